@@ -1,0 +1,3 @@
+from htsd_cli.cli import main
+
+main()

@@ -1,0 +1,146 @@
+"""The command line. Commands parse options, call the library and print; nothing else.
+
+Heavy modules (openpyxl, pandas, python-docx) are imported inside the commands that need them so
+that `htsd --help` stays fast.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+
+from htsd_cli import __version__
+from htsd_cli.errors import HtsdError
+
+app = typer.Typer(
+    name="htsd",
+    help="Phát, kiểm tra và tổng hợp báo cáo Tuần lễ hưởng ứng học tập suốt đời (HTSĐ).",
+    context_settings={"help_option_names": ["-h", "--help"]},
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode="rich",
+)
+form_app = typer.Typer(
+    help="Xem biểu mẫu (các mục, chỉ tiêu và quy tắc kiểm tra).",
+    context_settings={"help_option_names": ["-h", "--help"]},
+    no_args_is_help=True,
+)
+app.add_typer(form_app, name="form")
+
+console = Console()
+err_console = Console(stderr=True)
+_state = {"debug": False}
+
+ConfigOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--config",
+        "-c",
+        help="Tệp cấu hình (mặc định: htsd.toml trong thư mục hiện tại).",
+        dir_okay=False,
+    ),
+]
+FormOption = Annotated[
+    str | None,
+    typer.Option(
+        "--form", "-f", help="Biểu mẫu: mã có sẵn (vd. htsd-2022) hoặc đường dẫn tệp .yaml."
+    ),
+]
+RosterOption = Annotated[
+    Path | None,
+    typer.Option("--roster", "-r", help="Danh sách đơn vị (.csv hoặc .xlsx).", dir_okay=False),
+]
+JsonOption = Annotated[
+    bool, typer.Option("--json", help="In kết quả dạng JSON (cho máy đọc) thay vì bảng.")
+]
+
+
+def _version(value: bool) -> None:
+    if value:
+        console.print(f"htsd {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_callback(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="In phiên bản rồi thoát."
+        ),
+    ] = False,
+    debug: Annotated[
+        bool, typer.Option("--debug", help="In chi tiết lỗi kỹ thuật (traceback) khi có lỗi.")
+    ] = False,
+) -> None:
+    """Phát, kiểm tra và tổng hợp báo cáo Tuần lễ hưởng ứng học tập suốt đời (HTSĐ)."""
+    _state["debug"] = debug
+
+
+def fail(exc: HtsdError) -> typer.Exit:
+    err_console.print(f"[bold red]Lỗi:[/] {exc}", highlight=False)
+    if _state["debug"]:
+        err_console.print_exception()
+    return typer.Exit(1)
+
+
+def _print_json(data: Any) -> None:
+    import json
+
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
+
+
+@form_app.command("show")
+def form_show(
+    form: FormOption = None,
+    config: ConfigOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Liệt kê các mục và chỉ tiêu của biểu mẫu (và kiểm tra tệp biểu mẫu)."""
+    from htsd_cli import commands
+
+    try:
+        loaded = commands.resolve_form(form, config)
+    except HtsdError as exc:
+        raise fail(exc) from None
+    if as_json:
+        _print_json(commands.form_as_dict(loaded))
+        return
+    from htsd_cli import views
+
+    views.print_form(console, loaded)
+
+
+@app.command()
+def template(
+    out: Annotated[
+        Path,
+        typer.Option("--out", "-o", help="Thư mục ghi các tệp biểu mẫu.", file_okay=False),
+    ],
+    roster: RosterOption = None,
+    form: FormOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """Phát biểu mẫu: mỗi đơn vị trong danh sách một tệp Excel đã khóa ô, sẵn sàng để điền."""
+    from htsd_cli import commands, views
+
+    try:
+        cfg, loaded, units = commands.prepare(config, form, roster)
+        with views.progress(console, "Đang tạo biểu mẫu", len(units.units) if units else 1) as step:
+            issued = commands.issue(loaded, cfg, units, out, step)
+    except HtsdError as exc:
+        raise fail(exc) from None
+    views.print_issued(console, issued, out)
+
+
+def main() -> None:
+    """Entry point of the `htsd` command."""
+    try:
+        app()
+    except KeyboardInterrupt:
+        err_console.print("[red]Đã dừng theo yêu cầu. Không có tệp nào bị ghi dở.[/]")
+        sys.exit(130)

@@ -1,0 +1,87 @@
+"""Plain functions behind the CLI commands: they load inputs and call the library."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from htsd_cli.config import Config, load_config
+from htsd_cli.form import KINDS, Form, load_form
+from htsd_cli.roster import Roster, load_roster
+
+
+def resolve_form(form: str | None, config: Path | None) -> Form:
+    """The form named by --form, else the configuration's form."""
+    if form is not None:
+        return load_form(form)
+    return load_config(config).load_form()
+
+
+def prepare(
+    config: Path | None, form: str | None, roster: Path | None
+) -> tuple[Config, Form, Roster | None]:
+    """Load configuration, form and (optional) roster, checking each."""
+    cfg = load_config(config)
+    loaded = cfg.load_form(form)
+    units = load_roster(roster, loaded) if roster is not None else None
+    return cfg, loaded, units
+
+
+def issue(
+    form: Form,
+    config: Config,
+    roster: Roster | None,
+    out: Path,
+    progress: Callable[[int], None] | None = None,
+) -> list[Any]:
+    from htsd_cli.template import issue_workbooks
+
+    return issue_workbooks(form, config, roster, out, progress)
+
+
+def form_as_dict(form: Form) -> dict[str, Any]:
+    """The form definition as plain data (what `htsd form show --json` prints)."""
+    return {
+        "id": form.id,
+        "version": form.version,
+        "year": form.year,
+        "title": form.title,
+        "theme": form.theme,
+        "period": {"start": form.period_start.isoformat(), "end": form.period_end.isoformat()},
+        "deadline": form.deadline.isoformat(),
+        "unit_types": [{"code": t.code, "label": t.label} for t in form.unit_types],
+        "texts": [{"id": t.id, "part": t.part, "heading": t.heading} for t in form.texts],
+        "sections": [
+            {
+                "number": s.number,
+                "heading": s.heading,
+                "indicators": [
+                    {
+                        "id": i.id,
+                        "label": i.label,
+                        "kind": i.kind,
+                        "kind_label": KINDS[i.kind],
+                        "unit": i.unit,
+                        "aggregate": i.aggregate,
+                    }
+                    for i in s.indicators
+                ],
+            }
+            for s in form.sections
+        ],
+        "rules": [
+            {
+                "id": r.id,
+                "when": None
+                if r.when is None
+                else f"{r.when.left.text} {r.when.operator} {r.when.right.text}",
+                "left": r.check.left.text,
+                "operator": r.check.operator,
+                "right": r.check.right.text,
+                "severity": r.severity,
+                "message": r.message,
+            }
+            for r in form.rules
+        ],
+    }

@@ -1,0 +1,159 @@
+"""The collecting office's configuration (htsd.toml): who collects, where, which form, who signs.
+
+Nothing about a place, a year, a level or an office lives in the code: it all comes from here and
+from the form definition.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from htsd_cli.errors import ConfigError
+from htsd_cli.form import Form, load_form
+
+CONFIG_NAME = "htsd.toml"
+
+
+@dataclass(frozen=True)
+class Office:
+    governing_body: str
+    name: str
+    short_name: str
+    place: str
+    send_to: str = ""
+
+
+@dataclass(frozen=True)
+class Signer:
+    authority: str
+    title: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Config:
+    """Everything a command needs to know about the collecting office and this round."""
+
+    office: Office
+    signer: Signer
+    form_ref: str
+    deadline: dt.date | None = None
+    report_number: str = ""
+    report_date: dt.date | None = None
+    recipients: tuple[str, ...] = ()
+    source: Path | None = None
+    base: Path = field(default_factory=Path.cwd)
+
+    def load_form(self, override: str | Path | None = None) -> Form:
+        """The form named by `override` (a --form option) or by the configuration."""
+        if override is not None:
+            return load_form(override)
+        return load_form(self.form_ref, self.base)
+
+    def effective_deadline(self, form: Form) -> dt.date:
+        return self.deadline or form.deadline
+
+
+_SCHEMA: dict[str, dict[str, tuple[type, bool]]] = {
+    "": {"form": (str, True), "deadline": (dt.date, False)},
+    "office": {
+        "governing_body": (str, True),
+        "name": (str, True),
+        "short_name": (str, True),
+        "place": (str, True),
+        "send_to": (str, False),
+    },
+    "report": {
+        "number": (str, False),
+        "date": (dt.date, False),
+        "recipients": (list, False),
+    },
+    "signer": {"authority": (str, True), "title": (str, True), "name": (str, True)},
+}
+
+_TYPE_NAMES = {str: "một đoạn chữ trong ngoặc kép", dt.date: "một ngày YYYY-MM-DD", list: "một danh sách"}
+
+
+def find_config(explicit: Path | None) -> Path:
+    """The configuration to use: --config, else htsd.toml in the working folder."""
+    if explicit is not None:
+        if not explicit.is_file():
+            raise ConfigError(f"Không tìm thấy tệp cấu hình {explicit}.")
+        return explicit
+    candidate = Path.cwd() / CONFIG_NAME
+    if candidate.is_file():
+        return candidate
+    raise ConfigError(
+        f"Không tìm thấy {CONFIG_NAME} trong thư mục {Path.cwd()}. "
+        "Hãy chạy lệnh trong thư mục có tệp này hoặc chỉ rõ bằng --config TỆP."
+    )
+
+
+def load_config(explicit: Path | None = None) -> Config:
+    """Read and check the configuration. Raises ConfigError naming the file and the key."""
+    path = find_config(explicit)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: sai cú pháp TOML ({exc}).") from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"Không đọc được tệp cấu hình {path}: {exc}.") from exc
+    return parse_config(data, path)
+
+
+def parse_config(data: dict[str, Any], path: Path) -> Config:
+    problems: list[str] = []
+    tables: dict[str, dict[str, Any]] = {"": {}}
+    for key, value in data.items():
+        if key in _SCHEMA and key != "":
+            if not isinstance(value, dict):
+                problems.append(f"[{key}] phải là một bảng")
+                continue
+            tables[key] = value
+        else:
+            tables[""][key] = value
+    for table, fields in _SCHEMA.items():
+        values = tables.get(table, {})
+        where = f"[{table}] " if table else ""
+        for key in values:
+            if key not in fields:
+                problems.append(
+                    f"{where}mục '{key}' không được biết (các mục hợp lệ: {', '.join(fields)})"
+                )
+        for key, (kind, required) in fields.items():
+            if key not in values:
+                if required:
+                    problems.append(f"{where}thiếu mục bắt buộc '{key}'")
+                continue
+            value = values[key]
+            if isinstance(value, dt.datetime) or not isinstance(value, kind):
+                problems.append(f"{where}'{key}' phải là {_TYPE_NAMES[kind]}, đang là {value!r}")
+            elif isinstance(value, str) and not value.strip() and required:
+                problems.append(f"{where}'{key}' đang để trống")
+    recipients = tables.get("report", {}).get("recipients", [])
+    if isinstance(recipients, list) and not all(isinstance(r, str) for r in recipients):
+        problems.append("[report] 'recipients' phải là danh sách các đoạn chữ")
+    if problems:
+        raise ConfigError(f"Tệp cấu hình {path} có lỗi:\n" + "\n".join(f"- {p}" for p in problems))
+    office, signer, report = tables["office"], tables["signer"], tables.get("report", {})
+    return Config(
+        office=Office(
+            governing_body=office["governing_body"],
+            name=office["name"],
+            short_name=office["short_name"],
+            place=office["place"],
+            send_to=office.get("send_to", ""),
+        ),
+        signer=Signer(signer["authority"], signer["title"], signer["name"]),
+        form_ref=tables[""]["form"],
+        deadline=tables[""].get("deadline"),
+        report_number=report.get("number", ""),
+        report_date=report.get("date"),
+        recipients=tuple(report.get("recipients", ())),
+        source=path,
+        base=path.parent,
+    )

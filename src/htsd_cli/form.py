@@ -1,0 +1,719 @@
+"""The report form as data: loading, checking and querying a form definition (YAML).
+
+A form file is the single source for the template writer, the validator, the aggregator and the
+reports. Loading checks it completely and reports every mistake as "file, line, what is wrong".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from htsd_cli.errors import FormError
+
+KINDS = {
+    "count": "số đếm",
+    "people": "số người",
+    "money": "số tiền (đồng)",
+    "yesno": "Có/Không",
+    "text": "chữ",
+}
+NUMERIC_KINDS = frozenset({"count", "people", "money"})
+WHOLE_KINDS = frozenset({"count", "people"})
+AGGREGATES = {"sum", "count_yes", "none"}
+SEVERITIES = {"error", "warning"}
+OPERATORS = {">=", "<=", ">", "<", "==", "!="}
+TEXT_PARTS = {"before_table", "after_table"}
+NOTE_SUFFIX = "_gc"
+
+_NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_CELL_LIKE_RE = re.compile(r"^[A-Za-z]{1,3}[0-9]+$")
+_R1C1_LIKE_RE = re.compile(r"^[Rr][0-9]*([Cc][0-9]*)?$|^[Cc][0-9]*$")
+_TOKEN_RE = re.compile(r"\s*(>=|<=|==|!=|>|<|\+|-|[A-Za-z_][A-Za-z0-9_]*|[0-9]+(?:\.[0-9]+)?)")
+
+
+def excel_name_problem(name: str) -> str | None:
+    """Why `name` cannot be an Excel defined name, or None when it can."""
+    if not _NAME_RE.match(name):
+        return "chỉ được dùng chữ cái không dấu, chữ số và dấu gạch dưới, không bắt đầu bằng chữ số"
+    if _CELL_LIKE_RE.match(name) or _R1C1_LIKE_RE.match(name):
+        return "có dạng giống địa chỉ ô (như C14 hoặc R1C1), Excel không nhận làm tên"
+    if name.lower() in {"true", "false"}:
+        return "trùng với giá trị logic của Excel"
+    if len(name) > 255:
+        return "dài quá 255 ký tự"
+    return None
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """One figure (or one free-text answer) of table II.1."""
+
+    id: str
+    label: str
+    kind: str
+    unit: str
+    aggregate: str
+    section: int
+    level: int = 1
+
+    @property
+    def numeric(self) -> bool:
+        return self.kind in NUMERIC_KINDS
+
+    @property
+    def whole(self) -> bool:
+        return self.kind in WHOLE_KINDS
+
+    @property
+    def note_id(self) -> str:
+        """Defined name of the row's "Ghi chú" cell."""
+        return self.id + NOTE_SUFFIX
+
+
+@dataclass(frozen=True)
+class Section:
+    number: int
+    heading: str
+    indicators: tuple[Indicator, ...]
+
+
+@dataclass(frozen=True)
+class TextPart:
+    """A free-text part of the report (I. Công tác chỉ đạo, II.2, III)."""
+
+    id: str
+    part: str
+    heading: str
+
+
+@dataclass(frozen=True)
+class UnitType:
+    code: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Expr:
+    """A sum of indicator values and constants, e.g. ``s8_don_vi + s8_ca_nhan``."""
+
+    text: str
+    terms: tuple[tuple[int, str | None, float], ...]
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        return tuple(ref for _, ref, _ in self.terms if ref is not None)
+
+    def evaluate(self, values: Mapping[str, float | None]) -> float | None:
+        """The value, or None when a figure it uses is blank or unreadable."""
+        total = 0.0
+        for sign, ref, const in self.terms:
+            if ref is None:
+                total += sign * const
+                continue
+            value = values.get(ref)
+            if value is None:
+                return None
+            total += sign * float(value)
+        return total
+
+
+@dataclass(frozen=True)
+class Comparison:
+    left: Expr
+    operator: str
+    right: Expr
+
+    def holds(self, values: Mapping[str, float | None]) -> bool | None:
+        """True or False, or None when a figure it needs is missing."""
+        a = self.left.evaluate(values)
+        b = self.right.evaluate(values)
+        if a is None or b is None:
+            return None
+        return _compare(a, self.operator, b)
+
+
+def _compare(a: float, op: str, b: float) -> bool:
+    if op == ">=":
+        return a >= b
+    if op == "<=":
+        return a <= b
+    if op == ">":
+        return a > b
+    if op == "<":
+        return a < b
+    if op == "==":
+        return a == b
+    return a != b
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A cross-field check: ``check`` must hold whenever ``when`` (if any) holds."""
+
+    id: str
+    check: Comparison
+    severity: str
+    message: str
+    when: Comparison | None = None
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        ids = list(self.check.left.ids + self.check.right.ids)
+        if self.when is not None:
+            ids += [i for i in self.when.left.ids + self.when.right.ids if i not in ids]
+        return tuple(dict.fromkeys(ids))
+
+
+@dataclass(frozen=True)
+class Form:
+    """A complete report form definition."""
+
+    id: str
+    version: int
+    year: int
+    title: str
+    short_title: str
+    theme: str
+    period_start: dt.date
+    period_end: dt.date
+    deadline: dt.date
+    report_code: str
+    unit_types: tuple[UnitType, ...]
+    texts: tuple[TextPart, ...]
+    table_part_heading: str
+    table_heading: str
+    columns: tuple[str, ...]
+    sections: tuple[Section, ...]
+    rules: tuple[Rule, ...]
+    source: str = ""
+    _by_id: dict[str, Indicator] = field(default_factory=dict, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._by_id.update({i.id: i for s in self.sections for i in s.indicators})
+
+    @property
+    def indicators(self) -> tuple[Indicator, ...]:
+        return tuple(self._by_id.values())
+
+    def indicator(self, indicator_id: str) -> Indicator:
+        return self._by_id[indicator_id]
+
+    def has_indicator(self, indicator_id: str) -> bool:
+        return indicator_id in self._by_id
+
+    def unit_type(self, text: str) -> UnitType | None:
+        """The unit type named by `text` (its code or its label, any case or accents)."""
+        from htsd_cli.textnorm import fold
+
+        key = fold(text)
+        for t in self.unit_types:
+            if key in (fold(t.code), fold(t.label)):
+                return t
+        return None
+
+    def walk(self) -> Iterator[tuple[Section, Indicator]]:
+        for section in self.sections:
+            for ind in section.indicators:
+                yield section, ind
+
+
+# --- loading -------------------------------------------------------------------------------------
+
+
+class _LineDict(dict[Any, Any]):
+    line: int = 0
+    key_lines: dict[Any, int]
+
+
+class _LineList(list[Any]):
+    line: int = 0
+
+
+class _Loader(yaml.SafeLoader):
+    """A safe YAML loader that remembers the line of every mapping, key and list."""
+
+
+def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> _LineDict:
+    result = _LineDict()
+    result.line = node.start_mark.line + 1
+    result.key_lines = {}
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        result[key] = loader.construct_object(value_node, deep=True)
+        result.key_lines[key] = key_node.start_mark.line + 1
+    return result
+
+
+def _construct_sequence(loader: _Loader, node: yaml.SequenceNode) -> _LineList:
+    result = _LineList(loader.construct_object(child, deep=True) for child in node.value)
+    result.line = node.start_mark.line + 1
+    return result
+
+
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
+
+
+class _Problems:
+    """Collects the mistakes of one form file, each with its line."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.items: list[tuple[int, str]] = []
+
+    def add(self, line: int, message: str) -> None:
+        self.items.append((line, message))
+
+    def raise_if_any(self) -> None:
+        if self.items:
+            lines = [f"{self.source}, dòng {line}: {msg}" for line, msg in sorted(self.items)]
+            raise FormError("Tệp biểu mẫu có lỗi:\n" + "\n".join(lines))
+
+
+def _line(mapping: Any, key: str) -> int:
+    if isinstance(mapping, _LineDict):
+        return mapping.key_lines.get(key, mapping.line)
+    return int(getattr(mapping, "line", 0))
+
+
+def _get(
+    m: _LineDict, key: str, kind: type | tuple[type, ...], problems: _Problems, required: bool = True
+) -> Any:
+    if key not in m:
+        if required:
+            problems.add(m.line, f"thiếu mục bắt buộc '{key}'")
+        return None
+    value = m[key]
+    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+        names = {
+            str: "một đoạn chữ",
+            int: "một số nguyên",
+            dt.date: "một ngày dạng YYYY-MM-DD",
+            list: "một danh sách",
+            dict: "một bảng khóa: giá trị",
+        }
+        want = names.get(kind, str(kind)) if isinstance(kind, type) else "giá trị hợp lệ"
+        problems.add(_line(m, key), f"'{key}' phải là {want}, đang là {value!r}")
+        return None
+    if isinstance(value, str) and not value.strip():
+        problems.add(_line(m, key), f"'{key}' đang để trống")
+        return None
+    return value
+
+
+def _unknown_keys(m: _LineDict, allowed: set[str], problems: _Problems, where: str) -> None:
+    for key in m:
+        if key not in allowed:
+            problems.add(
+                _line(m, key),
+                f"mục '{key}' không được biết trong {where} "
+                f"(các mục hợp lệ: {', '.join(sorted(allowed))})",
+            )
+
+
+def parse_expr(text: str) -> Expr:
+    """Parse ``a + b - 2``; raises ValueError with a Vietnamese message."""
+    tokens = _tokens(text)
+    terms: list[tuple[int, str | None, float]] = []
+    sign = 1
+    expect_term = True
+    for tok in tokens:
+        if expect_term:
+            if tok in "+-" and tok:
+                sign = -sign if tok == "-" else sign
+                continue
+            if tok in OPERATORS:
+                raise ValueError(f"biểu thức '{text}' có phép so sánh ở chỗ cần một chỉ tiêu hay số")
+            if tok[0].isdigit():
+                terms.append((sign, None, float(tok)))
+            else:
+                terms.append((sign, tok, 0.0))
+            sign = 1
+            expect_term = False
+        else:
+            if tok not in ("+", "-"):
+                raise ValueError(f"biểu thức '{text}' thiếu dấu + hoặc - trước '{tok}'")
+            sign = -1 if tok == "-" else 1
+            expect_term = True
+    if expect_term:
+        raise ValueError(f"biểu thức '{text}' không trọn vẹn")
+    return Expr(text=text.strip(), terms=tuple(terms))
+
+
+def parse_comparison(text: str) -> Comparison:
+    """Parse ``a + b > 0``; raises ValueError with a Vietnamese message."""
+    tokens = _tokens(text)
+    ops = [i for i, t in enumerate(tokens) if t in OPERATORS]
+    if len(ops) != 1:
+        raise ValueError(
+            f"điều kiện '{text}' phải có đúng một phép so sánh ({', '.join(sorted(OPERATORS))})"
+        )
+    i = ops[0]
+    return Comparison(
+        left=parse_expr(" ".join(tokens[:i])),
+        operator=tokens[i],
+        right=parse_expr(" ".join(tokens[i + 1 :])),
+    )
+
+
+def _tokens(text: str) -> list[str]:
+    pos = 0
+    out: list[str] = []
+    text = str(text)
+    while pos < len(text):
+        if text[pos:].strip() == "":
+            break
+        m = _TOKEN_RE.match(text, pos)
+        if not m:
+            raise ValueError(f"không hiểu '{text[pos:].strip()}' trong biểu thức '{text}'")
+        out.append(m.group(1))
+        pos = m.end()
+    if not out:
+        raise ValueError("biểu thức đang để trống")
+    return out
+
+
+def bundled_templates() -> Path:
+    """The folder of bundled templates: inside the installed wheel, or the source tree's."""
+    packaged = Path(str(resources.files("htsd_cli"))) / "templates"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parents[2] / "templates"
+
+
+def bundled_form_ids() -> list[str]:
+    return sorted(p.stem for p in (bundled_templates() / "forms").glob("*.yaml"))
+
+
+def resolve_form_path(ref: str | Path, base: Path | None = None) -> Path:
+    """A form reference is a path to a YAML file or the id of a bundled form."""
+    candidate = Path(ref)
+    if base is not None and not candidate.is_absolute():
+        relative = base / candidate
+        if relative.suffix.lower() in (".yaml", ".yml") and relative.is_file():
+            return relative
+    if candidate.suffix.lower() in (".yaml", ".yml"):
+        if candidate.is_file():
+            return candidate
+        raise FormError(f"Không tìm thấy tệp biểu mẫu {candidate}.")
+    bundled = bundled_templates() / "forms" / f"{ref}.yaml"
+    if bundled.is_file():
+        return bundled
+    known = ", ".join(bundled_form_ids()) or "(không có)"
+    raise FormError(
+        f"Không có biểu mẫu '{ref}'. Hãy ghi đường dẫn tới tệp .yaml hoặc một mã có sẵn: {known}."
+    )
+
+
+_FORM_CACHE: dict[tuple[str, float], Form] = {}
+
+
+def load_form(ref: str | Path, base: Path | None = None) -> Form:
+    """Load and check a form definition (by path or bundled id). Raises FormError."""
+    path = resolve_form_path(ref, base)
+    try:
+        key = (str(path.resolve()), path.stat().st_mtime)
+    except OSError as exc:
+        raise FormError(f"Không đọc được tệp biểu mẫu {path}: {exc.strerror}.") from exc
+    if key in _FORM_CACHE:
+        return _FORM_CACHE[key]
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise FormError(f"Không đọc được tệp biểu mẫu {path}: {exc}.") from exc
+    form = parse_form(text, str(path))
+    _FORM_CACHE[key] = form
+    return form
+
+
+def parse_form(text: str, source: str = "<biểu mẫu>") -> Form:
+    """Parse the YAML text of a form definition. Raises FormError listing every mistake."""
+    try:
+        data = yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader derives from SafeLoader
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else 0
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise FormError(
+            f"Tệp biểu mẫu có lỗi:\n{source}, dòng {line}: sai cú pháp YAML ({problem})"
+        ) from exc
+    problems = _Problems(source)
+    if not isinstance(data, _LineDict):
+        problems.add(1, "tệp biểu mẫu phải là một bảng khóa: giá trị (id, year, title, sections…)")
+        problems.raise_if_any()
+    return _build_form(data, problems, source)
+
+
+def _build_form(data: _LineDict, problems: _Problems, source: str) -> Form:
+    allowed = {
+        "id", "version", "year", "title", "short_title", "theme", "period", "deadline",
+        "report_code", "unit_types", "texts", "table", "sections", "rules",
+    }  # fmt: skip
+    _unknown_keys(data, allowed, problems, "biểu mẫu")
+    form_id = _get(data, "id", str, problems)
+    if form_id is not None and not re.match(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", form_id):
+        problems.add(_line(data, "id"), "'id' chỉ gồm chữ không dấu, chữ số, '-', '_' hoặc '.'")
+    version = _get(data, "version", int, problems)
+    year = _get(data, "year", int, problems)
+    title = _get(data, "title", str, problems)
+    short_title = _get(data, "short_title", str, problems, required=False) or title
+    theme = _get(data, "theme", str, problems, required=False) or ""
+    deadline = _get(data, "deadline", dt.date, problems)
+    report_code = _get(data, "report_code", str, problems, required=False) or "BC"
+    period = _get(data, "period", dict, problems)
+    start = end = None
+    if isinstance(period, _LineDict):
+        _unknown_keys(period, {"start", "end"}, problems, "period")
+        start = _get(period, "start", dt.date, problems)
+        end = _get(period, "end", dt.date, problems)
+        if start and end and end < start:
+            problems.add(period.line, "ngày kết thúc 'end' đứng trước ngày bắt đầu 'start'")
+
+    names: dict[str, int] = {}
+
+    def claim(name: str, line: int) -> None:
+        why = excel_name_problem(name)
+        if why:
+            problems.add(line, f"mã '{name}' không dùng làm tên ô Excel được: {why}")
+        if name in names:
+            problems.add(line, f"mã '{name}' bị trùng (đã dùng ở dòng {names[name]})")
+        else:
+            names[name] = line
+
+    unit_types = _unit_types(data, problems)
+    texts = _texts(data, problems, claim)
+    table = _get(data, "table", dict, problems)
+    part_heading = heading = ""
+    columns: tuple[str, ...] = ()
+    if isinstance(table, _LineDict):
+        _unknown_keys(table, {"part_heading", "heading", "columns"}, problems, "table")
+        part_heading = _get(table, "part_heading", str, problems) or ""
+        heading = _get(table, "heading", str, problems) or ""
+        cols = _get(table, "columns", list, problems)
+        if cols is not None:
+            if len(cols) != 5 or not all(isinstance(c, str) for c in cols):
+                problems.add(
+                    _line(table, "columns"),
+                    "'columns' phải có 5 tên cột: TT, nội dung, kết quả, số lượng, ghi chú",
+                )
+            else:
+                columns = tuple(cols)
+    sections = _sections(data, problems, claim)
+    indicators = {i.id: i for s in sections for i in s.indicators}
+    rules = _rules(data, problems, indicators, names)
+    problems.raise_if_any()
+    assert start is not None and end is not None
+    return Form(
+        id=form_id,
+        version=version,
+        year=year,
+        title=title,
+        short_title=short_title,
+        theme=theme,
+        period_start=start,
+        period_end=end,
+        deadline=deadline,
+        report_code=report_code,
+        unit_types=unit_types,
+        texts=texts,
+        table_part_heading=part_heading,
+        table_heading=heading,
+        columns=columns,
+        sections=sections,
+        rules=rules,
+        source=source,
+    )
+
+
+def _unit_types(data: _LineDict, problems: _Problems) -> tuple[UnitType, ...]:
+    raw = _get(data, "unit_types", list, problems)
+    out: list[UnitType] = []
+    for item in raw or []:
+        if not isinstance(item, _LineDict):
+            problems.add(getattr(raw, "line", 0), "mỗi loại đơn vị phải có 'code' và 'label'")
+            continue
+        _unknown_keys(item, {"code", "label"}, problems, "unit_types")
+        code = _get(item, "code", str, problems)
+        label = _get(item, "label", str, problems)
+        if code and label:
+            if any(t.code == code for t in out):
+                problems.add(item.line, f"loại đơn vị '{code}' bị trùng")
+            out.append(UnitType(code, label))
+    return tuple(out)
+
+
+def _texts(data: _LineDict, problems: _Problems, claim: Any) -> tuple[TextPart, ...]:
+    raw = _get(data, "texts", list, problems, required=False) or []
+    out: list[TextPart] = []
+    for item in raw:
+        if not isinstance(item, _LineDict):
+            problems.add(raw.line, "mỗi phần lời phải có 'id', 'part' và 'heading'")
+            continue
+        _unknown_keys(item, {"id", "part", "heading"}, problems, "texts")
+        tid = _get(item, "id", str, problems)
+        part = _get(item, "part", str, problems)
+        heading = _get(item, "heading", str, problems)
+        if part is not None and part not in TEXT_PARTS:
+            problems.add(
+                _line(item, "part"),
+                f"'part' phải là một trong {', '.join(sorted(TEXT_PARTS))}, đang là '{part}'",
+            )
+        if tid:
+            claim(tid, _line(item, "id"))
+        if tid and part and heading:
+            out.append(TextPart(tid, part, heading))
+    return tuple(out)
+
+
+def _sections(data: _LineDict, problems: _Problems, claim: Any) -> tuple[Section, ...]:
+    raw = _get(data, "sections", list, problems)
+    out: list[Section] = []
+    for item in raw or []:
+        if not isinstance(item, _LineDict):
+            problems.add(raw.line, "mỗi mục phải có 'number', 'heading' và 'indicators'")
+            continue
+        _unknown_keys(item, {"number", "heading", "indicators"}, problems, "sections")
+        number = _get(item, "number", int, problems)
+        heading = _get(item, "heading", str, problems)
+        if number is not None and any(s.number == number for s in out):
+            problems.add(_line(item, "number"), f"mục số {number} bị trùng")
+        raw_inds = _get(item, "indicators", list, problems)
+        inds: list[Indicator] = []
+        for ind in raw_inds or []:
+            if not isinstance(ind, _LineDict):
+                problems.add(raw_inds.line, "mỗi chỉ tiêu phải là một bảng id, label, kind…")
+                continue
+            built = _indicator(ind, number or 0, problems, claim)
+            if built is not None:
+                inds.append(built)
+        if raw_inds is not None and not raw_inds:
+            problems.add(_line(item, "indicators"), f"mục {number} chưa có chỉ tiêu nào")
+        if number is not None and heading:
+            out.append(Section(number, heading, tuple(inds)))
+    return tuple(out)
+
+
+def _indicator(ind: _LineDict, section: int, problems: _Problems, claim: Any) -> Indicator | None:
+    _unknown_keys(
+        ind, {"id", "label", "kind", "unit", "aggregate", "level"}, problems, "một chỉ tiêu"
+    )
+    iid = _get(ind, "id", str, problems)
+    label = _get(ind, "label", str, problems)
+    kind = _get(ind, "kind", str, problems)
+    if kind is not None and kind not in KINDS:
+        problems.add(
+            _line(ind, "kind"),
+            f"loại '{kind}' không có; chọn một trong: {', '.join(KINDS)}",
+        )
+        kind = None
+    default_agg = {"yesno": "count_yes", "text": "none"}.get(kind or "", "sum")
+    aggregate = _get(ind, "aggregate", str, problems, required=False) or default_agg
+    if aggregate not in AGGREGATES:
+        problems.add(
+            _line(ind, "aggregate"),
+            f"cách cộng '{aggregate}' không có; chọn một trong: {', '.join(sorted(AGGREGATES))}",
+        )
+    elif kind is not None and aggregate != default_agg and kind in ("yesno", "text"):
+        problems.add(
+            _line(ind, "aggregate"),
+            f"chỉ tiêu loại '{kind}' chỉ cộng theo cách '{default_agg}'",
+        )
+    elif kind in NUMERIC_KINDS and aggregate != "sum":
+        problems.add(_line(ind, "aggregate"), "chỉ tiêu là số chỉ cộng theo cách 'sum'")
+    unit = ind.get("unit", "")
+    if not isinstance(unit, str):
+        problems.add(_line(ind, "unit"), "'unit' phải là một đoạn chữ (ví dụ: lớp, người, đồng)")
+        unit = ""
+    if kind in NUMERIC_KINDS and not unit:
+        problems.add(ind.line, f"chỉ tiêu '{iid}' là số nên cần 'unit' (đơn vị tính)")
+    level = ind.get("level", 1)
+    if level not in (1, 2) or isinstance(level, bool):
+        problems.add(_line(ind, "level"), "'level' phải là 1 hoặc 2")
+        level = 1
+    if iid:
+        claim(iid, _line(ind, "id"))
+        claim(iid + NOTE_SUFFIX, _line(ind, "id"))
+    if not (iid and label and kind):
+        return None
+    return Indicator(iid, label, kind, unit, aggregate, section, level)
+
+
+def _rules(
+    data: _LineDict, problems: _Problems, indicators: dict[str, Indicator], names: dict[str, int]
+) -> tuple[Rule, ...]:
+    raw = _get(data, "rules", list, problems, required=False) or []
+    out: list[Rule] = []
+    for item in raw:
+        if not isinstance(item, _LineDict):
+            problems.add(raw.line, "mỗi quy tắc phải có id, left, operator, right, severity, message")
+            continue
+        _unknown_keys(
+            item,
+            {"id", "when", "left", "operator", "right", "severity", "message"},
+            problems,
+            "một quy tắc",
+        )
+        rid = _get(item, "id", str, problems)
+        if rid and any(r.id == rid for r in out):
+            problems.add(_line(item, "id"), f"quy tắc '{rid}' bị trùng")
+        operator = _get(item, "operator", str, problems)
+        if operator is not None and operator not in OPERATORS:
+            problems.add(
+                _line(item, "operator"),
+                f"phép so sánh '{operator}' không có; dùng một trong {', '.join(sorted(OPERATORS))}",
+            )
+            operator = None
+        severity = _get(item, "severity", str, problems)
+        if severity is not None and severity not in SEVERITIES:
+            problems.add(_line(item, "severity"), "'severity' phải là 'error' hoặc 'warning'")
+            severity = None
+        message = _get(item, "message", str, problems)
+        sides: dict[str, Expr] = {}
+        for key in ("left", "right"):
+            if key not in item:
+                problems.add(item.line, f"thiếu mục bắt buộc '{key}'")
+                continue
+            try:
+                sides[key] = parse_expr(str(item[key]))
+            except ValueError as exc:
+                problems.add(_line(item, key), str(exc))
+        when = None
+        if "when" in item:
+            try:
+                when = parse_comparison(str(item["when"]))
+            except ValueError as exc:
+                problems.add(_line(item, "when"), str(exc))
+        used = [*(e.ids for e in sides.values())]
+        if when is not None:
+            used += [when.left.ids, when.right.ids]
+        for ids in used:
+            for ref in ids:
+                if ref not in indicators:
+                    hint = " (đây là ô ghi chú/phần lời)" if ref in names else ""
+                    problems.add(
+                        item.line, f"quy tắc '{rid}' dùng chỉ tiêu '{ref}' không có trong biểu mẫu{hint}"
+                    )
+                elif not indicators[ref].numeric:
+                    problems.add(
+                        item.line, f"quy tắc '{rid}' dùng chỉ tiêu '{ref}' không phải là số"
+                    )
+        if message:
+            try:
+                message.format(left_value=0, right_value=0, when_value=0)
+            except (KeyError, IndexError, ValueError) as exc:
+                problems.add(
+                    _line(item, "message"),
+                    f"lời nhắn chỉ được dùng {{left_value}}, {{right_value}}, {{when_value}} ({exc})",
+                )
+        if rid and operator and severity and message and len(sides) == 2:
+            check = Comparison(sides["left"], operator, sides["right"])
+            out.append(Rule(rid, check, severity, message, when))
+    return tuple(out)

@@ -1,0 +1,158 @@
+"""The roster: the units expected to report (CSV as Excel saves it, or an XLSX sheet)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+from htsd_cli.errors import RosterError
+from htsd_cli.form import Form
+from htsd_cli.textnorm import fold, nfc
+
+# Canonical column → accepted headers (compared after folding accents and case).
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "code": ("ma_don_vi", "ma don vi", "ma", "code", "unit_code"),
+    "name": ("ten_don_vi", "ten don vi", "ten", "name", "unit_name"),
+    "unit_type": ("loai_don_vi", "loai don vi", "loai", "type", "unit_type"),
+    "group": ("nhom", "group", "phuong", "xa", "phuong/xa"),
+}
+COLUMN_TITLES = {
+    "code": "ma_don_vi",
+    "name": "ten_don_vi",
+    "unit_type": "loai_don_vi",
+    "group": "nhom",
+}
+
+
+@dataclass(frozen=True)
+class Unit:
+    code: str
+    name: str
+    unit_type: str
+    unit_type_label: str
+    group: str
+    row: int = 0
+
+
+@dataclass(frozen=True)
+class Roster:
+    units: tuple[Unit, ...]
+    source: Path
+
+    def by_code(self) -> dict[str, Unit]:
+        return {u.code: u for u in self.units}
+
+    def find(self, code: str) -> Unit | None:
+        key = normalise_code(code)
+        for unit in self.units:
+            if normalise_code(unit.code) == key:
+                return unit
+        return None
+
+
+def normalise_code(code: str) -> str:
+    return fold(code).replace(" ", "").upper()
+
+
+def load_roster(path: Path, form: Form) -> Roster:
+    """Read and check a roster. Raises RosterError naming the row and column of every mistake."""
+    if not path.is_file():
+        raise RosterError(f"Không tìm thấy danh sách đơn vị {path}.")
+    suffix = path.suffix.lower()
+    if suffix in (".xlsx", ".xlsm", ".xls", ".ods"):
+        rows = _read_sheet(path)
+    else:
+        rows = _read_csv(path)
+    return _build(rows, path, form)
+
+
+def _read_csv(path: Path) -> list[list[str]]:
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise RosterError(
+            f"{path}: tệp không ở dạng UTF-8. Trong Excel hãy lưu bằng 'CSV UTF-8 (Comma delimited)'."
+        ) from None
+    sample = text[:4096]
+    try:
+        dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    return [list(r) for r in csv.reader(io.StringIO(text), dialect)]
+
+
+def _read_sheet(path: Path) -> list[list[str]]:
+    from python_calamine import CalamineError, CalamineWorkbook
+
+    try:
+        with CalamineWorkbook.from_path(str(path)) as wb:
+            data = wb.get_sheet_by_index(0).to_python(skip_empty_area=False)
+    except (CalamineError, OSError, ValueError) as exc:
+        raise RosterError(f"Không mở được danh sách đơn vị {path}: {exc}.") from exc
+    out: list[list[str]] = []
+    for row in data:
+        cells = []
+        for value in row:
+            if isinstance(value, float) and value.is_integer():
+                value = int(value)
+            cells.append("" if value is None else str(value))
+        out.append(cells)
+    return out
+
+
+def _build(rows: list[list[str]], path: Path, form: Form) -> Roster:
+    rows = [r for r in rows if any(c.strip() for c in r)]
+    if not rows:
+        raise RosterError(f"{path}: danh sách đơn vị trống.")
+    header = [fold(h).replace("-", "_") for h in rows[0]]
+    positions: dict[str, int] = {}
+    for key, aliases in COLUMNS.items():
+        for i, h in enumerate(header):
+            if h in aliases or h.replace("_", " ") in aliases:
+                positions[key] = i
+                break
+    missing = [COLUMN_TITLES[k] for k in COLUMNS if k not in positions]
+    if missing:
+        raise RosterError(
+            f"{path}, dòng 1: thiếu cột {', '.join(missing)}. "
+            f"Dòng đầu phải có các cột: {', '.join(COLUMN_TITLES.values())}."
+        )
+    problems: list[str] = []
+    units: list[Unit] = []
+    seen: dict[str, int] = {}
+    known_types = ", ".join(t.code for t in form.unit_types)
+    for number, row in enumerate(rows[1:], start=2):
+
+        def cell(key: str, row: list[str] = row) -> str:
+            i = positions[key]
+            return nfc(row[i].strip()) if i < len(row) else ""
+
+        code, name, type_text, group = cell("code"), cell("name"), cell("unit_type"), cell("group")
+        where = f"{path}, dòng {number}"
+        if not code:
+            problems.append(f"{where}, cột {COLUMN_TITLES['code']}: mã đơn vị để trống")
+        elif normalise_code(code) in seen:
+            problems.append(
+                f"{where}, cột {COLUMN_TITLES['code']}: mã '{code}' trùng với dòng "
+                f"{seen[normalise_code(code)]}"
+            )
+        else:
+            seen[normalise_code(code)] = number
+        if not name:
+            problems.append(f"{where}, cột {COLUMN_TITLES['name']}: tên đơn vị để trống")
+        unit_type = form.unit_type(type_text) if type_text else None
+        if unit_type is None:
+            what = f"loại '{type_text}' không có" if type_text else "loại đơn vị để trống"
+            problems.append(
+                f"{where}, cột {COLUMN_TITLES['unit_type']}: {what}; dùng một trong: {known_types}"
+            )
+        if code and name and unit_type:
+            units.append(Unit(code, name, unit_type.code, unit_type.label, group, number))
+    if problems:
+        shown = problems[:50]
+        more = f"\n… và {len(problems) - 50} lỗi nữa." if len(problems) > 50 else ""
+        raise RosterError("Danh sách đơn vị có lỗi:\n" + "\n".join(shown) + more)
+    return Roster(tuple(units), path)

@@ -1,0 +1,495 @@
+"""`htsd template`: one guarded, print-ready workbook per unit of the roster.
+
+The workbook is built once with openpyxl, holding placeholder tokens where the unit's identity
+goes; each unit's file is then that package with the tokens replaced. This keeps issuing at a few
+milliseconds per unit and makes every file byte-identical for the same form, config and roster
+(fixed document dates and zip timestamps).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import zipfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import escape
+
+from htsd_cli.config import Config
+from htsd_cli.form import Form, Indicator
+from htsd_cli.fsutil import atomic_write_bytes
+from htsd_cli.layout import (
+    FORM_SHEET,
+    GUIDE_SHEET,
+    ID_SHEET,
+    LABEL_COL,
+    NOTE_COL,
+    STAMP_PREFIX,
+    VALUE_COL,
+    Layout,
+    compute_layout,
+    label_text,
+)
+from htsd_cli.roster import Roster, Unit
+from htsd_cli.textnorm import slug
+
+FONT_NAME = "Times New Roman"
+FIXED_TIME = dt.datetime(2000, 1, 1)
+ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+INPUT_FILL = "FFF9E5"  # pale yellow: "type here"
+
+TOKENS = {
+    "code": "@@HTSD_UNIT_CODE@@",
+    "name": "@@HTSD_UNIT_NAME@@",
+    "name_upper": "@@HTSD_UNIT_NAME_UPPER@@",
+    "type": "@@HTSD_UNIT_TYPE@@",
+    "type_label": "@@HTSD_UNIT_TYPE_LABEL@@",
+    "group": "@@HTSD_UNIT_GROUP@@",
+}
+
+
+@dataclass(frozen=True)
+class SheetHeader:
+    """The identity lines printed at the top and bottom of the form sheet."""
+
+    left_top: str
+    report_number: str
+    date_line: str
+    stamp: str
+    signer_lines: tuple[str, ...]
+    signer_name: str
+    recipients: tuple[str, ...] = ()
+    left_top_is_input: bool = False
+
+
+def stamp_line(form: Form, unit_code: str) -> str:
+    code = unit_code or "(chưa có)"
+    return f"{STAMP_PREFIX} {form.id} · phiên bản {form.version} · Mã đơn vị: {code}"
+
+
+def date_line(place: str, year: int, date: dt.date | None = None) -> str:
+    """'<place>, ngày dd tháng mm năm yyyy' (blanks to fill when no date is given)."""
+    if date is None:
+        return f"{place}, ngày …… tháng …… năm {year}"
+    month = f"{date.month:02d}" if date.month < 3 else str(date.month)
+    return f"{place}, ngày {date.day:02d} tháng {month} năm {date.year}"
+
+
+def _styles() -> dict[str, Any]:
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+
+    thin = Side(style="thin", color="000000")
+    return {
+        "font": Font(name=FONT_NAME, size=12),
+        "bold": Font(name=FONT_NAME, size=12, bold=True),
+        "title": Font(name=FONT_NAME, size=13, bold=True),
+        "italic": Font(name=FONT_NAME, size=12, italic=True),
+        "stamp": Font(name=FONT_NAME, size=9, italic=True, color="666666"),
+        "border": Border(left=thin, right=thin, top=thin, bottom=thin),
+        "input": PatternFill("solid", fgColor=INPUT_FILL),
+        "head": PatternFill("solid", fgColor="E8E8E8"),
+        "wrap": Alignment(wrap_text=True, vertical="top"),
+        "center": Alignment(horizontal="center", vertical="center", wrap_text=True),
+        "right": Alignment(horizontal="right", vertical="center"),
+    }
+
+
+def new_workbook() -> Any:
+    """An openpyxl workbook whose default font is Times New Roman (ND 30/2020)."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.utils.indexed_list import IndexedList
+
+    wb = Workbook()
+    base = Font(name=FONT_NAME, size=12)
+    wb._fonts = IndexedList([base])
+    wb._named_styles["Normal"].font = base
+    wb.properties.creator = "htsd"
+    wb.properties.lastModifiedBy = "htsd"
+    wb.properties.created = FIXED_TIME
+    wb.properties.modified = FIXED_TIME
+    return wb
+
+
+def number_format(ind: Indicator) -> str:
+    if ind.kind == "money":
+        return '#,##0" đồng"'
+    return f'#,##0" {ind.unit}"' if ind.unit else "#,##0"
+
+
+def render_form_sheet(
+    ws: Any,
+    form: Form,
+    lay: Layout,
+    header: SheetHeader,
+    *,
+    inputs: bool,
+    values: dict[str, Any] | None = None,
+) -> list[str]:
+    """Write the form sheet. Returns the addresses of the input cells (unlocked when `inputs`)."""
+    from openpyxl.styles import Alignment, Protection
+
+    st = _styles()
+    unlocked = Protection(locked=False)
+    values = values or {}
+    input_cells: list[str] = []
+
+    def put(ref: str, value: Any, font: str = "font", align: Any = None) -> Any:
+        c = ws[ref]
+        c.value = value
+        c.font = st[font]
+        if align is not None:
+            c.alignment = align
+        return c
+
+    def make_input(ref: str) -> None:
+        c = ws[ref]
+        if inputs:
+            c.protection = unlocked
+            c.fill = st["input"]
+        input_cells.append(ref)
+
+    for col, width in zip("ABCD", (6, 62, 20, 26), strict=True):
+        ws.column_dimensions[col].width = width
+
+    ws.merge_cells("A1:B1")
+    put("A1", header.left_top, "bold", st["center"])
+    if header.left_top_is_input:
+        make_input("A1")
+    ws.merge_cells("A2:B2")
+    put("A2", header.report_number, "font", st["center"])
+    if inputs:
+        make_input("A2")
+    ws.merge_cells("C1:D1")
+    put("C1", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "bold", st["center"])
+    ws.merge_cells("C2:D2")
+    put("C2", "Độc lập - Tự do - Hạnh phúc", "bold", st["center"])
+    ws.merge_cells("C3:D3")
+    put("C3", header.date_line, "italic", st["center"])
+    if inputs:
+        make_input("C3")
+    ws.merge_cells(f"A{lay.title_row}:D{lay.title_row}")
+    put(f"A{lay.title_row}", form.title, "title", st["center"])
+    ws.row_dimensions[lay.title_row].height = 36
+    ws.merge_cells(f"{lay.stamp_cell}:D{lay.stamp_cell[1:]}")
+    put(lay.stamp_cell, header.stamp, "stamp", Alignment(horizontal="center"))
+
+    for row in lay.rows:
+        r = row.number
+        if row.kind == "heading":
+            ws.merge_cells(f"A{r}:D{r}")
+            put(f"A{r}", row.heading, "bold")
+        elif row.kind == "text_heading":
+            assert row.text is not None
+            ws.merge_cells(f"A{r}:D{r}")
+            put(f"A{r}", row.text.heading, "bold")
+        elif row.kind == "text_body":
+            assert row.text is not None
+            ws.merge_cells(f"A{r}:D{r}")
+            put(f"A{r}", values.get(row.text.id), "font", st["wrap"])
+            ws.row_dimensions[r].height = 90
+            make_input(f"A{r}")
+        elif row.kind == "section":
+            assert row.section is not None
+            put(f"A{r}", row.section.number, "bold", st["center"])
+            put(f"{LABEL_COL}{r}", row.section.heading, "bold", st["wrap"])
+            ws.row_dimensions[r].height = _row_height(row.section.heading)
+            for col in "ABCD":
+                ws[f"{col}{r}"].border = st["border"]
+                ws[f"{col}{r}"].fill = st["head"]
+        elif row.kind == "indicator":
+            ind = row.indicator
+            assert ind is not None
+            for col in "ABCD":
+                ws[f"{col}{r}"].border = st["border"]
+            put(f"{LABEL_COL}{r}", label_text(ind), "font", st["wrap"])
+            ws.row_dimensions[r].height = _row_height(label_text(ind))
+            cell = put(f"{VALUE_COL}{r}", values.get(ind.id), "font")
+            if ind.numeric:
+                cell.number_format = number_format(ind)
+                cell.alignment = st["right"]
+            else:
+                cell.alignment = st["center"] if ind.kind == "yesno" else st["wrap"]
+            make_input(f"{VALUE_COL}{r}")
+            put(f"{NOTE_COL}{r}", values.get(ind.note_id), "font", st["wrap"])
+            make_input(f"{NOTE_COL}{r}")
+    hr = lay.header_row
+    titles = (form.columns[0], form.columns[1], f"{form.columns[2]}, {form.columns[3]}")
+    for col, title in zip("ABCD", (*titles, form.columns[4]), strict=True):
+        c = put(f"{col}{hr}", title, "bold", st["center"])
+        c.border = st["border"]
+        c.fill = st["head"]
+    ws.row_dimensions[hr].height = 30
+
+    sr = lay.signature_row
+    put(f"A{sr}", "Nơi nhận:", "italic")
+    for i, recipient in enumerate(header.recipients, start=1):
+        ws.merge_cells(f"A{sr + i}:B{sr + i}")
+        put(f"A{sr + i}", f"- {recipient}")
+    for i, line in enumerate(header.signer_lines):
+        ws.merge_cells(f"C{sr + i}:D{sr + i}")
+        put(f"C{sr + i}", line, "bold", st["center"])
+    name_row = int(lay.signer_name_cell[1:])
+    ws.merge_cells(f"C{name_row}:D{name_row}")
+    put(lay.signer_name_cell, header.signer_name, "bold", st["center"])
+    if inputs:
+        make_input(lay.signer_name_cell)
+
+    ws.freeze_panes = f"A{hr + 1}"
+    ws.print_title_rows = f"{hr}:{hr}"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = "portrait"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_options.horizontalCentered = True
+    ws.page_margins.left = 0.8
+    ws.page_margins.right = 0.5
+    ws.page_margins.top = 0.6
+    ws.page_margins.bottom = 0.6
+    ws.print_area = f"A1:D{name_row}"
+    return input_cells
+
+
+def _row_height(text: str, chars_per_line: int = 66) -> float:
+    """Spreadsheets do not grow rows for wrapped text on their own when opening a file."""
+    lines = max(1, -(-len(text) // chars_per_line))
+    return 16.0 * lines
+
+
+def _add_validations(ws: Any, form: Form, lay: Layout) -> None:
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    groups: dict[str, list[Indicator]] = {}
+    for ind in form.indicators:
+        groups.setdefault(ind.kind, []).append(ind)
+    for kind, inds in groups.items():
+        if kind in ("count", "people"):
+            dv = DataValidation(type="whole", operator="greaterThanOrEqual", formula1="0")
+            dv.error = "Chỉ ghi một số nguyên không âm (ví dụ 0, 5, 120), không ghi đơn vị tính."
+            dv.prompt = "Ghi một số nguyên ≥ 0. Để trống nếu chưa có số liệu; ghi 0 nếu không có."
+        elif kind == "money":
+            dv = DataValidation(type="decimal", operator="greaterThanOrEqual", formula1="0")
+            dv.error = "Chỉ ghi số tiền bằng đồng (số ≥ 0), không ghi chữ 'đồng'."
+            dv.prompt = "Ghi số tiền bằng đồng, ví dụ 1500000."
+        elif kind == "yesno":
+            dv = DataValidation(type="list", formula1='"Có,Không"')
+            dv.error = "Chọn Có hoặc Không trong danh sách."
+            dv.prompt = "Chọn Có hoặc Không."
+        else:
+            dv = DataValidation(type="textLength", operator="lessThanOrEqual", formula1="1000")
+            dv.error = "Nội dung dài quá 1000 ký tự."
+            dv.prompt = "Ghi ngắn gọn."
+        dv.allow_blank = True
+        dv.showErrorMessage = True
+        dv.showInputMessage = True
+        dv.errorTitle = "Giá trị không hợp lệ"
+        dv.promptTitle = "Hướng dẫn"
+        for ind in inds:
+            dv.add(lay.cells[ind.id])
+        ws.add_data_validation(dv)
+
+
+def _guide_lines(form: Form, config: Config) -> list[tuple[str, str]]:
+    deadline = config.effective_deadline(form)
+    send_to = config.office.send_to or config.office.name
+    return [
+        ("title", "HƯỚNG DẪN ĐIỀN BIỂU MẪU"),
+        ("bold", form.title),
+        ("", f"Thời gian tổ chức: {form.period_start:%d/%m/%Y} – {form.period_end:%d/%m/%Y}."),
+        ("", f"Chủ đề: {form.theme}" if form.theme else ""),
+        ("", ""),
+        ("bold", "Cách điền"),
+        ("", f"1. Chỉ gõ vào các ô màu vàng nhạt ở trang '{FORM_SHEET}'. Các ô khác đã được khóa"),
+        ("", "   để tránh sửa nhầm (khóa không có mật khẩu)."),
+        ("", "2. Mỗi ô chỉ ghi một con số, không ghi kèm đơn vị tính: ghi 5, không ghi '5 lớp'."),
+        ("", "3. Ô để trống nghĩa là 'chưa báo cáo'. Nếu không có hoạt động nào, hãy ghi 0."),
+        ("", "4. Ô Có/Không: chọn trong danh sách thả xuống."),
+        ("", "5. Số tiền ghi bằng đồng, ví dụ 1500000 (không cần dấu chấm)."),
+        ("", "6. Cột 'Ghi chú' để giải thích thêm nếu cần."),
+        ("", "7. Không đổi tên, không xóa trang tính; không chèn hay xóa dòng, cột."),
+        ("", "8. Lưu tệp bằng Excel, LibreOffice hoặc WPS, giữ nguyên tên tệp."),
+        ("", ""),
+        ("bold", f"Hạn gửi: {deadline:%d/%m/%Y}"),
+        ("", f"Gửi về: {send_to}"),
+    ]
+
+
+def _write_guide(wb: Any, form: Form, config: Config) -> None:
+    st = _styles()
+    ws = wb.create_sheet(GUIDE_SHEET)
+    ws.column_dimensions["A"].width = 100
+    for i, (style, text) in enumerate(_guide_lines(form, config), start=1):
+        c = ws.cell(row=i, column=1, value=text or None)
+        c.font = st[style or "font"]
+        c.alignment = st["wrap"]
+    ws.protection.sheet = True
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+
+
+def identity_rows(form: Form, config: Config | None, unit: dict[str, str]) -> list[tuple[str, str]]:
+    """Key/value rows of the hidden identity sheet (and of the custom document properties)."""
+    return [
+        ("form_id", form.id),
+        ("form_version", str(form.version)),
+        ("form_year", str(form.year)),
+        ("unit_code", unit["code"]),
+        ("unit_name", unit["name"]),
+        ("unit_type", unit["type"]),
+        ("unit_group", unit["group"]),
+        ("office", config.office.name if config else ""),
+    ]
+
+
+def write_identity(
+    wb: Any, form: Form, lay: Layout, rows: list[tuple[str, str]], sheet: str = FORM_SHEET
+) -> None:
+    """Stamp the identity in a hidden sheet, custom properties and one defined name per cell."""
+    from openpyxl.packaging.custom import StringProperty
+    from openpyxl.workbook.defined_name import DefinedName
+
+    ws = wb.create_sheet(ID_SHEET)
+    ws.sheet_state = "hidden"
+    ws["A1"] = "htsd"
+    ws["B1"] = "Trang nhận diện biểu mẫu. Không sửa, không xóa."
+    r = 2
+    for key, value in rows:
+        ws.cell(row=r, column=1, value=key)
+        ws.cell(row=r, column=2, value=value)
+        r += 1
+    for name, ref in lay.cells.items():
+        ws.cell(row=r, column=1, value="cell")
+        ws.cell(row=r, column=2, value=name)
+        ws.cell(row=r, column=3, value=ref)
+        r += 1
+    ws.protection.sheet = True
+    for key, value in rows:
+        wb.custom_doc_props.append(StringProperty(name=f"htsd_{key}", value=value or "-"))
+    quoted = "'" + sheet.replace("'", "''") + "'"
+    for name, ref in lay.cells.items():
+        col = "".join(c for c in ref if c.isalpha())
+        row_number = ref[len(col) :]
+        wb.defined_names[name] = DefinedName(name, attr_text=f"{quoted}!${col}${row_number}")
+
+
+def build_template(form: Form, config: Config, blank: bool) -> bytes:
+    """The workbook package with placeholder tokens for the unit (or inputs, when blank)."""
+    from openpyxl.workbook.protection import WorkbookProtection
+
+    wb = new_workbook()
+    ws = wb.active
+    ws.title = FORM_SHEET
+    lay = compute_layout(form)
+    unit = (
+        {"code": "", "name": "", "name_upper": "", "type": "", "type_label": "", "group": ""}
+        if blank
+        else dict(TOKENS)
+    )
+    header = SheetHeader(
+        left_top="(Gõ tên đơn vị vào đây)" if blank else unit["name_upper"],
+        left_top_is_input=blank,
+        report_number=f"Số:      /{form.report_code}-",
+        date_line=date_line(config.office.place, form.year),
+        stamp=stamp_line(form, unit["code"]),
+        signer_lines=("THỦ TRƯỞNG ĐƠN VỊ",),
+        signer_name="",
+    )
+    render_form_sheet(ws, form, lay, header, inputs=True)
+    _add_validations(ws, form, lay)
+    ws.protection.sheet = True
+    _write_guide(wb, form, config)
+    write_identity(wb, form, lay, identity_rows(form, config, unit))
+    wb.security = WorkbookProtection(lockStructure=True)
+    wb.properties.title = form.title
+    wb.properties.subject = unit["name"] or form.short_title
+    wb.properties.keywords = form.id
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+_MODIFIED_RE = re.compile(rb"<dcterms:modified[^>]*>[^<]*</dcterms:modified>")
+
+
+class Stamper:
+    """Turns the template package into one unit's file by replacing the tokens."""
+
+    def __init__(self, package: bytes) -> None:
+        with zipfile.ZipFile(io.BytesIO(package)) as zf:
+            self.members = [(i.filename, zf.read(i.filename)) for i in zf.infolist()]
+        fixed = FIXED_TIME.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+        self.members = [
+            (
+                name,
+                _MODIFIED_RE.sub(
+                    b'<dcterms:modified xsi:type="dcterms:W3CDTF">' + fixed + b"</dcterms:modified>",
+                    data,
+                ),
+            )
+            for name, data in self.members
+        ]
+        self.tokenised = {name for name, data in self.members if b"@@HTSD_" in data}
+
+    def stamp(self, unit: Unit | None) -> bytes:
+        values = (
+            {
+                TOKENS["code"]: unit.code,
+                TOKENS["name_upper"]: unit.name.upper(),
+                TOKENS["name"]: unit.name,
+                TOKENS["type"]: unit.unit_type,
+                TOKENS["type_label"]: unit.unit_type_label,
+                TOKENS["group"]: unit.group,
+            }
+            if unit
+            else {}
+        )
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as zf:
+            for name, data in self.members:
+                if name in self.tokenised:
+                    for token, value in values.items():
+                        data = data.replace(token.encode(), escape(value).encode("utf-8"))
+                info = zipfile.ZipInfo(name, date_time=ZIP_TIME)
+                info.compress_type = zipfile.ZIP_DEFLATED
+                info.external_attr = 0o600 << 16
+                zf.writestr(info, data, compresslevel=6)
+        return out.getvalue()
+
+
+@dataclass(frozen=True)
+class Issued:
+    path: Path
+    unit: Unit | None
+
+
+def file_name(form: Form, unit: Unit | None) -> str:
+    if unit is None:
+        return f"{form.id}-mau-trang.xlsx"
+    return f"{slug(unit.code, 20)}-{slug(unit.name)}.xlsx"
+
+
+def issue_workbooks(
+    form: Form,
+    config: Config,
+    roster: Roster | None,
+    out_dir: Path,
+    progress: Callable[[int], None] | None = None,
+) -> list[Issued]:
+    """Write one workbook per roster unit (or one blank workbook) into `out_dir`."""
+    units: Iterable[Unit | None] = roster.units if roster else [None]
+    package = build_template(form, config, blank=roster is None)
+    stamper = Stamper(package)
+    issued: list[Issued] = []
+    for unit in units:
+        path = out_dir / file_name(form, unit)
+        atomic_write_bytes(path, stamper.stamp(unit))
+        issued.append(Issued(path, unit))
+        if progress:
+            progress(1)
+    return issued
