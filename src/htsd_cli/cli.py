@@ -137,6 +137,50 @@ def template(
     views.print_issued(console, issued, out)
 
 
+PathsArgument = Annotated[
+    list[Path],
+    typer.Argument(help="Tệp hoặc thư mục báo cáo (tìm trong cả thư mục con).", show_default=False),
+]
+StrictOption = Annotated[
+    bool, typer.Option("--strict", help="Coi ô bỏ trống là lỗi (mặc định chỉ là lưu ý).")
+]
+
+
+@app.command()
+def validate(
+    paths: PathsArgument,
+    roster: RosterOption = None,
+    config: ConfigOption = None,
+    form: FormOption = None,
+    strict: StrictOption = False,
+    as_json: JsonOption = False,
+    annotate: Annotated[
+        Path | None,
+        typer.Option(
+            "--annotate",
+            "-a",
+            help="Thư mục ghi bản sao có đánh dấu ô cần sửa (để gửi lại đơn vị).",
+            file_okay=False,
+        ),
+    ] = None,
+) -> None:
+    """Kiểm tra các báo cáo đơn vị gửi về: chỉ ra từng ô cần sửa."""
+    from htsd_cli import commands, views
+
+    try:
+        cfg, loaded, units = commands.prepare(config, form, roster)
+        with views.progress(err_console, "Đang kiểm tra", commands.count_files(paths)) as step:
+            report = commands.validate(paths, loaded, units, strict, step)
+        annotated = commands.annotate(report, annotate) if annotate is not None else None
+    except HtsdError as exc:
+        raise fail(exc) from None
+    if as_json:
+        _print_json(report.to_dict())
+    else:
+        views.print_validation(console, report, annotated)
+    raise typer.Exit(0 if report.valid else 1)
+
+
 def main() -> None:
     """Entry point of the `htsd` command."""
     try:

@@ -40,6 +40,30 @@ def issue(
     return issue_workbooks(form, config, roster, out, progress)
 
 
+def count_files(paths: list[Path]) -> int:
+    from htsd_cli.validate import collect
+
+    return len(collect(paths)[0])
+
+
+def validate(
+    paths: list[Path],
+    form: Form,
+    roster: Roster | None,
+    strict: bool,
+    progress: Callable[[int], None] | None = None,
+) -> Any:
+    from htsd_cli.validate import validate_paths
+
+    return validate_paths(paths, form, roster, strict, progress)
+
+
+def annotate(report: Any, out: Path) -> Any:
+    from htsd_cli.annotate import annotate_report
+
+    return annotate_report(report, out)
+
+
 def form_as_dict(form: Form) -> dict[str, Any]:
     """The form definition as plain data (what `htsd form show --json` prints)."""
     return {

@@ -50,6 +50,15 @@ class Layout:
         return [r for r in self.rows if r.kind == "indicator"]
 
 
+def column_letter(index: int) -> str:
+    """0 → 'A', 25 → 'Z', 26 → 'AA'."""
+    letters = ""
+    while index >= 0:
+        letters = chr(65 + index % 26) + letters
+        index = index // 26 - 1
+    return letters
+
+
 def label_text(ind: Indicator) -> str:
     """The label as printed in column B: sub-items of a section start with a dash."""
     prefix = "    - " if ind.level == 2 else "- "

@@ -71,3 +71,59 @@ def print_issued(console: Console, issued: list[Any], out: Path) -> None:
         else:
             table.add_row(unit.code, unit.name, unit.unit_type_label, item.path.name)
     console.print(table)
+
+
+SEVERITY = {"error": "[red]Lỗi[/]", "warning": "[yellow]Lưu ý[/]"}
+
+
+def print_validation(console: Console, report: Any, annotated: list[Any] | None) -> None:
+    from rich.markup import escape
+
+    table = Table(title=f"Kết quả kiểm tra {len(report.files)} tệp")
+    table.add_column("Tệp", overflow="fold")
+    table.add_column("Hợp lệ", justify="center")
+    table.add_column("Đơn vị", overflow="fold")
+    table.add_column("Lỗi", justify="right")
+    table.add_column("Lưu ý", justify="right")
+    for rep in report.files:
+        unit = " ".join(x for x in (rep.unit_code, rep.unit_name) if x) or "—"
+        table.add_row(
+            escape(rep.path),
+            "[green]✓[/]" if rep.valid else "[red]✗[/]",
+            escape(unit),
+            str(rep.errors) if rep.errors else "",
+            str(rep.warnings) if rep.warnings else "",
+        )
+    console.print(table)
+    findings = [f for rep in report.files for f in rep.findings]
+    if findings:
+        ft = Table(title="Những điểm cần sửa", show_lines=True)
+        ft.add_column("Tệp", overflow="fold", max_width=28)
+        ft.add_column("Ô")
+        ft.add_column("Mức độ")
+        ft.add_column("Nội dung", overflow="fold")
+        for f in findings:
+            ft.add_row(
+                escape(Path(f.file).name),
+                f"{escape(f.sheet)}!{f.cell}" if f.cell else "",
+                SEVERITY[f.severity],
+                escape(f.message),
+            )
+        console.print(ft)
+    for s in report.skipped:
+        console.print(f"[dim]Bỏ qua {escape(s.path)}: {escape(s.reason)}[/]")
+    if annotated is not None:
+        for a in annotated:
+            if a.path is None:
+                console.print(f"[yellow]Không tạo được bản đánh dấu cho {escape(a.source)}: {a.note}[/]")
+            else:
+                extra = f" ({a.note})" if a.note else ""
+                console.print(f"Bản đánh dấu để gửi lại: {escape(str(a.path))}{extra}")
+    valid = sum(r.valid for r in report.files)
+    errors = sum(r.errors for r in report.files)
+    warnings = sum(r.warnings for r in report.files)
+    colour = "green" if report.valid else "red"
+    console.print(
+        f"[{colour}]{valid}/{len(report.files)} tệp hợp lệ[/] · {errors} lỗi · {warnings} lưu ý"
+        + (f" · bỏ qua {len(report.skipped)} tệp" if report.skipped else "")
+    )

@@ -1,0 +1,136 @@
+"""Annotated copies of returns: each offending cell highlighted with a comment, plus a list sheet.
+
+The copy is what the clerk sends back to the unit. The unit's own .xlsx/.xlsm is copied as it is;
+an .xls or .ods (which openpyxl cannot write) is copied cell by cell into a new .xlsx.
+"""
+
+from __future__ import annotations
+
+import io
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from htsd_cli.findings import FileReport, Report
+from htsd_cli.fsutil import atomic_write_bytes
+from htsd_cli.layout import FORM_SHEET
+from htsd_cli.textnorm import slug
+from htsd_cli.values import show
+
+FINDINGS_SHEET = "Lỗi cần sửa"
+ERROR_FILL = "FFC7CE"
+WARNING_FILL = "FFEB9C"
+
+
+@dataclass(frozen=True)
+class Annotated:
+    source: str
+    path: Path | None
+    note: str = ""
+
+
+def annotate_report(report: Report, out_dir: Path) -> list[Annotated]:
+    """Write an annotated copy of every file that has findings."""
+    out: list[Annotated] = []
+    used: set[str] = set()
+    for rep in report.files:
+        if not rep.findings:
+            continue
+        if not rep.fmt:
+            out.append(Annotated(rep.path, None, "không mở được tệp nên không chép được"))
+            continue
+        name = f"{slug(Path(rep.path).stem)}-can-sua.xlsx"
+        while name in used:
+            name = name.replace("-can-sua", "-can-sua-2")
+        used.add(name)
+        target = out_dir / name
+        try:
+            data = _annotated_bytes(rep)
+        except Exception as exc:  # noqa: BLE001 - any failure here is reported per file
+            out.append(Annotated(rep.path, None, f"không chép được ({exc.__class__.__name__})"))
+            continue
+        atomic_write_bytes(target, data)
+        note = "" if rep.fmt in ("xlsx", "xlsm") else f"chép từ tệp .{rep.fmt} sang .xlsx"
+        out.append(Annotated(rep.path, target, note))
+    return out
+
+
+def _load_copy(rep: FileReport) -> Any:
+    from openpyxl import Workbook, load_workbook
+
+    if rep.fmt in ("xlsx", "xlsm"):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return load_workbook(rep.path, keep_vba=rep.fmt == "xlsm")
+    from python_calamine import CalamineWorkbook
+
+    wb = Workbook()
+    wb.remove(wb.active)
+    with CalamineWorkbook.from_filelike(io.BytesIO(Path(rep.path).read_bytes())) as source:
+        for name in source.sheet_names:
+            ws = wb.create_sheet(name[:31])
+            rows = source.get_sheet_by_name(name).to_python(skip_empty_area=False, nrows=1000)
+            for r, row in enumerate(rows, start=1):
+                for c, value in enumerate(row[:50], start=1):
+                    if value != "" and value is not None:
+                        ws.cell(row=r, column=c, value=_safe(value))
+    return wb
+
+
+def _safe(value: Any) -> Any:
+    """Text from units never becomes a formula in a workbook we write."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+        return "'" + value
+    return value
+
+
+def _annotated_bytes(rep: FileReport) -> bytes:
+    from openpyxl.comments import Comment
+    from openpyxl.styles import Font, PatternFill
+
+    wb = _load_copy(rep)
+    sheet_name = rep.sheet if rep.sheet in wb.sheetnames else FORM_SHEET
+    ws = wb[sheet_name] if sheet_name in wb.sheetnames else wb.worksheets[0]
+    by_cell: dict[str, list[Any]] = {}
+    for f in rep.findings:
+        if f.cell:
+            by_cell.setdefault(f.cell, []).append(f)
+    for ref, items in by_cell.items():
+        cell = ws[ref]
+        worst = "error" if any(f.is_error for f in items) else "warning"
+        color = ERROR_FILL if worst == "error" else WARNING_FILL
+        cell.fill = PatternFill("solid", fgColor=color)
+        text = "\n".join(("Lỗi: " if f.is_error else "Lưu ý: ") + f.message for f in items)
+        comment = Comment(text, "htsd")
+        comment.width = 320
+        comment.height = 40 + 40 * len(items)
+        cell.comment = comment
+    if FINDINGS_SHEET in wb.sheetnames:
+        del wb[FINDINGS_SHEET]
+    if wb.security is not None:
+        wb.security.lockStructure = False
+    ls = wb.create_sheet(FINDINGS_SHEET, 0)
+    headers = ("Mức độ", "Trang", "Ô", "Chỉ tiêu", "Giá trị đã ghi", "Cần sửa", "Mã lỗi")
+    for c, title in enumerate(headers, start=1):
+        ls.cell(row=1, column=c, value=title).font = Font(name="Times New Roman", bold=True)
+    for r, f in enumerate(rep.findings, start=2):
+        row = (
+            "Lỗi" if f.is_error else "Lưu ý",
+            f.sheet,
+            f.cell,
+            f.label,
+            f.value,
+            f.message,
+            f.code,
+        )
+        for c, value in enumerate(row, start=1):
+            cell = ls.cell(row=r, column=c, value=_safe(show(value)) if value else None)
+            cell.font = Font(name="Times New Roman")
+    for col, width in zip("ABCDEFG", (8, 12, 6, 40, 18, 90, 18), strict=True):
+        ls.column_dimensions[col].width = width
+    ls.freeze_panes = "A2"
+    wb.active = 0
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()

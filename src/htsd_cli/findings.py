@@ -1,0 +1,141 @@
+"""Validation findings and reports: plain data, printed by the CLI and serialised by --json."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+ERROR = "error"
+WARNING = "warning"
+
+# Every finding code with its Vietnamese title. Codes are stable: scripts may rely on them.
+CODES: dict[str, str] = {
+    "unreadable-file": "Không đọc được tệp",
+    "encrypted-file": "Tệp có mật khẩu",
+    "unsafe-file": "Tệp không an toàn",
+    "wrong-form": "Sai biểu mẫu",
+    "unknown-form": "Không nhận ra biểu mẫu",
+    "identity-by-layout": "Mất dấu nhận diện",
+    "missing-cell": "Thiếu ô",
+    "not-a-number": "Không phải số",
+    "ambiguous-number": "Số viết không rõ",
+    "unit-typed": "Ghi kèm đơn vị tính",
+    "blank-value": "Bỏ trống",
+    "empty-return": "Chưa điền số liệu",
+    "negative-value": "Số âm",
+    "fractional-count": "Số lẻ",
+    "wrong-type": "Sai kiểu dữ liệu",
+    "error-value": "Ô báo lỗi công thức",
+    "formula-no-value": "Công thức chưa có giá trị",
+    "not-yes-no": "Không phải Có/Không",
+    "legacy-encoding": "Phông chữ cũ (TCVN3/VNI)",
+    "rule-violated": "Số liệu không khớp nhau",
+    "unknown-unit": "Đơn vị không có trong danh sách",
+    "name-mismatch": "Tên đơn vị không khớp",
+    "duplicate-unit": "Một đơn vị gửi nhiều tệp",
+    "outlier": "Số liệu khác thường",
+}
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One thing to fix (error) or to look at (warning), located as precisely as possible."""
+
+    code: str
+    severity: str
+    message: str
+    file: str
+    sheet: str = ""
+    cell: str = ""
+    indicator: str = ""
+    label: str = ""
+    value: str = ""
+    rule: str = ""
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == ERROR
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class FileReport:
+    """The result of reading and checking one returned file."""
+
+    path: str
+    fmt: str = ""
+    form_id: str = ""
+    unit_code: str = ""
+    unit_name: str = ""
+    unit_type: str = ""
+    unit_group: str = ""
+    identity_sources: list[str] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    values: dict[str, Any] = field(default_factory=dict)
+    texts: dict[str, str] = field(default_factory=dict)
+    cells: dict[str, str] = field(default_factory=dict)
+    sheet: str = ""
+    mtime: float = 0.0
+
+    @property
+    def valid(self) -> bool:
+        return not any(f.is_error for f in self.findings)
+
+    @property
+    def errors(self) -> int:
+        return sum(f.is_error for f in self.findings)
+
+    @property
+    def warnings(self) -> int:
+        return sum(not f.is_error for f in self.findings)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "path": self.path,
+            "valid": self.valid,
+            "format": self.fmt,
+            "form_id": self.form_id,
+            "unit": {
+                "code": self.unit_code,
+                "name": self.unit_name,
+                "type": self.unit_type,
+                "group": self.unit_group,
+            },
+            "errors": self.errors,
+            "warnings": self.warnings,
+            "findings": [f.to_dict() for f in self.findings],
+        }
+
+
+@dataclass
+class Skipped:
+    path: str
+    reason: str
+
+
+@dataclass
+class Report:
+    """The result of validating a batch of files."""
+
+    files: list[FileReport] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+
+    @property
+    def valid(self) -> bool:
+        return all(f.valid for f in self.files)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "valid": self.valid,
+            "files": [f.to_dict() for f in self.files],
+            "skipped": [{"path": s.path, "reason": s.reason} for s in self.skipped],
+            "summary": {
+                "files": len(self.files),
+                "valid_files": sum(f.valid for f in self.files),
+                "errors": sum(f.errors for f in self.files),
+                "warnings": sum(f.warnings for f in self.files),
+                "skipped": len(self.skipped),
+            },
+        }

@@ -1,0 +1,477 @@
+"""Reading a returned workbook: guard it, open it with python-calamine, find the form's cells.
+
+Everything here runs inside a worker process (see `isolate.py`) because a hostile file can make
+the underlying reader abort the whole process. The guard catches the common cases first so the
+user gets a precise message: not a workbook, encrypted, zip bomb, XML entities, too many sheets.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from htsd_cli.layout import FORM_SHEET, ID_SHEET, STAMP_PREFIX, column_letter
+
+MAX_FILE_BYTES = 50 * 1024 * 1024
+MAX_UNZIPPED_BYTES = 150 * 1024 * 1024
+MAX_MEMBERS = 3000
+MAX_SHEETS = 255
+MAX_ROWS_READ = 400
+CellValue = Any
+
+
+class Unreadable(Exception):  # noqa: N818 - a finding, not a failure of the program
+    """The file cannot be read as a workbook; `code` is the finding code."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+@dataclass
+class RawReturn:
+    """What a workbook holds, before any check: identity, and the value of each named cell."""
+
+    path: str
+    fmt: str
+    sheet: str = ""
+    identity: dict[str, str] = field(default_factory=dict)
+    identity_sources: list[str] = field(default_factory=list)
+    cells: dict[str, str] = field(default_factory=dict)  # name → A1 address
+    values: dict[str, CellValue] = field(default_factory=dict)  # A1 address → value
+    broken_formulas: dict[str, str] = field(default_factory=dict)  # A1 → "no-value" | error text
+    grid: list[list[CellValue]] = field(default_factory=list)
+    sheet_names: list[str] = field(default_factory=list)
+
+
+# --- format sniffing and the guard -----------------------------------------------------------------
+
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+def sniff(head: bytes) -> str:
+    """'zip', 'ole', or a word for what the bytes look like instead."""
+    if head.startswith(b"PK\x03\x04"):
+        return "zip"
+    if head.startswith(_OLE_MAGIC):
+        return "ole"
+    if not head.strip():
+        return "empty"
+    text = head[:512].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if text.startswith((b"<!doctype html", b"<html", b"<table")):
+        return "html"
+    if text.startswith(b"<?xml") or text.startswith(b"<"):
+        return "xml"
+    if text.startswith(b"%pdf"):
+        return "pdf"
+    try:
+        head[:4096].decode("utf-8")
+    except UnicodeDecodeError:
+        return "binary"
+    return "text"
+
+
+_NOT_WORKBOOK = {
+    "empty": "Tệp rỗng (0 byte hoặc chỉ có khoảng trắng).",
+    "html": "Tệp là trang web (HTML) được đặt tên như tệp Excel, không phải bảng tính.",
+    "xml": "Tệp là văn bản XML, không phải bảng tính Excel/LibreOffice.",
+    "pdf": "Tệp là PDF, không phải bảng tính.",
+    "text": "Tệp là văn bản thường (có thể là CSV), không phải bảng tính Excel/LibreOffice.",
+    "binary": "Tệp không phải bảng tính (nội dung không nhận ra được hoặc đã hỏng).",
+}
+_RESEND = " Hãy mở biểu mẫu đã phát, điền và lưu lại dạng .xlsx rồi gửi lại."
+
+
+def read_bytes_guarded(path: Path) -> bytes:
+    try:
+        st = path.stat()
+    except OSError as exc:
+        raise Unreadable("unreadable-file", f"Không đọc được tệp: {exc.strerror}.") from None
+    import stat as stat_mod
+
+    if stat_mod.S_ISDIR(st.st_mode):
+        raise Unreadable("unreadable-file", "Đây là một thư mục mang tên tệp bảng tính.")
+    if not stat_mod.S_ISREG(st.st_mode):
+        raise Unreadable(
+            "unreadable-file", "Đây không phải tệp thường (FIFO, thiết bị hoặc socket)."
+        )
+    if st.st_size > MAX_FILE_BYTES:
+        raise Unreadable(
+            "unsafe-file",
+            f"Tệp quá lớn ({st.st_size // (1024 * 1024)} MB); một báo cáo chỉ khoảng vài chục KB.",
+        )
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise Unreadable("unreadable-file", f"Không đọc được tệp: {exc.strerror}.") from None
+
+
+def _unzip_guarded(data: bytes) -> dict[str, bytes]:
+    """Decompress the XML parts with hard caps, whatever the zip headers claim."""
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+        infos = zf.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError):
+        raise Unreadable(
+            "unreadable-file", "Tệp nén bị hỏng hoặc bị cắt cụt (tải về chưa xong?)." + _RESEND
+        ) from None
+    if len(infos) > MAX_MEMBERS:
+        raise Unreadable(
+            "unsafe-file", f"Tệp chứa {len(infos)} thành phần, quá nhiều cho một báo cáo."
+        )
+    declared = sum(i.file_size for i in infos)
+    if declared > MAX_UNZIPPED_BYTES:
+        raise Unreadable(
+            "unsafe-file",
+            f"Tệp giải nén ra tới {declared // (1024 * 1024)} MB (nghi là 'bom nén'); "
+            "không mở tệp này.",
+        )
+    parts: dict[str, bytes] = {}
+    budget = MAX_UNZIPPED_BYTES
+    try:
+        for info in infos:
+            name = info.filename
+            if not name.endswith((".xml", ".rels")) and name != "mimetype":
+                continue
+            with zf.open(info) as handle:
+                chunk = handle.read(budget + 1)
+            if len(chunk) > budget:
+                raise Unreadable(
+                    "unsafe-file",
+                    "Tệp giải nén ra lớn hơn nhiều so với khai báo (nghi là 'bom nén'); "
+                    "không mở tệp này.",
+                )
+            budget -= len(chunk)
+            parts[name] = chunk
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError) as exc:
+        raise Unreadable(
+            "unreadable-file", f"Tệp nén bị hỏng ({exc.__class__.__name__})." + _RESEND
+        ) from None
+    except RuntimeError:
+        raise Unreadable(
+            "encrypted-file",
+            "Tệp được đặt mật khẩu. Hãy gỡ mật khẩu (Tệp › Thông tin › Bảo vệ) rồi gửi lại.",
+        ) from None
+    for name, chunk in parts.items():
+        if b"<!DOCTYPE" in chunk[:4096] or b"<!ENTITY" in chunk[:65536]:
+            raise Unreadable(
+                "unsafe-file",
+                f"Tệp chứa khai báo XML không an toàn ({name}: DOCTYPE/ENTITY); không mở tệp này.",
+            )
+    return parts
+
+
+def classify_zip(parts: dict[str, bytes]) -> str:
+    if "xl/workbook.xml" in parts:
+        return "xlsx"
+    if parts.get("mimetype", b"").strip() == b"application/vnd.oasis.opendocument.spreadsheet":
+        return "ods"
+    if "content.xml" in parts and b"office:spreadsheet" in parts["content.xml"][:20000]:
+        return "ods"
+    if "word/document.xml" in parts:
+        raise Unreadable(
+            "unreadable-file", "Tệp là văn bản Word (.docx) được đặt tên như tệp Excel." + _RESEND
+        )
+    if "ppt/presentation.xml" in parts:
+        raise Unreadable("unreadable-file", "Tệp là trình chiếu PowerPoint, không phải bảng tính.")
+    if parts.get("mimetype", b"").startswith(b"application/vnd.oasis.opendocument"):
+        raise Unreadable("unreadable-file", "Tệp là văn bản OpenDocument, không phải bảng tính.")
+    raise Unreadable("unreadable-file", "Tệp là một tệp nén (zip) thường, không phải bảng tính.")
+
+
+def _check_ole(data: bytes) -> None:
+    if "EncryptedPackage".encode("utf-16-le") in data or b"E\x00n\x00c\x00r\x00y\x00p\x00t" in data:
+        raise Unreadable(
+            "encrypted-file",
+            "Tệp được đặt mật khẩu. Hãy gỡ mật khẩu (Tệp › Thông tin › Bảo vệ) rồi gửi lại.",
+        )
+    if "Workbook".encode("utf-16-le") not in data and "Book".encode("utf-16-le") not in data:
+        raise Unreadable(
+            "unreadable-file",
+            "Tệp là tài liệu Office cũ nhưng không phải bảng tính (.xls)." + _RESEND,
+        )
+
+
+def _count_sheets(fmt: str, parts: dict[str, bytes]) -> int:
+    if fmt == "xlsx":
+        return parts.get("xl/workbook.xml", b"").count(b"<sheet ")
+    return parts.get("content.xml", b"").count(b"<table:table ")
+
+
+# --- identity stamps --------------------------------------------------------------------------------
+
+_STAMP_RE = re.compile(
+    re.escape(STAMP_PREFIX) + r"\s*(\S+)\s*·\s*phiên bản\s*(\d+)\s*·\s*Mã đơn vị:\s*(.*)$"
+)
+_CUSTOM_XLSX_RE = re.compile(
+    rb'<property[^>]*name="htsd_([a-z_]+)"[^>]*>\s*<vt:lpwstr>([^<]*)</vt:lpwstr>'
+)
+_CUSTOM_ODS_RE = re.compile(rb'<meta:user-defined meta:name="htsd_([a-z_]+)"[^>]*>([^<]*)<')
+_NAMES_XLSX_RE = re.compile(rb'<definedName name="([A-Za-z_][A-Za-z0-9_]*)"[^>]*>([^<]*)<')
+_NAMES_ODS_RE = re.compile(
+    rb'<table:named-range table:name="([A-Za-z_][A-Za-z0-9_]*)"[^>]*'
+    rb'table:cell-range-address="([^"]*)"'
+)
+_ADDR_RE = re.compile(r"^(?:\$?'?(.*?)'?[!.])?\$?([A-Z]{1,3})\$?([0-9]{1,7})$")
+
+
+def _unescape(b: bytes) -> str:
+    from xml.sax.saxutils import unescape
+
+    return unescape(b.decode("utf-8", "replace"), {"&quot;": '"', "&apos;": "'"})
+
+
+def _parse_address(text: str) -> tuple[str, str] | None:
+    m = _ADDR_RE.match(text.strip())
+    if not m:
+        return None
+    sheet = (m.group(1) or "").replace("''", "'").lstrip("$")
+    return sheet, f"{m.group(2)}{m.group(3)}"
+
+
+def _props_and_names(fmt: str, parts: dict[str, bytes], raw: RawReturn) -> dict[str, str]:
+    """Custom properties into raw.identity; defined names returned as name → A1 address."""
+    props: dict[str, str] = {}
+    if fmt == "xlsx":
+        for key, value in _CUSTOM_XLSX_RE.findall(parts.get("docProps/custom.xml", b"")):
+            props[key.decode()] = _unescape(value)
+        names_src = _NAMES_XLSX_RE.findall(parts.get("xl/workbook.xml", b""))
+    else:
+        for key, value in _CUSTOM_ODS_RE.findall(parts.get("meta.xml", b"")):
+            props[key.decode()] = _unescape(value)
+        names_src = _NAMES_ODS_RE.findall(parts.get("content.xml", b""))
+    if props.get("form_id"):
+        for key, value in props.items():
+            raw.identity.setdefault(key, "" if value == "-" else value)
+        raw.identity_sources.append("properties")
+    names: dict[str, str] = {}
+    for name, ref in names_src:
+        parsed = _parse_address(_unescape(ref))
+        if parsed:
+            raw.sheet = raw.sheet or parsed[0]
+            names[name.decode()] = parsed[1]
+    return names
+
+
+# --- formulas without a value and error values (xlsx and ods) --------------------------------------
+
+_XLSX_CELL_RE = re.compile(rb'<c r="([A-Z]+[0-9]+)"([^>]*?)(?:/>|>(.*?)</c>)', re.S)
+
+
+def _xlsx_sheet_part(parts: dict[str, bytes], sheet: str) -> bytes:
+    wb = parts.get("xl/workbook.xml", b"")
+    rels = parts.get("xl/_rels/workbook.xml.rels", b"")
+    for m in re.finditer(rb"<sheet [^>]*>", wb):
+        tag = m.group(0)
+        name = re.search(rb'name="([^"]*)"', tag)
+        rid = re.search(rb'r:id="([^"]*)"', tag) or re.search(rb'id="([^"]*)"', tag)
+        if not name or not rid or _unescape(name.group(1)) != sheet:
+            continue
+        target = re.search(rb'Id="' + re.escape(rid.group(1)) + rb'"[^>]*Target="([^"]*)"', rels)
+        if target is None:
+            target = re.search(
+                rb'Target="([^"]*)"[^>]*Id="' + re.escape(rid.group(1)) + rb'"', rels
+            )
+        if target:
+            path = target.group(1).decode().lstrip("/")
+            return parts.get(path if path.startswith("xl/") else "xl/" + path, b"")
+    return b""
+
+
+def _xlsx_broken_formulas(parts: dict[str, bytes], sheet: str) -> dict[str, str]:
+    xml = _xlsx_sheet_part(parts, sheet)
+    if b"<f" not in xml and b't="e"' not in xml:
+        return {}
+    out: dict[str, str] = {}
+    for ref, attrs, body in _XLSX_CELL_RE.findall(xml):
+        body = body or b""
+        if b't="e"' in attrs:
+            v = re.search(rb"<v>([^<]*)</v>", body)
+            out[ref.decode()] = _unescape(v.group(1)) if v else "#ERROR"
+        elif b"<f" in body and b"<v>" not in body and b"<v " not in body:
+            out[ref.decode()] = "no-value"
+    return out
+
+
+def _ods_broken_formulas(parts: dict[str, bytes], sheet: str) -> dict[str, str]:
+    xml = parts.get("content.xml", b"")
+    if b'calcext:value-type="error"' not in xml and b"table:formula" not in xml:
+        return {}
+    import xml.etree.ElementTree as ET
+
+    t = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
+    o = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
+    c = "{urn:org:documentfoundation:names:experimental:calc:xmlns:calcext:1.0}"
+    out: dict[str, str] = {}
+    try:
+        root = ET.fromstring(xml)
+    except ET.ParseError:
+        return {}
+    for table in root.iter(f"{t}table"):
+        if table.get(f"{t}name") != sheet:
+            continue
+        row = 0
+        for row_el in table.iter(f"{t}table-row"):
+            row += 1
+            reps = int(row_el.get(f"{t}number-rows-repeated", "1"))
+            col = 0
+            for cell in row_el:
+                if cell.tag not in (f"{t}table-cell", f"{t}covered-table-cell"):
+                    continue
+                ncols = int(cell.get(f"{t}number-columns-repeated", "1"))
+                if cell.get(f"{t}formula") is not None and col < 64 and row <= MAX_ROWS_READ:
+                    ref = f"{column_letter(col)}{row}"
+                    if cell.get(f"{c}value-type") == "error":
+                        out[ref] = "".join(cell.itertext()) or "#ERROR"
+                    elif cell.get(f"{o}value-type") is None:
+                        out[ref] = "no-value"
+                col += ncols
+            row += reps - 1
+            if row > MAX_ROWS_READ:
+                break
+    return out
+
+
+# --- reading ---------------------------------------------------------------------------------------
+
+
+def read_return(path: Path) -> RawReturn:
+    """Open a returned workbook and collect identity and cells. Raises Unreadable."""
+    data = read_bytes_guarded(path)
+    kind = sniff(data[:4096])
+    parts: dict[str, bytes] = {}
+    if kind == "zip":
+        parts = _unzip_guarded(data)
+        fmt = classify_zip(parts)
+        if _count_sheets(fmt, parts) > MAX_SHEETS:
+            raise Unreadable(
+                "unsafe-file",
+                f"Tệp có {_count_sheets(fmt, parts)} trang tính; biểu mẫu chỉ có 3. "
+                "Hãy gửi đúng tệp biểu mẫu đã phát.",
+            )
+    elif kind == "ole":
+        _check_ole(data)
+        fmt = "xls"
+    else:
+        raise Unreadable("unreadable-file", _NOT_WORKBOOK[kind] + _RESEND)
+
+    from python_calamine import CalamineError, CalamineWorkbook, PasswordError
+
+    raw = RawReturn(path=str(path), fmt=fmt)
+    try:
+        wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
+    except PasswordError:
+        raise Unreadable(
+            "encrypted-file",
+            "Tệp được đặt mật khẩu. Hãy gỡ mật khẩu (Tệp › Thông tin › Bảo vệ) rồi gửi lại.",
+        ) from None
+    except (CalamineError, ValueError, OSError, EOFError, IndexError) as exc:
+        raise Unreadable(
+            "unreadable-file", f"Tệp bảng tính bị hỏng, không mở được ({_short(exc)})." + _RESEND
+        ) from None
+    try:
+        with wb:
+            raw.sheet_names = list(wb.sheet_names)
+            cell_map = _read_identity_sheet(wb, raw)
+            names = _props_and_names(fmt, parts, raw) if parts else {}
+            if not cell_map and names:
+                cell_map = names
+                raw.identity_sources.append("names")
+            raw.cells = cell_map
+            if not raw.sheet or raw.sheet not in raw.sheet_names:
+                raw.sheet = FORM_SHEET if FORM_SHEET in raw.sheet_names else _first_sheet(wb)
+            raw.grid = _grid(wb, raw.sheet)
+    except PasswordError:
+        raise Unreadable(
+            "encrypted-file",
+            "Tệp được đặt mật khẩu. Hãy gỡ mật khẩu (Tệp › Thông tin › Bảo vệ) rồi gửi lại.",
+        ) from None
+    except (CalamineError, ValueError, OSError, EOFError, IndexError, OverflowError) as exc:
+        raise Unreadable(
+            "unreadable-file", f"Tệp bảng tính bị hỏng, không đọc được ({_short(exc)})." + _RESEND
+        ) from None
+    _read_stamp_line(raw)
+    if fmt == "xlsx":
+        raw.broken_formulas = _xlsx_broken_formulas(parts, raw.sheet)
+    elif fmt == "ods":
+        raw.broken_formulas = _ods_broken_formulas(parts, raw.sheet)
+    return raw
+
+
+def _short(exc: BaseException) -> str:
+    text = str(exc).splitlines()[0] if str(exc) else exc.__class__.__name__
+    return text[:160]
+
+
+def _first_sheet(wb: Any) -> str:
+    for meta in wb.sheets_metadata:
+        if str(meta.visible).endswith("Visible") and meta.name != ID_SHEET:
+            return str(meta.name)
+    return str(wb.sheet_names[0]) if wb.sheet_names else ""
+
+
+def _grid(wb: Any, sheet: str) -> list[list[CellValue]]:
+    if not sheet:
+        return []
+    rows = wb.get_sheet_by_name(sheet).to_python(skip_empty_area=False, nrows=MAX_ROWS_READ)
+    return [list(r[:26]) for r in rows]
+
+
+def _read_identity_sheet(wb: Any, raw: RawReturn) -> dict[str, str]:
+    if ID_SHEET not in wb.sheet_names:
+        return {}
+    rows = wb.get_sheet_by_name(ID_SHEET).to_python(skip_empty_area=False, nrows=2000)
+    if not rows or str(rows[0][0]).strip() != "htsd":
+        return {}
+    cells: dict[str, str] = {}
+    for row in rows[1:]:
+        if len(row) < 2:
+            continue
+        key = str(row[0]).strip()
+        if key == "cell" and len(row) >= 3:
+            parsed = _parse_address(str(row[2]))
+            if parsed:
+                cells[str(row[1]).strip()] = parsed[1]
+        elif key:
+            value = row[1]
+            if isinstance(value, float) and value.is_integer():
+                value = int(value)
+            raw.identity[key] = str(value).strip()
+    if raw.identity.get("form_id"):
+        raw.identity_sources.append("sheet")
+    return cells
+
+
+def _read_stamp_line(raw: RawReturn) -> None:
+    for row in raw.grid[:12]:
+        for value in row:
+            if isinstance(value, str) and value.startswith(STAMP_PREFIX):
+                m = _STAMP_RE.match(value.strip())
+                if not m:
+                    continue
+                code = m.group(3).strip()
+                raw.identity.setdefault("form_id", m.group(1))
+                raw.identity.setdefault("form_version", m.group(2))
+                if code and not code.startswith("("):
+                    raw.identity.setdefault("unit_code", code)
+                raw.identity_sources.append("stamp")
+                return
+
+
+def cell_value(raw: RawReturn, address: str) -> CellValue:
+    """The value at an A1 address of the form sheet ('' when empty or outside the data)."""
+    m = re.match(r"^([A-Z]{1,3})([0-9]+)$", address)
+    if not m:
+        return ""
+    col = 0
+    for ch in m.group(1):
+        col = col * 26 + (ord(ch) - 64)
+    row = int(m.group(2))
+    if row - 1 < len(raw.grid) and col - 1 < len(raw.grid[row - 1]):
+        return raw.grid[row - 1][col - 1]
+    return ""
