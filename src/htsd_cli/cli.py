@@ -47,7 +47,7 @@ ConfigOption = Annotated[
 FormOption = Annotated[
     str | None,
     typer.Option(
-        "--form", "-f", help="Biểu mẫu: mã có sẵn (vd. htsd-2022) hoặc đường dẫn tệp .yaml."
+        "--form", "-f", help="Biểu mẫu: mã có sẵn (xem htsd form show) hoặc đường dẫn tệp .yaml."
     ),
 ]
 RosterOption = Annotated[

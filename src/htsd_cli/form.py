@@ -357,6 +357,8 @@ def parse_comparison(text: str) -> Comparison:
             f"điều kiện '{text}' phải có đúng một phép so sánh ({', '.join(sorted(OPERATORS))})"
         )
     i = ops[0]
+    if i == 0 or i == len(tokens) - 1:
+        raise ValueError(f"điều kiện '{text}' không trọn vẹn (thiếu một vế của phép so sánh)")
     return Comparison(
         left=parse_expr(" ".join(tokens[:i])),
         operator=tokens[i],

@@ -414,7 +414,7 @@ def build_template(form: Form, config: Config, blank: bool) -> bytes:
     return buffer.getvalue()
 
 
-_MODIFIED_RE = re.compile(rb"<dcterms:modified[^>]*>[^<]*</dcterms:modified>")
+_MODIFIED_RE = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")
 
 
 class Stamper:
@@ -427,10 +427,7 @@ class Stamper:
         self.members = [
             (
                 name,
-                _MODIFIED_RE.sub(
-                    b'<dcterms:modified xsi:type="dcterms:W3CDTF">' + fixed + b"</dcterms:modified>",
-                    data,
-                ),
+                _MODIFIED_RE.sub(rb"\g<1>" + fixed + rb"\g<2>", data),
             )
             for name, data in self.members
         ]

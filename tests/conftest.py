@@ -1,0 +1,123 @@
+"""Shared fixtures. Paths come from this file's folder, never from the working directory."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+os.environ["COLUMNS"] = "200"  # a fixed terminal width for rich output in CLI tests
+os.environ["TERM"] = "dumb"
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = ROOT / "samples" / "hai-an-2022"
+SAMPLE_CONFIG = SAMPLES / "htsd.toml"
+SAMPLE_ROSTER = SAMPLES / "roster.csv"
+FORMS = Path(__file__).resolve().parent / "forms"
+
+
+@pytest.fixture(scope="session")
+def form():
+    from htsd_cli.form import load_form
+
+    return load_form("htsd-2022")
+
+
+@pytest.fixture(scope="session")
+def config():
+    from htsd_cli.config import load_config
+
+    return load_config(SAMPLE_CONFIG)
+
+
+@pytest.fixture(scope="session")
+def roster(form):
+    from htsd_cli.roster import load_roster
+
+    return load_roster(SAMPLE_ROSTER, form)
+
+
+@pytest.fixture(scope="session")
+def issued(tmp_path_factory, form, config, roster) -> dict[str, Path]:
+    """The sample roster's workbooks, issued once per session: unit code → path."""
+    from htsd_cli.template import issue_workbooks
+
+    out = tmp_path_factory.mktemp("issued")
+    return {i.unit.code: i.path for i in issue_workbooks(form, config, roster, out)}
+
+
+def full_values(form, base: int = 3) -> dict[str, object]:
+    """A complete, consistent return: every figure filled, every rule satisfied."""
+    values: dict[str, object] = {}
+    for ind in form.indicators:
+        if ind.kind == "yesno":
+            values[ind.id] = "Có"
+        elif ind.kind == "text":
+            values[ind.id] = "Số 12/KH ngày 20/9"
+        elif ind.kind == "money":
+            values[ind.id] = 1_500_000
+        elif ind.kind == "people":
+            values[ind.id] = base * 10
+        else:
+            values[ind.id] = base
+    return values
+
+
+@pytest.fixture
+def filled(tmp_path, issued, form) -> Callable[..., Path]:
+    """Fill a copy of a unit's issued workbook: filled(overrides, unit="THCS03", name=...)."""
+    from htsd_cli.fill import fill_workbook
+
+    def make(overrides: dict[str, object] | None = None, unit: str = "THCS03", name: str = "") -> Path:
+        values = full_values(form)
+        values.update(overrides or {})
+        values = {k: v for k, v in values.items() if v is not None}
+        target = tmp_path / (name or f"{unit.lower()}-filled.xlsx")
+        fill_workbook(issued[unit], values, target)
+        return target
+
+    return make
+
+
+def _soffice() -> str | None:
+    return shutil.which("soffice") or shutil.which("libreoffice")
+
+
+@pytest.fixture(scope="session")
+def soffice(tmp_path_factory) -> Callable[[list[Path], str, Path], list[Path]]:
+    """Convert files with LibreOffice headless: convert(files, "xls", outdir) → new paths.
+
+    Skips locally when LibreOffice is absent; in CI (CI=true) its absence fails the test.
+    """
+    exe = _soffice()
+    if exe is None:
+        if os.environ.get("CI"):
+            pytest.fail("LibreOffice (soffice) is required in CI but is not installed")
+        pytest.skip("LibreOffice (soffice) is not installed; skipping real-client tests locally")
+    profile = tmp_path_factory.mktemp("lo-profile")
+
+    def convert(files: list[Path], target: str, outdir: Path) -> list[Path]:
+        outdir.mkdir(parents=True, exist_ok=True)
+        cmd = [
+            exe,
+            f"-env:UserInstallation=file://{profile}",
+            "--headless",
+            "--norestore",
+            "--convert-to",
+            target,
+            "--outdir",
+            str(outdir),
+            *map(str, files),
+        ]
+        subprocess.run(cmd, check=True, capture_output=True, timeout=300)
+        ext = target.split(":")[0]
+        made = [outdir / (f.stem + "." + ext) for f in files]
+        missing = [m for m in made if not m.exists()]
+        assert not missing, f"LibreOffice did not write {missing}"
+        return made
+
+    return convert

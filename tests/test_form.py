@@ -1,0 +1,141 @@
+"""The form definition: the bundled 2022 form, and mistakes in form files."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from htsd_cli.cli import app
+from htsd_cli.commands import form_as_dict
+from htsd_cli.errors import FormError
+from htsd_cli.form import excel_name_problem, load_form, parse_form
+
+from .conftest import FORMS, SAMPLE_CONFIG
+
+runner = CliRunner()
+
+
+def test_bundled_2022_form_is_complete(form):
+    assert form.id == "htsd-2022"
+    assert form.year == 2022
+    assert (form.period_start.isoformat(), form.period_end.isoformat()) == ("2022-10-01", "2022-10-07")
+    assert form.deadline.isoformat() == "2022-10-10"
+    assert [s.number for s in form.sections] == [1, 2, 3, 4, 5, 6, 7, 8]
+    assert len(form.indicators) == 42
+    assert [t.heading for t in form.texts] == [
+        "I. Công tác chỉ đạo",
+        "2. Những thuận lợi và khó khăn.",
+        "III. Kế hoạch tiếp theo",
+    ]
+    # Packed lines of the appendix are split into two figures each.
+    section4 = [i.id for i in form.sections[3].indicators]
+    assert section4 == ["s4_hoi_thao", "s4_nguoi_hoi_thao", "s4_trien_lam", "s4_nguoi_trien_lam", "s4_van_nghe"]
+    section5 = form.sections[4].indicators
+    assert len(section5) == 14
+    assert [i.kind for i in section5[:2]] == ["count", "people"]
+    assert form.indicator("s8_kinh_phi").kind == "money"
+    assert form.indicator("s1_ke_hoach").aggregate == "count_yes"
+
+
+def test_every_indicator_id_is_a_valid_excel_name(form):
+    for ind in form.indicators:
+        assert excel_name_problem(ind.id) is None, ind.id
+        assert excel_name_problem(ind.note_id) is None, ind.note_id
+
+
+@pytest.mark.parametrize("name", ["C14", "AB12", "xfd1", "R1C1", "r", "C", "1abc", "có_dấu", "a-b", "TRUE"])
+def test_names_excel_refuses_are_rejected(name):
+    assert excel_name_problem(name) is not None
+
+
+def test_required_rules_exist(form):
+    rules = {r.id: r for r in form.rules}
+    kinds = ["cmnv", "nn_th", "day_nghe", "ksn", "nhu_cau", "xmc", "khac"]
+    for kind in kinds:
+        at_least = rules[f"s5_{kind}_nguoi_it_nhat_bang_lop"]
+        assert (at_least.check.left.ids, at_least.check.operator, at_least.check.right.ids) == (
+            (f"s5_nguoi_{kind}",), ">=", (f"s5_lop_{kind}",),
+        )
+        assert rules[f"s5_{kind}_co_nguoi_phai_co_lop"].when is not None
+    section7 = [r for r in form.rules if r.id.startswith("s7_")]
+    assert len(section7) == 5
+    assert all(r.check.right.ids == ("s7_tthtcd",) and r.check.operator == "<=" for r in section7)
+
+
+VALID = (FORMS / "htsd-2023-test.yaml").read_text(encoding="utf-8")
+
+
+def _error(text: str) -> str:
+    with pytest.raises(FormError) as info:
+        parse_form(text, "nam-sau.yaml")
+    return str(info.value)
+
+
+def test_yaml_syntax_error_names_file_and_line():
+    broken = VALID.replace("  - number: 2\n", "  - number: 2\n   bad: [\n", 1)
+    message = _error(broken)
+    assert "nam-sau.yaml, dòng" in message
+    assert "YAML" in message
+
+
+def test_unknown_key_is_reported_with_its_line():
+    lines = VALID.splitlines()
+    index = next(i for i, line in enumerate(lines) if line.startswith("theme:"))
+    lines.insert(index, "thme: sai chính tả")
+    message = _error("\n".join(lines))
+    assert f"nam-sau.yaml, dòng {index + 1}: mục 'thme' không được biết" in message
+
+
+def test_bad_kind_and_rule_on_unknown_indicator_are_reported():
+    text = VALID.replace("kind: count, unit: lớp", "kind: cout, unit: lớp").replace(
+        "left: hoc_vien", "left: hoc_vein"
+    )
+    message = _error(text)
+    assert "loại 'cout' không có" in message
+    assert "chỉ tiêu 'hoc_vein' không có trong biểu mẫu" in message
+
+
+def test_duplicate_id_and_cell_like_id_are_reported():
+    text = VALID.replace("id: hoc_vien,", "id: lop_hoc,").replace("id: kinh_phi,", "id: KP2023,")
+    message = _error(text)
+    assert "mã 'lop_hoc' bị trùng" in message
+    assert "mã 'KP2023' không dùng làm tên ô Excel được" in message
+
+
+def test_missing_required_field_is_reported():
+    message = _error(VALID.replace("deadline: 2023-10-12\n", ""))
+    assert "thiếu mục bắt buộc 'deadline'" in message
+
+
+def test_rule_expression_mistake_is_reported():
+    message = _error(VALID.replace("when: lop_hoc > 0", "when: lop_hoc >"))
+    assert "không trọn vẹn" in message
+
+
+def test_second_form_loads(tmp_path):
+    other = load_form(FORMS / "htsd-2023-test.yaml")
+    assert other.id == "htsd-2023-thu"
+    assert [i.id for i in other.indicators] == ["lop_hoc", "hoc_vien", "co_hoi_nghi", "kinh_phi", "ten_chuong_trinh"]
+
+
+def test_form_show_json_equals_library(form):
+    result = runner.invoke(app, ["form", "show", "--config", str(SAMPLE_CONFIG), "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout) == json.loads(json.dumps(form_as_dict(form)))
+
+
+def test_form_show_table_lists_indicators():
+    result = runner.invoke(app, ["form", "show", "--form", str(FORMS / "htsd-2023-test.yaml")])
+    assert result.exit_code == 0, result.output
+    assert "hoc_vien" in result.output and "Số học viên" in result.output
+
+
+def test_form_show_reports_bad_form_file(tmp_path):
+    bad = tmp_path / "hong.yaml"
+    bad.write_text(VALID.replace("kind: money", "kind: tien"), encoding="utf-8")
+    result = runner.invoke(app, ["form", "show", "--form", str(bad)])
+    assert result.exit_code == 1
+    assert "hong.yaml, dòng" in result.output and "loại 'tien' không có" in result.output
+    assert "Traceback" not in result.output

@@ -1,0 +1,207 @@
+"""`htsd template`: configuration and roster errors, and the issued workbook's guards and identity."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+from typer.testing import CliRunner
+
+from htsd_cli.cli import app
+from htsd_cli.config import load_config
+from htsd_cli.errors import ConfigError, RosterError
+from htsd_cli.layout import FORM_SHEET, GUIDE_SHEET, ID_SHEET, compute_layout
+from htsd_cli.roster import load_roster
+
+from .conftest import FORMS, SAMPLE_CONFIG, SAMPLE_ROSTER
+
+runner = CliRunner()
+HEADER = "ma_don_vi,ten_don_vi,loai_don_vi,nhom\n"
+
+
+def _template(*args: str):
+    return runner.invoke(app, ["template", "--config", str(SAMPLE_CONFIG), *args])
+
+
+def test_sample_roster_issues_one_workbook_per_unit(tmp_path, roster):
+    result = _template("--roster", str(SAMPLE_ROSTER), "--out", str(tmp_path))
+    assert result.exit_code == 0, result.output
+    files = sorted(p.name for p in tmp_path.iterdir())
+    assert len(files) == len(roster.units) == 39
+    assert "thcs02-truong-thcs-dang-hai.xlsx" in files
+    assert all(name.isascii() and " " not in name for name in files)
+    assert "Đã tạo 39 biểu mẫu" in result.output
+
+
+def test_issuing_is_deterministic(tmp_path):
+    for run in ("a", "b"):
+        assert _template("--roster", str(SAMPLE_ROSTER), "--out", str(tmp_path / run)).exit_code == 0
+    for path in (tmp_path / "a").iterdir():
+        assert path.read_bytes() == (tmp_path / "b" / path.name).read_bytes(), path.name
+
+
+def test_workbook_guards(issued, form):
+    wb = openpyxl.load_workbook(issued["THCS02"])
+    assert wb.sheetnames == [FORM_SHEET, GUIDE_SHEET, ID_SHEET]
+    ws = wb[FORM_SHEET]
+    assert ws.protection.sheet is True and not ws.protection.password
+    layout = compute_layout(form)
+    inputs = {layout.cells[i.id] for i in form.indicators} | {layout.cells[i.note_id] for i in form.indicators}
+    inputs |= {layout.cells[t.id] for t in form.texts}
+    for ref in inputs:
+        assert ws[ref].protection.locked is False, ref
+    for ref in ("A1", "C1", "B20", f"B{layout.header_row}", layout.stamp_cell):
+        assert ws[ref].protection.locked is True, ref
+    assert wb[ID_SHEET].sheet_state == "hidden"
+    assert wb.security.lockStructure
+
+
+def test_data_validation_per_kind(issued, form):
+    ws = openpyxl.load_workbook(issued["THCS02"])[FORM_SHEET]
+    layout = compute_layout(form)
+    by_cell = {}
+    for dv in ws.data_validations.dataValidation:
+        for rng in dv.sqref.ranges:
+            by_cell[rng.coord] = dv
+    whole = by_cell[layout.cells["s5_lop_ksn"]]
+    assert (whole.type, whole.operator, whole.formula1) == ("whole", "greaterThanOrEqual", "0")
+    assert "số nguyên" in whole.error and whole.showErrorMessage
+    money = by_cell[layout.cells["s8_kinh_phi"]]
+    assert (money.type, money.formula1) == ("decimal", "0")
+    yesno = by_cell[layout.cells["s1_ke_hoach"]]
+    assert (yesno.type, yesno.formula1) == ("list", '"Có,Không"')
+    assert all(layout.cells[i.id] in by_cell for i in form.indicators)
+
+
+def test_identity_is_stamped_four_ways(issued, form):
+    path = issued["TH03"]
+    wb = openpyxl.load_workbook(path)
+    ws = wb[FORM_SHEET]
+    assert ws["A6"].value == "Mã biểu mẫu: htsd-2022 · phiên bản 1 · Mã đơn vị: TH03"
+    assert ws["A1"].value == "TRƯỜNG TIỂU HỌC ĐẰNG HẢI"
+    ident = {r[0].value: r[1].value for r in wb[ID_SHEET].iter_rows(min_row=2) if r[0].value != "cell"}
+    assert ident["form_id"] == "htsd-2022" and ident["unit_code"] == "TH03"
+    assert ident["unit_name"] == "Trường Tiểu học Đằng Hải"
+    props = {p.name: p.value for p in wb.custom_doc_props.props}
+    assert props["htsd_form_id"] == "htsd-2022" and props["htsd_unit_code"] == "TH03"
+    layout = compute_layout(form)
+    for ind in form.indicators:
+        dests = list(wb.defined_names[ind.id].destinations)
+        assert dests == [(FORM_SHEET, "$" + layout.cells[ind.id][0] + "$" + layout.cells[ind.id][1:])]
+
+
+def test_print_setup_and_fonts(issued):
+    wb = openpyxl.load_workbook(issued["MN01"])
+    ws = wb[FORM_SHEET]
+    assert int(ws.page_setup.paperSize) == 9  # A4
+    assert ws.page_setup.orientation == "portrait"
+    assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToWidth == 1
+    assert ws.print_title_rows is not None and ws.freeze_panes is not None
+    assert ws.column_dimensions["B"].width >= 50
+    fonts = {ws[ref].font.name for ref in ("A1", "A5", "B20", "C20")}
+    assert fonts == {"Times New Roman"}
+    with zipfile.ZipFile(issued["MN01"]) as zf:
+        styles = zf.read("xl/styles.xml").decode()
+    assert "Calibri" not in styles
+
+
+def test_guide_sheet_tells_blank_from_zero_and_the_deadline(issued):
+    ws = openpyxl.load_workbook(issued["MN01"])[GUIDE_SHEET]
+    text = "\n".join(str(c.value) for c in ws["A"] if c.value)
+    assert "để trống nghĩa là 'chưa báo cáo'" in text and "hãy ghi 0" in text
+    assert "Hạn gửi: 10/10/2022" in text
+    assert "pgd.haian@haiphong.edu.vn" in text
+
+
+def test_blank_workbook_without_roster(tmp_path):
+    result = _template("--out", str(tmp_path))
+    assert result.exit_code == 0, result.output
+    [path] = list(tmp_path.iterdir())
+    ws = openpyxl.load_workbook(path)[FORM_SHEET]
+    assert ws["A1"].protection.locked is False
+    assert "chưa có" in ws["A6"].value
+
+
+def test_second_form_goes_through_template(tmp_path):
+    result = _template("--form", str(FORMS / "htsd-2023-test.yaml"), "--roster", str(tmp_path / "r.csv"), "--out", str(tmp_path / "out"))
+    assert result.exit_code == 1  # roster missing: nothing written
+    (tmp_path / "r.csv").write_text(HEADER + "X1,Trường Thử Nghiệm,truong,Xã A\n", encoding="utf-8")
+    result = _template("--form", str(FORMS / "htsd-2023-test.yaml"), "--roster", str(tmp_path / "r.csv"), "--out", str(tmp_path / "out"))
+    assert result.exit_code == 0, result.output
+    [path] = list((tmp_path / "out").iterdir())
+    wb = openpyxl.load_workbook(path)
+    assert "hoc_vien" in wb.defined_names
+    assert wb[FORM_SHEET]["A5"].value.startswith("BÁO CÁO KẾT QUẢ TUẦN LỄ HỌC TẬP SUỐT ĐỜI NĂM 2023")
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        (HEADER + "A1,Trường A,thcs,P1\nA1,Trường B,thcs,P1\n", "dòng 3, cột ma_don_vi: mã 'A1' trùng với dòng 2"),
+        (HEADER + "A1,,thcs,P1\n", "dòng 2, cột ten_don_vi: tên đơn vị để trống"),
+        (HEADER + "A1,Trường A,truong_dai_hoc,P1\n", "dòng 2, cột loai_don_vi: loại 'truong_dai_hoc' không có"),
+        ("ma_don_vi,ten_don_vi,nhom\nA1,Trường A,P1\n", "dòng 1: thiếu cột loai_don_vi"),
+    ],
+)
+def test_bad_roster_names_row_and_column_and_writes_nothing(tmp_path, body, expected):
+    bad = tmp_path / "ds.csv"
+    bad.write_text(body, encoding="utf-8")
+    out = tmp_path / "out"
+    result = _template("--roster", str(bad), "--out", str(out))
+    assert result.exit_code == 1
+    assert expected in " ".join(result.output.split())
+    assert not out.exists() or not any(out.iterdir())
+
+
+def test_roster_accepts_bom_labels_and_xlsx(tmp_path, form):
+    csv_path = tmp_path / "ds.csv"
+    csv_path.write_text("Mã đơn vị;Tên đơn vị;Loại đơn vị;Nhóm\r\nX1;Trường Mầm non A;Trường mầm non;P1\r\n", encoding="utf-8-sig")
+    [unit] = load_roster(csv_path, form).units
+    assert (unit.code, unit.unit_type, unit.group) == ("X1", "mam_non", "P1")
+    wb = openpyxl.Workbook()
+    wb.active.append(["ma_don_vi", "ten_don_vi", "loai_don_vi", "nhom"])
+    wb.active.append([101, "Trường B", "thcs", "P2"])
+    wb.save(tmp_path / "ds.xlsx")
+    [unit] = load_roster(tmp_path / "ds.xlsx", form).units
+    assert (unit.code, unit.name) == ("101", "Trường B")
+
+
+def test_roster_not_utf8_is_explained(tmp_path, form):
+    path = tmp_path / "ds.csv"
+    path.write_bytes((HEADER + "A1,Trường A,thcs,P1\n").encode("cp1258", errors="replace"))
+    with pytest.raises(RosterError, match="UTF-8"):
+        load_roster(path, form)
+
+
+def test_config_errors_name_the_key(tmp_path):
+    path = tmp_path / "htsd.toml"
+    text = SAMPLE_CONFIG.read_text(encoding="utf-8").replace('place = "Hải An"', 'plase = "Hải An"')
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError) as info:
+        load_config(path)
+    assert "[office] mục 'plase' không được biết" in str(info.value)
+    assert "[office] thiếu mục bắt buộc 'place'" in str(info.value)
+
+
+def test_missing_config_is_explained(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, ["template", "--out", str(tmp_path / "o")])
+    assert result.exit_code == 1
+    assert "Không tìm thấy htsd.toml" in result.output
+
+
+def test_config_in_working_folder_is_used(tmp_path, monkeypatch):
+    monkeypatch.chdir(SAMPLE_CONFIG.parent)
+    result = runner.invoke(app, ["template", "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert [p.name for p in tmp_path.iterdir()] == ["htsd-2022-mau-trang.xlsx"]
+
+
+def test_nothing_in_code_names_a_place_or_year():
+    src = Path(__file__).resolve().parent.parent / "src"
+    for path in src.rglob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        for word in ("Hải An", "hai-an", "2022", "Hải Phòng"):
+            assert word not in text, f"{path.name} mentions {word}"
