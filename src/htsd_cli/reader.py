@@ -293,7 +293,7 @@ def _xlsx_broken_formulas(parts: dict[str, bytes], sheet: str) -> dict[str, str]
         if b't="e"' in attrs:
             v = re.search(rb"<v>([^<]*)</v>", body)
             out[ref.decode()] = _unescape(v.group(1)) if v else "#ERROR"
-        elif b"<f" in body and b"<v>" not in body and b"<v " not in body:
+        elif b"<f" in body and not re.search(rb"<v(?: [^>]*)?>[^<]+</v>", body):
             out[ref.decode()] = "no-value"
     return out
 

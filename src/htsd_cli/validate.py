@@ -162,30 +162,43 @@ def _labels_agree(raw: RawReturn, form: Form, cells: dict[str, str]) -> bool:
     return hits >= 0.9 * len(form.indicators)
 
 
+def _find_row(table: list[list[tuple[str, int]]], want: str, start: int) -> tuple[int, int] | None:
+    for r in range(start, len(table)):
+        for key, col in table[r]:
+            if key == want:
+                return r, col
+    return None
+
+
 def _label_key(text: str) -> str:
     return fold(text).strip(" -+:.…").rstrip(".:")
 
 
 def locate_by_labels(raw: RawReturn, form: Form) -> dict[str, str] | None:
-    """Find each indicator's row by its label, in form order. None when too few match."""
-    keys = [
-        [(_label_key(v), c) if isinstance(v, str) else ("", c) for c, v in enumerate(row[:4])]
+    """Find each indicator's row by its label, in form order. None when too few match.
+
+    The printed label ("- Kế hoạch …") is tried before the bare one, because a section heading
+    may repeat the label of its only figure.
+    """
+    rows = [
+        [(fold(v).rstrip(" :.…"), c) if isinstance(v, str) else ("", c) for c, v in enumerate(row[:4])]
         for row in raw.grid
     ]
+    bare = [[(_label_key(key), c) for key, c in row] for row in rows]
     out: dict[str, str] = {}
     start = 0
     for ind in form.indicators:
-        want = _label_key(ind.label)
-        for r in range(start, len(keys)):
-            match = next((c for key, c in keys[r] if key == want), None)
-            if match is not None:
-                out[ind.id] = f"{column_letter(match + 1)}{r + 1}"
-                out[ind.note_id] = f"{column_letter(match + 2)}{r + 1}"
+        for table, want in ((rows, fold(label_text(ind)).rstrip(" :.…")), (bare, _label_key(ind.label))):
+            hit = _find_row(table, want, start)
+            if hit is not None:
+                r, col = hit
+                out[ind.id] = f"{column_letter(col + 1)}{r + 1}"
+                out[ind.note_id] = f"{column_letter(col + 2)}{r + 1}"
                 start = r + 1
                 break
     for text in form.texts:
         want = _label_key(text.heading)
-        for r, row in enumerate(keys):
+        for r, row in enumerate(bare):
             if any(key == want for key, _ in row):
                 out[text.id] = f"A{r + 2}"
                 break

@@ -1,0 +1,282 @@
+"""`htsd validate`: each kind of mistake is reported at its cell, with its code and a message."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import shutil
+from pathlib import Path
+
+import openpyxl
+import pytest
+from typer.testing import CliRunner
+
+from htsd_cli.cli import app
+from htsd_cli.form import load_form
+from htsd_cli.layout import FORM_SHEET, ID_SHEET, compute_layout
+from htsd_cli.roster import load_roster
+from htsd_cli.validate import check_file, validate_paths
+
+from .conftest import FORMS, SAMPLE_CONFIG, SAMPLE_ROSTER, full_values
+
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def cells(form):
+    return compute_layout(form).cells
+
+
+def found(report):
+    return [(f.code, f.cell) for f in report.findings]
+
+
+def test_complete_return_is_clean(filled, form):
+    report = check_file(str(filled()), form)
+    assert found(report) == []
+    assert report.valid and report.unit_code == "THCS03"
+    assert report.values["s8_kinh_phi"] == 1_500_000
+    assert report.values["s1_ke_hoach"] is True
+
+
+def test_numbers_typed_as_text(filled, form, cells):
+    report = check_file(str(filled({"s3_to_roi": "1.200", "s8_kinh_phi": "80.000 đồng", "s5_lop_ksn": " 2 "})), form)
+    assert found(report) == [("unit-typed", cells["s8_kinh_phi"])]
+    assert report.valid
+    assert (report.values["s3_to_roi"], report.values["s8_kinh_phi"], report.values["s5_lop_ksn"]) == (1200, 80000, 2)
+    assert "80.000 đồng" in report.findings[0].message
+
+
+def test_blank_is_not_zero(filled, form, cells):
+    path = filled({"s2_bai_bao": None, "s2_bao_tuong": 0})
+    report = check_file(str(path), form)
+    assert found(report) == [("blank-value", cells["s2_bai_bao"])]
+    assert report.findings[0].severity == "warning" and report.valid
+    assert report.values["s2_bai_bao"] is None and report.values["s2_bao_tuong"] == 0
+    strict = check_file(str(path), form, strict=True)
+    assert [f.severity for f in strict.findings] == ["error"] and not strict.valid
+
+
+@pytest.mark.parametrize(
+    ("indicator", "value", "code"),
+    [
+        ("s3_to_roi", -5, "negative-value"),
+        ("s3_to_roi", 2.5, "fractional-count"),
+        ("s3_to_roi", dt.date(2022, 10, 1), "wrong-type"),
+        ("s3_to_roi", True, "wrong-type"),
+        ("s3_to_roi", "khoảng 5", "not-a-number"),
+        ("s3_to_roi", "1.5", "ambiguous-number"),
+        ("s3_to_roi", "=1+1", "formula-no-value"),
+        ("s3_to_roi", "#DIV/0!", "error-value"),
+        ("s1_ke_hoach", "Đã có", "not-yes-no"),
+    ],
+)
+def test_each_mistake_at_its_cell(filled, form, cells, indicator, value, code):
+    report = check_file(str(filled({indicator: value})), form)
+    assert found(report) == [(code, cells[indicator])]
+    finding = report.findings[0]
+    assert finding.severity == "error" and not report.valid
+    assert finding.sheet == FORM_SHEET and finding.indicator == indicator
+    assert finding.label == form.indicator(indicator).label
+    assert finding.message.startswith(f"Ô {cells[indicator]} (")
+
+
+def test_yes_no_accepts_x_and_lowercase(filled, form):
+    report = check_file(str(filled({"s1_ke_hoach": "x"})), form)
+    assert report.valid and report.values["s1_ke_hoach"] is True
+    report = check_file(str(filled({"s1_ke_hoach": "khong"})), form)
+    assert report.valid and report.values["s1_ke_hoach"] is False
+
+
+def test_legacy_text_is_converted_with_a_warning(filled, form, cells):
+    report = check_file(str(filled({"chi_dao": "§· ban hµnh kÕ ho¹ch"})), form)
+    assert found(report) == [("legacy-encoding", cells["chi_dao"])]
+    assert report.texts["chi_dao"] == "Đã ban hành kế hoạch"
+
+
+def test_rules_of_the_form(filled, form, cells):
+    report = check_file(str(filled({"s5_lop_ksn": 5, "s5_nguoi_ksn": 2, "s7_ho_so": 9, "s7_tthtcd": 4})), form)
+    assert found(report) == [("rule-violated", cells["s5_nguoi_ksn"]), ("rule-violated", cells["s7_ho_so"])]
+    assert [f.rule for f in report.findings] == ["s5_ksn_nguoi_it_nhat_bang_lop", "s7_ho_so_khong_vuot_tong"]
+    assert "số người tham gia (2) ít hơn số lớp (5)" in report.findings[0].message
+    report = check_file(str(filled({"s5_lop_xmc": 0, "s5_nguoi_xmc": 12})), form)
+    assert found(report) == [("rule-violated", cells["s5_lop_xmc"])]
+    assert "có 12 người tham gia nhưng số lớp là 0" in report.findings[0].message
+
+
+def test_rule_with_blank_figure_is_not_checked(filled, form, cells):
+    report = check_file(str(filled({"s5_lop_ksn": 5, "s5_nguoi_ksn": None})), form)
+    assert found(report) == [("blank-value", cells["s5_nguoi_ksn"])]
+
+
+def test_empty_return_is_one_error(issued, form):
+    report = check_file(str(issued["MN01"]), form)
+    assert [f.code for f in report.findings] == ["empty-return"]
+    assert not report.valid
+
+
+def test_return_of_another_form(tmp_path, config, form):
+    from htsd_cli.roster import Roster, Unit
+    from htsd_cli.template import issue_workbooks
+
+    other = load_form(FORMS / "htsd-2023-test.yaml")
+    roster = Roster((Unit("X1", "Trường Thử", "truong", "Trường học", "Xã A"),), tmp_path / "r.csv")
+    [item] = issue_workbooks(other, config, roster, tmp_path)
+    report = check_file(str(item.path), form)
+    assert [f.code for f in report.findings] == ["wrong-form"]
+    assert "'htsd-2023-thu' năm 2023" in report.findings[0].message and "'htsd-2022'" in report.findings[0].message
+
+
+def test_second_form_validates_with_no_code_change(tmp_path, config):
+    from htsd_cli.fill import fill_workbook
+    from htsd_cli.roster import Roster, Unit
+    from htsd_cli.template import issue_workbooks
+
+    other = load_form(FORMS / "htsd-2023-test.yaml")
+    roster = Roster((Unit("X1", "Trường Thử", "truong", "Trường học", "Xã A"),), tmp_path / "r.csv")
+    [item] = issue_workbooks(other, config, roster, tmp_path)
+    path = tmp_path / "x1.xlsx"
+    fill_workbook(item.path, {"lop_hoc": 4, "hoc_vien": 3, "co_hoi_nghi": "Có", "kinh_phi": 0}, path)
+    report = check_file(str(path), other)
+    assert [(f.code, f.indicator) for f in report.findings] == [("rule-violated", "hoc_vien")]
+
+
+def _strip_identity(source: Path, target: Path, keep_stamp: bool) -> None:
+    """Figures pasted into a new workbook: no hidden sheet, names, properties (or stamp line)."""
+    src = openpyxl.load_workbook(source)[FORM_SHEET]
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Sheet1"
+    for row in src.iter_rows():
+        for c in row:
+            if c.value is not None and (keep_stamp or not str(c.value).startswith("Mã biểu mẫu")):
+                ws[c.coordinate] = c.value
+    wb.save(target)
+
+
+def test_form_recognised_by_layout_when_every_stamp_is_lost(filled, form, tmp_path):
+    pasted = tmp_path / "dan-sang-tep-moi.xlsx"
+    _strip_identity(filled({"s3_to_roi": 77}), pasted, keep_stamp=False)
+    report = check_file(str(pasted), form)
+    assert [f.code for f in report.findings] == ["identity-by-layout"]
+    assert report.valid and report.values["s3_to_roi"] == 77
+
+
+def test_one_stamp_is_enough(filled, form, tmp_path):
+    pasted = tmp_path / "chi-con-dong-dau.xlsx"
+    _strip_identity(filled({"s3_to_roi": 78}), pasted, keep_stamp=True)
+    report = check_file(str(pasted), form)
+    assert found(report) == []
+    assert report.unit_code == "THCS03" and report.values["s3_to_roi"] == 78
+
+
+def test_unrelated_workbook_is_unknown_form(tmp_path, form):
+    path = tmp_path / "bang-luong.xlsx"
+    wb = openpyxl.Workbook()
+    wb.active.append(["Họ tên", "Lương"])
+    wb.save(path)
+    assert [f.code for f in check_file(str(path), form).findings] == ["unknown-form"]
+
+
+def test_roster_identity_checks(filled, form, tmp_path):
+    roster_path = tmp_path / "ds.csv"
+    roster_path.write_text(
+        "ma_don_vi,ten_don_vi,loai_don_vi,nhom\nTHCS03,Trường THCS Đằng Lâm Mới,thcs,P\n", encoding="utf-8"
+    )
+    roster = load_roster(roster_path, form)
+    a = filled(unit="THCS03", name="a.xlsx")
+    b = filled(unit="THCS03", name="b.xlsx")
+    c = filled(unit="TH01", name="c.xlsx")
+    report = validate_paths([a, b, c], form, roster)
+    by_file = {Path(r.path).name: sorted(f.code for f in r.findings) for r in report.files}
+    assert by_file == {
+        "a.xlsx": ["duplicate-unit", "name-mismatch"],
+        "b.xlsx": ["duplicate-unit", "name-mismatch"],
+        "c.xlsx": ["unknown-unit"],
+    }
+
+
+def test_blank_workbook_is_matched_to_roster_by_typed_name(tmp_path, form, config, roster):
+    from htsd_cli.fill import fill_workbook
+    from htsd_cli.template import issue_workbooks
+
+    [blank] = issue_workbooks(form, config, None, tmp_path / "blank")
+    wb = openpyxl.load_workbook(blank.path)
+    wb[FORM_SHEET]["A1"] = "trường mầm non cát bi"
+    wb.save(tmp_path / "typed.xlsx")
+    fill_workbook(tmp_path / "typed.xlsx", full_values(form), tmp_path / "typed.xlsx")
+    report = validate_paths([tmp_path / "typed.xlsx"], form, roster)
+    assert report.files[0].unit_code == "MN01" and report.valid
+
+
+def test_outlier_is_a_warning_on_that_file_only(filled, form, cells):
+    paths = [filled({"s3_to_roi": v}, unit=f"TH0{i}", name=f"th{i}.xlsx") for i, v in enumerate([10, 11, 12, 10, 11, 9000], start=1)]
+    report = validate_paths(paths, form)
+    outliers = [(Path(f.file).name, f.cell) for r in report.files for f in r.findings if f.code == "outlier"]
+    assert outliers == [("th6.xlsx", cells["s3_to_roi"])]
+    assert report.valid
+
+
+def _cli(*args: str):
+    return runner.invoke(app, ["validate", "--config", str(SAMPLE_CONFIG), *args])
+
+
+def test_json_output_equals_library_report(filled, form, roster, tmp_path):
+    good = filled(name="good.xlsx")
+    bad = filled({"s3_to_roi": -1}, unit="TH01", name="bad.xlsx")
+    result = _cli(str(good), str(bad), "--roster", str(SAMPLE_ROSTER), "--json")
+    assert result.exit_code == 1, result.output
+    library = validate_paths([good, bad], form, roster).to_dict()
+    assert json.loads(result.stdout) == json.loads(json.dumps(library))
+    files = json.loads(result.stdout)["files"]
+    assert [(f["valid"], f["unit"]["code"]) for f in files] == [(True, "THCS03"), (False, "TH01")]
+    assert set(files[1]["findings"][0]) >= {"code", "severity", "file", "sheet", "cell", "indicator", "label", "value", "message"}
+
+
+def test_exit_status(filled):
+    assert _cli(str(filled())).exit_code == 0
+    assert _cli(str(filled({"s2_bai_bao": None}))).exit_code == 0  # warnings only
+    assert _cli(str(filled({"s2_bai_bao": -2}))).exit_code == 1
+    assert _cli(str(filled()), "--no-such-option").exit_code == 2
+    assert runner.invoke(app, ["validate"]).exit_code == 2
+
+
+def test_table_output_is_vietnamese(filled):
+    result = _cli(str(filled({"s2_bai_bao": -2})))
+    assert "Kết quả kiểm tra 1 tệp" in result.output
+    assert "Những điểm cần sửa" in result.output and "số âm" in result.output
+    assert "0/1 tệp hợp lệ" in result.output
+
+
+def test_annotated_copy(filled, tmp_path, cells):
+    path = filled({"s2_bai_bao": -2, "s3_to_roi": None})
+    before = hashlib.sha256(path.read_bytes()).hexdigest()
+    out = tmp_path / "gui-lai"
+    result = _cli(str(path), "--annotate", str(out))
+    assert result.exit_code == 1
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == before
+    [copy] = list(out.iterdir())
+    wb = openpyxl.load_workbook(copy)
+    assert wb.sheetnames[0] == "Lỗi cần sửa"
+    ws = wb[FORM_SHEET]
+    bad = ws[cells["s2_bai_bao"]]
+    assert bad.fill.fgColor.rgb.endswith("FFC7CE") and "số âm" in bad.comment.text
+    assert ws[cells["s3_to_roi"]].fill.fgColor.rgb.endswith("FFEB9C")
+    listed = [row[2] for row in wb["Lỗi cần sửa"].iter_rows(min_row=2, values_only=True)]
+    assert listed == [cells["s2_bai_bao"], cells["s3_to_roi"]]
+    assert ID_SHEET in wb.sheetnames  # the unit's own workbook, not a new one
+
+
+def test_folders_are_searched_and_lock_files_skipped(filled, tmp_path):
+    folder = tmp_path / "nhan"
+    (folder / "sub").mkdir(parents=True)
+    shutil.copy(filled(), folder / "sub" / "thcs03.XLSX")
+    (folder / "~$thcs03.xlsx").write_bytes(b"lock")
+    (folder / ".an.xlsx").write_bytes(b"hidden")
+    (folder / "ghi-chu.txt").write_text("x", encoding="utf-8")
+    result = _cli(str(folder))
+    assert result.exit_code == 0, result.output
+    assert "1/1 tệp hợp lệ" in result.output
+    out = " ".join(result.output.split())
+    assert "tệp khóa tạm" in out and "tệp ẩn" in out and "không phải tệp bảng tính (đuôi .txt)" in out

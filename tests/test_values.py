@@ -1,0 +1,126 @@
+"""Reading numbers the Vietnamese way, yes/no answers, and legacy encodings."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import unicodedata
+
+import pytest
+
+from htsd_cli.textnorm import (
+    TCVN3_TO_UNICODE,
+    detect_legacy,
+    fold,
+    format_number,
+    repair_legacy,
+    slug,
+    tcvn3_to_unicode,
+    vni_to_unicode,
+)
+from htsd_cli.values import ValueProblem, parse_vn_number, parse_yes_no
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "unit"),
+    [
+        ("1.200", 1200, ""),
+        ("1.200.000", 1_200_000, ""),
+        ("1,5", 1.5, ""),
+        (" 12 ", 12, ""),
+        ("80.000 đồng", 80_000, "đồng"),
+        ("5 lớp", 5, "lớp"),
+        ("1.200,5", 1200.5, ""),
+        ("1 200", 1200, ""),
+        ("-3", -3, ""),
+    ],
+)
+def test_numbers_in_vietnamese_conventions(text, value, unit):
+    parsed = parse_vn_number(text)
+    assert (parsed.value, parsed.unit_text) == (value, unit)
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("1.5", "ambiguous-number"),
+        ("1,200", "ambiguous-number"),
+        ("1,200,000", "ambiguous-number"),
+        ("12.34.5", "ambiguous-number"),
+        ("khoảng 5", "not-a-number"),
+        ("5-7", "not-a-number"),
+        ("năm", "not-a-number"),
+        ("", "not-a-number"),
+    ],
+)
+def test_ambiguous_or_unreadable_numbers(text, code):
+    with pytest.raises(ValueProblem) as info:
+        parse_vn_number(text)
+    assert info.value.code == code
+
+
+@pytest.mark.parametrize("text", ["Có", "có", "CO", "co", "x", "X", True])
+def test_yes(text):
+    assert parse_yes_no(text) is True
+
+
+@pytest.mark.parametrize("text", ["Không", "không", "KHONG", "khong", False])
+def test_no(text):
+    assert parse_yes_no(text) is False
+
+
+@pytest.mark.parametrize("text", ["Đã có", "ok", "2", "có kế hoạch"])
+def test_not_yes_no(text):
+    with pytest.raises(ValueProblem):
+        parse_yes_no(text)
+
+
+def test_tcvn3_table_agrees_with_glibc_iconv():
+    """An independent check of our table: glibc ships TCVN 5712 (VN1, a superset of VN3)."""
+    if shutil.which("iconv") is None:
+        pytest.skip("iconv not available")
+    for char, expected in TCVN3_TO_UNICODE.items():
+        out = subprocess.run(
+            ["iconv", "-f", "TCVN5712-1", "-t", "UTF-8"], input=bytes([ord(char)]), capture_output=True, check=True
+        ).stdout.decode()
+        assert unicodedata.normalize("NFC", out) == expected, hex(ord(char))
+
+
+@pytest.mark.parametrize(
+    ("legacy", "unicode_text", "encoding"),
+    [
+        ("Tr\u00adêng THCS §»ng H¶i", "Trường THCS Đằng Hải", "tcvn3"),
+        ("Häc tËp suèt ®êi", "Học tập suốt đời", "tcvn3"),
+        ("Tröôøng THCS Ñaèng Haûi", "Trường THCS Đằng Hải", "vni"),
+        ("Hoïc taäp suoát ñôøi", "Học tập suốt đời", "vni"),
+        ("TRÖÔØNG MAÀM NON", "TRƯỜNG MẦM NON", "vni"),
+    ],
+)
+def test_legacy_text_is_detected_and_converted(legacy, unicode_text, encoding):
+    assert detect_legacy(legacy) == encoding
+    assert repair_legacy(legacy) == (unicode_text, encoding)
+
+
+@pytest.mark.parametrize("text", ["Trường học", "Xuân Hòa", "Café", "Báo cáo số 12", "ABC"])
+def test_unicode_text_is_left_alone(text):
+    assert repair_legacy(text) == (unicodedata.normalize("NFC", text), None)
+
+
+def test_font_name_decides():
+    assert detect_legacy("Hoa", font=".VnTime") == "tcvn3"
+    assert detect_legacy("Hoa", font="VNI-Times") == "vni"
+    assert tcvn3_to_unicode("Hµ Néi") == "Hà Nội"
+    assert vni_to_unicode("Haø Noäi") == "Hà Nội"
+
+
+def test_decomposed_unicode_is_normalised_to_nfc():
+    decomposed = unicodedata.normalize("NFD", "Trường")
+    assert repair_legacy(decomposed)[0] == "Trường"
+
+
+def test_fold_slug_and_number_format():
+    assert fold("  Đằng   HẢI ") == "dang hai"
+    assert slug("Trường THCS Đằng Hải / cơ sở 2") == "truong-thcs-dang-hai-co-so-2"
+    assert format_number(1_500_000) == "1.500.000"
+    assert format_number(2.5) == "2,5"
+    assert format_number(0) == "0"
