@@ -72,7 +72,9 @@ def filled(tmp_path, issued, form) -> Callable[..., Path]:
     """Fill a copy of a unit's issued workbook: filled(overrides, unit="THCS03", name=...)."""
     from htsd_cli.fill import fill_workbook
 
-    def make(overrides: dict[str, object] | None = None, unit: str = "THCS03", name: str = "") -> Path:
+    def make(
+        overrides: dict[str, object] | None = None, unit: str = "THCS03", name: str = ""
+    ) -> Path:
         values = full_values(form)
         values.update(overrides or {})
         values = {k: v for k, v in values.items() if v is not None}

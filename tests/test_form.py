@@ -20,7 +20,10 @@ runner = CliRunner()
 def test_bundled_2022_form_is_complete(form):
     assert form.id == "htsd-2022"
     assert form.year == 2022
-    assert (form.period_start.isoformat(), form.period_end.isoformat()) == ("2022-10-01", "2022-10-07")
+    assert (form.period_start.isoformat(), form.period_end.isoformat()) == (
+        "2022-10-01",
+        "2022-10-07",
+    )
     assert form.deadline.isoformat() == "2022-10-10"
     assert [s.number for s in form.sections] == [1, 2, 3, 4, 5, 6, 7, 8]
     assert len(form.indicators) == 42
@@ -31,7 +34,13 @@ def test_bundled_2022_form_is_complete(form):
     ]
     # Packed lines of the appendix are split into two figures each.
     section4 = [i.id for i in form.sections[3].indicators]
-    assert section4 == ["s4_hoi_thao", "s4_nguoi_hoi_thao", "s4_trien_lam", "s4_nguoi_trien_lam", "s4_van_nghe"]
+    assert section4 == [
+        "s4_hoi_thao",
+        "s4_nguoi_hoi_thao",
+        "s4_trien_lam",
+        "s4_nguoi_trien_lam",
+        "s4_van_nghe",
+    ]
     section5 = form.sections[4].indicators
     assert len(section5) == 14
     assert [i.kind for i in section5[:2]] == ["count", "people"]
@@ -45,7 +54,9 @@ def test_every_indicator_id_is_a_valid_excel_name(form):
         assert excel_name_problem(ind.note_id) is None, ind.note_id
 
 
-@pytest.mark.parametrize("name", ["C14", "AB12", "xfd1", "R1C1", "r", "C", "1abc", "có_dấu", "a-b", "TRUE"])
+@pytest.mark.parametrize(
+    "name", ["C14", "AB12", "xfd1", "R1C1", "r", "C", "1abc", "có_dấu", "a-b", "TRUE"]
+)
 def test_names_excel_refuses_are_rejected(name):
     assert excel_name_problem(name) is not None
 
@@ -56,7 +67,9 @@ def test_required_rules_exist(form):
     for kind in kinds:
         at_least = rules[f"s5_{kind}_nguoi_it_nhat_bang_lop"]
         assert (at_least.check.left.ids, at_least.check.operator, at_least.check.right.ids) == (
-            (f"s5_nguoi_{kind}",), ">=", (f"s5_lop_{kind}",),
+            (f"s5_nguoi_{kind}",),
+            ">=",
+            (f"s5_lop_{kind}",),
         )
         assert rules[f"s5_{kind}_co_nguoi_phai_co_lop"].when is not None
     section7 = [r for r in form.rules if r.id.startswith("s7_")]
@@ -117,7 +130,13 @@ def test_rule_expression_mistake_is_reported():
 def test_second_form_loads(tmp_path):
     other = load_form(FORMS / "htsd-2023-test.yaml")
     assert other.id == "htsd-2023-thu"
-    assert [i.id for i in other.indicators] == ["lop_hoc", "hoc_vien", "co_hoi_nghi", "kinh_phi", "ten_chuong_trinh"]
+    assert [i.id for i in other.indicators] == [
+        "lop_hoc",
+        "hoc_vien",
+        "co_hoi_nghi",
+        "kinh_phi",
+        "ten_chuong_trinh",
+    ]
 
 
 def test_form_show_json_equals_library(form):

@@ -37,7 +37,9 @@ def test_sample_roster_issues_one_workbook_per_unit(tmp_path, roster):
 
 def test_issuing_is_deterministic(tmp_path):
     for run in ("a", "b"):
-        assert _template("--roster", str(SAMPLE_ROSTER), "--out", str(tmp_path / run)).exit_code == 0
+        assert (
+            _template("--roster", str(SAMPLE_ROSTER), "--out", str(tmp_path / run)).exit_code == 0
+        )
     for path in (tmp_path / "a").iterdir():
         assert path.read_bytes() == (tmp_path / "b" / path.name).read_bytes(), path.name
 
@@ -48,7 +50,9 @@ def test_workbook_guards(issued, form):
     ws = wb[FORM_SHEET]
     assert ws.protection.sheet is True and not ws.protection.password
     layout = compute_layout(form)
-    inputs = {layout.cells[i.id] for i in form.indicators} | {layout.cells[i.note_id] for i in form.indicators}
+    inputs = {layout.cells[i.id] for i in form.indicators} | {
+        layout.cells[i.note_id] for i in form.indicators
+    }
     inputs |= {layout.cells[t.id] for t in form.texts}
     for ref in inputs:
         assert ws[ref].protection.locked is False, ref
@@ -81,7 +85,9 @@ def test_identity_is_stamped_four_ways(issued, form):
     ws = wb[FORM_SHEET]
     assert ws["A6"].value == "Mã biểu mẫu: htsd-2022 · phiên bản 1 · Mã đơn vị: TH03"
     assert ws["A1"].value == "TRƯỜNG TIỂU HỌC ĐẰNG HẢI"
-    ident = {r[0].value: r[1].value for r in wb[ID_SHEET].iter_rows(min_row=2) if r[0].value != "cell"}
+    ident = {
+        r[0].value: r[1].value for r in wb[ID_SHEET].iter_rows(min_row=2) if r[0].value != "cell"
+    }
     assert ident["form_id"] == "htsd-2022" and ident["unit_code"] == "TH03"
     assert ident["unit_name"] == "Trường Tiểu học Đằng Hải"
     props = {p.name: p.value for p in wb.custom_doc_props.props}
@@ -89,7 +95,9 @@ def test_identity_is_stamped_four_ways(issued, form):
     layout = compute_layout(form)
     for ind in form.indicators:
         dests = list(wb.defined_names[ind.id].destinations)
-        assert dests == [(FORM_SHEET, "$" + layout.cells[ind.id][0] + "$" + layout.cells[ind.id][1:])]
+        assert dests == [
+            (FORM_SHEET, "$" + layout.cells[ind.id][0] + "$" + layout.cells[ind.id][1:])
+        ]
 
 
 def test_print_setup_and_fonts(issued):
@@ -125,23 +133,45 @@ def test_blank_workbook_without_roster(tmp_path):
 
 
 def test_second_form_goes_through_template(tmp_path):
-    result = _template("--form", str(FORMS / "htsd-2023-test.yaml"), "--roster", str(tmp_path / "r.csv"), "--out", str(tmp_path / "out"))
+    result = _template(
+        "--form",
+        str(FORMS / "htsd-2023-test.yaml"),
+        "--roster",
+        str(tmp_path / "r.csv"),
+        "--out",
+        str(tmp_path / "out"),
+    )
     assert result.exit_code == 1  # roster missing: nothing written
     (tmp_path / "r.csv").write_text(HEADER + "X1,Trường Thử Nghiệm,truong,Xã A\n", encoding="utf-8")
-    result = _template("--form", str(FORMS / "htsd-2023-test.yaml"), "--roster", str(tmp_path / "r.csv"), "--out", str(tmp_path / "out"))
+    result = _template(
+        "--form",
+        str(FORMS / "htsd-2023-test.yaml"),
+        "--roster",
+        str(tmp_path / "r.csv"),
+        "--out",
+        str(tmp_path / "out"),
+    )
     assert result.exit_code == 0, result.output
     [path] = list((tmp_path / "out").iterdir())
     wb = openpyxl.load_workbook(path)
     assert "hoc_vien" in wb.defined_names
-    assert wb[FORM_SHEET]["A5"].value.startswith("BÁO CÁO KẾT QUẢ TUẦN LỄ HỌC TẬP SUỐT ĐỜI NĂM 2023")
+    assert wb[FORM_SHEET]["A5"].value.startswith(
+        "BÁO CÁO KẾT QUẢ TUẦN LỄ HỌC TẬP SUỐT ĐỜI NĂM 2023"
+    )
 
 
 @pytest.mark.parametrize(
     ("body", "expected"),
     [
-        (HEADER + "A1,Trường A,thcs,P1\nA1,Trường B,thcs,P1\n", "dòng 3, cột ma_don_vi: mã 'A1' trùng với dòng 2"),
+        (
+            HEADER + "A1,Trường A,thcs,P1\nA1,Trường B,thcs,P1\n",
+            "dòng 3, cột ma_don_vi: mã 'A1' trùng với dòng 2",
+        ),
         (HEADER + "A1,,thcs,P1\n", "dòng 2, cột ten_don_vi: tên đơn vị để trống"),
-        (HEADER + "A1,Trường A,truong_dai_hoc,P1\n", "dòng 2, cột loai_don_vi: loại 'truong_dai_hoc' không có"),
+        (
+            HEADER + "A1,Trường A,truong_dai_hoc,P1\n",
+            "dòng 2, cột loai_don_vi: loại 'truong_dai_hoc' không có",
+        ),
         ("ma_don_vi,ten_don_vi,nhom\nA1,Trường A,P1\n", "dòng 1: thiếu cột loai_don_vi"),
     ],
 )
@@ -157,7 +187,10 @@ def test_bad_roster_names_row_and_column_and_writes_nothing(tmp_path, body, expe
 
 def test_roster_accepts_bom_labels_and_xlsx(tmp_path, form):
     csv_path = tmp_path / "ds.csv"
-    csv_path.write_text("Mã đơn vị;Tên đơn vị;Loại đơn vị;Nhóm\r\nX1;Trường Mầm non A;Trường mầm non;P1\r\n", encoding="utf-8-sig")
+    csv_path.write_text(
+        "Mã đơn vị;Tên đơn vị;Loại đơn vị;Nhóm\r\nX1;Trường Mầm non A;Trường mầm non;P1\r\n",
+        encoding="utf-8-sig",
+    )
     [unit] = load_roster(csv_path, form).units
     assert (unit.code, unit.unit_type, unit.group) == ("X1", "mam_non", "P1")
     wb = openpyxl.Workbook()

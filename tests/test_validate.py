@@ -41,10 +41,16 @@ def test_complete_return_is_clean(filled, form):
 
 
 def test_numbers_typed_as_text(filled, form, cells):
-    report = check_file(str(filled({"s3_to_roi": "1.200", "s8_kinh_phi": "80.000 đồng", "s5_lop_ksn": " 2 "})), form)
+    report = check_file(
+        str(filled({"s3_to_roi": "1.200", "s8_kinh_phi": "80.000 đồng", "s5_lop_ksn": " 2 "})), form
+    )
     assert found(report) == [("unit-typed", cells["s8_kinh_phi"])]
     assert report.valid
-    assert (report.values["s3_to_roi"], report.values["s8_kinh_phi"], report.values["s5_lop_ksn"]) == (1200, 80000, 2)
+    assert (
+        report.values["s3_to_roi"],
+        report.values["s8_kinh_phi"],
+        report.values["s5_lop_ksn"],
+    ) == (1200, 80000, 2)
     assert "80.000 đồng" in report.findings[0].message
 
 
@@ -96,9 +102,17 @@ def test_legacy_text_is_converted_with_a_warning(filled, form, cells):
 
 
 def test_rules_of_the_form(filled, form, cells):
-    report = check_file(str(filled({"s5_lop_ksn": 5, "s5_nguoi_ksn": 2, "s7_ho_so": 9, "s7_tthtcd": 4})), form)
-    assert found(report) == [("rule-violated", cells["s5_nguoi_ksn"]), ("rule-violated", cells["s7_ho_so"])]
-    assert [f.rule for f in report.findings] == ["s5_ksn_nguoi_it_nhat_bang_lop", "s7_ho_so_khong_vuot_tong"]
+    report = check_file(
+        str(filled({"s5_lop_ksn": 5, "s5_nguoi_ksn": 2, "s7_ho_so": 9, "s7_tthtcd": 4})), form
+    )
+    assert found(report) == [
+        ("rule-violated", cells["s5_nguoi_ksn"]),
+        ("rule-violated", cells["s7_ho_so"]),
+    ]
+    assert [f.rule for f in report.findings] == [
+        "s5_ksn_nguoi_it_nhat_bang_lop",
+        "s7_ho_so_khong_vuot_tong",
+    ]
     assert "số người tham gia (2) ít hơn số lớp (5)" in report.findings[0].message
     report = check_file(str(filled({"s5_lop_xmc": 0, "s5_nguoi_xmc": 12})), form)
     assert found(report) == [("rule-violated", cells["s5_lop_xmc"])]
@@ -125,7 +139,10 @@ def test_return_of_another_form(tmp_path, config, form):
     [item] = issue_workbooks(other, config, roster, tmp_path)
     report = check_file(str(item.path), form)
     assert [f.code for f in report.findings] == ["wrong-form"]
-    assert "'htsd-2023-thu' năm 2023" in report.findings[0].message and "'htsd-2022'" in report.findings[0].message
+    assert (
+        "'htsd-2023-thu' năm 2023" in report.findings[0].message
+        and "'htsd-2022'" in report.findings[0].message
+    )
 
 
 def test_second_form_validates_with_no_code_change(tmp_path, config):
@@ -137,7 +154,9 @@ def test_second_form_validates_with_no_code_change(tmp_path, config):
     roster = Roster((Unit("X1", "Trường Thử", "truong", "Trường học", "Xã A"),), tmp_path / "r.csv")
     [item] = issue_workbooks(other, config, roster, tmp_path)
     path = tmp_path / "x1.xlsx"
-    fill_workbook(item.path, {"lop_hoc": 4, "hoc_vien": 3, "co_hoi_nghi": "Có", "kinh_phi": 0}, path)
+    fill_workbook(
+        item.path, {"lop_hoc": 4, "hoc_vien": 3, "co_hoi_nghi": "Có", "kinh_phi": 0}, path
+    )
     report = check_file(str(path), other)
     assert [(f.code, f.indicator) for f in report.findings] == [("rule-violated", "hoc_vien")]
 
@@ -182,7 +201,8 @@ def test_unrelated_workbook_is_unknown_form(tmp_path, form):
 def test_roster_identity_checks(filled, form, tmp_path):
     roster_path = tmp_path / "ds.csv"
     roster_path.write_text(
-        "ma_don_vi,ten_don_vi,loai_don_vi,nhom\nTHCS03,Trường THCS Đằng Lâm Mới,thcs,P\n", encoding="utf-8"
+        "ma_don_vi,ten_don_vi,loai_don_vi,nhom\nTHCS03,Trường THCS Đằng Lâm Mới,thcs,P\n",
+        encoding="utf-8",
     )
     roster = load_roster(roster_path, form)
     a = filled(unit="THCS03", name="a.xlsx")
@@ -211,9 +231,14 @@ def test_blank_workbook_is_matched_to_roster_by_typed_name(tmp_path, form, confi
 
 
 def test_outlier_is_a_warning_on_that_file_only(filled, form, cells):
-    paths = [filled({"s3_to_roi": v}, unit=f"TH0{i}", name=f"th{i}.xlsx") for i, v in enumerate([10, 11, 12, 10, 11, 9000], start=1)]
+    paths = [
+        filled({"s3_to_roi": v}, unit=f"TH0{i}", name=f"th{i}.xlsx")
+        for i, v in enumerate([10, 11, 12, 10, 11, 9000], start=1)
+    ]
     report = validate_paths(paths, form)
-    outliers = [(Path(f.file).name, f.cell) for r in report.files for f in r.findings if f.code == "outlier"]
+    outliers = [
+        (Path(f.file).name, f.cell) for r in report.files for f in r.findings if f.code == "outlier"
+    ]
     assert outliers == [("th6.xlsx", cells["s3_to_roi"])]
     assert report.valid
 
@@ -231,7 +256,17 @@ def test_json_output_equals_library_report(filled, form, roster, tmp_path):
     assert json.loads(result.stdout) == json.loads(json.dumps(library))
     files = json.loads(result.stdout)["files"]
     assert [(f["valid"], f["unit"]["code"]) for f in files] == [(True, "THCS03"), (False, "TH01")]
-    assert set(files[1]["findings"][0]) >= {"code", "severity", "file", "sheet", "cell", "indicator", "label", "value", "message"}
+    assert set(files[1]["findings"][0]) >= {
+        "code",
+        "severity",
+        "file",
+        "sheet",
+        "cell",
+        "indicator",
+        "label",
+        "value",
+        "message",
+    }
 
 
 def test_exit_status(filled):
@@ -279,4 +314,6 @@ def test_folders_are_searched_and_lock_files_skipped(filled, tmp_path):
     assert result.exit_code == 0, result.output
     assert "1/1 tệp hợp lệ" in result.output
     out = " ".join(result.output.split())
-    assert "tệp khóa tạm" in out and "tệp ẩn" in out and "không phải tệp bảng tính (đuôi .txt)" in out
+    assert (
+        "tệp khóa tạm" in out and "tệp ẩn" in out and "không phải tệp bảng tính (đuôi .txt)" in out
+    )

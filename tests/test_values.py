@@ -81,7 +81,10 @@ def test_tcvn3_table_agrees_with_glibc_iconv():
         pytest.skip("iconv not available")
     for char, expected in TCVN3_TO_UNICODE.items():
         out = subprocess.run(
-            ["iconv", "-f", "TCVN5712-1", "-t", "UTF-8"], input=bytes([ord(char)]), capture_output=True, check=True
+            ["iconv", "-f", "TCVN5712-1", "-t", "UTF-8"],
+            input=bytes([ord(char)]),
+            capture_output=True,
+            check=True,
         ).stdout.decode()
         assert unicodedata.normalize("NFC", out) == expected, hex(ord(char))
 

@@ -47,7 +47,7 @@ def annotate_report(report: Report, out_dir: Path) -> list[Annotated]:
         target = out_dir / name
         try:
             data = _annotated_bytes(rep)
-        except Exception as exc:  # noqa: BLE001 - any failure here is reported per file
+        except Exception as exc:
             out.append(Annotated(rep.path, None, f"không chép được ({exc.__class__.__name__})"))
             continue
         atomic_write_bytes(target, data)

@@ -69,9 +69,7 @@ def _version(value: bool) -> None:
 def main_callback(
     version: Annotated[
         bool,
-        typer.Option(
-            "--version", callback=_version, is_eager=True, help="In phiên bản rồi thoát."
-        ),
+        typer.Option("--version", callback=_version, is_eager=True, help="In phiên bản rồi thoát."),
     ] = False,
     debug: Annotated[
         bool, typer.Option("--debug", help="In chi tiết lỗi kỹ thuật (traceback) khi có lỗi.")
@@ -168,7 +166,7 @@ def validate(
     from htsd_cli import commands, views
 
     try:
-        cfg, loaded, units = commands.prepare(config, form, roster)
+        _cfg, loaded, units = commands.prepare(config, form, roster)
         with views.progress(err_console, "Đang kiểm tra", commands.count_files(paths)) as step:
             report = commands.validate(paths, loaded, units, strict, step)
         annotated = commands.annotate(report, annotate) if annotate is not None else None

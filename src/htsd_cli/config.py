@@ -75,7 +75,11 @@ _SCHEMA: dict[str, dict[str, tuple[type, bool]]] = {
     "signer": {"authority": (str, True), "title": (str, True), "name": (str, True)},
 }
 
-_TYPE_NAMES = {str: "một đoạn chữ trong ngoặc kép", dt.date: "một ngày YYYY-MM-DD", list: "một danh sách"}
+_TYPE_NAMES = {
+    str: "một đoạn chữ trong ngoặc kép",
+    dt.date: "một ngày YYYY-MM-DD",
+    list: "một danh sách",
+}
 
 
 def find_config(explicit: Path | None) -> Path:

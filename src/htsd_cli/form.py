@@ -285,7 +285,11 @@ def _line(mapping: Any, key: str) -> int:
 
 
 def _get(
-    m: _LineDict, key: str, kind: type | tuple[type, ...], problems: _Problems, required: bool = True
+    m: _LineDict,
+    key: str,
+    kind: type | tuple[type, ...],
+    problems: _Problems,
+    required: bool = True,
 ) -> Any:
     if key not in m:
         if required:
@@ -331,7 +335,9 @@ def parse_expr(text: str) -> Expr:
                 sign = -sign if tok == "-" else sign
                 continue
             if tok in OPERATORS:
-                raise ValueError(f"biểu thức '{text}' có phép so sánh ở chỗ cần một chỉ tiêu hay số")
+                raise ValueError(
+                    f"biểu thức '{text}' có phép so sánh ở chỗ cần một chỉ tiêu hay số"
+                )
             if tok[0].isdigit():
                 terms.append((sign, None, float(tok)))
             else:
@@ -439,7 +445,7 @@ def load_form(ref: str | Path, base: Path | None = None) -> Form:
 def parse_form(text: str, source: str = "<biểu mẫu>") -> Form:
     """Parse the YAML text of a form definition. Raises FormError listing every mistake."""
     try:
-        data = yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader derives from SafeLoader
+        data = yaml.load(text, Loader=_Loader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else 0
@@ -557,7 +563,7 @@ def _texts(data: _LineDict, problems: _Problems, claim: Any) -> tuple[TextPart, 
     out: list[TextPart] = []
     for item in raw:
         if not isinstance(item, _LineDict):
-            problems.add(raw.line, "mỗi phần lời phải có 'id', 'part' và 'heading'")
+            problems.add(_line(raw, ""), "mỗi phần lời phải có 'id', 'part' và 'heading'")
             continue
         _unknown_keys(item, {"id", "part", "heading"}, problems, "texts")
         tid = _get(item, "id", str, problems)
@@ -655,7 +661,9 @@ def _rules(
     out: list[Rule] = []
     for item in raw:
         if not isinstance(item, _LineDict):
-            problems.add(raw.line, "mỗi quy tắc phải có id, left, operator, right, severity, message")
+            problems.add(
+                _line(raw, ""), "mỗi quy tắc phải có id, left, operator, right, severity, message"
+            )
             continue
         _unknown_keys(
             item,
@@ -701,7 +709,8 @@ def _rules(
                 if ref not in indicators:
                     hint = " (đây là ô ghi chú/phần lời)" if ref in names else ""
                     problems.add(
-                        item.line, f"quy tắc '{rid}' dùng chỉ tiêu '{ref}' không có trong biểu mẫu{hint}"
+                        item.line,
+                        f"quy tắc '{rid}' dùng chỉ tiêu '{ref}' không có trong biểu mẫu{hint}",
                     )
                 elif not indicators[ref].numeric:
                     problems.add(

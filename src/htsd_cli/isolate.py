@@ -7,6 +7,7 @@ worker dies or overruns its time, that one file is reported and a fresh worker t
 
 from __future__ import annotations
 
+import faulthandler
 import multiprocessing as mp
 import os
 import signal
@@ -38,6 +39,11 @@ def _vm_size() -> int:
 
 def _worker(conn: Connection, func: Callable[[Any], Any], memory: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    faulthandler.disable()
+    # A native reader that aborts prints its own backtrace; the user gets our message instead.
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 2)
+    os.close(devnull)
     try:
         import resource
 
@@ -124,9 +130,10 @@ def run_isolated(
             ready = wait([*busy.keys(), *sentinels.keys()], timeout=wait_for)
             finished: list[tuple[_Slot, Any, bool]] = []
             for obj in ready:
-                slot = busy.get(obj) if isinstance(obj, Connection) else sentinels.get(obj)  # type: ignore[call-overload]
-                if slot is None or any(slot is f[0] for f in finished):
+                found = busy.get(obj) if isinstance(obj, Connection) else sentinels.get(int(obj))  # type: ignore[arg-type]
+                if found is None or any(found is f[0] for f in finished):
                     continue
+                slot = found
                 if isinstance(obj, Connection):
                     try:
                         finished.append((slot, obj.recv(), False))

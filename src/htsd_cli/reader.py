@@ -24,7 +24,7 @@ MAX_ROWS_READ = 400
 CellValue = Any
 
 
-class Unreadable(Exception):  # noqa: N818 - a finding, not a failure of the program
+class Unreadable(Exception):
     """The file cannot be read as a workbook; `code` is the finding code."""
 
     def __init__(self, code: str, message: str) -> None:
@@ -111,6 +111,16 @@ def read_bytes_guarded(path: Path) -> bytes:
         raise Unreadable("unreadable-file", f"Không đọc được tệp: {exc.strerror}.") from None
 
 
+# Parts no reader of ours (nor calamine) opens: not worth decompressing.
+_NOT_READ = (
+    "xl/theme/",
+    "docProps/app.xml",
+    "docProps/core.xml",
+    "Thumbnails/",
+    "Configurations2/",
+)
+
+
 def _unzip_guarded(data: bytes) -> dict[str, bytes]:
     """Decompress the XML parts with hard caps, whatever the zip headers claim."""
     try:
@@ -137,6 +147,8 @@ def _unzip_guarded(data: bytes) -> dict[str, bytes]:
         for info in infos:
             name = info.filename
             if not name.endswith((".xml", ".rels")) and name != "mimetype":
+                continue
+            if name.startswith(_NOT_READ):
                 continue
             with zf.open(info) as handle:
                 chunk = handle.read(budget + 1)
@@ -285,7 +297,7 @@ def _xlsx_sheet_part(parts: dict[str, bytes], sheet: str) -> bytes:
 
 def _xlsx_broken_formulas(parts: dict[str, bytes], sheet: str) -> dict[str, str]:
     xml = _xlsx_sheet_part(parts, sheet)
-    if b"<f" not in xml and b't="e"' not in xml:
+    if b"<f>" not in xml and b"<f " not in xml and b't="e"' not in xml:
         return {}
     out: dict[str, str] = {}
     for ref, attrs, body in _XLSX_CELL_RE.findall(xml):
@@ -374,11 +386,14 @@ def read_return(path: Path) -> RawReturn:
         raise Unreadable(
             "unreadable-file", f"Tệp bảng tính bị hỏng, không mở được ({_short(exc)})." + _RESEND
         ) from None
+    if fmt == "xlsx":
+        _check_dimensions(parts)
     try:
         with wb:
             raw.sheet_names = list(wb.sheet_names)
             cell_map = _read_identity_sheet(wb, raw)
-            names = _props_and_names(fmt, parts, raw) if parts else {}
+            # The hidden sheet holds everything; the other stamps are read only when it is lost.
+            names = _props_and_names(fmt, parts, raw) if parts and not cell_map else {}
             if not cell_map and names:
                 cell_map = names
                 raw.identity_sources.append("names")
@@ -401,6 +416,30 @@ def read_return(path: Path) -> RawReturn:
     elif fmt == "ods":
         raw.broken_formulas = _ods_broken_formulas(parts, raw.sheet)
     return raw
+
+
+_DIMENSION_RE = re.compile(rb'<dimension ref="[A-Z]*[0-9]*:?([A-Z]{1,3})([0-9]{1,7})"')
+MAX_ROWS = 100_000
+MAX_COLS = 1_000
+
+
+def _check_dimensions(parts: dict[str, bytes]) -> None:
+    """Refuse sheets that declare an absurd used range before the reader allocates it."""
+    for name, xml in parts.items():
+        if not name.startswith("xl/worksheets/"):
+            continue
+        m = _DIMENSION_RE.search(xml[:4096])
+        if not m:
+            continue
+        col = 0
+        for ch in m.group(1).decode():
+            col = col * 26 + ord(ch) - 64
+        if col > MAX_COLS or int(m.group(2)) > MAX_ROWS:
+            raise Unreadable(
+                "unsafe-file",
+                f"Một trang tính khai báo vùng dữ liệu tới ô {m.group(1).decode()}"
+                f"{m.group(2).decode()} (quá lớn cho một báo cáo); không mở tệp này.",
+            )
 
 
 def _short(exc: BaseException) -> str:

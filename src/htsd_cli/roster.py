@@ -61,10 +61,7 @@ def load_roster(path: Path, form: Form) -> Roster:
     if not path.is_file():
         raise RosterError(f"Không tìm thấy danh sách đơn vị {path}.")
     suffix = path.suffix.lower()
-    if suffix in (".xlsx", ".xlsm", ".xls", ".ods"):
-        rows = _read_sheet(path)
-    else:
-        rows = _read_csv(path)
+    rows = _read_sheet(path) if suffix in (".xlsx", ".xlsm", ".xls", ".ods") else _read_csv(path)
     return _build(rows, path, form)
 
 

@@ -7,6 +7,7 @@ Checks are small functions; each returns findings, never raises for bad data.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import statistics
@@ -181,14 +182,20 @@ def locate_by_labels(raw: RawReturn, form: Form) -> dict[str, str] | None:
     may repeat the label of its only figure.
     """
     rows = [
-        [(fold(v).rstrip(" :.…"), c) if isinstance(v, str) else ("", c) for c, v in enumerate(row[:4])]
+        [
+            (fold(v).rstrip(" :.…"), c) if isinstance(v, str) else ("", c)
+            for c, v in enumerate(row[:4])
+        ]
         for row in raw.grid
     ]
     bare = [[(_label_key(key), c) for key, c in row] for row in rows]
     out: dict[str, str] = {}
     start = 0
     for ind in form.indicators:
-        for table, want in ((rows, fold(label_text(ind)).rstrip(" :.…")), (bare, _label_key(ind.label))):
+        for table, want in (
+            (rows, fold(label_text(ind)).rstrip(" :.…")),
+            (bare, _label_key(ind.label)),
+        ):
             hit = _find_row(table, want, start)
             if hit is not None:
                 r, col = hit
@@ -398,7 +405,14 @@ def check_rules(ctx: Context) -> None:
             right_value=show(rule.check.right.evaluate(ctx.values)),
             when_value=show(when_value) if when_value is not None else "",
         )
-        ctx.add("rule-violated", rule.severity, f"{_where(cell, ind)}: {message}", cell, ind, rule=rule.id)
+        ctx.add(
+            "rule-violated",
+            rule.severity,
+            f"{_where(cell, ind)}: {message}",
+            cell,
+            ind,
+            rule=rule.id,
+        )
 
 
 CHECKS: tuple[Callable[[Context], None], ...] = (check_values, check_rules)
@@ -407,10 +421,8 @@ CHECKS: tuple[Callable[[Context], None], ...] = (check_values, check_rules)
 def check_file(path: str, form: Form, strict: bool = False) -> FileReport:
     """Read and check one returned file; never raises for a bad file."""
     report = FileReport(path=path)
-    try:
+    with contextlib.suppress(OSError):
         report.mtime = os.stat(path).st_mtime
-    except OSError:
-        pass
     try:
         raw = read_return(Path(path))
     except Unreadable as exc:
@@ -433,7 +445,7 @@ def collect(paths: Iterable[Path]) -> tuple[list[Path], list[Skipped]]:
     files: list[Path] = []
     skipped: list[Skipped] = []
     for path in paths:
-        if path.is_dir() and not path.suffix.lower() in WORKBOOK_SUFFIXES:
+        if path.is_dir() and path.suffix.lower() not in WORKBOOK_SUFFIXES:
             for root, dirs, names in os.walk(path):
                 dirs.sort()
                 kept = []
@@ -494,7 +506,9 @@ def validate_paths(
         if isinstance(result, Crash):
             message = _CRASH_MESSAGES[result.reason].format(detail=result.detail)
             code = "unreadable-file" if result.reason == "crash" else "unsafe-file"
-            result = FileReport(str(files[index]), findings=[Finding(code, ERROR, message, str(files[index]))])
+            result = FileReport(
+                str(files[index]), findings=[Finding(code, ERROR, message, str(files[index]))]
+            )
         results[index] = result
         if progress:
             progress(1)
@@ -619,4 +633,3 @@ def check_outliers(files: list[FileReport], form: Form) -> None:
 def iter_findings(report: Report) -> Iterator[Finding]:
     for rep in report.files:
         yield from rep.findings
-

@@ -37,7 +37,9 @@ def parse_vn_number(text: str) -> Parsed:
         raise ValueProblem("not-a-number", "không phải là một con số")
     sign, digits, rest = m.group(1), m.group(2), m.group(3).strip()
     digits = re.sub(r"[ \u00a0\u202f]", "", digits)
-    if rest and (re.search(r"[0-9]", rest) or not re.match(r"^[^\W\d_]", rest)):
+    if rest and (
+        len(rest) > 20 or not re.fullmatch(r"[^\W\d_][^\W\d_ .]*(?:[ .][^\W\d_]+)*\.?", rest)
+    ):
         raise ValueProblem("not-a-number", "không phải là một con số")
     if "." in digits and "," in digits:
         if not re.fullmatch(r"[0-9]{1,3}(\.[0-9]{3})+,[0-9]+", digits):

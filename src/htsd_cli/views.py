@@ -115,7 +115,9 @@ def print_validation(console: Console, report: Any, annotated: list[Any] | None)
     if annotated is not None:
         for a in annotated:
             if a.path is None:
-                console.print(f"[yellow]Không tạo được bản đánh dấu cho {escape(a.source)}: {a.note}[/]")
+                console.print(
+                    f"[yellow]Không tạo được bản đánh dấu cho {escape(a.source)}: {a.note}[/]"
+                )
             else:
                 extra = f" ({a.note})" if a.note else ""
                 console.print(f"Bản đánh dấu để gửi lại: {escape(str(a.path))}{extra}")

@@ -1,0 +1,73 @@
+"""Generate N filled returns for the benchmarks (a few distinct fills, copied under many units)."""
+
+from __future__ import annotations
+
+import random
+import shutil
+from pathlib import Path
+
+from htsd_cli.config import Config
+from htsd_cli.fill import fill_workbook
+from htsd_cli.form import Form
+from htsd_cli.roster import Roster, Unit
+from htsd_cli.template import issue_workbooks
+
+DISTINCT = 40
+
+
+def bench_roster(form: Form, n: int) -> Roster:
+    types = [t.code for t in form.unit_types]
+    units = tuple(
+        Unit(
+            f"DV{i:05d}",
+            f"Đơn vị số {i}",
+            types[i % len(types)],
+            types[i % len(types)],
+            f"Nhóm {i % 30}",
+        )
+        for i in range(n)
+    )
+    return Roster(units, Path("bench-roster.csv"))
+
+
+def random_values(form: Form, rng: random.Random) -> dict[str, object]:
+    values: dict[str, object] = {}
+    for ind in form.indicators:
+        if ind.kind == "yesno":
+            values[ind.id] = rng.choice(["Có", "Không"])
+        elif ind.kind == "text":
+            values[ind.id] = f"Kế hoạch số {rng.randint(1, 300)}/KH"
+        elif ind.kind == "money":
+            values[ind.id] = rng.randint(0, 50) * 100_000
+        else:
+            values[ind.id] = rng.randint(1, 40)
+    for ind in form.indicators:  # keep the form's rules satisfied
+        if ind.id.startswith("s5_nguoi_"):
+            values[ind.id] = int(values[ind.id.replace("nguoi", "lop")]) * rng.randint(10, 30)  # type: ignore[call-overload]
+        if ind.id.startswith("s7_") and ind.id != "s7_tthtcd":
+            values[ind.id] = rng.randint(0, int(values["s7_tthtcd"]))  # type: ignore[call-overload]
+    return values
+
+
+def make_returns(
+    form: Form, config: Config, n: int, folder: Path, seed: int = 1
+) -> tuple[Roster, list[Path]]:
+    """Issue N workbooks, fill DISTINCT of them and copy those fills over the rest."""
+    roster = bench_roster(form, n)
+    issued_dir = folder / "issued"
+    issued = issue_workbooks(form, config, roster, issued_dir)
+    rng = random.Random(seed)
+    returns = folder / "returns"
+    returns.mkdir(parents=True, exist_ok=True)
+    paths: list[Path] = []
+    fills = []
+    for item in issued[:DISTINCT]:
+        target = returns / item.path.name
+        fill_workbook(item.path, random_values(form, rng), target)
+        fills.append(target)
+    for i, item in enumerate(issued[DISTINCT:]):
+        target = returns / item.path.name
+        shutil.copyfile(fills[i % DISTINCT], target)
+    paths = sorted(returns.iterdir())
+    shutil.rmtree(issued_dir)
+    return roster, paths

@@ -1,0 +1,59 @@
+"""The command line as a whole: help, version, every command documented."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+from typer.testing import CliRunner
+
+from htsd_cli import __version__
+from htsd_cli.cli import app
+
+runner = CliRunner()
+COMMANDS = [["template"], ["validate"], ["form", "show"]]
+
+
+def test_version():
+    result = runner.invoke(app, ["--version"])
+    assert result.exit_code == 0 and __version__ in result.output
+
+
+@pytest.mark.parametrize("flag", ["-h", "--help"])
+def test_help_lists_commands(flag):
+    result = runner.invoke(app, [flag])
+    assert result.exit_code == 0
+    for name in ("template", "validate", "form"):
+        assert name in result.output
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_command_and_option_has_help(command):
+    result = runner.invoke(app, [*command, "--help"])
+    assert result.exit_code == 0, result.output
+    click_command = app
+    from typer.main import get_command
+
+    cmd = get_command(click_command)
+    for part in command:
+        cmd = cmd.commands[part]  # type: ignore[attr-defined]
+    assert cmd.help
+    for param in cmd.params:
+        if param.param_type_name == "option":
+            assert param.help, f"{command} {param.name} has no help"
+
+
+def test_module_entry_point():
+    result = subprocess.run(
+        [sys.executable, "-m", "htsd_cli", "--version"], capture_output=True, text=True
+    )
+    assert result.returncode == 0 and __version__ in result.stdout
+
+
+def test_help_does_not_import_heavy_modules():
+    code = "import sys; from htsd_cli import cli; print(','.join(m for m in ('pandas','openpyxl','docx','python_calamine') if m in sys.modules))"
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == ""

@@ -1,0 +1,281 @@
+"""Hostile and broken files: each is reported by name within its limits; the batch goes on."""
+
+from __future__ import annotations
+
+import io
+import os
+import random
+import re
+import time
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+from typer.testing import CliRunner
+
+from htsd_cli.cli import app
+from htsd_cli.isolate import Crash, run_isolated
+from htsd_cli.validate import validate_paths
+
+from .conftest import SAMPLE_CONFIG
+
+runner = CliRunner()
+
+
+def _rewrite_zip(source: bytes, change) -> bytes:
+    """Copy a zip, letting `change(name, data)` return new data (or None to drop the member)."""
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(source)) as zin,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout,
+    ):
+        for info in zin.infolist():
+            data = change(info.filename, zin.read(info.filename))
+            if data is not None:
+                zout.writestr(info.filename, data)
+    return out.getvalue()
+
+
+def _bomb(size: int) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("[Content_Types].xml", "<Types/>")
+        zf.writestr(
+            "xl/workbook.xml", '<workbook><sheets><sheet name="a" r:id="rId1"/></sheets></workbook>'
+        )
+        with zf.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as handle:
+            chunk = b"<c/>" * (1 << 18)
+            for _ in range(size // len(chunk)):
+                handle.write(chunk)
+    return out.getvalue()
+
+
+def _lying_bomb() -> bytes:
+    """A bomb whose headers claim every member is tiny."""
+    data = bytearray(_bomb(200 * 1024 * 1024))
+    for sig, offset in ((b"PK\x01\x02", 24), (b"PK\x03\x04", 22)):
+        for m in re.finditer(re.escape(sig), bytes(data)):
+            data[m.start() + offset : m.start() + offset + 4] = (1000).to_bytes(4, "little")
+    return bytes(data)
+
+
+def _entities(good: bytes, part: str, doctype: str) -> bytes:
+    def change(name, data):
+        if name == part:
+            return (
+                data.replace(b"?>", b"?>" + doctype.encode(), 1)
+                if data.startswith(b"<?xml")
+                else doctype.encode() + data
+            )
+        return data
+
+    return _rewrite_zip(good, change)
+
+
+def _many_sheets(good: bytes, count: int) -> bytes:
+    def change(name, data):
+        if name == "xl/workbook.xml":
+            extra = "".join(
+                f'<sheet name="S{i}" sheetId="{i + 10}" r:id="rId1"/>' for i in range(count)
+            )
+            return data.replace(b"</sheets>", extra.encode() + b"</sheets>")
+        return data
+
+    return _rewrite_zip(good, change)
+
+
+def _far_cell(tmp: Path, keep_dimension: bool) -> bytes:
+    wb = openpyxl.Workbook()
+    wb.active.title = "Báo cáo"
+    wb.active["A1"] = "x"
+    wb.active["XFD1048576"] = "xa"
+    path = tmp / f"far-{keep_dimension}.xlsx"
+    wb.save(path)
+    if keep_dimension:
+        return path.read_bytes()
+    return _rewrite_zip(path.read_bytes(), lambda n, d: re.sub(rb"<dimension[^>]*/>", b"", d))
+
+
+def _docx() -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as zf:
+        zf.writestr("[Content_Types].xml", "<Types/>")
+        zf.writestr("word/document.xml", "<document/>")
+    return out.getvalue()
+
+
+def _plain_zip() -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as zf:
+        zf.writestr("anh.jpg", b"\xff\xd8\xff" + bytes(100))
+    return out.getvalue()
+
+
+def _encrypted(good: bytes) -> bytes:
+    msoffcrypto = pytest.importorskip(
+        "msoffcrypto", reason="msoffcrypto-tool builds the encrypted sample"
+    )
+    from msoffcrypto.format.ooxml import OOXMLFile
+
+    out = io.BytesIO()
+    OOXMLFile(io.BytesIO(good)).encrypt("matkhau", out)
+    assert msoffcrypto
+    return out.getvalue()
+
+
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory, issued, form):
+    """A folder of hostile files (name → expected finding codes) plus one good return."""
+    from htsd_cli.fill import fill_workbook
+
+    from .conftest import full_values
+
+    folder = tmp_path_factory.mktemp("hostile")
+    work = tmp_path_factory.mktemp("hostile-work")
+    good = fill_workbook(issued["TH02"], full_values(form))
+    rng = random.Random(7)
+    billion_laughs = (
+        '<!DOCTYPE lolz [<!ENTITY lol "lol">'
+        + "".join(
+            f'<!ENTITY lol{i} "{("&lol" + str(i - 1) + ";") * 10 if i else "&lol;" * 10}">'
+            for i in range(9)
+        )
+        + "]>"
+    )
+    files: dict[str, tuple[bytes | None, set[str]]] = {
+        "rong.xlsx": (b"", {"unreadable-file"}),
+        "ngau nhien.xlsx": (rng.randbytes(20_000), {"unreadable-file"}),
+        "cat-cut.xlsx": (good[: len(good) // 2], {"unreadable-file"}),
+        "bang.csv.xlsx": (b"ma,so\nA,1\n", {"unreadable-file"}),
+        "trang-web.xls": (
+            b"<html><body><table><tr><td>1</td></tr></table></body></html>",
+            {"unreadable-file"},
+        ),
+        "van-ban.xlsx": (_docx(), {"unreadable-file"}),
+        "nen.xlsx": (_plain_zip(), {"unreadable-file"}),
+        "mat-khau.xlsx": (_encrypted(good), {"encrypted-file"}),
+        "bom.xlsx": (_bomb(160 * 1024 * 1024), {"unsafe-file"}),
+        "bom-noi-doi.xlsx": (_lying_bomb(), {"unsafe-file", "unreadable-file"}),
+        "thuc-the.xlsx": (
+            _entities(good, "xl/worksheets/sheet1.xml", billion_laughs),
+            {"unsafe-file"},
+        ),
+        "thuc-the-ngoai.xlsx": (
+            _entities(
+                good, "xl/workbook.xml", '<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>'
+            ),
+            {"unsafe-file"},
+        ),
+        "vung-lon.xlsx": (_far_cell(work, keep_dimension=True), {"unsafe-file"}),
+        "vung-lon-an.xlsx": (
+            _far_cell(work, keep_dimension=False),
+            {"unsafe-file", "unreadable-file"},
+        ),
+        "nghin-trang.xlsx": (_many_sheets(good, 3000), {"unsafe-file"}),
+        "-bat-dau-gach.xlsx": (good, set()),
+        "$(touch pwned); x.xlsx": (good, {"duplicate-unit"}),
+        "tot.xlsx": (good, {"duplicate-unit"}),
+    }
+    for name, (data, _) in files.items():
+        assert data is not None
+        (folder / name).write_bytes(data)
+    # the two good copies above and this one belong to the same unit
+    files["-bat-dau-gach.xlsx"] = (good, {"duplicate-unit"})
+    huge = fill_workbook(
+        issued["TH03"], {**full_values(form), "s3_to_roi": "9" * 5 + "x" * 5_000_000}
+    )
+    (folder / "chuoi-lon.xlsx").write_bytes(huge)
+    files["chuoi-lon.xlsx"] = (huge, {"not-a-number"})
+    os.mkfifo(folder / "ong.xlsx")
+    files["ong.xlsx"] = (None, {"unreadable-file"})
+    (folder / "thu-muc.xlsx").mkdir()
+    files["thu-muc.xlsx"] = (None, {"unreadable-file"})
+    (folder / "lien-ket-hong.xlsx").symlink_to(folder / "khong-co.xlsx")
+    files["lien-ket-hong.xlsx"] = (None, {"unreadable-file"})
+    (folder / "lien-ket-thu-muc.xlsx").symlink_to(folder / "thu-muc.xlsx")
+    files["lien-ket-thu-muc.xlsx"] = (None, {"unreadable-file"})
+    return folder, {name: codes for name, (_, codes) in files.items()}
+
+
+def test_every_hostile_file_is_reported_and_the_batch_goes_on(hostile, form):
+    folder, expected = hostile
+    started = time.monotonic()
+    report = validate_paths([folder], form)
+    elapsed = time.monotonic() - started
+    got = {Path(r.path).name: {f.code for f in r.findings} for r in report.files}
+    assert set(got) == set(expected), "a file was skipped silently or invented"
+    for name, codes in expected.items():
+        if not codes:
+            continue
+        assert got[name] & codes or got[name] == codes, (name, got[name])
+        assert got[name] - {"duplicate-unit"} <= codes | {"blank-value"}, (name, got[name])
+    good = next(r for r in report.files if Path(r.path).name == "tot.xlsx")
+    assert good.values["s3_to_roi"] == 3 and all(not f.is_error for f in good.findings)
+    assert elapsed < 5 * len(expected)
+    assert not (Path.cwd() / "pwned").exists() and not (folder / "pwned").exists()
+
+
+def test_messages_name_the_problem_in_vietnamese(hostile, form):
+    folder, _ = hostile
+    report = validate_paths([folder], form)
+    messages = {Path(r.path).name: r.findings[0].message for r in report.files if r.findings}
+    assert "mật khẩu" in messages["mat-khau.xlsx"] and "gỡ mật khẩu" in messages["mat-khau.xlsx"]
+    assert "bom nén" in messages["bom.xlsx"]
+    assert "DOCTYPE" in messages["thuc-the-ngoai.xlsx"]
+    assert "Word" in messages["van-ban.xlsx"]
+    assert "trang web" in messages["trang-web.xls"]
+    assert "thư mục" in messages["thu-muc.xlsx"]
+    assert "FIFO" in messages["ong.xlsx"]
+    assert (
+        "3003 trang tính" in messages["nghin-trang.xlsx"]
+        or "trang tính" in messages["nghin-trang.xlsx"]
+    )
+    huge = next(r for r in report.files if Path(r.path).name == "chuoi-lon.xlsx")
+    assert len(huge.findings[0].value) <= 80
+
+
+def test_cli_on_hostile_folder_never_shows_a_traceback(hostile):
+    folder, expected = hostile
+    result = runner.invoke(app, ["validate", "--config", str(SAMPLE_CONFIG), str(folder), "--json"])
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output
+    import json
+
+    assert len(json.loads(result.stdout)["files"]) == len(expected)
+
+
+def test_leading_dash_file_name_after_double_dash(hostile):
+    folder, _ = hostile
+    result = runner.invoke(
+        app, ["validate", "--config", str(SAMPLE_CONFIG), "--", str(folder / "-bat-dau-gach.xlsx")]
+    )
+    assert result.exit_code == 0, result.output
+
+
+def _sleepy(item):
+    if item == "slow":
+        time.sleep(30)
+    if item == "crash":
+        os.abort()
+    if item == "hog":
+        bytearray(2 * 1024 * 1024 * 1024)
+    return item.upper()
+
+
+def test_worker_limits_time_crash_and_memory():
+    started = time.monotonic()
+    results = dict(
+        run_isolated(
+            _sleepy,
+            ["a", "slow", "crash", "hog", "b"],
+            workers=2,
+            timeout=1.0,
+            memory=300 * 1024 * 1024,
+        )
+    )
+    assert time.monotonic() - started < 10
+    assert results[0] == "A" and results[4] == "B"
+    assert isinstance(results[1], Crash) and results[1].reason == "timeout"
+    assert isinstance(results[2], Crash) and results[2].reason in ("memory", "crash")
+    assert isinstance(results[3], Crash) and results[3].reason == "memory"

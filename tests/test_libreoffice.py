@@ -1,0 +1,97 @@
+"""The real client: LibreOffice opens issued workbooks, saves them in every format, prints them."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import zipfile
+
+import openpyxl
+import pytest
+
+from htsd_cli.layout import FORM_SHEET, ID_SHEET
+from htsd_cli.validate import validate_paths
+
+from .conftest import full_values
+
+
+@pytest.fixture(scope="module")
+def round_trips(tmp_path_factory, issued, form, soffice):
+    """One filled return saved by LibreOffice as .xlsx, .xls and .ods."""
+    from htsd_cli.fill import fill_workbook
+
+    work = tmp_path_factory.mktemp("lo")
+    values = full_values(form)
+    values.update(
+        {
+            "s3_to_roi": 1200,
+            "chi_dao": "Đã ban hành kế hoạch số 12/KH",
+            "s2_bai_bao_gc": "Báo Hải Phòng",
+        }
+    )
+    source = work / "th04.xlsx"
+    fill_workbook(issued["TH04"], values, source)
+    return {
+        "xlsx": soffice([source], "xlsx:Calc MS Excel 2007 XML", work / "xlsx")[0],
+        "xls": soffice([source], "xls", work / "xls")[0],
+        "ods": soffice([source], "ods", work / "ods")[0],
+    }
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "xls", "ods"])
+def test_saved_by_libreoffice_validates_clean(round_trips, form, roster, fmt):
+    report = validate_paths([round_trips[fmt]], form, roster)
+    [rep] = report.files
+    assert rep.fmt == fmt
+    assert [(f.code, f.cell) for f in rep.findings] == []
+    assert rep.unit_code == "TH04" and rep.unit_name == "Trường Tiểu học Đằng Lâm"
+    assert rep.values["s3_to_roi"] == 1200 and rep.values["s1_ke_hoach"] is True
+    assert rep.texts["chi_dao"] == "Đã ban hành kế hoạch số 12/KH"
+    assert rep.texts["s2_bai_bao_gc"] == "Báo Hải Phòng"
+    assert "sheet" in rep.identity_sources and "stamp" in rep.identity_sources
+
+
+def test_identity_and_names_survive_xlsx(round_trips, form):
+    wb = openpyxl.load_workbook(round_trips["xlsx"])
+    assert wb[ID_SHEET].sheet_state == "hidden"
+    assert all(ind.id in wb.defined_names for ind in form.indicators)
+    props = {p.name: p.value for p in wb.custom_doc_props.props}
+    assert props["htsd_unit_code"] == "TH04"
+    assert wb[FORM_SHEET].protection.sheet
+
+
+def test_identity_and_names_survive_ods(round_trips, form):
+    with zipfile.ZipFile(round_trips["ods"]) as zf:
+        content = zf.read("content.xml").decode()
+        meta = zf.read("meta.xml").decode()
+    names = set(re.findall(r'table:named-range table:name="([^"]+)"', content))
+    assert {ind.id for ind in form.indicators} <= names
+    assert re.search(r'meta:name="htsd_unit_code"[^>]*>TH04<', meta)
+    assert f'table:name="{ID_SHEET}"' in content
+
+
+def test_identity_and_names_survive_xls(round_trips, form, soffice, tmp_path):
+    """openpyxl cannot read .xls: LibreOffice turns it back into .xlsx to inspect its names."""
+    [back] = soffice([round_trips["xls"]], "xlsx:Calc MS Excel 2007 XML", tmp_path)
+    wb = openpyxl.load_workbook(back)
+    assert all(ind.id in wb.defined_names for ind in form.indicators)
+    assert wb[ID_SHEET].sheet_state == "hidden"
+
+
+def test_issued_workbook_prints_on_a4_at_page_width(issued, soffice, tmp_path):
+    if shutil.which("pdftotext") is None or shutil.which("pdfinfo") is None:
+        pytest.fail("poppler-utils (pdftotext, pdfinfo) is required for this test")
+    [pdf] = soffice([issued["THCS01"]], "pdf", tmp_path)
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    assert "(A4)" in info
+    first = subprocess.run(
+        ["pdftotext", "-layout", "-f", "1", "-l", "1", str(pdf), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    header = next(line for line in first.splitlines() if "Nội dung hoạt động" in line)
+    # every column of the table is on the first page, on the header's line: fits the width
+    assert "TT" in header and "Kết quả, Số lượng" in header and "Ghi chú" in header
+    assert "TRƯỜNG THCS CÁT BI" in first
