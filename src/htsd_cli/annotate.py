@@ -15,6 +15,7 @@ from typing import Any
 from htsd_cli.findings import FileReport, Report
 from htsd_cli.fsutil import atomic_write_bytes
 from htsd_cli.layout import FORM_SHEET
+from htsd_cli.template import set_text
 from htsd_cli.textnorm import slug
 from htsd_cli.values import show
 
@@ -74,15 +75,8 @@ def _load_copy(rep: FileReport) -> Any:
             for r, row in enumerate(rows, start=1):
                 for c, value in enumerate(row[:50], start=1):
                     if value != "" and value is not None:
-                        ws.cell(row=r, column=c, value=_safe(value))
+                        set_text(ws.cell(row=r, column=c), value)
     return wb
-
-
-def _safe(value: Any) -> Any:
-    """Text from units never becomes a formula in a workbook we write."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value
-    return value
 
 
 def _annotated_bytes(rep: FileReport) -> bytes:
@@ -125,7 +119,8 @@ def _annotated_bytes(rep: FileReport) -> bytes:
             f.code,
         )
         for c, value in enumerate(row, start=1):
-            cell = ls.cell(row=r, column=c, value=_safe(show(value)) if value else None)
+            cell = ls.cell(row=r, column=c)
+            set_text(cell, show(value) if value else None)
             cell.font = Font(name="Times New Roman")
     for col, width in zip("ABCDEFG", (8, 12, 6, 40, 18, 90, 18), strict=True):
         ls.column_dimensions[col].width = width

@@ -7,6 +7,7 @@ that `htsd --help` stays fast.
 from __future__ import annotations
 
 import sys
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -177,6 +178,98 @@ def validate(
     else:
         views.print_validation(console, report, annotated)
     raise typer.Exit(0 if report.valid else 1)
+
+
+RequiredRoster = Annotated[
+    Path,
+    typer.Option(
+        "--roster", "-r", help="Danh sách đơn vị phải nộp (.csv hoặc .xlsx).", dir_okay=False
+    ),
+]
+AsOfOption = Annotated[
+    datetime | None,
+    typer.Option(
+        "--as-of",
+        formats=["%Y-%m-%d", "%d/%m/%Y"],
+        help="Tính số ngày còn lại đến hạn từ ngày này (mặc định: hôm nay).",
+    ),
+]
+ReceiptsOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--receipts",
+        help="Sổ nhận (CSV: tep, ngay_nhan); không có thì lấy thời điểm sửa tệp làm ngày nhận.",
+        dir_okay=False,
+    ),
+]
+
+
+@app.command()
+def status(
+    paths: PathsArgument,
+    roster: RequiredRoster,
+    config: ConfigOption = None,
+    form: FormOption = None,
+    as_of: AsOfOption = None,
+    receipts: ReceiptsOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Ai đã nộp, ai chưa, tệp nào không dùng được, ai nộp muộn."""
+    from htsd_cli import commands, views
+
+    try:
+        cfg, loaded, units = commands.prepare(config, form, roster)
+        assert units is not None
+        with views.progress(err_console, "Đang đọc", commands.count_files(paths)) as step:
+            _report, result = commands.status(
+                paths, loaded, cfg, units, as_of.date() if as_of else None, receipts, step
+            )
+    except HtsdError as exc:
+        raise fail(exc) from None
+    if as_json:
+        _print_json(result.to_dict())
+    else:
+        views.print_status(console, result)
+
+
+@app.command()
+def aggregate(
+    paths: PathsArgument,
+    roster: RequiredRoster,
+    out: Annotated[
+        Path, typer.Option("--out", "-o", help="Thư mục ghi báo cáo tổng hợp.", file_okay=False)
+    ],
+    config: ConfigOption = None,
+    form: FormOption = None,
+    narrative: Annotated[
+        Path | None,
+        typer.Option(
+            "--narrative",
+            "-n",
+            help="Tệp lời văn của báo cáo (các phần I, II.2, III), mỗi phần mở đầu bằng '# <tiêu đề>'.",
+            dir_okay=False,
+        ),
+    ] = None,
+    receipts: ReceiptsOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Tổng hợp các báo cáo hợp lệ: tong-hop.xlsx, bao-cao.md và bao-cao.docx."""
+    from htsd_cli import commands, views
+
+    try:
+        cfg, loaded, units = commands.prepare(config, form, roster)
+        assert units is not None
+        with views.progress(err_console, "Đang tổng hợp", commands.count_files(paths)) as step:
+            agg, outputs = commands.aggregate(
+                paths, loaded, cfg, units, out, narrative, receipts, step
+            )
+    except HtsdError as exc:
+        raise fail(exc) from None
+    if as_json:
+        _print_json({**agg.to_dict(), "outputs": [str(p) for p in outputs.written]})
+    else:
+        views.print_aggregate(console, agg, outputs)
+    raise typer.Exit(0 if agg.used else 1)
 
 
 def main() -> None:

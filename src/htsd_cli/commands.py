@@ -64,6 +64,35 @@ def annotate(report: Any, out: Path) -> Any:
     return annotate_report(report, out)
 
 
+def status(
+    paths: list[Path],
+    form: Form,
+    config: Config,
+    roster: Roster,
+    as_of: Any,
+    receipts: Path | None,
+    progress: Callable[[int], None] | None = None,
+) -> Any:
+    from htsd_cli.pipeline import run_status
+
+    return run_status(paths, form, config, roster, as_of, receipts, progress)
+
+
+def aggregate(
+    paths: list[Path],
+    form: Form,
+    config: Config,
+    roster: Roster,
+    out: Path,
+    narrative: Path | None,
+    receipts: Path | None,
+    progress: Callable[[int], None] | None = None,
+) -> Any:
+    from htsd_cli.pipeline import run_aggregate
+
+    return run_aggregate(paths, form, config, roster, out, narrative, receipts, None, progress)
+
+
 def form_as_dict(form: Form) -> dict[str, Any]:
     """The form definition as plain data (what `htsd form show --json` prints)."""
     return {

@@ -25,6 +25,12 @@ class Office:
     short_name: str
     place: str
     send_to: str = ""
+    code: str = ""
+
+    @property
+    def unit_code(self) -> str:
+        """The office's code as a unit of the level above (for roll-up)."""
+        return self.code or self.short_name
 
 
 @dataclass(frozen=True)
@@ -45,6 +51,7 @@ class Config:
     report_number: str = ""
     report_date: dt.date | None = None
     recipients: tuple[str, ...] = ()
+    receipts: Path | None = None
     source: Path | None = None
     base: Path = field(default_factory=Path.cwd)
 
@@ -59,13 +66,14 @@ class Config:
 
 
 _SCHEMA: dict[str, dict[str, tuple[type, bool]]] = {
-    "": {"form": (str, True), "deadline": (dt.date, False)},
+    "": {"form": (str, True), "deadline": (dt.date, False), "receipts": (str, False)},
     "office": {
         "governing_body": (str, True),
         "name": (str, True),
         "short_name": (str, True),
         "place": (str, True),
         "send_to": (str, False),
+        "code": (str, False),
     },
     "report": {
         "number": (str, False),
@@ -151,6 +159,7 @@ def parse_config(data: dict[str, Any], path: Path) -> Config:
             short_name=office["short_name"],
             place=office["place"],
             send_to=office.get("send_to", ""),
+            code=office.get("code", ""),
         ),
         signer=Signer(signer["authority"], signer["title"], signer["name"]),
         form_ref=tables[""]["form"],
@@ -158,6 +167,7 @@ def parse_config(data: dict[str, Any], path: Path) -> Config:
         report_number=report.get("number", ""),
         report_date=report.get("date"),
         recipients=tuple(report.get("recipients", ())),
+        receipts=path.parent / tables[""]["receipts"] if tables[""].get("receipts") else None,
         source=path,
         base=path.parent,
     )

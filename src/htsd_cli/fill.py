@@ -24,7 +24,9 @@ def fill_workbook(source: Path, values: Mapping[str, Any], target: Path | None =
             wb[sheet][ref.replace("$", "")].value = value
     buffer = io.BytesIO()
     wb.save(buffer)
-    data = buffer.getvalue()
+    from htsd_cli.template import normalise_package
+
+    data = normalise_package(buffer.getvalue())
     if target is not None:
         from htsd_cli.fsutil import atomic_write_bytes
 

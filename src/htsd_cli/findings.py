@@ -78,6 +78,9 @@ class FileReport:
     cells: dict[str, str] = field(default_factory=dict)
     sheet: str = ""
     mtime: float = 0.0
+    kind: str = "return"  # or "summary": an office's tong-hop.xlsx, one level up
+    covers: list[str] = field(default_factory=list)
+    reported: dict[str, int] = field(default_factory=dict)
 
     @property
     def valid(self) -> bool:
@@ -96,6 +99,7 @@ class FileReport:
             "path": self.path,
             "valid": self.valid,
             "format": self.fmt,
+            "kind": self.kind,
             "form_id": self.form_id,
             "unit": {
                 "code": self.unit_code,

@@ -186,6 +186,7 @@ class Form:
     period_end: dt.date
     deadline: dt.date
     report_code: str
+    summary_line: str
     unit_types: tuple[UnitType, ...]
     texts: tuple[TextPart, ...]
     table_part_heading: str
@@ -463,7 +464,7 @@ def parse_form(text: str, source: str = "<biểu mẫu>") -> Form:
 def _build_form(data: _LineDict, problems: _Problems, source: str) -> Form:
     allowed = {
         "id", "version", "year", "title", "short_title", "theme", "period", "deadline",
-        "report_code", "unit_types", "texts", "table", "sections", "rules",
+        "report_code", "summary_line", "unit_types", "texts", "table", "sections", "rules",
     }  # fmt: skip
     _unknown_keys(data, allowed, problems, "biểu mẫu")
     form_id = _get(data, "id", str, problems)
@@ -476,6 +477,11 @@ def _build_form(data: _LineDict, problems: _Problems, source: str) -> Form:
     theme = _get(data, "theme", str, problems, required=False) or ""
     deadline = _get(data, "deadline", dt.date, problems)
     report_code = _get(data, "report_code", str, problems, required=False) or "BC"
+    summary_line = _get(data, "summary_line", str, problems, required=False) or ""
+    if not summary_line and title:
+        # "BÁO CÁO TỔNG HỢP …" → "Tổng hợp …": the document type is printed on its own line
+        rest = re.sub(r"^\s*BÁO CÁO\s*", "", title)
+        summary_line = rest[:1].upper() + rest[1:].lower() if rest else title
     period = _get(data, "period", dict, problems)
     start = end = None
     if isinstance(period, _LineDict):
@@ -530,6 +536,7 @@ def _build_form(data: _LineDict, problems: _Problems, source: str) -> Form:
         period_end=end,
         deadline=deadline,
         report_code=report_code,
+        summary_line=summary_line,
         unit_types=unit_types,
         texts=texts,
         table_part_heading=part_heading,

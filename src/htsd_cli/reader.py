@@ -43,7 +43,8 @@ class RawReturn:
     identity: dict[str, str] = field(default_factory=dict)
     identity_sources: list[str] = field(default_factory=list)
     cells: dict[str, str] = field(default_factory=dict)  # name → A1 address
-    values: dict[str, CellValue] = field(default_factory=dict)  # A1 address → value
+    covers: list[str] = field(default_factory=list)  # summaries: the unit codes they include
+    reported: dict[str, int] = field(default_factory=dict)  # summaries: units behind each figure
     broken_formulas: dict[str, str] = field(default_factory=dict)  # A1 → "no-value" | error text
     grid: list[list[CellValue]] = field(default_factory=list)
     sheet_names: list[str] = field(default_factory=list)
@@ -472,7 +473,11 @@ def _read_identity_sheet(wb: Any, raw: RawReturn) -> dict[str, str]:
         if len(row) < 2:
             continue
         key = str(row[0]).strip()
-        if key == "cell" and len(row) >= 3:
+        if key == "covers":
+            raw.covers.append(str(row[1]).strip())
+        elif key == "reported" and len(row) >= 3 and isinstance(row[2], (int, float)):
+            raw.reported[str(row[1]).strip()] = int(row[2])
+        elif key == "cell" and len(row) >= 3:
             parsed = _parse_address(str(row[2]))
             if parsed:
                 cells[str(row[1]).strip()] = parsed[1]

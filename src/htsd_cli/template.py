@@ -348,7 +348,12 @@ def identity_rows(form: Form, config: Config | None, unit: dict[str, str]) -> li
 
 
 def write_identity(
-    wb: Any, form: Form, lay: Layout, rows: list[tuple[str, str]], sheet: str = FORM_SHEET
+    wb: Any,
+    form: Form,
+    lay: Layout,
+    rows: list[tuple[str, str]],
+    sheet: str = FORM_SHEET,
+    extra: list[tuple[Any, ...]] | None = None,
 ) -> None:
     """Stamp the identity in a hidden sheet, custom properties and one defined name per cell."""
     from openpyxl.packaging.custom import StringProperty
@@ -362,6 +367,10 @@ def write_identity(
     for key, value in rows:
         ws.cell(row=r, column=1, value=key)
         ws.cell(row=r, column=2, value=value)
+        r += 1
+    for values in extra or []:
+        for c, value in enumerate(values, start=1):
+            ws.cell(row=r, column=c, value=value)
         r += 1
     for name, ref in lay.cells.items():
         ws.cell(row=r, column=1, value="cell")
@@ -457,6 +466,18 @@ class Stamper:
                 info.external_attr = 0o600 << 16
                 zf.writestr(info, data, compresslevel=6)
         return out.getvalue()
+
+
+def normalise_package(package: bytes) -> bytes:
+    """Fixed document dates and zip timestamps: the same content gives the same bytes."""
+    return Stamper(package).stamp(None)
+
+
+def set_text(cell: Any, value: Any) -> None:
+    """Store a value; text from units never becomes a formula (= + - @ stay text)."""
+    cell.value = value
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+        cell.data_type = "s"
 
 
 @dataclass(frozen=True)

@@ -109,6 +109,8 @@ def check_identity(ctx: Context) -> bool:
     rep.unit_type = ident.get("unit_type", "")
     rep.unit_group = ident.get("unit_group", "")
     rep.identity_sources = list(raw.identity_sources)
+    if ident.get("kind") == "summary":
+        rep.kind, rep.covers, rep.reported = "summary", list(raw.covers), dict(raw.reported)
     layout = compute_layout(form)
     if not rep.unit_name:
         typed = cell_value(raw, layout.unit_name_cell)
@@ -288,6 +290,9 @@ def _read_value(ctx: Context, ind: Indicator, cell: str) -> Any:
         return None
     if ind.kind == "text":
         return _read_text(ctx, cell, ind)
+    if ind.kind == "yesno" and ctx.report.kind == "summary":
+        # a summary holds the number of units that answered "Có"
+        return _read_number(ctx, ind, cell, raw_value)
     if ind.kind == "yesno":
         try:
             return parse_yes_no(raw_value)
@@ -405,9 +410,11 @@ def check_rules(ctx: Context) -> None:
             right_value=show(rule.check.right.evaluate(ctx.values)),
             when_value=show(when_value) if when_value is not None else "",
         )
+        # In a summary, blanks left by some units can make a sum break a rule: warn only.
+        severity = WARNING if ctx.report.kind == "summary" else rule.severity
         ctx.add(
             "rule-violated",
-            rule.severity,
+            severity,
             f"{_where(cell, ind)}: {message}",
             cell,
             ind,

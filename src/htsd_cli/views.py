@@ -129,3 +129,80 @@ def print_validation(console: Console, report: Any, annotated: list[Any] | None)
         f"[{colour}]{valid}/{len(report.files)} tệp hợp lệ[/] · {errors} lỗi · {warnings} lưu ý"
         + (f" · bỏ qua {len(report.skipped)} tệp" if report.skipped else "")
     )
+
+
+def print_status(console: Console, status: Any) -> None:
+    from rich.markup import escape
+
+    from htsd_cli.status import STATE_LABELS
+
+    colours = {"valid": "green", "invalid": "red", "missing": "yellow"}
+    table = Table(title=f"Tình hình nộp báo cáo (hạn {status.deadline:%d/%m/%Y})")
+    for title in ("Mã", "Đơn vị", "Loại", "Nhóm", "Tình trạng", "Ngày nhận", "Tệp"):
+        table.add_column(title, overflow="fold")
+    for u in status.units:
+        state = f"[{colours[u.state]}]{STATE_LABELS[u.state]}[/]"
+        if u.late:
+            state += " [magenta](muộn)[/]"
+        if u.errors:
+            state += f" · {u.errors} lỗi"
+        table.add_row(
+            u.code,
+            escape(u.name),
+            escape(u.unit_type_label),
+            escape(u.group),
+            state,
+            u.received.strftime("%d/%m/%Y %H:%M") if u.received else "",
+            escape(Path(u.file).name) if u.file else "",
+        )
+    console.print(table)
+    for title, key in (("Theo loại đơn vị", "unit_type_label"), ("Theo nhóm", "group")):
+        bt = Table(title=title)
+        for col in ("", "Phải nộp", "Đã nhận", "Hợp lệ", "Muộn"):
+            bt.add_column(col, justify="right" if col else "left")
+        for row in status.breakdown(key):
+            bt.add_row(
+                escape(row["name"]),
+                *(str(row[k]) for k in ("expected", "received", "valid", "late")),
+            )
+        console.print(bt)
+    for rep in status.unmatched:
+        reason = next((f.message for f in rep.findings if f.is_error), "không thuộc danh sách")
+        console.print(
+            f"[yellow]Tệp không thuộc đơn vị nào trong danh sách: {escape(rep.path)} — {escape(reason)}[/]"
+        )
+    c = status.counts()
+    left = status.days_left
+    when = (
+        f"còn {left} ngày đến hạn"
+        if left > 0
+        else ("hôm nay là hạn nộp" if left == 0 else f"đã quá hạn {-left} ngày")
+    )
+    console.print(
+        f"Đã nhận {c['received']}/{c['expected']} · hợp lệ {c['valid']} · không hợp lệ {c['invalid']} · "
+        f"chưa nộp {c['missing']} · muộn {c['late']} · {when} · ngày nhận theo {status.received_source}"
+    )
+
+
+def print_aggregate(console: Console, agg: Any, outputs: Any) -> None:
+    from rich.markup import escape
+
+    c = agg.status.counts()
+    console.print(
+        f"[bold]Tổng hợp {len(agg.used)} báo cáo hợp lệ[/] (đã nhận {c['received']}/{c['expected']} đơn vị; "
+        f"chưa nộp {c['missing']}, không hợp lệ {c['invalid']}, muộn {c['late']})."
+    )
+    if agg.excluded:
+        table = Table(title="Tệp không được tính vào tổng")
+        table.add_column("Tệp", overflow="fold")
+        table.add_column("Lý do", overflow="fold")
+        for e in agg.excluded:
+            table.add_row(escape(Path(e.path).name), escape(e.reason))
+        console.print(table)
+    missing = [u.code for u in agg.status.units if u.state == "missing"]
+    if missing:
+        console.print(f"[yellow]Chưa nộp: {', '.join(missing)}[/]")
+    for path in outputs.written:
+        console.print(f"Đã ghi {escape(str(path))}")
+    if not agg.used:
+        console.print("[red]Không có báo cáo hợp lệ nào: chưa có số liệu để tổng hợp.[/]")

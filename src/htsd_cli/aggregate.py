@@ -1,0 +1,218 @@
+"""Totals of the valid returns with pandas: per indicator, per unit type, per group.
+
+Only the validator's reading is used (no second parser). Every figure stays traceable: the long
+table keeps one row per unit and indicator, and every excluded file is listed with its reason.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from htsd_cli.findings import FileReport
+from htsd_cli.form import Form
+from htsd_cli.roster import Roster, normalise_code
+from htsd_cli.status import VALID, StatusReport
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+
+@dataclass
+class Exclusion:
+    path: str
+    unit: str
+    reason: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {"path": self.path, "unit": self.unit, "reason": self.reason}
+
+
+@dataclass
+class Aggregate:
+    form: Form
+    status: StatusReport
+    used: list[FileReport]
+    long: pd.DataFrame  # unit_code, unit_type, group, indicator, value
+    totals: pd.DataFrame  # one row per indicator: total and units reporting
+    by_type: pd.DataFrame  # indicator × unit type
+    by_group: pd.DataFrame  # indicator × group
+    wide: pd.DataFrame  # unit × indicator
+    excluded: list[Exclusion] = field(default_factory=list)
+    texts: list[dict[str, Any]] = field(default_factory=list)  # what each unit wrote
+    _totals: dict[str, float | None] = field(default_factory=dict, repr=False)
+    _reported: dict[str, int] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        for key, value in self.totals["total"].items():
+            self._totals[str(key)] = (
+                None if value != value else float(value)
+            )  # NaN: nobody reported
+        for key, count in self.totals["reported"].items():
+            self._reported[str(key)] = int(count)
+
+    def total(self, indicator_id: str) -> float | None:
+        return self._totals.get(indicator_id)
+
+    def reported(self, indicator_id: str) -> int:
+        return self._reported.get(indicator_id, 0)
+
+    def covered_units(self) -> list[str]:
+        codes: list[str] = []
+        for rep in self.used:
+            codes.extend(rep.covers if rep.kind == "summary" else [rep.unit_code])
+        return codes
+
+    def to_dict(self) -> dict[str, Any]:
+        counts = self.status.counts()
+        return {
+            "form_id": self.form.id,
+            "summary": {
+                **counts,
+                "used_files": len(self.used),
+                "excluded_files": len(self.excluded),
+            },
+            "totals": [
+                {
+                    "indicator": ind.id,
+                    "label": ind.label,
+                    "section": ind.section,
+                    "total": self.total(ind.id),
+                    "reported": self.reported(ind.id),
+                }
+                for ind in self.form.indicators
+                if ind.aggregate != "none"
+            ],
+            "used_files": [{"path": r.path, "unit": r.unit_code} for r in self.used],
+            "excluded_files": [e.to_dict() for e in self.excluded],
+            "status": self.status.to_dict(),
+        }
+
+
+def _numeric(form: Form, rep: FileReport, indicator_id: str) -> float | None:
+    """A figure as a number: yes/no becomes 1/0 so that a sum counts the units answering "Có"."""
+    value = rep.values.get(indicator_id)
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return 1.0 if value else 0.0
+    if isinstance(value, (int, float)):
+        return float(value)
+    return None
+
+
+def aggregate(form: Form, roster: Roster, status: StatusReport) -> Aggregate:
+    """Merge the chosen valid return of every unit into totals."""
+    import pandas as pd
+
+    excluded: list[Exclusion] = []
+    used: list[FileReport] = []
+    for unit in status.units:
+        for other in unit.other_files:
+            excluded.append(
+                Exclusion(
+                    other,
+                    unit.code,
+                    f"Đơn vị {unit.code} gửi nhiều tệp; dùng tệp {Path(unit.file).name}.",
+                )
+            )
+        if unit.state == VALID and unit.report is not None:
+            used.append(unit.report)
+        elif unit.report is not None:
+            reasons = "; ".join(unit.reasons[:3]) or "tệp không hợp lệ"
+            excluded.append(Exclusion(unit.file, unit.code, f"Không hợp lệ: {reasons}"))
+    for rep in status.unmatched:
+        reason = next((f.message for f in rep.findings if f.is_error), "")
+        if not reason:
+            reason = (
+                f"Mã đơn vị '{rep.unit_code}' không có trong danh sách."
+                if rep.unit_code
+                else ("Không xác định được đơn vị.")
+            )
+        excluded.append(Exclusion(rep.path, rep.unit_code, reason))
+    used, doubles = _drop_counted_twice(used)
+    excluded.extend(doubles)
+
+    roster_units = {normalise_code(u.code): u for u in roster.units}
+    indicators = [i for i in form.indicators if i.aggregate != "none"]
+    records = []
+    for rep in used:
+        member = roster_units.get(normalise_code(rep.unit_code))
+        for ind in indicators:
+            records.append(
+                (
+                    rep.unit_code,
+                    member.unit_type_label if member else rep.unit_type,
+                    member.group if member else rep.unit_group,
+                    ind.id,
+                    _numeric(form, rep, ind.id),
+                    rep.reported.get(ind.id, 1) if rep.kind == "summary" else 1,
+                )
+            )
+    long = pd.DataFrame.from_records(
+        records, columns=["unit_code", "unit_type", "group", "indicator", "value", "weight"]
+    )
+    order = [i.id for i in indicators]
+    present = long[long["value"].notna()]
+    totals = pd.DataFrame(index=pd.Index(order, name="indicator"))
+    totals["total"] = present.groupby("indicator")["value"].sum().reindex(order)
+    totals["reported"] = (
+        present.groupby("indicator")["weight"].sum().reindex(order).fillna(0).astype(int)
+    )
+    by_type = present.pivot_table(
+        index="indicator", columns="unit_type", values="value", aggfunc="sum"
+    ).reindex(order)
+    by_group = present.pivot_table(
+        index="indicator", columns="group", values="value", aggfunc="sum"
+    ).reindex(order)
+    wide = long.pivot_table(
+        index="unit_code", columns="indicator", values="value", aggfunc="first", dropna=False
+    ).reindex(columns=order)
+    texts = _unit_texts(form, used)
+    return Aggregate(form, status, used, long, totals, by_type, by_group, wide, excluded, texts)
+
+
+def _drop_counted_twice(used: list[FileReport]) -> tuple[list[FileReport], list[Exclusion]]:
+    """A unit inside an office's summary and also sent directly is counted once (in the summary)."""
+    inside: dict[str, str] = {}
+    for rep in used:
+        if rep.kind == "summary":
+            for code in rep.covers:
+                inside[normalise_code(code)] = rep.unit_code
+    kept: list[FileReport] = []
+    dropped: list[Exclusion] = []
+    for rep in used:
+        office = inside.get(normalise_code(rep.unit_code)) if rep.kind != "summary" else None
+        if office:
+            dropped.append(
+                Exclusion(
+                    rep.path,
+                    rep.unit_code,
+                    f"Đơn vị {rep.unit_code} đã có trong báo cáo tổng hợp của {office}; chỉ tính một lần.",
+                )
+            )
+        else:
+            kept.append(rep)
+    return kept, dropped
+
+
+def _unit_texts(form: Form, used: list[FileReport]) -> list[dict[str, Any]]:
+    """What each unit wrote in its free-text parts and notes, for the report's annex."""
+    out = []
+    headings = {t.id: t.heading for t in form.texts}
+    for ind in form.indicators:
+        headings[ind.note_id] = f"Ghi chú: {ind.label}"
+        if ind.kind == "text":
+            headings[ind.id] = ind.label
+    for rep in sorted(used, key=lambda r: r.unit_code):
+        items = []
+        for key, heading in headings.items():
+            text = rep.texts.get(key) or (
+                rep.values.get(key) if isinstance(rep.values.get(key), str) else ""
+            )
+            if text:
+                items.append({"heading": heading, "text": text})
+        if items:
+            out.append({"code": rep.unit_code, "name": rep.unit_name, "items": items})
+    return out

@@ -1,0 +1,364 @@
+"""The summary report as a Word document laid out as Nghị định 30/2020/NĐ-CP (Phụ lục I) asks.
+
+Same context as the Markdown report (report.report_context), so both say the same thing.
+Layout: A4 portrait; margins top/bottom 20 mm, left 30 mm, right 15 mm; Times New Roman; body
+14 pt, justified, first-line indent 1.27 cm, 6 pt after, line spacing 1.15; the two-column header
+without borders; page numbers centred in the top margin from page 2 on.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from htsd_cli.template import FIXED_TIME, FONT_NAME, normalise_package
+
+BODY_PT = 14
+HEADER_PT = 12
+TABLE_PT = 13
+
+
+def render_docx(context: dict[str, Any]) -> bytes:
+    from docx import Document
+    from docx.enum.section import WD_ORIENT
+    from docx.shared import Mm
+
+    doc = Document()
+    _base_styles(doc)
+    section = doc.sections[0]
+    section.orientation = WD_ORIENT.PORTRAIT
+    section.page_width, section.page_height = Mm(210), Mm(297)
+    section.top_margin, section.bottom_margin = Mm(20), Mm(20)
+    section.left_margin, section.right_margin = Mm(30), Mm(15)
+    section.header_distance = Mm(10)
+    _page_numbers(section)
+    _header_block(doc, context)
+    _title(doc, context)
+    for part in context["texts_before"]:
+        _text_part(doc, part)
+    _heading(doc, context["table_part_heading"])
+    _heading(doc, context["table_heading"], bold=False)
+    _results_table(doc, context)
+    for part in context["texts_after"]:
+        _text_part(doc, part)
+    _signature_block(doc, context)
+    _annexes(doc, context)
+    props = doc.core_properties
+    props.author = "htsd"
+    props.last_modified_by = "htsd"
+    props.title = context["title"]
+    props.created = props.modified = FIXED_TIME
+    props.revision = 1
+    buffer = io.BytesIO()
+    doc.save(buffer)
+    return normalise_package(buffer.getvalue())
+
+
+def _base_styles(doc: Any) -> None:
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml.ns import qn
+    from docx.shared import Cm, Pt
+
+    normal = doc.styles["Normal"]
+    normal.font.name = FONT_NAME
+    normal.font.size = Pt(BODY_PT)
+    rfonts = normal.element.get_or_add_rPr().get_or_add_rFonts()
+    for attr in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
+        rfonts.set(qn(attr), FONT_NAME)
+    fmt = normal.paragraph_format
+    fmt.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
+    fmt.first_line_indent = Cm(1.27)
+    fmt.space_before = Pt(0)
+    fmt.space_after = Pt(6)
+    fmt.line_spacing = 1.15
+
+
+def _para(
+    container: Any,
+    text: str = "",
+    *,
+    size: float = BODY_PT,
+    bold: bool = False,
+    italic: bool = False,
+    align: str = "justify",
+    indent: bool = True,
+    after: float = 6,
+) -> Any:
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Cm, Pt
+
+    p = container.add_paragraph()
+    p.alignment = {
+        "justify": WD_ALIGN_PARAGRAPH.JUSTIFY,
+        "center": WD_ALIGN_PARAGRAPH.CENTER,
+        "left": WD_ALIGN_PARAGRAPH.LEFT,
+        "right": WD_ALIGN_PARAGRAPH.RIGHT,
+    }[align]
+    p.paragraph_format.first_line_indent = Cm(1.27) if indent else Cm(0)
+    p.paragraph_format.space_after = Pt(after)
+    p.paragraph_format.space_before = Pt(0)
+    if text:
+        run = p.add_run(text)
+        run.font.size = Pt(size)
+        run.font.bold = bold
+        run.font.italic = italic
+        run.font.name = FONT_NAME
+    return p
+
+
+def _rule(cell: Any, width_share: float) -> None:
+    """A short horizontal rule under a header line: an empty paragraph with a top border,
+    narrowed by indents to `width_share` of the cell."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    from docx.shared import Pt
+
+    p = _para(cell, align="center", indent=False, after=2)
+    side = (cell.width or 0) * (1 - width_share) / 2
+    p.paragraph_format.left_indent = int(side)
+    p.paragraph_format.right_indent = int(side)
+    p.paragraph_format.line_spacing = Pt(2)
+    ppr = p._p.get_or_add_pPr()
+    borders = OxmlElement("w:pBdr")
+    top = OxmlElement("w:top")
+    for key, value in (("w:val", "single"), ("w:sz", "6"), ("w:space", "1"), ("w:color", "000000")):
+        top.set(qn(key), value)
+    borders.append(top)
+    ppr.append(borders)
+
+
+def _borderless(table: Any) -> None:
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    tbl_pr = table._tbl.tblPr
+    borders = OxmlElement("w:tblBorders")
+    for edge in ("top", "left", "bottom", "right", "insideH", "insideV"):
+        el = OxmlElement(f"w:{edge}")
+        el.set(qn("w:val"), "nil")
+        borders.append(el)
+    tbl_pr.append(borders)
+
+
+def _two_columns(doc: Any, left_mm: float, right_mm: float) -> tuple[Any, Any]:
+    from docx.shared import Mm
+
+    table = doc.add_table(rows=1, cols=2)
+    table.autofit = False
+    _borderless(table)
+    left, right = table.rows[0].cells
+    for cell, width in ((left, left_mm), (right, right_mm)):
+        cell.width = Mm(width)
+    for column, width in zip(table.columns, (left_mm, right_mm), strict=True):
+        column.width = Mm(width)
+    for cell in (left, right):  # a new cell starts with one empty paragraph: reuse nothing
+        cell._tc.remove(cell.paragraphs[0]._p)
+    return left, right
+
+
+def _header_block(doc: Any, ctx: dict[str, Any]) -> None:
+    left, right = _two_columns(doc, 64, 101)
+    _para(left, ctx["governing_body"], size=HEADER_PT, align="center", indent=False, after=0)
+    _para(left, ctx["office"], size=HEADER_PT, bold=True, align="center", indent=False, after=0)
+    _rule(left, 0.4)
+    _para(left, ctx["number_line"], size=HEADER_PT, align="center", indent=False, after=0)
+    _para(
+        right,
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        size=HEADER_PT,
+        bold=True,
+        align="center",
+        indent=False,
+        after=0,
+    )
+    _para(
+        right,
+        "Độc lập - Tự do - Hạnh phúc",
+        size=BODY_PT,
+        bold=True,
+        align="center",
+        indent=False,
+        after=0,
+    )
+    _rule(right, 0.6)
+    _para(right, ctx["date_line"], size=BODY_PT, italic=True, align="center", indent=False, after=0)
+
+
+def _title(doc: Any, ctx: dict[str, Any]) -> None:
+    _para(doc, "", indent=False, after=6)
+    _para(doc, "BÁO CÁO", bold=True, align="center", indent=False, after=0)
+    _para(doc, ctx["summary_line"], bold=True, align="center", indent=False, after=12)
+
+
+def _heading(doc: Any, text: str, bold: bool = True) -> None:
+    _para(doc, text, bold=bold, align="justify", indent=True, after=6)
+
+
+def _text_part(doc: Any, part: dict[str, Any]) -> None:
+    _heading(doc, part["heading"])
+    text = part["text"]
+    if not text:
+        _para(doc, part["placeholder"], italic=True)
+        return
+    for block in text.split("\n\n"):
+        if block.strip():
+            _para(doc, " ".join(line.strip() for line in block.splitlines()))
+
+
+def _cell_text(
+    cell: Any, text: str, *, bold: bool = False, align: str = "left", size: float = TABLE_PT
+) -> None:
+    cell.paragraphs[0]._p.getparent().remove(cell.paragraphs[0]._p)
+    _para(cell, text, size=size, bold=bold, align=align, indent=False, after=0)
+
+
+def _results_table(doc: Any, ctx: dict[str, Any]) -> None:
+    from docx.enum.table import WD_TABLE_ALIGNMENT
+    from docx.oxml import OxmlElement
+    from docx.shared import Mm
+
+    widths = (12, 93, 32, 28)
+    rows = sum(1 + len(s["rows"]) for s in ctx["sections"])
+    table = doc.add_table(rows=1 + rows, cols=4)
+    table.style = doc.styles["Table Grid"]
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    table.autofit = False
+    for column, width in zip(table.columns, widths, strict=True):
+        column.width = Mm(width)
+    header = table.rows[0]
+    header._tr.get_or_add_trPr().append(OxmlElement("w:tblHeader"))
+    for cell, title in zip(header.cells, ctx["columns"], strict=True):
+        _cell_text(cell, title, bold=True, align="center")
+    r = 1
+    for section in ctx["sections"]:
+        cells = table.rows[r].cells
+        _cell_text(cells[0], str(section["number"]), bold=True, align="center")
+        _cell_text(cells[1], section["heading"], bold=True)
+        _cell_text(cells[2], "")
+        _cell_text(cells[3], "")
+        r += 1
+        for row in section["rows"]:
+            cells = table.rows[r].cells
+            prefix = "    - " if row["level"] == 2 else "- "
+            _cell_text(cells[0], "")
+            _cell_text(cells[1], prefix + row["label"])
+            _cell_text(cells[2], row["value"], align="right")
+            _cell_text(cells[3], row["note"], size=11)
+            r += 1
+    for row in table.rows:
+        for cell, width in zip(row.cells, widths, strict=True):
+            cell.width = Mm(width)
+    _para(doc, "", after=0)
+
+
+def _signature_block(doc: Any, ctx: dict[str, Any]) -> None:
+    left, right = _two_columns(doc, 80, 85)
+    _para(left, "Nơi nhận:", size=12, bold=True, italic=True, align="left", indent=False, after=0)
+    for recipient in ctx["recipients"]:
+        _para(left, f"- {recipient}", size=11, align="left", indent=False, after=0)
+    _para(
+        right,
+        ctx["signer"]["authority"],
+        size=BODY_PT,
+        bold=True,
+        align="center",
+        indent=False,
+        after=0,
+    )
+    _para(
+        right,
+        ctx["signer"]["title"],
+        size=BODY_PT,
+        bold=True,
+        align="center",
+        indent=False,
+        after=0,
+    )
+    for _ in range(4):  # room for the signature and the seal
+        _para(right, "", align="center", indent=False, after=0)
+    _para(
+        right, ctx["signer"]["name"], size=BODY_PT, bold=True, align="center", indent=False, after=0
+    )
+
+
+def _annexes(doc: Any, ctx: dict[str, Any]) -> None:
+    from docx.enum.text import WD_BREAK
+
+    c = ctx["counts"]
+    doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+    _para(doc, "Phụ lục 1. Tình hình nộp báo cáo", bold=True, align="center", indent=False)
+    _para(doc, f"Hạn nộp: {ctx['deadline']}; thời điểm nhận tính theo {ctx['received_source']}.")
+    _para(
+        doc,
+        f"Đã nhận {c['received']}/{c['expected']} đơn vị; hợp lệ {c['valid']}; không hợp lệ "
+        f"{c['invalid']}; chưa nộp {c['missing']}; nộp muộn {c['late']}.",
+    )
+    groups = (
+        ("Đơn vị chưa nộp", [f"{u['code']} – {u['name']}" for u in ctx["missing"]]),
+        (
+            "Báo cáo không hợp lệ, chưa tính vào tổng",
+            [f"{u['code']} – {u['name']}: {'; '.join(u['reasons'])}" for u in ctx["invalid"]],
+        ),
+        (
+            "Nộp muộn",
+            [f"{u['code']} – {u['name']} (nhận ngày {u['received']})" for u in ctx["late"]],
+        ),
+        ("Tệp không được tính", [f"{e['path']}: {e['reason']}" for e in ctx["excluded"]]),
+    )
+    for title, items in groups:
+        if items:
+            _para(doc, f"{title} ({len(items)}):", bold=True)
+            for item in items:
+                _para(doc, f"- {item}", indent=False, align="left", after=0, size=13)
+    _para(doc, "")
+    _para(doc, "Phụ lục 2. Ý kiến, ghi chú của các đơn vị", bold=True, align="center", indent=False)
+    if not ctx["annex"]:
+        _para(doc, "Không đơn vị nào ghi thêm ý kiến.")
+    for unit in ctx["annex"]:
+        _para(doc, f"{unit['code']} – {unit['name']}", bold=True, indent=False)
+        for item in unit["items"]:
+            _para(
+                doc,
+                f"- {item['heading']}: {item['text']}",
+                indent=False,
+                align="left",
+                after=0,
+                size=13,
+            )
+
+
+def _page_numbers(section: Any) -> None:
+    """Page numbers centred in the top margin, from page 2 on (none on the first page)."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    from docx.shared import Pt
+
+    section.different_first_page_header_footer = True
+    header = section.header
+    header.is_linked_to_previous = False
+    p = header.paragraphs[0]
+    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    p.paragraph_format.first_line_indent = Pt(0)
+    run = p.add_run()
+    run.font.name = FONT_NAME
+    run.font.size = Pt(BODY_PT)
+    for kind, text in (
+        ("begin", None),
+        (None, " PAGE "),
+        ("separate", None),
+        (None, "2"),
+        ("end", None),
+    ):
+        if kind:
+            el = OxmlElement("w:fldChar")
+            el.set(qn("w:fldCharType"), kind)
+        elif text == " PAGE ":
+            el = OxmlElement("w:instrText")
+            el.set(qn("xml:space"), "preserve")
+            el.text = text
+        else:
+            el = OxmlElement("w:t")
+            el.text = text
+        run._r.append(el)
+    section.first_page_header.is_linked_to_previous = False

@@ -1,0 +1,89 @@
+"""`htsd status` and `htsd aggregate` as plain functions: validate, then account, then render."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from htsd_cli.config import Config
+from htsd_cli.findings import Report
+from htsd_cli.form import Form
+from htsd_cli.roster import Roster
+from htsd_cli.status import StatusReport, build_status, load_receipts
+from htsd_cli.validate import validate_paths
+
+MARKDOWN_NAME = "bao-cao.md"
+WORKBOOK_NAME = "tong-hop.xlsx"
+DOCX_NAME = "bao-cao.docx"
+
+
+def run_status(
+    paths: list[Path],
+    form: Form,
+    config: Config,
+    roster: Roster,
+    as_of: dt.date | None = None,
+    receipts: Path | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> tuple[Report, StatusReport]:
+    report = validate_paths(paths, form, roster, progress=progress)
+    book_path = receipts or config.receipts
+    book = load_receipts(book_path) if book_path is not None else None
+    status = build_status(
+        report,
+        roster,
+        config.effective_deadline(form),
+        as_of or dt.date.today(),
+        book,
+        book_path.name if book_path else "",
+    )
+    return report, status
+
+
+@dataclass
+class Outputs:
+    markdown: Path
+    workbook: Path
+    docx: Path
+    written: list[Path] = field(default_factory=list)
+
+
+def run_aggregate(
+    paths: list[Path],
+    form: Form,
+    config: Config,
+    roster: Roster,
+    out: Path,
+    narrative: Path | None = None,
+    receipts: Path | None = None,
+    as_of: dt.date | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> tuple[object, Outputs]:
+    """Validate, total, and write every output atomically. Returns (Aggregate, Outputs)."""
+    from htsd_cli.aggregate import aggregate
+    from htsd_cli.docx_report import render_docx
+    from htsd_cli.fsutil import atomic_write_bytes
+    from htsd_cli.report import read_narrative, render_markdown, report_context
+    from htsd_cli.summary import build_summary_workbook
+
+    texts = read_narrative(narrative, [(t.id, t.heading) for t in form.texts]) if narrative else {}
+    report, status = run_status(
+        paths, form, config, roster, as_of or config.report_date, receipts, progress
+    )
+    agg = aggregate(form, roster, status)
+    context = report_context(agg, config, texts)
+    # Render everything first, then write: an error while rendering leaves no partial output.
+    markdown = render_markdown(context)
+    workbook = build_summary_workbook(agg, config, report, texts)
+    document = render_docx(context)
+    outputs = Outputs(out / MARKDOWN_NAME, out / WORKBOOK_NAME, out / DOCX_NAME)
+    for path, data in (
+        (outputs.workbook, workbook),
+        (outputs.markdown, markdown.encode("utf-8")),
+        (outputs.docx, document),
+    ):
+        atomic_write_bytes(path, data)
+        outputs.written.append(path)
+    return agg, outputs

@@ -1,0 +1,165 @@
+"""The summary report (BÁO CÁO): one context, rendered as Markdown (Jinja2) and as Word.
+
+Both renderers take the same context, so the Markdown and the Word document say the same thing.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from htsd_cli.aggregate import Aggregate
+from htsd_cli.config import Config
+from htsd_cli.errors import ConfigError
+from htsd_cli.form import bundled_templates
+from htsd_cli.status import INVALID, MISSING
+from htsd_cli.template import date_line
+from htsd_cli.textnorm import fold, format_number
+
+PLACEHOLDER = "(CẦN ĐIỀN: phần này do cán bộ tổng hợp viết; ghi vào tệp --narrative rồi chạy lại.)"
+
+
+def read_narrative(path: Path, config_form_texts: list[tuple[str, str]]) -> dict[str, str]:
+    """The clerk's own text: lines '# <heading>' (a heading of the form's free-text parts, or its
+    id) each followed by the text of that part."""
+    try:
+        lines = path.read_text(encoding="utf-8-sig").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"Không đọc được tệp lời văn {path}: {exc}.") from exc
+    keys: dict[str, str] = {}
+    for part_id, heading in config_form_texts:
+        keys[fold(heading).rstrip(" .:")] = part_id
+        keys[fold(part_id)] = part_id
+        keys[fold(re.sub(r"^[IVX\d]+\.\s*", "", heading)).rstrip(" .:")] = part_id
+    out: dict[str, list[str]] = {}
+    current: str | None = None
+    for number, line in enumerate(lines, start=1):
+        if line.startswith("#"):
+            title = fold(line.lstrip("#").strip()).rstrip(" .:")
+            if title not in keys:
+                known = "; ".join(h for _, h in config_form_texts)
+                raise ConfigError(
+                    f"{path}, dòng {number}: tiêu đề '{line.lstrip('#').strip()}' không khớp phần "
+                    f"lời nào của biểu mẫu ({known})."
+                )
+            current = keys[title]
+            out[current] = []
+        elif current is not None:
+            out[current].append(line)
+        elif line.strip():
+            raise ConfigError(
+                f"{path}, dòng {number}: chữ đứng trước mọi tiêu đề; hãy bắt đầu bằng '# <tiêu đề phần>'."
+            )
+    return {k: "\n".join(v).strip() for k, v in out.items() if "\n".join(v).strip()}
+
+
+def md_escape(text: str) -> str:
+    """Text from units, made inert in Markdown (no headings, links, tables or HTML)."""
+    text = re.sub(r"([\\`*_{}\[\]()#+!|<>~-])", r"\\\1", text)
+    return "  \n".join(line.strip() for line in text.splitlines())
+
+
+def _value_text(agg: Aggregate, ind: Any) -> str:
+    total = agg.total(ind.id)
+    if total is None:
+        return "chưa có số liệu"
+    unit = "đơn vị" if ind.kind == "yesno" else ind.unit
+    return f"{format_number(total)} {unit}".strip()
+
+
+def report_context(
+    agg: Aggregate, config: Config, narrative: dict[str, str] | None = None
+) -> dict[str, Any]:
+    """Everything the report says, as plain data."""
+    form, status = agg.form, agg.status
+    narrative = narrative or {}
+    counts = status.counts()
+    sections = []
+    for section in form.sections:
+        rows = []
+        for ind in section.indicators:
+            if ind.aggregate == "none":
+                continue
+            rows.append(
+                {
+                    "id": ind.id,
+                    "label": ind.label,
+                    "level": ind.level,
+                    "value": _value_text(agg, ind),
+                    "number": agg.total(ind.id),
+                    "reported": agg.reported(ind.id),
+                    "note": f"{agg.reported(ind.id)}/{counts['expected']} đơn vị báo cáo",
+                }
+            )
+        sections.append({"number": section.number, "heading": section.heading, "rows": rows})
+    texts = {t.part: [] for t in form.texts}  # before_table / after_table → list of parts
+    for t in form.texts:
+        texts[t.part].append(
+            {
+                "id": t.id,
+                "heading": t.heading,
+                "text": narrative.get(t.id),
+                "placeholder": PLACEHOLDER,
+            }
+        )
+    number = config.report_number or "      "
+    missing = [u for u in status.units if u.state == MISSING]
+    invalid = [u for u in status.units if u.state == INVALID]
+    late = [u for u in status.units if u.late]
+    return {
+        "governing_body": config.office.governing_body.upper(),
+        "office": config.office.name.upper(),
+        "number_line": f"Số: {number}/{form.report_code}-{config.office.short_name}",
+        "date_line": date_line(config.office.place, form.year, config.report_date),
+        "title": form.title,
+        "summary_line": form.summary_line,
+        "theme": form.theme,
+        "texts_before": texts.get("before_table", []),
+        "texts_after": texts.get("after_table", []),
+        "table_part_heading": form.table_part_heading,
+        "table_heading": form.table_heading,
+        "columns": [
+            form.columns[0],
+            form.columns[1],
+            f"{form.columns[2]}, {form.columns[3]}",
+            form.columns[4],
+        ],
+        "sections": sections,
+        "counts": counts,
+        "missing": [{"code": u.code, "name": u.name} for u in missing],
+        "invalid": [{"code": u.code, "name": u.name, "reasons": u.reasons[:2]} for u in invalid],
+        "late": [
+            {
+                "code": u.code,
+                "name": u.name,
+                "received": u.received.strftime("%d/%m/%Y") if u.received else "",
+            }
+            for u in late
+        ],
+        "excluded": [e.to_dict() for e in agg.excluded],
+        "received_source": status.received_source,
+        "deadline": status.deadline.strftime("%d/%m/%Y"),
+        "recipients": list(config.recipients),
+        "signer": {
+            "authority": config.signer.authority.upper(),
+            "title": config.signer.title.upper(),
+            "name": config.signer.name,
+        },
+        "annex": agg.texts,
+    }
+
+
+def render_markdown(context: dict[str, Any]) -> str:
+    import jinja2
+
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(bundled_templates() / "reports")),
+        autoescape=False,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    env.filters["md"] = md_escape
+    return env.get_template("bao-cao.md.j2").render(**context)

@@ -1,0 +1,283 @@
+"""tong-hop.xlsx: the totals in the very layout of the form (so the level above can aggregate it
+with the same command), the unit × indicator table, completeness, findings and charts."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import Any
+
+from htsd_cli.aggregate import Aggregate
+from htsd_cli.config import Config
+from htsd_cli.findings import Report
+from htsd_cli.layout import FORM_SHEET, compute_layout
+from htsd_cli.status import STATE_LABELS
+from htsd_cli.template import (
+    SheetHeader,
+    date_line,
+    identity_rows,
+    new_workbook,
+    normalise_package,
+    render_form_sheet,
+    set_text,
+    stamp_line,
+    write_identity,
+)
+
+UNITS_SHEET = "Đơn vị x chỉ tiêu"
+TYPE_SHEET = "Theo loại đơn vị"
+GROUP_SHEET = "Theo nhóm"
+STATUS_SHEET = "Tình hình nộp"
+FINDINGS_SHEET = "Lỗi và lưu ý"
+CHART_SHEET = "Biểu đồ"
+
+
+def _number(value: Any) -> Any:
+    if value is None or value != value:  # None or NaN
+        return None
+    return int(value) if float(value).is_integer() else float(value)
+
+
+def build_summary_workbook(
+    agg: Aggregate, config: Config, report: Report, narrative: dict[str, str]
+) -> bytes:
+    from openpyxl.styles import Font
+
+    form = agg.form
+    wb = new_workbook()
+    ws = wb.active
+    ws.title = FORM_SHEET
+    lay = compute_layout(form)
+    values: dict[str, Any] = {
+        i.id: _number(agg.total(i.id)) for i in form.indicators if i.aggregate != "none"
+    }
+    expected = agg.status.counts()["expected"]
+    for ind in form.indicators:
+        if ind.aggregate != "none":
+            values[ind.note_id] = f"{agg.reported(ind.id)}/{expected} đơn vị báo cáo"
+    values.update(narrative)
+    header = SheetHeader(
+        left_top=config.office.name.upper(),
+        report_number=f"Số:      /{form.report_code}-{config.office.short_name}",
+        date_line=date_line(config.office.place, form.year, config.report_date),
+        stamp=stamp_line(form, config.office.unit_code) + " · tổng hợp",
+        signer_lines=(config.signer.authority.upper(), config.signer.title.upper()),
+        signer_name=config.signer.name,
+        recipients=config.recipients,
+    )
+    render_form_sheet(ws, form, lay, header, inputs=False, values=values)
+    unit = {
+        "code": config.office.unit_code,
+        "name": config.office.name,
+        "type": "",
+        "group": config.office.place,
+    }
+    extra: list[tuple[Any, ...]] = [("kind", "summary")]
+    extra += [("covers", code) for code in agg.covered_units()]
+    extra += [
+        ("reported", ind.id, agg.reported(ind.id))
+        for ind in form.indicators
+        if ind.aggregate != "none"
+    ]
+    write_identity(wb, form, lay, identity_rows(form, config, unit), extra=extra)
+
+    bold = Font(name="Times New Roman", bold=True)
+    _units_sheet(wb, agg, bold)
+    _breakdown_sheet(wb, TYPE_SHEET, agg.by_type, agg, bold)
+    _breakdown_sheet(wb, GROUP_SHEET, agg.by_group, agg, bold)
+    _status_sheet(wb, agg, bold)
+    _findings_sheet(wb, report, bold)
+    _charts(wb, agg, bold)
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return normalise_package(buffer.getvalue())
+
+
+def _header(ws: Any, titles: list[str], bold: Any) -> None:
+    for c, title in enumerate(titles, start=1):
+        cell = ws.cell(row=1, column=c, value=title)
+        cell.font = bold
+    ws.freeze_panes = "A2"
+
+
+def _units_sheet(wb: Any, agg: Aggregate, bold: Any) -> None:
+    ws = wb.create_sheet(UNITS_SHEET)
+    inds = [i for i in agg.form.indicators if i.aggregate != "none"]
+    names = {u.code: u for u in agg.status.units}
+    _header(ws, ["Mã đơn vị", "Tên đơn vị", "Loại", "Nhóm", *[i.id for i in inds]], bold)
+    for c, ind in enumerate(inds, start=5):
+        ws.cell(row=2, column=c, value=ind.label)
+    ws.freeze_panes = "E3"
+    row = 3
+    wide = agg.wide
+    for rep in sorted(agg.used, key=lambda r: r.unit_code):
+        unit = names.get(rep.unit_code)
+        cells = [
+            rep.unit_code,
+            rep.unit_name,
+            unit.unit_type_label if unit else "",
+            unit.group if unit else "",
+        ]
+        for c, value in enumerate(cells, start=1):
+            set_text(ws.cell(row=row, column=c), value)
+        if rep.unit_code in wide.index:
+            for c, value in enumerate(list(wide.loc[rep.unit_code]), start=5):
+                ws.cell(row=row, column=c, value=_number(value))
+        row += 1
+    ws.column_dimensions["B"].width = 40
+
+
+def _breakdown_sheet(wb: Any, title: str, table: Any, agg: Aggregate, bold: Any) -> None:
+    ws = wb.create_sheet(title)
+    columns = [str(c) for c in table.columns]
+    _header(ws, ["Mã chỉ tiêu", "Nội dung", *columns, "Tổng"], bold)
+    for r, ind in enumerate([i for i in agg.form.indicators if i.aggregate != "none"], start=2):
+        ws.cell(row=r, column=1, value=ind.id)
+        ws.cell(row=r, column=2, value=ind.label)
+        if ind.id in table.index:
+            for c, value in enumerate(list(table.loc[ind.id]), start=3):
+                ws.cell(row=r, column=c, value=_number(value))
+        ws.cell(row=r, column=3 + len(columns), value=_number(agg.total(ind.id)))
+    ws.column_dimensions["B"].width = 50
+
+
+def _status_sheet(wb: Any, agg: Aggregate, bold: Any) -> None:
+    ws = wb.create_sheet(STATUS_SHEET)
+    titles = [
+        "Mã đơn vị",
+        "Tên đơn vị",
+        "Loại",
+        "Nhóm",
+        "Tình trạng",
+        "Nộp muộn",
+        "Ngày nhận",
+        "Tệp",
+        "Lỗi",
+        "Lưu ý",
+        "Ghi chú",
+    ]
+    _header(ws, titles, bold)
+    r = 2
+    for u in agg.status.units:
+        note = "; ".join(u.reasons[:2])
+        if u.other_files:
+            note = (
+                (note + "; " if note else "")
+                + "tệp khác: "
+                + ", ".join(Path(p).name for p in u.other_files)
+            )
+        row = [
+            u.code,
+            u.name,
+            u.unit_type_label,
+            u.group,
+            STATE_LABELS[u.state],
+            "Muộn" if u.late else "",
+            u.received.strftime("%d/%m/%Y %H:%M") if u.received else "",
+            Path(u.file).name if u.file else "",
+            u.errors or None,
+            u.warnings or None,
+            note,
+        ]
+        for c, value in enumerate(row, start=1):
+            set_text(ws.cell(row=r, column=c), value)
+        r += 1
+    for rep in agg.status.unmatched:
+        reason = next(
+            (f.message for f in rep.findings if f.is_error),
+            "không thuộc đơn vị nào trong danh sách",
+        )
+        for c, value in enumerate(
+            [
+                rep.unit_code,
+                rep.unit_name,
+                "",
+                "",
+                "Không thuộc danh sách",
+                "",
+                "",
+                Path(rep.path).name,
+                rep.errors or None,
+                rep.warnings or None,
+                reason,
+            ],
+            start=1,
+        ):
+            set_text(ws.cell(row=r, column=c), value)
+        r += 1
+    for col, width in zip("BEGHK", (40, 16, 16, 36, 80), strict=True):
+        ws.column_dimensions[col].width = width
+
+
+def _findings_sheet(wb: Any, report: Report, bold: Any) -> None:
+    ws = wb.create_sheet(FINDINGS_SHEET)
+    _header(ws, ["Tệp", "Đơn vị", "Mức độ", "Ô", "Mã lỗi", "Nội dung"], bold)
+    r = 2
+    for rep in report.files:
+        for f in rep.findings:
+            row = [
+                Path(f.file).name,
+                rep.unit_code,
+                "Lỗi" if f.is_error else "Lưu ý",
+                f.cell,
+                f.code,
+                f.message,
+            ]
+            for c, value in enumerate(row, start=1):
+                set_text(ws.cell(row=r, column=c), value)
+            r += 1
+    ws.column_dimensions["A"].width = 36
+    ws.column_dimensions["F"].width = 100
+
+
+def _charts(wb: Any, agg: Aggregate, bold: Any) -> None:
+    from openpyxl.chart import BarChart, Reference
+
+    ws = wb.create_sheet(CHART_SHEET)
+    form = agg.form
+    # Participants by class kind: every "people" figure of the section with the most of them.
+    people = [i for i in form.indicators if i.kind == "people"]
+    by_section: dict[int, list[Any]] = {}
+    for ind in people:
+        by_section.setdefault(ind.section, []).append(ind)
+    section = max(by_section.values(), key=len) if by_section else []
+    ws.cell(row=1, column=1, value="Loại lớp").font = bold
+    ws.cell(row=1, column=2, value="Số lượt người tham gia").font = bold
+    counts = {i.id: i for i in form.indicators if i.kind == "count"}
+    ids = [i.id for i in form.indicators]
+    for r, ind in enumerate(section, start=2):
+        before = ids[ids.index(ind.id) - 1]
+        label = counts[before].label if before in counts else ind.label
+        ws.cell(row=r, column=1, value=label.rstrip(":. ")[:60])
+        ws.cell(row=r, column=2, value=_number(agg.total(ind.id)) or 0)
+    if section:
+        chart = BarChart()
+        chart.type = "bar"
+        chart.title = "Số lượt người tham gia theo loại lớp"
+        chart.y_axis.title = "lượt người"
+        chart.add_data(
+            Reference(ws, min_col=2, min_row=1, max_row=1 + len(section)), titles_from_data=True
+        )
+        chart.set_categories(Reference(ws, min_col=1, min_row=2, max_row=1 + len(section)))
+        chart.width, chart.height = 24, 10
+        ws.add_chart(chart, "D1")
+    start = len(section) + 4
+    ws.cell(row=start, column=1, value="Loại đơn vị").font = bold
+    ws.cell(row=start, column=2, value="Phải nộp").font = bold
+    ws.cell(row=start, column=3, value="Hợp lệ").font = bold
+    rows = agg.status.breakdown("unit_type_label")
+    for r, row in enumerate(rows, start=start + 1):
+        ws.cell(row=r, column=1, value=row["name"])
+        ws.cell(row=r, column=2, value=row["expected"])
+        ws.cell(row=r, column=3, value=row["valid"])
+    if rows:
+        chart = BarChart()
+        chart.title = "Tình hình nộp báo cáo theo loại đơn vị"
+        chart.add_data(
+            Reference(ws, min_col=2, max_col=3, min_row=start, max_row=start + len(rows)),
+            titles_from_data=True,
+        )
+        chart.set_categories(Reference(ws, min_col=1, min_row=start + 1, max_row=start + len(rows)))
+        chart.width, chart.height = 24, 10
+        ws.add_chart(chart, f"D{start}")
+    ws.column_dimensions["A"].width = 60
