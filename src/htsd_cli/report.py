@@ -93,7 +93,7 @@ def report_context(
                 }
             )
         sections.append({"number": section.number, "heading": section.heading, "rows": rows})
-    texts = {t.part: [] for t in form.texts}  # before_table / after_table → list of parts
+    texts: dict[str, list[dict[str, Any]]] = {"before_table": [], "after_table": []}
     for t in form.texts:
         texts[t.part].append(
             {
