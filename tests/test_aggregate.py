@@ -1,0 +1,272 @@
+"""`htsd status` and `htsd aggregate` on the bundled samples, roll-up, and safe outputs."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import openpyxl
+import pytest
+from typer.testing import CliRunner
+
+from htsd_cli.cli import app
+from htsd_cli.layout import FORM_SHEET, compute_layout
+from htsd_cli.textnorm import format_number
+
+from .conftest import SAMPLE_CONFIG, SAMPLE_ROSTER, SAMPLES
+
+runner = CliRunner()
+RETURNS = SAMPLES / "returns"
+CONFIGS = Path(__file__).resolve().parent / "configs"
+
+
+def _run(*args: str):
+    return runner.invoke(app, [*args])
+
+
+@pytest.fixture(scope="module")
+def sample_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("tong-hop")
+    result = _run(
+        "aggregate", str(RETURNS), "--roster", str(SAMPLE_ROSTER), "--config", str(SAMPLE_CONFIG),
+        "--narrative", str(SAMPLES / "loi-van.md"), "--out", str(out), "--json",
+    )
+    assert result.exit_code == 0, result.output
+    return out, json.loads(result.stdout)
+
+
+def independent_totals(form) -> dict[str, float]:
+    """Totals computed from what samples/make_returns.py wrote, without htsd's reader."""
+    figures = json.loads((SAMPLES / "sample-figures.json").read_text(encoding="utf-8"))
+    chosen: dict[str, dict] = {}
+    for entry in figures.values():
+        if not entry["valid"]:
+            continue
+        current = chosen.get(entry["unit"])
+        if current is None or entry["received"] > current["received"]:
+            chosen[entry["unit"]] = entry
+    totals: dict[str, float] = {}
+    for ind in form.indicators:
+        if ind.aggregate == "none":
+            continue
+        values = [e["values"].get(ind.id) for e in chosen.values()]
+        if ind.kind == "yesno":
+            totals[ind.id] = sum(v == "Có" for v in values)
+        else:
+            totals[ind.id] = sum(float(v) for v in values if v is not None)
+    return totals
+
+
+def test_status_reports_missing_late_invalid_and_duplicated():
+    result = _run("status", str(RETURNS), "-r", str(SAMPLE_ROSTER), "-c", str(SAMPLE_CONFIG), "--as-of", "2022-10-08", "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    units = {u["code"]: u for u in data["units"]}
+    assert sorted(c for c, u in units.items() if u["state"] == "missing") == ["MN08", "TTHTCD07"]
+    assert [c for c, u in units.items() if u["state"] == "invalid"] == ["UBP04"]
+    assert [c for c, u in units.items() if u["late"]] == ["TTHTCD02"]
+    assert [c for c, u in units.items() if u["other_files"]] == ["THCS05"]
+    assert Path(units["THCS05"]["file"]).name == "THCS05 bao cao HTSD (lan 2).xlsx"
+    assert data["summary"] == {"expected": 39, "received": 37, "valid": 36, "invalid": 1, "missing": 2, "late": 1}
+    assert data["days_left"] == 2 and "so-nhan.csv" in data["received_time_source"]
+    by_type = {row["name"]: row for row in data["by_unit_type"]}
+    assert by_type["Trường mầm non"]["expected"] == 8 and by_type["Trường mầm non"]["received"] == 7
+
+
+def test_status_table_in_vietnamese():
+    result = _run("status", str(RETURNS), "-r", str(SAMPLE_ROSTER), "-c", str(SAMPLE_CONFIG), "--as-of", "2022-10-08")
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())
+    assert "Tình hình nộp báo cáo" in text and "Chưa nộp" in text and "(muộn)" in text
+    assert "còn 2 ngày đến hạn" in text
+
+
+def test_status_without_receipts_uses_file_times(tmp_path, issued, filled):
+    path = filled(unit="TH01", name="th01.xlsx")
+    config = tmp_path / "htsd.toml"
+    config.write_text(SAMPLE_CONFIG.read_text(encoding="utf-8").replace('receipts = "so-nhan.csv"\n', ""), encoding="utf-8")
+    result = _run("status", str(path), "-r", str(SAMPLE_ROSTER), "-c", str(config), "--json")
+    data = json.loads(result.stdout)
+    assert data["received_time_source"] == "thời điểm sửa tệp"
+    assert {u["code"]: u["late"] for u in data["units"]}["TH01"] is True  # modified today, after 2022
+
+
+def test_totals_equal_independent_sums(sample_run, form):
+    _, data = sample_run
+    expected = independent_totals(form)
+    got = {row["indicator"]: row["total"] for row in data["totals"]}
+    assert got == pytest.approx(expected)
+    assert data["summary"]["used_files"] == 36
+    reasons = {Path(e["path"]).name: e["reason"] for e in data["excluded_files"]}
+    assert "số âm" in reasons["ubp04-uy-ban-nhan-dan-phuong-dang-lam.xlsx"]
+    assert "gửi nhiều tệp" in reasons["THCS05 bao cao HTSD (lan 1).xlsx"]
+
+
+def test_blank_is_not_counted_as_reported(sample_run):
+    _, data = sample_run
+    reported = {row["indicator"]: row["reported"] for row in data["totals"]}
+    assert reported["s2_tin_truyen_hinh"] == 35 and reported["s2_bai_bao"] == 36
+
+
+def test_summary_workbook_layout_and_sheets(sample_run, form):
+    out, data = sample_run
+    wb = openpyxl.load_workbook(out / "tong-hop.xlsx")
+    assert wb.sheetnames[0] == FORM_SHEET
+    for name in ("Đơn vị x chỉ tiêu", "Theo loại đơn vị", "Theo nhóm", "Tình hình nộp", "Lỗi và lưu ý", "Biểu đồ"):
+        assert name in wb.sheetnames
+    ws = wb[FORM_SHEET]
+    cells = compute_layout(form).cells
+    totals = {row["indicator"]: row["total"] for row in data["totals"]}
+    assert ws[cells["s3_to_roi"]].value == totals["s3_to_roi"]
+    assert ws["A1"].value == "PHÒNG GIÁO DỤC VÀ ĐÀO TẠO"
+    assert len(wb["Biểu đồ"]._charts) == 2
+    status = [r for r in wb["Tình hình nộp"].iter_rows(min_row=2, values_only=True)]
+    assert {r[0]: r[4] for r in status}["MN08"] == "Chưa nộp"
+    units = wb["Đơn vị x chỉ tiêu"]
+    assert units.max_row == 2 + 36
+
+
+def test_markdown_report_has_every_section_and_figure(sample_run, form):
+    out, data = sample_run
+    md = (out / "bao-cao.md").read_text(encoding="utf-8")
+    assert "# BÁO CÁO" in md and "Hải An, ngày 12 tháng 10 năm 2022" in md
+    for section in form.sections:
+        assert section.heading in md
+    for text in form.texts:
+        assert f"## {text.heading}" in md
+    for row in data["totals"]:
+        ind = form.indicator(row["indicator"])
+        unit = "đơn vị" if ind.kind == "yesno" else ind.unit
+        assert f"| {format_number(row['total'])} {unit} |" in md, ind.id
+    assert any(row["total"] >= 1000 for row in data["totals"])  # so the dot grouping is exercised
+    assert "Phòng Giáo dục và Đào tạo đã tham mưu" in md
+    assert "TTHTCD07" in md and "MN08" in md
+    assert "CẦN ĐIỀN" not in md
+    assert "Đã xây dựng kế hoạch và tổ chức lễ phát động" in md  # converted from TCVN3
+
+
+def test_markdown_without_narrative_marks_places_to_fill(tmp_path):
+    result = _run("aggregate", str(RETURNS), "-r", str(SAMPLE_ROSTER), "-c", str(SAMPLE_CONFIG), "-o", str(tmp_path))
+    assert result.exit_code == 0
+    md = (tmp_path / "bao-cao.md").read_text(encoding="utf-8")
+    assert md.count("CẦN ĐIỀN") == 3
+
+
+def test_narrative_with_unknown_heading_is_refused(tmp_path):
+    bad = tmp_path / "loi-van.md"
+    bad.write_text("# I. Công tác chỉ đạo\nx\n# IV. Phần lạ\ny\n", encoding="utf-8")
+    result = _run("aggregate", str(RETURNS), "-r", str(SAMPLE_ROSTER), "-c", str(SAMPLE_CONFIG), "-n", str(bad), "-o", str(tmp_path / "o"))
+    assert result.exit_code == 1
+    assert "loi-van.md, dòng 3" in " ".join(result.output.split())
+    assert not (tmp_path / "o").exists()
+
+
+def test_unit_text_cannot_break_markdown_or_become_a_formula(tmp_path, filled, form, config):
+    from htsd_cli.fill import fill_workbook
+    from htsd_cli.template import issue_workbooks
+
+    from .conftest import full_values
+
+    hostile = filled({"chi_dao": "# Tiêu đề giả\n| a | b |\n[link](http://x) <b>"}, unit="TH01", name="th01.xlsx")
+    [blank] = issue_workbooks(form, config, None, tmp_path / "blank")
+    wb = openpyxl.load_workbook(blank.path)
+    name_cell = wb[FORM_SHEET]["A1"]
+    name_cell.value = '=HYPERLINK("http://x","bấm")'
+    name_cell.data_type = "s"  # typed as text by the unit
+    wb.save(tmp_path / "la.xlsx")
+    fill_workbook(tmp_path / "la.xlsx", full_values(form), tmp_path / "la.xlsx")
+    out = tmp_path / "out"
+    result = _run("aggregate", str(hostile), str(tmp_path / "la.xlsx"), "-r", str(SAMPLE_ROSTER), "-c", str(SAMPLE_CONFIG), "-o", str(out))
+    assert result.exit_code == 0, result.output
+    md = (out / "bao-cao.md").read_text(encoding="utf-8")
+    assert "\n# Tiêu đề giả" not in md and "\\# Tiêu đề giả" in md
+    assert "\\[link\\]\\(http://x\\) \\<b\\>" in md
+    summary = openpyxl.load_workbook(out / "tong-hop.xlsx")
+    cells = [c for ws in summary.worksheets for row in ws.iter_rows() for c in row if isinstance(c.value, str) and c.value.startswith("=HYPERLINK")]
+    assert cells, "the unit's text should appear in the completeness sheet"
+    assert all(c.data_type == "s" for c in cells)
+
+
+def test_outputs_are_deterministic(tmp_path):
+    for run in ("a", "b"):
+        args = ("aggregate", str(RETURNS), "-r", str(SAMPLE_ROSTER), "-c", str(SAMPLE_CONFIG), "-o", str(tmp_path / run))
+        assert _run(*args).exit_code == 0
+    for name in ("tong-hop.xlsx", "bao-cao.md", "bao-cao.docx"):
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
+
+
+def test_failure_while_rendering_writes_nothing(tmp_path, monkeypatch):
+    import htsd_cli.docx_report
+
+    def boom(context):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(htsd_cli.docx_report, "render_docx", boom)
+    out = tmp_path / "out"
+    with pytest.raises(KeyboardInterrupt):
+        from htsd_cli.config import load_config
+        from htsd_cli.pipeline import run_aggregate
+        from htsd_cli.roster import load_roster
+
+        config = load_config(SAMPLE_CONFIG)
+        form = config.load_form()
+        run_aggregate([RETURNS], form, config, load_roster(SAMPLE_ROSTER, form), out)
+    assert not out.exists() or list(out.iterdir()) == []
+
+
+def test_interrupted_write_leaves_whole_files_and_no_temporaries(tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    args = ("aggregate", str(RETURNS), "-r", str(SAMPLE_ROSTER), "-c", str(SAMPLE_CONFIG), "-o", str(out))
+    assert _run(*args).exit_code == 0
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    import htsd_cli.fsutil as fsutil
+
+    real_replace = fsutil.os.replace
+    calls = {"n": 0}
+
+    def interrupted(src, dst):
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise KeyboardInterrupt
+        return real_replace(src, dst)
+
+    monkeypatch.setattr(fsutil.os, "replace", interrupted)
+    narrative = SAMPLES / "loi-van.md"
+    result = _run(*args, "-n", str(narrative))
+    assert result.exit_code != 0
+    after = {p.name: p.read_bytes() for p in out.iterdir()}
+    assert set(after) == set(before)  # no temporary file left behind
+    assert after["bao-cao.md"] == before["bao-cao.md"]  # the old report, whole
+
+
+def test_exit_status_when_no_valid_return(tmp_path, issued):
+    result = _run("aggregate", str(issued["MN01"]), "-r", str(SAMPLE_ROSTER), "-c", str(SAMPLE_CONFIG), "-o", str(tmp_path))
+    assert result.exit_code == 1
+    assert "Không có báo cáo hợp lệ nào" in result.output
+    assert _run("aggregate", str(RETURNS), "-c", str(SAMPLE_CONFIG), "-o", str(tmp_path)).exit_code == 2  # no roster
+
+
+def test_roll_up_one_level_up(sample_run, tmp_path, form):
+    """The office's tong-hop.xlsx re-aggregates to the same totals; a unit counted twice is caught."""
+    out, data = sample_run
+    inbox = tmp_path / "so"
+    inbox.mkdir()
+    shutil.copy(out / "tong-hop.xlsx", inbox / "phong-gd-hai-an.xlsx")
+    direct = next(p for p in RETURNS.iterdir() if p.name.startswith("thcs03"))
+    shutil.copy(direct, inbox / direct.name)
+    roster = tmp_path / "ds-phong.csv"
+    roster.write_text(
+        "ma_don_vi,ten_don_vi,loai_don_vi,nhom\nPGDĐT,Phòng GD&ĐT quận Hải An,phong_gd,Hải An\n"
+        "PGD-KHAC,Phòng GD&ĐT quận Khác,phong_gd,Khác\nTHCS03,Trường THCS Đằng Lâm,thcs,Hải An\n",
+        encoding="utf-8",
+    )
+    up = tmp_path / "tong-hop-so"
+    result = _run("aggregate", str(inbox), "-r", str(roster), "-c", str(CONFIGS / "so-gd.toml"), "-o", str(up), "--json")
+    assert result.exit_code == 0, result.output
+    upper = json.loads(result.stdout)
+    assert {row["indicator"]: row["total"] for row in upper["totals"]} == {row["indicator"]: row["total"] for row in data["totals"]}
+    assert {row["indicator"]: row["reported"] for row in upper["totals"]} == {row["indicator"]: row["reported"] for row in data["totals"]}
+    reasons = [e["reason"] for e in upper["excluded_files"]]
+    assert any("THCS03" in r and "chỉ tính một lần" in r for r in reasons)
+    assert [u["code"] for u in upper["status"]["units"] if u["state"] == "missing"] == ["PGD-KHAC"]
