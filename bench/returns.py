@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import random
-import shutil
 from pathlib import Path
 
 from htsd_cli.config import Config
 from htsd_cli.fill import fill_workbook
 from htsd_cli.form import Form
 from htsd_cli.roster import Roster, Unit
-from htsd_cli.template import issue_workbooks
+from htsd_cli.template import Stamper, build_template, file_name
 
 DISTINCT = 40
 
@@ -52,22 +51,18 @@ def random_values(form: Form, rng: random.Random) -> dict[str, object]:
 def make_returns(
     form: Form, config: Config, n: int, folder: Path, seed: int = 1
 ) -> tuple[Roster, list[Path]]:
-    """Issue N workbooks, fill DISTINCT of them and copy those fills over the rest."""
+    """N returns, one per unit: DISTINCT sets of figures, each stamped with many units' identity."""
     roster = bench_roster(form, n)
-    issued_dir = folder / "issued"
-    issued = issue_workbooks(form, config, roster, issued_dir)
     rng = random.Random(seed)
     returns = folder / "returns"
     returns.mkdir(parents=True, exist_ok=True)
-    paths: list[Path] = []
-    fills = []
-    for item in issued[:DISTINCT]:
-        target = returns / item.path.name
-        fill_workbook(item.path, random_values(form, rng), target)
-        fills.append(target)
-    for i, item in enumerate(issued[DISTINCT:]):
-        target = returns / item.path.name
-        shutil.copyfile(fills[i % DISTINCT], target)
-    paths = sorted(returns.iterdir())
-    shutil.rmtree(issued_dir)
-    return roster, paths
+    blank = folder / "template-with-tokens.xlsx"
+    blank.write_bytes(build_template(form, config, blank=False))
+    stampers = [Stamper(fill_workbook(blank, random_values(form, rng))) for _ in range(DISTINCT)]
+    paths = []
+    for i, unit in enumerate(roster.units):
+        target = returns / file_name(form, unit)
+        target.write_bytes(stampers[i % DISTINCT].stamp(unit))
+        paths.append(target)
+    blank.unlink()
+    return roster, sorted(paths)

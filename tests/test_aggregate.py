@@ -29,8 +29,17 @@ def _run(*args: str):
 def sample_run(tmp_path_factory):
     out = tmp_path_factory.mktemp("tong-hop")
     result = _run(
-        "aggregate", str(RETURNS), "--roster", str(SAMPLE_ROSTER), "--config", str(SAMPLE_CONFIG),
-        "--narrative", str(SAMPLES / "loi-van.md"), "--out", str(out), "--json",
+        "aggregate",
+        str(RETURNS),
+        "--roster",
+        str(SAMPLE_ROSTER),
+        "--config",
+        str(SAMPLE_CONFIG),
+        "--narrative",
+        str(SAMPLES / "loi-van.md"),
+        "--out",
+        str(out),
+        "--json",
     )
     assert result.exit_code == 0, result.output
     return out, json.loads(result.stdout)
@@ -59,7 +68,17 @@ def independent_totals(form) -> dict[str, float]:
 
 
 def test_status_reports_missing_late_invalid_and_duplicated():
-    result = _run("status", str(RETURNS), "-r", str(SAMPLE_ROSTER), "-c", str(SAMPLE_CONFIG), "--as-of", "2022-10-08", "--json")
+    result = _run(
+        "status",
+        str(RETURNS),
+        "-r",
+        str(SAMPLE_ROSTER),
+        "-c",
+        str(SAMPLE_CONFIG),
+        "--as-of",
+        "2022-10-08",
+        "--json",
+    )
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     units = {u["code"]: u for u in data["units"]}
@@ -68,14 +87,30 @@ def test_status_reports_missing_late_invalid_and_duplicated():
     assert [c for c, u in units.items() if u["late"]] == ["TTHTCD02"]
     assert [c for c, u in units.items() if u["other_files"]] == ["THCS05"]
     assert Path(units["THCS05"]["file"]).name == "THCS05 bao cao HTSD (lan 2).xlsx"
-    assert data["summary"] == {"expected": 39, "received": 37, "valid": 36, "invalid": 1, "missing": 2, "late": 1}
+    assert data["summary"] == {
+        "expected": 39,
+        "received": 37,
+        "valid": 36,
+        "invalid": 1,
+        "missing": 2,
+        "late": 1,
+    }
     assert data["days_left"] == 2 and "so-nhan.csv" in data["received_time_source"]
     by_type = {row["name"]: row for row in data["by_unit_type"]}
     assert by_type["Trường mầm non"]["expected"] == 8 and by_type["Trường mầm non"]["received"] == 7
 
 
 def test_status_table_in_vietnamese():
-    result = _run("status", str(RETURNS), "-r", str(SAMPLE_ROSTER), "-c", str(SAMPLE_CONFIG), "--as-of", "2022-10-08")
+    result = _run(
+        "status",
+        str(RETURNS),
+        "-r",
+        str(SAMPLE_ROSTER),
+        "-c",
+        str(SAMPLE_CONFIG),
+        "--as-of",
+        "2022-10-08",
+    )
     assert result.exit_code == 0, result.output
     text = " ".join(result.output.split())
     assert "Tình hình nộp báo cáo" in text and "Chưa nộp" in text and "(muộn)" in text
@@ -85,11 +120,16 @@ def test_status_table_in_vietnamese():
 def test_status_without_receipts_uses_file_times(tmp_path, issued, filled):
     path = filled(unit="TH01", name="th01.xlsx")
     config = tmp_path / "htsd.toml"
-    config.write_text(SAMPLE_CONFIG.read_text(encoding="utf-8").replace('receipts = "so-nhan.csv"\n', ""), encoding="utf-8")
+    config.write_text(
+        SAMPLE_CONFIG.read_text(encoding="utf-8").replace('receipts = "so-nhan.csv"\n', ""),
+        encoding="utf-8",
+    )
     result = _run("status", str(path), "-r", str(SAMPLE_ROSTER), "-c", str(config), "--json")
     data = json.loads(result.stdout)
     assert data["received_time_source"] == "thời điểm sửa tệp"
-    assert {u["code"]: u["late"] for u in data["units"]}["TH01"] is True  # modified today, after 2022
+    assert {u["code"]: u["late"] for u in data["units"]}[
+        "TH01"
+    ] is True  # modified today, after 2022
 
 
 def test_totals_equal_independent_sums(sample_run, form):
@@ -113,7 +153,14 @@ def test_summary_workbook_layout_and_sheets(sample_run, form):
     out, data = sample_run
     wb = openpyxl.load_workbook(out / "tong-hop.xlsx")
     assert wb.sheetnames[0] == FORM_SHEET
-    for name in ("Đơn vị x chỉ tiêu", "Theo loại đơn vị", "Theo nhóm", "Tình hình nộp", "Lỗi và lưu ý", "Biểu đồ"):
+    for name in (
+        "Đơn vị x chỉ tiêu",
+        "Theo loại đơn vị",
+        "Theo nhóm",
+        "Tình hình nộp",
+        "Lỗi và lưu ý",
+        "Biểu đồ",
+    ):
         assert name in wb.sheetnames
     ws = wb[FORM_SHEET]
     cells = compute_layout(form).cells
@@ -147,7 +194,16 @@ def test_markdown_report_has_every_section_and_figure(sample_run, form):
 
 
 def test_markdown_without_narrative_marks_places_to_fill(tmp_path):
-    result = _run("aggregate", str(RETURNS), "-r", str(SAMPLE_ROSTER), "-c", str(SAMPLE_CONFIG), "-o", str(tmp_path))
+    result = _run(
+        "aggregate",
+        str(RETURNS),
+        "-r",
+        str(SAMPLE_ROSTER),
+        "-c",
+        str(SAMPLE_CONFIG),
+        "-o",
+        str(tmp_path),
+    )
     assert result.exit_code == 0
     md = (tmp_path / "bao-cao.md").read_text(encoding="utf-8")
     assert md.count("CẦN ĐIỀN") == 3
@@ -156,7 +212,18 @@ def test_markdown_without_narrative_marks_places_to_fill(tmp_path):
 def test_narrative_with_unknown_heading_is_refused(tmp_path):
     bad = tmp_path / "loi-van.md"
     bad.write_text("# I. Công tác chỉ đạo\nx\n# IV. Phần lạ\ny\n", encoding="utf-8")
-    result = _run("aggregate", str(RETURNS), "-r", str(SAMPLE_ROSTER), "-c", str(SAMPLE_CONFIG), "-n", str(bad), "-o", str(tmp_path / "o"))
+    result = _run(
+        "aggregate",
+        str(RETURNS),
+        "-r",
+        str(SAMPLE_ROSTER),
+        "-c",
+        str(SAMPLE_CONFIG),
+        "-n",
+        str(bad),
+        "-o",
+        str(tmp_path / "o"),
+    )
     assert result.exit_code == 1
     assert "loi-van.md, dòng 3" in " ".join(result.output.split())
     assert not (tmp_path / "o").exists()
@@ -168,7 +235,9 @@ def test_unit_text_cannot_break_markdown_or_become_a_formula(tmp_path, filled, f
 
     from .conftest import full_values
 
-    hostile = filled({"chi_dao": "# Tiêu đề giả\n| a | b |\n[link](http://x) <b>"}, unit="TH01", name="th01.xlsx")
+    hostile = filled(
+        {"chi_dao": "# Tiêu đề giả\n| a | b |\n[link](http://x) <b>"}, unit="TH01", name="th01.xlsx"
+    )
     [blank] = issue_workbooks(form, config, None, tmp_path / "blank")
     wb = openpyxl.load_workbook(blank.path)
     name_cell = wb[FORM_SHEET]["A1"]
@@ -177,20 +246,45 @@ def test_unit_text_cannot_break_markdown_or_become_a_formula(tmp_path, filled, f
     wb.save(tmp_path / "la.xlsx")
     fill_workbook(tmp_path / "la.xlsx", full_values(form), tmp_path / "la.xlsx")
     out = tmp_path / "out"
-    result = _run("aggregate", str(hostile), str(tmp_path / "la.xlsx"), "-r", str(SAMPLE_ROSTER), "-c", str(SAMPLE_CONFIG), "-o", str(out))
+    result = _run(
+        "aggregate",
+        str(hostile),
+        str(tmp_path / "la.xlsx"),
+        "-r",
+        str(SAMPLE_ROSTER),
+        "-c",
+        str(SAMPLE_CONFIG),
+        "-o",
+        str(out),
+    )
     assert result.exit_code == 0, result.output
     md = (out / "bao-cao.md").read_text(encoding="utf-8")
     assert "\n# Tiêu đề giả" not in md and "\\# Tiêu đề giả" in md
     assert "\\[link\\]\\(http://x\\) \\<b\\>" in md
     summary = openpyxl.load_workbook(out / "tong-hop.xlsx")
-    cells = [c for ws in summary.worksheets for row in ws.iter_rows() for c in row if isinstance(c.value, str) and c.value.startswith("=HYPERLINK")]
+    cells = [
+        c
+        for ws in summary.worksheets
+        for row in ws.iter_rows()
+        for c in row
+        if isinstance(c.value, str) and c.value.startswith("=HYPERLINK")
+    ]
     assert cells, "the unit's text should appear in the completeness sheet"
     assert all(c.data_type == "s" for c in cells)
 
 
 def test_outputs_are_deterministic(tmp_path):
     for run in ("a", "b"):
-        args = ("aggregate", str(RETURNS), "-r", str(SAMPLE_ROSTER), "-c", str(SAMPLE_CONFIG), "-o", str(tmp_path / run))
+        args = (
+            "aggregate",
+            str(RETURNS),
+            "-r",
+            str(SAMPLE_ROSTER),
+            "-c",
+            str(SAMPLE_CONFIG),
+            "-o",
+            str(tmp_path / run),
+        )
         assert _run(*args).exit_code == 0
     for name in ("tong-hop.xlsx", "bao-cao.md", "bao-cao.docx"):
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
@@ -217,7 +311,16 @@ def test_failure_while_rendering_writes_nothing(tmp_path, monkeypatch):
 
 def test_interrupted_write_leaves_whole_files_and_no_temporaries(tmp_path, monkeypatch):
     out = tmp_path / "out"
-    args = ("aggregate", str(RETURNS), "-r", str(SAMPLE_ROSTER), "-c", str(SAMPLE_CONFIG), "-o", str(out))
+    args = (
+        "aggregate",
+        str(RETURNS),
+        "-r",
+        str(SAMPLE_ROSTER),
+        "-c",
+        str(SAMPLE_CONFIG),
+        "-o",
+        str(out),
+    )
     assert _run(*args).exit_code == 0
     before = {p.name: p.read_bytes() for p in out.iterdir()}
     import htsd_cli.fsutil as fsutil
@@ -241,10 +344,22 @@ def test_interrupted_write_leaves_whole_files_and_no_temporaries(tmp_path, monke
 
 
 def test_exit_status_when_no_valid_return(tmp_path, issued):
-    result = _run("aggregate", str(issued["MN01"]), "-r", str(SAMPLE_ROSTER), "-c", str(SAMPLE_CONFIG), "-o", str(tmp_path))
+    result = _run(
+        "aggregate",
+        str(issued["MN01"]),
+        "-r",
+        str(SAMPLE_ROSTER),
+        "-c",
+        str(SAMPLE_CONFIG),
+        "-o",
+        str(tmp_path),
+    )
     assert result.exit_code == 1
     assert "Không có báo cáo hợp lệ nào" in result.output
-    assert _run("aggregate", str(RETURNS), "-c", str(SAMPLE_CONFIG), "-o", str(tmp_path)).exit_code == 2  # no roster
+    assert (
+        _run("aggregate", str(RETURNS), "-c", str(SAMPLE_CONFIG), "-o", str(tmp_path)).exit_code
+        == 2
+    )  # no roster
 
 
 def test_roll_up_one_level_up(sample_run, tmp_path, form):
@@ -262,11 +377,25 @@ def test_roll_up_one_level_up(sample_run, tmp_path, form):
         encoding="utf-8",
     )
     up = tmp_path / "tong-hop-so"
-    result = _run("aggregate", str(inbox), "-r", str(roster), "-c", str(CONFIGS / "so-gd.toml"), "-o", str(up), "--json")
+    result = _run(
+        "aggregate",
+        str(inbox),
+        "-r",
+        str(roster),
+        "-c",
+        str(CONFIGS / "so-gd.toml"),
+        "-o",
+        str(up),
+        "--json",
+    )
     assert result.exit_code == 0, result.output
     upper = json.loads(result.stdout)
-    assert {row["indicator"]: row["total"] for row in upper["totals"]} == {row["indicator"]: row["total"] for row in data["totals"]}
-    assert {row["indicator"]: row["reported"] for row in upper["totals"]} == {row["indicator"]: row["reported"] for row in data["totals"]}
+    assert {row["indicator"]: row["total"] for row in upper["totals"]} == {
+        row["indicator"]: row["total"] for row in data["totals"]
+    }
+    assert {row["indicator"]: row["reported"] for row in upper["totals"]} == {
+        row["indicator"]: row["reported"] for row in data["totals"]
+    }
     reasons = [e["reason"] for e in upper["excluded_files"]]
     assert any("THCS03" in r and "chỉ tính một lần" in r for r in reasons)
     assert [u["code"] for u in upper["status"]["units"] if u["state"] == "missing"] == ["PGD-KHAC"]

@@ -17,6 +17,7 @@ VALUE_COL = "C"
 NOTE_COL = "D"
 LABEL_COL = "B"
 STAMP_PREFIX = "Mã biểu mẫu:"
+SUMMARY_MARK = "· tổng hợp"  # ends the stamp line of an office's summary workbook
 
 
 @dataclass(frozen=True)
@@ -65,7 +66,20 @@ def label_text(ind: Indicator) -> str:
     return prefix + ind.label
 
 
+_LAYOUTS: dict[int, tuple[Form, Layout]] = {}
+
+
 def compute_layout(form: Form) -> Layout:
+    """The layout of a form (computed once per form object)."""
+    cached = _LAYOUTS.get(id(form))
+    if cached is not None and cached[0] is form:
+        return cached[1]
+    lay = _compute(form)
+    _LAYOUTS[id(form)] = (form, lay)
+    return lay
+
+
+def _compute(form: Form) -> Layout:
     lay = Layout()
     row = 7
     for text in form.texts:

@@ -7,6 +7,7 @@ user gets a precise message: not a workbook, encrypted, zip bomb, XML entities, 
 
 from __future__ import annotations
 
+import contextlib
 import io
 import re
 import zipfile
@@ -14,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from htsd_cli.layout import FORM_SHEET, ID_SHEET, STAMP_PREFIX, column_letter
+from htsd_cli.layout import FORM_SHEET, ID_SHEET, STAMP_PREFIX, SUMMARY_MARK, column_letter
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
 MAX_UNZIPPED_BYTES = 150 * 1024 * 1024
@@ -48,6 +49,46 @@ class RawReturn:
     broken_formulas: dict[str, str] = field(default_factory=dict)  # A1 → "no-value" | error text
     grid: list[list[CellValue]] = field(default_factory=list)
     sheet_names: list[str] = field(default_factory=list)
+    _wb: Any = field(default=None, repr=False, compare=False)
+    _pkg: Package | None = field(default=None, repr=False, compare=False)
+    _id_cells: dict[str, str] | None = field(default=None, repr=False, compare=False)
+
+    def guard_sheet(self, sheet: str) -> bytes:
+        """Pass a sheet's part through the guard before the reader parses it (xlsx)."""
+        if self._pkg is None or self.fmt != "xlsx":
+            return b""
+        name = self._pkg.sheet_parts().get(sheet)
+        xml = self._pkg.part(name) if name else b""
+        _check_dimensions(xml)
+        return xml
+
+    def load_identity_sheet(self) -> dict[str, str]:
+        """Identity from the hidden sheet (into .identity); returns its cell map."""
+        if self._id_cells is not None:
+            return self._id_cells
+        self._id_cells = {}
+        if ID_SHEET in self.sheet_names and self._wb is not None:
+            try:
+                self.guard_sheet(ID_SHEET)
+                self._id_cells = _read_identity_sheet(self._wb, self)
+            except (Unreadable, *_calamine_errors()):
+                self._id_cells = {}
+        return self._id_cells
+
+    def load_names(self) -> dict[str, str]:
+        """Identity from document properties (into .identity); returns the defined names."""
+        if self._pkg is None:
+            return {}
+        try:
+            return _props_and_names(self.fmt, self._pkg, self)
+        except Unreadable:
+            return {}
+
+    def close(self) -> None:
+        if self._wb is not None:
+            with contextlib.suppress(Exception):
+                self._wb.close()
+            self._wb = None
 
 
 # --- format sniffing and the guard -----------------------------------------------------------------
@@ -122,77 +163,107 @@ _NOT_READ = (
 )
 
 
-def _unzip_guarded(data: bytes) -> dict[str, bytes]:
-    """Decompress the XML parts with hard caps, whatever the zip headers claim."""
-    try:
-        zf = zipfile.ZipFile(io.BytesIO(data))
-        infos = zf.infolist()
-    except (zipfile.BadZipFile, ValueError, OSError, EOFError):
-        raise Unreadable(
-            "unreadable-file", "Tệp nén bị hỏng hoặc bị cắt cụt (tải về chưa xong?)." + _RESEND
-        ) from None
-    if len(infos) > MAX_MEMBERS:
-        raise Unreadable(
-            "unsafe-file", f"Tệp chứa {len(infos)} thành phần, quá nhiều cho một báo cáo."
-        )
-    declared = sum(i.file_size for i in infos)
-    if declared > MAX_UNZIPPED_BYTES:
-        raise Unreadable(
-            "unsafe-file",
-            f"Tệp giải nén ra tới {declared // (1024 * 1024)} MB (nghi là 'bom nén'); "
-            "không mở tệp này.",
-        )
-    parts: dict[str, bytes] = {}
-    budget = MAX_UNZIPPED_BYTES
-    try:
-        for info in infos:
-            name = info.filename
-            if not name.endswith((".xml", ".rels")) and name != "mimetype":
-                continue
-            if name.startswith(_NOT_READ):
-                continue
-            with zf.open(info) as handle:
-                chunk = handle.read(budget + 1)
-            if len(chunk) > budget:
-                raise Unreadable(
-                    "unsafe-file",
-                    "Tệp giải nén ra lớn hơn nhiều so với khai báo (nghi là 'bom nén'); "
-                    "không mở tệp này.",
-                )
-            budget -= len(chunk)
-            parts[name] = chunk
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError) as exc:
-        raise Unreadable(
-            "unreadable-file", f"Tệp nén bị hỏng ({exc.__class__.__name__})." + _RESEND
-        ) from None
-    except RuntimeError:
-        raise Unreadable(
-            "encrypted-file",
-            "Tệp được đặt mật khẩu. Hãy gỡ mật khẩu (Tệp › Thông tin › Bảo vệ) rồi gửi lại.",
-        ) from None
-    for name, chunk in parts.items():
+_ENCRYPTED = "Tệp được đặt mật khẩu. Hãy gỡ mật khẩu (Tệp › Thông tin › Bảo vệ) rồi gửi lại."
+
+
+class Package:
+    """A zip package under hard caps: each part is decompressed on demand, never past the
+    budget whatever the headers claim, and refused if it declares XML entities."""
+
+    def __init__(self, data: bytes) -> None:
+        try:
+            self.zf = zipfile.ZipFile(io.BytesIO(data))
+            infos = self.zf.infolist()
+        except (zipfile.BadZipFile, ValueError, OSError, EOFError):
+            raise Unreadable(
+                "unreadable-file", "Tệp nén bị hỏng hoặc bị cắt cụt (tải về chưa xong?)." + _RESEND
+            ) from None
+        if len(infos) > MAX_MEMBERS:
+            raise Unreadable(
+                "unsafe-file", f"Tệp chứa {len(infos)} thành phần, quá nhiều cho một báo cáo."
+            )
+        declared = sum(i.file_size for i in infos)
+        if declared > MAX_UNZIPPED_BYTES:
+            raise Unreadable(
+                "unsafe-file",
+                f"Tệp giải nén ra tới {declared // (1024 * 1024)} MB (nghi là 'bom nén'); "
+                "không mở tệp này.",
+            )
+        self.infos = {i.filename: i for i in infos}
+        self.budget = MAX_UNZIPPED_BYTES
+        self.parts: dict[str, bytes] = {}
+
+    def has(self, name: str) -> bool:
+        return name in self.infos
+
+    def part(self, name: str) -> bytes:
+        if name in self.parts:
+            return self.parts[name]
+        info = self.infos.get(name)
+        if info is None:
+            return b""
+        try:
+            with self.zf.open(info) as handle:
+                chunk = handle.read(self.budget + 1)
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError) as exc:
+            raise Unreadable(
+                "unreadable-file", f"Tệp nén bị hỏng ({exc.__class__.__name__})." + _RESEND
+            ) from None
+        except RuntimeError:
+            raise Unreadable("encrypted-file", _ENCRYPTED) from None
+        if len(chunk) > self.budget:
+            raise Unreadable(
+                "unsafe-file",
+                "Tệp giải nén ra lớn hơn nhiều so với khai báo (nghi là 'bom nén'); "
+                "không mở tệp này.",
+            )
+        self.budget -= len(chunk)
         if b"<!DOCTYPE" in chunk[:4096] or b"<!ENTITY" in chunk[:65536]:
             raise Unreadable(
                 "unsafe-file",
                 f"Tệp chứa khai báo XML không an toàn ({name}: DOCTYPE/ENTITY); không mở tệp này.",
             )
-    return parts
+        self.parts[name] = chunk
+        return chunk
+
+    def sheet_parts(self) -> dict[str, str]:
+        """Sheet title → part name (xlsx)."""
+        return sheet_part_names(
+            self.part("xl/workbook.xml"), self.part("xl/_rels/workbook.xml.rels")
+        )
 
 
-def classify_zip(parts: dict[str, bytes]) -> str:
-    if "xl/workbook.xml" in parts:
+def sheet_part_names(workbook_xml: bytes, rels_xml: bytes) -> dict[str, str]:
+    """Sheet title → part name, from xl/workbook.xml and its relationships."""
+    targets = dict(re.findall(rb'Id="([^"]+)"[^>]*Target="([^"]+)"', rels_xml))
+    targets.update({k: v for v, k in re.findall(rb'Target="([^"]+)"[^>]*Id="([^"]+)"', rels_xml)})
+    out: dict[str, str] = {}
+    for tag in re.findall(rb"<sheet [^>]*>", workbook_xml):
+        name = re.search(rb'name="([^"]*)"', tag)
+        rid = re.search(rb'r:id="([^"]*)"', tag)
+        if name and rid and rid.group(1) in targets:
+            target = targets[rid.group(1)].decode().lstrip("/")
+            out[xml_unescape(name.group(1))] = (
+                target if target.startswith("xl/") else "xl/" + target
+            )
+    return out
+
+
+def classify_zip(pkg: Package) -> str:
+    if pkg.has("xl/workbook.xml"):
         return "xlsx"
-    if parts.get("mimetype", b"").strip() == b"application/vnd.oasis.opendocument.spreadsheet":
+    mimetype = pkg.part("mimetype")
+    if mimetype.strip() == b"application/vnd.oasis.opendocument.spreadsheet":
         return "ods"
-    if "content.xml" in parts and b"office:spreadsheet" in parts["content.xml"][:20000]:
+    if pkg.has("content.xml") and b"office:spreadsheet" in pkg.part("content.xml")[:20000]:
         return "ods"
-    if "word/document.xml" in parts:
+    if pkg.has("word/document.xml"):
         raise Unreadable(
             "unreadable-file", "Tệp là văn bản Word (.docx) được đặt tên như tệp Excel." + _RESEND
         )
-    if "ppt/presentation.xml" in parts:
+    if pkg.has("ppt/presentation.xml"):
         raise Unreadable("unreadable-file", "Tệp là trình chiếu PowerPoint, không phải bảng tính.")
-    if parts.get("mimetype", b"").startswith(b"application/vnd.oasis.opendocument"):
+    if mimetype.startswith(b"application/vnd.oasis.opendocument"):
         raise Unreadable("unreadable-file", "Tệp là văn bản OpenDocument, không phải bảng tính.")
     raise Unreadable("unreadable-file", "Tệp là một tệp nén (zip) thường, không phải bảng tính.")
 
@@ -210,10 +281,10 @@ def _check_ole(data: bytes) -> None:
         )
 
 
-def _count_sheets(fmt: str, parts: dict[str, bytes]) -> int:
+def _count_sheets(fmt: str, pkg: Package) -> int:
     if fmt == "xlsx":
-        return parts.get("xl/workbook.xml", b"").count(b"<sheet ")
-    return parts.get("content.xml", b"").count(b"<table:table ")
+        return pkg.part("xl/workbook.xml").count(b"<sheet ")
+    return pkg.part("content.xml").count(b"<table:table ")
 
 
 # --- identity stamps --------------------------------------------------------------------------------
@@ -225,7 +296,7 @@ _CUSTOM_XLSX_RE = re.compile(
     rb'<property[^>]*name="htsd_([a-z_]+)"[^>]*>\s*<vt:lpwstr>([^<]*)</vt:lpwstr>'
 )
 _CUSTOM_ODS_RE = re.compile(rb'<meta:user-defined meta:name="htsd_([a-z_]+)"[^>]*>([^<]*)<')
-_NAMES_XLSX_RE = re.compile(rb'<definedName name="([A-Za-z_][A-Za-z0-9_]*)"[^>]*>([^<]*)<')
+_NAMES_XLSX_RE = re.compile(rb'<definedName [^>]*?\bname="([A-Za-z_][A-Za-z0-9_]*)"[^>]*>([^<]*)<')
 _NAMES_ODS_RE = re.compile(
     rb'<table:named-range table:name="([A-Za-z_][A-Za-z0-9_]*)"[^>]*'
     rb'table:cell-range-address="([^"]*)"'
@@ -233,7 +304,7 @@ _NAMES_ODS_RE = re.compile(
 _ADDR_RE = re.compile(r"^(?:\$?'?(.*?)'?[!.])?\$?([A-Z]{1,3})\$?([0-9]{1,7})$")
 
 
-def _unescape(b: bytes) -> str:
+def xml_unescape(b: bytes) -> str:
     from xml.sax.saxutils import unescape
 
     return unescape(b.decode("utf-8", "replace"), {"&quot;": '"', "&apos;": "'"})
@@ -247,24 +318,24 @@ def _parse_address(text: str) -> tuple[str, str] | None:
     return sheet, f"{m.group(2)}{m.group(3)}"
 
 
-def _props_and_names(fmt: str, parts: dict[str, bytes], raw: RawReturn) -> dict[str, str]:
+def _props_and_names(fmt: str, pkg: Package, raw: RawReturn) -> dict[str, str]:
     """Custom properties into raw.identity; defined names returned as name → A1 address."""
     props: dict[str, str] = {}
     if fmt == "xlsx":
-        for key, value in _CUSTOM_XLSX_RE.findall(parts.get("docProps/custom.xml", b"")):
-            props[key.decode()] = _unescape(value)
-        names_src = _NAMES_XLSX_RE.findall(parts.get("xl/workbook.xml", b""))
+        for key, value in _CUSTOM_XLSX_RE.findall(pkg.part("docProps/custom.xml")):
+            props[key.decode()] = xml_unescape(value)
+        names_src = _NAMES_XLSX_RE.findall(pkg.part("xl/workbook.xml"))
     else:
-        for key, value in _CUSTOM_ODS_RE.findall(parts.get("meta.xml", b"")):
-            props[key.decode()] = _unescape(value)
-        names_src = _NAMES_ODS_RE.findall(parts.get("content.xml", b""))
+        for key, value in _CUSTOM_ODS_RE.findall(pkg.part("meta.xml")):
+            props[key.decode()] = xml_unescape(value)
+        names_src = _NAMES_ODS_RE.findall(pkg.part("content.xml"))
     if props.get("form_id"):
         for key, value in props.items():
             raw.identity.setdefault(key, "" if value == "-" else value)
         raw.identity_sources.append("properties")
     names: dict[str, str] = {}
     for name, ref in names_src:
-        parsed = _parse_address(_unescape(ref))
+        parsed = _parse_address(xml_unescape(ref))
         if parsed:
             raw.sheet = raw.sheet or parsed[0]
             names[name.decode()] = parsed[1]
@@ -276,28 +347,7 @@ def _props_and_names(fmt: str, parts: dict[str, bytes], raw: RawReturn) -> dict[
 _XLSX_CELL_RE = re.compile(rb'<c r="([A-Z]+[0-9]+)"([^>]*?)(?:/>|>(.*?)</c>)', re.S)
 
 
-def _xlsx_sheet_part(parts: dict[str, bytes], sheet: str) -> bytes:
-    wb = parts.get("xl/workbook.xml", b"")
-    rels = parts.get("xl/_rels/workbook.xml.rels", b"")
-    for m in re.finditer(rb"<sheet [^>]*>", wb):
-        tag = m.group(0)
-        name = re.search(rb'name="([^"]*)"', tag)
-        rid = re.search(rb'r:id="([^"]*)"', tag) or re.search(rb'id="([^"]*)"', tag)
-        if not name or not rid or _unescape(name.group(1)) != sheet:
-            continue
-        target = re.search(rb'Id="' + re.escape(rid.group(1)) + rb'"[^>]*Target="([^"]*)"', rels)
-        if target is None:
-            target = re.search(
-                rb'Target="([^"]*)"[^>]*Id="' + re.escape(rid.group(1)) + rb'"', rels
-            )
-        if target:
-            path = target.group(1).decode().lstrip("/")
-            return parts.get(path if path.startswith("xl/") else "xl/" + path, b"")
-    return b""
-
-
-def _xlsx_broken_formulas(parts: dict[str, bytes], sheet: str) -> dict[str, str]:
-    xml = _xlsx_sheet_part(parts, sheet)
+def _xlsx_broken_formulas(xml: bytes) -> dict[str, str]:
     if b"<f>" not in xml and b"<f " not in xml and b't="e"' not in xml:
         return {}
     out: dict[str, str] = {}
@@ -305,14 +355,13 @@ def _xlsx_broken_formulas(parts: dict[str, bytes], sheet: str) -> dict[str, str]
         body = body or b""
         if b't="e"' in attrs:
             v = re.search(rb"<v>([^<]*)</v>", body)
-            out[ref.decode()] = _unescape(v.group(1)) if v else "#ERROR"
+            out[ref.decode()] = xml_unescape(v.group(1)) if v else "#ERROR"
         elif b"<f" in body and not re.search(rb"<v(?: [^>]*)?>[^<]+</v>", body):
             out[ref.decode()] = "no-value"
     return out
 
 
-def _ods_broken_formulas(parts: dict[str, bytes], sheet: str) -> dict[str, str]:
-    xml = parts.get("content.xml", b"")
+def _ods_broken_formulas(xml: bytes, sheet: str) -> dict[str, str]:
     if b'calcext:value-type="error"' not in xml and b"table:formula" not in xml:
         return {}
     import xml.etree.ElementTree as ET
@@ -353,69 +402,73 @@ def _ods_broken_formulas(parts: dict[str, bytes], sheet: str) -> dict[str, str]:
 # --- reading ---------------------------------------------------------------------------------------
 
 
+def _calamine_errors() -> tuple[type[BaseException], ...]:
+    from python_calamine import CalamineError
+
+    return (CalamineError, ValueError, OSError, EOFError, IndexError, OverflowError)
+
+
 def read_return(path: Path) -> RawReturn:
-    """Open a returned workbook and collect identity and cells. Raises Unreadable."""
+    """Open a returned workbook, guard it, and read the form sheet and its stamp line.
+
+    The workbook stays open (close it with `raw.close()`): the hidden identity sheet, the
+    defined names and the document properties are read only when the caller needs them.
+    Raises Unreadable.
+    """
     data = read_bytes_guarded(path)
     kind = sniff(data[:4096])
-    parts: dict[str, bytes] = {}
+    pkg: Package | None = None
     if kind == "zip":
-        parts = _unzip_guarded(data)
-        fmt = classify_zip(parts)
-        if _count_sheets(fmt, parts) > MAX_SHEETS:
+        pkg = Package(data)
+        fmt = classify_zip(pkg)
+        sheets = _count_sheets(fmt, pkg)
+        if sheets > MAX_SHEETS:
             raise Unreadable(
                 "unsafe-file",
-                f"Tệp có {_count_sheets(fmt, parts)} trang tính; biểu mẫu chỉ có 3. "
-                "Hãy gửi đúng tệp biểu mẫu đã phát.",
+                f"Tệp có {sheets} trang tính; biểu mẫu chỉ có 3. Hãy gửi đúng tệp biểu mẫu đã phát.",
             )
+        # what the reader parses as soon as it opens the workbook goes through the guard first
+        opened = ("xl/sharedStrings.xml", "xl/styles.xml", "xl/_rels/workbook.xml.rels")
+        for name in opened if fmt == "xlsx" else ("styles.xml", "content.xml"):
+            pkg.part(name)
     elif kind == "ole":
         _check_ole(data)
         fmt = "xls"
     else:
         raise Unreadable("unreadable-file", _NOT_WORKBOOK[kind] + _RESEND)
 
-    from python_calamine import CalamineError, CalamineWorkbook, PasswordError
+    from python_calamine import CalamineWorkbook, PasswordError
 
-    raw = RawReturn(path=str(path), fmt=fmt)
     try:
         wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
     except PasswordError:
-        raise Unreadable(
-            "encrypted-file",
-            "Tệp được đặt mật khẩu. Hãy gỡ mật khẩu (Tệp › Thông tin › Bảo vệ) rồi gửi lại.",
-        ) from None
-    except (CalamineError, ValueError, OSError, EOFError, IndexError) as exc:
+        raise Unreadable("encrypted-file", _ENCRYPTED) from None
+    except _calamine_errors() as exc:
         raise Unreadable(
             "unreadable-file", f"Tệp bảng tính bị hỏng, không mở được ({_short(exc)})." + _RESEND
         ) from None
-    if fmt == "xlsx":
-        _check_dimensions(parts)
+    raw = RawReturn(path=str(path), fmt=fmt, _wb=wb, _pkg=pkg)
     try:
-        with wb:
-            raw.sheet_names = list(wb.sheet_names)
-            cell_map = _read_identity_sheet(wb, raw)
-            # The hidden sheet holds everything; the other stamps are read only when it is lost.
-            names = _props_and_names(fmt, parts, raw) if parts and not cell_map else {}
-            if not cell_map and names:
-                cell_map = names
-                raw.identity_sources.append("names")
-            raw.cells = cell_map
-            if not raw.sheet or raw.sheet not in raw.sheet_names:
-                raw.sheet = FORM_SHEET if FORM_SHEET in raw.sheet_names else _first_sheet(wb)
-            raw.grid = _grid(wb, raw.sheet)
+        raw.sheet_names = list(wb.sheet_names)
+        raw.sheet = FORM_SHEET if FORM_SHEET in raw.sheet_names else _first_sheet(wb)
+        xml = raw.guard_sheet(raw.sheet)
+        raw.grid = _grid(wb, raw.sheet)
     except PasswordError:
-        raise Unreadable(
-            "encrypted-file",
-            "Tệp được đặt mật khẩu. Hãy gỡ mật khẩu (Tệp › Thông tin › Bảo vệ) rồi gửi lại.",
-        ) from None
-    except (CalamineError, ValueError, OSError, EOFError, IndexError, OverflowError) as exc:
+        raw.close()
+        raise Unreadable("encrypted-file", _ENCRYPTED) from None
+    except _calamine_errors() as exc:
+        raw.close()
         raise Unreadable(
             "unreadable-file", f"Tệp bảng tính bị hỏng, không đọc được ({_short(exc)})." + _RESEND
         ) from None
+    except Unreadable:
+        raw.close()
+        raise
     _read_stamp_line(raw)
     if fmt == "xlsx":
-        raw.broken_formulas = _xlsx_broken_formulas(parts, raw.sheet)
-    elif fmt == "ods":
-        raw.broken_formulas = _ods_broken_formulas(parts, raw.sheet)
+        raw.broken_formulas = _xlsx_broken_formulas(xml)
+    elif fmt == "ods" and pkg is not None:
+        raw.broken_formulas = _ods_broken_formulas(pkg.part("content.xml"), raw.sheet)
     return raw
 
 
@@ -424,14 +477,10 @@ MAX_ROWS = 100_000
 MAX_COLS = 1_000
 
 
-def _check_dimensions(parts: dict[str, bytes]) -> None:
-    """Refuse sheets that declare an absurd used range before the reader allocates it."""
-    for name, xml in parts.items():
-        if not name.startswith("xl/worksheets/"):
-            continue
-        m = _DIMENSION_RE.search(xml[:4096])
-        if not m:
-            continue
+def _check_dimensions(xml: bytes) -> None:
+    """Refuse a sheet that declares an absurd used range before the reader allocates it."""
+    m = _DIMENSION_RE.search(xml[:4096])
+    if m:
         col = 0
         for ch in m.group(1).decode():
             col = col * 26 + ord(ch) - 64
@@ -499,6 +548,9 @@ def _read_stamp_line(raw: RawReturn) -> None:
                 if not m:
                     continue
                 code = m.group(3).strip()
+                if code.endswith(SUMMARY_MARK):
+                    code = code[: -len(SUMMARY_MARK)].strip()
+                    raw.identity.setdefault("kind", "summary")
                 raw.identity.setdefault("form_id", m.group(1))
                 raw.identity.setdefault("form_version", m.group(2))
                 if code and not code.startswith("("):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from htsd_cli.errors import RosterError
@@ -40,16 +40,16 @@ class Unit:
 class Roster:
     units: tuple[Unit, ...]
     source: Path
+    _index: dict[str, Unit] = field(default_factory=dict, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._index.update((normalise_code(u.code), u) for u in self.units)
 
     def by_code(self) -> dict[str, Unit]:
         return {u.code: u for u in self.units}
 
     def find(self, code: str) -> Unit | None:
-        key = normalise_code(code)
-        for unit in self.units:
-            if normalise_code(unit.code) == key:
-                return unit
-        return None
+        return self._index.get(normalise_code(code))
 
 
 def normalise_code(code: str) -> str:

@@ -10,7 +10,7 @@ from typing import Any
 from htsd_cli.aggregate import Aggregate
 from htsd_cli.config import Config
 from htsd_cli.findings import Report
-from htsd_cli.layout import FORM_SHEET, compute_layout
+from htsd_cli.layout import FORM_SHEET, SUMMARY_MARK, compute_layout
 from htsd_cli.status import STATE_LABELS
 from htsd_cli.template import (
     SheetHeader,
@@ -19,10 +19,10 @@ from htsd_cli.template import (
     new_workbook,
     normalise_package,
     render_form_sheet,
-    set_text,
     stamp_line,
     write_identity,
 )
+from htsd_cli.xlsxfast import append_rows, rows_xml
 
 UNITS_SHEET = "Đơn vị x chỉ tiêu"
 TYPE_SHEET = "Theo loại đơn vị"
@@ -60,7 +60,7 @@ def build_summary_workbook(
         left_top=config.office.name.upper(),
         report_number=f"Số:      /{form.report_code}-{config.office.short_name}",
         date_line=date_line(config.office.place, form.year, config.report_date),
-        stamp=stamp_line(form, config.office.unit_code) + " · tổng hợp",
+        stamp=f"{stamp_line(form, config.office.unit_code)} {SUMMARY_MARK}",
         signer_lines=(config.signer.authority.upper(), config.signer.title.upper()),
         signer_name=config.signer.name,
         recipients=config.recipients,
@@ -82,15 +82,15 @@ def build_summary_workbook(
     write_identity(wb, form, lay, identity_rows(form, config, unit), extra=extra)
 
     bold = Font(name="Times New Roman", bold=True)
-    _units_sheet(wb, agg, bold)
+    fast = {UNITS_SHEET: _units_sheet(wb, agg, bold)}
     _breakdown_sheet(wb, TYPE_SHEET, agg.by_type, agg, bold)
     _breakdown_sheet(wb, GROUP_SHEET, agg.by_group, agg, bold)
-    _status_sheet(wb, agg, bold)
-    _findings_sheet(wb, report, bold)
+    fast[STATUS_SHEET] = _status_sheet(wb, agg, bold)
+    fast[FINDINGS_SHEET] = _findings_sheet(wb, report, bold)
     _charts(wb, agg, bold)
     buffer = io.BytesIO()
     wb.save(buffer)
-    return normalise_package(buffer.getvalue())
+    return normalise_package(append_rows(buffer.getvalue(), fast))
 
 
 def _header(ws: Any, titles: list[str], bold: Any) -> None:
@@ -100,7 +100,7 @@ def _header(ws: Any, titles: list[str], bold: Any) -> None:
     ws.freeze_panes = "A2"
 
 
-def _units_sheet(wb: Any, agg: Aggregate, bold: Any) -> None:
+def _units_sheet(wb: Any, agg: Aggregate, bold: Any) -> bytes:
     ws = wb.create_sheet(UNITS_SHEET)
     inds = [i for i in agg.form.indicators if i.aggregate != "none"]
     names = {u.code: u for u in agg.status.units}
@@ -108,23 +108,22 @@ def _units_sheet(wb: Any, agg: Aggregate, bold: Any) -> None:
     for c, ind in enumerate(inds, start=5):
         ws.cell(row=2, column=c, value=ind.label)
     ws.freeze_panes = "E3"
-    row = 3
-    wide = agg.wide
+    figures = {
+        str(code): [_number(v) for v in values]
+        for code, values in zip(agg.wide.index, agg.wide.itertuples(index=False), strict=True)
+    }
+    rows: list[list[Any]] = []
     for rep in sorted(agg.used, key=lambda r: r.unit_code):
         unit = names.get(rep.unit_code)
-        cells = [
+        head = [
             rep.unit_code,
             rep.unit_name,
             unit.unit_type_label if unit else "",
             unit.group if unit else "",
         ]
-        for c, value in enumerate(cells, start=1):
-            set_text(ws.cell(row=row, column=c), value)
-        if rep.unit_code in wide.index:
-            for c, value in enumerate(list(wide.loc[rep.unit_code]), start=5):
-                ws.cell(row=row, column=c, value=_number(value))
-        row += 1
+        rows.append(head + figures.get(rep.unit_code, []))
     ws.column_dimensions["B"].width = 40
+    return rows_xml(rows, first_row=3)
 
 
 def _breakdown_sheet(wb: Any, title: str, table: Any, agg: Aggregate, bold: Any) -> None:
@@ -141,7 +140,7 @@ def _breakdown_sheet(wb: Any, title: str, table: Any, agg: Aggregate, bold: Any)
     ws.column_dimensions["B"].width = 50
 
 
-def _status_sheet(wb: Any, agg: Aggregate, bold: Any) -> None:
+def _status_sheet(wb: Any, agg: Aggregate, bold: Any) -> bytes:
     ws = wb.create_sheet(STATUS_SHEET)
     titles = [
         "Mã đơn vị",
@@ -157,7 +156,7 @@ def _status_sheet(wb: Any, agg: Aggregate, bold: Any) -> None:
         "Ghi chú",
     ]
     _header(ws, titles, bold)
-    r = 2
+    rows: list[list[Any]] = []
     for u in agg.status.units:
         note = "; ".join(u.reasons[:2])
         if u.other_files:
@@ -179,15 +178,13 @@ def _status_sheet(wb: Any, agg: Aggregate, bold: Any) -> None:
             u.warnings or None,
             note,
         ]
-        for c, value in enumerate(row, start=1):
-            set_text(ws.cell(row=r, column=c), value)
-        r += 1
+        rows.append(row)
     for rep in agg.status.unmatched:
         reason = next(
             (f.message for f in rep.findings if f.is_error),
             "không thuộc đơn vị nào trong danh sách",
         )
-        for c, value in enumerate(
+        rows.append(
             [
                 rep.unit_code,
                 rep.unit_name,
@@ -201,18 +198,16 @@ def _status_sheet(wb: Any, agg: Aggregate, bold: Any) -> None:
                 rep.warnings or None,
                 reason,
             ],
-            start=1,
-        ):
-            set_text(ws.cell(row=r, column=c), value)
-        r += 1
+        )
     for col, width in zip("BEGHK", (40, 16, 16, 36, 80), strict=True):
         ws.column_dimensions[col].width = width
+    return rows_xml(rows, first_row=2)
 
 
-def _findings_sheet(wb: Any, report: Report, bold: Any) -> None:
+def _findings_sheet(wb: Any, report: Report, bold: Any) -> bytes:
     ws = wb.create_sheet(FINDINGS_SHEET)
     _header(ws, ["Tệp", "Đơn vị", "Mức độ", "Ô", "Mã lỗi", "Nội dung"], bold)
-    r = 2
+    rows: list[list[Any]] = []
     for rep in report.files:
         for f in rep.findings:
             row = [
@@ -223,11 +218,10 @@ def _findings_sheet(wb: Any, report: Report, bold: Any) -> None:
                 f.code,
                 f.message,
             ]
-            for c, value in enumerate(row, start=1):
-                set_text(ws.cell(row=r, column=c), value)
-            r += 1
+            rows.append(row)
     ws.column_dimensions["A"].width = 36
     ws.column_dimensions["F"].width = 100
+    return rows_xml(rows, first_row=2)
 
 
 def _charts(wb: Any, agg: Aggregate, bold: Any) -> None:

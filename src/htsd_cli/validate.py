@@ -47,6 +47,7 @@ class Context:
     strict: bool
     report: FileReport
     values: dict[str, Any] = field(default_factory=dict)
+    want_names: bool = True  # read unit names from the file (no roster to give them)
 
     def add(
         self,
@@ -82,9 +83,22 @@ def _where(cell: str, ind: Indicator) -> str:
 
 
 def check_identity(ctx: Context) -> bool:
-    """Recognise the form; find every cell. False when the file cannot be checked further."""
+    """Recognise the form and find every cell. False when the file cannot be checked further.
+
+    The stamp line on the form sheet is read first; the hidden sheet, the defined names and the
+    document properties only when the stamp is missing, the names of units are wanted (no
+    roster) or the file is an office's summary. Cells come from the form's layout when its labels
+    are where they should be, else from the defined names or the hidden sheet (whichever still
+    matches the labels), else from a search by label.
+    """
     raw, form, rep = ctx.raw, ctx.form, ctx.report
     ident = raw.identity
+    sheet_cells: dict[str, str] = {}
+    if ctx.want_names or not ident.get("form_id") or ident.get("kind") == "summary":
+        sheet_cells = raw.load_identity_sheet()
+    names: dict[str, str] | None = None
+    if not ident.get("form_id"):
+        names = raw.load_names()
     found = ident.get("form_id", "")
     if found and found != form.id:
         year = ident.get("form_year", "")
@@ -108,7 +122,7 @@ def check_identity(ctx: Context) -> bool:
     rep.unit_name = ident.get("unit_name", "")
     rep.unit_type = ident.get("unit_type", "")
     rep.unit_group = ident.get("unit_group", "")
-    rep.identity_sources = list(raw.identity_sources)
+    rep.identity_sources = list(dict.fromkeys(raw.identity_sources))
     if ident.get("kind") == "summary":
         rep.kind, rep.covers, rep.reported = "summary", list(raw.covers), dict(raw.reported)
     layout = compute_layout(form)
@@ -116,21 +130,16 @@ def check_identity(ctx: Context) -> bool:
         typed = cell_value(raw, layout.unit_name_cell)
         if isinstance(typed, str) and typed.strip() and not typed.startswith("("):
             rep.unit_name = repair_legacy(typed.strip())[0]
-    cells = dict(raw.cells)
-    missing = [i for i in form.indicators if i.id not in cells]
-    if missing and found and _labels_agree(raw, form, layout.cells):
-        for key, ref in layout.cells.items():
-            cells.setdefault(key, ref)
-        missing = []
-    if missing or not found:
-        located = locate_by_labels(raw, form)
-        if located is None:
+    cells = _matching_map(ctx, layout.cells, sheet_cells, names) if found else None
+    if cells is None:
+        cells = locate_by_labels(raw, form)
+        if cells is None:
             if found:
                 ctx.add(
                     "missing-cell",
                     ERROR,
-                    "Biểu mẫu đã bị sửa cấu trúc (chèn/xóa dòng hoặc trang), không tìm thấy ô "
-                    f"của {len(missing)} chỉ tiêu. Hãy điền lại vào biểu mẫu gốc đã phát.",
+                    "Biểu mẫu đã bị sửa cấu trúc (chèn/xóa dòng hoặc trang, đổi nội dung cột), "
+                    "không tìm thấy các ô số liệu. Hãy điền lại vào biểu mẫu gốc đã phát.",
                 )
             else:
                 ctx.add(
@@ -141,7 +150,6 @@ def check_identity(ctx: Context) -> bool:
                     "mẫu đã phát.",
                 )
             return False
-        cells.update({k: v for k, v in located.items() if k not in cells or not found})
         if not found:
             ctx.add(
                 "identity-by-layout",
@@ -155,12 +163,34 @@ def check_identity(ctx: Context) -> bool:
     return True
 
 
+def _matching_map(
+    ctx: Context,
+    layout_cells: dict[str, str],
+    sheet_cells: dict[str, str],
+    names: dict[str, str] | None,
+) -> dict[str, str] | None:
+    """The first cell map whose label cells still hold the form's labels."""
+    raw, form = ctx.raw, ctx.form
+    if _labels_agree(raw, form, layout_cells):
+        return layout_cells
+    if names is None:
+        names = raw.load_names()  # defined names move with inserted rows
+    for candidate in (names, sheet_cells or raw.load_identity_sheet()):
+        if candidate and all(i.id in candidate for i in form.indicators):
+            if _labels_agree(raw, form, candidate):
+                return {**layout_cells, **candidate}
+    return None
+
+
 def _labels_agree(raw: RawReturn, form: Form, cells: dict[str, str]) -> bool:
-    """Whether the default layout's label cells still hold the form's labels."""
+    """Whether the cell left of each value cell still holds the indicator's label."""
     hits = 0
     for ind in form.indicators:
-        ref = cells[ind.id]
-        label = cell_value(raw, "B" + ref[1:])
+        ref = cells.get(ind.id, "")
+        col = "".join(ch for ch in ref if ch.isalpha())
+        if not col or col == "A":
+            continue
+        label = cell_value(raw, chr(ord(col[-1]) - 1) + ref[len(col) :] if len(col) == 1 else "")
         hits += isinstance(label, str) and _label_key(label) == _label_key(ind.label)
     return hits >= 0.9 * len(form.indicators)
 
@@ -173,6 +203,7 @@ def _find_row(table: list[list[tuple[str, int]]], want: str, start: int) -> tupl
     return None
 
 
+@functools.lru_cache(maxsize=4096)
 def _label_key(text: str) -> str:
     return fold(text).strip(" -+:.…").rstrip(".:")
 
@@ -425,7 +456,7 @@ def check_rules(ctx: Context) -> None:
 CHECKS: tuple[Callable[[Context], None], ...] = (check_values, check_rules)
 
 
-def check_file(path: str, form: Form, strict: bool = False) -> FileReport:
+def check_file(path: str, form: Form, strict: bool = False, want_names: bool = True) -> FileReport:
     """Read and check one returned file; never raises for a bad file."""
     report = FileReport(path=path)
     with contextlib.suppress(OSError):
@@ -436,11 +467,14 @@ def check_file(path: str, form: Form, strict: bool = False) -> FileReport:
         report.findings.append(Finding(exc.code, ERROR, exc.message, path))
         return report
     report.fmt = raw.fmt
-    ctx = Context(raw, form, strict, report)
-    if check_identity(ctx):
-        for check in CHECKS:
-            check(ctx)
-        report.values = {k: v for k, v in ctx.values.items()}
+    ctx = Context(raw, form, strict, report, want_names=want_names)
+    try:
+        if check_identity(ctx):
+            for check in CHECKS:
+                check(ctx)
+            report.values = dict(ctx.values)
+    finally:
+        raw.close()
     return report
 
 
@@ -508,7 +542,7 @@ def validate_paths(
     files, skipped = collect(paths)
     report = Report(skipped=skipped)
     results: list[FileReport | None] = [None] * len(files)
-    func = functools.partial(check_file, form=form, strict=strict)
+    func = functools.partial(check_file, form=form, strict=strict, want_names=roster is None)
     for index, result in run_isolated(func, [str(p) for p in files], workers=workers):
         if isinstance(result, Crash):
             message = _CRASH_MESSAGES[result.reason].format(detail=result.detail)
