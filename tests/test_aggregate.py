@@ -399,3 +399,16 @@ def test_roll_up_one_level_up(sample_run, tmp_path, form):
     reasons = [e["reason"] for e in upper["excluded_files"]]
     assert any("THCS03" in r and "chỉ tính một lần" in r for r in reasons)
     assert [u["code"] for u in upper["status"]["units"] if u["state"] == "missing"] == ["PGD-KHAC"]
+
+
+def test_libreoffice_opens_the_summary_workbook(sample_run, soffice, tmp_path):
+    """LibreOffice reads every sheet, the directly written data rows included."""
+    from python_calamine import CalamineWorkbook
+
+    out, data = sample_run
+    [ods] = soffice([out / "tong-hop.xlsx"], "ods", tmp_path)
+    with CalamineWorkbook.from_path(str(ods)) as wb:
+        units = wb.get_sheet_by_name("Đơn vị x chỉ tiêu").to_python()
+        status = wb.get_sheet_by_name("Tình hình nộp").to_python()
+    assert len(units) == 2 + data["summary"]["used_files"]
+    assert [row[0] for row in status[1:]] == [u["code"] for u in data["status"]["units"]]

@@ -160,15 +160,10 @@ def aggregate(form: Form, roster: Roster, status: StatusReport) -> Aggregate:
     totals["reported"] = (
         present.groupby("indicator")["weight"].sum().reindex(order).fillna(0).astype(int)
     )
-    by_type = present.pivot_table(
-        index="indicator", columns="unit_type", values="value", aggfunc="sum"
-    ).reindex(order)
-    by_group = present.pivot_table(
-        index="indicator", columns="group", values="value", aggfunc="sum"
-    ).reindex(order)
-    wide = long.pivot_table(
-        index="unit_code", columns="indicator", values="value", aggfunc="first", dropna=False
-    ).reindex(columns=order)
+    # groupby + unstack: the tables pivot_table would give, several times faster
+    by_type = present.groupby(["indicator", "unit_type"])["value"].sum().unstack().reindex(order)
+    by_group = present.groupby(["indicator", "group"])["value"].sum().unstack().reindex(order)
+    wide = long.set_index(["unit_code", "indicator"])["value"].unstack().reindex(columns=order)
     texts = _unit_texts(form, used)
     return Aggregate(form, status, used, long, totals, by_type, by_group, wide, excluded, texts)
 

@@ -196,6 +196,7 @@ class Form:
     rules: tuple[Rule, ...]
     source: str = ""
     _by_id: dict[str, Indicator] = field(default_factory=dict, compare=False, repr=False)
+    _types_by_key: dict[str, UnitType] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         self._by_id.update({i.id: i for s in self.sections for i in s.indicators})
@@ -214,11 +215,11 @@ class Form:
         """The unit type named by `text` (its code or its label, any case or accents)."""
         from htsd_cli.textnorm import fold
 
-        key = fold(text)
-        for t in self.unit_types:
-            if key in (fold(t.code), fold(t.label)):
-                return t
-        return None
+        if not self._types_by_key:
+            for t in self.unit_types:
+                self._types_by_key.setdefault(fold(t.code), t)
+                self._types_by_key.setdefault(fold(t.label), t)
+        return self._types_by_key.get(fold(text))
 
     def walk(self) -> Iterator[tuple[Section, Indicator]]:
         for section in self.sections:

@@ -11,7 +11,9 @@ import faulthandler
 import multiprocessing as mp
 import os
 import signal
+import threading
 import time
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
@@ -37,7 +39,10 @@ def _vm_size() -> int:
         return 0
 
 
-def _worker(conn: Connection, func: Callable[[Any], Any], memory: int) -> None:
+BATCH = 8  # results sent together: fewer wake-ups of the parent
+
+
+def _worker(conn: Connection, func: Callable[[Any], Any], memory: int, current: Any) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     faulthandler.disable()
     # A native reader that aborts prints its own backtrace; the user gets our message instead.
@@ -51,37 +56,53 @@ def _worker(conn: Connection, func: Callable[[Any], Any], memory: int) -> None:
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     except (ImportError, ValueError, OSError):
         pass
+    done: list[tuple[int, Any]] = []
     while True:
+        if done and (len(done) >= BATCH or not conn.poll()):
+            conn.send(done)
+            done = []
         try:
-            item = conn.recv()
+            message = conn.recv()
         except (EOFError, OSError):
             return
-        if item is None:
+        if message is None:
             return
+        index, item = message
+        current.value = index  # the parent blames this item if the process dies now
         try:
             result: Any = func(item)
         except MemoryError:
             result = Crash("memory", "MemoryError")
-        try:
-            conn.send(result)
-        except MemoryError:
-            conn.send(Crash("memory", "MemoryError"))
+        done.append((index, result))
 
 
 class _Slot:
+    """One worker, the items sent to it, and the item it is reading (shared memory)."""
+
     def __init__(self, ctx: Any, func: Callable[[Any], Any], memory: int) -> None:
         parent, child = ctx.Pipe()
         self.conn: Connection = parent
-        self.process = ctx.Process(target=_worker, args=(child, func, memory), daemon=True)
+        self.current = ctx.RawValue("q", -1)
+        self.process = ctx.Process(
+            target=_worker, args=(child, func, memory, self.current), daemon=True
+        )
         self.process.start()
         child.close()
-        self.item: Any = None
-        self.index = -1
-        self.started = 0.0
+        self.pending: set[int] = set()
+        self.seen = (-1, 0.0)  # (item being read, when the parent first saw it)
 
     def give(self, index: int, item: Any) -> None:
-        self.index, self.item, self.started = index, item, time.monotonic()
-        self.conn.send(item)
+        if not self.pending:
+            self.seen = (-1, time.monotonic())
+        self.pending.add(index)
+        self.conn.send((index, item))
+
+    def reading(self, now: float) -> tuple[int, float]:
+        """The item being read and since when (as far as the parent can tell)."""
+        index = int(self.current.value)
+        if index != self.seen[0]:
+            self.seen = (index, now)
+        return self.seen
 
     def stop(self, kill: bool = False) -> None:
         if kill:
@@ -104,10 +125,17 @@ def run_isolated(
     workers: int | None = None,
     timeout: float = DEFAULT_TIMEOUT,
     memory: int = DEFAULT_MEMORY,
+    prefetch: int = 16,
+    meanwhile: Callable[[], None] | None = None,
 ) -> Iterator[tuple[int, Any]]:
     """Yield (index, func(item) or Crash) for every item, in completion order.
 
-    `func` must be defined before the call: workers are forked and inherit it.
+    Each worker holds up to `prefetch` items and sends results in small batches, so it never
+    waits for the parent. The time limit applies to one item at a time; when a worker dies or
+    overruns, the item it was reading (kept in shared memory) is blamed and the items it had not
+    reported go back in the queue. `func` must exist before the call: workers are forked.
+    `meanwhile` runs in a thread of this process while the workers read (e.g. imports for what
+    comes next); no worker is forked while it runs.
     """
     todo = list(items)
     if not todo:
@@ -115,53 +143,96 @@ def run_isolated(
     ctx = mp.get_context("fork")
     count = max(1, min(workers or os.cpu_count() or 1, len(todo)))
     slots = [_Slot(ctx, func, memory) for _ in range(count)]
-    next_index = 0
-    busy: dict[Connection, _Slot] = {}
+    queue: deque[int] = deque(range(len(todo)))
+
+    def feed(slot: _Slot) -> None:
+        while queue and len(slot.pending) < prefetch:
+            index = queue.popleft()
+            slot.give(index, todo[index])
+
+    side = threading.Thread(target=meanwhile, daemon=True) if meanwhile else None
     try:
         for slot in slots:
-            if next_index < len(todo):
-                slot.give(next_index, todo[next_index])
-                busy[slot.conn] = slot
-                next_index += 1
-        while busy:
-            now = time.monotonic()
-            wait_for = max(0.01, min(s.started + timeout for s in busy.values()) - now)
-            sentinels = {s.process.sentinel: s for s in busy.values()}
-            ready = wait([*busy.keys(), *sentinels.keys()], timeout=wait_for)
-            finished: list[tuple[_Slot, Any, bool]] = []
+            feed(slot)
+        if side is not None:
+            side.start()
+        while any(s.pending for s in slots):
+            busy = [s for s in slots if s.pending]
+            by_conn = {s.conn: s for s in busy}
+            by_sentinel = {s.process.sentinel: s for s in busy}
+            ready = wait([*by_conn, *by_sentinel], timeout=min(0.5, timeout))
+            dead: list[tuple[_Slot, Crash]] = []
             for obj in ready:
-                found = busy.get(obj) if isinstance(obj, Connection) else sentinels.get(int(obj))  # type: ignore[arg-type]
-                if found is None or any(found is f[0] for f in finished):
+                slot = by_conn[obj] if isinstance(obj, Connection) else by_sentinel[obj]
+                if any(slot is d[0] for d in dead):
                     continue
-                slot = found
-                if isinstance(obj, Connection):
-                    try:
-                        finished.append((slot, obj.recv(), False))
-                        continue
-                    except (EOFError, OSError):
-                        pass
-                slot.process.join(timeout=1)
-                code = slot.process.exitcode
-                reason = "memory" if code in (-signal.SIGABRT, -signal.SIGSEGV) else "crash"
-                finished.append((slot, Crash(reason, f"exit code {code}"), True))
+                try:
+                    while slot.pending and slot.conn.poll():
+                        for index, result in slot.conn.recv():
+                            slot.pending.discard(index)
+                            yield index, result
+                except (EOFError, OSError):
+                    pass
+                if slot.pending and not slot.process.is_alive():
+                    slot.process.join(timeout=1)
+                    code = slot.process.exitcode
+                    reason = "memory" if code in (-signal.SIGABRT, -signal.SIGSEGV) else "crash"
+                    dead.append((slot, Crash(reason, f"exit code {code}")))
             now = time.monotonic()
-            for slot in list(busy.values()):
-                if any(slot is f[0] for f in finished):
+            for slot in slots:
+                if not slot.pending or any(slot is d[0] for d in dead):
                     continue
-                if now - slot.started > timeout:
-                    finished.append((slot, Crash("timeout", f"{timeout:.0f} s"), True))
-            for slot, result, dead in finished:
-                del busy[slot.conn]
-                yield slot.index, result
-                if dead:
-                    slot.stop(kill=True)
-                    slots.remove(slot)
-                    slot = _Slot(ctx, func, memory)
-                    slots.append(slot)
-                if next_index < len(todo):
-                    slot.give(next_index, todo[next_index])
-                    busy[slot.conn] = slot
-                    next_index += 1
+                _, since = slot.reading(now)
+                if now - since > timeout:
+                    dead.append((slot, Crash("timeout", f"{timeout:.0f} s")))
+            for slot, crash in dead:
+                blamed = int(slot.current.value)
+                if blamed not in slot.pending:
+                    blamed = min(slot.pending)
+                slot.pending.discard(blamed)
+                yield blamed, crash
+                queue.extendleft(sorted(slot.pending, reverse=True))  # never reported: read again
+                slot.pending.clear()
+                slot.stop(kill=True)
+                slots.remove(slot)
+                if side is not None:
+                    side.join()  # never fork while the other thread may hold a lock
+                slots.append(_Slot(ctx, func, memory))
+            for slot in slots:
+                feed(slot)
     finally:
         for slot in slots:
-            slot.stop(kill=bool(busy))
+            slot.stop(kill=any(s.pending for s in slots))
+        if side is not None and side.is_alive():
+            side.join()
+
+
+class Background:
+    """Run one function in a forked child while this process does something else."""
+
+    def __init__(self, func: Callable[[Any], Any], arg: Any) -> None:
+        ctx = mp.get_context("fork")
+        self.conn, child = ctx.Pipe(duplex=False)
+        self.process = ctx.Process(target=self._run, args=(child, func, arg), daemon=True)
+        self.process.start()
+        child.close()
+
+    @staticmethod
+    def _run(conn: Connection, func: Callable[[Any], Any], arg: Any) -> None:
+        try:
+            conn.send((True, func(arg)))
+        except BaseException as exc:
+            conn.send((False, exc))
+
+    def result(self) -> Any:
+        try:
+            ok, value = self.conn.recv()
+        except EOFError:
+            self.process.join()
+            raise RuntimeError(
+                f"background worker died (exit code {self.process.exitcode})"
+            ) from None
+        self.process.join()
+        if not ok:
+            raise value
+        return value

@@ -10,6 +10,7 @@ from pathlib import Path
 from htsd_cli.config import Config
 from htsd_cli.findings import Report
 from htsd_cli.form import Form
+from htsd_cli.isolate import Background
 from htsd_cli.roster import Roster
 from htsd_cli.status import StatusReport, build_status, load_receipts
 from htsd_cli.validate import validate_paths
@@ -17,6 +18,15 @@ from htsd_cli.validate import validate_paths
 MARKDOWN_NAME = "bao-cao.md"
 WORKBOOK_NAME = "tong-hop.xlsx"
 DOCX_NAME = "bao-cao.docx"
+
+
+def _preload() -> None:
+    """Imports for the rendering step, done while the worker processes read the returns."""
+    import docx  # noqa: F401
+    import jinja2  # noqa: F401
+    import openpyxl
+    import openpyxl.chart  # noqa: F401
+    import pandas  # noqa: F401
 
 
 def run_status(
@@ -27,8 +37,9 @@ def run_status(
     as_of: dt.date | None = None,
     receipts: Path | None = None,
     progress: Callable[[int], None] | None = None,
+    meanwhile: Callable[[], None] | None = None,
 ) -> tuple[Report, StatusReport]:
-    report = validate_paths(paths, form, roster, progress=progress)
+    report = validate_paths(paths, form, roster, progress=progress, meanwhile=meanwhile)
     book_path = receipts or config.receipts
     book = load_receipts(book_path) if book_path is not None else None
     status = build_status(
@@ -70,14 +81,16 @@ def run_aggregate(
 
     texts = read_narrative(narrative, [(t.id, t.heading) for t in form.texts]) if narrative else {}
     report, status = run_status(
-        paths, form, config, roster, as_of or config.report_date, receipts, progress
+        paths, form, config, roster, as_of or config.report_date, receipts, progress, _preload
     )
     agg = aggregate(form, roster, status)
     context = report_context(agg, config, texts)
     # Render everything first, then write: an error while rendering leaves no partial output.
+    # The Word document is rendered in a child process meanwhile: two cores, two renderers.
+    document_job = Background(render_docx, context)
     markdown = render_markdown(context)
     workbook = build_summary_workbook(agg, config, report, texts)
-    document = render_docx(context)
+    document = document_job.result()
     outputs = Outputs(out / MARKDOWN_NAME, out / WORKBOOK_NAME, out / DOCX_NAME)
     for path, data in (
         (outputs.workbook, workbook),

@@ -8,8 +8,10 @@ user gets a precise message: not a workbook, encrypted, zip bomb, XML entities, 
 from __future__ import annotations
 
 import contextlib
+import functools
 import io
 import re
+import xml.etree.ElementTree as ET
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -57,7 +59,7 @@ class RawReturn:
         """Pass a sheet's part through the guard before the reader parses it (xlsx)."""
         if self._pkg is None or self.fmt != "xlsx":
             return b""
-        name = self._pkg.sheet_parts().get(sheet)
+        name = self._pkg.sheet_parts.get(sheet)
         xml = self._pkg.part(name) if name else b""
         _check_dimensions(xml)
         return xml
@@ -71,7 +73,9 @@ class RawReturn:
             try:
                 self.guard_sheet(ID_SHEET)
                 self._id_cells = _read_identity_sheet(self._wb, self)
-            except (Unreadable, *_calamine_errors()):
+            except Unreadable:
+                self._id_cells = {}
+            except _calamine_errors():
                 self._id_cells = {}
         return self._id_cells
 
@@ -226,6 +230,7 @@ class Package:
         self.parts[name] = chunk
         return chunk
 
+    @functools.cached_property
     def sheet_parts(self) -> dict[str, str]:
         """Sheet title → part name (xlsx)."""
         return sheet_part_names(
@@ -364,8 +369,6 @@ def _xlsx_broken_formulas(xml: bytes) -> dict[str, str]:
 def _ods_broken_formulas(xml: bytes, sheet: str) -> dict[str, str]:
     if b'calcext:value-type="error"' not in xml and b"table:formula" not in xml:
         return {}
-    import xml.etree.ElementTree as ET
-
     t = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
     o = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
     c = "{urn:org:documentfoundation:names:experimental:calc:xmlns:calcext:1.0}"
@@ -507,8 +510,10 @@ def _first_sheet(wb: Any) -> str:
 def _grid(wb: Any, sheet: str) -> list[list[CellValue]]:
     if not sheet:
         return []
-    rows = wb.get_sheet_by_name(sheet).to_python(skip_empty_area=False, nrows=MAX_ROWS_READ)
-    return [list(r[:26]) for r in rows]
+    rows: list[list[CellValue]] = wb.get_sheet_by_name(sheet).to_python(
+        skip_empty_area=False, nrows=MAX_ROWS_READ
+    )
+    return rows
 
 
 def _read_identity_sheet(wb: Any, raw: RawReturn) -> dict[str, str]:
@@ -559,15 +564,22 @@ def _read_stamp_line(raw: RawReturn) -> None:
                 return
 
 
-def cell_value(raw: RawReturn, address: str) -> CellValue:
-    """The value at an A1 address of the form sheet ('' when empty or outside the data)."""
+@functools.lru_cache(maxsize=4096)
+def position(address: str) -> tuple[int, int]:
+    """'C14' → (13, 2): zero-based row and column; (-1, -1) for anything else."""
     m = re.match(r"^([A-Z]{1,3})([0-9]+)$", address)
     if not m:
-        return ""
+        return -1, -1
     col = 0
     for ch in m.group(1):
         col = col * 26 + (ord(ch) - 64)
-    row = int(m.group(2))
-    if row - 1 < len(raw.grid) and col - 1 < len(raw.grid[row - 1]):
-        return raw.grid[row - 1][col - 1]
+    return int(m.group(2)) - 1, col - 1
+
+
+def cell_value(raw: RawReturn, address: str) -> CellValue:
+    """The value at an A1 address of the form sheet ('' when empty or outside the data)."""
+    row, col = position(address)
+    grid = raw.grid
+    if 0 <= row < len(grid) and 0 <= col < len(grid[row]):
+        return grid[row][col]
     return ""

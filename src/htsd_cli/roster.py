@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import functools
 import io
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -52,6 +53,7 @@ class Roster:
         return self._index.get(normalise_code(code))
 
 
+@functools.lru_cache(maxsize=65536)
 def normalise_code(code: str) -> str:
     return fold(code).replace(" ", "").upper()
 

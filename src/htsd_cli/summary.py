@@ -22,7 +22,7 @@ from htsd_cli.template import (
     stamp_line,
     write_identity,
 )
-from htsd_cli.xlsxfast import append_rows, rows_xml
+from htsd_cli.xlsxfast import rows_xml
 
 UNITS_SHEET = "Đơn vị x chỉ tiêu"
 TYPE_SHEET = "Theo loại đơn vị"
@@ -90,7 +90,7 @@ def build_summary_workbook(
     _charts(wb, agg, bold)
     buffer = io.BytesIO()
     wb.save(buffer)
-    return normalise_package(append_rows(buffer.getvalue(), fast))
+    return normalise_package(buffer.getvalue(), fast)
 
 
 def _header(ws: Any, titles: list[str], bold: Any) -> None:

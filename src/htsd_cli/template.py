@@ -455,22 +455,38 @@ class Stamper:
             if unit
             else {}
         )
-        out = io.BytesIO()
-        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as zf:
-            for name, data in self.members:
-                if name in self.tokenised:
-                    for token, value in values.items():
-                        data = data.replace(token.encode(), escape(value).encode("utf-8"))
-                info = zipfile.ZipInfo(name, date_time=ZIP_TIME)
-                info.compress_type = zipfile.ZIP_DEFLATED
-                info.external_attr = 0o600 << 16
-                zf.writestr(info, data, compresslevel=6)
-        return out.getvalue()
+        members = []
+        for name, data in self.members:
+            if name in self.tokenised:
+                for token, value in values.items():
+                    data = data.replace(token.encode(), escape(value).encode("utf-8"))
+            members.append((name, data))
+        return write_package(members)
 
 
-def normalise_package(package: bytes) -> bytes:
-    """Fixed document dates and zip timestamps: the same content gives the same bytes."""
-    return Stamper(package).stamp(None)
+def write_package(members: list[tuple[str, bytes]]) -> bytes:
+    """A zip package with fixed timestamps, in the given member order."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as zf:
+        for name, data in members:
+            info = zipfile.ZipInfo(name, date_time=ZIP_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o600 << 16
+            zf.writestr(info, data, compresslevel=6)
+    return out.getvalue()
+
+
+def normalise_package(package: bytes, extra_rows: dict[str, bytes] | None = None) -> bytes:
+    """Fixed document dates and zip timestamps: the same content gives the same bytes.
+
+    `extra_rows` (sheet title → serialised rows, see xlsxfast) are added in the same pass.
+    """
+    stamper = Stamper(package)
+    if extra_rows:
+        from htsd_cli.xlsxfast import add_rows
+
+        stamper.members = add_rows(stamper.members, extra_rows)
+    return stamper.stamp(None)
 
 
 def set_text(cell: Any, value: Any) -> None:

@@ -8,6 +8,7 @@ tables are kept here, built from the published layouts of both encodings.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -18,6 +19,7 @@ def nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
+@functools.lru_cache(maxsize=65536)
 def fold(text: str) -> str:
     """Lower-case ASCII form for comparisons: accents dropped, đ → d, spaces squeezed."""
     decomposed = unicodedata.normalize("NFD", str(text).translate(_D_MAP))

@@ -20,7 +20,7 @@ from htsd_cli.findings import ERROR, WARNING, FileReport, Finding, Report, Skipp
 from htsd_cli.form import Form, Indicator
 from htsd_cli.isolate import Crash, run_isolated
 from htsd_cli.layout import column_letter, compute_layout, label_text
-from htsd_cli.reader import RawReturn, Unreadable, cell_value, read_return
+from htsd_cli.reader import RawReturn, Unreadable, cell_value, position, read_return
 from htsd_cli.roster import Roster
 from htsd_cli.textnorm import fold, repair_legacy
 from htsd_cli.values import (
@@ -176,21 +176,21 @@ def _matching_map(
     if names is None:
         names = raw.load_names()  # defined names move with inserted rows
     for candidate in (names, sheet_cells or raw.load_identity_sheet()):
-        if candidate and all(i.id in candidate for i in form.indicators):
-            if _labels_agree(raw, form, candidate):
-                return {**layout_cells, **candidate}
+        complete = bool(candidate) and all(i.id in candidate for i in form.indicators)
+        if complete and _labels_agree(raw, form, candidate):
+            return {**layout_cells, **candidate}
     return None
 
 
 def _labels_agree(raw: RawReturn, form: Form, cells: dict[str, str]) -> bool:
     """Whether the cell left of each value cell still holds the indicator's label."""
     hits = 0
+    grid = raw.grid
     for ind in form.indicators:
-        ref = cells.get(ind.id, "")
-        col = "".join(ch for ch in ref if ch.isalpha())
-        if not col or col == "A":
+        row, col = position(cells.get(ind.id, ""))
+        if col < 1 or row >= len(grid) or col > len(grid[row]):
             continue
-        label = cell_value(raw, chr(ord(col[-1]) - 1) + ref[len(col) :] if len(col) == 1 else "")
+        label = grid[row][col - 1]
         hits += isinstance(label, str) and _label_key(label) == _label_key(ind.label)
     return hits >= 0.9 * len(form.indicators)
 
@@ -537,13 +537,21 @@ def validate_paths(
     strict: bool = False,
     progress: Callable[[int], None] | None = None,
     workers: int | None = None,
+    meanwhile: Callable[[], None] | None = None,
 ) -> Report:
-    """Check every workbook under `paths` and the batch as a whole."""
+    """Check every workbook under `paths` and the batch as a whole.
+
+    `meanwhile` runs in a thread while the files are read (see isolate.run_isolated).
+    """
     files, skipped = collect(paths)
     report = Report(skipped=skipped)
     results: list[FileReport | None] = [None] * len(files)
     func = functools.partial(check_file, form=form, strict=strict, want_names=roster is None)
-    for index, result in run_isolated(func, [str(p) for p in files], workers=workers):
+    import python_calamine  # noqa: F401 - loaded once here, before the workers are forked
+
+    for index, result in run_isolated(
+        func, [str(p) for p in files], workers=workers, meanwhile=meanwhile
+    ):
         if isinstance(result, Crash):
             message = _CRASH_MESSAGES[result.reason].format(detail=result.detail)
             code = "unreadable-file" if result.reason == "crash" else "unsafe-file"

@@ -8,9 +8,7 @@ Strings are inline strings, so text from units can never become a formula.
 
 from __future__ import annotations
 
-import io
 import re
-import zipfile
 from collections.abc import Iterable
 from typing import Any
 from xml.sax.saxutils import escape
@@ -44,31 +42,21 @@ def rows_xml(rows: Iterable[list[Any]], first_row: int) -> bytes:
     return "".join(out).encode("utf-8")
 
 
-def sheet_parts(package: bytes) -> dict[str, str]:
-    """Sheet title → part name of a workbook package."""
+def add_rows(members: list[tuple[str, bytes]], sheets: dict[str, bytes]) -> list[tuple[str, bytes]]:
+    """Put serialised rows at the end of each named sheet's data (package members in order)."""
     from htsd_cli.reader import sheet_part_names
 
-    with zipfile.ZipFile(io.BytesIO(package)) as zf:
-        return sheet_part_names(zf.read("xl/workbook.xml"), zf.read("xl/_rels/workbook.xml.rels"))
-
-
-def append_rows(package: bytes, sheets: dict[str, bytes]) -> bytes:
-    """Put serialised rows at the end of each named sheet's data."""
-    parts = sheet_parts(package)
-    wanted = {parts[title]: data for title, data in sheets.items()}
-    out = io.BytesIO()
-    with (
-        zipfile.ZipFile(io.BytesIO(package)) as zin,
-        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout,
-    ):
-        for info in zin.infolist():
-            data = zin.read(info.filename)
-            if info.filename in wanted:
-                rows = wanted[info.filename]
-                if b"<sheetData/>" in data:
-                    data = data.replace(b"<sheetData/>", b"<sheetData>" + rows + b"</sheetData>", 1)
-                else:
-                    data = data.replace(b"</sheetData>", rows + b"</sheetData>", 1)
-                data = re.sub(rb"<dimension [^>]*/>", b"", data, count=1)
-            zout.writestr(info, data)
-    return out.getvalue()
+    parts = dict(members)
+    names = sheet_part_names(parts["xl/workbook.xml"], parts["xl/_rels/workbook.xml.rels"])
+    wanted = {names[title]: rows for title, rows in sheets.items()}
+    out = []
+    for name, data in members:
+        if name in wanted:
+            rows = wanted[name]
+            if b"<sheetData/>" in data:
+                data = data.replace(b"<sheetData/>", b"<sheetData>" + rows + b"</sheetData>", 1)
+            else:
+                data = data.replace(b"</sheetData>", rows + b"</sheetData>", 1)
+            data = re.sub(rb"<dimension [^>]*/>", b"", data, count=1)
+        out.append((name, data))
+    return out
