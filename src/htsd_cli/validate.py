@@ -35,7 +35,8 @@ from htsd_cli.values import (
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 OUTLIER_Z = 3.5
-OUTLIER_MIN_PEERS = 5
+OUTLIER_MIN_PEERS = 8
+OUTLIER_RATIO = 3.0  # and at least three times above or below the median
 
 
 @dataclass
@@ -641,7 +642,9 @@ def check_duplicates(files: list[FileReport]) -> None:
 
 
 def check_outliers(files: list[FileReport], form: Form) -> None:
-    """A figure far from its peers of the same unit type (modified z-score > 3.5) is a warning."""
+    """A figure far from its peers of the same unit type is a warning, never an error: a
+    modified z-score above 3.5 among at least 8 peers, a non-zero value, and at least three
+    times above or below the median."""
     groups: dict[str, list[FileReport]] = {}
     for rep in files:
         if rep.values and rep.unit_type:
@@ -663,7 +666,9 @@ def check_outliers(files: list[FileReport], form: Form) -> None:
                 continue
             for rep, v in numbers:
                 z = 0.6745 * (v - median) / mad
-                if abs(z) > OUTLIER_Z:
+                # 0 means "none", a real answer; a typo is usually a factor off (1200 for 12)
+                far = v >= OUTLIER_RATIO * median or v * OUTLIER_RATIO <= median
+                if abs(z) > OUTLIER_Z and v > 0 and far:
                     cell = rep.cells.get(ind.id, "")
                     _batch_finding(
                         rep,
