@@ -57,3 +57,40 @@ def test_help_does_not_import_heavy_modules():
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == ""
+
+
+def test_validating_one_file_does_not_import_pandas(issued):
+    code = (
+        "import sys; from htsd_cli.validate import validate_paths; from htsd_cli.form import load_form; "
+        f"from pathlib import Path; validate_paths([Path({str(issued['TH01'])!r})], load_form('htsd-2022')); "
+        "print('pandas' in sys.modules)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "False"
+
+
+def test_missing_file_is_reported_in_vietnamese(tmp_path):
+    from .conftest import SAMPLE_CONFIG
+
+    result = runner.invoke(
+        app, ["validate", "--config", str(SAMPLE_CONFIG), str(tmp_path / "khong-co.xlsx")]
+    )
+    assert result.exit_code == 1
+    assert "không tìm thấy" in result.output
+
+
+def test_unexpected_error_is_one_line_without_traceback(tmp_path, monkeypatch):
+    import htsd_cli.commands
+
+    def broken(*args, **kwargs):
+        raise ZeroDivisionError("hỏng")
+
+    monkeypatch.setattr(htsd_cli.commands, "prepare", broken)
+    monkeypatch.setattr(sys, "argv", ["htsd", "template", "--out", str(tmp_path)])
+    from htsd_cli.cli import main
+
+    with pytest.raises(SystemExit) as info:
+        main()
+    assert info.value.code == 1

@@ -24,6 +24,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     rich_markup_mode="rich",
+    pretty_exceptions_enable=False,
 )
 form_app = typer.Typer(
     help="Xem biểu mẫu (các mục, chỉ tiêu và quy tắc kiểm tra).",
@@ -279,3 +280,12 @@ def main() -> None:
     except KeyboardInterrupt:
         err_console.print("[red]Đã dừng theo yêu cầu. Không có tệp nào bị ghi dở.[/]")
         sys.exit(130)
+    except Exception as exc:
+        if _state["debug"]:
+            err_console.print_exception()
+        err_console.print(
+            f"[bold red]Lỗi ngoài dự kiến của htsd[/] ({exc.__class__.__name__}: {exc}). "
+            "Chạy lại lệnh với --debug ngay sau 'htsd' để xem chi tiết, và gửi cho người phát triển.",
+            highlight=False,
+        )
+        sys.exit(1)

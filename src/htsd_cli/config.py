@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from htsd_cli.errors import ConfigError
+from htsd_cli.errors import ConfigError, read_reason
 from htsd_cli.form import Form, load_form
 
 CONFIG_NAME = "htsd.toml"
@@ -113,7 +113,7 @@ def load_config(explicit: Path | None = None) -> Config:
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: sai cú pháp TOML ({exc}).") from exc
     except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"Không đọc được tệp cấu hình {path}: {exc}.") from exc
+        raise ConfigError(f"Không đọc được tệp cấu hình {path}: {read_reason(exc)}.") from exc
     return parse_config(data, path)
 
 

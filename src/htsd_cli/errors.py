@@ -23,3 +23,33 @@ class ReadError(HtsdError):
 
 class OutputError(HtsdError):
     """An output file or folder cannot be written."""
+
+
+_OS_REASONS = {
+    "ENOENT": "không tìm thấy",
+    "EACCES": "không có quyền truy cập",
+    "EPERM": "không được phép",
+    "EISDIR": "đây là một thư mục",
+    "ENOTDIR": "đường dẫn không phải thư mục",
+    "ENOSPC": "ổ đĩa đã đầy",
+    "EROFS": "ổ đĩa chỉ cho đọc",
+    "ELOOP": "liên kết tượng trưng vòng lặp",
+    "ENAMETOOLONG": "tên quá dài",
+}
+
+
+def os_reason(exc: OSError) -> str:
+    """A Vietnamese reason for an operating-system error."""
+    import errno
+
+    name = errno.errorcode.get(exc.errno or 0, "")
+    return _OS_REASONS.get(name, f"lỗi hệ thống {name or exc.__class__.__name__}")
+
+
+def read_reason(exc: Exception) -> str:
+    """Why a text file could not be read, in Vietnamese."""
+    if isinstance(exc, UnicodeDecodeError):
+        return "tệp không ở dạng chữ UTF-8 (hãy lưu lại với bảng mã UTF-8)"
+    if isinstance(exc, OSError):
+        return os_reason(exc)
+    return exc.__class__.__name__

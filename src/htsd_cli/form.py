@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from htsd_cli.errors import FormError
+from htsd_cli.errors import FormError, os_reason, read_reason
 
 KINDS = {
     "count": "số đếm",
@@ -432,13 +432,13 @@ def load_form(ref: str | Path, base: Path | None = None) -> Form:
     try:
         key = (str(path.resolve()), path.stat().st_mtime)
     except OSError as exc:
-        raise FormError(f"Không đọc được tệp biểu mẫu {path}: {exc.strerror}.") from exc
+        raise FormError(f"Không đọc được tệp biểu mẫu {path}: {os_reason(exc)}.") from exc
     if key in _FORM_CACHE:
         return _FORM_CACHE[key]
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise FormError(f"Không đọc được tệp biểu mẫu {path}: {exc}.") from exc
+        raise FormError(f"Không đọc được tệp biểu mẫu {path}: {read_reason(exc)}.") from exc
     form = parse_form(text, str(path))
     _FORM_CACHE[key] = form
     return form

@@ -7,7 +7,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from htsd_cli.errors import OutputError
+from htsd_cli.errors import OutputError, os_reason
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
@@ -16,7 +16,7 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     except OSError as exc:
-        raise OutputError(f"Không ghi được vào thư mục {path.parent}: {exc.strerror}.") from exc
+        raise OutputError(f"Không ghi được vào thư mục {path.parent}: {os_reason(exc)}.") from exc
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
@@ -25,7 +25,7 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
     except OSError as exc:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
-        raise OutputError(f"Không ghi được tệp {path}: {exc.strerror}.") from exc
+        raise OutputError(f"Không ghi được tệp {path}: {os_reason(exc)}.") from exc
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from htsd_cli.errors import os_reason
 from htsd_cli.layout import FORM_SHEET, ID_SHEET, STAMP_PREFIX, SUMMARY_MARK, column_letter
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
@@ -137,7 +138,7 @@ def read_bytes_guarded(path: Path) -> bytes:
     try:
         st = path.stat()
     except OSError as exc:
-        raise Unreadable("unreadable-file", f"Không đọc được tệp: {exc.strerror}.") from None
+        raise Unreadable("unreadable-file", f"Không đọc được tệp: {os_reason(exc)}.") from None
     import stat as stat_mod
 
     if stat_mod.S_ISDIR(st.st_mode):
@@ -154,7 +155,7 @@ def read_bytes_guarded(path: Path) -> bytes:
     try:
         return path.read_bytes()
     except OSError as exc:
-        raise Unreadable("unreadable-file", f"Không đọc được tệp: {exc.strerror}.") from None
+        raise Unreadable("unreadable-file", f"Không đọc được tệp: {os_reason(exc)}.") from None
 
 
 # Parts no reader of ours (nor calamine) opens: not worth decompressing.

@@ -11,7 +11,7 @@ from typing import Any
 
 from htsd_cli.aggregate import Aggregate
 from htsd_cli.config import Config
-from htsd_cli.errors import ConfigError
+from htsd_cli.errors import ConfigError, read_reason
 from htsd_cli.form import bundled_templates
 from htsd_cli.status import INVALID, MISSING
 from htsd_cli.template import date_line
@@ -26,7 +26,7 @@ def read_narrative(path: Path, config_form_texts: list[tuple[str, str]]) -> dict
     try:
         lines = path.read_text(encoding="utf-8-sig").splitlines()
     except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"Không đọc được tệp lời văn {path}: {exc}.") from exc
+        raise ConfigError(f"Không đọc được tệp lời văn {path}: {read_reason(exc)}.") from exc
     keys: dict[str, str] = {}
     for part_id, heading in config_form_texts:
         keys[fold(heading).rstrip(" .:")] = part_id

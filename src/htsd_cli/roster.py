@@ -90,7 +90,9 @@ def _read_sheet(path: Path) -> list[list[str]]:
         with CalamineWorkbook.from_path(str(path)) as wb:
             data = wb.get_sheet_by_index(0).to_python(skip_empty_area=False)
     except (CalamineError, OSError, ValueError) as exc:
-        raise RosterError(f"Không mở được danh sách đơn vị {path}: {exc}.") from exc
+        raise RosterError(
+            f"Không mở được danh sách đơn vị {path}: tệp hỏng hoặc không phải bảng tính."
+        ) from exc
     out: list[list[str]] = []
     for row in data:
         cells = []

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from htsd_cli.errors import RosterError
+from htsd_cli.errors import RosterError, read_reason
 from htsd_cli.findings import FileReport, Report
 from htsd_cli.roster import Roster, normalise_code
 from htsd_cli.textnorm import fold
@@ -115,7 +115,7 @@ def load_receipts(path: Path) -> dict[str, dt.datetime]:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
-        raise RosterError(f"Không đọc được sổ nhận {path}: {exc}.") from exc
+        raise RosterError(f"Không đọc được sổ nhận {path}: {read_reason(exc)}.") from exc
     rows = list(csv.reader(io.StringIO(text)))
     if not rows:
         return {}
