@@ -267,29 +267,10 @@ def _signature_block(doc: Any, ctx: dict[str, Any]) -> None:
     _para(left, "Nơi nhận:", size=12, bold=True, italic=True, align="left", indent=False, after=0)
     for recipient in ctx["recipients"]:
         _para(left, f"- {recipient}", size=11, align="left", indent=False, after=0)
-    _para(
-        right,
-        ctx["signer"]["authority"],
-        size=BODY_PT,
-        bold=True,
-        align="center",
-        indent=False,
-        after=0,
-    )
-    _para(
-        right,
-        ctx["signer"]["title"],
-        size=BODY_PT,
-        bold=True,
-        align="center",
-        indent=False,
-        after=0,
-    )
-    for _ in range(4):  # room for the signature and the seal
-        _para(right, "", align="center", indent=False, after=0)
-    _para(
-        right, ctx["signer"]["name"], size=BODY_PT, bold=True, align="center", indent=False, after=0
-    )
+    signer = ctx["signer"]
+    # authority and title, room for the signature and the seal, then the name
+    for line in (signer["authority"], signer["title"], "", "", "", "", signer["name"]):
+        _para(right, line, size=BODY_PT, bold=True, align="center", indent=False, after=0)
 
 
 def _annexes(doc: Any, ctx: dict[str, Any]) -> None:
