@@ -12,8 +12,9 @@ import tempfile
 import time
 from pathlib import Path
 
+from returns import bench_roster
+
 from htsd_cli.config import load_config
-from htsd_cli.roster import Roster, Unit
 from htsd_cli.template import issue_workbooks
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -23,18 +24,7 @@ CONFIG = ROOT / "samples" / "hai-an-2022" / "htsd.toml"
 def main(n: int = 2000) -> None:
     config = load_config(CONFIG)
     form = config.load_form()
-    types = [t.code for t in form.unit_types]
-    units = tuple(
-        Unit(
-            f"DV{i:05d}",
-            f"Đơn vị số {i} phường Đằng Hải",
-            types[i % len(types)],
-            "",
-            f"Nhóm {i % 30}",
-        )
-        for i in range(n)
-    )
-    roster = Roster(units, Path("bench.csv"))
+    roster = bench_roster(form, n)
     os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})  # one core, as the target says
     with tempfile.TemporaryDirectory() as tmp:
         started = time.perf_counter()

@@ -238,3 +238,14 @@ def test_nothing_in_code_names_a_place_or_year():
         text = path.read_text(encoding="utf-8")
         for word in ("Hải An", "hai-an", "2022", "Hải Phòng"):
             assert word not in text, f"{path.name} mentions {word}"
+
+
+def test_codes_that_fold_to_the_same_file_name_get_distinct_files(tmp_path):
+    roster = tmp_path / "ds.csv"
+    roster.write_text(HEADER + "A-1,Trường A,thcs,P1\nA_1,Trường A,thcs,P1\n", encoding="utf-8")
+    result = _template("--roster", str(roster), "--out", str(tmp_path / "out"))
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
+        "a-1-truong-a-2.xlsx",
+        "a-1-truong-a.xlsx",
+    ]

@@ -520,8 +520,14 @@ def issue_workbooks(
     package = build_template(form, config, blank=roster is None)
     stamper = Stamper(package)
     issued: list[Issued] = []
+    taken: set[str] = set()
     for unit in units:
-        path = out_dir / file_name(form, unit)
+        name = file_name(form, unit)
+        stem, n = name[: -len(".xlsx")], 2
+        while name in taken:  # codes that differ only by case or punctuation
+            name, n = f"{stem}-{n}.xlsx", n + 1
+        taken.add(name)
+        path = out_dir / name
         atomic_write_bytes(path, stamper.stamp(unit))
         issued.append(Issued(path, unit))
         if progress:
