@@ -318,3 +318,23 @@ def test_folders_are_searched_and_lock_files_skipped(filled, tmp_path):
     assert (
         "tệp khóa tạm" in out and "tệp ẩn" in out and "không phải tệp bảng tính (đuôi .txt)" in out
     )
+
+
+def test_cell_font_is_read_for_legacy_text(filled, form, cells, tmp_path):
+    """Text in the all-capitals .VnTimeH font is converted to capitals: the font was read."""
+    from openpyxl.styles import Font
+
+    path = filled()
+    wb = openpyxl.load_workbook(path)
+    ws = wb[FORM_SHEET]
+    ws[cells["s2_bai_bao_gc"]] = "tr\u00adêng thcs"
+    ws[cells["s2_bai_bao_gc"]].font = Font(name=".VnTimeH")
+    ws[cells["s3_to_roi_gc"]] = "tr\u00adêng thcs"  # same text, Unicode font: content decides
+    wb.save(tmp_path / "phong-cu.xlsx")
+    report = check_file(str(tmp_path / "phong-cu.xlsx"), form)
+    assert [(f.code, f.cell) for f in report.findings] == [
+        ("legacy-encoding", cells["s2_bai_bao_gc"]),
+        ("legacy-encoding", cells["s3_to_roi_gc"]),
+    ]
+    assert report.texts["s2_bai_bao_gc"] == "TRƯỜNG THCS"
+    assert report.texts["s3_to_roi_gc"] == "trường thcs"

@@ -55,6 +55,7 @@ class RawReturn:
     _wb: Any = field(default=None, repr=False, compare=False)
     _pkg: Package | None = field(default=None, repr=False, compare=False)
     _id_cells: dict[str, str] | None = field(default=None, repr=False, compare=False)
+    _fonts: dict[str, str] | None = field(default=None, repr=False, compare=False)
 
     def guard_sheet(self, sheet: str) -> bytes:
         """Pass a sheet's part through the guard before the reader parses it (xlsx)."""
@@ -79,6 +80,17 @@ class RawReturn:
             except _calamine_errors():
                 self._id_cells = {}
         return self._id_cells
+
+    def font_of(self, address: str) -> str | None:
+        """The font name of a cell of the form sheet (xlsx only; None when unknown)."""
+        if self._pkg is None or self.fmt != "xlsx":
+            return None
+        if self._fonts is None:
+            try:
+                self._fonts = _cell_fonts(self._pkg, self.guard_sheet(self.sheet))
+            except Unreadable:
+                self._fonts = {}
+        return self._fonts.get(address)
 
     def load_names(self) -> dict[str, str]:
         """Identity from document properties (into .identity); returns the defined names."""
@@ -474,6 +486,35 @@ def read_return(path: Path) -> RawReturn:
     elif fmt == "ods" and pkg is not None:
         raw.broken_formulas = _ods_broken_formulas(pkg.part("content.xml"), raw.sheet)
     return raw
+
+
+_FONT_BLOCK_RE = re.compile(rb"<fonts[^>]*>(.*?)</fonts>", re.S)
+_FONT_RE = re.compile(rb"<font>(.*?)</font>|<font/>", re.S)
+_FONT_NAME_RE = re.compile(rb'<name val="([^"]*)"')
+_XFS_RE = re.compile(rb"<cellXfs[^>]*>(.*?)</cellXfs>", re.S)
+_XF_FONT_RE = re.compile(rb"<xf [^>]*?fontId=\"(\d+)\"|<xf (?![^>]*fontId)[^>]*>")
+_CELL_STYLE_RE = re.compile(rb'<c r="([A-Z]+[0-9]+)"[^>]*? s="(\d+)"')
+
+
+def _cell_fonts(pkg: Package, sheet_xml: bytes) -> dict[str, str]:
+    """A1 address → font name, from the sheet's style indexes and styles.xml (xlsx)."""
+    styles = pkg.part("xl/styles.xml")
+    block = _FONT_BLOCK_RE.search(styles)
+    fonts = []
+    for m in _FONT_RE.finditer(block.group(1) if block else b""):
+        name = _FONT_NAME_RE.search(m.group(1) or b"")
+        fonts.append(xml_unescape(name.group(1)) if name else "")
+    xfs_block = _XFS_RE.search(styles)
+    xf_fonts = [
+        int(m.group(1)) if m.group(1) else 0
+        for m in _XF_FONT_RE.finditer(xfs_block.group(1) if xfs_block else b"")
+    ]
+    out: dict[str, str] = {}
+    for ref, style in _CELL_STYLE_RE.findall(sheet_xml):
+        index = int(style)
+        if index < len(xf_fonts) and xf_fonts[index] < len(fonts):
+            out[ref.decode()] = fonts[xf_fonts[index]]
+    return out
 
 
 _DIMENSION_RE = re.compile(rb'<dimension ref="[A-Z]*[0-9]*:?([A-Z]{1,3})([0-9]{1,7})"')

@@ -410,7 +410,10 @@ def _read_text(ctx: Context, cell: str, ind: Indicator | None, heading: str = ""
     value = cell_value(ctx.raw, cell)
     if is_blank(value):
         return ""
-    text, legacy = repair_legacy(show(value) if not isinstance(value, str) else value.strip())
+    raw_text = show(value) if not isinstance(value, str) else value.strip()
+    # the cell's font decides when it names a legacy font; plain ASCII needs no look
+    font = ctx.raw.font_of(cell) if not raw_text.isascii() else None
+    text, legacy = repair_legacy(raw_text, font)
     if legacy:
         where = _where(cell, ind) if ind else f"Ô {cell} ({heading})"
         name = "TCVN3 (.VnTime)" if legacy == "tcvn3" else "VNI"
