@@ -338,3 +338,11 @@ def test_cell_font_is_read_for_legacy_text(filled, form, cells, tmp_path):
     ]
     assert report.texts["s2_bai_bao_gc"] == "TRƯỜNG THCS"
     assert report.texts["s3_to_roi_gc"] == "trường thcs"
+
+
+def test_validate_needs_no_configuration_when_the_form_is_named(filled, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # no htsd.toml here
+    result = runner.invoke(app, ["validate", "--form", "htsd-2022", str(filled())])
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(app, ["validate", str(filled())])
+    assert result.exit_code == 1 and "htsd.toml" in result.output

@@ -168,7 +168,7 @@ def validate(
     from htsd_cli import commands, views
 
     try:
-        _cfg, loaded, units = commands.prepare(config, form, roster)
+        loaded, units = commands.prepare_check(config, form, roster)
         with views.progress(err_console, "Đang kiểm tra", commands.count_files(paths)) as step:
             report = commands.validate(paths, loaded, units, strict, step)
         annotated = commands.annotate(report, annotate) if annotate is not None else None

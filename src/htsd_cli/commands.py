@@ -28,6 +28,19 @@ def prepare(
     return cfg, loaded, units
 
 
+def prepare_check(
+    config: Path | None, form: str | None, roster: Path | None
+) -> tuple[Form, Roster | None]:
+    """Form and roster for checking returns: `--form` alone is enough, without a configuration."""
+    loaded = (
+        load_form(form)
+        if form is not None and config is None
+        else load_config(config).load_form(form)
+    )
+    units = load_roster(roster, loaded) if roster is not None else None
+    return loaded, units
+
+
 def issue(
     form: Form,
     config: Config,
