@@ -346,3 +346,21 @@ def test_validate_needs_no_configuration_when_the_form_is_named(filled, tmp_path
     assert result.exit_code == 0, result.output
     result = runner.invoke(app, ["validate", str(filled())])
     assert result.exit_code == 1 and "htsd.toml" in result.output
+
+
+def test_every_finding_code_has_a_vietnamese_title():
+    import re
+
+    from htsd_cli.findings import CODES
+
+    src = Path(__file__).resolve().parent.parent / "src" / "htsd_cli"
+    used = set()
+    for path in src.glob("*.py"):
+        used |= set(
+            re.findall(
+                r'"([a-z]+(?:-[a-z]+)+)",\s*\n?\s*(?:ERROR|WARNING|severity|rule\.severity|ERROR if)',
+                path.read_text(encoding="utf-8"),
+            )
+        )
+        used |= set(re.findall(r'Unreadable\(\s*"([a-z-]+)"', path.read_text(encoding="utf-8")))
+    assert used and used <= set(CODES), used - set(CODES)

@@ -105,7 +105,7 @@ def _annotated_bytes(rep: FileReport) -> bytes:
     if wb.security is not None:
         wb.security.lockStructure = False
     ls = wb.create_sheet(FINDINGS_SHEET, 0)
-    headers = ("Mức độ", "Trang", "Ô", "Chỉ tiêu", "Giá trị đã ghi", "Cần sửa", "Mã lỗi")
+    headers = ("Mức độ", "Trang", "Ô", "Chỉ tiêu", "Giá trị đã ghi", "Cần sửa", "Loại lỗi")
     for c, title in enumerate(headers, start=1):
         ls.cell(row=1, column=c, value=title).font = Font(name="Times New Roman", bold=True)
     for r, f in enumerate(rep.findings, start=2):
@@ -116,7 +116,7 @@ def _annotated_bytes(rep: FileReport) -> bytes:
             f.label,
             f.value,
             f.message,
-            f.code,
+            f.title,
         )
         for c, value in enumerate(row, start=1):
             cell = ls.cell(row=r, column=c)

@@ -56,8 +56,12 @@ class Finding:
     def is_error(self) -> bool:
         return self.severity == ERROR
 
+    @property
+    def title(self) -> str:
+        return CODES.get(self.code, self.code)
+
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return {**asdict(self), "title": self.title}
 
 
 @dataclass

@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from htsd_cli.config import Config
 from htsd_cli.findings import Report
@@ -14,6 +15,9 @@ from htsd_cli.isolate import Background
 from htsd_cli.roster import Roster
 from htsd_cli.status import StatusReport, build_status, load_receipts
 from htsd_cli.validate import validate_paths
+
+if TYPE_CHECKING:
+    from htsd_cli.aggregate import Aggregate
 
 MARKDOWN_NAME = "bao-cao.md"
 WORKBOOK_NAME = "tong-hop.xlsx"
@@ -71,7 +75,7 @@ def run_aggregate(
     receipts: Path | None = None,
     as_of: dt.date | None = None,
     progress: Callable[[int], None] | None = None,
-) -> tuple[object, Outputs]:
+) -> tuple[Aggregate, Outputs]:
     """Validate, total, and write every output atomically. Returns (Aggregate, Outputs)."""
     from htsd_cli.aggregate import aggregate
     from htsd_cli.docx_report import render_docx
