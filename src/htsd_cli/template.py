@@ -211,6 +211,9 @@ def render_form_sheet(
             if ind.numeric:
                 cell.number_format = number_format(ind)
                 cell.alignment = st["right"]
+            elif ind.kind == "yesno" and not inputs:  # a summary counts the units answering "Có"
+                cell.number_format = '#,##0" đơn vị"'
+                cell.alignment = st["right"]
             else:
                 cell.alignment = st["center"] if ind.kind == "yesno" else st["wrap"]
             make_input(f"{VALUE_COL}{r}")
