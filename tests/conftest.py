@@ -89,6 +89,13 @@ def _soffice() -> str | None:
     return shutil.which("soffice") or shutil.which("libreoffice")
 
 
+def missing_tool(what: str) -> None:
+    """In CI (CI=true) a missing tool fails the test; locally the test is skipped, saying so."""
+    if os.environ.get("CI"):
+        pytest.fail(f"{what} is required in CI but is not installed")
+    pytest.skip(f"{what} is not installed; skipping this real-client test locally")
+
+
 @pytest.fixture(scope="session")
 def soffice(tmp_path_factory) -> Callable[[list[Path], str, Path], list[Path]]:
     """Convert files with LibreOffice headless: convert(files, "xls", outdir) → new paths.
@@ -97,9 +104,7 @@ def soffice(tmp_path_factory) -> Callable[[list[Path], str, Path], list[Path]]:
     """
     exe = _soffice()
     if exe is None:
-        if os.environ.get("CI"):
-            pytest.fail("LibreOffice (soffice) is required in CI but is not installed")
-        pytest.skip("LibreOffice (soffice) is not installed; skipping real-client tests locally")
+        missing_tool("LibreOffice (soffice)")
     profile = tmp_path_factory.mktemp("lo-profile")
 
     def convert(files: list[Path], target: str, outdir: Path) -> list[Path]:

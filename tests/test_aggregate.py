@@ -25,16 +25,16 @@ def _run(*args: str):
     return runner.invoke(app, [*args])
 
 
+def _on_samples(command: str, *args: str):
+    """`htsd COMMAND` on the bundled returns, with the sample roster and configuration."""
+    return _run(command, str(RETURNS), "-r", str(SAMPLE_ROSTER), "-c", str(SAMPLE_CONFIG), *args)
+
+
 @pytest.fixture(scope="module")
 def sample_run(tmp_path_factory):
     out = tmp_path_factory.mktemp("tong-hop")
-    result = _run(
+    result = _on_samples(
         "aggregate",
-        str(RETURNS),
-        "--roster",
-        str(SAMPLE_ROSTER),
-        "--config",
-        str(SAMPLE_CONFIG),
         "--narrative",
         str(SAMPLES / "loi-van.md"),
         "--out",
@@ -68,13 +68,8 @@ def independent_totals(form) -> dict[str, float]:
 
 
 def test_status_reports_missing_late_invalid_and_duplicated():
-    result = _run(
+    result = _on_samples(
         "status",
-        str(RETURNS),
-        "-r",
-        str(SAMPLE_ROSTER),
-        "-c",
-        str(SAMPLE_CONFIG),
         "--as-of",
         "2022-10-08",
         "--json",
@@ -101,13 +96,8 @@ def test_status_reports_missing_late_invalid_and_duplicated():
 
 
 def test_status_table_in_vietnamese():
-    result = _run(
+    result = _on_samples(
         "status",
-        str(RETURNS),
-        "-r",
-        str(SAMPLE_ROSTER),
-        "-c",
-        str(SAMPLE_CONFIG),
         "--as-of",
         "2022-10-08",
     )
@@ -194,13 +184,8 @@ def test_markdown_report_has_every_section_and_figure(sample_run, form):
 
 
 def test_markdown_without_narrative_marks_places_to_fill(tmp_path):
-    result = _run(
+    result = _on_samples(
         "aggregate",
-        str(RETURNS),
-        "-r",
-        str(SAMPLE_ROSTER),
-        "-c",
-        str(SAMPLE_CONFIG),
         "-o",
         str(tmp_path),
     )
@@ -212,13 +197,8 @@ def test_markdown_without_narrative_marks_places_to_fill(tmp_path):
 def test_narrative_with_unknown_heading_is_refused(tmp_path):
     bad = tmp_path / "loi-van.md"
     bad.write_text("# I. Công tác chỉ đạo\nx\n# IV. Phần lạ\ny\n", encoding="utf-8")
-    result = _run(
+    result = _on_samples(
         "aggregate",
-        str(RETURNS),
-        "-r",
-        str(SAMPLE_ROSTER),
-        "-c",
-        str(SAMPLE_CONFIG),
         "-n",
         str(bad),
         "-o",
@@ -275,17 +255,7 @@ def test_unit_text_cannot_break_markdown_or_become_a_formula(tmp_path, filled, f
 
 def test_outputs_are_deterministic(tmp_path):
     for run in ("a", "b"):
-        args = (
-            "aggregate",
-            str(RETURNS),
-            "-r",
-            str(SAMPLE_ROSTER),
-            "-c",
-            str(SAMPLE_CONFIG),
-            "-o",
-            str(tmp_path / run),
-        )
-        assert _run(*args).exit_code == 0
+        assert _on_samples("aggregate", "-o", str(tmp_path / run)).exit_code == 0
     for name in ("tong-hop.xlsx", "bao-cao.md", "bao-cao.docx"):
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
 
@@ -311,17 +281,7 @@ def test_failure_while_rendering_writes_nothing(tmp_path, monkeypatch):
 
 def test_interrupted_write_leaves_whole_files_and_no_temporaries(tmp_path, monkeypatch):
     out = tmp_path / "out"
-    args = (
-        "aggregate",
-        str(RETURNS),
-        "-r",
-        str(SAMPLE_ROSTER),
-        "-c",
-        str(SAMPLE_CONFIG),
-        "-o",
-        str(out),
-    )
-    assert _run(*args).exit_code == 0
+    assert _on_samples("aggregate", "-o", str(out)).exit_code == 0
     before = {p.name: p.read_bytes() for p in out.iterdir()}
     import htsd_cli.fsutil as fsutil
 
@@ -336,7 +296,7 @@ def test_interrupted_write_leaves_whole_files_and_no_temporaries(tmp_path, monke
 
     monkeypatch.setattr(fsutil.os, "replace", interrupted)
     narrative = SAMPLES / "loi-van.md"
-    result = _run(*args, "-n", str(narrative))
+    result = _on_samples("aggregate", "-o", str(out), "-n", str(narrative))
     assert result.exit_code != 0
     after = {p.name: p.read_bytes() for p in out.iterdir()}
     assert set(after) == set(before)  # no temporary file left behind
@@ -412,3 +372,14 @@ def test_libreoffice_opens_the_summary_workbook(sample_run, soffice, tmp_path):
         status = wb.get_sheet_by_name("Tình hình nộp").to_python()
     assert len(units) == 2 + data["summary"]["used_files"]
     assert [row[0] for row in status[1:]] == [u["code"] for u in data["status"]["units"]]
+
+
+def test_receipts_book_saved_with_semicolons(tmp_path):
+    """Excel in a Vietnamese locale saves CSV with ';': the receipts book reads like the roster."""
+    from htsd_cli.status import load_receipts
+
+    book = tmp_path / "so-nhan.csv"
+    book.write_text("Tệp;Ngày nhận\r\nth01.xlsx;09/10/2022 08:30\r\n", encoding="utf-8-sig")
+    assert {k: v.isoformat() for k, v in load_receipts(book).items()} == {
+        "th01.xlsx": "2022-10-09T08:30:00"
+    }

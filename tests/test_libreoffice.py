@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -16,7 +15,7 @@ import pytest
 from htsd_cli.layout import FORM_SHEET, ID_SHEET
 from htsd_cli.validate import validate_paths
 
-from .conftest import full_values
+from .conftest import full_values, missing_tool
 
 TOOL = Path(__file__).resolve().parent / "tools" / "lo_fill.py"
 
@@ -37,9 +36,7 @@ def round_trips(tmp_path_factory, issued, form, soffice):
     """A workbook filled inside LibreOffice (through UNO) and saved by it as .xlsx, .xls and .ods."""
     python = _uno_python()
     if python is None:
-        if os.environ.get("CI"):
-            pytest.fail("python3-uno is required in CI to fill workbooks inside LibreOffice")
-        pytest.skip("python3-uno is not installed; skipping the LibreOffice fill locally")
+        missing_tool("python3-uno (to fill workbooks inside LibreOffice)")
     work = tmp_path_factory.mktemp("lo")
     values = full_values(form)
     values.update(

@@ -133,24 +133,11 @@ def test_blank_workbook_without_roster(tmp_path):
 
 
 def test_second_form_goes_through_template(tmp_path):
-    result = _template(
-        "--form",
-        str(FORMS / "htsd-2023-test.yaml"),
-        "--roster",
-        str(tmp_path / "r.csv"),
-        "--out",
-        str(tmp_path / "out"),
-    )
+    args = ("--form", str(FORMS / "htsd-2023-test.yaml"), "--roster", str(tmp_path / "r.csv"))
+    result = _template(*args, "--out", str(tmp_path / "out"))
     assert result.exit_code == 1  # roster missing: nothing written
     (tmp_path / "r.csv").write_text(HEADER + "X1,Trường Thử Nghiệm,truong,Xã A\n", encoding="utf-8")
-    result = _template(
-        "--form",
-        str(FORMS / "htsd-2023-test.yaml"),
-        "--roster",
-        str(tmp_path / "r.csv"),
-        "--out",
-        str(tmp_path / "out"),
-    )
+    result = _template(*args, "--out", str(tmp_path / "out"))
     assert result.exit_code == 0, result.output
     [path] = list((tmp_path / "out").iterdir())
     wb = openpyxl.load_workbook(path)

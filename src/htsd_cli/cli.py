@@ -130,7 +130,7 @@ def template(
 
     try:
         cfg, loaded, units = commands.prepare(config, form, roster)
-        with views.progress(console, "Đang tạo biểu mẫu", len(units.units) if units else 1) as step:
+        with views.progress(console, "Đang tạo biểu mẫu") as step:
             issued = commands.issue(loaded, cfg, units, out, step)
     except HtsdError as exc:
         raise fail(exc) from None
@@ -169,7 +169,7 @@ def validate(
 
     try:
         loaded, units = commands.prepare_check(config, form, roster)
-        with views.progress(err_console, "Đang kiểm tra", commands.count_files(paths)) as step:
+        with views.progress(err_console, "Đang kiểm tra") as step:
             report = commands.validate(paths, loaded, units, strict, step)
         annotated = commands.annotate(report, annotate) if annotate is not None else None
     except HtsdError as exc:
@@ -219,9 +219,8 @@ def status(
     from htsd_cli import commands, views
 
     try:
-        cfg, loaded, units = commands.prepare(config, form, roster)
-        assert units is not None
-        with views.progress(err_console, "Đang đọc", commands.count_files(paths)) as step:
+        cfg, loaded, units = commands.prepare_collecting(config, form, roster)
+        with views.progress(err_console, "Đang đọc") as step:
             _report, result = commands.status(
                 paths, loaded, cfg, units, as_of.date() if as_of else None, receipts, step
             )
@@ -258,9 +257,8 @@ def aggregate(
     from htsd_cli import commands, views
 
     try:
-        cfg, loaded, units = commands.prepare(config, form, roster)
-        assert units is not None
-        with views.progress(err_console, "Đang tổng hợp", commands.count_files(paths)) as step:
+        cfg, loaded, units = commands.prepare_collecting(config, form, roster)
+        with views.progress(err_console, "Đang tổng hợp") as step:
             agg, outputs = commands.aggregate(
                 paths, loaded, cfg, units, out, narrative, receipts, step
             )

@@ -28,6 +28,15 @@ def prepare(
     return cfg, loaded, units
 
 
+def prepare_collecting(
+    config: Path | None, form: str | None, roster: Path
+) -> tuple[Config, Form, Roster]:
+    """Configuration, form and roster for status and aggregate (the roster is required there)."""
+    cfg = load_config(config)
+    loaded = cfg.load_form(form)
+    return cfg, loaded, load_roster(roster, loaded)
+
+
 def prepare_check(
     config: Path | None, form: str | None, roster: Path | None
 ) -> tuple[Form, Roster | None]:
@@ -46,17 +55,11 @@ def issue(
     config: Config,
     roster: Roster | None,
     out: Path,
-    progress: Callable[[int], None] | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> list[Any]:
     from htsd_cli.template import issue_workbooks
 
     return issue_workbooks(form, config, roster, out, progress)
-
-
-def count_files(paths: list[Path]) -> int:
-    from htsd_cli.validate import collect
-
-    return len(collect(paths)[0])
 
 
 def validate(
@@ -64,7 +67,7 @@ def validate(
     form: Form,
     roster: Roster | None,
     strict: bool,
-    progress: Callable[[int], None] | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Any:
     from htsd_cli.validate import validate_paths
 
@@ -84,7 +87,7 @@ def status(
     roster: Roster,
     as_of: Any,
     receipts: Path | None,
-    progress: Callable[[int], None] | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Any:
     from htsd_cli.pipeline import run_status
 
@@ -99,7 +102,7 @@ def aggregate(
     out: Path,
     narrative: Path | None,
     receipts: Path | None,
-    progress: Callable[[int], None] | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Any:
     from htsd_cli.pipeline import run_aggregate
 

@@ -12,6 +12,7 @@ import io
 from typing import Any
 
 from htsd_cli.template import FIXED_TIME, FONT_NAME, normalise_package
+from htsd_cli.textnorm import xml_safe
 
 BODY_PT = 14
 HEADER_PT = 12
@@ -331,17 +332,12 @@ def _list(doc: Any, lines: list[tuple[str, bool]]) -> None:
         run_pr = "<w:rPr><w:b/></w:rPr>" if bold else ""
         p = parse_xml(
             f'<w:p {nsdecls("w")}><w:pPr><w:pStyle w:val="{style_id}"/></w:pPr>'
-            f'<w:r>{run_pr}<w:t xml:space="preserve">{escape(_xml_safe(text))}</w:t></w:r></w:p>'
+            f'<w:r>{run_pr}<w:t xml:space="preserve">{escape(xml_safe(text))}</w:t></w:r></w:p>'
         )
         if anchor is not None:
             anchor.addprevious(p)
         else:
             body.append(p)
-
-
-def _xml_safe(text: str) -> str:
-    """Drop the control characters XML cannot hold (a unit's text may contain them)."""
-    return "".join(c for c in text if c in "\t\n" or ord(c) >= 32)
 
 
 def _page_numbers(section: Any) -> None:

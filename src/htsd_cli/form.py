@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -208,9 +208,6 @@ class Form:
     def indicator(self, indicator_id: str) -> Indicator:
         return self._by_id[indicator_id]
 
-    def has_indicator(self, indicator_id: str) -> bool:
-        return indicator_id in self._by_id
-
     def unit_type(self, text: str) -> UnitType | None:
         """The unit type named by `text` (its code or its label, any case or accents)."""
         from htsd_cli.textnorm import fold
@@ -220,11 +217,6 @@ class Form:
                 self._types_by_key.setdefault(fold(t.code), t)
                 self._types_by_key.setdefault(fold(t.label), t)
         return self._types_by_key.get(fold(text))
-
-    def walk(self) -> Iterator[tuple[Section, Indicator]]:
-        for section in self.sections:
-            for ind in section.indicators:
-                yield section, ind
 
 
 # --- loading -------------------------------------------------------------------------------------

@@ -47,9 +47,6 @@ class Layout:
     rows: list[Row] = field(default_factory=list)
     cells: dict[str, str] = field(default_factory=dict)  # defined name → A1 address
 
-    def indicator_rows(self) -> list[Row]:
-        return [r for r in self.rows if r.kind == "indicator"]
-
 
 def column_letter(index: int) -> str:
     """0 → 'A', 25 → 'Z', 26 → 'AA'."""

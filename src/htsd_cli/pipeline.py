@@ -40,7 +40,7 @@ def run_status(
     roster: Roster,
     as_of: dt.date | None = None,
     receipts: Path | None = None,
-    progress: Callable[[int], None] | None = None,
+    progress: Callable[[int, int], None] | None = None,
     meanwhile: Callable[[], None] | None = None,
 ) -> tuple[Report, StatusReport]:
     report = validate_paths(paths, form, roster, progress=progress, meanwhile=meanwhile)
@@ -74,7 +74,7 @@ def run_aggregate(
     narrative: Path | None = None,
     receipts: Path | None = None,
     as_of: dt.date | None = None,
-    progress: Callable[[int], None] | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> tuple[Aggregate, Outputs]:
     """Validate, total, and write every output atomically. Returns (Aggregate, Outputs)."""
     from htsd_cli.aggregate import aggregate

@@ -46,7 +46,6 @@ class RawReturn:
     sheet: str = ""
     identity: dict[str, str] = field(default_factory=dict)
     identity_sources: list[str] = field(default_factory=list)
-    cells: dict[str, str] = field(default_factory=dict)  # name → A1 address
     covers: list[str] = field(default_factory=list)  # summaries: the unit codes they include
     reported: dict[str, int] = field(default_factory=dict)  # summaries: units behind each figure
     broken_formulas: dict[str, str] = field(default_factory=dict)  # A1 → "no-value" | error text
@@ -171,15 +170,6 @@ def read_bytes_guarded(path: Path) -> bytes:
 
 
 # Parts no reader of ours (nor calamine) opens: not worth decompressing.
-_NOT_READ = (
-    "xl/theme/",
-    "docProps/app.xml",
-    "docProps/core.xml",
-    "Thumbnails/",
-    "Configurations2/",
-)
-
-
 _ENCRYPTED = "Tệp được đặt mật khẩu. Hãy gỡ mật khẩu (Tệp › Thông tin › Bảo vệ) rồi gửi lại."
 
 
@@ -526,14 +516,13 @@ def _check_dimensions(xml: bytes) -> None:
     """Refuse a sheet that declares an absurd used range before the reader allocates it."""
     m = _DIMENSION_RE.search(xml[:4096])
     if m:
-        col = 0
-        for ch in m.group(1).decode():
-            col = col * 26 + ord(ch) - 64
-        if col > MAX_COLS or int(m.group(2)) > MAX_ROWS:
+        last = m.group(1).decode() + m.group(2).decode()
+        row, col = position(last)
+        if col >= MAX_COLS or row >= MAX_ROWS:
             raise Unreadable(
                 "unsafe-file",
-                f"Một trang tính khai báo vùng dữ liệu tới ô {m.group(1).decode()}"
-                f"{m.group(2).decode()} (quá lớn cho một báo cáo); không mở tệp này.",
+                f"Một trang tính khai báo vùng dữ liệu tới ô {last} (quá lớn cho một báo cáo); "
+                "không mở tệp này.",
             )
 
 

@@ -8,7 +8,7 @@ import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from htsd_cli.errors import RosterError
+from htsd_cli.errors import RosterError, read_reason
 from htsd_cli.form import Form
 from htsd_cli.textnorm import fold, nfc
 
@@ -46,9 +46,6 @@ class Roster:
     def __post_init__(self) -> None:
         self._index.update((normalise_code(u.code), u) for u in self.units)
 
-    def by_code(self) -> dict[str, Unit]:
-        return {u.code: u for u in self.units}
-
     def find(self, code: str) -> Unit | None:
         return self._index.get(normalise_code(code))
 
@@ -63,12 +60,18 @@ def load_roster(path: Path, form: Form) -> Roster:
     if not path.is_file():
         raise RosterError(f"Không tìm thấy danh sách đơn vị {path}.")
     suffix = path.suffix.lower()
-    rows = _read_sheet(path) if suffix in (".xlsx", ".xlsm", ".xls", ".ods") else _read_csv(path)
+    rows = (
+        _read_sheet(path) if suffix in (".xlsx", ".xlsm", ".xls", ".ods") else read_csv_rows(path)
+    )
     return _build(rows, path, form)
 
 
-def _read_csv(path: Path) -> list[list[str]]:
-    raw = path.read_bytes()
+def read_csv_rows(path: Path) -> list[list[str]]:
+    """Rows of a CSV as Excel saves it: UTF-8 with or without BOM, ',' ';' or tab separated."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise RosterError(f"Không đọc được {path}: {read_reason(exc)}.") from exc
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from htsd_cli.errors import RosterError, read_reason
+from htsd_cli.errors import RosterError
 from htsd_cli.findings import FileReport, Report
-from htsd_cli.roster import Roster, normalise_code
+from htsd_cli.roster import Roster, normalise_code, read_csv_rows
 from htsd_cli.textnorm import fold
 
 VALID, INVALID, MISSING = "valid", "invalid", "missing"
@@ -112,11 +110,7 @@ class StatusReport:
 
 def load_receipts(path: Path) -> dict[str, dt.datetime]:
     """A receipts book: CSV with columns 'tep' (file name) and 'ngay_nhan' (date received)."""
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise RosterError(f"Không đọc được sổ nhận {path}: {read_reason(exc)}.") from exc
-    rows = list(csv.reader(io.StringIO(text)))
+    rows = read_csv_rows(path)
     if not rows:
         return {}
     header = [fold(h).replace(" ", "_") for h in rows[0]]

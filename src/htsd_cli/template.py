@@ -12,7 +12,7 @@ import datetime as dt
 import io
 import re
 import zipfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -46,7 +46,6 @@ TOKENS = {
     "name": "@@HTSD_UNIT_NAME@@",
     "name_upper": "@@HTSD_UNIT_NAME_UPPER@@",
     "type": "@@HTSD_UNIT_TYPE@@",
-    "type_label": "@@HTSD_UNIT_TYPE_LABEL@@",
     "group": "@@HTSD_UNIT_GROUP@@",
 }
 
@@ -399,7 +398,7 @@ def build_template(form: Form, config: Config, blank: bool) -> bytes:
     ws.title = FORM_SHEET
     lay = compute_layout(form)
     unit = (
-        {"code": "", "name": "", "name_upper": "", "type": "", "type_label": "", "group": ""}
+        {"code": "", "name": "", "name_upper": "", "type": "", "group": ""}
         if blank
         else dict(TOKENS)
     )
@@ -452,7 +451,6 @@ class Stamper:
                 TOKENS["name_upper"]: unit.name.upper(),
                 TOKENS["name"]: unit.name,
                 TOKENS["type"]: unit.unit_type,
-                TOKENS["type_label"]: unit.unit_type_label,
                 TOKENS["group"]: unit.group,
             }
             if unit
@@ -516,10 +514,10 @@ def issue_workbooks(
     config: Config,
     roster: Roster | None,
     out_dir: Path,
-    progress: Callable[[int], None] | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> list[Issued]:
     """Write one workbook per roster unit (or one blank workbook) into `out_dir`."""
-    units: Iterable[Unit | None] = roster.units if roster else [None]
+    units: list[Unit | None] = list(roster.units) if roster else [None]
     package = build_template(form, config, blank=roster is None)
     stamper = Stamper(package)
     issued: list[Issued] = []
@@ -534,5 +532,5 @@ def issue_workbooks(
         atomic_write_bytes(path, stamper.stamp(unit))
         issued.append(Issued(path, unit))
         if progress:
-            progress(1)
+            progress(1, len(units))
     return issued

@@ -34,6 +34,14 @@ def slug(text: str, max_len: int = 60) -> str:
     return cleaned[:max_len].rstrip("-") or "don-vi"
 
 
+_XML_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def xml_safe(text: str) -> str:
+    """Drop the control characters XML cannot hold (a unit's text may contain them)."""
+    return _XML_CONTROL.sub("", text)
+
+
 def format_number(value: float | int | None, decimals: int = 0) -> str:
     """Vietnamese number form: 1500000 → '1.500.000', 2.5 → '2,5'."""
     if value is None:

@@ -11,7 +11,7 @@ import contextlib
 import functools
 import os
 import statistics
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -539,7 +539,7 @@ def validate_paths(
     form: Form,
     roster: Roster | None = None,
     strict: bool = False,
-    progress: Callable[[int], None] | None = None,
+    progress: Callable[[int, int], None] | None = None,
     workers: int | None = None,
     meanwhile: Callable[[], None] | None = None,
 ) -> Report:
@@ -564,7 +564,7 @@ def validate_paths(
             )
         results[index] = result
         if progress:
-            progress(1)
+            progress(1, len(files))
     report.files = [r for r in results if r is not None]
     if roster is not None:
         check_roster(report.files, roster)
@@ -685,8 +685,3 @@ def check_outliers(files: list[FileReport], form: Form) -> None:
                         label=ind.label,
                         value=show(v),
                     )
-
-
-def iter_findings(report: Report) -> Iterator[Finding]:
-    for rep in report.files:
-        yield from rep.findings

@@ -16,23 +16,47 @@ from htsd_cli.form import KINDS, Form
 PROGRESS_THRESHOLD = 20
 
 
+class _Bar:
+    """A progress bar that appears on the first step, and only for long work on a terminal."""
+
+    def __init__(self, console: Console, label: str) -> None:
+        self.console, self.label = console, label
+        self.bar: Progress | None = None
+        self.task: Any = None
+        self.off = False
+
+    def __call__(self, advance: int, total: int) -> None:
+        if self.off:
+            return
+        if self.bar is None:
+            if total < PROGRESS_THRESHOLD or not self.console.is_terminal:
+                self.off = True
+                return
+            self.bar = Progress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeRemainingColumn(),
+                console=self.console,
+                transient=True,
+            )
+            self.bar.start()
+            self.task = self.bar.add_task(self.label, total=total)
+        self.bar.advance(self.task, advance)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+
 @contextmanager
-def progress(console: Console, label: str, total: int) -> Iterator[Callable[[int], None]]:
-    """A progress bar for long work (shown only when there are many items)."""
-    if total < PROGRESS_THRESHOLD or not console.is_terminal:
-        yield lambda n: None
-        return
-    bar = Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-        console=console,
-        transient=True,
-    )
-    with bar:
-        task = bar.add_task(label, total=total)
-        yield lambda n: bar.advance(task, n)
+def progress(console: Console, label: str) -> Iterator[Callable[[int, int], None]]:
+    """A step callback `step(advance, total)` for the library's long loops."""
+    bar = _Bar(console, label)
+    try:
+        yield bar
+    finally:
+        bar.close()
 
 
 def print_form(console: Console, form: Form) -> None:

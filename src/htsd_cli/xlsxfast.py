@@ -14,19 +14,19 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from htsd_cli.layout import column_letter
-
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+from htsd_cli.textnorm import xml_safe
 
 
 def rows_xml(rows: Iterable[list[Any]], first_row: int) -> bytes:
-    letters = [column_letter(i) for i in range(200)]
+    letters: dict[int, str] = {}
     out: list[str] = []
     for r, row in enumerate(rows, start=first_row):
         cells = []
         for c, value in enumerate(row):
             if value is None or value == "":
                 continue
-            ref = f"{letters[c]}{r}"
+            letter = letters.get(c) or letters.setdefault(c, column_letter(c))
+            ref = f"{letter}{r}"
             if isinstance(value, bool):
                 cells.append(f'<c r="{ref}" t="b"><v>{int(value)}</v></c>')
             elif isinstance(value, (int, float)):
@@ -34,7 +34,7 @@ def rows_xml(rows: Iterable[list[Any]], first_row: int) -> bytes:
                     continue
                 cells.append(f'<c r="{ref}"><v>{value!r}</v></c>')
             else:
-                text = escape(_CONTROL.sub("", str(value)))
+                text = escape(xml_safe(str(value)))
                 cells.append(
                     f'<c r="{ref}" t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
                 )
