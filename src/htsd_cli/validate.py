@@ -249,39 +249,33 @@ def locate_by_labels(raw: RawReturn, form: Form) -> dict[str, str] | None:
 
 def check_values(ctx: Context) -> None:
     """Read every figure by indicator and report what a unit must fix."""
+    cells, raw = ctx.report.cells, ctx.raw
+    figures = [i for i in ctx.form.indicators if i.kind != "text"]
+    empty = all(
+        is_blank(cell_value(raw, cells.get(i.id, "")))
+        and cells.get(i.id) not in raw.broken_formulas
+        for i in figures
+    )
+    if empty:  # one finding for the whole return, not one per cell
+        ctx.add(
+            "empty-return",
+            ERROR,
+            "Tệp chưa điền số liệu nào: mọi ô Kết quả đều bỏ trống. Hãy điền số liệu rồi gửi lại.",
+        )
     for ind in ctx.form.indicators:
-        cell = ctx.report.cells.get(ind.id, "")
-        ctx.values[ind.id] = _read_value(ctx, ind, cell)
-        note = ctx.report.cells.get(ind.note_id)
+        cell = cells.get(ind.id, "")
+        ctx.values[ind.id] = None if empty and ind.kind != "text" else _read_value(ctx, ind, cell)
+        note = cells.get(ind.note_id)
         if note:
             text = _read_text(ctx, note, ind)
             if text:
                 ctx.report.texts[ind.note_id] = text
-    _fold_all_blank(ctx)
     for part in ctx.form.texts:
-        ref = ctx.report.cells.get(part.id)
+        ref = cells.get(part.id)
         if ref:
             text = _read_text(ctx, ref, None, part.heading)
             if text:
                 ctx.report.texts[part.id] = text
-
-
-def _fold_all_blank(ctx: Context) -> None:
-    """A return with no figure at all gets one finding, not one per cell."""
-    figures = [i for i in ctx.form.indicators if i.kind != "text"]
-    if any(ctx.values.get(i.id) is not None for i in figures):
-        return
-    if not all(
-        any(f.code == "blank-value" and f.indicator == i.id for f in ctx.report.findings)
-        for i in figures
-    ):
-        return
-    ctx.report.findings[:] = [f for f in ctx.report.findings if f.code != "blank-value"]
-    ctx.add(
-        "empty-return",
-        ERROR,
-        "Tệp chưa điền số liệu nào: mọi ô Kết quả đều bỏ trống. Hãy điền số liệu rồi gửi lại.",
-    )
 
 
 def _read_value(ctx: Context, ind: Indicator, cell: str) -> Any:
