@@ -48,13 +48,13 @@ class RawReturn:
     identity_sources: list[str] = field(default_factory=list)
     covers: list[str] = field(default_factory=list)  # summaries: the unit codes they include
     reported: dict[str, int] = field(default_factory=dict)  # summaries: units behind each figure
-    broken_formulas: dict[str, str] = field(default_factory=dict)  # A1 → "no-value" | error text
     grid: list[list[CellValue]] = field(default_factory=list)
     sheet_names: list[str] = field(default_factory=list)
     _wb: Any = field(default=None, repr=False, compare=False)
     _pkg: Package | None = field(default=None, repr=False, compare=False)
     _id_cells: dict[str, str] | None = field(default=None, repr=False, compare=False)
     _fonts: dict[str, str] | None = field(default=None, repr=False, compare=False)
+    _broken: dict[str, str] | None = field(default=None, repr=False, compare=False)
 
     def guard_sheet(self, sheet: str) -> bytes:
         """Pass a sheet's part through the guard before the reader parses it (xlsx)."""
@@ -79,6 +79,21 @@ class RawReturn:
             except _calamine_errors():
                 self._id_cells = {}
         return self._id_cells
+
+    def formula_problem(self, address: str) -> str | None:
+        """'no-value' for a formula never calculated, the error text (#DIV/0!…) for a formula
+        that failed, else None. The reader shows both as empty cells, so this is only asked for
+        empty cells, and the sheet is searched the first time it is asked."""
+        if self._broken is None:
+            self._broken = {}
+            try:
+                if self.fmt == "xlsx":
+                    self._broken = _xlsx_broken_formulas(self.guard_sheet(self.sheet))
+                elif self.fmt == "ods" and self._pkg is not None:
+                    self._broken = _ods_broken_formulas(self._pkg.part("content.xml"), self.sheet)
+            except Unreadable:
+                self._broken = {}
+        return self._broken.get(address)
 
     def font_of(self, address: str) -> str | None:
         """The font name of a cell of the form sheet (xlsx only; None when unknown)."""
@@ -200,6 +215,23 @@ class Package:
         self.budget = MAX_UNZIPPED_BYTES
         self.parts: dict[str, bytes] = {}
 
+    def head(self, name: str, size: int) -> bytes:
+        """The first `size` bytes of a part, decompressed (never more)."""
+        info = self.infos.get(name)
+        if info is None:
+            return b""
+        try:
+            with self.zf.open(info) as handle:
+                chunk = handle.read(size)
+            _refuse_entities(name, chunk)  # a DOCTYPE can only stand before the root element
+            return chunk
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError) as exc:
+            raise Unreadable(
+                "unreadable-file", f"Tệp nén bị hỏng ({exc.__class__.__name__})." + _RESEND
+            ) from None
+        except RuntimeError:
+            raise Unreadable("encrypted-file", _ENCRYPTED) from None
+
     def has(self, name: str) -> bool:
         return name in self.infos
 
@@ -225,11 +257,7 @@ class Package:
                 "không mở tệp này.",
             )
         self.budget -= len(chunk)
-        if b"<!DOCTYPE" in chunk[:4096] or b"<!ENTITY" in chunk[:65536]:
-            raise Unreadable(
-                "unsafe-file",
-                f"Tệp chứa khai báo XML không an toàn ({name}: DOCTYPE/ENTITY); không mở tệp này.",
-            )
+        _refuse_entities(name, chunk)
         self.parts[name] = chunk
         return chunk
 
@@ -238,6 +266,14 @@ class Package:
         """Sheet title → part name (xlsx)."""
         return sheet_part_names(
             self.part("xl/workbook.xml"), self.part("xl/_rels/workbook.xml.rels")
+        )
+
+
+def _refuse_entities(name: str, chunk: bytes) -> None:
+    if b"<!DOCTYPE" in chunk[:4096] or b"<!ENTITY" in chunk[:65536]:
+        raise Unreadable(
+            "unsafe-file",
+            f"Tệp chứa khai báo XML không an toàn ({name}: DOCTYPE/ENTITY); không mở tệp này.",
         )
 
 
@@ -457,7 +493,9 @@ def read_return(path: Path) -> RawReturn:
     try:
         raw.sheet_names = list(wb.sheet_names)
         raw.sheet = FORM_SHEET if FORM_SHEET in raw.sheet_names else _first_sheet(wb)
-        xml = raw.guard_sheet(raw.sheet)
+        if pkg is not None and fmt == "xlsx":
+            # the dimension tag comes first: no need to decompress the whole sheet for it
+            _check_dimensions(pkg.head(pkg.sheet_parts.get(raw.sheet, ""), 4096))
         raw.grid = _grid(wb, raw.sheet)
     except PasswordError:
         raw.close()
@@ -471,10 +509,6 @@ def read_return(path: Path) -> RawReturn:
         raw.close()
         raise
     _read_stamp_line(raw)
-    if fmt == "xlsx":
-        raw.broken_formulas = _xlsx_broken_formulas(xml)
-    elif fmt == "ods" and pkg is not None:
-        raw.broken_formulas = _ods_broken_formulas(pkg.part("content.xml"), raw.sheet)
     return raw
 
 

@@ -253,7 +253,7 @@ def check_values(ctx: Context) -> None:
     figures = [i for i in ctx.form.indicators if i.kind != "text"]
     empty = all(
         is_blank(cell_value(raw, cells.get(i.id, "")))
-        and cells.get(i.id) not in raw.broken_formulas
+        and raw.formula_problem(cells.get(i.id, "")) is None
         for i in figures
     )
     if empty:  # one finding for the whole return, not one per cell
@@ -279,7 +279,8 @@ def check_values(ctx: Context) -> None:
 
 
 def _read_value(ctx: Context, ind: Indicator, cell: str) -> Any:
-    broken = ctx.raw.broken_formulas.get(cell)
+    raw_value = cell_value(ctx.raw, cell)
+    broken = ctx.raw.formula_problem(cell) if is_blank(raw_value) else None
     where = _where(cell, ind)
     if broken == "no-value":
         ctx.add(
@@ -291,7 +292,6 @@ def _read_value(ctx: Context, ind: Indicator, cell: str) -> Any:
             ind,
         )
         return None
-    raw_value = cell_value(ctx.raw, cell)
     if broken or is_error_text(raw_value):
         ctx.add(
             "error-value",
