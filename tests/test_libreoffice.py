@@ -83,25 +83,25 @@ def test_saved_by_libreoffice_validates_clean(round_trips, form, roster, fmt):
 
 @pytest.mark.parametrize("fmt", ["xlsx", "xls", "ods"])
 def test_every_stamp_survives_as_htsd_reads_it(round_trips, form, fmt):
-    from htsd_cli.reader import read_return
+    from htsd_cli.checks.identity import identify, stamp_line
+    from htsd_cli.workbook import open_workbook
 
-    raw = read_return(round_trips[fmt])
+    view = open_workbook(round_trips[fmt])
     try:
-        assert raw.identity["unit_code"] == "TH04" and "stamp" in raw.identity_sources
-        cells = raw.load_identity_sheet()
-        assert {i.id for i in form.indicators} <= set(cells)
-        assert (
-            raw.identity["unit_name"] == "Trường Tiểu học Đằng Lâm"
-            and "sheet" in raw.identity_sources
-        )
+        assert stamp_line(view)["unit_code"] == "TH04"
+        sheet = view.id_sheet()
+        assert {i.id for i in form.indicators} <= set(sheet.cells)
+        assert sheet.identity["unit_name"] == "Trường Tiểu học Đằng Lâm"
+        ident = identify(view, want_names=True)
+        assert ident.sources == ["stamp", "sheet"] and ident.get("unit_code") == "TH04"
         if fmt != "xls":  # names and properties are read from xlsx and ods packages
-            names = raw.load_names()
-            assert {i.id: names[i.id] for i in form.indicators} == {
-                i.id: cells[i.id] for i in form.indicators
+            names = view.names()
+            assert {i.id: names[i.id].cell for i in form.indicators} == {
+                i.id: sheet.cells[i.id] for i in form.indicators
             }
-            assert "properties" in raw.identity_sources
+            assert view.properties()["unit_code"] == "TH04"
     finally:
-        raw.close()
+        view.close()
 
 
 def test_identity_and_names_survive_xlsx(round_trips, form):

@@ -17,6 +17,11 @@ CODES: dict[str, str] = {
     "unknown-form": "Không nhận ra biểu mẫu",
     "identity-by-layout": "Mất dấu nhận diện",
     "missing-cell": "Thiếu ô",
+    "row-removed": "Dòng bị xóa",
+    "row-out-of-order": "Dòng sai vị trí",
+    "ambiguous-row": "Dòng trùng nhau",
+    "locators-disagree": "Không chắc ô số liệu",
+    "value-column-unknown": "Không rõ cột số liệu",
     "not-a-number": "Không phải số",
     "ambiguous-number": "Số viết không rõ",
     "unit-typed": "Ghi kèm đơn vị tính",
@@ -81,6 +86,7 @@ class FileReport:
     texts: dict[str, str] = field(default_factory=dict)
     cells: dict[str, str] = field(default_factory=dict)
     sheet: str = ""
+    located_by: str = ""  # "names", "id-sheet", "layout" or "labels": how the cells were found
     mtime: float = 0.0
     kind: str = "return"  # or "summary": an office's tong-hop.xlsx, one level up
     covers: list[str] = field(default_factory=list)
@@ -111,6 +117,7 @@ class FileReport:
                 "type": self.unit_type,
                 "group": self.unit_group,
             },
+            "located_by": self.located_by,
             "errors": self.errors,
             "warnings": self.warnings,
             "findings": [f.to_dict() for f in self.findings],

@@ -44,7 +44,7 @@ def rows_xml(rows: Iterable[list[Any]], first_row: int) -> bytes:
 
 def add_rows(members: list[tuple[str, bytes]], sheets: dict[str, bytes]) -> list[tuple[str, bytes]]:
     """Put serialised rows at the end of each named sheet's data (package members in order)."""
-    from htsd_cli.reader import sheet_part_names
+    from htsd_cli.workbook.parts import sheet_part_names
 
     parts = dict(members)
     names = sheet_part_names(parts["xl/workbook.xml"], parts["xl/_rels/workbook.xml.rels"])

@@ -1,0 +1,225 @@
+"""Reading every located cell as a careful clerk would, and the form's cross-field rules."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from htsd_cli.checks.context import Context, where
+from htsd_cli.findings import ERROR, WARNING
+from htsd_cli.form import Indicator
+from htsd_cli.textnorm import repair_legacy
+from htsd_cli.values import (
+    ValueProblem,
+    is_blank,
+    is_date_like,
+    is_error_text,
+    parse_vn_number,
+    parse_yes_no,
+    show,
+)
+
+
+def check_values(ctx: Context) -> None:
+    """Read every figure by indicator and report what a unit must fix."""
+    cells, view = ctx.report.cells, ctx.view
+    figures = [i for i in ctx.form.indicators if i.kind != "text"]
+    empty = all(
+        is_blank(ctx.value(i.id)) and view.formula_problem(cells.get(i.id, "")) is None
+        for i in figures
+    )
+    if empty:  # one finding for the whole return, not one per cell
+        ctx.add(
+            "empty-return",
+            ERROR,
+            "Tệp chưa điền số liệu nào: mọi ô Kết quả đều bỏ trống. Hãy điền số liệu rồi gửi lại.",
+        )
+    for ind in ctx.form.indicators:
+        cell = cells.get(ind.id, "")
+        if not cell:  # not located: its problem is already reported, nothing is read
+            ctx.values[ind.id] = None
+            continue
+        ctx.values[ind.id] = None if empty and ind.kind != "text" else _read_value(ctx, ind, cell)
+        note = cells.get(ind.note_id)
+        if note:
+            text = _read_text(ctx, note, ind)
+            if text:
+                ctx.report.texts[ind.note_id] = text
+    for part in ctx.form.texts:
+        ref = cells.get(part.id)
+        if ref:
+            text = _read_text(ctx, ref, None, part.heading)
+            if text:
+                ctx.report.texts[part.id] = text
+
+
+def _read_value(ctx: Context, ind: Indicator, cell: str) -> Any:
+    raw_value = ctx.view.value(cell) if cell else ""
+    broken = ctx.view.formula_problem(cell) if is_blank(raw_value) else None
+    here = where(cell, ind)
+    if broken == "no-value":
+        ctx.add(
+            "formula-no-value",
+            ERROR,
+            f"{here}: có công thức nhưng chưa có kết quả. Hãy mở tệp bằng Excel hoặc "
+            "LibreOffice, lưu lại rồi gửi lại (hoặc ghi thẳng con số).",
+            cell,
+            ind,
+        )
+        return None
+    if broken or is_error_text(raw_value):
+        ctx.add(
+            "error-value",
+            ERROR,
+            f"{here}: công thức báo lỗi {broken or raw_value}. Hãy sửa công thức hoặc ghi con số.",
+            cell,
+            ind,
+            broken or raw_value,
+        )
+        return None
+    if is_blank(raw_value):
+        what = "Có hoặc Không" if ind.kind == "yesno" else "0 nếu không có"
+        if ind.kind == "text":
+            return None
+        ctx.add(
+            "blank-value",
+            ERROR if ctx.strict else WARNING,
+            f"{here}: bỏ trống nghĩa là chưa báo cáo. Hãy ghi số liệu ({what}).",
+            cell,
+            ind,
+        )
+        return None
+    if ind.kind == "text":
+        return _read_text(ctx, cell, ind)
+    if ind.kind == "yesno" and ctx.report.kind == "summary":
+        # a summary holds the number of units that answered "Có"
+        return _read_number(ctx, ind, cell, raw_value)
+    if ind.kind == "yesno":
+        try:
+            return parse_yes_no(raw_value)
+        except ValueProblem:
+            ctx.add(
+                "not-yes-no",
+                ERROR,
+                f"{here}: ghi '{show(raw_value)}'; chỉ được chọn Có hoặc Không.",
+                cell,
+                ind,
+                raw_value,
+            )
+            return None
+    return _read_number(ctx, ind, cell, raw_value)
+
+
+def _read_number(ctx: Context, ind: Indicator, cell: str, raw_value: Any) -> float | None:
+    here = where(cell, ind)
+    if isinstance(raw_value, bool) or is_date_like(raw_value):
+        kind = "giá trị đúng/sai" if isinstance(raw_value, bool) else "ngày giờ"
+        ctx.add(
+            "wrong-type",
+            ERROR,
+            f"{here}: ô chứa {kind} ({show(raw_value)}), cần một con số "
+            f"({ind.unit}). Hãy xóa định dạng ngày và ghi lại con số.",
+            cell,
+            ind,
+            raw_value,
+        )
+        return None
+    if isinstance(raw_value, (int, float)):
+        value = float(raw_value)
+    else:
+        text = str(raw_value)
+        try:
+            parsed = parse_vn_number(text)
+        except ValueProblem as problem:
+            ctx.add(
+                problem.code,
+                ERROR,
+                f"{here}: '{show(text)}' {problem.message}. Hãy ghi một con số, ví dụ 1200.",
+                cell,
+                ind,
+                text,
+            )
+            return None
+        assert isinstance(parsed.value, float)
+        value = parsed.value
+        if parsed.unit_text:
+            ctx.add(
+                "unit-typed",
+                WARNING,
+                f"{here}: ghi '{show(text)}', đã đọc là {show(value)}. Chỉ ghi con số, không "
+                "ghi đơn vị tính.",
+                cell,
+                ind,
+                text,
+            )
+    if value < 0:
+        ctx.add(
+            "negative-value",
+            ERROR,
+            f"{here}: số âm ({show(raw_value)}). Hãy ghi số không âm (0 nếu không có).",
+            cell,
+            ind,
+            raw_value,
+        )
+        return None
+    if ind.whole and not value.is_integer():
+        ctx.add(
+            "fractional-count",
+            ERROR,
+            f"{here}: {show(raw_value)} không phải số nguyên; số {ind.unit} phải là số nguyên.",
+            cell,
+            ind,
+            raw_value,
+        )
+        return None
+    return value
+
+
+def _read_text(ctx: Context, cell: str, ind: Indicator | None, heading: str = "") -> str:
+    value = ctx.view.value(cell)
+    if is_blank(value):
+        return ""
+    raw_text = show(value) if not isinstance(value, str) else value.strip()
+    # the cell's font decides when it names a legacy font; plain ASCII needs no look
+    font = ctx.view.font_of(cell) if not raw_text.isascii() else None
+    text, legacy = repair_legacy(raw_text, font)
+    if legacy:
+        here = where(cell, ind) if ind else f"Ô {cell} ({heading})"
+        name = "TCVN3 (.VnTime)" if legacy == "tcvn3" else "VNI"
+        ctx.add(
+            "legacy-encoding",
+            WARNING,
+            f"{here}: chữ gõ bằng bảng mã {name}, đã chuyển sang Unicode: '{show(text)}'. "
+            "Lần sau hãy gõ bằng bảng mã Unicode (phông Times New Roman).",
+            cell,
+            ind,
+            value,
+        )
+    return text
+
+
+def check_rules(ctx: Context) -> None:
+    """Every cross-field rule of the form."""
+    for rule in ctx.form.rules:
+        if rule.when is not None and rule.when.holds(ctx.values) is not True:
+            continue
+        if rule.check.holds(ctx.values) is not False:
+            continue
+        first = rule.check.left.ids[0] if rule.check.left.ids else rule.check.right.ids[0]
+        ind = ctx.form.indicator(first)
+        cell = ctx.report.cells.get(first, "")
+        when_value = rule.when.left.evaluate(ctx.values) if rule.when else None
+        message = rule.message.format(
+            left_value=show(rule.check.left.evaluate(ctx.values)),
+            right_value=show(rule.check.right.evaluate(ctx.values)),
+            when_value=show(when_value) if when_value is not None else "",
+        )
+        # In a summary, blanks left by some units can make a sum break a rule: warn only.
+        severity = WARNING if ctx.report.kind == "summary" else rule.severity
+        ctx.add(
+            "rule-violated",
+            severity,
+            f"{where(cell, ind)}: {message}",
+            cell,
+            ind,
+            rule=rule.id,
+        )

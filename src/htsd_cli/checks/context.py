@@ -1,0 +1,63 @@
+"""What the checks of one file share: the read-only view, the form, and the report they fill."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from htsd_cli.findings import FileReport, Finding
+from htsd_cli.form import Form, Indicator
+from htsd_cli.layout import label_text
+from htsd_cli.values import show
+from htsd_cli.workbook.view import SheetView
+
+
+@dataclass
+class Context:
+    """What the per-file checks share."""
+
+    view: SheetView
+    form: Form
+    strict: bool
+    report: FileReport
+    values: dict[str, Any] = field(default_factory=dict)
+    want_names: bool = True  # read unit names from the file (no roster to give them)
+
+    def value(self, ind_or_id: str) -> Any:
+        """The raw value of a located cell ('' when the cell was not located)."""
+        ref = self.report.cells.get(ind_or_id, "")
+        return self.view.value(ref) if ref else ""
+
+    def add(
+        self,
+        code: str,
+        severity: str,
+        message: str,
+        cell: str = "",
+        ind: Indicator | None = None,
+        value: object = "",
+        rule: str = "",
+    ) -> None:
+        self.report.findings.append(
+            Finding(
+                code=code,
+                severity=severity,
+                message=message,
+                file=self.report.path,
+                sheet=self.view.sheet if cell else "",
+                cell=cell,
+                indicator=ind.id if ind else "",
+                label=ind.label if ind else "",
+                value="" if value == "" or value is None else show(value),
+                rule=rule,
+            )
+        )
+
+
+def _where(cell: str, ind: Indicator) -> str:
+    return f"Ô {cell} ({label_text(ind).strip(' -')})"
+
+
+def where(cell: str, ind: Indicator) -> str:
+    """How a message names a cell: 'Ô C22 (Số lượng tờ rơi đã phát hành:)'."""
+    return f"Ô {cell} ({label_text(ind).strip(' -')})"

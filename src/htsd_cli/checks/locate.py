@@ -1,0 +1,555 @@
+"""Finding each figure's cell with evidence, never by a shift.
+
+Every way of finding the cells proposes a map: the defined names (which follow inserted and
+deleted rows in every real client), the hidden sheet's map and the issued layout (fixed
+positions). A map is used only when, for every single indicator, the label beside its cell is
+the indicator's label, the rows keep the form's order, and the column is not headed as a plan,
+a target or a unit of measure. Otherwise the table is aligned to the form by its labels: each
+indicator gets the one row that fits the form's order, and its value is read from the column
+the table's header names as the result. A figure that cannot be placed this way is refused
+with a problem naming the cells; nothing is read from a position that only looks likely.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from htsd_cli.form import Form, Indicator
+from htsd_cli.layout import compute_layout, label_text
+from htsd_cli.textnorm import fold
+from htsd_cli.workbook.parts import NamedCell, address, position
+
+LABEL_COLUMNS = 8  # labels are looked for in the first columns only
+HEADER_LOOKBACK = 8  # rows above the first figure searched for the table's header
+MIN_LOCATED = 0.5  # below this share of indicators found by label, it is not this form
+SECTION_WEIGHT, INDICATOR_WEIGHT, TEXT_WEIGHT = 1, 3, 1
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Why an indicator (or the whole table) could not be located with evidence."""
+
+    code: str
+    message: str
+    cell: str = ""
+    indicator: str = ""
+    fatal: bool = False  # the file cannot be read at all
+
+
+@dataclass
+class Location:
+    """Where each indicator, note and text part was found, and how."""
+
+    cells: dict[str, str]
+    method: str  # "names", "id-sheet", "layout" or "labels"
+    problems: list[Problem] = field(default_factory=list)
+
+
+# --- labels -------------------------------------------------------------------------------------------
+
+_LEADING_MARKS = re.compile(
+    r"^(?:[-+*•–—.]+\s*|\(?(?:[0-9]{1,2}|[ivx]{1,5}|[a-zđ])[.)]\s*|[0-9]{1,2}\s+)+"
+)
+_SPACES = re.compile(r"\s+")
+
+
+@functools.lru_cache(maxsize=8192)
+def label_key(text: str) -> str:
+    """A label as compared: folded, without numbering, dashes, spacing or end punctuation."""
+    key = _SPACES.sub(" ", fold(text)).strip()
+    key = _LEADING_MARKS.sub("", key)
+    return key.strip(" -+:.…;,").strip()
+
+
+class LabelIndex:
+    """The label keys of each row of a grid, computed once and on demand."""
+
+    def __init__(self, grid: Sequence[Sequence[Any]]) -> None:
+        self.grid = grid
+        self._rows: dict[int, list[tuple[int, str]]] = {}
+        self._by_key: dict[str, list[tuple[int, int]]] | None = None
+
+    def row(self, r: int) -> list[tuple[int, str]]:
+        """(column, key) of each text cell in the first columns of row r."""
+        keys = self._rows.get(r)
+        if keys is None:
+            cells = self.grid[r] if 0 <= r < len(self.grid) else ()
+            keys = [
+                (c, label_key(v))
+                for c, v in enumerate(cells[:LABEL_COLUMNS])
+                if isinstance(v, str) and len(v.strip()) > 1
+            ]
+            self._rows[r] = keys
+        return keys
+
+    def label_col(self, r: int, before: int, key: str) -> int | None:
+        """The column left of `before` in row r that holds `key`, if any."""
+        return next((c for c, k in self.row(r) if k == key and c < before), None)
+
+    def find(self, key: str) -> list[tuple[int, int]]:
+        """(row, column) of every cell holding `key`."""
+        if self._by_key is None:
+            self._by_key = {}
+            for r in range(len(self.grid)):
+                for c, k in self.row(r):
+                    self._by_key.setdefault(k, []).append((r, c))
+        return self._by_key.get(key, [])
+
+
+# --- the table's header --------------------------------------------------------------------------------
+
+VALUE, OTHER, NOTE = "value", "other", "note"
+_NOT_RESULT = ("ke hoach", "chi tieu", "du kien", "nam truoc", "cung ky", "ty le", "so sanh")
+_RESULT = ("ket qua", "so luong", "thuc hien", "so lieu", "gia tri", "tong so")
+_LABELISH = ("noi dung", "hoat dong", "ten chi", "chi so", "tieu chi")
+
+
+def header_role(text: object) -> str | None:
+    """What a header cell says its column holds: the result, a note, something else, or None."""
+    if not isinstance(text, str):
+        return None
+    key = label_key(text)
+    if not key or len(key) > 40:
+        return None
+    if "ghi chu" in key:
+        return NOTE
+    words = set(key.replace(",", " ").replace("/", " ").split())
+    if (
+        any(t in key for t in _NOT_RESULT)
+        or words & {"dvt", "tt", "stt"}
+        or "don vi tinh" in key
+        or any(t in key for t in _LABELISH)
+    ):
+        return OTHER
+    if any(t in key for t in _RESULT):
+        return VALUE
+    return None
+
+
+@dataclass(frozen=True)
+class Header:
+    row: int  # zero-based; the lower row of a two-row header
+    roles: dict[int, str]  # column → role
+    texts: dict[int, str]  # column → the header's own words, for messages
+
+    def value_columns(self) -> list[int]:
+        return sorted(c for c, role in self.roles.items() if role == VALUE)
+
+    def note_column(self) -> int | None:
+        return next((c for c, role in sorted(self.roles.items()) if role == NOTE), None)
+
+
+def _header_cells(grid: Sequence[Sequence[Any]], r: int) -> dict[int, tuple[str, str]]:
+    cells = grid[r] if 0 <= r < len(grid) else ()
+    out = {}
+    for c, v in enumerate(cells[: LABEL_COLUMNS + 4]):
+        role = header_role(v)
+        if role:
+            out[c] = (role, str(v).strip())
+    return out
+
+
+def find_header(grid: Sequence[Sequence[Any]], first_row: int) -> Header | None:
+    """The header row nearest above the table's first figure (two rows when it is split)."""
+    for r in range(first_row - 1, max(-1, first_row - 1 - HEADER_LOOKBACK), -1):
+        lower = _header_cells(grid, r)
+        if len(lower) < 2:
+            continue
+        upper = _header_cells(grid, r - 1)
+        merged = dict(upper) if len(upper) >= 2 else {}
+        for c, (role, text) in lower.items():
+            above = merged.get(c)
+            if above and above[0] != VALUE:
+                role = above[0]  # "Kế hoạch" above wins over "Số lượng" below
+            merged[c] = (role, f"{above[1]} / {text}" if above else text)
+        return Header(
+            r, {c: role for c, (role, _) in merged.items()}, {c: t for c, (_, t) in merged.items()}
+        )
+    return None
+
+
+# --- the form as a sequence of rows to find ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Item:
+    id: str
+    key: str
+    weight: int
+    indicator: Indicator | None = None
+    text_id: str = ""
+
+
+_ITEMS: dict[int, tuple[Form, tuple[Item, ...]]] = {}
+
+
+def form_items(form: Form) -> tuple[Item, ...]:
+    """Headings, indicators and text parts in the order the form prints them."""
+    cached = _ITEMS.get(id(form))
+    if cached is not None and cached[0] is form:
+        return cached[1]
+    items = _form_items(form)
+    _ITEMS[id(form)] = (form, items)
+    return items
+
+
+def _form_items(form: Form) -> tuple[Item, ...]:
+    lay = compute_layout(form)
+    items: list[Item] = []
+    for row in lay.rows:
+        if row.kind == "section" and row.section is not None:
+            items.append(Item(f"section-{row.section.number}", label_key(row.section.heading), 1))
+        elif row.kind == "indicator" and row.indicator is not None:
+            ind = row.indicator
+            items.append(Item(ind.id, label_key(ind.label), INDICATOR_WEIGHT, indicator=ind))
+        elif row.kind == "text_heading" and row.text is not None:
+            items.append(Item(f"heading-{row.text.id}", label_key(row.text.heading), TEXT_WEIGHT,
+                              text_id=row.text.id))  # fmt: skip
+        elif row.kind == "heading" and row.heading:
+            items.append(Item(f"heading-{row.number}", label_key(row.heading), TEXT_WEIGHT))
+    return tuple(i for i in items if i.key)
+
+
+def _show_label(ind: Indicator) -> str:
+    return label_text(ind).strip(" -")
+
+
+# --- maps proposed by names, the hidden sheet and the layout ---------------------------------------------
+
+
+def _coherent(
+    index: LabelIndex, form: Form, cells: Mapping[str, str], skip: frozenset[str] = frozenset()
+) -> bool:
+    """Every indicator's cell has its label on its left, in the form's order, in a result column."""
+    previous = -1
+    first: int | None = None
+    columns: set[int] = set()
+    for ind in form.indicators:
+        if ind.id in skip:
+            continue
+        r, c = position(cells.get(ind.id, ""))
+        if r <= previous or c < 1 or index.label_col(r, c, label_key(ind.label)) is None:
+            return False
+        previous = r
+        first = r if first is None else first
+        columns.add(c)
+    if first is None:
+        return False
+    header = find_header(index.grid, first)
+    return header is None or all(header.roles.get(c, VALUE) == VALUE for c in columns)
+
+
+def _extras(index: LabelIndex, form: Form, cells: Mapping[str, str], out: dict[str, str]) -> None:
+    """Notes in the same row as their figure, and text parts right below their heading."""
+    for ind in form.indicators:
+        value, note = out.get(ind.id), cells.get(ind.note_id)
+        if value and note and position(value)[0] == position(note)[0]:
+            out[ind.note_id] = note
+    for text in form.texts:
+        ref = cells.get(text.id)
+        r = position(ref or "")[0]
+        if ref and r > 0 and any(k == label_key(text.heading) for _, k in index.row(r - 1)):
+            out[text.id] = ref
+
+
+def _from_map(
+    index: LabelIndex, form: Form, method: str, cells: Mapping[str, str], removed: frozenset[str]
+) -> Location:
+    out = {i.id: cells[i.id] for i in form.indicators if i.id not in removed}
+    _extras(index, form, cells, out)
+    location = Location(out, method)
+    _texts_by_heading(index, form, location)
+    for ind in form.indicators:
+        if ind.id in removed:
+            where = _gap(out, form, ind, position(next(iter(out.values()), "C1"))[1])
+            location.problems.append(
+                Problem(
+                    "row-removed",
+                    f"Dòng '{_show_label(ind)}' đã bị xóa khỏi biểu mẫu (chỗ của dòng này nay là "
+                    f"ô {where}); số liệu này coi như chưa báo cáo. Hãy dùng lại biểu mẫu gốc, "
+                    "không xóa dòng.",
+                    where,
+                    ind.id,
+                )
+            )
+    return location
+
+
+def _texts_by_heading(index: LabelIndex, form: Form, location: Location) -> None:
+    """Text parts not placed by a map: the cell under their heading, when the heading is unique."""
+    for text in form.texts:
+        if text.id in location.cells:
+            continue
+        hits = index.find(label_key(text.heading))
+        if len(hits) == 1:
+            r, c = hits[0]
+            location.cells[text.id] = address(r + 1, c)
+
+
+# --- alignment by labels --------------------------------------------------------------------------------
+
+
+def _align(index: LabelIndex, items: Sequence[Item]) -> dict[str, list[int]]:
+    """For each item, the rows it takes in some best order-keeping alignment of items to rows.
+
+    The alignment maximises the weight of matched items (indicators weigh most) with rows and
+    items both in order. One row per item means the evidence is unique; several mean it is not.
+    """
+    pairs = [(i, r) for i, item in enumerate(items) for r, _ in index.find(item.key)]
+    pairs = sorted(set(pairs))
+    if not pairs:
+        return {}
+    weight = [items[i].weight for i, _ in pairs]
+    forward = [0] * len(pairs)
+    for p, (i, r) in enumerate(pairs):
+        best = 0
+        for q in range(p):
+            qi, qr = pairs[q]
+            if qi < i and qr < r and forward[q] > best:
+                best = forward[q]
+        forward[p] = best + weight[p]
+    backward = [0] * len(pairs)
+    for p in range(len(pairs) - 1, -1, -1):
+        i, r = pairs[p]
+        best = 0
+        for q in range(p + 1, len(pairs)):
+            qi, qr = pairs[q]
+            if qi > i and qr > r and backward[q] > best:
+                best = backward[q]
+        backward[p] = best + weight[p]
+    top = max(forward)
+    rows: dict[str, list[int]] = {}
+    for p, (i, r) in enumerate(pairs):
+        if forward[p] + backward[p] - weight[p] == top:
+            rows.setdefault(items[i].id, []).append(r)
+    # a row that two items could take is evidence for neither
+    owners: dict[int, set[str]] = {}
+    for item_id, item_rows in rows.items():
+        for r in item_rows:
+            owners.setdefault(r, set()).add(item_id)
+    return {
+        item_id: item_rows if all(len(owners[r]) == 1 for r in item_rows) else [*item_rows, -1]
+        for item_id, item_rows in rows.items()
+    }
+
+
+def _value_column(
+    index: LabelIndex, header: Header | None, rows: Mapping[str, tuple[int, int]]
+) -> tuple[int | None, str]:
+    """The column of results: named by the header, else the only column holding anything."""
+    if header is not None:
+        values = header.value_columns()
+        if len(values) == 1:
+            return values[0], ""
+        found = ", ".join(f"{address(header.row, c)[:-len(str(header.row + 1))]} “{t}”"
+                          for c, t in sorted(header.texts.items()))  # fmt: skip
+        why = (
+            "không có cột nào ghi là kết quả" if not values else "có nhiều cột cùng ghi là kết quả"
+        )
+        return None, (
+            f"Không xác định được cột số liệu ở dòng tiêu đề {header.row + 1} ({why}; các cột: "
+            f"{found}). Hãy ghi số liệu vào cột “Kết quả, Số lượng” của biểu mẫu đã phát."
+        )
+    used: set[int] = set()
+    for r, label_col in rows.values():
+        cells = index.grid[r]
+        used.update(c for c in range(label_col + 1, len(cells)) if str(cells[c]).strip() != "")
+    if len(used) <= 1:
+        first = min((lc for _, lc in rows.values()), default=0)
+        return (used.pop() if used else first + 1), ""
+    names = ", ".join(address(0, c)[:-1] for c in sorted(used))
+    return None, (
+        f"Bảng không có dòng tiêu đề cột và có số liệu ở nhiều cột ({names}): không biết cột nào là "
+        "kết quả. Hãy thêm dòng tiêu đề “Kết quả, Số lượng” hoặc điền vào biểu mẫu đã phát."
+    )
+
+
+def locate_by_labels(
+    index: LabelIndex, form: Form, names: Mapping[str, NamedCell], sheet: str
+) -> Location | None:
+    """Place each indicator by aligning the table's labels to the form. None: not this form."""
+    items = form_items(form)
+    rows = _align(index, items)
+    located = sum(1 for i in form.indicators if len(rows.get(i.id, [])) == 1)
+    if located < MIN_LOCATED * len(form.indicators):
+        return None
+    placed: dict[str, tuple[int, int]] = {}  # indicator → (row, label column)
+    for ind in form.indicators:
+        found = rows.get(ind.id, [])
+        if len(found) == 1:
+            r = found[0]
+            placed[ind.id] = (r, min(c for c, k in index.row(r) if k == label_key(ind.label)))
+    first = min(r for r, _ in placed.values())
+    header = find_header(index.grid, first)
+    value_col, why = _value_column(index, header, placed)
+    location = Location({}, "labels")
+    if value_col is None:
+        location.problems.append(Problem("value-column-unknown", why, fatal=True))
+        return location
+    note_col = header.note_column() if header else None
+    absent: list[Indicator] = []
+    for ind in form.indicators:
+        found = rows.get(ind.id, [])
+        spot = placed.get(ind.id)
+        named = names.get(ind.id)
+        named_ok = (
+            named is not None
+            and not named.removed
+            and named.sheet in ("", sheet)
+            and index.label_col(position(named.cell)[0], position(named.cell)[1],
+                                label_key(ind.label)) is not None
+        )  # fmt: skip
+        if spot is not None and spot[1] >= value_col:
+            location.problems.append(_misplaced(ind, address(*spot), value_col))
+            continue
+        if spot is not None:
+            ref = address(spot[0], value_col)
+            if named_ok and named is not None and named.cell != ref:
+                location.problems.append(
+                    Problem(
+                        "locators-disagree",
+                        f"Không chắc ô nào là '{_show_label(ind)}': tên ô trong tệp chỉ tới "
+                        f"{named.cell}, còn nhãn dòng chỉ tới {ref}. Hãy dùng biểu mẫu gốc đã "
+                        "phát, không chèn, xóa hay chép dòng.",
+                        ref,
+                        ind.id,
+                    )
+                )
+                continue
+            location.cells[ind.id] = ref
+            if note_col is not None:
+                location.cells[ind.note_id] = address(spot[0], note_col)
+            continue
+        real = [r for r in found if r >= 0]
+        if len(real) > 1 or (real and -1 in found):
+            chosen = named.cell if named_ok and named is not None else ""
+            if chosen and position(chosen)[0] in real and position(chosen)[1] == value_col:
+                location.cells[ind.id] = chosen
+                continue
+            cells = ", ".join(address(r, value_col) for r in real)
+            location.problems.append(
+                Problem(
+                    "ambiguous-row",
+                    f"Có nhiều dòng cùng là '{_show_label(ind)}' ({cells}); không biết dòng nào "
+                    "là số liệu của chỉ tiêu này. Hãy xóa dòng thừa hoặc dùng biểu mẫu gốc.",
+                    address(real[0], value_col),
+                    ind.id,
+                )
+            )
+            continue
+        seen = index.find(label_key(ind.label))
+        if seen:
+            r, c = seen[0]
+            location.problems.append(
+                Problem(
+                    "row-out-of-order",
+                    f"Dòng '{_show_label(ind)}' (ô {address(r, c)}) nằm sai vị trí so với biểu mẫu "
+                    "nên không đọc số liệu của dòng này. Hãy để các dòng đúng thứ tự như biểu mẫu "
+                    "đã phát.",
+                    address(r, c),
+                    ind.id,
+                )
+            )
+            continue
+        absent.append(ind)
+    for ind in absent:  # placed once every other row is known
+        where = _gap(location.cells, form, ind, value_col)
+        named = names.get(ind.id)
+        removed = named is not None and named.removed
+        location.problems.append(
+            Problem(
+                "row-removed",
+                f"Không có dòng '{_show_label(ind)}'"
+                + (" (dòng đã bị xóa)" if removed else "")
+                + f", chỗ của dòng này nay là ô {where}; số liệu này coi như chưa báo cáo. "
+                "Hãy dùng lại biểu mẫu gốc, giữ đủ các dòng.",
+                where,
+                ind.id,
+            )
+        )
+    for item in items:
+        if item.text_id and len(rows.get(item.id, [])) == 1:
+            r = rows[item.id][0]
+            c = min(c for c, k in index.row(r) if k == item.key)
+            location.cells[item.text_id] = address(r + 1, c)
+    return location
+
+
+def _misplaced(ind: Indicator, label_cell: str, value_col: int) -> Problem:
+    return Problem(
+        "row-out-of-order",
+        f"Nhãn '{_show_label(ind)}' ở ô {label_cell} nằm trong hoặc sau cột số liệu "
+        f"({address(0, value_col)[:-1]}); không đọc được số liệu của dòng này.",
+        label_cell,
+        ind.id,
+    )
+
+
+def _gap(cells: Mapping[str, str], form: Form, ind: Indicator, value_col: int) -> str:
+    """Where a missing indicator's row was: the row of the next indicator found, which moved
+    into its place (after the last indicator found, when none follows)."""
+    previous = -1
+    after = False
+    for other in form.indicators:
+        if other.id == ind.id:
+            after = True
+        elif other.id in cells:
+            r = position(cells[other.id])[0]
+            if after:
+                return address(r, value_col)
+            previous = r
+    return address(previous + 1, value_col)
+
+
+# --- the whole search -------------------------------------------------------------------------------------
+
+
+def locate(
+    grid: Sequence[Sequence[Any]],
+    form: Form,
+    sheet: str,
+    names: Mapping[str, NamedCell],
+    id_cells: Mapping[str, str],
+    trust_layout: bool,
+) -> Location | None:
+    """Every indicator's cell, with the evidence that it is the right one. None: not this form.
+
+    `trust_layout`: the file carries this form's stamp, so the issued layout may be proposed.
+    """
+    index = LabelIndex(grid)
+    ids = {i.id for i in form.indicators}
+    on_sheet = {k: v for k, v in names.items() if v.sheet in ("", sheet) or v.removed}
+    if ids <= set(on_sheet):
+        removed = frozenset(k for k in ids if on_sheet[k].removed)
+        cells = {k: v.cell for k, v in on_sheet.items() if not v.removed}
+        if len(removed) < len(ids) and _coherent(index, form, cells, removed):
+            return _from_map(index, form, "names", cells, removed)
+    proposals: list[tuple[str, Mapping[str, str]]] = []
+    if id_cells:
+        proposals.append(("id-sheet", id_cells))
+    if trust_layout:
+        proposals.append(("layout", compute_layout(form).cells))
+    for method, proposed in proposals:
+        if ids <= set(proposed) and _coherent(index, form, proposed):
+            location = _from_map(index, form, method, proposed, frozenset())
+            if not _names_disagree(index, form, on_sheet, location):
+                return location
+    return locate_by_labels(index, form, on_sheet, sheet)
+
+
+def _names_disagree(
+    index: LabelIndex, form: Form, names: Mapping[str, NamedCell], location: Location
+) -> bool:
+    """Whether a defined name, with its label beside it, points somewhere else than the map."""
+    for ind in form.indicators:
+        named = names.get(ind.id)
+        if named is None or named.removed or named.cell == location.cells.get(ind.id):
+            continue
+        r, c = position(named.cell)
+        if index.label_col(r, c, label_key(ind.label)) is not None:
+            return True
+    return False

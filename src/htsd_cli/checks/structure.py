@@ -1,0 +1,119 @@
+"""Recognising the form and the unit, and locating every cell with evidence."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from htsd_cli.checks.context import Context
+from htsd_cli.checks.identity import identify
+from htsd_cli.checks.locate import Problem, form_items, label_key, locate
+from htsd_cli.findings import ERROR, WARNING
+from htsd_cli.form import Form
+from htsd_cli.layout import compute_layout
+from htsd_cli.textnorm import repair_legacy
+
+# A problem that leaves one figure unread is an error, except a removed row, which is read as
+# "not reported", like a blank cell.
+_SEVERITY = {"row-removed": WARNING}
+
+
+def sheet_score(form: Form) -> Any:
+    """How many of the form's labels a grid holds: picks a renamed form sheet among others."""
+    keys = frozenset(item.key for item in form_items(form))
+
+    def score(grid: Sequence[Sequence[Any]]) -> int:
+        return sum(
+            1 for row in grid[:400] for v in row[:8] if isinstance(v, str) and label_key(v) in keys
+        )
+
+    return score
+
+
+def check_structure(ctx: Context) -> bool:
+    """Recognise the form and find every cell. False when the file cannot be checked further."""
+    view, form, rep = ctx.view, ctx.form, ctx.report
+    ident = identify(view, ctx.want_names)
+    found = ident.get("form_id")
+    if found and found != form.id:
+        year = ident.get("form_year")
+        ctx.add(
+            "wrong-form",
+            ERROR,
+            f"Tệp là biểu mẫu '{found}'{f' năm {year}' if year else ''}, nhưng đợt này cần biểu "
+            f"mẫu '{form.id}' ({form.short_title}). Hãy điền vào biểu mẫu đã phát năm nay.",
+            value=found,
+        )
+        rep.unit_code = ident.get("unit_code")
+        return False
+    if found and ident.get("form_version") and ident.get("form_version") != str(form.version):
+        ctx.add(
+            "wrong-form",
+            WARNING,
+            f"Tệp là biểu mẫu '{found}' phiên bản {ident.get('form_version')}, hiện dùng phiên "
+            f"bản {form.version}; kiểm tra lại các ô đã điền.",
+        )
+    rep.form_id = found
+    rep.unit_code = ident.get("unit_code")
+    rep.unit_name = ident.get("unit_name")
+    rep.unit_type = ident.get("unit_type")
+    rep.unit_group = ident.get("unit_group")
+    rep.identity_sources = list(dict.fromkeys(ident.sources))
+    if ident.is_summary:
+        rep.kind, rep.covers, rep.reported = "summary", list(ident.covers), dict(ident.reported)
+    if not rep.unit_name:
+        rep.unit_name = _typed_unit_name(view.grid, compute_layout(form).unit_name_cell)
+    location = locate(view.grid, form, view.sheet, view.names(), ident.cells, bool(found))
+    if location is None:
+        if found:
+            ctx.add(
+                "missing-cell",
+                ERROR,
+                "Biểu mẫu đã bị sửa cấu trúc (chèn/xóa dòng hoặc trang, đổi nội dung cột), "
+                "không tìm thấy các ô số liệu. Hãy điền lại vào biểu mẫu gốc đã phát.",
+            )
+        else:
+            ctx.add(
+                "unknown-form",
+                ERROR,
+                f"Không nhận ra biểu mẫu: tệp không có dấu nhận diện của htsd và các dòng "
+                f"không khớp biểu mẫu '{form.id}' ({form.short_title}). Hãy điền vào biểu "
+                "mẫu đã phát.",
+            )
+        return False
+    rep.sheet = view.sheet
+    rep.located_by = location.method
+    rep.cells = location.cells
+    for problem in location.problems:
+        _report_problem(ctx, problem)
+    if any(p.fatal for p in location.problems):
+        return False
+    if not found:
+        ctx.add(
+            "identity-by-layout",
+            WARNING,
+            f"Tệp mất các dấu nhận diện (có thể số liệu đã được dán sang tệp mới); đã nhận ra "
+            f"biểu mẫu '{form.id}' theo nội dung các dòng. Lần sau hãy điền vào tệp đã phát.",
+        )
+        rep.form_id = form.id
+    return True
+
+
+def _report_problem(ctx: Context, problem: Problem) -> None:
+    severity = _SEVERITY.get(problem.code, ERROR)
+    if ctx.strict:
+        severity = ERROR
+    ind = ctx.form.indicator(problem.indicator) if problem.indicator else None
+    ctx.add(problem.code, severity, problem.message, problem.cell, ind)
+
+
+def _typed_unit_name(grid: Sequence[Sequence[Any]], cell: str) -> str:
+    """The unit's name as typed at the top left of a copy without marks."""
+    from htsd_cli.workbook.parts import position
+
+    r, c = position(cell)
+    for row in grid[r : r + 4]:
+        value = row[c] if c < len(row) else ""
+        if isinstance(value, str) and value.strip() and not value.startswith(("(", "Số")):
+            return repair_legacy(value.strip())[0]
+    return ""

@@ -1,0 +1,271 @@
+"""The guard: what a file must pass before any reader parses it.
+
+A hostile file can make a native reader abort or exhaust memory, so sizes, counts and XML
+declarations are measured here first, on the real content and not on what the file declares:
+a LibreOffice sheet that declares rows down to 1048576 but holds a few hundred cells is ordinary.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+import re
+import stat as stat_mod
+import zipfile
+from pathlib import Path
+
+from htsd_cli.errors import os_reason
+from htsd_cli.workbook.parts import position, sheet_part_names
+
+MAX_FILE_BYTES = 50 * 1024 * 1024
+MAX_UNZIPPED_BYTES = 150 * 1024 * 1024
+MAX_MEMBERS = 3000
+MAX_SHEETS = 255
+MAX_ROWS_READ = 400  # rows of the form sheet read: the form has about 70
+
+
+class Unreadable(Exception):
+    """The file cannot be read as a workbook; `code` is the finding code."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+# --- format sniffing and the guard -----------------------------------------------------------------
+
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+def sniff(head: bytes) -> str:
+    """'zip', 'ole', or a word for what the bytes look like instead."""
+    if head.startswith(b"PK\x03\x04"):
+        return "zip"
+    if head.startswith(_OLE_MAGIC):
+        return "ole"
+    if not head.strip():
+        return "empty"
+    text = head[:512].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if text.startswith((b"<!doctype html", b"<html", b"<table")):
+        return "html"
+    if text.startswith(b"<?xml") or text.startswith(b"<"):
+        return "xml"
+    if text.startswith(b"%pdf"):
+        return "pdf"
+    try:
+        head[:4096].decode("utf-8")
+    except UnicodeDecodeError:
+        return "binary"
+    return "text"
+
+
+NOT_WORKBOOK = {
+    "empty": "Tệp rỗng (0 byte hoặc chỉ có khoảng trắng).",
+    "html": "Tệp là trang web (HTML) được đặt tên như tệp Excel, không phải bảng tính.",
+    "xml": "Tệp là văn bản XML, không phải bảng tính Excel/LibreOffice.",
+    "pdf": "Tệp là PDF, không phải bảng tính.",
+    "text": "Tệp là văn bản thường (có thể là CSV), không phải bảng tính Excel/LibreOffice.",
+    "binary": "Tệp không phải bảng tính (nội dung không nhận ra được hoặc đã hỏng).",
+}
+RESEND = " Hãy mở biểu mẫu đã phát, điền và lưu lại dạng .xlsx rồi gửi lại."
+
+
+def read_bytes_guarded(path: Path) -> bytes:
+    try:
+        st = path.stat()
+    except OSError as exc:
+        raise Unreadable("unreadable-file", f"Không đọc được tệp: {os_reason(exc)}.") from None
+    if stat_mod.S_ISDIR(st.st_mode):
+        raise Unreadable("unreadable-file", "Đây là một thư mục mang tên tệp bảng tính.")
+    if not stat_mod.S_ISREG(st.st_mode):
+        raise Unreadable(
+            "unreadable-file", "Đây không phải tệp thường (FIFO, thiết bị hoặc socket)."
+        )
+    if st.st_size > MAX_FILE_BYTES:
+        raise Unreadable(
+            "unsafe-file",
+            f"Tệp quá lớn ({st.st_size // (1024 * 1024)} MB); một báo cáo chỉ khoảng vài chục KB.",
+        )
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise Unreadable("unreadable-file", f"Không đọc được tệp: {os_reason(exc)}.") from None
+
+
+# Parts no reader of ours (nor calamine) opens: not worth decompressing.
+ENCRYPTED = "Tệp được đặt mật khẩu. Hãy gỡ mật khẩu (Tệp › Thông tin › Bảo vệ) rồi gửi lại."
+
+
+class Package:
+    """A zip package under hard caps: each part is decompressed on demand, never past the
+    budget whatever the headers claim, and refused if it declares XML entities."""
+
+    def __init__(self, data: bytes) -> None:
+        try:
+            self.zf = zipfile.ZipFile(io.BytesIO(data))
+            infos = self.zf.infolist()
+        except (zipfile.BadZipFile, ValueError, OSError, EOFError):
+            raise Unreadable(
+                "unreadable-file", "Tệp nén bị hỏng hoặc bị cắt cụt (tải về chưa xong?)." + RESEND
+            ) from None
+        if len(infos) > MAX_MEMBERS:
+            raise Unreadable(
+                "unsafe-file", f"Tệp chứa {len(infos)} thành phần, quá nhiều cho một báo cáo."
+            )
+        declared = sum(i.file_size for i in infos)
+        if declared > MAX_UNZIPPED_BYTES:
+            raise Unreadable(
+                "unsafe-file",
+                f"Tệp giải nén ra tới {declared // (1024 * 1024)} MB (nghi là 'bom nén'); "
+                "không mở tệp này.",
+            )
+        self.infos = {i.filename: i for i in infos}
+        self.budget = MAX_UNZIPPED_BYTES
+        self.parts: dict[str, bytes] = {}
+
+    def head(self, name: str, size: int) -> bytes:
+        """The first `size` bytes of a part, decompressed (never more)."""
+        info = self.infos.get(name)
+        if info is None:
+            return b""
+        try:
+            with self.zf.open(info) as handle:
+                chunk = handle.read(size)
+            _refuse_entities(name, chunk)  # a DOCTYPE can only stand before the root element
+            return chunk
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError) as exc:
+            raise Unreadable(
+                "unreadable-file", f"Tệp nén bị hỏng ({exc.__class__.__name__})." + RESEND
+            ) from None
+        except RuntimeError:
+            raise Unreadable("encrypted-file", ENCRYPTED) from None
+
+    def has(self, name: str) -> bool:
+        return name in self.infos
+
+    def part(self, name: str) -> bytes:
+        if name in self.parts:
+            return self.parts[name]
+        info = self.infos.get(name)
+        if info is None:
+            return b""
+        try:
+            with self.zf.open(info) as handle:
+                chunk = handle.read(self.budget + 1)
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError) as exc:
+            raise Unreadable(
+                "unreadable-file", f"Tệp nén bị hỏng ({exc.__class__.__name__})." + RESEND
+            ) from None
+        except RuntimeError:
+            raise Unreadable("encrypted-file", ENCRYPTED) from None
+        if len(chunk) > self.budget:
+            raise Unreadable(
+                "unsafe-file",
+                "Tệp giải nén ra lớn hơn nhiều so với khai báo (nghi là 'bom nén'); "
+                "không mở tệp này.",
+            )
+        self.budget -= len(chunk)
+        _refuse_entities(name, chunk)
+        self.parts[name] = chunk
+        return chunk
+
+    @functools.cached_property
+    def sheet_parts(self) -> dict[str, str]:
+        """Sheet title → part name (xlsx)."""
+        return sheet_part_names(
+            self.part("xl/workbook.xml"), self.part("xl/_rels/workbook.xml.rels")
+        )
+
+
+def _refuse_entities(name: str, chunk: bytes) -> None:
+    if b"<!DOCTYPE" in chunk[:4096] or b"<!ENTITY" in chunk[:65536]:
+        raise Unreadable(
+            "unsafe-file",
+            f"Tệp chứa khai báo XML không an toàn ({name}: DOCTYPE/ENTITY); không mở tệp này.",
+        )
+
+
+def classify_zip(pkg: Package) -> str:
+    if pkg.has("xl/workbook.xml"):
+        return "xlsx"
+    mimetype = pkg.part("mimetype")
+    if mimetype.strip() == b"application/vnd.oasis.opendocument.spreadsheet":
+        return "ods"
+    if pkg.has("content.xml") and b"office:spreadsheet" in pkg.part("content.xml")[:20000]:
+        return "ods"
+    if pkg.has("word/document.xml"):
+        raise Unreadable(
+            "unreadable-file", "Tệp là văn bản Word (.docx) được đặt tên như tệp Excel." + RESEND
+        )
+    if pkg.has("ppt/presentation.xml"):
+        raise Unreadable("unreadable-file", "Tệp là trình chiếu PowerPoint, không phải bảng tính.")
+    if mimetype.startswith(b"application/vnd.oasis.opendocument"):
+        raise Unreadable("unreadable-file", "Tệp là văn bản OpenDocument, không phải bảng tính.")
+    raise Unreadable("unreadable-file", "Tệp là một tệp nén (zip) thường, không phải bảng tính.")
+
+
+def check_ole(data: bytes) -> None:
+    if "EncryptedPackage".encode("utf-16-le") in data or b"E\x00n\x00c\x00r\x00y\x00p\x00t" in data:
+        raise Unreadable(
+            "encrypted-file",
+            "Tệp được đặt mật khẩu. Hãy gỡ mật khẩu (Tệp › Thông tin › Bảo vệ) rồi gửi lại.",
+        )
+    if "Workbook".encode("utf-16-le") not in data and "Book".encode("utf-16-le") not in data:
+        raise Unreadable(
+            "unreadable-file",
+            "Tệp là tài liệu Office cũ nhưng không phải bảng tính (.xls)." + RESEND,
+        )
+
+
+def count_sheets(fmt: str, pkg: Package) -> int:
+    if fmt == "xlsx":
+        return pkg.part("xl/workbook.xml").count(b"<sheet ")
+    return pkg.part("content.xml").count(b"<table:table ")
+
+
+_DIMENSION_RE = re.compile(rb'<dimension ref="[A-Z]*[0-9]*:?([A-Z]{1,3})([0-9]{1,7})"')
+_CELL_RE = re.compile(rb'<c r="([A-Z]{1,3}[0-9]{1,7})"[^>]*?(?:/>|>(.*?)</c>)', re.S)
+MAX_ROWS = 100_000
+MAX_COLS = 1_000
+MAX_CELLS = 200_000
+
+
+def declared_within_limits(head: bytes) -> bool:
+    """Whether the sheet's first bytes declare a used range of ordinary size."""
+    declared = _DIMENSION_RE.search(head[:4096])
+    if not declared:
+        return False
+    row, col = position(declared.group(1).decode() + declared.group(2).decode())
+    return row < MAX_ROWS and col < MAX_COLS
+
+
+def check_sheet_content(xml: bytes) -> None:
+    """Refuse a sheet whose real cells would make the reader allocate an absurd grid.
+
+    The declared used range is only a hint: LibreOffice declares `A1:D1048576` after a row is
+    deleted and writes an empty last row, which readers ignore. So when the declaration is
+    large or missing, the cells that really hold something are counted and measured.
+    """
+    if declared_within_limits(xml):
+        return
+    count = 0
+    for m in _CELL_RE.finditer(xml):
+        body = m.group(2)
+        if not body or not (b"<v" in body or b"<is" in body or b"<f" in body):
+            continue  # a styled empty cell: readers skip it
+        count += 1
+        if count > MAX_CELLS:
+            raise Unreadable(
+                "unsafe-file",
+                f"Một trang tính có hơn {MAX_CELLS:,} ô chứa dữ liệu (một báo cáo chỉ vài trăm ô); "
+                "không mở tệp này.".replace(",", "."),
+            )
+        ref = m.group(1).decode()
+        row, col = position(ref)
+        if row >= MAX_ROWS or col >= MAX_COLS:
+            raise Unreadable(
+                "unsafe-file",
+                f"Một trang tính có dữ liệu ở ô {ref}, xa ngoài vùng của một báo cáo (nghi tệp "
+                "độc); không mở tệp này.",
+            )

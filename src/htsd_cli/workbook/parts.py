@@ -1,0 +1,248 @@
+"""Small parsers of workbook parts: addresses, defined names, properties, fonts, formulas.
+
+Each takes bytes or rows and returns plain data; none opens a file.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import xml.etree.ElementTree as ET
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from htsd_cli.layout import column_letter
+
+MAX_ROWS_SCANNED = 400
+
+
+@functools.lru_cache(maxsize=4096)
+def position(address: str) -> tuple[int, int]:
+    """'C14' → (13, 2): zero-based row and column; (-1, -1) for anything else."""
+    m = re.match(r"^([A-Z]{1,3})([0-9]+)$", address)
+    if not m:
+        return -1, -1
+    col = 0
+    for ch in m.group(1):
+        col = col * 26 + (ord(ch) - 64)
+    return int(m.group(2)) - 1, col - 1
+
+
+def address(row: int, col: int) -> str:
+    """(13, 2) → 'C14'."""
+    return f"{column_letter(col)}{row + 1}"
+
+
+def xml_unescape(b: bytes) -> str:
+    from xml.sax.saxutils import unescape
+
+    return unescape(b.decode("utf-8", "replace"), {"&quot;": '"', "&apos;": "'"})
+
+
+_ADDR_RE = re.compile(r"^(?:\$?'?(.*?)'?[!.])?\$?([A-Z]{1,3})\$?([0-9]{1,7})$")
+
+
+def parse_address(text: str) -> tuple[str, str] | None:
+    """ "'Báo cáo'!$C$14" or "$'Báo cáo'.$C$14" → ('Báo cáo', 'C14'); None for anything else."""
+    m = _ADDR_RE.match(text.strip())
+    if not m:
+        return None
+    sheet = (m.group(1) or "").replace("''", "'").lstrip("$")
+    return sheet, f"{m.group(2)}{m.group(3)}"
+
+
+def sheet_part_names(workbook_xml: bytes, rels_xml: bytes) -> dict[str, str]:
+    """Sheet title → part name, from xl/workbook.xml and its relationships."""
+    targets = dict(re.findall(rb'Id="([^"]+)"[^>]*Target="([^"]+)"', rels_xml))
+    targets.update({k: v for v, k in re.findall(rb'Target="([^"]+)"[^>]*Id="([^"]+)"', rels_xml)})
+    out: dict[str, str] = {}
+    for tag in re.findall(rb"<sheet [^>]*>", workbook_xml):
+        name = re.search(rb'name="([^"]*)"', tag)
+        rid = re.search(rb'r:id="([^"]*)"', tag)
+        if name and rid and rid.group(1) in targets:
+            target = targets[rid.group(1)].decode().lstrip("/")
+            out[xml_unescape(name.group(1))] = (
+                target if target.startswith("xl/") else "xl/" + target
+            )
+    return out
+
+
+# --- defined names and custom properties -------------------------------------------------------------
+
+_CUSTOM_XLSX_RE = re.compile(
+    rb'<property[^>]*name="htsd_([a-z_]+)"[^>]*>\s*<vt:lpwstr>([^<]*)</vt:lpwstr>'
+)
+_CUSTOM_ODS_RE = re.compile(rb'<meta:user-defined meta:name="htsd_([a-z_]+)"[^>]*>([^<]*)<')
+_NAMES_XLSX_RE = re.compile(
+    rb'<definedName ([^>]*?)\bname="([A-Za-z_][A-Za-z0-9_]*)"([^>]*)>([^<]*)<'
+)
+_NAMES_ODS_RE = re.compile(
+    rb'<table:named-range table:name="([A-Za-z_][A-Za-z0-9_]*)"[^>]*'
+    rb'table:cell-range-address="([^"]*)"'
+)
+
+
+@dataclass(frozen=True)
+class NamedCell:
+    """Where a defined name points: a sheet and an A1 address, or nowhere (#REF!)."""
+
+    sheet: str
+    cell: str
+
+    @property
+    def removed(self) -> bool:
+        return not self.cell
+
+
+def defined_names(fmt: str, workbook_xml: bytes) -> dict[str, NamedCell]:
+    """Workbook-level defined names (xlsx: xl/workbook.xml; ods: content.xml)."""
+    out: dict[str, NamedCell] = {}
+    if fmt == "xlsx":
+        for before, name, after, ref in _NAMES_XLSX_RE.findall(workbook_xml):
+            if b"localSheetId" in before + after:
+                continue  # print areas and other names that belong to one sheet
+            out[name.decode()] = _named(xml_unescape(ref))
+    else:
+        for name, ref in _NAMES_ODS_RE.findall(workbook_xml):
+            out[name.decode()] = _named(xml_unescape(ref))
+    return out
+
+
+def _named(ref: str) -> NamedCell:
+    parsed = parse_address(ref)
+    return NamedCell(*parsed) if parsed else NamedCell("", "")
+
+
+def custom_properties(fmt: str, xml: bytes) -> dict[str, str]:
+    """htsd's custom document properties (docProps/custom.xml or meta.xml), without 'htsd_'."""
+    pattern = _CUSTOM_XLSX_RE if fmt == "xlsx" else _CUSTOM_ODS_RE
+    props = {key.decode(): xml_unescape(value) for key, value in pattern.findall(xml)}
+    return {k: "" if v == "-" else v for k, v in props.items()}
+
+
+# --- the hidden identity sheet -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class IdSheet:
+    """What the hidden identity sheet holds: identity keys, the cell map, and for an office's
+    summary the unit codes it covers and how many units reported each figure."""
+
+    identity: dict[str, str] = field(default_factory=dict)
+    cells: dict[str, str] = field(default_factory=dict)
+    covers: tuple[str, ...] = ()
+    reported: dict[str, int] = field(default_factory=dict)
+
+
+def id_sheet_from_rows(rows: Sequence[Sequence[Any]]) -> IdSheet:
+    if not rows or not rows[0] or str(rows[0][0]).strip() != "htsd":
+        return IdSheet()
+    identity: dict[str, str] = {}
+    cells: dict[str, str] = {}
+    covers: list[str] = []
+    reported: dict[str, int] = {}
+    for row in rows[1:]:
+        if len(row) < 2:
+            continue
+        key = str(row[0]).strip()
+        if key == "covers":
+            covers.append(str(row[1]).strip())
+        elif key == "reported" and len(row) >= 3 and isinstance(row[2], (int, float)):
+            reported[str(row[1]).strip()] = int(row[2])
+        elif key == "cell" and len(row) >= 3:
+            parsed = parse_address(str(row[2]))
+            if parsed:
+                cells[str(row[1]).strip()] = parsed[1]
+        elif key:
+            value = row[1]
+            if isinstance(value, float) and value.is_integer():
+                value = int(value)
+            identity[key] = str(value).strip()
+    return IdSheet(identity, cells, tuple(covers), reported)
+
+
+# --- formulas without a value and error values (xlsx and ods) --------------------------------------
+
+_XLSX_CELL_RE = re.compile(rb'<c r="([A-Z]+[0-9]+)"([^>]*?)(?:/>|>(.*?)</c>)', re.S)
+
+
+def xlsx_broken_formulas(xml: bytes) -> dict[str, str]:
+    """A1 → 'no-value' (a formula never calculated) or its error text (#DIV/0!…)."""
+    if b"<f>" not in xml and b"<f " not in xml and b't="e"' not in xml:
+        return {}
+    out: dict[str, str] = {}
+    for ref, attrs, body in _XLSX_CELL_RE.findall(xml):
+        body = body or b""
+        if b't="e"' in attrs:
+            v = re.search(rb"<v>([^<]*)</v>", body)
+            out[ref.decode()] = xml_unescape(v.group(1)) if v else "#ERROR"
+        elif b"<f" in body and not re.search(rb"<v(?: [^>]*)?>[^<]+</v>", body):
+            out[ref.decode()] = "no-value"
+    return out
+
+
+def ods_broken_formulas(xml: bytes, sheet: str) -> dict[str, str]:
+    if b'calcext:value-type="error"' not in xml and b"table:formula" not in xml:
+        return {}
+    t = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
+    o = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
+    c = "{urn:org:documentfoundation:names:experimental:calc:xmlns:calcext:1.0}"
+    out: dict[str, str] = {}
+    try:
+        root = ET.fromstring(xml)
+    except ET.ParseError:
+        return {}
+    for table in root.iter(f"{t}table"):
+        if table.get(f"{t}name") != sheet:
+            continue
+        row = 0
+        for row_el in table.iter(f"{t}table-row"):
+            row += 1
+            reps = int(row_el.get(f"{t}number-rows-repeated", "1"))
+            col = 0
+            for cell in row_el:
+                if cell.tag not in (f"{t}table-cell", f"{t}covered-table-cell"):
+                    continue
+                ncols = int(cell.get(f"{t}number-columns-repeated", "1"))
+                if cell.get(f"{t}formula") is not None and col < 64 and row <= MAX_ROWS_SCANNED:
+                    ref = f"{column_letter(col)}{row}"
+                    if cell.get(f"{c}value-type") == "error":
+                        out[ref] = "".join(cell.itertext()) or "#ERROR"
+                    elif cell.get(f"{o}value-type") is None:
+                        out[ref] = "no-value"
+                col += ncols
+            row += reps - 1
+            if row > MAX_ROWS_SCANNED:
+                break
+    return out
+
+
+# --- cell fonts (xlsx) -------------------------------------------------------------------------------
+
+_FONT_BLOCK_RE = re.compile(rb"<fonts[^>]*>(.*?)</fonts>", re.S)
+_FONT_RE = re.compile(rb"<font>(.*?)</font>|<font/>", re.S)
+_FONT_NAME_RE = re.compile(rb'<name val="([^"]*)"')
+_XFS_RE = re.compile(rb"<cellXfs[^>]*>(.*?)</cellXfs>", re.S)
+_XF_FONT_RE = re.compile(rb"<xf [^>]*?fontId=\"(\d+)\"|<xf (?![^>]*fontId)[^>]*>")
+_CELL_STYLE_RE = re.compile(rb'<c r="([A-Z]+[0-9]+)"[^>]*? s="(\d+)"')
+
+
+def xlsx_cell_fonts(styles: bytes, sheet_xml: bytes) -> dict[str, str]:
+    """A1 address → font name, from the sheet's style indexes and styles.xml."""
+    block = _FONT_BLOCK_RE.search(styles)
+    fonts = []
+    for m in _FONT_RE.finditer(block.group(1) if block else b""):
+        name = _FONT_NAME_RE.search(m.group(1) or b"")
+        fonts.append(xml_unescape(name.group(1)) if name else "")
+    xfs_block = _XFS_RE.search(styles)
+    xf_fonts = [
+        int(m.group(1)) if m.group(1) else 0
+        for m in _XF_FONT_RE.finditer(xfs_block.group(1) if xfs_block else b"")
+    ]
+    out: dict[str, str] = {}
+    for ref, style in _CELL_STYLE_RE.findall(sheet_xml):
+        index = int(style)
+        if index < len(xf_fonts) and xf_fonts[index] < len(fonts):
+            out[ref.decode()] = fonts[xf_fonts[index]]
+    return out

@@ -1,0 +1,237 @@
+"""Opening a returned workbook: guard it, open it with python-calamine, and give a read-only view.
+
+Everything here runs inside a worker process (see `isolate.py`) because a hostile file can make
+the underlying reader abort the whole process. The guard catches the common cases first so the
+user gets a precise message: not a workbook, encrypted, zip bomb, XML entities, absurd sheets.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from htsd_cli.layout import FORM_SHEET, ID_SHEET
+from htsd_cli.workbook.guard import (
+    ENCRYPTED,
+    MAX_ROWS_READ,
+    MAX_SHEETS,
+    NOT_WORKBOOK,
+    RESEND,
+    Package,
+    Unreadable,
+    check_ole,
+    check_sheet_content,
+    classify_zip,
+    count_sheets,
+    declared_within_limits,
+    read_bytes_guarded,
+    sniff,
+)
+from htsd_cli.workbook.parts import (
+    IdSheet,
+    NamedCell,
+    custom_properties,
+    defined_names,
+    id_sheet_from_rows,
+    ods_broken_formulas,
+    xlsx_broken_formulas,
+    xlsx_cell_fonts,
+)
+from htsd_cli.workbook.view import CellValue, SheetView
+
+# How well a grid looks like the form: used to find a renamed form sheet among others.
+SheetScore = Callable[[Sequence[Sequence[CellValue]]], int]
+
+
+def calamine_errors() -> tuple[type[BaseException], ...]:
+    from python_calamine import CalamineError
+
+    return (CalamineError, ValueError, OSError, EOFError, IndexError, OverflowError)
+
+
+def short_reason(exc: BaseException) -> str:
+    text = str(exc).splitlines()[0] if str(exc) else exc.__class__.__name__
+    return text[:160]
+
+
+class WorkbookView(SheetView):
+    """A view backed by an open calamine workbook and the guarded zip package."""
+
+    def __init__(
+        self, path: str, fmt: str, sheet: str, grid: Sequence[Sequence[CellValue]],
+        sheet_names: tuple[str, ...], wb: Any, pkg: Package | None,
+    ) -> None:  # fmt: skip
+        super().__init__(path, fmt, sheet, grid, sheet_names)
+        self._wb = wb
+        self._pkg = pkg
+
+    def _sheet_xml(self) -> bytes:
+        if self._pkg is None or self.fmt != "xlsx":
+            return b""
+        name = self._pkg.sheet_parts.get(self.sheet)
+        xml = self._pkg.part(name) if name else b""
+        check_sheet_content(xml)
+        return xml
+
+    def names(self) -> Mapping[str, NamedCell]:
+        if self._names is None:
+            self._names = {}
+            if self._pkg is not None:
+                part = "xl/workbook.xml" if self.fmt == "xlsx" else "content.xml"
+                with contextlib.suppress(Unreadable):
+                    self._names = defined_names(self.fmt, self._pkg.part(part))
+        return self._names
+
+    def properties(self) -> Mapping[str, str]:
+        if self._properties is None:
+            self._properties = {}
+            if self._pkg is not None:
+                part = "docProps/custom.xml" if self.fmt == "xlsx" else "meta.xml"
+                with contextlib.suppress(Unreadable):
+                    self._properties = custom_properties(self.fmt, self._pkg.part(part))
+        return self._properties
+
+    def id_sheet(self) -> IdSheet:
+        if self._id_sheet is None:
+            self._id_sheet = IdSheet()
+            if ID_SHEET in self.sheet_names and self._wb is not None:
+                try:
+                    if self._pkg is not None and self.fmt == "xlsx":
+                        name = self._pkg.sheet_parts.get(ID_SHEET)
+                        check_sheet_content(self._pkg.part(name) if name else b"")
+                    rows = self._wb.get_sheet_by_name(ID_SHEET).to_python(
+                        skip_empty_area=False, nrows=2000
+                    )
+                    self._id_sheet = id_sheet_from_rows(rows)
+                except Unreadable:
+                    pass
+                except calamine_errors():
+                    pass
+        return self._id_sheet
+
+    def formula_problem(self, ref: str) -> str | None:
+        if self._broken is None:
+            self._broken = {}
+            with contextlib.suppress(Unreadable):
+                if self.fmt == "xlsx":
+                    self._broken = xlsx_broken_formulas(self._sheet_xml())
+                elif self.fmt == "ods" and self._pkg is not None:
+                    self._broken = ods_broken_formulas(self._pkg.part("content.xml"), self.sheet)
+        return self._broken.get(ref)
+
+    def font_of(self, ref: str) -> str | None:
+        if self._pkg is None or self.fmt != "xlsx":
+            return None
+        if self._fonts is None:
+            self._fonts = {}
+            with contextlib.suppress(Unreadable):
+                styles = self._pkg.part("xl/styles.xml")
+                self._fonts = xlsx_cell_fonts(styles, self._sheet_xml())
+        return self._fonts.get(ref)
+
+    def close(self) -> None:
+        if self._wb is not None:
+            with contextlib.suppress(Exception):
+                self._wb.close()
+            self._wb = None
+
+
+def open_workbook(path: Path, score: SheetScore | None = None) -> WorkbookView:
+    """Open a returned workbook, guard it, and read its form sheet.
+
+    The form sheet is the sheet named as issued; else the sheet the defined names point to;
+    else, among the visible sheets, the one `score` rates best (the first visible one without
+    it). Close the view when done. Raises Unreadable.
+    """
+    data = read_bytes_guarded(path)
+    kind = sniff(data[:4096])
+    pkg: Package | None = None
+    if kind == "zip":
+        pkg = Package(data)
+        fmt = classify_zip(pkg)
+        sheets = count_sheets(fmt, pkg)
+        if sheets > MAX_SHEETS:
+            raise Unreadable(
+                "unsafe-file",
+                f"Tệp có {sheets} trang tính; biểu mẫu chỉ có 3. Hãy gửi đúng tệp biểu mẫu đã phát.",
+            )
+        # what the reader parses as soon as it opens the workbook goes through the guard first
+        opened = ("xl/sharedStrings.xml", "xl/styles.xml", "xl/_rels/workbook.xml.rels")
+        for name in opened if fmt == "xlsx" else ("styles.xml", "content.xml"):
+            pkg.part(name)
+    elif kind == "ole":
+        check_ole(data)
+        fmt = "xls"
+    else:
+        raise Unreadable("unreadable-file", NOT_WORKBOOK[kind] + RESEND)
+
+    from python_calamine import CalamineWorkbook, PasswordError
+
+    try:
+        wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
+    except PasswordError:
+        raise Unreadable("encrypted-file", ENCRYPTED) from None
+    except calamine_errors() as exc:
+        raise Unreadable(
+            "unreadable-file",
+            f"Tệp bảng tính bị hỏng, không mở được ({short_reason(exc)})." + RESEND,
+        ) from None
+    view = WorkbookView(str(path), fmt, "", [], tuple(wb.sheet_names), wb, pkg)
+    try:
+        view.sheet = _form_sheet(view, wb, score)
+        view.grid = _grid(view, wb, view.sheet)
+    except PasswordError:
+        view.close()
+        raise Unreadable("encrypted-file", ENCRYPTED) from None
+    except calamine_errors() as exc:
+        view.close()
+        raise Unreadable(
+            "unreadable-file",
+            f"Tệp bảng tính bị hỏng, không đọc được ({short_reason(exc)})." + RESEND,
+        ) from None
+    except Unreadable:
+        view.close()
+        raise
+    return view
+
+
+def _visible_sheets(wb: Any) -> list[str]:
+    return [
+        str(meta.name)
+        for meta in wb.sheets_metadata
+        if str(meta.visible).endswith("Visible") and meta.name != ID_SHEET
+    ]
+
+
+def _form_sheet(view: WorkbookView, wb: Any, score: SheetScore | None) -> str:
+    if FORM_SHEET in view.sheet_names:
+        return FORM_SHEET
+    named = [n.sheet for n in view.names().values() if n.sheet in view.sheet_names]
+    if named:
+        return max(set(named), key=named.count)
+    visible = _visible_sheets(wb) or [str(s) for s in view.sheet_names[:1]]
+    if score is None or len(visible) < 2:
+        return visible[0] if visible else ""
+    best, best_score = visible[0], -1
+    for name in visible[:10]:
+        points = score(_grid(view, wb, name))
+        if points > best_score:
+            best, best_score = name, points
+    return best
+
+
+def _grid(view: WorkbookView, wb: Any, sheet: str) -> list[list[CellValue]]:
+    if not sheet:
+        return []
+    if view._pkg is not None and view.fmt == "xlsx":
+        name = view._pkg.sheet_parts.get(sheet)
+        # the dimension tag comes first: most sheets need no more than a look at it
+        if name and not declared_within_limits(view._pkg.head(name, 4096)):
+            check_sheet_content(view._pkg.part(name))
+    rows: list[list[CellValue]] = wb.get_sheet_by_name(sheet).to_python(
+        skip_empty_area=False, nrows=MAX_ROWS_READ
+    )
+    return rows

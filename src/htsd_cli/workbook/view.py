@@ -1,0 +1,84 @@
+"""A read-only view of a returned workbook: what every check reads, and nothing else.
+
+`SheetView` is plain data, so a test can build one from a dict of cells. The view that
+`open_workbook` returns is the same class, loading its less common parts (defined names,
+properties, the hidden identity sheet, fonts, broken formulas) only when a check asks.
+No check writes into a view.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from htsd_cli.workbook.parts import IdSheet, NamedCell, position
+
+CellValue = Any
+
+
+@dataclass
+class SheetView:
+    """The form sheet of a workbook (its values as a grid) and the workbook's identity parts."""
+
+    path: str
+    fmt: str
+    sheet: str
+    grid: Sequence[Sequence[CellValue]]
+    sheet_names: tuple[str, ...] = ()
+    _names: Mapping[str, NamedCell] | None = field(default=None, repr=False)
+    _properties: Mapping[str, str] | None = field(default=None, repr=False)
+    _id_sheet: IdSheet | None = field(default=None, repr=False)
+    _fonts: Mapping[str, str] | None = field(default=None, repr=False)
+    _broken: Mapping[str, str] | None = field(default=None, repr=False)
+
+    @classmethod
+    def from_cells(
+        cls,
+        cells: Mapping[str, CellValue],
+        *,
+        path: str = "test.xlsx",
+        sheet: str = "Báo cáo",
+        names: Mapping[str, NamedCell] | None = None,
+        **parts: Any,
+    ) -> SheetView:
+        """A view backed by {A1 address: value}, for tests and small tools."""
+        spots = [(position(ref), value) for ref, value in cells.items()]
+        height = max((r for (r, _), _ in spots), default=-1) + 1
+        width = max((c for (_, c), _ in spots), default=-1) + 1
+        grid: list[list[CellValue]] = [[""] * width for _ in range(height)]
+        for (r, c), value in spots:
+            grid[r][c] = value
+        return cls(path, "xlsx", sheet, grid, (sheet,), _names=names or {}, **parts)
+
+    def value(self, ref: str) -> CellValue:
+        """The value at an A1 address ('' when empty or outside the data)."""
+        row, col = position(ref)
+        grid = self.grid
+        if 0 <= row < len(grid) and 0 <= col < len(grid[row]):
+            return grid[row][col]
+        return ""
+
+    def names(self) -> Mapping[str, NamedCell]:
+        """The workbook's defined names (empty for formats whose names are not read)."""
+        return self._names or {}
+
+    def properties(self) -> Mapping[str, str]:
+        """htsd's custom document properties, without the 'htsd_' prefix."""
+        return self._properties or {}
+
+    def id_sheet(self) -> IdSheet:
+        """The hidden identity sheet (empty when there is none)."""
+        return self._id_sheet or IdSheet()
+
+    def font_of(self, ref: str) -> str | None:
+        """The font of a cell of the form sheet, when the format tells it."""
+        return (self._fonts or {}).get(ref)
+
+    def formula_problem(self, ref: str) -> str | None:
+        """'no-value' for a formula never calculated, the error text (#DIV/0!…) for a formula
+        that failed, else None. Readers show both as empty cells."""
+        return (self._broken or {}).get(ref)
+
+    def close(self) -> None:
+        """Release what the view holds open (nothing, for a plain view)."""
