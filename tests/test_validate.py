@@ -75,7 +75,8 @@ def test_blank_is_not_zero(filled, form, cells):
         ("s3_to_roi", "1.5", "ambiguous-number"),
         ("s3_to_roi", "=1+1", "formula-no-value"),
         ("s3_to_roi", "#DIV/0!", "error-value"),
-        ("s1_ke_hoach", "Đã có", "not-yes-no"),
+        ("s1_ke_hoach", "đang xây dựng", "not-yes-no"),
+        ("s8_kinh_phi", "1 tỷ 200 triệu", "not-a-number"),
     ],
 )
 def test_each_mistake_at_its_cell(filled, form, cells, indicator, value, code):
@@ -86,6 +87,25 @@ def test_each_mistake_at_its_cell(filled, form, cells, indicator, value, code):
     assert finding.sheet == FORM_SHEET and finding.indicator == indicator
     assert finding.label == form.indicator(indicator).label
     assert finding.message.startswith(f"Ô {cells[indicator]} (")
+
+
+@pytest.mark.parametrize(
+    ("indicator", "value", "code", "read"),
+    [
+        ("s1_ke_hoach", "Đã có", "yes-no-in-words", True),
+        ("s1_ke_hoach", "chưa có", "yes-no-in-words", False),
+        ("s8_kinh_phi", "80 triệu", "number-in-words", 80_000_000),
+        ("s8_kinh_phi", "2,5 triệu đồng", "number-in-words", 2_500_000),
+        ("s8_kinh_phi", "500k", "number-in-words", 500_000),
+        ("s8_kinh_phi", "80.000.000 đ", "unit-typed", 80_000_000),
+    ],
+)
+def test_words_a_clerk_reads_without_asking(filled, form, cells, indicator, value, code, read):
+    """Read with their multiplier or meaning, and a warning that quotes how they were read."""
+    report = check_file(str(filled({indicator: value})), form)
+    assert found(report) == [(code, cells[indicator])] and report.valid
+    assert report.values[indicator] == read
+    assert f"'{value}'" in report.findings[0].message
 
 
 def test_yes_no_accepts_x_and_lowercase(filled, form):

@@ -18,7 +18,7 @@ from htsd_cli.textnorm import (
     tcvn3_to_unicode,
     vni_to_unicode,
 )
-from htsd_cli.values import ValueProblem, parse_vn_number, parse_yes_no
+from htsd_cli.values import ValueProblem, parse_vn_number, parse_yes_no, read_yes_no
 
 
 @pytest.mark.parametrize(
@@ -33,11 +33,40 @@ from htsd_cli.values import ValueProblem, parse_vn_number, parse_yes_no
         ("1.200,5", 1200.5, ""),
         ("1 200", 1200, ""),
         ("-3", -3, ""),
+        ("1\u00a0200\u00a0000", 1_200_000, ""),  # no-break spaces, as Excel formats them
+        ("1\u202f200", 1200, ""),  # narrow no-break space
+        ("1\u2009200", 1200, ""),  # thin space
+        ("1200.", 1200, ""),  # a stray dot at the end
+        ("'1200", 1200, ""),  # the apostrophe that keeps a cell as text
+        ("\uff11\uff12\uff10\uff10", 1200, ""),  # full-width digits
+        ("5 lớp", 5, "lớp"),
     ],
 )
 def test_numbers_in_vietnamese_conventions(text, value, unit):
     parsed = parse_vn_number(text)
-    assert (parsed.value, parsed.unit_text) == (value, unit)
+    assert (parsed.value, parsed.unit_text, parsed.multiplier) == (value, unit, 1)
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "unit"),
+    [
+        ("80 triệu", 80_000_000, ""),
+        ("80 triệu đồng", 80_000_000, ""),
+        ("2,5 triệu", 2_500_000, ""),
+        ("1,2 tỷ", 1_200_000_000, ""),
+        ("1,2 tỉ", 1_200_000_000, ""),
+        ("500 nghìn", 500_000, ""),
+        ("500 ngàn", 500_000, ""),
+        ("3 tr", 3_000_000, ""),
+        ("500k", 500_000, ""),
+        ("1.5 triệu", 1_500_000, ""),
+        ("1.500 triệu", 1_500_000_000, ""),
+        ("2 nghìn người", 2000, "người"),
+    ],
+)
+def test_multipliers_in_words(text, value, unit):
+    parsed = parse_vn_number(text)
+    assert (parsed.value, parsed.unit_text) == (value, unit) and parsed.multiplier > 1
 
 
 @pytest.mark.parametrize(
@@ -51,6 +80,12 @@ def test_numbers_in_vietnamese_conventions(text, value, unit):
         ("5-7", "not-a-number"),
         ("năm", "not-a-number"),
         ("", "not-a-number"),
+        ("12 34", "ambiguous-number"),  # a space that does not group thousands
+        ("5 tr sách", "ambiguous-number"),  # "tr" before another word: pages or millions?
+        ("1 tỷ 200 triệu", "not-a-number"),
+        ("5 lớp 3 buổi", "not-a-number"),
+        ("2 lớp, 50 người", "not-a-number"),
+        ("50-60 người", "not-a-number"),
     ],
 )
 def test_ambiguous_or_unreadable_numbers(text, code):
@@ -69,7 +104,21 @@ def test_no(text):
     assert parse_yes_no(text) is False
 
 
-@pytest.mark.parametrize("text", ["Đã có", "ok", "2", "có kế hoạch"])
+@pytest.mark.parametrize(
+    ("text", "answer"),
+    [
+        ("Đã có", True),
+        ("có kế hoạch", True),
+        ("Không có", False),
+        ("chưa có", False),
+        ("Chưa", False),
+    ],
+)
+def test_yes_no_in_words_is_read_but_not_plain(text, answer):
+    assert read_yes_no(text) == (answer, False)
+
+
+@pytest.mark.parametrize("text", ["ok", "2", "có thể", "đang xây dựng", "Có/Không"])
 def test_not_yes_no(text):
     with pytest.raises(ValueProblem):
         parse_yes_no(text)

@@ -25,6 +25,8 @@ CODES: dict[str, str] = {
     "not-a-number": "Không phải số",
     "ambiguous-number": "Số viết không rõ",
     "unit-typed": "Ghi kèm đơn vị tính",
+    "number-in-words": "Số ghi kèm chữ",
+    "yes-no-in-words": "Có/Không ghi bằng lời",
     "blank-value": "Bỏ trống",
     "empty-return": "Chưa điền số liệu",
     "negative-value": "Số âm",
@@ -36,7 +38,11 @@ CODES: dict[str, str] = {
     "legacy-encoding": "Phông chữ cũ (TCVN3/VNI)",
     "rule-violated": "Số liệu không khớp nhau",
     "unknown-unit": "Đơn vị không có trong danh sách",
+    "not-a-workbook": "Không phải bảng tính",
     "name-mismatch": "Tên đơn vị không khớp",
+    "file-name-mismatch": "Tên tệp là của đơn vị khác",
+    "resent-differs": "Gửi lại với số liệu khác",
+    "resent-order-unknown": "Không rõ tệp nào gửi sau",
     "duplicate-unit": "Một đơn vị gửi nhiều tệp",
     "outlier": "Số liệu khác thường",
 }
@@ -86,6 +92,7 @@ class FileReport:
     texts: dict[str, str] = field(default_factory=dict)
     cells: dict[str, str] = field(default_factory=dict)
     sheet: str = ""
+    named_for: str = ""  # the unit the file's name points to (issued name or code), if any
     located_by: str = ""  # "names", "id-sheet", "layout" or "labels": how the cells were found
     mtime: float = 0.0
     kind: str = "return"  # or "summary": an office's tong-hop.xlsx, one level up
@@ -128,6 +135,7 @@ class FileReport:
 class Skipped:
     path: str
     reason: str
+    foreign: bool = False  # a file that is no workbook (not a lock or hidden file)
 
 
 @dataclass

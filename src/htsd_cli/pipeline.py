@@ -53,6 +53,7 @@ def run_status(
         as_of or dt.date.today(),
         book,
         book_path.name if book_path else "",
+        form,
     )
     return report, status
 

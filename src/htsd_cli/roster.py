@@ -10,7 +10,7 @@ from pathlib import Path
 
 from htsd_cli.errors import RosterError, read_reason
 from htsd_cli.form import Form
-from htsd_cli.textnorm import fold, nfc
+from htsd_cli.textnorm import fold, nfc, slug
 
 # Canonical column → accepted headers (compared after folding accents and case).
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -36,18 +36,74 @@ class Unit:
     group: str
     row: int = 0
 
+    @property
+    def file_stem(self) -> str:
+        """The name htsd gives this unit's issued workbook, without '.xlsx'."""
+        return f"{slug(self.code, 20)}-{slug(self.name)}"
+
 
 @dataclass(frozen=True)
 class Roster:
     units: tuple[Unit, ...]
     source: Path
     _index: dict[str, Unit] = field(default_factory=dict, compare=False, repr=False)
+    _stems: dict[str, list[Unit]] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         self._index.update((normalise_code(u.code), u) for u in self.units)
 
     def find(self, code: str) -> Unit | None:
         return self._index.get(normalise_code(code))
+
+    def issued_to(self, file_name: str) -> Unit | None:
+        """The unit whose issued workbook this file's name is (renamed copies like
+        'mn03-…(1).xlsx' or 'mn03-…-can-sua.xlsx' included)."""
+        if not self._stems:
+            for unit in self.units:
+                self._stems.setdefault(slug(unit.code, 20), []).append(unit)
+        stem = slug(file_name.rsplit(".", 1)[0], 200)
+        best: Unit | None = None
+        cut = stem.find("-")
+        while cut > 0:  # each way to read the name as "<code>-<rest>"
+            for unit in self._stems.get(stem[:cut], ()):
+                own = unit.file_stem
+                if (stem == own or stem.startswith(own + "-")) and (
+                    best is None or len(own) > len(best.file_stem)
+                ):
+                    best = unit
+            cut = stem.find("-", cut + 1)
+        return best
+
+    def named_in(self, file_name: str) -> Unit | None:
+        """The unit a file's name points to: its issued name, else a unit code as the name's
+        first word ('THCS05 bao cao (lan 2).xlsx'), when exactly one unit has that code."""
+        issued = self.issued_to(file_name)
+        if issued is not None:
+            return issued
+        first = slug(file_name.rsplit(".", 1)[0], 200).split("-")[0]
+        found = [u for u in self.units if slug(u.code, 20) == first]
+        return found[0] if len(found) == 1 else None
+
+
+# Abbreviations people use in unit names, as folded words.
+_NAME_WORDS = {
+    "mn": "mam non", "th": "tieu hoc", "thcs": "trung hoc co so", "thpt": "trung hoc pho thong",
+    "ubnd": "uy ban nhan dan", "tt": "trung tam", "tthtcd": "trung tam hoc tap cong dong",
+    "htcd": "hoc tap cong dong", "p": "phuong", "x": "xa", "q": "quan", "gd": "giao duc",
+    "gddt": "giao duc va dao tao", "gd&dt": "giao duc va dao tao", "vh": "van hoa",
+    "tdtt": "the duc the thao", "vhtt": "van hoa thong tin", "gdnn": "giao duc nghe nghiep",
+    "gdtx": "giao duc thuong xuyen",
+}  # fmt: skip
+
+
+@functools.lru_cache(maxsize=65536)
+def name_key(name: str) -> str:
+    """A unit's name as compared: 'Trường MN Cát Bi' and 'trường mầm non cát bi' agree."""
+    words = fold(name).replace(".", " ").replace(",", " ").replace("-", " ").split()
+    expanded = " ".join(_NAME_WORDS.get(w, w) for w in words).split()
+    if expanded[:1] == ["truong"]:
+        expanded = expanded[1:]
+    return " ".join(expanded)
 
 
 @functools.lru_cache(maxsize=65536)

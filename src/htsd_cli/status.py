@@ -9,9 +9,11 @@ from pathlib import Path
 from typing import Any
 
 from htsd_cli.errors import RosterError
-from htsd_cli.findings import FileReport, Report
+from htsd_cli.findings import ERROR, WARNING, FileReport, Finding, Report
+from htsd_cli.form import Form
 from htsd_cli.roster import Roster, normalise_code, read_csv_rows
 from htsd_cli.textnorm import fold
+from htsd_cli.values import show
 
 VALID, INVALID, MISSING = "valid", "invalid", "missing"
 STATE_LABELS = {VALID: "Hợp lệ", INVALID: "Không hợp lệ", MISSING: "Chưa nộp"}
@@ -143,8 +145,11 @@ def _parse_when(text: str) -> dt.datetime | None:
 
 
 def received_at(rep: FileReport, receipts: dict[str, dt.datetime] | None) -> dt.datetime | None:
+    """When a file arrived: the receipts book's date, else the file's modification time."""
     if receipts is not None:
-        return receipts.get(Path(rep.path).name.lower())
+        listed = receipts.get(Path(rep.path).name.lower())
+        if listed is not None:
+            return listed
     return dt.datetime.fromtimestamp(rep.mtime) if rep.mtime else None
 
 
@@ -155,39 +160,152 @@ def build_status(
     as_of: dt.date,
     receipts: dict[str, dt.datetime] | None = None,
     receipts_name: str = "",
+    form: Form | None = None,
 ) -> StatusReport:
-    """One row per roster unit; the newest valid file of a unit is the one that counts."""
+    """One row per roster unit; the file of a unit received last is the one that counts.
+
+    A file that names no unit of the roster in its marks but whose name is a unit's (its issued
+    name, or its code as first word) is that unit's "sent, not usable" file. A file issued to one
+    unit but stamped for another counts for the stamp, and the first unit is shown as having
+    sent another unit's file.
+    """
     by_code: dict[str, list[FileReport]] = {}
+    unusable: dict[str, list[FileReport]] = {}
+    misfiled: dict[str, list[FileReport]] = {}
     unmatched: list[FileReport] = []
     known = {normalise_code(u.code) for u in roster.units}
-    for rep in report.files:
+    foreign = [
+        FileReport(s.path, findings=[Finding("not-a-workbook", ERROR, _sentence(s.reason), s.path)])
+        for s in report.skipped
+        if s.foreign
+    ]
+    for rep in foreign:
+        owner = roster.named_in(Path(rep.path).name)
+        rep.named_for = owner.code if owner else ""
+    for rep in [*report.files, *foreign]:
         key = normalise_code(rep.unit_code) if rep.unit_code else ""
+        named = normalise_code(rep.named_for) if rep.named_for else ""
         if key and key in known:
             by_code.setdefault(key, []).append(rep)
+            issued = roster.issued_to(Path(rep.path).name)
+            if issued is not None and normalise_code(issued.code) != key:
+                misfiled.setdefault(normalise_code(issued.code), []).append(rep)
+        elif named and named in known:
+            unusable.setdefault(named, []).append(rep)
         else:
             unmatched.append(rep)
     units: list[UnitStatus] = []
     for unit in roster.units:
         status = UnitStatus(unit.code, unit.name, unit.unit_type, unit.unit_type_label, unit.group)
-        files = by_code.get(normalise_code(unit.code), [])
+        key = normalise_code(unit.code)
+        files = by_code.get(key, [])
+        spare = unusable.get(key, [])
         if files:
             chosen = choose(files, receipts)
-            status.report = chosen
-            status.file = chosen.path
-            status.state = VALID if chosen.valid else INVALID
-            status.errors, status.warnings = chosen.errors, chosen.warnings
-            status.received = received_at(chosen, receipts)
-            status.late = status.received is not None and status.received.date() > deadline
-            status.other_files = [r.path for r in files if r is not chosen]
-            status.reasons = [f.message for f in chosen.findings if f.is_error][:5]
+            compare_resends(chosen, [r for r in files if r is not chosen], receipts, form)
+            _attach(status, chosen, receipts, deadline)
+            status.other_files = [r.path for r in files + spare if r is not chosen]
+        elif spare:
+            chosen = choose(spare, receipts)
+            _attach(status, chosen, receipts, deadline)
+            status.other_files = [r.path for r in spare if r is not chosen]
+        elif misfiled.get(key):
+            rep = misfiled[key][0]
+            status.state, status.file = INVALID, rep.path
+            status.received = received_at(rep, receipts)
+            status.reasons = [
+                f"Đã gửi tệp {Path(rep.path).name} nhưng tệp mang dấu nhận diện của đơn vị "
+                f"{rep.unit_code}; số liệu trong tệp được tính cho {rep.unit_code}."
+            ]
         units.append(status)
     source = f"sổ nhận {receipts_name}" if receipts is not None else "thời điểm sửa tệp"
+    if receipts is not None:
+        source += " (tệp không có trong sổ: thời điểm sửa tệp)"
     return StatusReport(deadline, as_of, source, units, unmatched)
 
 
+def _sentence(reason: str) -> str:
+    text = reason[0].upper() + reason[1:]
+    return text if text.endswith(".") else text + "."
+
+
+def _attach(
+    status: UnitStatus,
+    chosen: FileReport,
+    receipts: dict[str, dt.datetime] | None,
+    deadline: dt.date,
+) -> None:
+    status.report = chosen
+    status.file = chosen.path
+    status.state = VALID if chosen.valid else INVALID
+    status.errors, status.warnings = chosen.errors, chosen.warnings
+    status.received = received_at(chosen, receipts)
+    status.late = status.received is not None and status.received.date() > deadline
+    status.reasons = [f.message for f in chosen.findings if f.is_error][:5]
+
+
 def choose(files: Iterable[FileReport], receipts: dict[str, dt.datetime] | None) -> FileReport:
-    """The newest valid file; when none is valid, the newest file."""
+    """The file received last (receipts book first, then the file's own time), valid or not:
+    a unit's latest word stands, and an older file is never counted in its place."""
     ordered = sorted(
         files, key=lambda r: (received_at(r, receipts) or dt.datetime.min, r.path), reverse=True
     )
-    return next((r for r in ordered if r.valid), ordered[0])
+    return ordered[0]
+
+
+def _differences(a: FileReport, b: FileReport, form: Form | None) -> list[str]:
+    labels = {i.id: i.label.rstrip(" :") for i in form.indicators} if form else {}
+    out = []
+    for key in sorted(set(a.values) | set(b.values)):
+        x, y = a.values.get(key), b.values.get(key)
+        if x != y:
+            label = labels.get(key, key)
+            out.append(f"{label}: {show(x) if x is not None else 'trống'} và "
+                       f"{show(y) if y is not None else 'trống'}")  # fmt: skip
+    return out
+
+
+def compare_resends(
+    chosen: FileReport,
+    others: list[FileReport],
+    receipts: dict[str, dt.datetime] | None,
+    form: Form | None,
+) -> None:
+    """Say when a unit's files disagree and their order is unknown or only a day apart."""
+    when = received_at(chosen, receipts)
+    for other in others:
+        if not other.values or not chosen.values:
+            continue
+        diff = _differences(chosen, other, form)
+        if not diff:
+            continue
+        then = received_at(other, receipts)
+        shown = "; ".join(diff[:5]) + (
+            f"; và {len(diff) - 5} số liệu khác" if len(diff) > 5 else ""
+        )
+        names = f"{Path(chosen.path).name} và {Path(other.path).name}"
+        if when is None or then is None or when == then:
+            chosen.findings.append(
+                Finding(
+                    "resent-order-unknown",
+                    ERROR,
+                    f"Đơn vị {chosen.unit_code} gửi hai tệp {names} có số liệu khác nhau ({shown}) "
+                    "mà không biết tệp nào gửi sau. Hãy hỏi đơn vị tệp nào đúng, rồi ghi ngày giờ "
+                    "nhận vào sổ nhận hoặc bỏ tệp kia ra khỏi thư mục.",
+                    chosen.path,
+                    value=Path(other.path).name,
+                )
+            )
+        elif when.date() == then.date():
+            chosen.findings.append(
+                Finding(
+                    "resent-differs",
+                    WARNING,
+                    f"Đơn vị {chosen.unit_code} gửi lại trong cùng ngày: dùng tệp "
+                    f"{Path(chosen.path).name} (nhận lúc {when:%H:%M}), không dùng "
+                    f"{Path(other.path).name} (lúc {then:%H:%M}); số liệu khác nhau: {shown}. "
+                    "Kiểm tra với đơn vị nếu cần.",
+                    chosen.path,
+                    value=Path(other.path).name,
+                )
+            )

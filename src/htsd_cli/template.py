@@ -34,7 +34,6 @@ from htsd_cli.layout import (
     label_text,
 )
 from htsd_cli.roster import Roster, Unit
-from htsd_cli.textnorm import slug
 
 FONT_NAME = "Times New Roman"
 FIXED_TIME = dt.datetime(2000, 1, 1)
@@ -506,7 +505,7 @@ class Issued:
 def file_name(form: Form, unit: Unit | None) -> str:
     if unit is None:
         return f"{form.id}-mau-trang.xlsx"
-    return f"{slug(unit.code, 20)}-{slug(unit.name)}.xlsx"
+    return f"{unit.file_stem}.xlsx"
 
 
 def issue_workbooks(

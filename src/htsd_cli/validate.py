@@ -20,10 +20,10 @@ from htsd_cli.checks.structure import check_structure, sheet_score
 from htsd_cli.findings import ERROR, WARNING, FileReport, Finding, Report, Skipped
 from htsd_cli.form import Form
 from htsd_cli.isolate import Crash, run_isolated
-from htsd_cli.roster import Roster
-from htsd_cli.textnorm import fold
+from htsd_cli.roster import Roster, Unit, name_key
 from htsd_cli.values import show
 from htsd_cli.workbook import Unreadable, open_workbook
+from htsd_cli.workbook.guard import NOT_WORKBOOK, sniff
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 OUTLIER_Z = 3.5
@@ -60,7 +60,9 @@ def check_file(path: str, form: Form, strict: bool = False, want_names: bool = T
 
 
 def collect(paths: Iterable[Path]) -> tuple[list[Path], list[Skipped]]:
-    """Files to check from files and folders (recursive); lock and hidden files are skipped."""
+    """Files to check from files and folders (recursive). Lock and hidden files are skipped;
+    so are files not named as workbooks, each with what it is (a PDF, an Excel 2003 XML file),
+    and `htsd status` and `aggregate` show them under the unit their name points to."""
     files: list[Path] = []
     skipped: list[Skipped] = []
     for path in paths:
@@ -82,6 +84,8 @@ def collect(paths: Iterable[Path]) -> tuple[list[Path], list[Skipped]]:
                     reason = _skip_reason(name)
                     if reason:
                         skipped.append(Skipped(str(full), reason))
+                    elif not name.lower().endswith(WORKBOOK_SUFFIXES):
+                        skipped.append(Skipped(str(full), _foreign_reason(full), foreign=True))
                     else:
                         files.append(full)
         else:
@@ -94,10 +98,21 @@ def _skip_reason(name: str) -> str:
         return "tệp khóa tạm của Excel/LibreOffice (tệp đang mở)"
     if name.startswith("."):
         return "tệp ẩn"
-    if not name.lower().endswith(WORKBOOK_SUFFIXES):
-        suffix = Path(name).suffix or "(không có đuôi)"
-        return f"không phải tệp bảng tính (đuôi {suffix})"
     return ""
+
+
+def _foreign_reason(path: Path) -> str:
+    """What a file that is not named as a workbook is, from its first bytes."""
+    suffix = path.suffix or "(không có đuôi)"
+    try:
+        with path.open("rb") as handle:
+            kind = sniff(handle.read(4096))
+    except OSError:
+        kind = ""
+    if kind == "xml2003":
+        return NOT_WORKBOOK[kind]
+    what = {"zip": "tệp nén", "ole": "tài liệu Office cũ", "pdf": "tệp PDF"}.get(kind, "")
+    return f"không phải tệp bảng tính (đuôi {suffix}{', ' + what if what else ''})"
 
 
 _CRASH_MESSAGES = {
@@ -152,9 +167,14 @@ def _batch_finding(rep: FileReport, code: str, severity: str, message: str, **kw
 
 
 def check_roster(files: list[FileReport], roster: Roster) -> None:
-    """Identity against the roster: unknown code, mismatching name; fill in blank workbooks."""
-    by_name = {fold(u.name): u for u in roster.units}
+    """Identity against the roster: unknown code, mismatching name, a file issued to one unit
+    but stamped for another; fill in blank workbooks by the name typed in them."""
+    by_name: dict[str, list[Unit]] = {}
+    for u in roster.units:
+        by_name.setdefault(name_key(u.name), []).append(u)
     for rep in files:
+        named = roster.named_in(Path(rep.path).name)
+        rep.named_for = named.code if named else ""
         if not rep.form_id:
             continue
         if rep.unit_code:
@@ -169,7 +189,19 @@ def check_roster(files: list[FileReport], roster: Roster) -> None:
                     value=rep.unit_code,
                 )
                 continue
-            if rep.unit_name and fold(rep.unit_name) != fold(unit.name):
+            issued = roster.issued_to(Path(rep.path).name)
+            if issued is not None and issued is not unit:
+                _batch_finding(
+                    rep,
+                    "file-name-mismatch",
+                    WARNING,
+                    f"Tệp mang tên tệp đã phát cho {issued.code} ({issued.name}) nhưng dấu nhận "
+                    f"diện trong tệp là của {unit.code} ({unit.name}); số liệu được tính cho "
+                    f"{unit.code}. Nếu đây là báo cáo của {issued.code}, hãy để {issued.code} "
+                    "điền vào đúng tệp đã phát cho mình rồi gửi lại.",
+                    value=unit.code,
+                )
+            if rep.unit_name and name_key(rep.unit_name) != name_key(unit.name):
                 _batch_finding(
                     rep,
                     "name-mismatch",
@@ -179,7 +211,8 @@ def check_roster(files: list[FileReport], roster: Roster) -> None:
                     value=rep.unit_name,
                 )
         else:
-            found = by_name.get(fold(rep.unit_name)) if rep.unit_name else None
+            alike = by_name.get(name_key(rep.unit_name), []) if rep.unit_name else []
+            found = alike[0] if len(alike) == 1 else None
             if found is None:
                 shown = f"'{rep.unit_name}'" if rep.unit_name else "(để trống)"
                 _batch_finding(
@@ -213,7 +246,7 @@ def check_duplicates(files: list[FileReport]) -> None:
                 "duplicate-unit",
                 WARNING,
                 f"Đơn vị {code} gửi nhiều tệp: tệp này và {others}. Khi tổng hợp chỉ dùng tệp "
-                "hợp lệ mới nhất.",
+                "nhận sau cùng (theo sổ nhận, không có thì theo thời điểm sửa tệp).",
                 value=code,
             )
 

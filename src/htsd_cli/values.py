@@ -5,12 +5,45 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from decimal import Decimal
 
 from htsd_cli.textnorm import fold, nfc
 
-_NUMBER_RE = re.compile(r"^([+-]?)\s*([0-9][0-9., \u00a0\u202f]*[0-9]|[0-9])\s*(.*)$", re.S)
+_NUMBER_RE = re.compile(r"^([+-]?)\s*([0-9](?:[0-9., ]*[0-9])?)\s*(.*)$", re.S)
+# Any kind of space people (and spreadsheet programs) put between groups of digits.
+_SPACES = str.maketrans(
+    {c: " " for c in "\u00a0\u202f\u2009\u2007\u2002\u2003\u2004\u2005\u2006\u2008\u200a\u3000"}
+)
+_FULL_WIDTH = str.maketrans(
+    {**{chr(0xFF10 + d): str(d) for d in range(10)}, "\uff0c": ",", "\uff0e": ".", "\uff0d": "-"}
+)
+# Words that multiply the number before them, as people write money and large counts.
+MULTIPLIERS = {
+    "k": 1_000, "nghin": 1_000, "ngan": 1_000,
+    "tr": 1_000_000, "trieu": 1_000_000,
+    "ty": 1_000_000_000, "ti": 1_000_000_000,
+}  # fmt: skip
+_CURRENCY = {"d", "dong", "vnd", "vnđ", "dong chan", "dong."}
 _YES = {"co", "x", "yes", "c"}
 _NO = {"khong", "k", "no"}
+# Answers in words that mean yes or no beyond doubt; read with a note quoting them.
+_YES_WORDS = {
+    "da co",
+    "co ke hoach",
+    "da co ke hoach",
+    "da ban hanh",
+    "co ban hanh",
+    "co roi",
+    "da xay dung",
+}
+_NO_WORDS = {
+    "khong co",
+    "chua co",
+    "chua",
+    "chua co ke hoach",
+    "khong co ke hoach",
+    "chua ban hanh",
+}
 _ERROR_VALUES = {"#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!", "#ERROR"}
 
 
@@ -26,33 +59,30 @@ class ValueProblem(ValueError):
 @dataclass(frozen=True)
 class Parsed:
     value: float | bool | str | None
-    unit_text: str = ""
+    unit_text: str = ""  # words after the number that are not a multiplier ("lớp", "đồng")
+    multiplier: int = 1  # 1_000_000 for "80 triệu"
 
 
-def parse_vn_number(text: str) -> Parsed:
-    """Parse a number typed as text in Vietnamese conventions (dot groups, comma decimals)."""
-    t = nfc(text).strip()
-    m = _NUMBER_RE.match(t)
-    if not m:
-        raise ValueProblem("not-a-number", "không phải là một con số")
-    sign, digits, rest = m.group(1), m.group(2), m.group(3).strip()
-    digits = re.sub(r"[ \u00a0\u202f]", "", digits)
-    if rest and (
-        len(rest) > 20 or not re.fullmatch(r"[^\W\d_][^\W\d_ .]*(?:[ .][^\W\d_]+)*\.?", rest)
-    ):
-        raise ValueProblem("not-a-number", "không phải là một con số")
+def _decimal(digits: str) -> Decimal:
+    """The digits part of a number: dots group thousands, a comma is the decimal point."""
+    if " " in digits:
+        if not re.fullmatch(r"[0-9]{1,3}( [0-9]{3})+(,[0-9]+)?", digits):
+            raise ValueProblem(
+                "ambiguous-number", "viết số không rõ ràng (khoảng trắng giữa các chữ số)"
+            )
+        digits = digits.replace(" ", "")
     if "." in digits and "," in digits:
         if not re.fullmatch(r"[0-9]{1,3}(\.[0-9]{3})+,[0-9]+", digits):
             raise ValueProblem("ambiguous-number", "viết số không rõ ràng (lẫn dấu chấm và phẩy)")
-        value = float(digits.replace(".", "").replace(",", "."))
-    elif "." in digits:
+        return Decimal(digits.replace(".", "").replace(",", "."))
+    if "." in digits:
         if not re.fullmatch(r"[0-9]{1,3}(\.[0-9]{3})+", digits):
             raise ValueProblem(
                 "ambiguous-number",
                 "dấu chấm chỉ dùng để tách hàng nghìn (1.200); số thập phân dùng dấu phẩy (1,5)",
             )
-        value = float(digits.replace(".", ""))
-    elif "," in digits:
+        return Decimal(digits.replace(".", ""))
+    if "," in digits:
         if re.fullmatch(r"[0-9]{1,3}(,[0-9]{3})+", digits):
             raise ValueProblem(
                 "ambiguous-number",
@@ -60,25 +90,76 @@ def parse_vn_number(text: str) -> Parsed:
             )
         if not re.fullmatch(r"[0-9]+,[0-9]+", digits):
             raise ValueProblem("ambiguous-number", "viết số không rõ ràng")
-        value = float(digits.replace(",", "."))
+        return Decimal(digits.replace(",", "."))
+    return Decimal(digits)
+
+
+_SHORT_MULTIPLIERS = {"k", "tr"}  # "5 tr" may be pages: only money words may follow them
+
+
+def _multiplier(rest: str) -> tuple[int, str]:
+    """Split the words after a number into a multiplier and the rest ('triệu đồng' → 10⁶, '')."""
+    words = fold(rest).replace(".", " ").split()
+    if not words or words[0] not in MULTIPLIERS:
+        return 1, rest
+    remaining = " ".join(words[1:])
+    if not remaining or remaining in _CURRENCY:
+        return MULTIPLIERS[words[0]], ""
+    if words[0] in _SHORT_MULTIPLIERS:
+        raise ValueProblem("ambiguous-number", "không rõ chữ viết tắt sau con số nghĩa là gì")
+    # "2 nghìn người": the multiplier, then the unit of measure in the unit's own words
+    return MULTIPLIERS[words[0]], rest.split(None, 1)[1]
+
+
+def parse_vn_number(text: str) -> Parsed:
+    """Parse a number typed as text in Vietnamese conventions (dot groups, comma decimals).
+
+    Also read, as a careful clerk reads them: any kind of space between digit groups, a stray
+    dot at the end, a leading apostrophe, full-width digits, and a multiplier in words
+    ("80 triệu", "2,5 triệu", "1,2 tỷ", "500 nghìn", "3 tr", "500k"). Anything else after the
+    number must be a short unit of measure ("5 lớp"); what remains unclear is refused.
+    """
+    t = nfc(text).translate(_FULL_WIDTH).translate(_SPACES).strip().lstrip("'\u2019`").strip()
+    t = re.sub(r"(?<=[0-9])\.$", "", t)  # "1200." as typed in haste
+    m = _NUMBER_RE.match(t)
+    if not m:
+        raise ValueProblem("not-a-number", "không phải là một con số")
+    sign, digits, rest = m.group(1), m.group(2).strip(), m.group(3).strip()
+    factor, rest = _multiplier(rest)
+    if rest and (
+        len(rest) > 20 or not re.fullmatch(r"[^\W\d_][^\W\d_ .]*(?:[ .][^\W\d_]+)*\.?", rest)
+    ):
+        raise ValueProblem("not-a-number", "không phải là một con số")
+    if factor > 1 and re.fullmatch(r"[0-9]+\.[0-9]{1,2}", digits):
+        number = Decimal(digits)  # "1.5 triệu": no thousands group has one or two digits
     else:
-        value = float(digits)
+        number = _decimal(digits)
+    value = float(number * factor)
     if sign == "-":
         value = -value
-    return Parsed(value, rest)
+    return Parsed(value, rest, factor)
 
 
 def parse_yes_no(value: object) -> bool:
+    return read_yes_no(value)[0]
+
+
+def read_yes_no(value: object) -> tuple[bool, bool]:
+    """(the answer, whether it was plain: Có/Không/x or a boolean). Raises ValueProblem."""
     if isinstance(value, bool):
-        return value
+        return value, True
     if isinstance(value, (int, float)) and value in (0, 1):
-        return bool(value)
+        return bool(value), True
     if isinstance(value, str):
-        key = fold(value).strip(" .")
+        key = " ".join(fold(value).replace(",", " ").strip(" .!").split())
         if key in _YES:
-            return True
+            return True, True
         if key in _NO:
-            return False
+            return False, True
+        if key in _YES_WORDS:
+            return True, False
+        if key in _NO_WORDS:
+            return False, False
     raise ValueProblem("not-yes-no", "không phải Có hoặc Không")
 
 

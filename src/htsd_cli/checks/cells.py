@@ -7,14 +7,14 @@ from typing import Any
 from htsd_cli.checks.context import Context, where
 from htsd_cli.findings import ERROR, WARNING
 from htsd_cli.form import Indicator
-from htsd_cli.textnorm import repair_legacy
+from htsd_cli.textnorm import format_number, repair_legacy
 from htsd_cli.values import (
     ValueProblem,
     is_blank,
     is_date_like,
     is_error_text,
     parse_vn_number,
-    parse_yes_no,
+    read_yes_no,
     show,
 )
 
@@ -95,7 +95,7 @@ def _read_value(ctx: Context, ind: Indicator, cell: str) -> Any:
         return _read_number(ctx, ind, cell, raw_value)
     if ind.kind == "yesno":
         try:
-            return parse_yes_no(raw_value)
+            answer, plain = read_yes_no(raw_value)
         except ValueProblem:
             ctx.add(
                 "not-yes-no",
@@ -106,6 +106,17 @@ def _read_value(ctx: Context, ind: Indicator, cell: str) -> Any:
                 raw_value,
             )
             return None
+        if not plain:
+            ctx.add(
+                "yes-no-in-words",
+                WARNING,
+                f"{here}: ghi '{show(raw_value)}', đã đọc là {'Có' if answer else 'Không'}. Lần "
+                "sau hãy chọn Có hoặc Không trong ô.",
+                cell,
+                ind,
+                raw_value,
+            )
+        return answer
     return _read_number(ctx, ind, cell, raw_value)
 
 
@@ -141,7 +152,18 @@ def _read_number(ctx: Context, ind: Indicator, cell: str, raw_value: Any) -> flo
             return None
         assert isinstance(parsed.value, float)
         value = parsed.value
-        if parsed.unit_text:
+        if parsed.multiplier > 1:
+            ctx.add(
+                "number-in-words",
+                WARNING,
+                f"{here}: ghi '{show(text)}', đã đọc là {format_number(value, 2)}"
+                f"{' ' + ind.unit if ind.unit else ''}. Kiểm tra lại; lần sau chỉ ghi con số "
+                "đầy đủ, ví dụ 80000000.",
+                cell,
+                ind,
+                text,
+            )
+        elif parsed.unit_text:
             ctx.add(
                 "unit-typed",
                 WARNING,

@@ -50,6 +50,8 @@ def sniff(head: bytes) -> str:
     if text.startswith((b"<!doctype html", b"<html", b"<table")):
         return "html"
     if text.startswith(b"<?xml") or text.startswith(b"<"):
+        if b"urn:schemas-microsoft-com:office:spreadsheet" in head or b"Excel.Sheet" in head:
+            return "xml2003"
         return "xml"
     if text.startswith(b"%pdf"):
         return "pdf"
@@ -64,6 +66,9 @@ NOT_WORKBOOK = {
     "empty": "Tệp rỗng (0 byte hoặc chỉ có khoảng trắng).",
     "html": "Tệp là trang web (HTML) được đặt tên như tệp Excel, không phải bảng tính.",
     "xml": "Tệp là văn bản XML, không phải bảng tính Excel/LibreOffice.",
+    "xml2003": "Tệp là bảng tính dạng “Bảng tính XML 2003” của Excel, htsd không đọc dạng này. "
+    "Hãy mở tệp bằng Excel hoặc LibreOffice, chọn Lưu thành › Sổ làm việc Excel (.xlsx), rồi "
+    "gửi lại.",
     "pdf": "Tệp là PDF, không phải bảng tính.",
     "text": "Tệp là văn bản thường (có thể là CSV), không phải bảng tính Excel/LibreOffice.",
     "binary": "Tệp không phải bảng tính (nội dung không nhận ra được hoặc đã hỏng).",

@@ -166,7 +166,8 @@ def open_workbook(path: Path, score: SheetScore | None = None) -> WorkbookView:
         check_ole(data)
         fmt = "xls"
     else:
-        raise Unreadable("unreadable-file", NOT_WORKBOOK[kind] + RESEND)
+        resend = "" if kind == "xml2003" else RESEND
+        raise Unreadable("unreadable-file", NOT_WORKBOOK[kind] + resend)
 
     from python_calamine import CalamineWorkbook, PasswordError
 
