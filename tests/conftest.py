@@ -128,3 +128,41 @@ def soffice(tmp_path_factory) -> Callable[[list[Path], str, Path], list[Path]]:
         return made
 
     return convert
+
+
+def uno_python() -> str | None:
+    """The system Python with LibreOffice's uno module (Debian: python3-uno)."""
+    for candidate in ("/usr/bin/python3", shutil.which("python3")):
+        if (
+            candidate
+            and subprocess.run([candidate, "-c", "import uno"], capture_output=True).returncode == 0
+        ):
+            return candidate
+    return None
+
+
+@pytest.fixture(scope="session")
+def lo_edit(tmp_path_factory) -> Callable[[list[dict[str, object]]], None]:
+    """Run jobs of tests/tools/lo_edit.py inside one LibreOffice: open, type, insert or delete
+    rows, paste values, save as .xlsx/.xls/.ods, as a person at a keyboard would."""
+    exe = _soffice()
+    if exe is None:
+        missing_tool("LibreOffice (soffice)")
+    python = uno_python()
+    if python is None:
+        missing_tool("python3-uno (to edit workbooks inside LibreOffice)")
+    tool = Path(__file__).resolve().parent / "tools" / "lo_edit.py"
+    work = tmp_path_factory.mktemp("lo-edit")
+
+    def run(jobs: list[dict[str, object]]) -> None:
+        import json
+
+        script = work / f"jobs-{len(list(work.glob('jobs-*')))}.json"
+        script.write_text(json.dumps(jobs, ensure_ascii=False), encoding="utf-8")
+        subprocess.run(
+            [str(python), str(tool), str(exe), str(work / "profile"), str(script)],
+            check=True,
+            timeout=600,
+        )
+
+    return run

@@ -15,26 +15,15 @@ import pytest
 from htsd_cli.layout import FORM_SHEET, ID_SHEET
 from htsd_cli.validate import validate_paths
 
-from .conftest import full_values, missing_tool
+from .conftest import full_values, missing_tool, uno_python
 
 TOOL = Path(__file__).resolve().parent / "tools" / "lo_fill.py"
-
-
-def _uno_python() -> str | None:
-    """The system Python with LibreOffice's uno module (Debian: python3-uno)."""
-    for candidate in ("/usr/bin/python3", shutil.which("python3")):
-        if (
-            candidate
-            and subprocess.run([candidate, "-c", "import uno"], capture_output=True).returncode == 0
-        ):
-            return candidate
-    return None
 
 
 @pytest.fixture(scope="module")
 def round_trips(tmp_path_factory, issued, form, soffice):
     """A workbook filled inside LibreOffice (through UNO) and saved by it as .xlsx, .xls and .ods."""
-    python = _uno_python()
+    python = uno_python()
     if python is None:
         missing_tool("python3-uno (to fill workbooks inside LibreOffice)")
     work = tmp_path_factory.mktemp("lo")

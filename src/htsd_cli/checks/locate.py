@@ -431,11 +431,18 @@ def locate_by_labels(
                 location.cells[ind.id] = chosen
                 continue
             cells = ", ".join(address(r, value_col) for r in real)
+            why = (
+                f"Có nhiều dòng cùng là '{_show_label(ind)}' ({cells}); không biết dòng nào là "
+                "số liệu của chỉ tiêu này. Hãy xóa dòng thừa hoặc dùng biểu mẫu gốc."
+                if len(real) > 1
+                else f"Dòng {cells} '{_show_label(ind)}' có thể thuộc chỉ tiêu này hoặc một chỉ "
+                "tiêu khác cùng tên (có dòng đã bị xóa?), nên không đọc. Hãy dùng lại biểu mẫu "
+                "gốc, giữ đủ các dòng."
+            )
             location.problems.append(
                 Problem(
                     "ambiguous-row",
-                    f"Có nhiều dòng cùng là '{_show_label(ind)}' ({cells}); không biết dòng nào "
-                    "là số liệu của chỉ tiêu này. Hãy xóa dòng thừa hoặc dùng biểu mẫu gốc.",
+                    why,
                     address(real[0], value_col),
                     ind.id,
                 )

@@ -1,0 +1,235 @@
+"""Locating figures by evidence, on plain views built in the test (no workbook file).
+
+The grid starts as an issued, filled form sheet; each test changes it the way a unit might and
+shows what is read, or which finding names the cells that could not be told apart.
+"""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+
+from htsd_cli.checks.context import Context
+from htsd_cli.checks.locate import find_header, header_role, label_key, locate
+from htsd_cli.checks.structure import check_structure
+from htsd_cli.findings import FileReport
+from htsd_cli.layout import compute_layout
+from htsd_cli.validate import CHECKS
+from htsd_cli.workbook import open_workbook
+from htsd_cli.workbook.parts import NamedCell, position
+from htsd_cli.workbook.view import SheetView
+
+from .conftest import full_values
+
+
+@pytest.fixture(scope="module")
+def base(tmp_path_factory, issued, form):
+    """The form sheet of a filled workbook (every figure distinct), and its defined names."""
+    from htsd_cli.fill import fill_workbook
+
+    values = full_values(form)
+    for n, ind in enumerate(form.indicators):  # distinct; parts below wholes, people above classes
+        if ind.kind == "people":
+            values[ind.id] = 1000 + n
+        elif ind.numeric and ind.kind != "yesno":
+            values[ind.id] = 500 - n
+    path = tmp_path_factory.mktemp("locate") / "th04.xlsx"
+    fill_workbook(issued["TH04"], values, path)
+    view = open_workbook(path)
+    try:
+        return [list(r) for r in view.grid], dict(view.names()), values
+    finally:
+        view.close()
+
+
+def check(form, grid, names=None, stamped=True):
+    """Run the structure and cell checks of one file on a plain view."""
+    view = SheetView("t.xlsx", "xlsx", "Báo cáo", grid, ("Báo cáo",), _names=names or {})
+    if not stamped:
+        grid[5] = [""] * len(grid[5])
+    report = FileReport("t.xlsx")
+    ctx = Context(view, form, False, report)
+    if check_structure(ctx):
+        for step in CHECKS:
+            step(ctx)
+        report.values = dict(ctx.values)
+    return report
+
+
+def codes(report):
+    return [(f.code, f.cell, f.indicator) for f in report.findings]
+
+
+def row(form, indicator):
+    return position(compute_layout(form).cells[indicator])[0]
+
+
+def test_untouched_sheet_is_read_by_its_names(base, form):
+    grid, names, values = copy.deepcopy(base)
+    report = check(form, grid, names)
+    assert codes(report) == [] and report.located_by == "names"
+    assert report.values["s8_ca_nhan"] == values["s8_ca_nhan"]
+
+
+def test_stale_positions_are_never_trusted_when_labels_repeat(base, form):
+    """Two rows inserted inside section 5, names lost: the fixed layout now puts
+    "Số lượt người tham gia:" of one class beside another class's figure. Labels alone agree
+    there, but not for the rows around it, so the table is aligned by its labels instead."""
+    grid, _, values = copy.deepcopy(base)
+    at = row(form, "s5_nguoi_cmnv")
+    grid[at:at] = [["", "ghi thêm", "", ""], ["", "", "", ""]]
+    report = check(form, grid)
+    assert codes(report) == [] and report.located_by == "labels"
+    for ind in form.indicators:
+        if ind.numeric:
+            assert report.values[ind.id] == (values[ind.id] if ind.kind != "yesno" else True)
+
+
+def test_a_copied_row_with_the_same_label_is_refused_naming_both_cells(base, form):
+    grid, _, _ = copy.deepcopy(base)
+    at = row(form, "s5_nguoi_nn_th")
+    grid.insert(at + 1, list(grid[at]))  # "Số lượt người tham gia:" twice in a row
+    report = check(form, grid)
+    [(code, _, indicator)] = codes(report)
+    assert (code, indicator) == ("ambiguous-row", "s5_nguoi_nn_th")
+    message = report.findings[0].message
+    assert f"C{at + 1}" in message and f"C{at + 2}" in message
+    assert report.values["s5_nguoi_nn_th"] is None
+    assert report.values["s5_lop_day_nghe"] is not None  # the rows after it are still read
+
+
+def test_a_name_pointing_at_another_plausible_row_is_a_disagreement(base, form):
+    """A defined name whose cell has the right label beside it, but not where the labels put
+    that figure: neither is guessed."""
+    grid, names, values = copy.deepcopy(base)
+    at = row(form, "s5_nguoi_day_nghe")
+    grid[at + 1 : at + 1] = [list(grid[at])]  # a second "Số lượt người tham gia:" row
+    grid[at + 1][2] = 7
+    names = {k: v for k, v in names.items()}
+    for key, value in list(names.items()):  # names follow the inserted row, as clients do
+        r = position(value.cell)[0] if value.cell else -1
+        if r > at:
+            names[key] = NamedCell(value.sheet, f"{value.cell[0]}{r + 2}")
+    names["s5_nguoi_ksn"] = NamedCell("Báo cáo", f"C{at + 2}")  # the copied row, not its own
+    report = check(form, grid, names)
+    # the copied row is told from its original by the name of s5_nguoi_day_nghe, which points
+    # at the original; s5_nguoi_ksn's name points at the copy, its label row elsewhere
+    assert codes(report) == [
+        ("locators-disagree", f"C{row(form, 's5_nguoi_ksn') + 2}", "s5_nguoi_ksn")
+    ]
+    assert f"C{at + 2}" in report.findings[0].message
+    assert report.values["s5_nguoi_ksn"] is None and not report.valid
+    assert report.values["s5_nguoi_day_nghe"] == values["s5_nguoi_day_nghe"]
+
+
+def test_row_moved_out_of_order_is_not_read(base, form):
+    grid, _, _ = copy.deepcopy(base)
+    at = row(form, "s3_to_roi")
+    moved = grid.pop(at)
+    grid.insert(row(form, "s8_ca_nhan"), moved)
+    report = check(form, grid)
+    [(code, _, indicator)] = codes(report)
+    assert (code, indicator) == ("row-out-of-order", "s3_to_roi")
+    assert report.values["s3_to_roi"] is None and not report.valid
+
+
+def test_removed_name_is_a_removed_row_not_a_shift(base, form):
+    """What LibreOffice leaves after a row is deleted: the name says #REF!, the rows below
+    move up, the other names follow them."""
+    grid, names, values = copy.deepcopy(base)
+    at = row(form, "s8_don_vi")
+    del grid[at]
+    for key, value in list(names.items()):
+        r = position(value.cell)[0] if value.cell else -1
+        if r == at:
+            names[key] = NamedCell("", "")
+        elif r > at:
+            names[key] = NamedCell(value.sheet, f"{value.cell[0]}{r}")
+    report = check(form, grid, names)
+    assert codes(report) == [("row-removed", f"C{at + 1}", "s8_don_vi")]
+    assert report.findings[0].severity == "warning"
+    assert report.values["s8_don_vi"] is None
+    assert report.values["s8_ca_nhan"] == values["s8_ca_nhan"]
+    assert report.values["s8_kinh_phi"] == values["s8_kinh_phi"]
+
+
+def test_plan_column_is_never_read_as_the_result(base, form):
+    """The issued layout, its labels intact, but the unit made column C its plan and added
+    a "Thực hiện" column: every label still matches, yet the header says C is the plan."""
+    grid, _, values = copy.deepcopy(base)
+    header = compute_layout(form).header_row - 1
+    for r in range(len(grid)):
+        grid[r] = [*grid[r][:3], *([""] * (4 - len(grid[r][:3]))), *grid[r][3:]]
+        grid[r][3] = grid[r][2]
+        if isinstance(grid[r][2], (int, float)):
+            grid[r][2] = grid[r][2] * 2 + 1
+    grid[header][2], grid[header][3] = "Kế hoạch", "Thực hiện"
+    report = check(form, grid)
+    assert report.located_by == "labels"
+    assert report.values["s3_to_roi"] == values["s3_to_roi"]
+    assert report.cells["s3_to_roi"] == f"D{row(form, 's3_to_roi') + 1}"
+
+
+def test_two_row_header_with_merged_result(base, form):
+    grid, _, values = copy.deepcopy(base)
+    header = compute_layout(form).header_row - 1
+    for r in range(len(grid)):
+        grid[r] = [*grid[r][:2], "", *grid[r][2:]]  # a plan column before the result
+    grid.insert(header + 1, ["", "", "Kế hoạch", "Thực hiện", ""])
+    grid[header] = ["TT", "Nội dung hoạt động", "Kết quả", "", "Ghi chú"]
+    report = check(form, grid)
+    assert report.values["s4_hoi_thao"] == values["s4_hoi_thao"]
+    assert report.cells["s4_hoi_thao"].startswith("D")
+    assert report.cells["s4_hoi_thao_gc"].startswith("E")
+
+
+@pytest.mark.parametrize(
+    ("text", "role"),
+    [
+        ("Kết quả, Số lượng", "value"),
+        ("Số lượng", "value"),
+        ("Thực hiện", "value"),
+        ("Kết quả thực hiện", "value"),
+        ("Kế hoạch", "other"),
+        ("Chỉ tiêu", "other"),
+        ("ĐVT", "other"),
+        ("Đơn vị tính", "other"),
+        ("Số lượng kế hoạch", "other"),
+        ("Nội dung hoạt động", "other"),
+        ("TT", "other"),
+        ("Ghi chú", "note"),
+        ("1. Các kết quả theo từng hoạt động đã được thực hiện nhằm hưởng ứng Tuần lễ", None),
+        (12, None),
+    ],
+)
+def test_header_roles(text, role):
+    assert header_role(text) == role
+
+
+def test_label_keys_ignore_numbering_dashes_and_punctuation():
+    assert label_key("    - Số lượt người tham gia:") == label_key("Số lượt người tham gia")
+    assert label_key("II. Kết quả cụ thể") == "ket qua cu the"
+    assert label_key("a) Số  tờ  báo tường.") == "so to bao tuong"
+    assert label_key("Số, ngày ban hành kế hoạch") == "so, ngay ban hanh ke hoach"
+
+
+def test_no_header_found_above_a_plain_list(form):
+    grid = [["Nội dung", "x"], *[["", ind.label] for ind in form.indicators]]
+    assert find_header(grid, 1) is None
+    assert locate(grid, form, "S", {}, {}, trust_layout=False) is not None
+
+
+def test_a_row_two_figures_could_own_is_read_for_neither(base, form):
+    """Both rows of "Các lớp khác" deleted, no names (as in .xls): the one remaining
+    "Số lượng người tham gia:" row fits literacy classes and other classes alike. Reading it
+    for both would count it twice; it is read for neither."""
+    grid, _, _ = copy.deepcopy(base)
+    at = row(form, "s5_lop_khac")
+    del grid[at : at + 2]
+    report = check(form, grid)
+    found = {(code, ind) for code, _, ind in codes(report)}
+    assert ("ambiguous-row", "s5_nguoi_xmc") in found
+    assert ("ambiguous-row", "s5_nguoi_khac") in found
+    assert ("row-removed", "s5_lop_khac") in found
+    assert report.values["s5_nguoi_xmc"] is None and report.values["s5_nguoi_khac"] is None

@@ -1,0 +1,111 @@
+"""Several files from one unit, files named for one unit and stamped for another, and files
+that are not workbooks: what counts, and what the clerk is told."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+
+from htsd_cli.status import INVALID, MISSING, VALID, build_status, load_receipts
+from htsd_cli.validate import validate_paths
+
+
+def _at(path: Path, when: dt.datetime) -> Path:
+    os.utime(path, (when.timestamp(), when.timestamp()))
+    return path
+
+
+def _status(paths, form, roster, receipts=None):
+    report = validate_paths(paths, form, roster)
+    return build_status(report, roster, form.deadline, dt.date(2022, 10, 9), receipts, "", form)
+
+
+def _unit(status, code):
+    return next(u for u in status.units if u.code == code)
+
+
+def test_latest_file_wins_by_its_own_time(tmp_path, filled, form, roster):
+    first = _at(filled({"s3_to_roi": 11}, name="a-lan-1.xlsx"), dt.datetime(2022, 10, 5, 9))
+    second = _at(filled({"s3_to_roi": 22}, name="b-lan-2.xlsx"), dt.datetime(2022, 10, 6, 9))
+    unit = _unit(_status([second, first], form, roster), "THCS03")
+    assert unit.file == str(second) and unit.report.values["s3_to_roi"] == 22
+    assert unit.other_files == [str(first)] and unit.state == VALID
+
+
+def test_receipts_book_comes_before_file_times(tmp_path, filled, form, roster):
+    """Copying resets file times: the book says the first file arrived last."""
+    one = _at(filled({"s3_to_roi": 11}, name="lan-1.xlsx"), dt.datetime(2022, 10, 9, 9))
+    two = _at(filled({"s3_to_roi": 22}, name="lan-2.xlsx"), dt.datetime(2022, 10, 1, 9))
+    book = tmp_path / "so-nhan.csv"
+    book.write_text("tep,ngay_nhan\nlan-1.xlsx,07/10/2022 10:00\nlan-2.xlsx,06/10/2022\n")
+    unit = _unit(_status([one, two], form, roster, load_receipts(book)), "THCS03")
+    assert unit.file == str(one) and unit.report.values["s3_to_roi"] == 11
+
+
+def test_a_file_not_in_the_book_is_dated_by_its_own_time(tmp_path, filled, form, roster):
+    listed = filled({"s3_to_roi": 11}, name="lan-1.xlsx")
+    later = _at(filled({"s3_to_roi": 22}, name="lan-2.xlsx"), dt.datetime(2022, 10, 8, 15))
+    book = tmp_path / "so-nhan.csv"
+    book.write_text("tep,ngay_nhan\nlan-1.xlsx,06/10/2022\n")
+    unit = _unit(_status([listed, later], form, roster, load_receipts(book)), "THCS03")
+    assert unit.file == str(later)
+
+
+def test_latest_file_counts_even_when_an_older_one_was_valid(tmp_path, filled, form, roster):
+    """A unit's latest word stands: its older, valid figures are never counted in its place."""
+    old = _at(filled({"s3_to_roi": 11}, name="lan-1.xlsx"), dt.datetime(2022, 10, 5, 9))
+    new = _at(filled({"s3_to_roi": -1}, name="lan-2.xlsx"), dt.datetime(2022, 10, 6, 9))
+    unit = _unit(_status([old, new], form, roster), "THCS03")
+    assert unit.file == str(new) and unit.state == INVALID
+
+
+def test_same_day_resend_that_differs_is_named(tmp_path, filled, form, roster):
+    morning = _at(filled({"s3_to_roi": 11}, name="sang.xlsx"), dt.datetime(2022, 10, 6, 8, 30))
+    evening = _at(filled({"s3_to_roi": 22}, name="chieu.xlsx"), dt.datetime(2022, 10, 6, 16))
+    unit = _unit(_status([morning, evening], form, roster), "THCS03")
+    assert unit.file == str(evening) and unit.state == VALID
+    [finding] = [f for f in unit.report.findings if f.code == "resent-differs"]
+    assert "sang.xlsx" in finding.message and "chieu.xlsx" in finding.message
+    assert "Số lượng tờ rơi đã phát hành: 22 và 11" in finding.message
+    assert finding.severity == "warning"
+
+
+def test_resend_in_unknown_order_that_differs_is_refused(tmp_path, filled, form, roster):
+    when = dt.datetime(2022, 10, 6, 8, 30)
+    a = _at(filled({"s3_to_roi": 11}, name="a.xlsx"), when)
+    b = _at(filled({"s3_to_roi": 22}, name="b.xlsx"), when)
+    unit = _unit(_status([a, b], form, roster), "THCS03")
+    assert unit.state == INVALID
+    [finding] = [f for f in unit.report.findings if f.code == "resent-order-unknown"]
+    assert "a.xlsx" in finding.message and "b.xlsx" in finding.message
+    assert "11" in finding.message and "22" in finding.message
+
+
+def test_identical_resend_in_unknown_order_is_fine(tmp_path, filled, form, roster):
+    when = dt.datetime(2022, 10, 6, 8, 30)
+    a = _at(filled({"s3_to_roi": 11}, name="a.xlsx"), when)
+    b = _at(filled({"s3_to_roi": 11}, name="b.xlsx"), when)
+    unit = _unit(_status([a, b], form, roster), "THCS03")
+    assert unit.state == VALID
+    assert not [f for f in unit.report.findings if f.code.startswith("resent")]
+
+
+def test_unusable_files_show_their_unit_as_sent_not_missing(tmp_path, form, roster):
+    """A broken workbook, an Excel 2003 XML file and a PDF, each named for a unit."""
+    folder = tmp_path / "nhan"
+    folder.mkdir()
+    (folder / "mn01-truong-mam-non-cat-bi.xlsx").write_bytes(b"PK\x03\x04 cut short")
+    (folder / "MN02 bao cao.xml").write_text(
+        '<?xml version="1.0"?><?mso-application progid="Excel.Sheet"?>'
+        '<Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet"/>',
+        encoding="utf-8",
+    )
+    (folder / "mn05-bao-cao.pdf").write_bytes(b"%PDF-1.4\n")
+    (folder / "ghi-chu.txt").write_text("ghi chú của văn thư", encoding="utf-8")
+    status = _status([folder], form, roster)
+    for code, words in (("MN01", "hỏng"), ("MN02", "XML 2003"), ("MN05", "PDF")):
+        unit = _unit(status, code)
+        assert unit.state == INVALID and any(words in r for r in unit.reasons), (code, unit)
+    assert _unit(status, "MN03").state == MISSING
+    assert [Path(r.path).name for r in status.unmatched] == ["ghi-chu.txt"]
