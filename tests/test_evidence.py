@@ -104,6 +104,7 @@ VARIANTS = {
     "go-lai-hai-cot": ("THCS02", ("xlsx",)),
     "tien-bang-chu": ("THCS03", ("xlsx", "ods")),
     "nham-don-vi": ("MN04", ("xlsx",)),
+    "doi-ten-trang": ("MN01", ("xlsx", "xls", "ods")),
 }
 SEEDS = {name: n for n, name in enumerate(VARIANTS, start=3)}
 
@@ -170,6 +171,10 @@ def made(tmp_path_factory, lo_edit, issued, form, roster):
         jobs.append(
             {"open": None, "ops": [["rows", "A1", rows]], "save": save(name, VARIANTS[name][1])}
         )
+    job(
+        "doi-ten-trang",
+        [["rename_sheet", "Báo cáo", "BC HTSD"], ["add_sheet", "Ghi chú của trường", 0]],
+    )
     job("tien-bang-chu", [["set", compute_layout(form).cells["s8_kinh_phi"], "80 triệu"]])
     # MN04's workbook, filled and sent under the name htsd gave MN03's
     job("nham-don-vi", [], stem=roster.find("MN03").file_stem)
@@ -205,6 +210,7 @@ READ_WHOLE = {  # variant → (indicators whose rows are gone, findings expected
     "dan-a1": (set(), []),
     "dan-a3": (set(), []),
     "tien-bang-chu": (set(), ["number-in-words"]),
+    "doi-ten-trang": (set(), []),
 }
 
 
@@ -217,6 +223,8 @@ def test_every_figure_read_is_the_figure_typed(made, reports, form, name, fmt):
     assert rep.fmt == fmt
     assert rep.valid, [f.message for f in rep.findings]
     assert rep.unit_code == VARIANTS[name][0]
+    if name == "doi-ten-trang":  # found among the sheets by its names, or (.xls) its labels
+        assert rep.sheet == "BC HTSD"
     # the batch holds every format of each variant: each unit has sent "several files"
     own = [f for f in rep.findings if f.code != "duplicate-unit"]
     assert sorted(f.code for f in own) == sorted(codes)
@@ -296,6 +304,7 @@ def test_aggregate_totals_are_the_sums_of_what_was_typed(made, form, roster, con
     returns.mkdir()
     unread = {"xoa-cuoi": {"s8_don_vi"}, "xoa-giua": {"s2_tin_truyen_hinh"}}
     counted = [n for n in VARIANTS if n not in ("go-lai-hai-cot", "nham-don-vi")]
+    assert len(counted) == 11
     for n, name in enumerate(counted):
         formats = VARIANTS[name][1]
         path = made[name][formats[n % len(formats)]]

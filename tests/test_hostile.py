@@ -168,10 +168,8 @@ def hostile(tmp_path_factory, issued, form):
             {"unsafe-file"},
         ),
         "vung-lon.xlsx": (_far_cell(work, keep_dimension=True), {"unsafe-file"}),
-        "vung-lon-an.xlsx": (
-            _far_cell(work, keep_dimension=False),
-            {"unsafe-file", "unreadable-file"},
-        ),
+        # no declaration to go by: the guard finds the far cell itself, before the reader
+        "vung-lon-an.xlsx": (_far_cell(work, keep_dimension=False), {"unsafe-file"}),
         "nghin-trang.xlsx": (_many_sheets(good, 3000), {"unsafe-file"}),
         "-bat-dau-gach.xlsx": (good, set()),
         "$(touch pwned); x.xlsx": (good, {"duplicate-unit"}),
@@ -279,3 +277,32 @@ def test_worker_limits_time_crash_and_memory():
     assert isinstance(results[1], Crash) and results[1].reason == "timeout"
     assert isinstance(results[2], Crash) and results[2].reason in ("memory", "crash")
     assert isinstance(results[3], Crash) and results[3].reason == "memory"
+
+
+def _sheet(dimension: str, cells: str, last_row: str = "") -> bytes:
+    head = f'<dimension ref="{dimension}"/>' if dimension else ""
+    return (
+        f'<worksheet>{head}<sheetData><row r="1">{cells}</row>{last_row}</sheetData></worksheet>'
+    ).encode()
+
+
+def test_guard_measures_real_cells_not_the_declaration():
+    from htsd_cli.workbook.guard import MAX_CELLS, Unreadable, check_sheet_content
+
+    value = '<c r="A1" t="s"><v>0</v></c>'
+    # what LibreOffice writes after a row is deleted: a declaration to row 1048576, an empty
+    # last row, and a styled empty cell far away
+    check_sheet_content(
+        _sheet("A1:D1048576", value, '<row r="1048576"><c r="XFD1048576" s="3"/></row>')
+    )
+    check_sheet_content(_sheet("", value))
+    with pytest.raises(Unreadable, match="XFD1048576"):
+        check_sheet_content(_sheet("", value + '<c r="XFD1048576"><v>1</v></c>'))
+    many = "".join(
+        f'<c r="{col}{r}"><v>1</v></c>'
+        for r in range(1, MAX_CELLS // 10 + 2)
+        for col in "ABCDEFGHIJ"
+    )
+    with pytest.raises(Unreadable) as info:
+        check_sheet_content(_sheet("A1:ZZ1000000", many))
+    assert info.value.code == "unsafe-file" and "ô chứa dữ liệu" in info.value.message

@@ -15,6 +15,7 @@ import zipfile
 from pathlib import Path
 
 from htsd_cli.errors import os_reason
+from htsd_cli.textnorm import format_number
 from htsd_cli.workbook.parts import position, sheet_part_names
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
@@ -263,8 +264,8 @@ def check_sheet_content(xml: bytes) -> None:
         if count > MAX_CELLS:
             raise Unreadable(
                 "unsafe-file",
-                f"Một trang tính có hơn {MAX_CELLS:,} ô chứa dữ liệu (một báo cáo chỉ vài trăm ô); "
-                "không mở tệp này.".replace(",", "."),
+                f"Một trang tính có hơn {format_number(MAX_CELLS)} ô chứa dữ liệu (một báo cáo chỉ "
+                "vài trăm ô); không mở tệp này.",
             )
         ref = m.group(1).decode()
         row, col = position(ref)
