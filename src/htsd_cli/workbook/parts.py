@@ -34,6 +34,7 @@ def address(row: int, col: int) -> str:
     return f"{column_letter(col)}{row + 1}"
 
 
+@functools.lru_cache(maxsize=8192)
 def xml_unescape(b: bytes) -> str:
     from xml.sax.saxutils import unescape
 
@@ -43,6 +44,7 @@ def xml_unescape(b: bytes) -> str:
 _ADDR_RE = re.compile(r"^(?:\$?'?(.*?)'?[!.])?\$?([A-Z]{1,3})\$?([0-9]{1,7})$")
 
 
+@functools.lru_cache(maxsize=8192)
 def parse_address(text: str) -> tuple[str, str] | None:
     """ "'Báo cáo'!$C$14" or "$'Báo cáo'.$C$14" → ('Báo cáo', 'C14'); None for anything else."""
     m = _ADDR_RE.match(text.strip())
