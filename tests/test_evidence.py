@@ -63,6 +63,8 @@ def retyped_rows(form: Form, typed: dict[str, object], layout: str) -> list[list
         "unit": ["STT", "Nội dung hoạt động", "ĐVT", "Số lượng"],
         "plan": ["TT", "Nội dung", "Kế hoạch", "Thực hiện", "Ghi chú"],
         "bare": [],
+        "plain": [],
+        "plain-unit": [],
     }[layout]
     rows: list[list[object]] = [
         ["I. Công tác chỉ đạo"],
@@ -76,9 +78,9 @@ def retyped_rows(form: Form, typed: dict[str, object], layout: str) -> list[list
         for ind in section.indicators:
             value = typed[ind.id]
             label = ind.label
-            if layout == "value":
+            if layout in ("value", "plain"):
                 rows.append(["", label, value])
-            elif layout == "unit":
+            elif layout in ("unit", "plain-unit"):
                 rows.append(["", label, ind.unit or "", value])
             elif layout == "plan":
                 plan = value if not isinstance(value, int) else value * 2 + 7
@@ -102,6 +104,8 @@ VARIANTS = {
     "go-lai-dvt": ("TH08", ("xlsx", "ods")),
     "go-lai-ke-hoach": ("THCS01", ("xlsx",)),
     "go-lai-hai-cot": ("THCS02", ("xlsx",)),
+    "go-lai-tron": ("THCS04", ("xlsx",)),
+    "go-lai-tron-dvt": ("THCS06", ("xlsx", "xls")),
     "tien-bang-chu": ("THCS03", ("xlsx", "ods")),
     "nham-don-vi": ("MN04", ("xlsx",)),
     "doi-ten-trang": ("MN01", ("xlsx", "xls", "ods")),
@@ -164,6 +168,8 @@ def made(tmp_path_factory, lo_edit, issued, form, roster):
         ("go-lai-dvt", "unit"),
         ("go-lai-ke-hoach", "plan"),
         ("go-lai-hai-cot", "bare"),
+        ("go-lai-tron", "plain"),
+        ("go-lai-tron-dvt", "plain-unit"),
     ):
         unit = roster.find(VARIANTS[name][0])
         title = unit.name.upper().replace("TIỂU HỌC", "TH")  # as a unit types its own name
@@ -254,8 +260,11 @@ def test_libreoffice_file_with_a_deleted_row_is_not_refused(made, reports):
     assert reports[path.name].valid
 
 
-@pytest.mark.parametrize(("name", "fmt"), [("go-lai", "xlsx"), ("go-lai-dvt", "xlsx"),
-                                          ("go-lai-dvt", "ods"), ("go-lai-ke-hoach", "xlsx")])  # fmt: skip
+@pytest.mark.parametrize(
+    ("name", "fmt"),
+    [(n, f) for n in ("go-lai", "go-lai-dvt", "go-lai-ke-hoach", "go-lai-tron", "go-lai-tron-dvt")
+     for f in VARIANTS[n][1]],
+)  # fmt: skip
 def test_retyped_layouts_are_read_from_the_result_column(made, reports, form, name, fmt):
     rep = reports[made[name][fmt].name]
     assert rep.valid, [f.message for f in rep.findings]
@@ -304,7 +313,7 @@ def test_aggregate_totals_are_the_sums_of_what_was_typed(made, form, roster, con
     returns.mkdir()
     unread = {"xoa-cuoi": {"s8_don_vi"}, "xoa-giua": {"s2_tin_truyen_hinh"}}
     counted = [n for n in VARIANTS if n not in ("go-lai-hai-cot", "nham-don-vi")]
-    assert len(counted) == 11
+    assert len(counted) == 13
     for n, name in enumerate(counted):
         formats = VARIANTS[name][1]
         path = made[name][formats[n % len(formats)]]

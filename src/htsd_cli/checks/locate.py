@@ -338,9 +338,13 @@ def _align(index: LabelIndex, items: Sequence[Item]) -> dict[str, list[int]]:
 
 
 def _value_column(
-    index: LabelIndex, header: Header | None, rows: Mapping[str, tuple[int, int]]
+    index: LabelIndex,
+    header: Header | None,
+    rows: Mapping[str, tuple[int, int]],
+    units: Mapping[str, str],
 ) -> tuple[int | None, str]:
-    """The column of results: named by the header, else the only column holding anything."""
+    """The column of results: named by the header, else the only column holding anything
+    but each row's own unit of measure (a "ĐVT" column typed without its header)."""
     if header is not None:
         values = header.value_columns()
         if len(values) == 1:
@@ -355,9 +359,17 @@ def _value_column(
             f"{found}). Hãy ghi số liệu vào cột “Kết quả, Số lượng” của biểu mẫu đã phát."
         )
     used: set[int] = set()
-    for r, label_col in rows.values():
+    not_units: set[int] = set()
+    for ind_id, (r, label_col) in rows.items():
         cells = index.grid[r]
-        used.update(c for c in range(label_col + 1, len(cells)) if str(cells[c]).strip() != "")
+        for c in range(label_col + 1, len(cells)):
+            text = str(cells[c]).strip()
+            if text:
+                used.add(c)
+                if not units.get(ind_id) or label_key(text) != units[ind_id]:
+                    not_units.add(c)
+    if len(used) > 1 and len(not_units) == 1:
+        used = not_units
     if len(used) <= 1:
         first = min((lc for _, lc in rows.values()), default=0)
         return (used.pop() if used else first + 1), ""
@@ -385,7 +397,8 @@ def locate_by_labels(
             placed[ind.id] = (r, min(c for c, k in index.row(r) if k == label_key(ind.label)))
     first = min(r for r, _ in placed.values())
     header = find_header(index.grid, first)
-    value_col, why = _value_column(index, header, placed)
+    units = {i.id: label_key(i.unit) for i in form.indicators if i.unit}
+    value_col, why = _value_column(index, header, placed, units)
     location = Location({}, "labels")
     if value_col is None:
         location.problems.append(Problem("value-column-unknown", why, fatal=True))
