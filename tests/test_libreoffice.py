@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import json
 import re
 import shutil
 import subprocess
 import zipfile
-from pathlib import Path
 
 import openpyxl
 import pytest
@@ -15,17 +13,12 @@ import pytest
 from htsd_cli.layout import FORM_SHEET, ID_SHEET
 from htsd_cli.validate import validate_paths
 
-from .conftest import full_values, missing_tool, uno_python
-
-TOOL = Path(__file__).resolve().parent / "tools" / "lo_fill.py"
+from .conftest import full_values
 
 
 @pytest.fixture(scope="module")
-def round_trips(tmp_path_factory, issued, form, soffice):
+def round_trips(tmp_path_factory, issued, form, lo_edit):
     """A workbook filled inside LibreOffice (through UNO) and saved by it as .xlsx, .xls and .ods."""
-    python = uno_python()
-    if python is None:
-        missing_tool("python3-uno (to fill workbooks inside LibreOffice)")
     work = tmp_path_factory.mktemp("lo")
     values = full_values(form)
     values.update(
@@ -35,26 +28,17 @@ def round_trips(tmp_path_factory, issued, form, soffice):
             "s2_bai_bao_gc": "Báo Hải Phòng",
         }
     )
-    (work / "values.json").write_text(json.dumps(values, ensure_ascii=False), encoding="utf-8")
-    source = work / "th04.xlsx"
-    shutil.copy(issued["TH04"], source)
-    exe = shutil.which("soffice") or shutil.which("libreoffice")
-    out = work / "out"
-    out.mkdir()
-    subprocess.run(
+    made = {fmt: work / f"th04.{fmt}" for fmt in ("xlsx", "xls", "ods")}
+    lo_edit(
         [
-            python,
-            str(TOOL),
-            str(exe),
-            str(work / "profile"),
-            str(source),
-            str(work / "values.json"),
-            str(out),
-        ],
-        check=True,
-        timeout=300,
+            {
+                "open": str(issued["TH04"]),
+                "ops": [["fill", values]],
+                "save": [str(p) for p in made.values()],
+            }
+        ]
     )
-    return {fmt: out / f"th04.{fmt}" for fmt in ("xlsx", "xls", "ods")}
+    return made
 
 
 @pytest.mark.parametrize("fmt", ["xlsx", "xls", "ods"])
