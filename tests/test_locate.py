@@ -233,3 +233,21 @@ def test_a_row_two_figures_could_own_is_read_for_neither(base, form):
     assert ("ambiguous-row", "s5_nguoi_khac") in found
     assert ("row-removed", "s5_lop_khac") in found
     assert report.values["s5_nguoi_xmc"] is None and report.values["s5_nguoi_khac"] is None
+
+
+def test_a_view_backed_by_a_dict(form):
+    """A unit's own short table, typed from a dict of cells: header, labels, one figure each."""
+    cells: dict[str, object] = {"A1": "Trường THCS Cát Bi", "B3": "Nội dung", "C3": "Thực hiện"}
+    for n, ind in enumerate(form.indicators, start=4):
+        cells[f"B{n}"] = ind.label
+        cells[f"C{n}"] = "Có" if ind.kind == "yesno" else ("Số 1/KH" if ind.kind == "text" else 5)
+    cells["C20"] = "5 lớp"
+    view = SheetView.from_cells(cells)
+    assert view.value("C3") == "Thực hiện" and view.value("Z99") == ""
+    report = check(form, [list(r) for r in view.grid])
+    assert report.located_by == "labels" and report.unit_name == "Trường THCS Cát Bi"
+    assert [(f.code, f.cell) for f in report.findings if f.code != "rule-violated"] == [
+        ("identity-by-layout", ""),
+        ("unit-typed", "C20"),
+    ]
+    assert report.values["s3_to_roi"] == 5 and report.values["s1_ke_hoach"] is True

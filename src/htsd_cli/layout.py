@@ -6,7 +6,9 @@ workbook and the label-matching fallback of the reader all use it, so they canno
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from htsd_cli.form import Form, Indicator, Section, TextPart
 
@@ -63,17 +65,29 @@ def label_text(ind: Indicator) -> str:
     return prefix + ind.label
 
 
-_LAYOUTS: dict[int, tuple[Form, Layout]] = {}
+T = TypeVar("T")
 
 
+def per_form(compute: Callable[[Form], T]) -> Callable[[Form], T]:
+    """Compute something once per form object (forms are not hashable: keyed by identity)."""
+    cache: dict[int, tuple[Form, T]] = {}
+
+    def cached(form: Form) -> T:
+        hit = cache.get(id(form))
+        if hit is not None and hit[0] is form:
+            return hit[1]
+        value = compute(form)
+        cache[id(form)] = (form, value)
+        return value
+
+    cached.__doc__ = compute.__doc__
+    return cached
+
+
+@per_form
 def compute_layout(form: Form) -> Layout:
     """The layout of a form (computed once per form object)."""
-    cached = _LAYOUTS.get(id(form))
-    if cached is not None and cached[0] is form:
-        return cached[1]
-    lay = _compute(form)
-    _LAYOUTS[id(form)] = (form, lay)
-    return lay
+    return _compute(form)
 
 
 def _compute(form: Form) -> Layout:

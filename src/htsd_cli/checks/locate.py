@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from htsd_cli.form import Form, Indicator
-from htsd_cli.layout import compute_layout, label_text
+from htsd_cli.layout import compute_layout, label_text, per_form
 from htsd_cli.textnorm import fold
 from htsd_cli.workbook.parts import NamedCell, address, position
 
@@ -184,20 +184,9 @@ class Item:
     text_id: str = ""
 
 
-_ITEMS: dict[int, tuple[Form, tuple[Item, ...]]] = {}
-
-
+@per_form
 def form_items(form: Form) -> tuple[Item, ...]:
     """Headings, indicators and text parts in the order the form prints them."""
-    cached = _ITEMS.get(id(form))
-    if cached is not None and cached[0] is form:
-        return cached[1]
-    items = _form_items(form)
-    _ITEMS[id(form)] = (form, items)
-    return items
-
-
-def _form_items(form: Form) -> tuple[Item, ...]:
     lay = compute_layout(form)
     items: list[Item] = []
     for row in lay.rows:

@@ -22,7 +22,6 @@ MAX_FILE_BYTES = 50 * 1024 * 1024
 MAX_UNZIPPED_BYTES = 150 * 1024 * 1024
 MAX_MEMBERS = 3000
 MAX_SHEETS = 255
-MAX_ROWS_READ = 400  # rows of the form sheet read: the form has about 70
 
 
 class Unreadable(Exception):
@@ -130,22 +129,26 @@ class Package:
         self.budget = MAX_UNZIPPED_BYTES
         self.parts: dict[str, bytes] = {}
 
-    def head(self, name: str, size: int) -> bytes:
-        """The first `size` bytes of a part, decompressed (never more)."""
+    def _read(self, name: str, size: int) -> bytes:
+        """Up to `size` decompressed bytes of a part ('' when there is no such part)."""
         info = self.infos.get(name)
         if info is None:
             return b""
         try:
             with self.zf.open(info) as handle:
-                chunk = handle.read(size)
-            _refuse_entities(name, chunk)  # a DOCTYPE can only stand before the root element
-            return chunk
+                return handle.read(size)
         except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError) as exc:
             raise Unreadable(
                 "unreadable-file", f"Tệp nén bị hỏng ({exc.__class__.__name__})." + RESEND
             ) from None
         except RuntimeError:
             raise Unreadable("encrypted-file", ENCRYPTED) from None
+
+    def head(self, name: str, size: int) -> bytes:
+        """The first `size` bytes of a part, decompressed (never more)."""
+        chunk = self._read(name, size)
+        _refuse_entities(name, chunk)  # a DOCTYPE can only stand before the root element
+        return chunk
 
     def has(self, name: str) -> bool:
         return name in self.infos
@@ -153,18 +156,7 @@ class Package:
     def part(self, name: str) -> bytes:
         if name in self.parts:
             return self.parts[name]
-        info = self.infos.get(name)
-        if info is None:
-            return b""
-        try:
-            with self.zf.open(info) as handle:
-                chunk = handle.read(self.budget + 1)
-        except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError) as exc:
-            raise Unreadable(
-                "unreadable-file", f"Tệp nén bị hỏng ({exc.__class__.__name__})." + RESEND
-            ) from None
-        except RuntimeError:
-            raise Unreadable("encrypted-file", ENCRYPTED) from None
+        chunk = self._read(name, self.budget + 1)
         if len(chunk) > self.budget:
             raise Unreadable(
                 "unsafe-file",

@@ -14,7 +14,7 @@ from typing import Any
 
 from htsd_cli.layout import column_letter
 
-MAX_ROWS_SCANNED = 400
+MAX_ROWS_READ = 400  # rows of the form sheet read: the form has about 70
 
 
 @functools.lru_cache(maxsize=4096)
@@ -207,7 +207,7 @@ def ods_broken_formulas(xml: bytes, sheet: str) -> dict[str, str]:
                 if cell.tag not in (f"{t}table-cell", f"{t}covered-table-cell"):
                     continue
                 ncols = int(cell.get(f"{t}number-columns-repeated", "1"))
-                if cell.get(f"{t}formula") is not None and col < 64 and row <= MAX_ROWS_SCANNED:
+                if cell.get(f"{t}formula") is not None and col < 64 and row <= MAX_ROWS_READ:
                     ref = f"{column_letter(col)}{row}"
                     if cell.get(f"{c}value-type") == "error":
                         out[ref] = "".join(cell.itertext()) or "#ERROR"
@@ -215,7 +215,7 @@ def ods_broken_formulas(xml: bytes, sheet: str) -> dict[str, str]:
                         out[ref] = "no-value"
                 col += ncols
             row += reps - 1
-            if row > MAX_ROWS_SCANNED:
+            if row > MAX_ROWS_READ:
                 break
     return out
 

@@ -16,7 +16,6 @@ from typing import Any
 from htsd_cli.layout import FORM_SHEET, ID_SHEET
 from htsd_cli.workbook.guard import (
     ENCRYPTED,
-    MAX_ROWS_READ,
     MAX_SHEETS,
     NOT_WORKBOOK,
     RESEND,
@@ -31,6 +30,7 @@ from htsd_cli.workbook.guard import (
     sniff,
 )
 from htsd_cli.workbook.parts import (
+    MAX_ROWS_READ,
     IdSheet,
     NamedCell,
     custom_properties,
