@@ -50,6 +50,12 @@ def issued(tmp_path_factory, form, config, roster) -> dict[str, Path]:
     return {i.unit.code: i.path for i in issue_workbooks(form, config, roster, out)}
 
 
+def visible(folder: Path) -> list[Path]:
+    """What a clerk sees in a folder: its files and folders, without htsd's hidden bookkeeping
+    (the manifest of what it wrote, its lock)."""
+    return sorted(p for p in folder.iterdir() if not p.name.startswith("."))
+
+
 def full_values(form, base: int = 3) -> dict[str, object]:
     """A complete, consistent return: every figure filled, every rule satisfied."""
     values: dict[str, object] = {}

@@ -261,12 +261,12 @@ def test_outputs_are_deterministic(tmp_path):
 
 
 def test_failure_while_rendering_writes_nothing(tmp_path, monkeypatch):
-    import htsd_cli.docx_report
+    import htsd_cli.summary
 
-    def boom(context):
+    def boom(*args):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(htsd_cli.docx_report, "render_docx", boom)
+    monkeypatch.setattr(htsd_cli.summary, "build_summary_workbook", boom)
     out = tmp_path / "out"
     with pytest.raises(KeyboardInterrupt):
         from htsd_cli.config import load_config
@@ -283,9 +283,9 @@ def test_interrupted_write_leaves_whole_files_and_no_temporaries(tmp_path, monke
     out = tmp_path / "out"
     assert _on_samples("aggregate", "-o", str(out)).exit_code == 0
     before = {p.name: p.read_bytes() for p in out.iterdir()}
-    import htsd_cli.fsutil as fsutil
+    import htsd_cli.outputs as outputs
 
-    real_replace = fsutil.os.replace
+    real_replace = outputs.os.replace
     calls = {"n": 0}
 
     def interrupted(src, dst):
@@ -294,7 +294,7 @@ def test_interrupted_write_leaves_whole_files_and_no_temporaries(tmp_path, monke
             raise KeyboardInterrupt
         return real_replace(src, dst)
 
-    monkeypatch.setattr(fsutil.os, "replace", interrupted)
+    monkeypatch.setattr(outputs.os, "replace", interrupted)
     narrative = SAMPLES / "loi-van.md"
     result = _on_samples("aggregate", "-o", str(out), "-n", str(narrative))
     assert result.exit_code != 0

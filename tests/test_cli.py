@@ -77,8 +77,8 @@ def test_missing_file_is_reported_in_vietnamese(tmp_path):
     result = runner.invoke(
         app, ["validate", "--config", str(SAMPLE_CONFIG), str(tmp_path / "khong-co.xlsx")]
     )
-    assert result.exit_code == 1
-    assert "không tìm thấy" in result.output
+    assert result.exit_code == 2  # a usage error: nothing is read, nothing written
+    assert "không có tệp hay thư mục nào tên" in result.output
 
 
 def test_unexpected_error_is_one_line_without_traceback(tmp_path, monkeypatch):

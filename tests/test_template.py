@@ -15,7 +15,7 @@ from htsd_cli.errors import ConfigError, RosterError
 from htsd_cli.layout import FORM_SHEET, GUIDE_SHEET, ID_SHEET, compute_layout
 from htsd_cli.roster import load_roster
 
-from .conftest import FORMS, SAMPLE_CONFIG, SAMPLE_ROSTER
+from .conftest import FORMS, SAMPLE_CONFIG, SAMPLE_ROSTER, visible
 
 runner = CliRunner()
 HEADER = "ma_don_vi,ten_don_vi,loai_don_vi,nhom\n"
@@ -28,7 +28,7 @@ def _template(*args: str):
 def test_sample_roster_issues_one_workbook_per_unit(tmp_path, roster):
     result = _template("--roster", str(SAMPLE_ROSTER), "--out", str(tmp_path))
     assert result.exit_code == 0, result.output
-    files = sorted(p.name for p in tmp_path.iterdir())
+    files = [p.name for p in visible(tmp_path)]
     assert len(files) == len(roster.units) == 39
     assert "thcs02-truong-thcs-dang-hai.xlsx" in files
     assert all(name.isascii() and " " not in name for name in files)
@@ -40,7 +40,7 @@ def test_issuing_is_deterministic(tmp_path):
         assert (
             _template("--roster", str(SAMPLE_ROSTER), "--out", str(tmp_path / run)).exit_code == 0
         )
-    for path in (tmp_path / "a").iterdir():
+    for path in visible(tmp_path / "a"):
         assert path.read_bytes() == (tmp_path / "b" / path.name).read_bytes(), path.name
 
 
@@ -126,7 +126,7 @@ def test_guide_sheet_tells_blank_from_zero_and_the_deadline(issued):
 def test_blank_workbook_without_roster(tmp_path):
     result = _template("--out", str(tmp_path))
     assert result.exit_code == 0, result.output
-    [path] = list(tmp_path.iterdir())
+    [path] = visible(tmp_path)
     ws = openpyxl.load_workbook(path)[FORM_SHEET]
     assert ws["A1"].protection.locked is False
     assert "chưa có" in ws["A6"].value
@@ -139,7 +139,7 @@ def test_second_form_goes_through_template(tmp_path):
     (tmp_path / "r.csv").write_text(HEADER + "X1,Trường Thử Nghiệm,truong,Xã A\n", encoding="utf-8")
     result = _template(*args, "--out", str(tmp_path / "out"))
     assert result.exit_code == 0, result.output
-    [path] = list((tmp_path / "out").iterdir())
+    [path] = visible(tmp_path / "out")
     wb = openpyxl.load_workbook(path)
     assert "hoc_vien" in wb.defined_names
     assert wb[FORM_SHEET]["A5"].value.startswith(
@@ -216,7 +216,7 @@ def test_config_in_working_folder_is_used(tmp_path, monkeypatch):
     monkeypatch.chdir(SAMPLE_CONFIG.parent)
     result = runner.invoke(app, ["template", "--out", str(tmp_path)])
     assert result.exit_code == 0, result.output
-    assert [p.name for p in tmp_path.iterdir()] == ["htsd-2022-mau-trang.xlsx"]
+    assert [p.name for p in visible(tmp_path)] == ["htsd-2022-mau-trang.xlsx"]
 
 
 def test_nothing_in_code_names_a_place_or_year():
@@ -232,7 +232,7 @@ def test_codes_that_fold_to_the_same_file_name_get_distinct_files(tmp_path):
     roster.write_text(HEADER + "A-1,Trường A,thcs,P1\nA_1,Trường A,thcs,P1\n", encoding="utf-8")
     result = _template("--roster", str(roster), "--out", str(tmp_path / "out"))
     assert result.exit_code == 0, result.output
-    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
+    assert [p.name for p in visible(tmp_path / "out")] == [
         "a-1-truong-a-2.xlsx",
         "a-1-truong-a.xlsx",
     ]

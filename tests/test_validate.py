@@ -18,7 +18,7 @@ from htsd_cli.layout import FORM_SHEET, ID_SHEET, compute_layout
 from htsd_cli.roster import load_roster
 from htsd_cli.validate import check_file, validate_paths
 
-from .conftest import FORMS, SAMPLE_CONFIG, SAMPLE_ROSTER, full_values
+from .conftest import FORMS, SAMPLE_CONFIG, SAMPLE_ROSTER, full_values, visible
 
 runner = CliRunner()
 
@@ -312,7 +312,7 @@ def test_annotated_copy(filled, tmp_path, cells):
     result = _cli(str(path), "--annotate", str(out))
     assert result.exit_code == 1
     assert hashlib.sha256(path.read_bytes()).hexdigest() == before
-    [copy] = list(out.iterdir())
+    [copy] = visible(out)
     wb = openpyxl.load_workbook(copy)
     assert wb.sheetnames[0] == "Lỗi cần sửa"
     ws = wb[FORM_SHEET]

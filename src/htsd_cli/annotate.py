@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from htsd_cli.findings import FileReport, Report
-from htsd_cli.fsutil import atomic_write_bytes
 from htsd_cli.layout import FORM_SHEET
+from htsd_cli.outputs import Inputs, OutputSet
 from htsd_cli.template import set_text
 from htsd_cli.textnorm import slug
 from htsd_cli.values import show
@@ -31,9 +31,17 @@ class Annotated:
     note: str = ""
 
 
-def annotate_report(report: Report, out_dir: Path) -> list[Annotated]:
-    """Write an annotated copy of every file that has findings."""
+def annotate_report(
+    report: Report, out_dir: Path, inputs: Inputs | None = None, overwrite: bool = False
+) -> list[Annotated]:
+    """Write an annotated copy of every file that has findings, all together.
+
+    `inputs` are what the run read: the copies never land on them nor in a folder of returns
+    (the next run would read them as returns). A file already there is replaced only when htsd
+    wrote it, or with `overwrite`.
+    """
     out: list[Annotated] = []
+    planned: list[tuple[FileReport, str]] = []
     used: set[str] = set()
     for rep in report.files:
         if not rep.findings:
@@ -41,19 +49,26 @@ def annotate_report(report: Report, out_dir: Path) -> list[Annotated]:
         if not rep.fmt:
             out.append(Annotated(rep.path, None, "không mở được tệp nên không chép được"))
             continue
-        name = f"{slug(Path(rep.path).stem)}-can-sua.xlsx"
-        while name in used:
-            name = name.replace("-can-sua", "-can-sua-2")
-        used.add(name)
-        target = out_dir / name
-        try:
-            data = _annotated_bytes(rep)
-        except Exception as exc:
-            out.append(Annotated(rep.path, None, f"không chép được ({exc.__class__.__name__})"))
-            continue
-        atomic_write_bytes(target, data)
-        note = "" if rep.fmt in ("xlsx", "xlsm") else f"chép từ tệp .{rep.fmt} sang .xlsx"
-        out.append(Annotated(rep.path, target, note))
+        stem, name, n = slug(Path(rep.path).stem), "", 1
+        while not name or name.casefold() in used:
+            name = f"{stem}-can-sua.xlsx" if n == 1 else f"{stem}-can-sua-{n}.xlsx"
+            n += 1
+        used.add(name.casefold())
+        planned.append((rep, name))
+    if not planned:
+        return out
+    with OutputSet(out_dir, inputs or Inputs(), "bản sao cần sửa", overwrite) as outs:
+        outs.claim(name for _, name in planned)
+        for rep, name in planned:
+            try:
+                data = _annotated_bytes(rep)
+            except Exception as exc:
+                out.append(Annotated(rep.path, None, f"không chép được ({exc.__class__.__name__})"))
+                continue
+            target = outs.write(name, data)
+            note = "" if rep.fmt in ("xlsx", "xlsm") else f"chép từ tệp .{rep.fmt} sang .xlsx"
+            out.append(Annotated(rep.path, target, note))
+        outs.commit()
     return out
 
 

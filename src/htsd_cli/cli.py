@@ -56,6 +56,14 @@ RosterOption = Annotated[
     Path | None,
     typer.Option("--roster", "-r", help="Danh sách đơn vị (.csv hoặc .xlsx).", dir_okay=False),
 ]
+OverwriteOption = Annotated[
+    bool,
+    typer.Option(
+        "--overwrite",
+        help="Cho phép thay các tệp trùng tên mà htsd không ghi ra (hoặc đã bị sửa sau khi ghi). "
+        "Mặc định htsd không bao giờ ghi đè những tệp đó.",
+    ),
+]
 JsonOption = Annotated[
     bool, typer.Option("--json", help="In kết quả dạng JSON (cho máy đọc) thay vì bảng.")
 ]
@@ -79,6 +87,19 @@ def main_callback(
 ) -> None:
     """Phát, kiểm tra và tổng hợp báo cáo Tuần lễ hưởng ứng học tập suốt đời (HTSĐ)."""
     _state["debug"] = debug
+
+
+def require_paths(paths: list[Path]) -> None:
+    """A returns path that does not exist is a usage error (exit 2), before anything is read."""
+    missing = [p for p in paths if not p.exists()]
+    if missing:
+        for path in missing:
+            err_console.print(
+                f"[bold red]Lỗi:[/] không có tệp hay thư mục nào tên {path}. Hãy kiểm tra lại "
+                "đường dẫn (gõ sai tên thư mục?).",
+                highlight=False,
+            )
+        raise typer.Exit(2)
 
 
 def fail(exc: HtsdError) -> typer.Exit:
@@ -124,6 +145,7 @@ def template(
     roster: RosterOption = None,
     form: FormOption = None,
     config: ConfigOption = None,
+    overwrite: OverwriteOption = False,
 ) -> None:
     """Phát biểu mẫu: mỗi đơn vị trong danh sách một tệp Excel đã khóa ô, sẵn sàng để điền."""
     from htsd_cli import commands, views
@@ -131,7 +153,7 @@ def template(
     try:
         cfg, loaded, units = commands.prepare(config, form, roster)
         with views.progress(console, "Đang tạo biểu mẫu") as step:
-            issued = commands.issue(loaded, cfg, units, out, step)
+            issued = commands.issue(loaded, cfg, units, out, step, overwrite)
     except HtsdError as exc:
         raise fail(exc) from None
     views.print_issued(console, issued, out)
@@ -163,17 +185,32 @@ def validate(
             file_okay=False,
         ),
     ] = None,
+    overwrite: OverwriteOption = False,
 ) -> None:
     """Kiểm tra các báo cáo đơn vị gửi về: chỉ ra từng ô cần sửa."""
     from htsd_cli import commands, views
 
+    require_paths(paths)
     try:
         loaded, units = commands.prepare_check(config, form, roster)
+        if annotate is not None:  # where the copies may go is checked before any file is read
+            commands.check_annotate_folder(annotate, paths)
         with views.progress(err_console, "Đang kiểm tra") as step:
             report = commands.validate(paths, loaded, units, strict, step)
-        annotated = commands.annotate(report, annotate) if annotate is not None else None
+        annotated = (
+            commands.annotate(report, annotate, paths, [roster, config], overwrite)
+            if annotate is not None
+            else None
+        )
     except HtsdError as exc:
         raise fail(exc) from None
+    if not report.files:
+        err_console.print(
+            f"[bold red]Lỗi:[/] không tìm thấy tệp báo cáo nào (.xlsx, .xlsm, .xls, .ods) trong "
+            f"{', '.join(str(p) for p in paths)}.",
+            highlight=False,
+        )
+        raise typer.Exit(1)
     if as_json:
         _print_json(report.to_dict())
     else:
@@ -218,6 +255,7 @@ def status(
     """Ai đã nộp, ai chưa, tệp nào không dùng được, ai nộp muộn."""
     from htsd_cli import commands, views
 
+    require_paths(paths)
     try:
         cfg, loaded, units = commands.prepare_collecting(config, form, roster)
         with views.progress(err_console, "Đang đọc") as step:
@@ -252,15 +290,17 @@ def aggregate(
     ] = None,
     receipts: ReceiptsOption = None,
     as_json: JsonOption = False,
+    overwrite: OverwriteOption = False,
 ) -> None:
     """Tổng hợp các báo cáo hợp lệ: tong-hop.xlsx, bao-cao.md và bao-cao.docx."""
     from htsd_cli import commands, views
 
+    require_paths(paths)
     try:
         cfg, loaded, units = commands.prepare_collecting(config, form, roster)
         with views.progress(err_console, "Đang tổng hợp") as step:
             agg, outputs = commands.aggregate(
-                paths, loaded, cfg, units, out, narrative, receipts, step
+                paths, loaded, cfg, units, out, narrative, receipts, step, overwrite
             )
     except HtsdError as exc:
         raise fail(exc) from None
@@ -273,11 +313,18 @@ def aggregate(
 
 def main() -> None:
     """Entry point of the `htsd` command."""
+    from htsd_cli.stopping import Stopped, install
+
+    install()
     try:
         app()
-    except KeyboardInterrupt:
-        err_console.print("[red]Đã dừng theo yêu cầu. Không có tệp nào bị ghi dở.[/]")
-        sys.exit(130)
+    except (Stopped, KeyboardInterrupt) as exc:
+        code = exc.exit_code if isinstance(exc, Stopped) else 130
+        err_console.print(
+            "[red]Đã dừng theo yêu cầu. Không có tệp nào bị ghi dở: các tệp kết quả cũ vẫn giữ "
+            "nguyên.[/]"
+        )
+        sys.exit(code)
     except Exception as exc:
         if _state["debug"]:
             err_console.print_exception()

@@ -56,10 +56,11 @@ def issue(
     roster: Roster | None,
     out: Path,
     progress: Callable[[int, int], None] | None = None,
+    overwrite: bool = False,
 ) -> list[Any]:
     from htsd_cli.template import issue_workbooks
 
-    return issue_workbooks(form, config, roster, out, progress)
+    return issue_workbooks(form, config, roster, out, progress, overwrite)
 
 
 def validate(
@@ -74,10 +75,21 @@ def validate(
     return validate_paths(paths, form, roster, strict, progress)
 
 
-def annotate(report: Any, out: Path) -> Any:
-    from htsd_cli.annotate import annotate_report
+def check_annotate_folder(out: Path, paths: list[Path]) -> None:
+    """Refuse, before reading, annotated copies inside a folder of returns."""
+    from htsd_cli.outputs import Inputs
 
-    return annotate_report(report, out)
+    Inputs.reading(paths).refuse_folder(out, "bản sao cần sửa")
+
+
+def annotate(
+    report: Any, out: Path, paths: list[Path], read: list[Path | None], overwrite: bool
+) -> Any:
+    """Annotated copies into `out`, never onto what was read (`paths` and the `read` files)."""
+    from htsd_cli.annotate import annotate_report
+    from htsd_cli.outputs import Inputs
+
+    return annotate_report(report, out, Inputs.reading(paths, read), overwrite)
 
 
 def status(
@@ -103,10 +115,13 @@ def aggregate(
     narrative: Path | None,
     receipts: Path | None,
     progress: Callable[[int, int], None] | None = None,
+    overwrite: bool = False,
 ) -> Any:
     from htsd_cli.pipeline import run_aggregate
 
-    return run_aggregate(paths, form, config, roster, out, narrative, receipts, None, progress)
+    return run_aggregate(
+        paths, form, config, roster, out, narrative, receipts, None, progress, overwrite
+    )
 
 
 def form_as_dict(form: Form) -> dict[str, Any]:

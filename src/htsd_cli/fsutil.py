@@ -1,27 +1,28 @@
-"""Atomic output: write to a temporary file beside the target, then rename over it."""
+"""Atomic output of one file (for helpers such as `fill`); commands write through `outputs`."""
 
 from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
 from pathlib import Path
 
 from htsd_cli.errors import OutputError, os_reason
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write `data` to `path` so that a reader sees the old file or the whole new one, never half."""
+    """Write `data` to `path` so that a reader sees the old file or the whole new one, never half.
+
+    The temporary file is created with the usual permissions (the umask applies, and it is never
+    changed), flushed and fsync'ed before the rename; the folder is synced after.
+    """
+    from htsd_cli.outputs import sync_folder, write_synced
+
+    tmp = path.parent / f".{path.name}.{os.getpid()}-{os.urandom(4).hex()}.tmp"
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    except OSError as exc:
-        raise OutputError(f"Không ghi được vào thư mục {path.parent}: {os_reason(exc)}.") from exc
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.chmod(tmp, 0o666 & ~_umask())
+        write_synced(tmp, data)
         os.replace(tmp, path)
+        sync_folder(path.parent)
     except OSError as exc:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
@@ -30,9 +31,3 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask

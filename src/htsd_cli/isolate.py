@@ -1,12 +1,19 @@
 """Run a function over many files in worker processes with a time and memory limit per file.
 
 python-calamine is native code: on some hostile files it aborts the whole process instead of
-raising. Each file is therefore read in a forked worker whose address space is capped; when a
-worker dies or overruns its time, that one file is reported and a fresh worker takes the rest.
+raising. Each file is therefore read in a worker process; when a worker dies, overruns its time or
+grows past its memory limit, that one file is reported and a fresh worker takes the rest.
+
+Workers are started with "spawn" on every system (Windows and macOS have no safe fork): they
+inherit nothing but what is passed to them, so `func` and its arguments must pickle. Memory is
+watched from the parent with psutil on every system, and capped with RLIMIT_AS in addition where
+the `resource` module exists. A worker exits on its own as soon as its parent is gone (it watches
+the parent's sentinel), so killing htsd never leaves readers running.
 """
 
 from __future__ import annotations
 
+import contextlib
 import faulthandler
 import multiprocessing as mp
 import os
@@ -19,8 +26,11 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from typing import Any
 
+from htsd_cli.stopping import checkpoint, signals_ignored
+
 DEFAULT_TIMEOUT = 5.0
 DEFAULT_MEMORY = 500 * 1024 * 1024
+START_METHOD = "spawn"
 
 
 @dataclass(frozen=True)
@@ -31,31 +41,53 @@ class Crash:
     detail: str
 
 
-def _vm_size() -> int:
+def _context() -> Any:
+    return mp.get_context(START_METHOD)
+
+
+def _exit_with_parent() -> None:
+    """In a child: exit at once when the parent process is gone, whatever the child is doing."""
+    parent = mp.parent_process()
+    if parent is None or parent.sentinel is None:
+        return
+    sentinel = parent.sentinel
+
+    def watch() -> None:
+        wait([sentinel])
+        os._exit(3)
+
+    threading.Thread(target=watch, daemon=True, name="htsd-parent-watch").start()
+
+
+def _cap_address_space(memory: int) -> None:
+    try:
+        import resource
+    except ImportError:  # Windows: the parent's psutil watch is the guard
+        return
     try:
         with open("/proc/self/statm") as handle:
-            return int(handle.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+            size = int(handle.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
     except (OSError, ValueError):
-        return 0
+        return  # macOS: no cheap measure of the current size; the parent watches
+    with contextlib.suppress(ValueError, OSError):
+        resource.setrlimit(resource.RLIMIT_AS, (size + memory, size + memory))
+
+
+MEMORY_CHECK_EVERY = 0.2  # seconds between two looks at a worker's memory
 
 
 BATCH = 8  # results sent together: fewer wake-ups of the parent
 
 
 def _worker(conn: Connection, func: Callable[[Any], Any], memory: int, current: Any) -> None:
+    _exit_with_parent()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     faulthandler.disable()
     # A native reader that aborts prints its own backtrace; the user gets our message instead.
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 2)
     os.close(devnull)
-    try:
-        import resource
-
-        limit = _vm_size() + memory
-        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-    except (ImportError, ValueError, OSError):
-        pass
+    _cap_address_space(memory)
     done: list[tuple[int, Any]] = []
     while True:
         if done and (len(done) >= BATCH or not conn.poll()):
@@ -86,10 +118,27 @@ class _Slot:
         self.process = ctx.Process(
             target=_worker, args=(child, func, memory, self.current), daemon=True
         )
-        self.process.start()
+        with signals_ignored():
+            self.process.start()
         child.close()
         self.pending: set[int] = set()
         self.seen = (-1, 0.0)  # (item being read, when the parent first saw it)
+        self._watch: Any = None
+        self._looked = 0.0
+
+    def memory_over(self, limit: int, now: float) -> bool:
+        """Whether the worker's resident memory has passed `limit` (looked at now and then)."""
+        if now - self._looked < MEMORY_CHECK_EVERY:
+            return False
+        self._looked = now
+        import psutil
+
+        try:
+            if self._watch is None:
+                self._watch = psutil.Process(self.process.pid)
+            return int(self._watch.memory_info().rss) > limit
+        except (psutil.Error, OSError, ValueError):
+            return False
 
     def give(self, index: int, item: Any) -> None:
         if not self.pending:
@@ -133,14 +182,14 @@ def run_isolated(
     Each worker holds up to `prefetch` items and sends results in small batches, so it never
     waits for the parent. The time limit applies to one item at a time; when a worker dies or
     overruns, the item it was reading (kept in shared memory) is blamed and the items it had not
-    reported go back in the queue. `func` must exist before the call: workers are forked.
-    `meanwhile` runs in a thread of this process while the workers read (e.g. imports for what
-    comes next); no worker is forked while it runs.
+    reported go back in the queue; so does a worker whose memory passes `memory`. `func` must
+    pickle (workers are spawned). `meanwhile` runs in a thread of this process while the workers
+    read (e.g. imports for what comes next).
     """
     todo = list(items)
     if not todo:
         return
-    ctx = mp.get_context("fork")
+    ctx = _context()
     count = max(1, min(workers or os.cpu_count() or 1, len(todo)))
     slots = [_Slot(ctx, func, memory) for _ in range(count)]
     queue: deque[int] = deque(range(len(todo)))
@@ -156,6 +205,7 @@ def run_isolated(
             feed(slot)
         if side is not None:
             side.start()
+        checkpoint("reading", workers=[s.process.pid for s in slots])
         while any(s.pending for s in slots):
             busy = [s for s in slots if s.pending]
             by_conn = {s.conn: s for s in busy}
@@ -185,6 +235,8 @@ def run_isolated(
                 _, since = slot.reading(now)
                 if now - since > timeout:
                     dead.append((slot, Crash("timeout", f"{timeout:.0f} s")))
+                elif slot.memory_over(memory, now):
+                    dead.append((slot, Crash("memory", f"> {memory // (1024 * 1024)} MB")))
             for slot, crash in dead:
                 blamed = int(slot.current.value)
                 if blamed not in slot.pending:
@@ -195,8 +247,6 @@ def run_isolated(
                 slot.pending.clear()
                 slot.stop(kill=True)
                 slots.remove(slot)
-                if side is not None:
-                    side.join()  # never fork while the other thread may hold a lock
                 slots.append(_Slot(ctx, func, memory))
             for slot in slots:
                 feed(slot)
@@ -208,21 +258,22 @@ def run_isolated(
 
 
 class Background:
-    """Run one function in a forked child while this process does something else."""
+    """Run one function in a child process while this process does something else."""
 
     def __init__(self, func: Callable[[Any], Any], arg: Any) -> None:
-        ctx = mp.get_context("fork")
+        ctx = _context()
         self.conn, child = ctx.Pipe(duplex=False)
-        self.process = ctx.Process(target=self._run, args=(child, func, arg), daemon=True)
-        self.process.start()
+        self.process = ctx.Process(target=_background, args=(child, func, arg), daemon=True)
+        with signals_ignored():
+            self.process.start()
         child.close()
 
-    @staticmethod
-    def _run(conn: Connection, func: Callable[[Any], Any], arg: Any) -> None:
-        try:
-            conn.send((True, func(arg)))
-        except BaseException as exc:
-            conn.send((False, exc))
+    def close(self) -> None:
+        """Stop the child if it is still running (its result is no longer wanted)."""
+        if self.process.is_alive():
+            self.process.kill()
+        self.process.join()
+        self.conn.close()
 
     def result(self) -> Any:
         try:
@@ -236,3 +287,12 @@ class Background:
         if not ok:
             raise value
         return value
+
+
+def _background(conn: Connection, func: Callable[[Any], Any], arg: Any) -> None:
+    _exit_with_parent()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        conn.send((True, func(arg)))
+    except BaseException as exc:
+        conn.send((False, exc))

@@ -12,8 +12,10 @@ from htsd_cli.config import Config
 from htsd_cli.findings import Report
 from htsd_cli.form import Form
 from htsd_cli.isolate import Background
+from htsd_cli.outputs import Inputs, OutputSet
 from htsd_cli.roster import Roster
 from htsd_cli.status import StatusReport, build_status, load_receipts
+from htsd_cli.stopping import checkpoint
 from htsd_cli.validate import validate_paths
 
 if TYPE_CHECKING:
@@ -66,6 +68,22 @@ class Outputs:
     written: list[Path] = field(default_factory=list)
 
 
+OUTPUT_NAMES = (WORKBOOK_NAME, MARKDOWN_NAME, DOCX_NAME)
+
+
+def aggregate_inputs(
+    paths: list[Path],
+    config: Config,
+    roster: Roster,
+    narrative: Path | None = None,
+    receipts: Path | None = None,
+) -> Inputs:
+    """Everything `aggregate` reads: no output may land on it or in a folder of returns."""
+    return Inputs.reading(
+        paths, [roster.source, narrative, receipts or config.receipts, config.source]
+    )
+
+
 def run_aggregate(
     paths: list[Path],
     form: Form,
@@ -76,32 +94,42 @@ def run_aggregate(
     receipts: Path | None = None,
     as_of: dt.date | None = None,
     progress: Callable[[int, int], None] | None = None,
+    overwrite: bool = False,
 ) -> tuple[Aggregate, Outputs]:
-    """Validate, total, and write every output atomically. Returns (Aggregate, Outputs)."""
+    """Validate, total, and switch the three outputs in together. Returns (Aggregate, Outputs).
+
+    Nothing is written when no return is valid: the previous report stays as it was. Where the
+    outputs may not go (onto an input, into a folder of returns, over a file htsd did not write)
+    is checked before any file is read.
+    """
     from htsd_cli.aggregate import aggregate
     from htsd_cli.docx_report import render_docx
-    from htsd_cli.fsutil import atomic_write_bytes
     from htsd_cli.report import read_narrative, render_markdown, report_context
     from htsd_cli.summary import build_summary_workbook
 
-    texts = read_narrative(narrative, [(t.id, t.heading) for t in form.texts]) if narrative else {}
-    report, status = run_status(
-        paths, form, config, roster, as_of or config.report_date, receipts, progress, _preload
-    )
-    agg = aggregate(form, roster, status)
-    context = report_context(agg, config, texts)
-    # Render everything first, then write: an error while rendering leaves no partial output.
-    # The Word document is rendered in a child process meanwhile: two cores, two renderers.
-    document_job = Background(render_docx, context)
-    markdown = render_markdown(context)
-    workbook = build_summary_workbook(agg, config, report, texts)
-    document = document_job.result()
     outputs = Outputs(out / MARKDOWN_NAME, out / WORKBOOK_NAME, out / DOCX_NAME)
-    for path, data in (
-        (outputs.workbook, workbook),
-        (outputs.markdown, markdown.encode("utf-8")),
-        (outputs.docx, document),
-    ):
-        atomic_write_bytes(path, data)
-        outputs.written.append(path)
+    inputs = aggregate_inputs(paths, config, roster, narrative, receipts)
+    texts = read_narrative(narrative, [(t.id, t.heading) for t in form.texts]) if narrative else {}
+    with OutputSet(out, inputs, "báo cáo tổng hợp", overwrite) as outs:
+        outs.claim(OUTPUT_NAMES)
+        report, status = run_status(
+            paths, form, config, roster, as_of or config.report_date, receipts, progress, _preload
+        )
+        agg = aggregate(form, roster, status)
+        if not agg.used:
+            return agg, outputs
+        context = report_context(agg, config, texts)
+        # The Word document is rendered in a child process meanwhile: two cores, two renderers.
+        document_job = Background(render_docx, context)
+        try:
+            markdown = render_markdown(context)
+            workbook = build_summary_workbook(agg, config, report, texts)
+            document = document_job.result()
+        finally:
+            document_job.close()
+        outs.write(WORKBOOK_NAME, workbook)
+        outs.write(MARKDOWN_NAME, markdown.encode("utf-8"))
+        outs.write(DOCX_NAME, document)
+        checkpoint("rendered")
+        outputs.written = outs.commit()
     return agg, outputs

@@ -20,7 +20,6 @@ from xml.sax.saxutils import escape
 
 from htsd_cli.config import Config
 from htsd_cli.form import Form, Indicator
-from htsd_cli.fsutil import atomic_write_bytes
 from htsd_cli.layout import (
     FORM_SHEET,
     GUIDE_SHEET,
@@ -33,6 +32,7 @@ from htsd_cli.layout import (
     compute_layout,
     label_text,
 )
+from htsd_cli.outputs import Inputs, OutputSet
 from htsd_cli.roster import Roster, Unit
 
 FONT_NAME = "Times New Roman"
@@ -514,22 +514,54 @@ def issue_workbooks(
     roster: Roster | None,
     out_dir: Path,
     progress: Callable[[int, int], None] | None = None,
+    overwrite: bool = False,
 ) -> list[Issued]:
-    """Write one workbook per roster unit (or one blank workbook) into `out_dir`."""
+    """Write one workbook per roster unit (or one blank workbook) into `out_dir`, all together.
+
+    A file already there with the name of a form to issue is replaced only when it is a form htsd
+    issued and nobody filled (or with `overwrite`): a folder of returns is never emptied.
+    """
     units: list[Unit | None] = list(roster.units) if roster else [None]
-    package = build_template(form, config, blank=roster is None)
-    stamper = Stamper(package)
-    issued: list[Issued] = []
+    planned: list[tuple[str, Unit | None]] = []
     taken: set[str] = set()
     for unit in units:
         name = file_name(form, unit)
         stem, n = name[: -len(".xlsx")], 2
-        while name in taken:  # codes that differ only by case or punctuation
+        while name.casefold() in taken:  # codes that differ only by case or punctuation
             name, n = f"{stem}-{n}.xlsx", n + 1
-        taken.add(name)
-        path = out_dir / name
-        atomic_write_bytes(path, stamper.stamp(unit))
-        issued.append(Issued(path, unit))
-        if progress:
-            progress(1, len(units))
+        taken.add(name.casefold())
+        planned.append((name, unit))
+    inputs = Inputs([roster.source if roster else None, config.source, form_file(form)])
+    with OutputSet(
+        out_dir, inputs, "biểu mẫu", overwrite, lambda paths: unfilled_forms(paths, form)
+    ) as outs:
+        outs.claim(name for name, _ in planned)
+        package = build_template(form, config, blank=roster is None)
+        stamper = Stamper(package)
+        issued: list[Issued] = []
+        for name, unit in planned:
+            issued.append(Issued(outs.write(name, stamper.stamp(unit)), unit))
+            if progress:
+                progress(1, len(units))
+        outs.commit()
     return issued
+
+
+def form_file(form: Form) -> Path | None:
+    """The form definition's file when it is one on disk (not a bundled form)."""
+    path = Path(form.source) if form.source else None
+    return path if path is not None and path.is_file() else None
+
+
+def unfilled_forms(paths: list[Path], form: Form) -> set[Path]:
+    """Those of `paths` that are forms htsd issued (found by their defined names or identity
+    sheet) with no figure and no text filled in: reissuing them loses nothing."""
+    from htsd_cli.validate import check_files
+
+    out: set[Path] = set()
+    for path, rep in zip(paths, check_files(paths, form), strict=True):
+        stamped = rep.located_by in ("names", "id-sheet")
+        empty = any(f.code == "empty-return" for f in rep.findings)
+        if stamped and empty and not rep.texts:
+            out.add(path)
+    return out

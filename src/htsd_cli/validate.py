@@ -123,6 +123,34 @@ _CRASH_MESSAGES = {
 }
 
 
+def check_files(
+    files: list[Path],
+    form: Form,
+    strict: bool = False,
+    want_names: bool = True,
+    progress: Callable[[int, int], None] | None = None,
+    workers: int | None = None,
+    meanwhile: Callable[[], None] | None = None,
+) -> list[FileReport]:
+    """`check_file` over `files` in worker processes, in order; a file that kills or stalls its
+    worker gets a report that says so."""
+    results: list[FileReport | None] = [None] * len(files)
+    func = functools.partial(check_file, form=form, strict=strict, want_names=want_names)
+    for index, result in run_isolated(
+        func, [str(p) for p in files], workers=workers, meanwhile=meanwhile
+    ):
+        if isinstance(result, Crash):
+            message = _CRASH_MESSAGES[result.reason].format(detail=result.detail)
+            code = "unreadable-file" if result.reason == "crash" else "unsafe-file"
+            result = FileReport(
+                str(files[index]), findings=[Finding(code, ERROR, message, str(files[index]))]
+            )
+        results[index] = result
+        if progress:
+            progress(1, len(files))
+    return [r for r in results if r is not None]
+
+
 def validate_paths(
     paths: Iterable[Path],
     form: Form,
@@ -138,23 +166,7 @@ def validate_paths(
     """
     files, skipped = collect(paths)
     report = Report(skipped=skipped)
-    results: list[FileReport | None] = [None] * len(files)
-    func = functools.partial(check_file, form=form, strict=strict, want_names=roster is None)
-    import python_calamine  # noqa: F401 - loaded once here, before the workers are forked
-
-    for index, result in run_isolated(
-        func, [str(p) for p in files], workers=workers, meanwhile=meanwhile
-    ):
-        if isinstance(result, Crash):
-            message = _CRASH_MESSAGES[result.reason].format(detail=result.detail)
-            code = "unreadable-file" if result.reason == "crash" else "unsafe-file"
-            result = FileReport(
-                str(files[index]), findings=[Finding(code, ERROR, message, str(files[index]))]
-            )
-        results[index] = result
-        if progress:
-            progress(1, len(files))
-    report.files = [r for r in results if r is not None]
+    report.files = check_files(files, form, strict, roster is None, progress, workers, meanwhile)
     if roster is not None:
         check_roster(report.files, roster)
     check_duplicates(report.files)

@@ -229,4 +229,7 @@ def print_aggregate(console: Console, agg: Any, outputs: Any) -> None:
     for path in outputs.written:
         console.print(f"Đã ghi {escape(str(path))}")
     if not agg.used:
-        console.print("[red]Không có báo cáo hợp lệ nào: chưa có số liệu để tổng hợp.[/]")
+        console.print(
+            "[red]Không có báo cáo hợp lệ nào: chưa có số liệu để tổng hợp, nên không ghi tệp "
+            f"nào; các tệp cũ trong {escape(str(outputs.workbook.parent))} (nếu có) giữ nguyên.[/]"
+        )
