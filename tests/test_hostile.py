@@ -306,3 +306,85 @@ def test_guard_measures_real_cells_not_the_declaration():
     with pytest.raises(Unreadable) as info:
         check_sheet_content(_sheet("A1:ZZ1000000", many))
     assert info.value.code == "unsafe-file" and "ô chứa dữ liệu" in info.value.message
+
+
+def _cell_type(good: bytes, t: str, value: str) -> bytes:
+    """The first number cell of the form sheet rewritten with type `t` and text `value`."""
+    import re
+
+    def change(name, data):
+        if name != "xl/worksheets/sheet1.xml":
+            return data
+        return re.sub(
+            rb'<c r="([A-Z]+\d+)"( s="\d+")?(?: t="n")?><v>[0-9.]+</v></c>',
+            lambda m: (
+                b'<c r="%s"%s t="%s"><v>%s</v></c>'
+                % (m.group(1), m.group(2) or b"", t.encode(), value.encode())
+            ),
+            data,
+            count=1,
+        )
+
+    return _rewrite_zip(good, change)
+
+
+def _method(good: bytes, method: int) -> bytes:
+    """Every member's compression method number set to `method` (local and central headers)."""
+    import struct
+
+    data = bytearray(good)
+    for signature, offset in ((b"PK\x03\x04", 8), (b"PK\x01\x02", 10)):
+        at = data.find(signature)
+        while at >= 0:
+            struct.pack_into("<H", data, at + offset, method)
+            at = data.find(signature, at + 4)
+    return bytes(data)
+
+
+ENGLISH = ("Unrecognized", "Cannot", "Unknown", "Invalid", "Error", "error", "attribute", "Zip")
+
+
+def test_unusual_files_get_reasons_in_words(tmp_path, issued, form):
+    from htsd_cli.fill import fill_workbook
+    from htsd_cli.validate import check_file
+
+    from .conftest import full_values
+
+    good = fill_workbook(issued["TH02"], full_values(form))
+    cases = {
+        "dung-sai.xlsx": (_cell_type(good, "b", "x"), "Đúng/Sai"),
+        "kieu-la.xlsx": (_cell_type(good, "zz", "1"), "kiểu dữ liệu"),
+        "nen-la.xlsx": (_method(good, 12), "không phải do đặt mật khẩu"),
+        "nen-aes.xlsx": (_method(good, 99), "gỡ mật khẩu"),
+        "thieu-trang.xlsx": (
+            _rewrite_zip(good, lambda n, d: None if n == "xl/worksheets/sheet1.xml" else d),
+            "",
+        ),
+    }
+    for name, (data, words) in cases.items():
+        (tmp_path / name).write_bytes(data)
+        report = check_file(str(tmp_path / name), form)
+        errors = [f.message for f in report.findings if f.is_error]
+        assert errors, name
+        assert words in errors[0], (name, errors)
+        assert not any(e in errors[0] for e in ENGLISH), (name, errors[0])
+        assert "(t)" not in errors[0] and "()" not in errors[0], (name, errors[0])
+
+
+@pytest.mark.skipif(os.name == "nt", reason="symbolic links need privileges on Windows")
+def test_links_out_of_the_given_folders_are_not_followed(tmp_path, issued, form):
+    secret = tmp_path / "ngoai"
+    secret.mkdir()
+    (secret / "bi-mat.xlsx").write_bytes(issued["TH02"].read_bytes())
+    folder = tmp_path / "bao-cao-ve"
+    folder.mkdir()
+    (folder / "lien-ket.xlsx").symlink_to(secret / "bi-mat.xlsx")
+    (folder / "thu-muc-lien-ket").symlink_to(secret)
+    (folder / "ban-that.xlsx").write_bytes(issued["TH03"].read_bytes())
+    (folder / "lien-ket-trong.xlsx").symlink_to(folder / "ban-that.xlsx")
+    report = validate_paths([folder], form)
+    read = sorted(Path(r.path).name for r in report.files)
+    assert read == ["ban-that.xlsx", "lien-ket-trong.xlsx"]  # a link inside is read
+    reasons = {Path(s.path).name: s.reason for s in report.skipped}
+    assert "nằm ngoài các thư mục đã chỉ định" in reasons["lien-ket.xlsx"]
+    assert "không đọc theo" in reasons["thu-muc-lien-ket"]

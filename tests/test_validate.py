@@ -384,3 +384,26 @@ def test_every_finding_code_has_a_vietnamese_title():
         )
         used |= set(re.findall(r'Unreadable\(\s*"([a-z-]+)"', path.read_text(encoding="utf-8")))
     assert used and used <= set(CODES), used - set(CODES)
+
+
+def test_a_note_typed_as_a_formula_is_kept_as_words(filled, form):
+    from htsd_cli.validate import check_file
+
+    # openpyxl stores a value that starts with '=' as a formula with no result: what a
+    # spreadsheet program does when a unit starts a note with '='
+    path = filled({"chi_dao": "=Tổ chức tốt, 12 buổi"})
+    report = check_file(str(path), form)
+    assert report.texts["chi_dao"] == "=Tổ chức tốt, 12 buổi"
+    [finding] = [f for f in report.findings if f.code == "formula-in-text"]
+    assert not finding.is_error and "giữ nguyên dạng chữ" in finding.message
+
+
+def test_a_note_longer_than_a_cell_is_cut_with_a_warning(filled, form):
+    from htsd_cli.checks.cells import MAX_CELL_TEXT
+    from htsd_cli.validate import check_file
+
+    path = filled({"chi_dao": "Tổ chức. " * 4000})
+    report = check_file(str(path), form)
+    assert len(report.texts["chi_dao"]) == MAX_CELL_TEXT
+    [finding] = [f for f in report.findings if f.code == "text-cut"]
+    assert "32.767" in finding.message and "đã bị cắt" in finding.message

@@ -62,8 +62,15 @@ def annotate_report(
         for rep, name in planned:
             try:
                 data = _annotated_bytes(rep)
-            except Exception as exc:
-                out.append(Annotated(rep.path, None, f"không chép được ({exc.__class__.__name__})"))
+            except Exception:
+                out.append(
+                    Annotated(
+                        rep.path,
+                        None,
+                        "không chép được: tệp có phần mà thư viện ghi bảng tính không mở được "
+                        "(hãy gửi đơn vị danh sách lỗi ở trên)",
+                    )
+                )
                 continue
             target = outs.write(name, data)
             note = "" if rep.fmt in ("xlsx", "xlsm") else f"chép từ tệp .{rep.fmt} sang .xlsx"

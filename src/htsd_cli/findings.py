@@ -29,6 +29,8 @@ CODES: dict[str, str] = {
     "yes-no-in-words": "Có/Không ghi bằng lời",
     "blank-value": "Bỏ trống",
     "empty-return": "Chưa điền số liệu",
+    "formula-in-text": "Lời văn ghi như công thức",
+    "text-cut": "Lời văn quá dài, đã cắt",
     "negative-value": "Số âm",
     "fractional-count": "Số lẻ",
     "wrong-type": "Sai kiểu dữ liệu",

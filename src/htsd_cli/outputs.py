@@ -155,6 +155,7 @@ class _Lock:
                 ) from exc
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
                 handle.write(self.mine)
+            hide(self.path)
             return
         raise OutputError(self._held_message())
 
@@ -214,6 +215,17 @@ def write_synced(path: Path, data: bytes) -> None:
         handle.write(data)
         handle.flush()
         os.fsync(handle.fileno())
+
+
+def hide(path: Path) -> None:
+    """Mark htsd's bookkeeping files hidden on Windows (a leading dot hides them elsewhere)."""
+    if os.name != "nt":
+        return
+    import ctypes
+
+    windll = getattr(ctypes, "windll", None)
+    if windll is not None:
+        windll.kernel32.SetFileAttributesW(str(path), 0x2)  # FILE_ATTRIBUTE_HIDDEN
 
 
 def sync_folder(path: Path) -> None:
@@ -429,6 +441,7 @@ class OutputSet:
             if self.staging is None:
                 staging = self.folder / f"{STAGING}{os.getpid()}-{os.urandom(4).hex()}"
                 (staging / NEW).mkdir(parents=True)
+                hide(staging)
                 self.staging = staging
             write_synced(self.staging / NEW / name, data)
         except OSError as exc:
@@ -453,6 +466,7 @@ class OutputSet:
                     staging / NEW / MANIFEST,
                     json.dumps(body, ensure_ascii=False, indent=1).encode("utf-8"),
                 )
+                hide(staging / NEW / MANIFEST)
                 order = [*names, MANIFEST]
                 had = [n for n in order if _exists(self.folder / n)]
                 (staging / OLD).mkdir()

@@ -63,8 +63,10 @@ def collect(paths: Iterable[Path]) -> tuple[list[Path], list[Skipped]]:
     """Files to check from files and folders (recursive). Lock and hidden files are skipped;
     so are files not named as workbooks, each with what it is (a PDF, an Excel 2003 XML file),
     and `htsd status` and `aggregate` show them under the unit their name points to."""
+    paths = list(paths)
     files: list[Path] = []
     skipped: list[Skipped] = []
+    roots = [Path(os.path.realpath(p)) for p in paths]
     for path in paths:
         if path.is_dir() and path.suffix.lower() not in WORKBOOK_SUFFIXES:
             for root, dirs, names in os.walk(path):
@@ -76,12 +78,17 @@ def collect(paths: Iterable[Path]) -> tuple[list[Path], list[Skipped]]:
                         skipped.append(Skipped(str(full), "thư mục ẩn"))
                     elif d.lower().endswith(WORKBOOK_SUFFIXES):
                         files.append(full)
+                    elif full.is_symlink():
+                        target = os.path.realpath(full)
+                        skipped.append(
+                            Skipped(str(full), f"lối tắt tới thư mục {target}: không đọc theo")
+                        )
                     else:
                         kept.append(d)
                 dirs[:] = kept
                 for name in sorted(names):
                     full = Path(root) / name
-                    reason = _skip_reason(name)
+                    reason = _skip_reason(name) or _outside(full, roots)
                     if reason:
                         skipped.append(Skipped(str(full), reason))
                     elif not name.lower().endswith(WORKBOOK_SUFFIXES):
@@ -91,6 +98,16 @@ def collect(paths: Iterable[Path]) -> tuple[list[Path], list[Skipped]]:
         else:
             files.append(path)
     return files, skipped
+
+
+def _outside(path: Path, roots: list[Path]) -> str:
+    """Why a link found in a folder is not followed: it points outside what was given."""
+    if not path.is_symlink():
+        return ""
+    target = Path(os.path.realpath(path))
+    if any(target == r or r in target.parents for r in roots):
+        return ""
+    return f"lối tắt tới tệp {target}, nằm ngoài các thư mục đã chỉ định: không đọc theo"
 
 
 def _skip_reason(name: str) -> str:

@@ -53,6 +53,8 @@ def check_values(ctx: Context) -> None:
 
 
 def _read_value(ctx: Context, ind: Indicator, cell: str) -> Any:
+    if ind.kind == "text":
+        return _read_text(ctx, cell, ind) or None
     raw_value = ctx.view.value(cell) if cell else ""
     broken = ctx.view.formula_problem(cell) if is_blank(raw_value) else None
     here = where(cell, ind)
@@ -78,8 +80,6 @@ def _read_value(ctx: Context, ind: Indicator, cell: str) -> Any:
         return None
     if is_blank(raw_value):
         what = "Có hoặc Không" if ind.kind == "yesno" else "0 nếu không có"
-        if ind.kind == "text":
-            return None
         ctx.add(
             "blank-value",
             ERROR if ctx.strict else WARNING,
@@ -88,8 +88,6 @@ def _read_value(ctx: Context, ind: Indicator, cell: str) -> Any:
             ind,
         )
         return None
-    if ind.kind == "text":
-        return _read_text(ctx, cell, ind)
     if ind.kind == "yesno" and ctx.report.kind == "summary":
         # a summary holds the number of units that answered "Có"
         return _read_number(ctx, ind, cell, raw_value)
@@ -196,16 +194,58 @@ def _read_number(ctx: Context, ind: Indicator, cell: str, raw_value: Any) -> flo
     return value
 
 
+MAX_CELL_TEXT = 32_767  # the most characters a spreadsheet cell holds (Excel, LibreOffice)
+
+
 def _read_text(ctx: Context, cell: str, ind: Indicator | None, heading: str = "") -> str:
-    value = ctx.view.value(cell)
-    if is_blank(value):
+    if not cell:
         return ""
+    value = ctx.view.value(cell)
+    here = where(cell, ind) if ind else f"Ô {cell} ({heading})"
+    if is_blank(value) or is_error_text(value):
+        formula = ctx.view.formula_of(cell)
+        if not formula and is_error_text(value):
+            ctx.add(
+                "error-value",
+                WARNING,
+                f"{here}: ô báo lỗi {value} thay vì lời văn, nên không đọc được. Hãy ghi lại lời "
+                "văn (không bắt đầu bằng dấu '=').",
+                cell,
+                ind,
+                value,
+            )
+            return ""
+        if not formula:
+            return ""
+        # "=Tổ chức tốt" typed as a note becomes a formula that fails: the words are kept
+        value = "=" + formula
+        ctx.add(
+            "formula-in-text",
+            WARNING,
+            f"{here}: lời văn được ghi như một công thức ('{show(value)}'), nên bảng tính không "
+            "hiện được; đã giữ nguyên dạng chữ. Lần sau đừng bắt đầu lời văn bằng dấu '='.",
+            cell,
+            ind,
+            value,
+        )
     raw_text = show(value) if not isinstance(value, str) else value.strip()
+    if len(raw_text) >= MAX_CELL_TEXT:
+        # spreadsheet readers stop at a cell's limit: what the unit wrote past it is not seen
+        ctx.add(
+            "text-cut",
+            WARNING,
+            f"{here}: lời văn dài tới sức chứa tối đa của một ô ({format_number(MAX_CELL_TEXT)} "
+            "ký tự); phần viết vượt quá (nếu có) đã bị cắt. Hãy rút gọn, hoặc gửi phần còn lại "
+            "trong văn bản kèm theo.",
+            cell,
+            ind,
+            raw_text[:40],
+        )
+        raw_text = raw_text[:MAX_CELL_TEXT]
     # the cell's font decides when it names a legacy font; plain ASCII needs no look
     font = ctx.view.font_of(cell) if not raw_text.isascii() else None
     text, legacy = repair_legacy(raw_text, font)
     if legacy:
-        here = where(cell, ind) if ind else f"Ô {cell} ({heading})"
         name = "TCVN3 (.VnTime)" if legacy == "tcvn3" else "VNI"
         ctx.add(
             "legacy-encoding",

@@ -102,6 +102,26 @@ def read_bytes_guarded(path: Path) -> bytes:
 ENCRYPTED = "Tệp được đặt mật khẩu. Hãy gỡ mật khẩu (Tệp › Thông tin › Bảo vệ) rồi gửi lại."
 
 
+AES_ENCRYPTED = 99  # the method number WinZip gives a part encrypted with a password
+
+
+def _unusual_method(method: int) -> str:
+    return (
+        f"Tệp được nén theo một kiểu mà Excel và LibreOffice không dùng (kiểu nén số {method}; "
+        "không phải do đặt mật khẩu), có lẽ do tệp đã qua một chương trình nén khác. Hãy mở "
+        "tệp bằng Excel hoặc LibreOffice, lưu lại rồi gửi lại."
+    )
+
+
+def _refuse_unusual_packing(info: zipfile.ZipInfo) -> None:
+    """A password (the encryption flag, or WinZip's AES method) or a compression method that
+    spreadsheet programs never write (the reader cannot open it either)."""
+    if info.flag_bits & 0x1 or info.compress_type == AES_ENCRYPTED:
+        raise Unreadable("encrypted-file", ENCRYPTED)
+    if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+        raise Unreadable("unreadable-file", _unusual_method(info.compress_type))
+
+
 class Package:
     """A zip package under hard caps: each part is decompressed on demand, never past the
     budget whatever the headers claim, and refused if it declares XML entities."""
@@ -125,6 +145,8 @@ class Package:
                 f"Tệp giải nén ra tới {declared // (1024 * 1024)} MB (nghi là 'bom nén'); "
                 "không mở tệp này.",
             )
+        for info in infos:
+            _refuse_unusual_packing(info)
         self.infos = {i.filename: i for i in infos}
         self.budget = MAX_UNZIPPED_BYTES
         self.parts: dict[str, bytes] = {}
@@ -137,10 +159,14 @@ class Package:
         try:
             with self.zf.open(info) as handle:
                 return handle.read(size)
-        except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError) as exc:
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError):
             raise Unreadable(
-                "unreadable-file", f"Tệp nén bị hỏng ({exc.__class__.__name__})." + RESEND
+                "unreadable-file",
+                f"Phần '{name}' bên trong tệp bị hỏng, không giải nén được (tệp tải về chưa "
+                "xong hoặc bị sửa bằng chương trình khác)." + RESEND,
             ) from None
+        except NotImplementedError:  # a compression method zipfile cannot read
+            raise Unreadable("unreadable-file", _unusual_method(info.compress_type)) from None
         except RuntimeError:
             raise Unreadable("encrypted-file", ENCRYPTED) from None
 

@@ -36,9 +36,9 @@ from htsd_cli.workbook.parts import (
     custom_properties,
     defined_names,
     id_sheet_from_rows,
-    ods_broken_formulas,
-    xlsx_broken_formulas,
+    ods_formulas,
     xlsx_cell_fonts,
+    xlsx_formulas,
 )
 from htsd_cli.workbook.view import CellValue, SheetView
 
@@ -52,9 +52,31 @@ def calamine_errors() -> tuple[type[BaseException], ...]:
     return (CalamineError, ValueError, OSError, EOFError, IndexError, OverflowError)
 
 
+# What a reader's (English) error means, in the words a clerk can pass on to a unit. The
+# library's own text never reaches the user: it names parts and attributes nobody has seen.
+_REASONS: tuple[tuple[tuple[str, ...], str], ...] = (
+    (("cannot detect file format",), "không nhận ra đây là loại bảng tính nào"),
+    (("boolean",), "một ô kiểu Đúng/Sai mang giá trị không hợp lệ"),
+    (("cell 't' attribute", "unknown cell"), "một ô được ghi với kiểu dữ liệu không hợp lệ"),
+    (("formula",), "một công thức trong tệp bị hỏng"),
+    (("cannot find", "worksheetnotfound", "expecting a worksheet"),
+     "tệp khai báo một trang tính nhưng trang đó không có trong tệp"),
+    (("zip", "inflate", "invalid block", "invalid code", "invalid distance", "invalid stored",
+      "invalid window", "compression", "checksum", "central header"),
+     "phần nén bên trong tệp bị hỏng"),
+    (("utf-8", "decode", "encoding"), "chữ trong tệp không đúng bảng mã"),
+    (("xml", "not closed", "unexpected end", "markup", "attribute", "namespace", "tag"),
+     "nội dung bên trong tệp bị cắt cụt hoặc sai cấu trúc"),
+)  # fmt: skip
+
+
 def short_reason(exc: BaseException) -> str:
-    text = str(exc).splitlines()[0] if str(exc) else exc.__class__.__name__
-    return text[:160]
+    """What went wrong, in Vietnamese words (never the reader's English text)."""
+    text = f"{exc.__class__.__name__} {exc}".casefold()
+    for needles, reason in _REASONS:
+        if any(n in text for n in needles):
+            return reason
+    return "cấu trúc bên trong tệp không đúng chuẩn"
 
 
 class WorkbookView(SheetView):
@@ -112,15 +134,15 @@ class WorkbookView(SheetView):
                     pass
         return self._id_sheet
 
-    def formula_problem(self, ref: str) -> str | None:
-        if self._broken is None:
-            self._broken = {}
+    def _formula(self, ref: str) -> tuple[str, str] | None:
+        if self._formulas is None:
+            self._formulas = {}
             with contextlib.suppress(Unreadable):
                 if self.fmt == "xlsx":
-                    self._broken = xlsx_broken_formulas(self._sheet_xml())
+                    self._formulas = xlsx_formulas(self._sheet_xml())
                 elif self.fmt == "ods" and self._pkg is not None:
-                    self._broken = ods_broken_formulas(self._pkg.part("content.xml"), self.sheet)
-        return self._broken.get(ref)
+                    self._formulas = ods_formulas(self._pkg.part("content.xml"), self.sheet)
+        return self._formulas.get(ref)
 
     def font_of(self, ref: str) -> str | None:
         if self._pkg is None or self.fmt != "xlsx":

@@ -30,7 +30,7 @@ class SheetView:
     _properties: Mapping[str, str] | None = field(default=None, repr=False)
     _id_sheet: IdSheet | None = field(default=None, repr=False)
     _fonts: Mapping[str, str] | None = field(default=None, repr=False)
-    _broken: Mapping[str, str] | None = field(default=None, repr=False)
+    _formulas: Mapping[str, tuple[str, str]] | None = field(default=None, repr=False)
 
     @classmethod
     def from_cells(
@@ -75,10 +75,20 @@ class SheetView:
         """The font of a cell of the form sheet, when the format tells it."""
         return (self._fonts or {}).get(ref)
 
+    def _formula(self, ref: str) -> tuple[str, str] | None:
+        return (self._formulas or {}).get(ref)
+
     def formula_problem(self, ref: str) -> str | None:
         """'no-value' for a formula never calculated, the error text (#DIV/0!…) for a formula
         that failed, else None. Readers show both as empty cells."""
-        return (self._broken or {}).get(ref)
+        found = self._formula(ref)
+        return found[0] or None if found else None
+
+    def formula_of(self, ref: str) -> str:
+        """The text of the cell's formula, without '=' ('' when there is none or it is not
+        known: xls, or a shared formula's followers)."""
+        found = self._formula(ref)
+        return found[1] if found else ""
 
     def close(self) -> None:
         """Release what the view holds open (nothing, for a plain view)."""
