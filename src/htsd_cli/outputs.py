@@ -419,8 +419,9 @@ class OutputSet:
             raise OutputError(
                 f"Không ghi {self.what}: trong {self.folder} đã có {len(blocked)} tệp trùng tên mà htsd "
                 f"không ghi ra hoặc đã được sửa sau khi ghi ({shown}). htsd không bao giờ ghi đè "
-                "những tệp này. Hãy ghi vào một thư mục khác, hoặc nếu chắc chắn muốn thay chúng, "
-                "chạy lại với --overwrite."
+                "những tệp này. Hãy ghi vào một thư mục khác (ví dụ: "
+                f"{Path(os.path.abspath(self.folder)).parent / _suggested(self.what)}), hoặc nếu "
+                "chắc chắn muốn thay chúng, chạy lại với --overwrite."
             )
         self.names.extend(n for n in names if n not in self.names)
 
