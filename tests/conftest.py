@@ -56,10 +56,13 @@ def visible(folder: Path) -> list[Path]:
     return sorted(p for p in folder.iterdir() if not p.name.startswith("."))
 
 
-def full_values(form, base: int = 3) -> dict[str, object]:
-    """A complete, consistent return: every figure filled, every rule satisfied."""
+def full_values(form, base: int = 3, unit_type: str = "") -> dict[str, object]:
+    """A complete, consistent return of a unit of `unit_type`: every row it answers filled
+    (every row when the type is not given), every rule satisfied."""
     values: dict[str, object] = {}
     for ind in form.indicators:
+        if unit_type and not ind.applies(unit_type):
+            continue
         if ind.kind == "yesno":
             values[ind.id] = "Có"
         elif ind.kind == "text":
@@ -74,14 +77,14 @@ def full_values(form, base: int = 3) -> dict[str, object]:
 
 
 @pytest.fixture
-def filled(tmp_path, issued, form) -> Callable[..., Path]:
+def filled(tmp_path, issued, form, roster) -> Callable[..., Path]:
     """Fill a copy of a unit's issued workbook: filled(overrides, unit="THCS03", name=...)."""
     from htsd_cli.fill import fill_workbook
 
     def make(
         overrides: dict[str, object] | None = None, unit: str = "THCS03", name: str = ""
     ) -> Path:
-        values = full_values(form)
+        values = full_values(form, unit_type=roster.find(unit).unit_type)
         values.update(overrides or {})
         values = {k: v for k, v in values.items() if v is not None}
         target = tmp_path / (name or f"{unit.lower()}-filled.xlsx")

@@ -59,7 +59,8 @@ def independent_totals(form) -> dict[str, float]:
     for ind in form.indicators:
         if ind.aggregate == "none":
             continue
-        values = [e["values"].get(ind.id) for e in chosen.values()]
+        # only units whose type the row applies to (the form's applicability table)
+        values = [e["values"].get(ind.id) for e in chosen.values() if ind.applies(e["type"])]
         if ind.kind == "yesno":
             totals[ind.id] = sum(v == "Có" for v in values)
         else:
@@ -122,11 +123,19 @@ def test_status_without_receipts_uses_file_times(tmp_path, issued, filled):
     ] is True  # modified today, after 2022
 
 
-def test_totals_equal_independent_sums(sample_run, form):
+def test_totals_equal_independent_sums(sample_run, form, roster):
     _, data = sample_run
     expected = independent_totals(form)
     got = {row["indicator"]: row["total"] for row in data["totals"]}
     assert got == pytest.approx(expected)
+    # totals a district could send upward: no count above the units that can hold it
+    types = [u.unit_type for u in roster.units]
+    for row in data["totals"]:
+        ind = form.indicator(row["indicator"])
+        assert row["expected"] == sum(ind.applies(t) for t in types), ind.id
+        assert row["reported"] <= row["expected"], ind.id
+        if ind.kind == "yesno":
+            assert row["total"] <= row["reported"], ind.id
     assert data["summary"]["used_files"] == 36
     reasons = {Path(e["path"]).name: e["reason"] for e in data["excluded_files"]}
     assert "số âm" in reasons["ubp04-uy-ban-nhan-dan-phuong-dang-lam.xlsx"]
@@ -174,8 +183,8 @@ def test_markdown_report_has_every_section_and_figure(sample_run, form):
         assert f"## {text.heading}" in md
     for row in data["totals"]:
         ind = form.indicator(row["indicator"])
-        unit = "đơn vị" if ind.kind == "yesno" else ind.unit
-        assert f"| {format_number(row['total'])} {unit} |" in md, ind.id
+        unit = (ind.unit or "đơn vị") if ind.kind == "yesno" else ind.unit
+        assert f"- {ind.report_label} | {format_number(row['total'])} {unit} |" in md, ind.id
     assert any(row["total"] >= 1000 for row in data["totals"])  # so the dot grouping is exercised
     assert "Phòng Giáo dục và Đào tạo đã tham mưu" in md
     assert "TTHTCD07" in md and "MN08" in md
@@ -224,7 +233,9 @@ def test_unit_text_cannot_break_markdown_or_become_a_formula(tmp_path, filled, f
     name_cell.value = '=HYPERLINK("http://x","bấm")'
     name_cell.data_type = "s"  # typed as text by the unit
     wb.save(tmp_path / "la.xlsx")
-    fill_workbook(tmp_path / "la.xlsx", full_values(form), tmp_path / "la.xlsx")
+    fill_workbook(
+        tmp_path / "la.xlsx", full_values(form, unit_type="mam_non"), tmp_path / "la.xlsx"
+    )
     out = tmp_path / "out"
     result = _run(
         "aggregate",

@@ -8,6 +8,7 @@ placed must be refused with a finding that names the cell.
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 
 import pytest
@@ -16,14 +17,19 @@ from htsd_cli.form import Form
 from htsd_cli.layout import compute_layout
 from htsd_cli.validate import validate_paths
 
+from .conftest import SAMPLE_ROSTER
+
 FORMATS = ("xlsx", "xls", "ods")
 
 
-def typed_values(form: Form, seed: int) -> dict[str, object]:
-    """A complete return whose every figure differs from every other, so that a figure read
-    from a neighbouring row can never pass for the right one. Every rule holds."""
+def typed_values(form: Form, seed: int, unit_type: str = "") -> dict[str, object]:
+    """A complete return of a unit of `unit_type` whose every figure differs from every other,
+    so that a figure read from a neighbouring row can never pass for the right one. Every rule
+    holds; rows the unit's type does not answer are left as issued."""
     values: dict[str, object] = {}
     for n, ind in enumerate(form.indicators):
+        if not ind.applies(unit_type):
+            continue
         if ind.kind == "yesno":
             values[ind.id] = "Có"
         elif ind.kind == "text":
@@ -42,6 +48,8 @@ def expected(form: Form, typed: dict[str, object]) -> dict[str, object]:
     """What htsd must read for each indicator from what was typed."""
     out: dict[str, object] = {}
     for ind in form.indicators:
+        if ind.id not in typed:
+            continue
         value = typed[ind.id]
         if ind.kind == "yesno":
             out[ind.id] = value == "Có"
@@ -76,7 +84,7 @@ def retyped_rows(form: Form, typed: dict[str, object], layout: str) -> list[list
     for section in form.sections:
         rows.append([section.number, section.heading])
         for ind in section.indicators:
-            value = typed[ind.id]
+            value = typed.get(ind.id, "")
             label = ind.label
             if layout in ("value", "plain"):
                 rows.append(["", label, value])
@@ -111,6 +119,16 @@ VARIANTS = {
     "doi-ten-trang": ("MN01", ("xlsx", "xls", "ods")),
 }
 SEEDS = {name: n for n, name in enumerate(VARIANTS, start=3)}
+UNIT_TYPES = {
+    row["ma_don_vi"]: row["loai_don_vi"]
+    for row in csv.DictReader(SAMPLE_ROSTER.read_text(encoding="utf-8-sig").splitlines())
+}
+
+
+def typed(form: Form, name: str) -> dict[str, object]:
+    """What the unit of variant `name` typed: the rows its type answers."""
+    unit = VARIANTS[name][0]
+    return typed_values(form, SEEDS[name], UNIT_TYPES[unit])
 
 
 @pytest.fixture(scope="module")
@@ -128,7 +146,7 @@ def made(tmp_path_factory, lo_edit, issued, form, roster):
         return [str(p) for p in paths[name].values()]
 
     def fill(name: str) -> dict[str, object]:
-        return typed_values(form, SEEDS[name])
+        return typed(form, name)
 
     def job(name: str, ops: list[list[object]], stem: str = "") -> None:
         unit, formats = VARIANTS[name]
@@ -173,7 +191,7 @@ def made(tmp_path_factory, lo_edit, issued, form, roster):
     ):
         unit = roster.find(VARIANTS[name][0])
         title = unit.name.upper().replace("TIỂU HỌC", "TH")  # as a unit types its own name
-        rows = [[title], ["BÁO CÁO KẾT QUẢ TUẦN LỄ HỌC TẬP SUỐT ĐỜI"], [], *retyped_rows(form, typed_values(form, SEEDS[name]), layout)]  # fmt: skip
+        rows = [[title], ["BÁO CÁO KẾT QUẢ TUẦN LỄ HỌC TẬP SUỐT ĐỜI"], [], *retyped_rows(form, typed(form, name), layout)]  # fmt: skip
         jobs.append(
             {"open": None, "ops": [["rows", "A1", rows]], "save": save(name, VARIANTS[name][1])}
         )
@@ -197,15 +215,16 @@ def reports(made, form, roster):
 
 
 def _check_every_figure(rep, form, name, unread=frozenset()):
-    typed = typed_values(form, SEEDS[name])
+    values = typed(form, name)
     if name == "tien-bang-chu":
-        typed["s8_kinh_phi"] = 80_000_000
-    want = expected(form, typed)
-    got = {ind.id: rep.values.get(ind.id) for ind in form.indicators}
+        values["s8_kinh_phi"] = 80_000_000
+    want = expected(form, values)
+    got = {ind.id: rep.values.get(ind.id) for ind in form.indicators if ind.id in values}
     assert {k: v for k, v in got.items() if k not in unread} == {
         k: v for k, v in want.items() if k not in unread
     }
     assert all(got[k] is None for k in unread)
+    assert not (set(rep.values) - set(values)), "a row the unit does not answer was counted"
 
 
 READ_WHOLE = {  # variant → (indicators whose rows are gone, findings expected)
@@ -272,7 +291,7 @@ def test_retyped_layouts_are_read_from_the_result_column(made, reports, form, na
     assert rep.unit_code == VARIANTS[name][0]  # found by the name typed at the top
     assert rep.located_by == "labels"
     _check_every_figure(rep, form, name)
-    assert rep.texts.get("chi_dao") == typed_values(form, SEEDS[name])["chi_dao"]
+    assert rep.texts.get("chi_dao") == typed(form, name)["chi_dao"]
 
 
 def test_retyped_layout_without_header_and_two_columns_is_refused(made, reports):
@@ -323,15 +342,14 @@ def test_aggregate_totals_are_the_sums_of_what_was_typed(made, form, roster, con
     for ind in form.indicators:
         if ind.aggregate == "none":
             continue
-        total = 0.0
+        total, reporting = 0.0, 0
         for name in counted:
-            if ind.id in unread.get(name, set()):
-                continue
-            typed = typed_values(form, SEEDS[name])
+            values = typed(form, name)
+            if ind.id in unread.get(name, set()) or ind.id not in values:
+                continue  # a removed row, or a row this unit's type does not answer
             if name == "tien-bang-chu":
-                typed["s8_kinh_phi"] = 80_000_000
-            value = expected(form, typed)[ind.id]
-            total += float(value)  # a "Có" counts one unit
-        assert agg.total(ind.id) == total, ind.id
-        reporting = sum(1 for name in counted if ind.id not in unread.get(name, set()))
+                values["s8_kinh_phi"] = 80_000_000
+            total += float(expected(form, values)[ind.id])  # type: ignore[arg-type]
+            reporting += 1
+        assert agg.total(ind.id) == (total if reporting else None), ind.id
         assert agg.reported(ind.id) == reporting, ind.id

@@ -133,7 +133,7 @@ def hostile(tmp_path_factory, issued, form):
 
     folder = tmp_path_factory.mktemp("hostile")
     work = tmp_path_factory.mktemp("hostile-work")
-    good = fill_workbook(issued["TH02"], full_values(form))
+    good = fill_workbook(issued["TH02"], full_values(form, unit_type="tieu_hoc"))
     rng = random.Random(7)
     billion_laughs = (
         '<!DOCTYPE lolz [<!ENTITY lol "lol">'
@@ -181,7 +181,8 @@ def hostile(tmp_path_factory, issued, form):
     # the two good copies above and this one belong to the same unit
     files["-bat-dau-gach.xlsx"] = (good, {"duplicate-unit"})
     huge = fill_workbook(
-        issued["TH03"], {**full_values(form), "s3_to_roi": "9" * 5 + "x" * 5_000_000}
+        issued["TH03"],
+        {**full_values(form, unit_type="tieu_hoc"), "s3_to_roi": "9" * 5 + "x" * 5_000_000},
     )
     (folder / "chuoi-lon.xlsx").write_bytes(huge)
     files["chuoi-lon.xlsx"] = (huge, {"not-a-number"})
@@ -350,7 +351,7 @@ def test_unusual_files_get_reasons_in_words(tmp_path, issued, form):
 
     from .conftest import full_values
 
-    good = fill_workbook(issued["TH02"], full_values(form))
+    good = fill_workbook(issued["TH02"], full_values(form, unit_type="tieu_hoc"))
     cases = {
         "dung-sai.xlsx": (_cell_type(good, "b", "x"), "Đúng/Sai"),
         "kieu-la.xlsx": (_cell_type(good, "zz", "1"), "kiểu dữ liệu"),

@@ -20,7 +20,7 @@ from .conftest import full_values
 def round_trips(tmp_path_factory, issued, form, lo_edit):
     """A workbook filled inside LibreOffice (through UNO) and saved by it as .xlsx, .xls and .ods."""
     work = tmp_path_factory.mktemp("lo")
-    values = full_values(form)
+    values = full_values(form, unit_type="tieu_hoc")  # TH04, a primary school
     values.update(
         {
             "s3_to_roi": 1200,

@@ -50,12 +50,18 @@ def test_workbook_guards(issued, form):
     ws = wb[FORM_SHEET]
     assert ws.protection.sheet is True and not ws.protection.password
     layout = compute_layout(form)
-    inputs = {layout.cells[i.id] for i in form.indicators} | {
-        layout.cells[i.note_id] for i in form.indicators
-    }
+    answered = form.applicable("thcs")
+    assert 0 < len(answered) < len(form.indicators)
+    inputs = {layout.cells[i.id] for i in answered} | {layout.cells[i.note_id] for i in answered}
     inputs |= {layout.cells[t.id] for t in form.texts}
     for ref in inputs:
         assert ws[ref].protection.locked is False, ref
+    for ind in form.indicators:
+        if ind not in answered:  # a row a lower-secondary school does not answer
+            cell = ws[layout.cells[ind.id]]
+            assert cell.protection.locked is True and cell.value == "Không áp dụng", ind.id
+            assert ws[layout.cells[ind.note_id]].protection.locked is True, ind.id
+            assert cell.fill.fgColor.rgb.endswith("E8E8E8"), ind.id
     for ref in ("A1", "C1", "B20", f"B{layout.header_row}", layout.stamp_cell):
         assert ws[ref].protection.locked is True, ref
     assert wb[ID_SHEET].sheet_state == "hidden"
@@ -76,14 +82,42 @@ def test_data_validation_per_kind(issued, form):
     assert (money.type, money.formula1) == ("decimal", "0")
     yesno = by_cell[layout.cells["s1_ke_hoach"]]
     assert (yesno.type, yesno.formula1) == ("list", '"Có,Không"')
-    assert all(layout.cells[i.id] in by_cell for i in form.indicators)
+    answered = {i.id for i in form.applicable("thcs")}
+    for ind in form.indicators:
+        assert (layout.cells[ind.id] in by_cell) == (ind.id in answered), ind.id
+
+
+def test_each_unit_type_gets_its_own_rows_and_guide(issued, form):
+    layout = compute_layout(form)
+    seen = {}
+    for code, unit_type in (("MN01", "mam_non"), ("UBP01", "ubnd_phuong"), ("TTHTCD01", "tthtcd")):
+        wb = openpyxl.load_workbook(issued[code])
+        ws = wb[FORM_SHEET]
+        open_rows = {
+            i.id for i in form.indicators if ws[layout.cells[i.id]].protection.locked is False
+        }
+        assert open_rows == {i.id for i in form.applicable(unit_type)}, code
+        seen[code] = open_rows
+        guide = " ".join(str(c.value) for c in wb[GUIDE_SHEET]["A"] if c.value)
+        assert "điền các mục" in guide and "Không áp dụng" in guide, code
+    assert "s7_tthtcd" in seen["TTHTCD01"] and "s7_tthtcd" not in seen["UBP01"]
+    assert "s6_co_thu_vien" in seen["MN01"] and "s5_lop_xmc" not in seen["MN01"]
+
+
+def test_a_blank_workbook_keeps_every_row_open(tmp_path, form):
+    result = _template("--out", str(tmp_path))
+    assert result.exit_code == 0, result.output
+    [path] = visible(tmp_path)
+    ws = openpyxl.load_workbook(path)[FORM_SHEET]
+    layout = compute_layout(form)
+    assert all(ws[layout.cells[i.id]].protection.locked is False for i in form.indicators)
 
 
 def test_identity_is_stamped_four_ways(issued, form):
     path = issued["TH03"]
     wb = openpyxl.load_workbook(path)
     ws = wb[FORM_SHEET]
-    assert ws["A6"].value == "Mã biểu mẫu: htsd-2022 · phiên bản 1 · Mã đơn vị: TH03"
+    assert ws["A6"].value == f"Mã biểu mẫu: htsd-2022 · phiên bản {form.version} · Mã đơn vị: TH03"
     assert ws["A1"].value == "TRƯỜNG TIỂU HỌC ĐẰNG HẢI"
     ident = {
         r[0].value: r[1].value for r in wb[ID_SHEET].iter_rows(min_row=2) if r[0].value != "cell"

@@ -41,6 +41,8 @@ class Aggregate:
     wide: pd.DataFrame  # unit × indicator
     excluded: list[Exclusion] = field(default_factory=list)
     texts: list[dict[str, Any]] = field(default_factory=list)  # what each unit wrote
+    ignored: list[dict[str, Any]] = field(default_factory=list)  # figures in rows not answered
+    expected_by_row: dict[str, int] = field(default_factory=dict)  # units each row applies to
     _totals: dict[str, float | None] = field(default_factory=dict, repr=False)
     _reported: dict[str, int] = field(default_factory=dict, repr=False)
 
@@ -57,6 +59,11 @@ class Aggregate:
 
     def reported(self, indicator_id: str) -> int:
         return self._reported.get(indicator_id, 0)
+
+    def expected(self, indicator_id: str) -> int:
+        """How many units answer this row: the roster's units of the types it applies to (an
+        office below counts for the units of its own that the row applies to)."""
+        return self.expected_by_row.get(indicator_id, 0)
 
     def covered_units(self) -> list[str]:
         codes: list[str] = []
@@ -80,6 +87,7 @@ class Aggregate:
                     "section": ind.section,
                     "total": self.total(ind.id),
                     "reported": self.reported(ind.id),
+                    "expected": self.expected(ind.id),
                 }
                 for ind in self.form.indicators
                 if ind.aggregate != "none"
@@ -165,7 +173,34 @@ def aggregate(form: Form, roster: Roster, status: StatusReport) -> Aggregate:
     by_group = present.groupby(["indicator", "group"])["value"].sum().unstack().reindex(order)
     wide = long.set_index(["unit_code", "indicator"])["value"].unstack().reindex(columns=order)
     texts = _unit_texts(form, used)
-    return Aggregate(form, status, used, long, totals, by_type, by_group, wide, excluded, texts)
+    ignored = [
+        {"code": rep.unit_code, "name": rep.unit_name, "indicator": key,
+         "label": form.indicator(key).label, "value": value}
+        for rep in sorted(used, key=lambda r: r.unit_code)
+        for key, value in rep.ignored.items()
+    ]  # fmt: skip
+    return Aggregate(
+        form, status, used, long, totals, by_type, by_group, wide, excluded, texts, ignored,
+        _expected_rows(form, roster, used),
+    )  # fmt: skip
+
+
+def _expected_rows(form: Form, roster: Roster, used: list[FileReport]) -> dict[str, int]:
+    """Per row, the units that answer it: each roster unit of a type the row applies to; an
+    office's summary counts the units of its own the row applies to (as it says)."""
+    summaries = {normalise_code(r.unit_code): r for r in used if r.kind == "summary"}
+    types = [form.unit_type(u.unit_type) for u in roster.units]
+    out: dict[str, int] = {}
+    for ind in form.indicators:
+        n = 0
+        for unit, kind in zip(roster.units, types, strict=True):
+            office = summaries.get(normalise_code(unit.code))
+            if office is not None:
+                n += office.expected.get(ind.id, len(office.covers))
+            elif ind.applies(kind.code if kind else ""):
+                n += 1
+        out[ind.id] = n
+    return out
 
 
 def _drop_counted_twice(used: list[FileReport]) -> tuple[list[FileReport], list[Exclusion]]:

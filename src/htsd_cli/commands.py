@@ -135,6 +135,7 @@ def form_as_dict(form: Form) -> dict[str, Any]:
         "period": {"start": form.period_start.isoformat(), "end": form.period_end.isoformat()},
         "deadline": form.deadline.isoformat(),
         "unit_types": [{"code": t.code, "label": t.label} for t in form.unit_types],
+        "changes": [{"version": v, "text": t} for v, t in form.changes],
         "texts": [{"id": t.id, "part": t.part, "heading": t.heading} for t in form.texts],
         "sections": [
             {
@@ -148,6 +149,7 @@ def form_as_dict(form: Form) -> dict[str, Any]:
                         "kind_label": KINDS[i.kind],
                         "unit": i.unit,
                         "aggregate": i.aggregate,
+                        "applies_to": list(i.applies_to),
                     }
                     for i in s.indicators
                 ],
@@ -160,9 +162,9 @@ def form_as_dict(form: Form) -> dict[str, Any]:
                 "when": None
                 if r.when is None
                 else f"{r.when.left.text} {r.when.operator} {r.when.right.text}",
-                "left": r.check.left.text,
-                "operator": r.check.operator,
-                "right": r.check.right.text,
+                "left": r.check.left.text if r.check else None,
+                "operator": r.check.operator if r.check else r.presence,
+                "right": r.check.right.text if r.check else r.target,
                 "severity": r.severity,
                 "message": r.message,
             }

@@ -296,6 +296,10 @@ def _annexes(doc: Any, ctx: dict[str, Any]) -> None:
             "Nộp muộn",
             [f"{u['code']} – {u['name']} (nhận ngày {u['received']})" for u in ctx["late"]],
         ),
+        (
+            "Số liệu ghi ở dòng không dành cho đơn vị, không tính vào tổng",
+            [f"{i['code']} – {i['name']}: {i['label']} {i['value']}" for i in ctx["ignored"]],
+        ),
         ("Tệp không được tính", [f"{e['path']}: {e['reason']}" for e in ctx["excluded"]]),
     )
     for title, items in groups:

@@ -30,6 +30,8 @@ CODES: dict[str, str] = {
     "blank-value": "Bỏ trống",
     "empty-return": "Chưa điền số liệu",
     "formula-in-text": "Lời văn ghi như công thức",
+    "not-applicable": "Dòng không dành cho đơn vị",
+    "older-form": "Biểu mẫu phiên bản cũ",
     "text-cut": "Lời văn quá dài, đã cắt",
     "negative-value": "Số âm",
     "fractional-count": "Số lẻ",
@@ -100,6 +102,8 @@ class FileReport:
     kind: str = "return"  # or "summary": an office's tong-hop.xlsx, one level up
     covers: list[str] = field(default_factory=list)
     reported: dict[str, int] = field(default_factory=dict)
+    expected: dict[str, int] = field(default_factory=dict)  # a summary: units each row applies to
+    ignored: dict[str, str] = field(default_factory=dict)  # figures typed in rows not answered
 
     @property
     def valid(self) -> bool:

@@ -6,6 +6,7 @@ reports. Loading checks it completely and reports every mistake as "file, line, 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from collections.abc import Mapping
@@ -36,7 +37,10 @@ NOTE_SUFFIX = "_gc"
 _NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _CELL_LIKE_RE = re.compile(r"^[A-Za-z]{1,3}[0-9]+$")
 _R1C1_LIKE_RE = re.compile(r"^[Rr][0-9]*([Cc][0-9]*)?$|^[Cc][0-9]*$")
-_TOKEN_RE = re.compile(r"\s*(>=|<=|==|!=|>|<|\+|-|[A-Za-z_][A-Za-z0-9_]*|[0-9]+(?:\.[0-9]+)?)")
+_TOKEN_RE = re.compile(
+    r"\s*(>=|<=|==|!=|>|<|\+|-|Có|Không|[A-Za-z_][A-Za-z0-9_]*|[0-9]+(?:\.[0-9]+)?)"
+)
+YES_NO_WORDS = {"Có": 1.0, "Không": 0.0}  # a yes/no figure compares as 1 or 0
 
 
 def excel_name_problem(name: str) -> str | None:
@@ -63,6 +67,16 @@ class Indicator:
     aggregate: str
     section: int
     level: int = 1
+    applies_to: tuple[str, ...] = ()  # unit-type codes that answer this row; () = every unit
+    total_label: str = ""  # how the row reads as a total (report), when not as the unit's question
+
+    def applies(self, unit_type: str) -> bool:
+        """Whether a unit of this type answers the row (an unknown type answers every row)."""
+        return not self.applies_to or not unit_type or unit_type in self.applies_to
+
+    @property
+    def report_label(self) -> str:
+        return self.total_label or self.label
 
     @property
     def numeric(self) -> bool:
@@ -83,6 +97,11 @@ class Section:
     number: int
     heading: str
     indicators: tuple[Indicator, ...]
+    applies_to: tuple[str, ...] = ()
+
+    def applies(self, unit_type: str) -> bool:
+        """Whether a unit of this type answers at least one row of the section."""
+        return any(i.applies(unit_type) for i in self.indicators)
 
 
 @dataclass(frozen=True)
@@ -111,7 +130,7 @@ class Expr:
     def ids(self) -> tuple[str, ...]:
         return tuple(ref for _, ref, _ in self.terms if ref is not None)
 
-    def evaluate(self, values: Mapping[str, float | None]) -> float | None:
+    def evaluate(self, values: Mapping[str, Any]) -> float | None:
         """The value, or None when a figure it uses is blank or unreadable."""
         total = 0.0
         for sign, ref, const in self.terms:
@@ -119,7 +138,7 @@ class Expr:
                 total += sign * const
                 continue
             value = values.get(ref)
-            if value is None:
+            if value is None or isinstance(value, str):
                 return None
             total += sign * float(value)
         return total
@@ -131,7 +150,7 @@ class Comparison:
     operator: str
     right: Expr
 
-    def holds(self, values: Mapping[str, float | None]) -> bool | None:
+    def holds(self, values: Mapping[str, Any]) -> bool | None:
         """True or False, or None when a figure it needs is missing."""
         a = self.left.evaluate(values)
         b = self.right.evaluate(values)
@@ -154,22 +173,45 @@ def _compare(a: float, op: str, b: float) -> bool:
     return a != b
 
 
+PRESENCE = {"require": "phải được điền", "forbid": "phải để trống"}
+
+
 @dataclass(frozen=True)
 class Rule:
-    """A cross-field check: ``check`` must hold whenever ``when`` (if any) holds."""
+    """A cross-field check: ``check`` must hold whenever ``when`` (if any) holds.
+
+    A presence rule has no comparison: ``require`` asks that a row be filled, ``forbid`` that it
+    stay blank (for example the plan's number when the unit answered that it has no plan)."""
 
     id: str
-    check: Comparison
+    check: Comparison | None
     severity: str
     message: str
     when: Comparison | None = None
+    presence: str = ""  # "require" or "forbid", with `target`
+    target: str = ""
 
     @property
     def ids(self) -> tuple[str, ...]:
-        ids = list(self.check.left.ids + self.check.right.ids)
+        ids = list(self.check.left.ids + self.check.right.ids) if self.check else [self.target]
         if self.when is not None:
             ids += [i for i in self.when.left.ids + self.when.right.ids if i not in ids]
         return tuple(dict.fromkeys(ids))
+
+    @property
+    def first(self) -> str:
+        """The indicator a finding of this rule points at."""
+        return self.ids[0]
+
+    def broken(self, values: Mapping[str, Any]) -> bool:
+        """Whether the rule applies (its condition holds) and is not met. A blank figure in a
+        comparison or in the condition means the rule is not judged (blanks are reported alone)."""
+        if self.when is not None and self.when.holds(values) is not True:
+            return False
+        if self.check is not None:
+            return self.check.holds(values) is False
+        filled = values.get(self.target) not in (None, "")
+        return filled if self.presence == "forbid" else not filled
 
 
 @dataclass(frozen=True)
@@ -195,6 +237,7 @@ class Form:
     sections: tuple[Section, ...]
     rules: tuple[Rule, ...]
     source: str = ""
+    changes: tuple[tuple[int, str], ...] = ()  # (version, what changed in it), newest last
     _by_id: dict[str, Indicator] = field(default_factory=dict, compare=False, repr=False)
     _types_by_key: dict[str, UnitType] = field(default_factory=dict, compare=False, repr=False)
 
@@ -207,6 +250,21 @@ class Form:
 
     def indicator(self, indicator_id: str) -> Indicator:
         return self._by_id[indicator_id]
+
+    def applicable(self, unit_type: str) -> tuple[Indicator, ...]:
+        """The rows a unit of this type answers."""
+        return tuple(i for i in self.indicators if i.applies(unit_type))
+
+    def earlier(self, version: int) -> Form | None:
+        """The definition of an earlier version of this form, kept beside it in
+        `history/<id>-v<version>.yaml` (None when it is not kept)."""
+        if not self.source or version == self.version:
+            return None
+        path = Path(self.source).parent / "history" / f"{self.id}-v{version}.yaml"
+        if not path.is_file():
+            return None
+        old = load_form(path)
+        return old if old.id == self.id and old.version == version else None
 
     def unit_type(self, text: str) -> UnitType | None:
         """The unit type named by `text` (its code or its label, any case or accents)."""
@@ -272,7 +330,7 @@ class _Problems:
             raise FormError("Tệp biểu mẫu có lỗi:\n" + "\n".join(lines))
 
 
-def _line(mapping: Any, key: str) -> int:
+def _line(mapping: Any, key: Any) -> int:
     if isinstance(mapping, _LineDict):
         return mapping.key_lines.get(key, mapping.line)
     return int(getattr(mapping, "line", 0))
@@ -332,7 +390,9 @@ def parse_expr(text: str) -> Expr:
                 raise ValueError(
                     f"biểu thức '{text}' có phép so sánh ở chỗ cần một chỉ tiêu hay số"
                 )
-            if tok[0].isdigit():
+            if tok in YES_NO_WORDS:
+                terms.append((sign, None, YES_NO_WORDS[tok]))
+            elif tok[0].isdigit():
                 terms.append((sign, None, float(tok)))
             else:
                 terms.append((sign, tok, 0.0))
@@ -458,6 +518,7 @@ def _build_form(data: _LineDict, problems: _Problems, source: str) -> Form:
     allowed = {
         "id", "version", "year", "title", "short_title", "theme", "period", "deadline",
         "report_code", "summary_line", "unit_types", "texts", "table", "sections", "rules",
+        "changes",
     }  # fmt: skip
     _unknown_keys(data, allowed, problems, "biểu mẫu")
     form_id = _get(data, "id", str, problems)
@@ -496,6 +557,7 @@ def _build_form(data: _LineDict, problems: _Problems, source: str) -> Form:
             names[name] = line
 
     unit_types = _unit_types(data, problems)
+    type_codes = {t.code for t in unit_types}
     texts = _texts(data, problems, claim)
     table = _get(data, "table", dict, problems)
     part_heading = heading = ""
@@ -513,9 +575,10 @@ def _build_form(data: _LineDict, problems: _Problems, source: str) -> Form:
                 )
             else:
                 columns = tuple(cols)
-    sections = _sections(data, problems, claim)
+    sections = _sections(data, problems, claim, type_codes)
     indicators = {i.id: i for s in sections for i in s.indicators}
     rules = _rules(data, problems, indicators, names)
+    changes = _changes(data, problems, version)
     problems.raise_if_any()
     assert start is not None and end is not None
     return Form(
@@ -538,7 +601,46 @@ def _build_form(data: _LineDict, problems: _Problems, source: str) -> Form:
         sections=sections,
         rules=rules,
         source=source,
+        changes=changes,
     )
+
+
+def _changes(
+    data: _LineDict, problems: _Problems, version: int | None
+) -> tuple[tuple[int, str], ...]:
+    """`changes: {2: "what changed"}`: what each version changed, shown by `htsd form show`."""
+    raw = _get(data, "changes", dict, problems, required=False) or {}
+    out: list[tuple[int, str]] = []
+    for key, text in raw.items():
+        if not isinstance(key, int) or isinstance(key, bool) or not isinstance(text, str):
+            problems.add(_line(raw, key), "mỗi dòng 'changes' là <phiên bản>: <điều đã đổi>")
+        elif version is not None and key > version:
+            problems.add(_line(raw, key), f"'changes' nói tới phiên bản {key}, sau 'version'")
+        else:
+            out.append((key, text.strip()))
+    return tuple(sorted(out))
+
+
+def _applies_to(
+    m: _LineDict, problems: _Problems, type_codes: set[str], inherited: tuple[str, ...] = ()
+) -> tuple[str, ...]:
+    """The unit-type codes of `applies_to` (a list), or `inherited` when there is none."""
+    if "applies_to" not in m:
+        return inherited
+    raw = m["applies_to"]
+    if not isinstance(raw, list) or not raw or not all(isinstance(c, str) for c in raw):
+        problems.add(
+            _line(m, "applies_to"),
+            "'applies_to' là danh sách mã loại đơn vị, ví dụ [thcs, tieu_hoc]",
+        )
+        return inherited
+    for code in raw:
+        if code not in type_codes:
+            problems.add(
+                _line(m, "applies_to"),
+                f"loại đơn vị '{code}' không có trong 'unit_types' ({', '.join(sorted(type_codes))})",
+            )
+    return tuple(dict.fromkeys(raw))
 
 
 def _unit_types(data: _LineDict, problems: _Problems) -> tuple[UnitType, ...]:
@@ -581,14 +683,17 @@ def _texts(data: _LineDict, problems: _Problems, claim: Any) -> tuple[TextPart, 
     return tuple(out)
 
 
-def _sections(data: _LineDict, problems: _Problems, claim: Any) -> tuple[Section, ...]:
+def _sections(
+    data: _LineDict, problems: _Problems, claim: Any, type_codes: set[str]
+) -> tuple[Section, ...]:
     raw = _get(data, "sections", list, problems)
     out: list[Section] = []
     for item in raw or []:
         if not isinstance(item, _LineDict):
             problems.add(raw.line, "mỗi mục phải có 'number', 'heading' và 'indicators'")
             continue
-        _unknown_keys(item, {"number", "heading", "indicators"}, problems, "sections")
+        _unknown_keys(item, {"number", "heading", "indicators", "applies_to"}, problems, "sections")
+        section_types = _applies_to(item, problems, type_codes)
         number = _get(item, "number", int, problems)
         heading = _get(item, "heading", str, problems)
         if number is not None and any(s.number == number for s in out):
@@ -601,17 +706,23 @@ def _sections(data: _LineDict, problems: _Problems, claim: Any) -> tuple[Section
                 continue
             built = _indicator(ind, number or 0, problems, claim)
             if built is not None:
+                built = dataclasses.replace(
+                    built, applies_to=_applies_to(ind, problems, type_codes, section_types)
+                )
                 inds.append(built)
         if raw_inds is not None and not raw_inds:
             problems.add(_line(item, "indicators"), f"mục {number} chưa có chỉ tiêu nào")
         if number is not None and heading:
-            out.append(Section(number, heading, tuple(inds)))
+            out.append(Section(number, heading, tuple(inds), section_types))
     return tuple(out)
 
 
 def _indicator(ind: _LineDict, section: int, problems: _Problems, claim: Any) -> Indicator | None:
     _unknown_keys(
-        ind, {"id", "label", "kind", "unit", "aggregate", "level"}, problems, "một chỉ tiêu"
+        ind,
+        {"id", "label", "kind", "unit", "aggregate", "level", "applies_to", "total_label"},
+        problems,
+        "một chỉ tiêu",
     )
     iid = _get(ind, "id", str, problems)
     label = _get(ind, "label", str, problems)
@@ -649,9 +760,13 @@ def _indicator(ind: _LineDict, section: int, problems: _Problems, claim: Any) ->
     if iid:
         claim(iid, _line(ind, "id"))
         claim(iid + NOTE_SUFFIX, _line(ind, "id"))
+    total_label = ind.get("total_label", "")
+    if not isinstance(total_label, str):
+        problems.add(_line(ind, "total_label"), "'total_label' phải là một đoạn chữ")
+        total_label = ""
     if not (iid and label and kind):
         return None
-    return Indicator(iid, label, kind, unit, aggregate, section, level)
+    return Indicator(iid, label, kind, unit, aggregate, section, level, total_label=total_label)
 
 
 def _rules(
@@ -667,13 +782,53 @@ def _rules(
             continue
         _unknown_keys(
             item,
-            {"id", "when", "left", "operator", "right", "severity", "message"},
+            {"id", "when", "left", "operator", "right", "require", "forbid", "severity", "message"},
             problems,
             "một quy tắc",
         )
-        rid = _get(item, "id", str, problems)
-        if rid and any(r.id == rid for r in out):
-            problems.add(_line(item, "id"), f"quy tắc '{rid}' bị trùng")
+        rule = _rule(item, problems, indicators, names, out)
+        if rule is not None:
+            out.append(rule)
+    return tuple(out)
+
+
+def _rule(
+    item: _LineDict,
+    problems: _Problems,
+    indicators: dict[str, Indicator],
+    names: dict[str, int],
+    earlier: list[Rule],
+) -> Rule | None:
+    rid = _get(item, "id", str, problems)
+    if rid and any(r.id == rid for r in earlier):
+        problems.add(_line(item, "id"), f"quy tắc '{rid}' bị trùng")
+    severity = _get(item, "severity", str, problems)
+    if severity is not None and severity not in SEVERITIES:
+        problems.add(_line(item, "severity"), "'severity' phải là 'error' hoặc 'warning'")
+        severity = None
+    message = _get(item, "message", str, problems)
+    presence = [k for k in PRESENCE if k in item]
+    compared = [k for k in ("left", "operator", "right") if k in item]
+    operator: str | None = None
+    sides: dict[str, Expr] = {}
+    target = ""
+    if (presence and compared) or len(presence) > 1:
+        problems.add(
+            item.line,
+            f"quy tắc '{rid}' chỉ dùng một trong: so sánh (left, operator, right), 'require' "
+            "hoặc 'forbid'",
+        )
+        return None
+    if presence:
+        target = str(item[presence[0]]).strip()
+        if target not in indicators:
+            hint = " (đây là ô ghi chú/phần lời)" if target in names else ""
+            problems.add(
+                _line(item, presence[0]),
+                f"quy tắc '{rid}' dùng chỉ tiêu '{target}' không có trong biểu mẫu{hint}",
+            )
+            target = ""
+    else:
         operator = _get(item, "operator", str, problems)
         if operator is not None and operator not in OPERATORS:
             problems.add(
@@ -681,12 +836,6 @@ def _rules(
                 f"phép so sánh '{operator}' không có; dùng một trong {', '.join(sorted(OPERATORS))}",
             )
             operator = None
-        severity = _get(item, "severity", str, problems)
-        if severity is not None and severity not in SEVERITIES:
-            problems.add(_line(item, "severity"), "'severity' phải là 'error' hoặc 'warning'")
-            severity = None
-        message = _get(item, "message", str, problems)
-        sides: dict[str, Expr] = {}
         for key in ("left", "right"):
             if key not in item:
                 problems.add(item.line, f"thiếu mục bắt buộc '{key}'")
@@ -695,36 +844,45 @@ def _rules(
                 sides[key] = parse_expr(str(item[key]))
             except ValueError as exc:
                 problems.add(_line(item, key), str(exc))
-        when = None
-        if "when" in item:
-            try:
-                when = parse_comparison(str(item["when"]))
-            except ValueError as exc:
-                problems.add(_line(item, "when"), str(exc))
-        used = [*(e.ids for e in sides.values())]
-        if when is not None:
-            used += [when.left.ids, when.right.ids]
-        for ids in used:
-            for ref in ids:
-                if ref not in indicators:
-                    hint = " (đây là ô ghi chú/phần lời)" if ref in names else ""
-                    problems.add(
-                        item.line,
-                        f"quy tắc '{rid}' dùng chỉ tiêu '{ref}' không có trong biểu mẫu{hint}",
-                    )
-                elif not indicators[ref].numeric:
-                    problems.add(
-                        item.line, f"quy tắc '{rid}' dùng chỉ tiêu '{ref}' không phải là số"
-                    )
-        if message:
-            try:
-                message.format(left_value=0, right_value=0, when_value=0)
-            except (KeyError, IndexError, ValueError) as exc:
+    when = None
+    if "when" in item:
+        try:
+            when = parse_comparison(str(item["when"]))
+        except ValueError as exc:
+            problems.add(_line(item, "when"), str(exc))
+    used = [*(e.ids for e in sides.values())]
+    if when is not None:
+        used += [when.left.ids, when.right.ids]
+    for ids in used:
+        for ref in ids:
+            if ref not in indicators:
+                hint = " (đây là ô ghi chú/phần lời)" if ref in names else ""
                 problems.add(
-                    _line(item, "message"),
-                    f"lời nhắn chỉ được dùng {{left_value}}, {{right_value}}, {{when_value}} ({exc})",
+                    item.line,
+                    f"quy tắc '{rid}' dùng chỉ tiêu '{ref}' không có trong biểu mẫu{hint}",
                 )
-        if rid and operator and severity and message and len(sides) == 2:
-            check = Comparison(sides["left"], operator, sides["right"])
-            out.append(Rule(rid, check, severity, message, when))
-    return tuple(out)
+            elif indicators[ref].kind == "text":
+                problems.add(
+                    item.line,
+                    f"quy tắc '{rid}' so sánh chỉ tiêu chữ '{ref}'; với ô chữ chỉ dùng được "
+                    "'require' (phải điền) hoặc 'forbid' (phải để trống)",
+                )
+    if message:
+        try:
+            message.format(left_value=0, right_value=0, when_value=0)
+        except (KeyError, IndexError, ValueError) as exc:
+            problems.add(
+                _line(item, "message"),
+                f"lời nhắn chỉ được dùng {{left_value}}, {{right_value}}, {{when_value}} ({exc})",
+            )
+    if not (rid and severity and message):
+        return None
+    if presence:
+        if not target:
+            return None
+        return Rule(rid, None, severity, message, when, presence[0], target)
+    if operator and len(sides) == 2:
+        return Rule(
+            rid, Comparison(sides["left"], operator, sides["right"]), severity, message, when
+        )
+    return None

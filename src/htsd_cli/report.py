@@ -64,7 +64,7 @@ def _value_text(agg: Aggregate, ind: Any) -> str:
     total = agg.total(ind.id)
     if total is None:
         return "chưa có số liệu"
-    unit = "đơn vị" if ind.kind == "yesno" else ind.unit
+    unit = (ind.unit or "đơn vị") if ind.kind == "yesno" else ind.unit
     return f"{format_number(total)} {unit}".strip()
 
 
@@ -84,12 +84,12 @@ def report_context(
             rows.append(
                 {
                     "id": ind.id,
-                    "label": ind.label,
+                    "label": ind.report_label,
                     "level": ind.level,
                     "value": _value_text(agg, ind),
                     "number": agg.total(ind.id),
                     "reported": agg.reported(ind.id),
-                    "note": f"{agg.reported(ind.id)}/{counts['expected']} đơn vị báo cáo",
+                    "note": f"{agg.reported(ind.id)}/{agg.expected(ind.id)} đơn vị báo cáo",
                 }
             )
         sections.append({"number": section.number, "heading": section.heading, "rows": rows})
@@ -138,6 +138,7 @@ def report_context(
             for u in late
         ],
         "excluded": [e.to_dict() for e in agg.excluded],
+        "ignored": agg.ignored,
         "received_source": status.received_source,
         "deadline": status.deadline.strftime("%d/%m/%Y"),
         "recipients": list(config.recipients),

@@ -51,10 +51,9 @@ def build_summary_workbook(
     values: dict[str, Any] = {
         i.id: _number(agg.total(i.id)) for i in form.indicators if i.aggregate != "none"
     }
-    expected = agg.status.counts()["expected"]
     for ind in form.indicators:
         if ind.aggregate != "none":
-            values[ind.note_id] = f"{agg.reported(ind.id)}/{expected} đơn vị báo cáo"
+            values[ind.note_id] = f"{agg.reported(ind.id)}/{agg.expected(ind.id)} đơn vị báo cáo"
     values.update(narrative)
     header = SheetHeader(
         left_top=config.office.name.upper(),
@@ -76,6 +75,11 @@ def build_summary_workbook(
     extra += [("covers", code) for code in agg.covered_units()]
     extra += [
         ("reported", ind.id, agg.reported(ind.id))
+        for ind in form.indicators
+        if ind.aggregate != "none"
+    ]
+    extra += [
+        ("expected", ind.id, agg.expected(ind.id))
         for ind in form.indicators
         if ind.aggregate != "none"
     ]

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
+from htsd_cli.checks.applies import NOT_APPLICABLE
 from htsd_cli.config import Config
 from htsd_cli.form import Form, Indicator
 from htsd_cli.layout import (
@@ -126,8 +127,12 @@ def render_form_sheet(
     *,
     inputs: bool,
     values: dict[str, Any] | None = None,
+    unit_type: str = "",
 ) -> list[str]:
-    """Write the form sheet. Returns the addresses of the input cells (unlocked when `inputs`)."""
+    """Write the form sheet. Returns the addresses of the input cells (unlocked when `inputs`).
+
+    Rows that a unit of `unit_type` does not answer are shaded, locked and say "Không áp dụng".
+    """
     from openpyxl.styles import Alignment, Protection
 
     st = _styles()
@@ -205,12 +210,17 @@ def render_form_sheet(
                 ws[f"{col}{r}"].border = st["border"]
             put(f"{LABEL_COL}{r}", label_text(ind), "font", st["wrap"])
             ws.row_dimensions[r].height = _row_height(label_text(ind))
+            if not ind.applies(unit_type):
+                put(f"{VALUE_COL}{r}", NOT_APPLICABLE, "italic", st["center"])
+                for col in "ABCD":
+                    ws[f"{col}{r}"].fill = st["head"]
+                continue
             cell = put(f"{VALUE_COL}{r}", values.get(ind.id), "font")
             if ind.numeric:
                 cell.number_format = number_format(ind)
                 cell.alignment = st["right"]
             elif ind.kind == "yesno" and not inputs:  # a summary counts the units answering "Có"
-                cell.number_format = '#,##0" đơn vị"'
+                cell.number_format = f'#,##0" {ind.unit or "đơn vị"}"'
                 cell.alignment = st["right"]
             else:
                 cell.alignment = st["center"] if ind.kind == "yesno" else st["wrap"]
@@ -261,11 +271,11 @@ def _row_height(text: str, chars_per_line: int = 66) -> float:
     return 16.0 * lines
 
 
-def _add_validations(ws: Any, form: Form, lay: Layout) -> None:
+def _add_validations(ws: Any, form: Form, lay: Layout, unit_type: str = "") -> None:
     from openpyxl.worksheet.datavalidation import DataValidation
 
     groups: dict[str, list[Indicator]] = {}
-    for ind in form.indicators:
+    for ind in form.applicable(unit_type):
         groups.setdefault(ind.kind, []).append(ind)
     for kind, inds in groups.items():
         if kind in ("count", "people"):
@@ -294,7 +304,28 @@ def _add_validations(ws: Any, form: Form, lay: Layout) -> None:
         ws.add_data_validation(dv)
 
 
-def _guide_lines(form: Form, config: Config) -> list[tuple[str, str]]:
+def _who_fills(form: Form, unit_type: str) -> list[tuple[str, str]]:
+    """Which sections a unit of this type fills (all, for a blank workbook)."""
+    if not unit_type or all(i.applies(unit_type) for i in form.indicators):
+        return [("", "Đơn vị điền tất cả các mục của bảng.")]
+    label = next((t.label for t in form.unit_types if t.code == unit_type), unit_type)
+    whole, part = [], []
+    for section in form.sections:
+        answered = [i for i in section.indicators if i.applies(unit_type)]
+        if len(answered) == len(section.indicators):
+            whole.append(str(section.number))
+        elif answered:
+            part.append(str(section.number))
+    lines = [("", f"{label} điền các mục: {', '.join(whole) or '(không có)'}.")]
+    if part:
+        lines.append(("", f"Ở các mục {', '.join(part)}, chỉ điền các dòng không tô xám."))
+    lines.append(
+        ("", f"Các dòng tô xám ghi '{NOT_APPLICABLE}' không dành cho {label.lower()}: để nguyên.")
+    )
+    return lines
+
+
+def _guide_lines(form: Form, config: Config, unit_type: str = "") -> list[tuple[str, str]]:
     deadline = config.effective_deadline(form)
     send_to = config.office.send_to or config.office.name
     return [
@@ -302,6 +333,9 @@ def _guide_lines(form: Form, config: Config) -> list[tuple[str, str]]:
         ("bold", form.title),
         ("", f"Thời gian tổ chức: {form.period_start:%d/%m/%Y} – {form.period_end:%d/%m/%Y}."),
         ("", f"Chủ đề: {form.theme}" if form.theme else ""),
+        ("", ""),
+        ("bold", "Đơn vị điền những mục nào"),
+        *_who_fills(form, unit_type),
         ("", ""),
         ("bold", "Cách điền"),
         ("", f"1. Chỉ gõ vào các ô màu vàng nhạt ở trang '{FORM_SHEET}'. Các ô khác đã được khóa"),
@@ -319,11 +353,11 @@ def _guide_lines(form: Form, config: Config) -> list[tuple[str, str]]:
     ]
 
 
-def _write_guide(wb: Any, form: Form, config: Config) -> None:
+def _write_guide(wb: Any, form: Form, config: Config, unit_type: str = "") -> None:
     st = _styles()
     ws = wb.create_sheet(GUIDE_SHEET)
     ws.column_dimensions["A"].width = 100
-    for i, (style, text) in enumerate(_guide_lines(form, config), start=1):
+    for i, (style, text) in enumerate(_guide_lines(form, config, unit_type), start=1):
         c = ws.cell(row=i, column=1, value=text or None)
         c.font = st[style or "font"]
         c.alignment = st["wrap"]
@@ -388,8 +422,9 @@ def write_identity(
         wb.defined_names[name] = DefinedName(name, attr_text=f"{quoted}!${col}${row_number}")
 
 
-def build_template(form: Form, config: Config, blank: bool) -> bytes:
-    """The workbook package with placeholder tokens for the unit (or inputs, when blank)."""
+def build_template(form: Form, config: Config, blank: bool, unit_type: str = "") -> bytes:
+    """The workbook package with placeholder tokens for the unit (or inputs, when blank), for
+    units of `unit_type` (every row open when it is empty)."""
     from openpyxl.workbook.protection import WorkbookProtection
 
     wb = new_workbook()
@@ -410,10 +445,10 @@ def build_template(form: Form, config: Config, blank: bool) -> bytes:
         signer_lines=("THỦ TRƯỞNG ĐƠN VỊ",),
         signer_name="",
     )
-    render_form_sheet(ws, form, lay, header, inputs=True)
-    _add_validations(ws, form, lay)
+    render_form_sheet(ws, form, lay, header, inputs=True, unit_type=unit_type)
+    _add_validations(ws, form, lay, unit_type)
     ws.protection.sheet = True
-    _write_guide(wb, form, config)
+    _write_guide(wb, form, config, unit_type)
     write_identity(wb, form, lay, identity_rows(form, config, unit))
     wb.security = WorkbookProtection(lockStructure=True)
     wb.properties.title = form.title
@@ -536,15 +571,23 @@ def issue_workbooks(
         out_dir, inputs, "biểu mẫu", overwrite, lambda paths: unfilled_forms(paths, form)
     ) as outs:
         outs.claim(name for name, _ in planned)
-        package = build_template(form, config, blank=roster is None)
-        stamper = Stamper(package)
+        stampers: dict[str, Stamper] = {}  # one template per unit type: its rows differ
         issued: list[Issued] = []
         for name, unit in planned:
-            issued.append(Issued(outs.write(name, stamper.stamp(unit)), unit))
+            kind = form_type(form, unit)
+            if kind not in stampers:
+                stampers[kind] = Stamper(build_template(form, config, roster is None, kind))
+            issued.append(Issued(outs.write(name, stampers[kind].stamp(unit)), unit))
             if progress:
                 progress(1, len(units))
         outs.commit()
     return issued
+
+
+def form_type(form: Form, unit: Unit | None) -> str:
+    """The unit's type as a code of the form ('' when unknown: every row open)."""
+    found = form.unit_type(unit.unit_type) if unit is not None else None
+    return found.code if found else ""
 
 
 def form_file(form: Form) -> Path | None:

@@ -14,9 +14,11 @@ import statistics
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+from htsd_cli.checks.applies import apply_applicability
 from htsd_cli.checks.cells import check_rules, check_values
 from htsd_cli.checks.context import Context, where
 from htsd_cli.checks.structure import check_structure, sheet_score
+from htsd_cli.checks.versions import carry_over
 from htsd_cli.findings import ERROR, WARNING, FileReport, Finding, Report, Skipped
 from htsd_cli.form import Form
 from htsd_cli.isolate import Crash, run_isolated
@@ -50,7 +52,8 @@ def check_file(path: str, form: Form, strict: bool = False, want_names: bool = T
         if check_structure(ctx):
             for check in CHECKS:
                 check(ctx)
-            report.values = dict(ctx.values)
+            report.values = dict(ctx.values) if ctx.form is form else carry_over(ctx, form)
+            apply_applicability([report], form, None)  # by the type stamped in the workbook
     finally:
         view.close()
     return report
@@ -186,6 +189,7 @@ def validate_paths(
     report.files = check_files(files, form, strict, roster is None, progress, workers, meanwhile)
     if roster is not None:
         check_roster(report.files, roster)
+    apply_applicability(report.files, form, roster)
     check_duplicates(report.files)
     check_outliers(report.files, form)
     return report

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
@@ -72,14 +73,33 @@ def print_form(console: Console, form: Form) -> None:
     table.add_column("Nội dung")
     table.add_column("Loại")
     table.add_column("Đơn vị tính")
+    table.add_column("Đơn vị điền")
+
+    def who(codes: tuple[str, ...]) -> str:
+        return ", ".join(codes) if codes else "mọi đơn vị"
+
     for section in form.sections:
-        table.add_row(str(section.number), "", f"[bold]{section.heading}[/]", "", "")
+        table.add_row(
+            str(section.number), "", f"[bold]{escape(section.heading)}[/]", "", "",
+            who(section.applies_to),
+        )  # fmt: skip
         for ind in section.indicators:
-            table.add_row("", ind.id, ind.label, KINDS[ind.kind], ind.unit)
+            label = escape(ind.label)
+            if ind.total_label:
+                label += f"\n[dim](khi cộng: {escape(ind.total_label)})[/]"
+            same = ind.applies_to == section.applies_to
+            table.add_row(
+                "", ind.id, label, KINDS[ind.kind], ind.unit, "" if same else who(ind.applies_to)
+            )
     console.print(table)
     console.print(
         f"{len(form.indicators)} chỉ tiêu, {len(form.texts)} phần lời, {len(form.rules)} quy tắc."
     )
+    console.print(
+        "Loại đơn vị (mã: tên): " + "; ".join(f"{t.code}: {t.label}" for t in form.unit_types)
+    )
+    for version, text in form.changes:
+        console.print(f"[bold]Phiên bản {version}[/]: {escape(text)}")
 
 
 def print_issued(console: Console, issued: list[Any], out: Path) -> None:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from htsd_cli.checks.applies import NOT_APPLICABLE_KEY
 from htsd_cli.checks.context import Context, where
 from htsd_cli.findings import ERROR, WARNING
 from htsd_cli.form import Indicator
-from htsd_cli.textnorm import format_number, repair_legacy
+from htsd_cli.textnorm import fold, format_number, repair_legacy
 from htsd_cli.values import (
     ValueProblem,
     is_blank,
@@ -24,7 +25,7 @@ def check_values(ctx: Context) -> None:
     cells, view = ctx.report.cells, ctx.view
     figures = [i for i in ctx.form.indicators if i.kind != "text"]
     empty = all(
-        is_blank(ctx.value(i.id)) and view.formula_problem(cells.get(i.id, "")) is None
+        _blank(ctx.value(i.id)) and view.formula_problem(cells.get(i.id, "")) is None
         for i in figures
     )
     if empty:  # one finding for the whole return, not one per cell
@@ -52,10 +53,17 @@ def check_values(ctx: Context) -> None:
                 ctx.report.texts[part.id] = text
 
 
+def _blank(value: Any) -> bool:
+    """Blank, or "Không áp dụng" (what an issued workbook says in a row the unit skips)."""
+    return is_blank(value) or (isinstance(value, str) and fold(value) == NOT_APPLICABLE_KEY)
+
+
 def _read_value(ctx: Context, ind: Indicator, cell: str) -> Any:
     if ind.kind == "text":
         return _read_text(ctx, cell, ind) or None
     raw_value = ctx.view.value(cell) if cell else ""
+    if _blank(raw_value) and not is_blank(raw_value):
+        return None  # "Không áp dụng": a row the unit does not answer
     broken = ctx.view.formula_problem(cell) if is_blank(raw_value) else None
     here = where(cell, ind)
     if broken == "no-value":
@@ -262,17 +270,16 @@ def _read_text(ctx: Context, cell: str, ind: Indicator | None, heading: str = ""
 def check_rules(ctx: Context) -> None:
     """Every cross-field rule of the form."""
     for rule in ctx.form.rules:
-        if rule.when is not None and rule.when.holds(ctx.values) is not True:
+        if not rule.broken(ctx.values):
             continue
-        if rule.check.holds(ctx.values) is not False:
-            continue
-        first = rule.check.left.ids[0] if rule.check.left.ids else rule.check.right.ids[0]
-        ind = ctx.form.indicator(first)
-        cell = ctx.report.cells.get(first, "")
+        ind = ctx.form.indicator(rule.first)
+        cell = ctx.report.cells.get(rule.first, "")
         when_value = rule.when.left.evaluate(ctx.values) if rule.when else None
+        left = rule.check.left.evaluate(ctx.values) if rule.check else ctx.values.get(rule.target)
+        right = rule.check.right.evaluate(ctx.values) if rule.check else None
         message = rule.message.format(
-            left_value=show(rule.check.left.evaluate(ctx.values)),
-            right_value=show(rule.check.right.evaluate(ctx.values)),
+            left_value=show(left) if left is not None else "",
+            right_value=show(right) if right is not None else "",
             when_value=show(when_value) if when_value is not None else "",
         )
         # In a summary, blanks left by some units can make a sum break a rule: warn only.

@@ -28,6 +28,7 @@ class Identity:
     cells: dict[str, str] = field(default_factory=dict)  # the hidden sheet's cell map
     covers: list[str] = field(default_factory=list)
     reported: dict[str, int] = field(default_factory=dict)
+    expected: dict[str, int] = field(default_factory=dict)
 
     def get(self, key: str) -> str:
         return self.values.get(key, "")
@@ -71,6 +72,7 @@ def identify(view: SheetView, want_names: bool) -> Identity:
         ident.cells = dict(sheet.cells)
         ident.covers = list(sheet.covers)
         ident.reported = dict(sheet.reported)
+        ident.expected = dict(sheet.expected)
         if sheet.identity.get("form_id"):
             ident.sources.append("sheet")
     if not ident.get("form_id"):

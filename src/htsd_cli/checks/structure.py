@@ -46,13 +46,18 @@ def check_structure(ctx: Context) -> bool:
         )
         rep.unit_code = ident.get("unit_code")
         return False
-    if found and ident.get("form_version") and ident.get("form_version") != str(form.version):
-        ctx.add(
-            "wrong-form",
-            WARNING,
-            f"Tệp là biểu mẫu '{found}' phiên bản {ident.get('form_version')}, hiện dùng phiên "
-            f"bản {form.version}; kiểm tra lại các ô đã điền.",
-        )
+    version = ident.get("form_version")
+    if found and version and version != str(form.version):
+        earlier = form.earlier(int(version)) if version.isdigit() else None
+        if earlier is not None:  # read and checked by its own version, then carried over
+            ctx.form = form = earlier
+        else:
+            ctx.add(
+                "wrong-form",
+                WARNING,
+                f"Tệp là biểu mẫu '{found}' phiên bản {version}, hiện dùng phiên bản "
+                f"{form.version}; kiểm tra lại các ô đã điền.",
+            )
     rep.form_id = found
     rep.unit_code = ident.get("unit_code")
     rep.unit_name = ident.get("unit_name")
@@ -61,6 +66,7 @@ def check_structure(ctx: Context) -> bool:
     rep.identity_sources = list(dict.fromkeys(ident.sources))
     if ident.is_summary:
         rep.kind, rep.covers, rep.reported = "summary", list(ident.covers), dict(ident.reported)
+        rep.expected = dict(ident.expected)
     if not rep.unit_name:
         rep.unit_name = _typed_unit_name(view.grid, compute_layout(form).unit_name_cell)
     location = locate(view.grid, form, view.sheet, view.names(), ident.cells, bool(found))

@@ -150,6 +150,7 @@ class IdSheet:
     cells: dict[str, str] = field(default_factory=dict)
     covers: tuple[str, ...] = ()
     reported: dict[str, int] = field(default_factory=dict)
+    expected: dict[str, int] = field(default_factory=dict)
 
 
 def id_sheet_from_rows(rows: Sequence[Sequence[Any]]) -> IdSheet:
@@ -159,14 +160,15 @@ def id_sheet_from_rows(rows: Sequence[Sequence[Any]]) -> IdSheet:
     cells: dict[str, str] = {}
     covers: list[str] = []
     reported: dict[str, int] = {}
+    expected: dict[str, int] = {}
     for row in rows[1:]:
         if len(row) < 2:
             continue
         key = str(row[0]).strip()
         if key == "covers":
             covers.append(str(row[1]).strip())
-        elif key == "reported" and len(row) >= 3 and isinstance(row[2], (int, float)):
-            reported[str(row[1]).strip()] = int(row[2])
+        elif key in ("reported", "expected") and len(row) >= 3 and isinstance(row[2], (int, float)):
+            (reported if key == "reported" else expected)[str(row[1]).strip()] = int(row[2])
         elif key == "cell" and len(row) >= 3:
             parsed = parse_address(str(row[2]))
             if parsed:
@@ -176,7 +178,7 @@ def id_sheet_from_rows(rows: Sequence[Sequence[Any]]) -> IdSheet:
             if isinstance(value, float) and value.is_integer():
                 value = int(value)
             identity[key] = str(value).strip()
-    return IdSheet(identity, cells, tuple(covers), reported)
+    return IdSheet(identity, cells, tuple(covers), reported, expected)
 
 
 # --- formulas without a value and error values (xlsx and ods) --------------------------------------

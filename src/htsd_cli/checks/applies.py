@@ -1,0 +1,97 @@
+"""Who answers what: rows a unit's type does not answer are neither asked for nor counted.
+
+A file is read whole, whatever rows apply (a worker does not know the roster). Once the batch knows
+each unit's type (the roster's, else the type stamped in the workbook), the rows its type does not
+answer are taken out: a blank there is no finding, a figure typed there is a warning and is not
+counted (it is kept in `FileReport.ignored` for the report's annex), and a rule that uses such a
+row is not judged. A summary of an office below answers every row: it carries totals of its units.
+"""
+
+from __future__ import annotations
+
+from htsd_cli.checks.context import where
+from htsd_cli.findings import ERROR, WARNING, FileReport, Finding
+from htsd_cli.form import Form
+from htsd_cli.roster import Roster
+from htsd_cli.textnorm import fold
+from htsd_cli.values import show
+
+NOT_APPLICABLE = "Không áp dụng"  # what an issued workbook says in a row the unit does not answer
+NOT_APPLICABLE_KEY = fold(NOT_APPLICABLE)
+
+
+def unit_type_of(rep: FileReport, roster: Roster | None, form: Form) -> str:
+    """The unit-type code of a return: the roster's, else the one stamped in the workbook."""
+    unit = roster.find(rep.unit_code) if roster is not None and rep.unit_code else None
+    stated = unit.unit_type if unit is not None else rep.unit_type
+    found = form.unit_type(stated) if stated else None
+    return found.code if found else ""
+
+
+def apply_applicability(files: list[FileReport], form: Form, roster: Roster | None) -> None:
+    for rep in files:
+        if rep.kind == "summary" or not rep.sheet:
+            continue
+        code = unit_type_of(rep, roster, form)
+        if not code:
+            continue
+        rep.unit_type = code
+        _take_out(rep, form, code)
+
+
+def _take_out(rep: FileReport, form: Form, code: str) -> None:
+    outside = {i.id for i in form.indicators if not i.applies(code)}
+    if not outside:
+        return
+    rules = {r.id for r in form.rules if outside & set(r.ids)}
+    label = next((t.label for t in form.unit_types if t.code == code), code)
+    typed: dict[str, str] = {}
+    kept: list[Finding] = []
+    for f in rep.findings:
+        if f.indicator in outside and f.code != "rule-violated":
+            if f.value and fold(str(f.value)) != NOT_APPLICABLE_KEY and f.code != "blank-value":
+                typed.setdefault(f.indicator, str(f.value))
+            continue
+        if f.rule in rules:
+            continue
+        kept.append(f)
+    rep.findings = kept
+    for ind in form.indicators:
+        if ind.id not in outside:
+            continue
+        value = rep.values.pop(ind.id, None)
+        if value is not None and value != "":
+            typed.setdefault(ind.id, show(value))
+    for ind in form.indicators:
+        if ind.id not in typed:
+            continue
+        rep.ignored[ind.id] = typed[ind.id]
+        cell = rep.cells.get(ind.id, "")
+        rep.findings.append(
+            Finding(
+                "not-applicable",
+                WARNING,
+                f"{where(cell, ind)}: dòng này không dành cho {label.lower()} nên số liệu "
+                f"'{typed[ind.id]}' không được tính. Nếu đây là số liệu của đơn vị khác, hãy báo "
+                "đơn vị đó tự báo cáo.",
+                rep.path,
+                rep.sheet,
+                cell,
+                ind.id,
+                ind.label,
+                typed[ind.id],
+            )
+        )
+    answered = [i for i in form.indicators if i.kind != "text" and i.id not in outside]
+    empty = answered and all(rep.values.get(i.id) is None for i in answered)
+    if empty and rep.valid and not any(f.code == "empty-return" for f in rep.findings):
+        rep.findings.append(
+            Finding(
+                "empty-return",
+                ERROR,
+                f"Tệp chưa điền số liệu nào ở các dòng dành cho {label.lower()}. Hãy điền số "
+                "liệu rồi gửi lại.",
+                rep.path,
+                rep.sheet,
+            )
+        )

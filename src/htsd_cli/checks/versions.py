@@ -1,0 +1,64 @@
+"""Returns filled in a workbook of an earlier version of the form.
+
+Such a return is located, read and checked by its own version (kept in `history/` beside the form
+file), then its figures are carried over to the current version by indicator id. A row whose kind
+changed is converted only where the meaning is plain (a number of things becomes "Có" when it is
+above 0, "Không" when it is 0), with a warning that says so; a row the current version no longer
+has is listed, never dropped silently.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from htsd_cli.checks.context import Context, where
+from htsd_cli.findings import WARNING
+from htsd_cli.form import KINDS, Form
+from htsd_cli.values import show
+
+
+def carry_over(ctx: Context, current: Form) -> dict[str, Any]:
+    old = ctx.form
+    out: dict[str, Any] = {}
+    for ind in old.indicators:
+        value = ctx.values.get(ind.id)
+        cell = ctx.report.cells.get(ind.id, "")
+        new = current._by_id.get(ind.id)
+        if new is None:
+            if value not in (None, ""):
+                ctx.add(
+                    "older-form",
+                    WARNING,
+                    f"{where(cell, ind)}: biểu mẫu phiên bản {current.version} không còn dòng này "
+                    f"nên số liệu '{show(value)}' không được tính.",
+                    cell,
+                    ind,
+                    value,
+                )
+            continue
+        if value is None or new.kind == ind.kind:
+            out[ind.id] = value
+        elif ind.numeric and new.kind == "yesno" and isinstance(value, (int, float)):
+            answer = value > 0
+            out[ind.id] = answer
+            ctx.add(
+                "older-form",
+                WARNING,
+                f"{where(cell, ind)}: tệp theo biểu mẫu phiên bản {old.version} ghi số "
+                f"'{show(value)}'; phiên bản {current.version} hỏi Có/Không ({new.label}), "
+                f"nên đã đọc là {'Có' if answer else 'Không'}.",
+                cell,
+                new,
+                value,
+            )
+        else:
+            ctx.add(
+                "older-form",
+                WARNING,
+                f"{where(cell, ind)}: dòng này đổi từ loại '{KINDS[ind.kind]}' sang '{KINDS[new.kind]}' ở biểu mẫu "
+                f"phiên bản {current.version}; số liệu '{show(value)}' không được tính.",
+                cell,
+                new,
+                value,
+            )
+    return out
