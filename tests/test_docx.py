@@ -128,10 +128,16 @@ def test_title_and_body(report):
     doc = Document(str(report[0]))
     title = _find(doc, "BÁO CÁO")
     assert _runs(title)[0].bold and title.alignment == WD_ALIGN_PARAGRAPH.CENTER
-    summary = _find(
-        doc, "Tổng hợp số liệu kết quả tổ chức Tuần lễ hưởng ứng học tập suốt đời năm 2022"
-    )
-    assert _runs(summary)[0].bold and summary.alignment == WD_ALIGN_PARAGRAPH.CENTER
+    subject = "Tổng hợp số liệu kết quả tổ chức Tuần lễ hưởng ứng học tập suốt đời năm 2022"
+    texts = [p.text for p in doc.paragraphs]
+    after = texts[texts.index("BÁO CÁO") + 1 :][:4]
+    lines = after[: next(i for i, t in enumerate(after) if not t)]
+    assert " ".join(lines) == subject and len(lines) == 2  # even lines, no word left alone
+    assert min(len(line) for line in lines) > len(subject) / 3
+    for line in lines:
+        summary = _find(doc, line)
+        assert _runs(summary)[0].bold and summary.alignment == WD_ALIGN_PARAGRAPH.CENTER
+        assert summary.paragraph_format.keep_with_next
     body = next(
         p for p in doc.paragraphs if p.text.startswith("Phòng Giáo dục và Đào tạo đã tham mưu")
     )
@@ -163,7 +169,12 @@ def test_results_table(report):
     cell = values["- Số lượng tờ rơi đã phát hành:"]
     assert cell.paragraphs[0].alignment == WD_ALIGN_PARAGRAPH.RIGHT
     total = next(r["total"] for r in data["totals"] if r["indicator"] == "s3_to_roi")
-    assert cell.text == f"{format_number(total)} tờ" and "." in cell.text
+    assert cell.text == f"{format_number(total)}\u00a0tờ" and "." in cell.text  # never wraps
+    notes = [row.cells[3].text for row in table.rows[1:] if row.cells[3].text]
+    assert notes and all("đơn vị có số liệu" in n for n in notes)
+    assert len(notes) < len(table.rows) / 2  # only where fewer units reported than answer
+    for row in table.rows:
+        assert row._tr.trPr.find(qn("w:cantSplit")) is not None
 
 
 def test_recipients_and_signature(report):
@@ -222,7 +233,10 @@ def test_libreoffice_prints_it(report, soffice, tmp_path):
 def test_another_configuration_a_2025_commune(tmp_path, soffice):
     _aggregate(tmp_path, CONFIGS / "xa-2025.toml")
     doc = Document(str(tmp_path / "bao-cao.docx"))
-    assert _find(doc, "ỦY BAN NHÂN DÂN TỈNH BẮC NINH") and _find(doc, "ỦY BAN NHÂN DÂN XÃ TIÊN DU")
+    # a commune committee heads its own document: no governing body, the body then its place
+    assert _find(doc, "ỦY BAN NHÂN DÂN") and _find(doc, "XÃ TIÊN DU")
+    header = doc.tables[0].rows[0].cells[0].text
+    assert "TỈNH" not in header
     assert _find(doc, "Số: 27/BC-UBND") and _find(doc, "Tiên Du, ngày 05 tháng 10 năm 2022")
     assert _find(doc, "TM. ỦY BAN NHÂN DÂN") and _find(doc, "Lê Văn Bình")
     text = " ".join(_pdf_text(tmp_path / "bao-cao.docx", soffice, tmp_path).split())

@@ -60,6 +60,18 @@ class Aggregate:
     def reported(self, indicator_id: str) -> int:
         return self._reported.get(indicator_id, 0)
 
+    def answering(self, indicator_id: str) -> int:
+        """How many of the units counted answer this row (their valid returns, or an office's
+        summary for its own units): a row reported by fewer has blanks worth a note."""
+        n = 0
+        for rep in self.used:
+            if rep.kind == "summary":
+                n += rep.expected.get(indicator_id, rep.reported.get(indicator_id, 0))
+            else:
+                kind = self.form.unit_type(rep.unit_type) if rep.unit_type else None
+                n += self.form.indicator(indicator_id).applies(kind.code if kind else "")
+        return n
+
     def expected(self, indicator_id: str) -> int:
         """How many units answer this row: the roster's units of the types it applies to (an
         office below counts for the units of its own that the row applies to)."""

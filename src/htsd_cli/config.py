@@ -68,7 +68,7 @@ class Config:
 _SCHEMA: dict[str, dict[str, tuple[type, bool]]] = {
     "": {"form": (str, True), "deadline": (dt.date, False), "receipts": (str, False)},
     "office": {
-        "governing_body": (str, True),
+        "governing_body": (str, False),
         "name": (str, True),
         "short_name": (str, True),
         "place": (str, True),
@@ -154,7 +154,7 @@ def parse_config(data: dict[str, Any], path: Path) -> Config:
     office, signer, report = tables["office"], tables["signer"], tables.get("report", {})
     return Config(
         office=Office(
-            governing_body=office["governing_body"],
+            governing_body=office.get("governing_body", "").strip(),
             name=office["name"],
             short_name=office["short_name"],
             place=office["place"],

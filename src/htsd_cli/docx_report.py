@@ -13,6 +13,7 @@ from typing import Any
 
 from htsd_cli.template import FIXED_TIME, FONT_NAME, normalise_package
 from htsd_cli.textnorm import xml_safe
+from htsd_cli.textwidth import fit_lines, width_mm
 
 BODY_PT = 14
 HEADER_PT = 12
@@ -118,17 +119,17 @@ def _para(
     return p
 
 
-def _rule(cell: Any, width_share: float) -> None:
-    """A short horizontal rule under a header line: an empty paragraph with a top border,
-    narrowed by indents to `width_share` of the cell."""
+def _rule(container: Any, length_mm: float, room_mm: float) -> None:
+    """A short horizontal rule of `length_mm`, centred in `room_mm`: an empty paragraph with a
+    top border, narrowed by indents."""
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
-    from docx.shared import Pt
+    from docx.shared import Mm, Pt
 
-    p = _para(cell, align="center", indent=False, after=2)
-    side = (cell.width or 0) * (1 - width_share) / 2
-    p.paragraph_format.left_indent = int(side)
-    p.paragraph_format.right_indent = int(side)
+    p = _para(container, align="center", indent=False, after=2)
+    side = max(0.0, (room_mm - length_mm) / 2)
+    p.paragraph_format.left_indent = Mm(side)
+    p.paragraph_format.right_indent = Mm(side)
     p.paragraph_format.line_spacing = Pt(2)
     ppr = p._p.get_or_add_pPr()
     borders = OxmlElement("w:pBdr")
@@ -139,7 +140,7 @@ def _rule(cell: Any, width_share: float) -> None:
     ppr.append(borders)
 
 
-def _borderless(table: Any) -> None:
+def _borderless(table: Any, margin_mm: float | None = None) -> None:
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
 
@@ -150,14 +151,24 @@ def _borderless(table: Any) -> None:
         el.set(qn("w:val"), "nil")
         borders.append(el)
     tbl_pr.append(borders)
+    if margin_mm is not None:
+        margins = OxmlElement("w:tblCellMar")
+        for edge in ("left", "right"):
+            el = OxmlElement(f"w:{edge}")
+            el.set(qn("w:w"), str(round(margin_mm * TWIPS_PER_MM)))
+            el.set(qn("w:type"), "dxa")
+            margins.append(el)
+        tbl_pr.append(margins)
 
 
-def _two_columns(doc: Any, left_mm: float, right_mm: float) -> tuple[Any, Any]:
+def _two_columns(
+    doc: Any, left_mm: float, right_mm: float, margin_mm: float | None = None
+) -> tuple[Any, Any]:
     from docx.shared import Mm
 
     table = doc.add_table(rows=1, cols=2)
     table.autofit = False
-    _borderless(table)
+    _borderless(table, margin_mm)
     left, right = table.rows[0].cells
     for cell, width in ((left, left_mm), (right, right_mm)):
         cell.width = Mm(width)
@@ -168,42 +179,74 @@ def _two_columns(doc: Any, left_mm: float, right_mm: float) -> tuple[Any, Any]:
     return left, right
 
 
+TEXT_MM = 165.0  # A4 less the 30 mm and 15 mm margins
+TWIPS_PER_MM = 1440 / 25.4
+CELL_MARGIN_MM = 1.0
+NATIONAL = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
+MOTTO = "Độc lập - Tự do - Hạnh phúc"
+NATIONAL_PT, MOTTO_PT, DATE_PT, NUMBER_PT = 12, 13, 14, 13
+
+
+def header_widths(date_text: str) -> tuple[float, float]:
+    """Left and right columns of the header (mm): the right one just holds the national title,
+    the motto and the date line on one line each; the issuing body has the rest."""
+    right = max(
+        width_mm(NATIONAL, NATIONAL_PT, "bold"),
+        width_mm(MOTTO, MOTTO_PT, "bold"),
+        width_mm(date_text, DATE_PT, "italic"),
+    )
+    right = min(right + 2 * CELL_MARGIN_MM + 2, TEXT_MM - 60)
+    return TEXT_MM - right, right
+
+
+def _lines(container: Any, lines: list[str], size: float, bold: bool = False) -> None:
+    for line in lines:
+        _para(container, line, size=size, bold=bold, align="center", indent=False, after=0)
+
+
 def _header_block(doc: Any, ctx: dict[str, Any]) -> None:
-    left, right = _two_columns(doc, 64, 101)
-    _para(left, ctx["governing_body"], size=HEADER_PT, align="center", indent=False, after=0)
-    _para(left, ctx["office"], size=HEADER_PT, bold=True, align="center", indent=False, after=0)
-    _rule(left, 0.4)
-    _para(left, ctx["number_line"], size=HEADER_PT, align="center", indent=False, after=0)
-    _para(
-        right,
-        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
-        size=HEADER_PT,
-        bold=True,
-        align="center",
-        indent=False,
-        after=0,
-    )
-    _para(
-        right,
-        "Độc lập - Tự do - Hạnh phúc",
-        size=BODY_PT,
-        bold=True,
-        align="center",
-        indent=False,
-        after=0,
-    )
-    _rule(right, 0.6)
-    _para(right, ctx["date_line"], size=BODY_PT, italic=True, align="center", indent=False, after=0)
+    """Nghị định 30, Phụ lục I: the issuing body (its governing body above it, when it has one)
+    and the number on the left; the national title, the motto and place and date on the right.
+    Each line fits its column; a long name breaks between words, a committee before its place."""
+    left_mm, right_mm = header_widths(ctx["date_line"])
+    left, right = _two_columns(doc, left_mm, right_mm, CELL_MARGIN_MM)
+    room = left_mm - 2 * CELL_MARGIN_MM - 1
+    if ctx["governing_body"]:
+        _lines(left, fit_lines(ctx["governing_body"], HEADER_PT, "regular", room), HEADER_PT)
+    office: list[str] = []
+    for part in ctx["office_lines"]:
+        office += fit_lines(part, HEADER_PT, "bold", room)
+    _lines(left, office, HEADER_PT, bold=True)
+    widest = max(width_mm(line, HEADER_PT, "bold") for line in office)
+    _rule(left, widest * 0.4, left_mm - 2 * CELL_MARGIN_MM)  # 1/3 to 1/2 of the name
+    _para(left, ctx["number_line"], size=NUMBER_PT, align="center", indent=False, after=0)
+    right_room = right_mm - 2 * CELL_MARGIN_MM
+    _para(right, NATIONAL, size=NATIONAL_PT, bold=True, align="center", indent=False, after=0)
+    _para(right, MOTTO, size=MOTTO_PT, bold=True, align="center", indent=False, after=0)
+    _rule(right, width_mm(MOTTO, MOTTO_PT, "bold"), right_room)  # as long as the motto
+    _para(right, ctx["date_line"], size=DATE_PT, italic=True, align="center", indent=False, after=0)
 
 
 def _title(doc: Any, ctx: dict[str, Any]) -> None:
+    """The document type, the subject in even lines (no word left alone), a short rule below."""
     _para(doc, "", indent=False, after=6)
-    _para(doc, "BÁO CÁO", bold=True, align="center", indent=False, after=0)
-    _para(doc, ctx["summary_line"], bold=True, align="center", indent=False, after=12)
+    _keep_with_next(_para(doc, "BÁO CÁO", bold=True, align="center", indent=False, after=0))
+    lines = fit_lines(ctx["summary_line"], BODY_PT, "bold", TEXT_MM - 10)
+    for line in lines:
+        _keep_with_next(_para(doc, line, bold=True, align="center", indent=False, after=0))
+    widest = max(width_mm(line, BODY_PT, "bold") for line in lines)
+    _rule(doc, widest / 3, TEXT_MM)
+    _para(doc, "", indent=False, after=6)
+
+
+def _keep_with_next(p: Any) -> Any:
+    p.paragraph_format.keep_with_next = True
+    return p
 
 
 def _heading(doc: Any, text: str, bold: bool = True) -> None:
-    _para(doc, text, bold=bold, align="justify", indent=True, after=6)
+    """A heading never stands alone at the foot of a page."""
+    _keep_with_next(_para(doc, text, bold=bold, align="justify", indent=True, after=6))
 
 
 def _text_part(doc: Any, part: dict[str, Any]) -> None:
@@ -225,13 +268,25 @@ def _cell_text(
 
 
 def _results_table(doc: Any, ctx: dict[str, Any]) -> None:
+    """The table of figures: the value column as wide as the widest figure with its unit, the
+    note column only when some row has a note, rows never split across pages, the header row
+    repeated on every page."""
     from docx.enum.table import WD_TABLE_ALIGNMENT
     from docx.oxml import OxmlElement
     from docx.shared import Mm
 
-    widths = (12, 93, 32, 28)
+    values = [r["value"] for s in ctx["sections"] for r in s["rows"]]
+    values += [s["value"] for s in ctx["sections"] if s["value"]]
+    title_width = max(width_mm(w, TABLE_PT, "bold") for w in ctx["columns"][2].split())
+    value_mm = max([width_mm(v, TABLE_PT) for v in values] + [title_width]) + 4
+    notes = any(r["note"] for s in ctx["sections"] for r in s["rows"]) or any(
+        s["note"] for s in ctx["sections"]
+    )
+    note_mm = 30.0 if notes else 0.0
+    widths = [12.0, TEXT_MM - 12 - value_mm - note_mm, value_mm] + ([note_mm] if notes else [])
+    columns = ctx["columns"] if notes else ctx["columns"][:3]
     rows = sum(1 + len(s["rows"]) for s in ctx["sections"])
-    table = doc.add_table(rows=1 + rows, cols=4)
+    table = doc.add_table(rows=1 + rows, cols=len(widths))
     table.style = doc.styles["Table Grid"]
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     table.autofit = False
@@ -239,25 +294,29 @@ def _results_table(doc: Any, ctx: dict[str, Any]) -> None:
         column.width = Mm(width)
     header = table.rows[0]
     header._tr.get_or_add_trPr().append(OxmlElement("w:tblHeader"))
-    for cell, title in zip(header.cells, ctx["columns"], strict=True):
+    for cell, title in zip(header.cells, columns, strict=True):
         _cell_text(cell, title, bold=True, align="center")
+
+    def fill(cells: Any, first: str, label: str, value: str, note: str, bold: bool) -> None:
+        _cell_text(cells[0], first, bold=bold, align="center")
+        _cell_text(cells[1], label, bold=bold)
+        _cell_text(cells[2], value.replace(" ", "\u00a0"), align="right")  # never wraps
+        if notes:
+            _cell_text(cells[3], note, size=11)
+
     r = 1
     for section in ctx["sections"]:
-        cells = table.rows[r].cells
-        _cell_text(cells[0], str(section["number"]), bold=True, align="center")
-        _cell_text(cells[1], section["heading"], bold=True)
-        _cell_text(cells[2], "")
-        _cell_text(cells[3], "")
+        fill(
+            table.rows[r].cells, str(section["number"]), section["heading"], section["value"],
+            section["note"], True,
+        )  # fmt: skip
         r += 1
         for row in section["rows"]:
-            cells = table.rows[r].cells
             prefix = "    - " if row["level"] == 2 else "- "
-            _cell_text(cells[0], "")
-            _cell_text(cells[1], prefix + row["label"])
-            _cell_text(cells[2], row["value"], align="right")
-            _cell_text(cells[3], row["note"], size=11)
+            fill(table.rows[r].cells, "", prefix + row["label"], row["value"], row["note"], False)
             r += 1
     for row in table.rows:
+        row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
         for cell, width in zip(row.cells, widths, strict=True):
             cell.width = Mm(width)
     _para(doc, "", after=0)

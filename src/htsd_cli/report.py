@@ -16,6 +16,7 @@ from htsd_cli.form import bundled_templates
 from htsd_cli.status import INVALID, MISSING
 from htsd_cli.template import date_line
 from htsd_cli.textnorm import fold, format_number
+from htsd_cli.textwidth import office_lines
 
 PLACEHOLDER = "(CẦN ĐIỀN: phần này do cán bộ tổng hợp viết; ghi vào tệp --narrative rồi chạy lại.)"
 
@@ -61,11 +62,23 @@ def md_escape(text: str) -> str:
 
 
 def _value_text(agg: Aggregate, ind: Any) -> str:
+    """The total and its unit, joined by a no-break space: a figure never wraps from its unit."""
     total = agg.total(ind.id)
     if total is None:
         return "chưa có số liệu"
     unit = (ind.unit or "đơn vị") if ind.kind == "yesno" else ind.unit
     return f"{format_number(total)} {unit}".strip()
+
+
+def note_for(agg: Aggregate, indicator_id: str) -> str:
+    """Worth a note only when some of the units counted left the row blank (the units missing or
+    invalid are said once, above the table)."""
+    reported, answering = agg.reported(indicator_id), agg.answering(indicator_id)
+    return f"{reported}/{answering} đơn vị có số liệu" if reported < answering else ""
+
+
+def label_key(text: str) -> str:
+    return " ".join(fold(text).strip(" .:-").split())
 
 
 def report_context(
@@ -77,28 +90,39 @@ def report_context(
     counts = status.counts()
     sections = []
     for section in form.sections:
-        rows = []
-        for ind in section.indicators:
-            if ind.aggregate == "none":
-                continue
-            rows.append(
-                {
-                    "id": ind.id,
-                    "label": ind.report_label,
-                    "level": ind.level,
-                    "value": _value_text(agg, ind),
-                    "number": agg.total(ind.id),
-                    "reported": agg.reported(ind.id),
-                    "note": f"{agg.reported(ind.id)}/{agg.expected(ind.id)} đơn vị báo cáo",
-                }
-            )
-        sections.append({"number": section.number, "heading": section.heading, "rows": rows})
+        rows = [
+            {
+                "id": ind.id,
+                "label": ind.report_label,
+                "level": ind.level,
+                "value": _value_text(agg, ind),
+                "number": agg.total(ind.id),
+                "reported": agg.reported(ind.id),
+                "expected": agg.expected(ind.id),
+                "note": note_for(agg, ind.id),
+            }
+            for ind in section.indicators
+            if ind.aggregate != "none"
+        ]
+        # a section of one figure that only repeats its heading: the figure goes on the heading
+        single = len(rows) == 1 and label_key(str(rows[0]["label"])) == label_key(section.heading)
+        sections.append(
+            {
+                "number": section.number,
+                "heading": section.heading,
+                "rows": [] if single else rows,
+                "value": rows[0]["value"] if single else "",
+                "note": rows[0]["note"] if single else "",
+            }
+        )
     texts: dict[str, list[dict[str, Any]]] = {"before_table": [], "after_table": []}
     for t in form.texts:
         texts[t.part].append(
             {
                 "id": t.id,
                 "heading": t.heading,
+                # "I. …" is a part of the report, "2. …" an item under the part before it
+                "level": "##" if re.match(r"^[IVXLC]+\.", t.heading) else "###",
                 "text": narrative.get(t.id),
                 "placeholder": PLACEHOLDER,
             }
@@ -109,6 +133,7 @@ def report_context(
     late = [u for u in status.units if u.late]
     return {
         "governing_body": config.office.governing_body.upper(),
+        "office_lines": office_lines(config.office.name.upper()),
         "office": config.office.name.upper(),
         "number_line": f"Số: {number}/{form.report_code}-{config.office.short_name}",
         "date_line": date_line(config.office.place, form.year, config.report_date),

@@ -11,6 +11,7 @@ from htsd_cli.aggregate import Aggregate
 from htsd_cli.config import Config
 from htsd_cli.findings import Report
 from htsd_cli.layout import FORM_SHEET, SUMMARY_MARK, compute_layout
+from htsd_cli.report import note_for
 from htsd_cli.status import STATE_LABELS
 from htsd_cli.template import (
     SheetHeader,
@@ -53,7 +54,7 @@ def build_summary_workbook(
     }
     for ind in form.indicators:
         if ind.aggregate != "none":
-            values[ind.note_id] = f"{agg.reported(ind.id)}/{agg.expected(ind.id)} đơn vị báo cáo"
+            values[ind.note_id] = note_for(agg, ind.id) or None
     values.update(narrative)
     header = SheetHeader(
         left_top=config.office.name.upper(),
