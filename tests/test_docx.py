@@ -154,7 +154,7 @@ def test_results_table(report):
     doc = Document(str(doc_path))
     table = doc.tables[1]
     assert table.rows[0]._tr.trPr.find(qn("w:tblHeader")) is not None
-    assert [c.text for c in table.rows[0].cells] == [
+    assert [" ".join(c.text.split()) for c in table.rows[0].cells] == [
         "TT",
         "Nội dung hoạt động",
         "Kết quả, Số lượng",

@@ -60,6 +60,16 @@ class Aggregate:
     def reported(self, indicator_id: str) -> int:
         return self._reported.get(indicator_id, 0)
 
+    def texts_by_part(self) -> list[tuple[str, list[tuple[str, str, str]]]]:
+        """(heading, [(unit code, unit name, text)]) in the form's order: what units wrote."""
+        parts: dict[str, list[tuple[str, str, str]]] = {}
+        for unit in self.texts:
+            for item in unit["items"]:
+                parts.setdefault(item["heading"], []).append(
+                    (unit["code"], unit["name"], item["text"])
+                )
+        return list(parts.items())
+
     def answering(self, indicator_id: str) -> int:
         """How many of the units counted answer this row (their valid returns, or an office's
         summary for its own units): a row reported by fewer has blanks worth a note."""

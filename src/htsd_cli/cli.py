@@ -291,8 +291,12 @@ def aggregate(
     receipts: ReceiptsOption = None,
     as_json: JsonOption = False,
     overwrite: OverwriteOption = False,
+    pdf: Annotated[
+        bool,
+        typer.Option("--pdf", help="Ghi thêm bao-cao.pdf (cần LibreOffice trên máy)."),
+    ] = False,
 ) -> None:
-    """Tổng hợp các báo cáo hợp lệ: tong-hop.xlsx, bao-cao.md và bao-cao.docx."""
+    """Tổng hợp các báo cáo hợp lệ: tong-hop.xlsx, bao-cao.md và bao-cao.docx (và bao-cao.pdf)."""
     from htsd_cli import commands, views
 
     require_paths(paths)
@@ -300,7 +304,7 @@ def aggregate(
         cfg, loaded, units = commands.prepare_collecting(config, form, roster)
         with views.progress(err_console, "Đang tổng hợp") as step:
             agg, outputs = commands.aggregate(
-                paths, loaded, cfg, units, out, narrative, receipts, step, overwrite
+                paths, loaded, cfg, units, out, narrative, receipts, step, overwrite, pdf
             )
     except HtsdError as exc:
         raise fail(exc) from None

@@ -116,11 +116,12 @@ def aggregate(
     receipts: Path | None,
     progress: Callable[[int, int], None] | None = None,
     overwrite: bool = False,
+    pdf: bool = False,
 ) -> Any:
     from htsd_cli.pipeline import run_aggregate
 
     return run_aggregate(
-        paths, form, config, roster, out, narrative, receipts, None, progress, overwrite
+        paths, form, config, roster, out, narrative, receipts, None, progress, overwrite, pdf
     )
 
 

@@ -245,8 +245,11 @@ def _keep_with_next(p: Any) -> Any:
 
 
 def _heading(doc: Any, text: str, bold: bool = True) -> None:
-    """A heading never stands alone at the foot of a page."""
-    _keep_with_next(_para(doc, text, bold=bold, align="justify", indent=True, after=6))
+    """A heading never stands alone at the foot of a page, nor leaves one word on its last line
+    (its last two words are joined by a no-break space)."""
+    head, _, last = text.rpartition(" ")
+    joined = f"{head}\u00a0{last}" if head else text
+    _keep_with_next(_para(doc, joined, bold=bold, align="justify", indent=True, after=6))
 
 
 def _text_part(doc: Any, part: dict[str, Any]) -> None:
@@ -273,18 +276,21 @@ def _results_table(doc: Any, ctx: dict[str, Any]) -> None:
     repeated on every page."""
     from docx.enum.table import WD_TABLE_ALIGNMENT
     from docx.oxml import OxmlElement
-    from docx.shared import Mm
+    from docx.shared import Mm, Pt
 
     values = [r["value"] for s in ctx["sections"] for r in s["rows"]]
     values += [s["value"] for s in ctx["sections"] if s["value"]]
-    title_width = max(width_mm(w, TABLE_PT, "bold") for w in ctx["columns"][2].split())
+    # "Kết quả, Số lượng" breaks after its comma when the figures are narrower than the title
+    titles = [t.replace(", ", ",\n") for t in ctx["columns"]]
+    title_width = max(width_mm(part, TABLE_PT, "bold") for part in titles[2].split("\n"))
     value_mm = max([width_mm(v, TABLE_PT) for v in values] + [title_width]) + 4
-    notes = any(r["note"] for s in ctx["sections"] for r in s["rows"]) or any(
-        s["note"] for s in ctx["sections"]
-    )
-    note_mm = 30.0 if notes else 0.0
+    all_notes = [r["note"] for s in ctx["sections"] for r in s["rows"]]
+    all_notes += [s["note"] for s in ctx["sections"]]
+    notes = any(all_notes)
+    note_mm = max([width_mm(n, 11) for n in all_notes if n] + [20.0]) + 4 if notes else 0.0
+    note_mm = min(note_mm, 40.0)
     widths = [12.0, TEXT_MM - 12 - value_mm - note_mm, value_mm] + ([note_mm] if notes else [])
-    columns = ctx["columns"] if notes else ctx["columns"][:3]
+    columns = titles if notes else titles[:3]
     rows = sum(1 + len(s["rows"]) for s in ctx["sections"])
     table = doc.add_table(rows=1 + rows, cols=len(widths))
     table.style = doc.styles["Table Grid"]
@@ -295,7 +301,14 @@ def _results_table(doc: Any, ctx: dict[str, Any]) -> None:
     header = table.rows[0]
     header._tr.get_or_add_trPr().append(OxmlElement("w:tblHeader"))
     for cell, title in zip(header.cells, columns, strict=True):
-        _cell_text(cell, title, bold=True, align="center")
+        _cell_text(cell, "", bold=True, align="center")
+        run = cell.paragraphs[0].add_run()
+        for n, part in enumerate(title.split("\n")):
+            if n:
+                run.add_break()
+            run.add_text(part)
+        run.bold = True
+        run.font.size = Pt(TABLE_PT)
 
     def fill(cells: Any, first: str, label: str, value: str, note: str, bold: bool) -> None:
         _cell_text(cells[0], first, bold=bold, align="center")
@@ -333,12 +346,23 @@ def _signature_block(doc: Any, ctx: dict[str, Any]) -> None:
         _para(right, line, size=BODY_PT, bold=True, align="center", indent=False, after=0)
 
 
-def _annexes(doc: Any, ctx: dict[str, Any]) -> None:
+def _annex_heading(doc: Any, number: str, title: str, ref: str) -> None:
+    """Nghị định 30: 'Phụ lục I', its title in capitals, what document it goes with."""
     from docx.enum.text import WD_BREAK
 
-    c = ctx["counts"]
     doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
-    _para(doc, "Phụ lục 1. Tình hình nộp báo cáo", bold=True, align="center", indent=False)
+    for text, bold, italic in ((f"Phụ lục {number}", True, False), (title, True, False)):
+        _keep_with_next(
+            _para(doc, text, bold=bold, italic=italic, align="center", indent=False, after=0)
+        )
+    for n, line in enumerate(lines := fit_lines(ref, BODY_PT, "italic", TEXT_MM - 4)):
+        after = 12 if n == len(lines) - 1 else 0
+        _keep_with_next(_para(doc, line, italic=True, align="center", indent=False, after=after))
+
+
+def _annexes(doc: Any, ctx: dict[str, Any]) -> None:
+    c = ctx["counts"]
+    _annex_heading(doc, "I", "TÌNH HÌNH NỘP BÁO CÁO CỦA CÁC ĐƠN VỊ", ctx["annex_ref"])
     _para(doc, f"Hạn nộp: {ctx['deadline']}; thời điểm nhận tính theo {ctx['received_source']}.")
     _para(
         doc,
@@ -359,20 +383,26 @@ def _annexes(doc: Any, ctx: dict[str, Any]) -> None:
             "Số liệu ghi ở dòng không dành cho đơn vị, không tính vào tổng",
             [f"{i['code']} – {i['name']}: {i['label']} {i['value']}" for i in ctx["ignored"]],
         ),
-        ("Tệp không được tính", [f"{e['path']}: {e['reason']}" for e in ctx["excluded"]]),
+        ("Tệp không được tính", [f"{e['file']}: {e['reason']}" for e in ctx["excluded"]]),
     )
     for title, items in groups:
         if items:
-            _para(doc, f"{title} ({len(items)}):", bold=True)
+            _keep_with_next(_para(doc, f"{title} ({len(items)}):", bold=True))
             _list(doc, [(f"- {item}", False) for item in items])
-    _para(doc, "")
-    _para(doc, "Phụ lục 2. Ý kiến, ghi chú của các đơn vị", bold=True, align="center", indent=False)
+    _annex_heading(doc, "II", "Ý KIẾN, GHI CHÚ CỦA CÁC ĐƠN VỊ", ctx["annex_ref"])
     if not ctx["annex"]:
         _para(doc, "Không đơn vị nào ghi thêm ý kiến.")
     lines: list[tuple[str, bool]] = []
-    for unit in ctx["annex"]:
-        lines.append((f"{unit['code']} – {unit['name']}", True))
-        lines.extend((f"- {item['heading']}: {item['text']}", False) for item in unit["items"])
+    for group in ctx["annex"]:
+        lines.append((group["heading"], True))
+        for item in group["items"]:
+            units = item["units"]
+            who = (
+                f" ({len(units)} đơn vị: {', '.join(units)})"
+                if len(units) > 1
+                else (f" ({units[0]})" if units else "")
+            )
+            lines.append((f"- {item['text']}{who}", False))
     _list(doc, lines)
 
 

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 MARKDOWN_NAME = "bao-cao.md"
 WORKBOOK_NAME = "tong-hop.xlsx"
 DOCX_NAME = "bao-cao.docx"
+PDF_NAME = "bao-cao.pdf"
 
 
 def _preload() -> None:
@@ -66,6 +67,7 @@ class Outputs:
     workbook: Path
     docx: Path
     written: list[Path] = field(default_factory=list)
+    pdf: Path | None = None
 
 
 OUTPUT_NAMES = (WORKBOOK_NAME, MARKDOWN_NAME, DOCX_NAME)
@@ -95,6 +97,7 @@ def run_aggregate(
     as_of: dt.date | None = None,
     progress: Callable[[int, int], None] | None = None,
     overwrite: bool = False,
+    pdf: bool = False,
 ) -> tuple[Aggregate, Outputs]:
     """Validate, total, and switch the three outputs in together. Returns (Aggregate, Outputs).
 
@@ -108,10 +111,16 @@ def run_aggregate(
     from htsd_cli.summary import build_summary_workbook
 
     outputs = Outputs(out / MARKDOWN_NAME, out / WORKBOOK_NAME, out / DOCX_NAME)
+    soffice = ""
+    if pdf:  # said before any file is read
+        from htsd_cli.pdf import require_soffice
+
+        soffice = require_soffice()
+        outputs.pdf = out / PDF_NAME
     inputs = aggregate_inputs(paths, config, roster, narrative, receipts)
     texts = read_narrative(narrative, [(t.id, t.heading) for t in form.texts]) if narrative else {}
     with OutputSet(out, inputs, "báo cáo tổng hợp", overwrite) as outs:
-        outs.claim(OUTPUT_NAMES)
+        outs.claim([*OUTPUT_NAMES, PDF_NAME] if pdf else OUTPUT_NAMES)
         report, status = run_status(
             paths, form, config, roster, as_of or config.report_date, receipts, progress, _preload
         )
@@ -130,6 +139,10 @@ def run_aggregate(
         outs.write(WORKBOOK_NAME, workbook)
         outs.write(MARKDOWN_NAME, markdown.encode("utf-8"))
         outs.write(DOCX_NAME, document)
+        if soffice:
+            from htsd_cli.pdf import docx_to_pdf
+
+            outs.write(PDF_NAME, docx_to_pdf(document, soffice))
         checkpoint("rendered")
         outputs.written = outs.commit()
     return agg, outputs

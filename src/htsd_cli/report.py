@@ -70,6 +70,60 @@ def _value_text(agg: Aggregate, ind: Any) -> str:
     return f"{format_number(total)} {unit}".strip()
 
 
+def _excluded(agg: Aggregate, invalid: set[str]) -> list[dict[str, str]]:
+    """Files not counted, by file name (no folders), each unit once: an invalid return already
+    listed among the invalid units is not listed again."""
+    out: list[dict[str, str]] = []
+    for e in agg.excluded:
+        if e.unit in invalid and e.reason.startswith("Không hợp lệ"):
+            continue
+        entry = {**e.to_dict(), "file": Path(e.path).name}
+        if entry not in out:
+            out.append(entry)
+    return out
+
+
+def annex_reference(config: Config, form: Any, number: str) -> str:
+    """'(Kèm theo Báo cáo số …/BC-… ngày … của …)', as Nghị định 30 heads an annex."""
+    date = config.report_date
+    when = f"ngày {date.day:02d}/{date.month:02d}/{date.year}" if date else "ngày …/…/…"
+    return (
+        f"(Kèm theo Báo cáo số {number.strip() or '…'}/{form.report_code}-"
+        f"{config.office.short_name} {when} của {config.office.name})"
+    )
+
+
+def annex_texts(agg: Aggregate) -> list[dict[str, Any]]:
+    """What the units wrote, by part of the form: the same words from several units once, with
+    their codes (a unit's own name in its text counts as the same words); the short answers of a
+    text row (plan numbers…) on one line."""
+    groups: list[dict[str, Any]] = []
+    for heading, entries in agg.texts_by_part():
+        short = all(len(text) <= 60 for _, _, text in entries)
+        if short:  # e.g. the plan's number and date: one line, unit by unit
+            groups.append(
+                {
+                    "heading": heading,
+                    "items": [{"text": "; ".join(f"{c}: {t}" for c, _, t in entries), "units": []}],
+                }
+            )
+            continue
+        same: dict[str, list[tuple[str, str, str]]] = {}
+        for code, name, text in entries:
+            key = " ".join(fold(text.replace(name, "")).split())
+            same.setdefault(key, []).append((code, name, text))
+        items = []
+        for found in same.values():
+            code, name, text = found[0]
+            if len(found) == 1:
+                items.append({"text": text, "units": [f"{code} – {name}"]})
+            else:
+                shared = text.replace(name, "Đơn vị").strip()
+                items.append({"text": shared, "units": [c for c, _, _ in found]})
+        groups.append({"heading": heading, "items": items})
+    return groups
+
+
 def note_for(agg: Aggregate, indicator_id: str) -> str:
     """Worth a note only when some of the units counted left the row blank (the units missing or
     invalid are said once, above the table)."""
@@ -104,15 +158,15 @@ def report_context(
             for ind in section.indicators
             if ind.aggregate != "none"
         ]
-        # a section of one figure that only repeats its heading: the figure goes on the heading
-        single = len(rows) == 1 and label_key(str(rows[0]["label"])) == label_key(section.heading)
+        # a first figure that only repeats the section's heading goes on the heading's line
+        first = bool(rows) and label_key(str(rows[0]["label"])) == label_key(section.heading)
         sections.append(
             {
                 "number": section.number,
                 "heading": section.heading,
-                "rows": [] if single else rows,
-                "value": rows[0]["value"] if single else "",
-                "note": rows[0]["note"] if single else "",
+                "rows": rows[1:] if first else rows,
+                "value": rows[0]["value"] if first else "",
+                "note": rows[0]["note"] if first else "",
             }
         )
     texts: dict[str, list[dict[str, Any]]] = {"before_table": [], "after_table": []}
@@ -162,7 +216,7 @@ def report_context(
             }
             for u in late
         ],
-        "excluded": [e.to_dict() for e in agg.excluded],
+        "excluded": _excluded(agg, {u.code for u in invalid}),
         "ignored": agg.ignored,
         "received_source": status.received_source,
         "deadline": status.deadline.strftime("%d/%m/%Y"),
@@ -172,7 +226,8 @@ def report_context(
             "title": config.signer.title.upper(),
             "name": config.signer.name,
         },
-        "annex": agg.texts,
+        "annex": annex_texts(agg),
+        "annex_ref": annex_reference(config, form, number),
     }
 
 

@@ -326,7 +326,17 @@ def width_mm(text: str, size_pt: float, style: str = "regular") -> float:
 
 # Words that start the place part of an administrative body's name: a name broken over two lines
 # breaks before them ("ỦY BAN NHÂN DÂN" / "XÃ TIÊN DU").
-LEVEL_WORDS = ("TỈNH", "THÀNH PHỐ", "QUẬN", "HUYỆN", "THỊ XÃ", "XÃ", "PHƯỜNG", "THỊ TRẤN", "ĐẶC KHU")
+LEVEL_WORDS = (
+    "TỈNH",
+    "THÀNH PHỐ",
+    "QUẬN",
+    "HUYỆN",
+    "THỊ XÃ",
+    "XÃ",
+    "PHƯỜNG",
+    "THỊ TRẤN",
+    "ĐẶC KHU",
+)
 COMMITTEES = ("ỦY BAN NHÂN DÂN", "HỘI ĐỒNG NHÂN DÂN")
 
 
@@ -349,17 +359,25 @@ def fit_lines(text: str, size_pt: float, style: str, room_mm: float) -> list[str
     for count in range(2, len(words) + 1):
         best: tuple[float, list[str]] | None = None
         for cut in _cuts(len(words), count):
-            lines = [" ".join(words[a:b]) for a, b in zip((0, *cut), (*cut, len(words)), strict=True)]
+            lines = [
+                " ".join(words[a:b]) for a, b in zip((0, *cut), (*cut, len(words)), strict=True)
+            ]
             widest = max(width_mm(line, size_pt, style) for line in lines)
             if widest > room_mm:
                 continue
             bonus = sum(2.0 for line in lines[1:] if line.startswith(LEVEL_WORDS))
-            score = widest - bonus
+            # "Tuần lễ", "Trung tâm": a capitalised word goes with the word after it
+            split_name = sum(3.0 for line in lines[:-1] if _capitalised(line.split()[-1]))
+            score = widest - bonus + split_name
             if best is None or score < best[0]:
                 best = (score, lines)
         if best is not None:
             return best[1]
     return words
+
+
+def _capitalised(word: str) -> bool:
+    return word[:1].isupper() and not word.isupper()
 
 
 def _cuts(n: int, count: int) -> list[tuple[int, ...]]:

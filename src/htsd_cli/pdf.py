@@ -1,0 +1,72 @@
+"""The Word report turned into PDF by LibreOffice, when it is installed."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from htsd_cli.errors import OutputError
+
+INSTALL_HINT = (
+    "Cần LibreOffice để xuất PDF. Cài LibreOffice (miễn phí) từ https://vi.libreoffice.org "
+    "(Windows, macOS) hoặc bằng lệnh 'sudo apt install libreoffice-writer-nogui' (Debian, Ubuntu), "
+    "rồi chạy lại. Không có LibreOffice thì bỏ --pdf: bao-cao.docx mở bằng Word vẫn in được."
+)
+TIMEOUT = 180.0
+
+
+def find_soffice() -> str | None:
+    """LibreOffice's command: on the PATH, or where its installers put it."""
+    for name in ("soffice", "libreoffice"):
+        found = shutil.which(name)
+        if found:
+            return found
+    candidates: list[Path] = []
+    if sys.platform == "win32":
+        for root in (os.environ.get("PROGRAMFILES", ""), os.environ.get("PROGRAMFILES(X86)", "")):
+            if root:
+                candidates.append(Path(root) / "LibreOffice" / "program" / "soffice.exe")
+    elif sys.platform == "darwin":
+        candidates.append(Path("/Applications/LibreOffice.app/Contents/MacOS/soffice"))
+    return next((str(c) for c in candidates if c.is_file()), None)
+
+
+def require_soffice() -> str:
+    exe = find_soffice()
+    if exe is None:
+        raise OutputError(INSTALL_HINT)
+    return exe
+
+
+def docx_to_pdf(document: bytes, soffice: str) -> bytes:
+    """Convert in a private folder, with a private LibreOffice profile (a LibreOffice window the
+    clerk has open does not get in the way)."""
+    with tempfile.TemporaryDirectory(prefix="htsd-pdf-") as tmp:
+        folder = Path(tmp)
+        source = folder / "bao-cao.docx"
+        source.write_bytes(document)
+        command = [
+            soffice,
+            f"-env:UserInstallation={(folder / 'profile').as_uri()}",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(folder),
+            str(source),
+        ]
+        try:
+            subprocess.run(command, capture_output=True, timeout=TIMEOUT, check=False)
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            raise OutputError(f"LibreOffice không chuyển được báo cáo sang PDF ({exc}).") from exc
+        target = folder / "bao-cao.pdf"
+        if not target.is_file():
+            raise OutputError(
+                "LibreOffice không tạo được bao-cao.pdf. Hãy mở bao-cao.docx bằng LibreOffice "
+                "hoặc Word và lưu thành PDF."
+            )
+        return target.read_bytes()
