@@ -146,3 +146,38 @@ def test_without_libreoffice_the_pdf_option_says_how_to_get_it(tmp_path, monkeyp
     text = " ".join(result.output.split())
     assert "Cần LibreOffice để xuất PDF" in text and "libreoffice.org" in text
     assert not (tmp_path / "out").exists()  # said before anything was read or written
+
+
+def test_the_summary_workbook_prints_every_sheet_readably(district, soffice, tmp_path):
+    """tong-hop.xlsx through LibreOffice: each sheet on few pages, nothing cut, the charts on
+    pages of their own, headings in Vietnamese."""
+    import openpyxl
+
+    _, data = district
+    book = next(Path(p) for p in data["outputs"] if p.endswith("tong-hop.xlsx"))
+    wb = openpyxl.load_workbook(book)
+    pages: dict[str, int] = {}
+    for index, title in enumerate(wb.sheetnames):
+        if wb[title].sheet_state != "visible":
+            continue
+        single = openpyxl.load_workbook(book)
+        for other in single.sheetnames:
+            if other != title:
+                del single[other]
+        path = tmp_path / f"sheet{index}.xlsx"
+        single.save(path)
+        [pdf] = soffice([path], "pdf", tmp_path / f"pdf{index}")
+        info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True)
+        pages[title] = int(re.search(r"Pages:\s+(\d+)", info.stdout).group(1))
+        text = subprocess.run(
+            ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+        ).stdout
+        if title == "Lỗi và lưu ý":
+            assert "Số âm" in text and "negative-value" in text  # the title, and the code apart
+        if title == "Tình hình nộp":
+            assert "Trường Mầm non Thành Tô" in " ".join(text.split())  # a name not cut
+    assert pages["Báo cáo"] <= 3
+    assert pages["Theo loại đơn vị"] <= 2 and pages["Theo nhóm"] <= 2
+    assert pages["Tình hình nộp"] <= 3 and pages["Lỗi và lưu ý"] <= 3
+    assert pages["Đơn vị x chỉ tiêu"] <= 8
+    assert pages["Biểu đồ"] >= 3  # the figures, then each chart on its own page

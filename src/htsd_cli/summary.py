@@ -23,7 +23,7 @@ from htsd_cli.template import (
     stamp_line,
     write_identity,
 )
-from htsd_cli.xlsxfast import rows_xml
+from htsd_cli.xlsxfast import rows_xml, wrap_style
 
 UNITS_SHEET = "Đơn vị x chỉ tiêu"
 TYPE_SHEET = "Theo loại đơn vị"
@@ -31,6 +31,7 @@ GROUP_SHEET = "Theo nhóm"
 STATUS_SHEET = "Tình hình nộp"
 FINDINGS_SHEET = "Lỗi và lưu ý"
 CHART_SHEET = "Biểu đồ"
+CHART_ROWS = 30  # rows a chart of 13 cm takes: the second chart starts below them
 
 
 def _number(value: Any) -> Any:
@@ -66,6 +67,9 @@ def build_summary_workbook(
         recipients=config.recipients,
     )
     render_form_sheet(ws, form, lay, header, inputs=False, values=values)
+    if config.office.governing_body:  # as the Word report heads it
+        ws["A1"] = f"{config.office.governing_body.upper()}\n{config.office.name.upper()}"
+        ws.row_dimensions[1].height = 34
     unit = {
         "code": config.office.unit_code,
         "name": config.office.name,
@@ -99,20 +103,54 @@ def build_summary_workbook(
 
 
 def _header(ws: Any, titles: list[str], bold: Any) -> None:
+    from openpyxl.styles import Alignment
+
     for c, title in enumerate(titles, start=1):
         cell = ws.cell(row=1, column=c, value=title)
         cell.font = bold
+        cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
     ws.freeze_panes = "A2"
+
+
+def print_setup(
+    ws: Any, *, landscape: bool, title_rows: str = "1:1", pages_wide: int = 1, title_cols: str = ""
+) -> None:
+    """A4, `pages_wide` pages across (as many down as needed), the heading rows (and columns)
+    repeated on every page, gridlines printed, centred."""
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = "landscape" if landscape else "portrait"
+    ws.page_setup.fitToWidth = pages_wide
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    if title_rows:
+        ws.print_title_rows = title_rows
+    if title_cols:
+        ws.print_title_cols = title_cols
+    ws.print_options.gridLines = True
+    ws.print_options.horizontalCentered = True
+    ws.page_margins.left = ws.page_margins.right = 0.5
+    ws.page_margins.top = ws.page_margins.bottom = 0.6
 
 
 def _units_sheet(wb: Any, agg: Aggregate, bold: Any) -> bytes:
     ws = wb.create_sheet(UNITS_SHEET)
     inds = [i for i in agg.form.indicators if i.aggregate != "none"]
     names = {u.code: u for u in agg.status.units}
-    _header(ws, ["Mã đơn vị", "Tên đơn vị", "Loại", "Nhóm", *[i.id for i in inds]], bold)
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    # row 1: what a clerk reads; row 2: the indicator's id, for formulas and other programs
+    _header(ws, ["Mã đơn vị", "Tên đơn vị", "Loại", "Nhóm", *[_short(i) for i in inds]], bold)
+    small = Font(name=bold.name, size=8, color="666666")
     for c, ind in enumerate(inds, start=5):
-        ws.cell(row=2, column=c, value=ind.label)
+        ws.cell(row=2, column=c, value=ind.id).font = small
+        ws.column_dimensions[get_column_letter(c)].width = 14
+    ws.row_dimensions[1].height = 96
     ws.freeze_panes = "E3"
+    print_setup(
+        ws, landscape=True, title_rows="1:2", title_cols="A:B",
+        pages_wide=max(1, -(-len(inds) // 12)),
+    )  # fmt: skip
     figures = {
         str(code): [_number(v) for v in values]
         for code, values in zip(agg.wide.index, agg.wide.itertuples(index=False), strict=True)
@@ -127,22 +165,43 @@ def _units_sheet(wb: Any, agg: Aggregate, bold: Any) -> bytes:
             unit.group if unit else "",
         ]
         rows.append(head + figures.get(rep.unit_code, []))
-    ws.column_dimensions["B"].width = 40
-    return rows_xml(rows, first_row=3)
+    ws.column_dimensions["B"].width = 36
+    ws.column_dimensions["C"].width = 16
+    return rows_xml(rows, first_row=3, styles={1: wrap_style(wb)})
+
+
+def _short(ind: Any) -> str:
+    """A column heading: the row's label as a total, without its trailing colon."""
+    return str(ind.report_label).rstrip(" :.…")
 
 
 def _breakdown_sheet(wb: Any, title: str, table: Any, agg: Aggregate, bold: Any) -> None:
+    from openpyxl.styles import Alignment
+
     ws = wb.create_sheet(title)
     columns = [str(c) for c in table.columns]
-    _header(ws, ["Mã chỉ tiêu", "Nội dung", *columns, "Tổng"], bold)
+    _header(ws, ["Nội dung", *columns, "Tổng", "Mã chỉ tiêu"], bold)
+    wrap = Alignment(wrap_text=True, vertical="top")
     for r, ind in enumerate([i for i in agg.form.indicators if i.aggregate != "none"], start=2):
-        ws.cell(row=r, column=1, value=ind.id)
-        ws.cell(row=r, column=2, value=ind.label)
+        ws.cell(row=r, column=1, value=_short(ind)).alignment = wrap
         if ind.id in table.index:
-            for c, value in enumerate(list(table.loc[ind.id]), start=3):
+            for c, value in enumerate(list(table.loc[ind.id]), start=2):
                 ws.cell(row=r, column=c, value=_number(value))
-        ws.cell(row=r, column=3 + len(columns), value=_number(agg.total(ind.id)))
-    ws.column_dimensions["B"].width = 50
+        ws.cell(row=r, column=2 + len(columns), value=_number(agg.total(ind.id)))
+        ws.cell(row=r, column=3 + len(columns), value=ind.id)
+    ws.column_dimensions["A"].width = 50
+    for c in range(2, 3 + len(columns)):
+        ws.column_dimensions[_letter(c)].width = 14
+    ws.column_dimensions[_letter(3 + len(columns))].width = 20
+    ws.row_dimensions[1].height = 45
+    ws.freeze_panes = "B2"
+    print_setup(ws, landscape=len(columns) > 4, title_cols="A:A")
+
+
+def _letter(column: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return str(get_column_letter(column))
 
 
 def _status_sheet(wb: Any, agg: Aggregate, bold: Any) -> bytes:
@@ -204,14 +263,16 @@ def _status_sheet(wb: Any, agg: Aggregate, bold: Any) -> bytes:
                 reason,
             ],
         )
-    for col, width in zip("BEGHK", (40, 16, 16, 36, 80), strict=True):
+    for col, width in zip("BEGHK", (36, 16, 16, 30, 60), strict=True):
         ws.column_dimensions[col].width = width
-    return rows_xml(rows, first_row=2)
+    print_setup(ws, landscape=True)
+    wrap = wrap_style(wb)
+    return rows_xml(rows, first_row=2, styles={1: wrap, 7: wrap, 10: wrap})
 
 
 def _findings_sheet(wb: Any, report: Report, bold: Any) -> bytes:
     ws = wb.create_sheet(FINDINGS_SHEET)
-    _header(ws, ["Tệp", "Đơn vị", "Mức độ", "Ô", "Mã lỗi", "Nội dung"], bold)
+    _header(ws, ["Tệp", "Đơn vị", "Mức độ", "Ô", "Loại", "Nội dung", "Mã (cho máy)"], bold)
     rows: list[list[Any]] = []
     for rep in report.files:
         for f in rep.findings:
@@ -220,13 +281,15 @@ def _findings_sheet(wb: Any, report: Report, bold: Any) -> bytes:
                 rep.unit_code,
                 "Lỗi" if f.is_error else "Lưu ý",
                 f.cell,
-                f.code,
+                f.title,
                 f.message,
+                f.code,
             ]
             rows.append(row)
-    ws.column_dimensions["A"].width = 36
-    ws.column_dimensions["F"].width = 100
-    return rows_xml(rows, first_row=2)
+    for col, width in zip("ABCDEFG", (30, 10, 8, 6, 22, 90, 16), strict=True):
+        ws.column_dimensions[col].width = width
+    print_setup(ws, landscape=True)
+    return rows_xml(rows, first_row=2, styles={0: wrap_style(wb), 5: wrap_style(wb)})
 
 
 def _charts(wb: Any, agg: Aggregate, bold: Any) -> None:
@@ -258,8 +321,8 @@ def _charts(wb: Any, agg: Aggregate, bold: Any) -> None:
             Reference(ws, min_col=2, min_row=1, max_row=1 + len(section)), titles_from_data=True
         )
         chart.set_categories(Reference(ws, min_col=1, min_row=2, max_row=1 + len(section)))
-        chart.width, chart.height = 24, 10
-        ws.add_chart(chart, "D1")
+        chart.width, chart.height = 24, 13
+        ws.add_chart(chart, "E1")
     start = len(section) + 4
     ws.cell(row=start, column=1, value="Loại đơn vị").font = bold
     ws.cell(row=start, column=2, value="Phải nộp").font = bold
@@ -277,6 +340,15 @@ def _charts(wb: Any, agg: Aggregate, bold: Any) -> None:
             titles_from_data=True,
         )
         chart.set_categories(Reference(ws, min_col=1, min_row=start + 1, max_row=start + len(rows)))
-        chart.width, chart.height = 24, 10
-        ws.add_chart(chart, f"D{start}")
+        chart.width, chart.height = 24, 13
+        ws.add_chart(chart, f"E{CHART_ROWS + 1}")
     ws.column_dimensions["A"].width = 60
+    # each chart on a page of its own, the figures they draw on the first
+    from openpyxl.worksheet.pagebreak import Break, ColBreak, RowBreak
+
+    ws.col_breaks = ColBreak()
+    ws.col_breaks.append(Break(id=4))
+    ws.row_breaks = RowBreak()
+    ws.row_breaks.append(Break(id=CHART_ROWS))
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = "landscape"

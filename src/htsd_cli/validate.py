@@ -284,6 +284,14 @@ def check_duplicates(files: list[FileReport]) -> None:
             )
 
 
+def _how_far(value: float, usual: float) -> str:
+    """'lớn gấp 12 lần' or 'chỉ bằng 1/12': how far a figure is from what peers usually report."""
+    if value >= usual:
+        times = value / usual if usual else 0
+        return f"lớn gấp {show(round(times))} lần" if times else "lớn hơn nhiều so với"
+    return f"chỉ bằng 1/{show(round(usual / value))}"
+
+
 def check_outliers(files: list[FileReport], form: Form) -> None:
     """A figure far from its peers of the same unit type is a warning, never an error: a
     modified z-score above 3.5 among at least 8 peers, a non-zero value, and at least three
@@ -317,8 +325,9 @@ def check_outliers(files: list[FileReport], form: Form) -> None:
                         rep,
                         "outlier",
                         WARNING,
-                        f"{where(cell, ind)}: {show(v)} khác xa các đơn vị cùng loại (trung vị "
-                        f"{show(median)}). Kiểm tra lại xem có gõ nhầm không.",
+                        f"{where(cell, ind)}: {show(v)} {_how_far(v, median)} mức thường gặp "
+                        f"của các đơn vị cùng loại ({show(median)}). Kiểm tra lại xem có gõ "
+                        "nhầm không.",
                         sheet=rep.sheet,
                         cell=cell,
                         indicator=ind.id,

@@ -17,8 +17,23 @@ from htsd_cli.layout import column_letter
 from htsd_cli.textnorm import xml_safe
 
 
-def rows_xml(rows: Iterable[list[Any]], first_row: int) -> bytes:
+def wrap_style(wb: Any) -> int:
+    """The index of a cell style that wraps text at the top of its cell (registered in `wb`, so
+    that rows serialised here can use it)."""
+    from openpyxl.styles import Alignment
+    from openpyxl.styles.cell_style import StyleArray
+
+    style = StyleArray()
+    style.alignmentId = wb._alignments.add(Alignment(wrap_text=True, vertical="top"))
+    return int(wb._cell_styles.add(style))
+
+
+def rows_xml(
+    rows: Iterable[list[Any]], first_row: int, styles: dict[int, int] | None = None
+) -> bytes:
+    """Rows as sheet XML; `styles` gives a column (0-based) the style index its cells carry."""
     letters: dict[int, str] = {}
+    marks = {c: f' s="{i}"' for c, i in (styles or {}).items()}
     out: list[str] = []
     for r, row in enumerate(rows, start=first_row):
         cells = []
@@ -26,17 +41,17 @@ def rows_xml(rows: Iterable[list[Any]], first_row: int) -> bytes:
             if value is None or value == "":
                 continue
             letter = letters.get(c) or letters.setdefault(c, column_letter(c))
-            ref = f"{letter}{r}"
+            ref = f'{letter}{r}"{marks.get(c, "")}'  # the address, closed, and its style
             if isinstance(value, bool):
-                cells.append(f'<c r="{ref}" t="b"><v>{int(value)}</v></c>')
+                cells.append(f'<c r="{ref} t="b"><v>{int(value)}</v></c>')
             elif isinstance(value, (int, float)):
                 if value != value:  # NaN
                     continue
-                cells.append(f'<c r="{ref}"><v>{value!r}</v></c>')
+                cells.append(f'<c r="{ref}><v>{value!r}</v></c>')
             else:
                 text = escape(xml_safe(str(value)))
                 cells.append(
-                    f'<c r="{ref}" t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
+                    f'<c r="{ref} t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
                 )
         out.append(f'<row r="{r}">{"".join(cells)}</row>')
     return "".join(out).encode("utf-8")

@@ -290,5 +290,6 @@ def check_rules(ctx: Context) -> None:
             f"{where(cell, ind)}: {message}",
             cell,
             ind,
+            show(left) if left not in (None, "") else "",
             rule=rule.id,
         )

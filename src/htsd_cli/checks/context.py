@@ -59,5 +59,6 @@ def _where(cell: str, ind: Indicator) -> str:
 
 
 def where(cell: str, ind: Indicator) -> str:
-    """How a message names a cell: 'Ô C22 (Số lượng tờ rơi đã phát hành:)'."""
-    return f"Ô {cell} ({label_text(ind).strip(' -')})"
+    """How a message names a cell: 'Ô C22 (Số lượng tờ rơi đã phát hành)', without the label's
+    own trailing colon or dots."""
+    return f"Ô {cell} ({label_text(ind).strip(' -').rstrip(' :.…')})"
