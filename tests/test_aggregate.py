@@ -167,7 +167,9 @@ def test_summary_workbook_layout_and_sheets(sample_run, form):
     assert ws[cells["s3_to_roi"]].value == totals["s3_to_roi"]
     assert ws["A1"].value == "ỦY BAN NHÂN DÂN QUẬN HẢI AN\nPHÒNG GIÁO DỤC VÀ ĐÀO TẠO"
     units = wb["Đơn vị x chỉ tiêu"]
-    assert units["E1"].value == "Kế hoạch tổ chức tuần lễ HTSD" and units["E2"].value == "s1_ke_hoach"
+    assert (
+        units["E1"].value == "Kế hoạch tổ chức tuần lễ HTSD" and units["E2"].value == "s1_ke_hoach"
+    )
     findings = list(wb["Lỗi và lưu ý"].iter_rows(min_row=2, values_only=True))
     assert findings and all(r[4] and not r[4].isascii() for r in findings)  # titles in Vietnamese
     for sheet in [s for s in wb.worksheets if s.sheet_state == "visible"]:  # print settings

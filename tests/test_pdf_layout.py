@@ -148,6 +148,51 @@ def test_without_libreoffice_the_pdf_option_says_how_to_get_it(tmp_path, monkeyp
     assert not (tmp_path / "out").exists()  # said before anything was read or written
 
 
+def _print_sheet(book: Path, title: str, soffice, tmp: Path) -> tuple[int, str]:
+    """One sheet of a workbook printed by LibreOffice: (pages, text)."""
+    import openpyxl
+
+    single = openpyxl.load_workbook(book)
+    for other in single.sheetnames:
+        if other != title:
+            del single[other]
+    folder = tmp / f"print-{abs(hash((str(book), title)))}"
+    folder.mkdir()
+    path = folder / "sheet.xlsx"
+    single.save(path)
+    [pdf] = soffice([path], "pdf", folder)
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True)
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    return int(re.search(r"Pages:\s+(\d+)", info.stdout).group(1)), text
+
+
+def test_the_issued_guide_and_the_annotated_copy_print_whole(issued, filled, soffice, tmp_path):
+    from htsd_cli.layout import GUIDE_SHEET
+
+    pages, text = _print_sheet(issued["TH02"], GUIDE_SHEET, soffice, tmp_path)
+    flat = " ".join(text.split())
+    assert pages == 1
+    assert "HƯỚNG DẪN ĐIỀN BIỂU MẪU" in flat and "SUỐT ĐỜI NĂM 2022 Thời gian tổ chức" in flat
+    bad = filled({"s2_bai_bao": -2, "s5_lop_ksn": 5, "s5_nguoi_ksn": 2})
+    out = tmp_path / "gui-lai"
+    result = runner.invoke(
+        app, ["validate", "-c", str(SAMPLES / "htsd.toml"), str(bad), "--annotate", str(out)]
+    )
+    assert result.exit_code == 1
+    [copy] = out.glob("*.xlsx")
+    pages, text = _print_sheet(copy, "Lỗi cần sửa", soffice, tmp_path)
+    flat = " ".join(text.split())
+    assert pages == 1
+    assert "mỗi lớp có ít nhất một người học" in flat  # the whole message, wrapped, not cut
+    import openpyxl
+
+    rows = list(openpyxl.load_workbook(copy)["Lỗi cần sửa"].iter_rows(min_row=2, values_only=True))
+    rule = next(r for r in rows if r[6] == "Số liệu không khớp nhau")
+    assert rule[4] == "2"  # the value written, also for a rule
+
+
 def test_the_summary_workbook_prints_every_sheet_readably(district, soffice, tmp_path):
     """tong-hop.xlsx through LibreOffice: each sheet on few pages, nothing cut, the charts on
     pages of their own, headings in Vietnamese."""

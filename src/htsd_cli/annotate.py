@@ -103,7 +103,10 @@ def _load_copy(rep: FileReport) -> Any:
 
 def _annotated_bytes(rep: FileReport) -> bytes:
     from openpyxl.comments import Comment
-    from openpyxl.styles import Font, PatternFill
+    from openpyxl.styles import Alignment, Font, PatternFill
+
+    from htsd_cli.summary import print_setup
+    from htsd_cli.textwidth import fit_lines
 
     wb = _load_copy(rep)
     sheet_name = rep.sheet if rep.sheet in wb.sheetnames else FORM_SHEET
@@ -136,17 +139,28 @@ def _annotated_bytes(rep: FileReport) -> bytes:
             f.sheet,
             f.cell,
             f.label,
-            f.value,
+            show(f.value) if f.value else "",  # a value is quoted short; the message whole
             f.message,
             f.title,
         )
         for c, value in enumerate(row, start=1):
             cell = ls.cell(row=r, column=c)
-            set_text(cell, show(value) if value else None)
+            set_text(cell, value or None)
             cell.font = Font(name="Times New Roman")
-    for col, width in zip("ABCDEFG", (8, 12, 6, 40, 18, 90, 18), strict=True):
+    wrap = Alignment(wrap_text=True, vertical="top")
+    for row in ls.iter_rows(min_row=2):
+        for cell in row:
+            cell.alignment = wrap
+        # a spreadsheet does not grow a row for wrapped text when it opens a file: say how tall
+        message, label = str(row[5].value or ""), str(row[3].value or "")
+        lines = max(
+            len(fit_lines(message, 11, "regular", 120)), len(fit_lines(label, 11, "regular", 55))
+        )
+        ls.row_dimensions[row[0].row].height = 15 * lines
+    for col, width in zip("ABCDEFG", (8, 10, 6, 32, 16, 70, 18), strict=True):
         ls.column_dimensions[col].width = width
     ls.freeze_panes = "A2"
+    print_setup(ls, landscape=True)
     wb.active = 0
     buffer = io.BytesIO()
     wb.save(buffer)

@@ -35,6 +35,7 @@ from htsd_cli.layout import (
 )
 from htsd_cli.outputs import Inputs, OutputSet
 from htsd_cli.roster import Roster, Unit
+from htsd_cli.textwidth import fit_lines
 
 FONT_NAME = "Times New Roman"
 FIXED_TIME = dt.datetime(2000, 1, 1)
@@ -353,14 +354,22 @@ def _guide_lines(form: Form, config: Config, unit_type: str = "") -> list[tuple[
     ]
 
 
+GUIDE_TEXT_MM = 150.0  # well within what a column 100 characters wide holds
+
+
 def _write_guide(wb: Any, form: Form, config: Config, unit_type: str = "") -> None:
     st = _styles()
     ws = wb.create_sheet(GUIDE_SHEET)
     ws.column_dimensions["A"].width = 100
+    sizes = {"title": (13, "bold"), "bold": (12, "bold")}
     for i, (style, text) in enumerate(_guide_lines(form, config, unit_type), start=1):
-        c = ws.cell(row=i, column=1, value=text or None)
+        size, weight = sizes.get(style, (12, "regular"))
+        # lines broken here: spreadsheets neither grow a row nor wrap bold text reliably
+        lines = fit_lines(text, size, weight, GUIDE_TEXT_MM) if text else [""]
+        c = ws.cell(row=i, column=1, value="\n".join(lines) or None)
         c.font = st[style or "font"]
         c.alignment = st["wrap"]
+        ws.row_dimensions[i].height = round(size * 1.35 * len(lines), 1)
     ws.protection.sheet = True
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.sheet_properties.pageSetUpPr.fitToPage = True
