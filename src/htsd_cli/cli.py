@@ -15,7 +15,10 @@ import typer
 from rich.console import Console
 
 from htsd_cli import __version__
+from htsd_cli.cli_vi import install as _vietnamese
 from htsd_cli.errors import HtsdError
+
+_vietnamese()
 
 app = typer.Typer(
     name="htsd",
@@ -161,7 +164,11 @@ def template(
 
 PathsArgument = Annotated[
     list[Path],
-    typer.Argument(help="Tệp hoặc thư mục báo cáo (tìm trong cả thư mục con).", show_default=False),
+    typer.Argument(
+        help="Tệp hoặc thư mục báo cáo (tìm trong cả thư mục con).",
+        show_default=False,
+        metavar="BÁO-CÁO",
+    ),
 ]
 StrictOption = Annotated[
     bool, typer.Option("--strict", help="Coi ô bỏ trống là lỗi (mặc định chỉ là lưu ý).")
@@ -228,8 +235,9 @@ AsOfOption = Annotated[
     datetime | None,
     typer.Option(
         "--as-of",
-        formats=["%Y-%m-%d", "%d/%m/%Y"],
-        help="Tính số ngày còn lại đến hạn từ ngày này (mặc định: hôm nay).",
+        formats=["%d/%m/%Y", "%Y-%m-%d"],
+        metavar="NGÀY",
+        help="Tính số ngày còn lại đến hạn từ ngày này, ví dụ 08/10/2025 (mặc định: hôm nay).",
     ),
 ]
 ReceiptsOption = Annotated[

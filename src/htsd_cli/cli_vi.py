@@ -1,0 +1,160 @@
+"""Vietnamese for every word typer and its click print: help headings, usage lines, the help
+option, value types and usage errors. One place, installed once before the command line runs.
+
+Typer keeps some of these strings as module constants and builds others inside click's code, so
+the constants are replaced and the few functions that build the rest are wrapped.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+HELP_TEXT = "In hướng dẫn này rồi thoát."
+USAGE_PREFIX = "Cách dùng: "
+
+CONSTANTS = {
+    "ARGUMENTS_PANEL_TITLE": "Tham số",
+    "OPTIONS_PANEL_TITLE": "Tùy chọn",
+    "COMMANDS_PANEL_TITLE": "Lệnh",
+    "ERRORS_PANEL_TITLE": "Lỗi",
+    "ABORTED_TEXT": "Đã dừng.",
+    "RICH_HELP": "Gõ [blue]'{command_path} {help_option}'[/] để xem hướng dẫn.",
+    "DEFAULT_STRING": "[mặc định: {}]",
+    "ENVVAR_STRING": "[biến môi trường: {}]",
+    "REQUIRED_LONG_STRING": "[bắt buộc]",
+    "DEPRECATED_STRING": "(không dùng nữa) ",
+}
+
+# value types as typer names them → what the clerk reads
+TYPES = {
+    "<file>": "TỆP",
+    "<directory>": "THƯ-MỤC",
+    "<path>": "ĐƯỜNG-DẪN",
+    "<str>": "CHỮ",
+    "<int>": "SỐ",
+    "<float>": "SỐ",
+    "<list[Path]>": "TỆP-HOẶC-THƯ-MỤC",
+    "<list[str]>": "CHỮ",
+}
+
+# usage errors: (pattern of click's English message, Vietnamese with the pattern's groups)
+ERRORS: tuple[tuple[str, str], ...] = (
+    (r"Missing option '(.+?)'(?: / '(.+?)')?\.?$", "Thiếu tùy chọn bắt buộc {0}."),
+    (r"Missing argument '(.+?)'\.?$", "Thiếu tham số {0}: tệp hoặc thư mục báo cáo."),
+    (r"Missing command\.?$", "Thiếu tên lệnh. Gõ 'htsd -h' để xem các lệnh."),
+    (r"No such command '(.+?)'\.(?: Did you mean '(.+?)'\?)?$", "Không có lệnh '{0}'.{1}"),
+    (r"No such option: (\S+?)\.?(?: Did you mean (\S+?)\?)?$", "Không có tùy chọn {0}.{1}"),
+    (r"No such option: (\S+?)\s*\(Possible options: (.+)\)$", "Không có tùy chọn {0}.{1}"),
+    (
+        r"Invalid value for '(.+?)': (?:Value error, )?'(.*)' does not match the formats? .*$",
+        "Ngày '{1}' ở {0} không đúng: hãy ghi dạng 08/10/2025 (ngày/tháng/năm) hoặc 2025-10-08.",
+    ),
+    (
+        r"Invalid value for '(.+?)': (?:File|Path|Directory) '(.*)' is a directory\.?$",
+        "'{1}' ở {0} là một thư mục; ở đây cần một tệp.",
+    ),
+    (
+        r"Invalid value for '(.+?)': (?:File|Path|Directory) '(.*)' is a file\.?$",
+        "'{1}' ở {0} là một tệp; ở đây cần một thư mục.",
+    ),
+    (
+        r"Invalid value for '(.+?)': (?:File|Path|Directory) '(.*)' does not exist\.?$",
+        "Không có '{1}' (ở {0}). Hãy kiểm tra lại đường dẫn.",
+    ),
+    (r"Invalid value for '(.+?)': '(.*)' is not a valid integer.*$", "'{1}' ở {0} phải là số."),
+    (r"Invalid value for '(.+?)': (.*)$", "Giá trị ở {0} không hợp lệ ({1})."),
+    (r"Got unexpected extra argument(?:s|\(s\))? \((.+)\)$", "Thừa tham số: {0}."),
+    (r"Option '(.+?)' requires an argument\.?$", "Tùy chọn {0} cần một giá trị."),
+    (r"Option '(.+?)' does not take a value\.?$", "Tùy chọn {0} không nhận giá trị."),
+)
+_COMPILED = [(re.compile(p, re.S), t) for p, t in ERRORS]
+
+
+def translate(message: str) -> str:
+    """A click usage message in Vietnamese (unchanged when it is not one of click's)."""
+    for pattern, template in _COMPILED:
+        m = pattern.match(message.strip())
+        if not m:
+            continue
+        groups = [g or "" for g in m.groups()]
+        if template.endswith("{1}") and "{1}" not in template[:-3]:
+            # the optional second group is a suggestion
+            hint = f" Có phải ý bạn là {groups[1]}?" if len(groups) > 1 and groups[1] else ""
+            return template[:-3].format(*groups) + hint
+        return template.format(*groups)
+    return message
+
+
+PIECES = {"[OPTIONS]": "[TÙY-CHỌN]", "COMMAND [ARGS]...": "LỆNH [THAM-SỐ]..."}
+
+
+def _pieces(collect: Any) -> Any:
+    def vi_usage_pieces(self: Any, ctx: Any) -> list[str]:
+        return [PIECES.get(piece, piece) for piece in collect(self, ctx)]
+
+    return vi_usage_pieces
+
+
+def _translated(format_message: Any) -> Any:
+    def vi_format_message(self: Any) -> str:
+        return translate(format_message(self))
+
+    return vi_format_message
+
+
+_installed = {"done": False}
+
+
+def install() -> None:
+    """Replace typer's and click's English words by Vietnamese ones (idempotent)."""
+    if _installed["done"]:
+        return
+    _installed["done"] = True
+    import typer.core as tcore
+    import typer.rich_utils as rich_utils
+    from typer._click import core, exceptions, formatting
+
+    for name, text in CONSTANTS.items():
+        if hasattr(rich_utils, name):
+            setattr(rich_utils, name, text)
+
+    write_usage = formatting.HelpFormatter.write_usage
+
+    def vi_write_usage(self: Any, prog: str, args: str = "", prefix: str | None = None) -> None:
+        write_usage(self, prog, args, USAGE_PREFIX if prefix is None else prefix)
+
+    formatting.HelpFormatter.write_usage = vi_write_usage  # type: ignore[method-assign]
+
+    get_help_option = core.Command.get_help_option
+
+    def vi_help_option(self: Any, ctx: Any) -> Any:
+        option = get_help_option(self, ctx)
+        if option is not None:
+            option.help = HELP_TEXT
+        return option
+
+    core.Command.get_help_option = vi_help_option  # type: ignore[method-assign]
+
+    for exc in vars(exceptions).values():  # every class that words its own message
+        if isinstance(exc, type) and "format_message" in vars(exc):
+            exc.format_message = _translated(vars(exc)["format_message"])
+
+    for command in (core.Command, tcore.TyperGroup):
+        command.collect_usage_pieces = _pieces(vars(command)["collect_usage_pieces"])
+
+    for param in (tcore.TyperOption, tcore.TyperArgument):
+        display = param.display_type_rich
+
+        def vi_display(self: Any, ctx: Any, _display: Any = display) -> str | None:
+            if getattr(self, "is_flag", False):
+                return None  # a switch takes no value: nothing to show
+            text: str | None = _display(self, ctx)
+            if text is None:
+                return None
+            many = text.endswith("...")
+            base = text[:-3] if many else text
+            shown = TYPES.get(base, base)
+            return shown + ("..." if many else "")
+
+        param.display_type_rich = vi_display

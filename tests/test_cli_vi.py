@@ -1,0 +1,68 @@
+"""Everything the command line prints for a person is Vietnamese: help, usage and usage errors."""
+
+from __future__ import annotations
+
+import pytest
+from typer.testing import CliRunner
+
+from htsd_cli.cli import app
+from htsd_cli.cli_vi import translate
+
+from .conftest import SAMPLE_CONFIG, SAMPLE_ROSTER, SAMPLES
+
+runner = CliRunner()
+ENGLISH = (
+    "Usage", "Options", "Arguments", "Commands", "Show this message", "[required]", "<bool>",
+    "<list", "<file>", "<str>", "<path>", "[default", "Missing", "Error", "Try '", "[OPTIONS]",
+    "COMMAND", "[ARGS]", "Invalid value", "No such", "does not", "Did you mean", "Got unexpected",
+    "requires an argument", "Aborted",
+)  # fmt: skip
+COMMANDS = [[], ["form"], ["form", "show"], ["template"], ["validate"], ["status"], ["aggregate"]]
+
+
+def _english(text: str) -> list[str]:
+    return [phrase for phrase in ENGLISH if phrase in text]
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=lambda c: " ".join(c) or "htsd")
+def test_help_is_vietnamese(command):
+    result = runner.invoke(app, [*command, "-h"], terminal_width=120)
+    assert result.exit_code == 0
+    assert "Cách dùng:" in result.output and "In hướng dẫn này rồi thoát." in result.output
+    assert _english(result.output) == [], result.output
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["tempalte"], "Có phải ý bạn là template?"),
+        (["status", str(SAMPLES / "returns")], "Thiếu tùy chọn bắt buộc --roster"),
+        (["validate"], "Thiếu tham số"),
+        (["validate", "--nope", "x"], "Không có tùy chọn --nope"),
+        (["status", "x", "-r", str(SAMPLE_ROSTER), "--as-of", "31/02/2022"], "ngày/tháng/năm"),
+        (["status", "x", "-r", str(SAMPLE_ROSTER), "--as-of"], "cần một giá trị"),
+        (["form", "show", "thua"], "Thừa tham số"),
+    ],
+)
+def test_usage_mistakes_are_said_in_vietnamese(args, says):
+    result = runner.invoke(app, args, terminal_width=120)
+    assert result.exit_code == 2
+    text = " ".join(result.output.split())
+    assert says in text and ("Cách dùng:" in text or "--as-of" in args)
+    assert _english(text) == [], text
+
+
+def test_dates_are_typed_as_vietnamese_write_them():
+    for day in ("08/10/2022", "2022-10-08"):
+        result = runner.invoke(
+            app,
+            ["status", str(SAMPLES / "returns"), "-r", str(SAMPLE_ROSTER), "-c",
+             str(SAMPLE_CONFIG), "--as-of", day, "--json"],
+        )  # fmt: skip
+        assert result.exit_code == 0, result.output
+        assert '"as_of": "2022-10-08"' in result.stdout or "2022-10-08" in result.stdout
+
+
+def test_an_unknown_message_is_left_as_it_is():
+    assert translate("Tệp hỏng.") == "Tệp hỏng."
+    assert translate("Missing option '--roster' / '-r'.") == "Thiếu tùy chọn bắt buộc --roster."
