@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from htsd_cli.cli import app
 from htsd_cli.config import load_config
-from htsd_cli.errors import ConfigError, RosterError
+from htsd_cli.errors import ConfigError
 from htsd_cli.layout import FORM_SHEET, GUIDE_SHEET, ID_SHEET, compute_layout
 from htsd_cli.roster import load_roster
 
@@ -220,13 +220,6 @@ def test_roster_accepts_bom_labels_and_xlsx(tmp_path, form):
     wb.save(tmp_path / "ds.xlsx")
     [unit] = load_roster(tmp_path / "ds.xlsx", form).units
     assert (unit.code, unit.name) == ("101", "Trường B")
-
-
-def test_roster_not_utf8_is_explained(tmp_path, form):
-    path = tmp_path / "ds.csv"
-    path.write_bytes((HEADER + "A1,Trường A,thcs,P1\n").encode("cp1258", errors="replace"))
-    with pytest.raises(RosterError, match="UTF-8"):
-        load_roster(path, form)
 
 
 def test_config_errors_name_the_key(tmp_path):

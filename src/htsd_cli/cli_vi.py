@@ -138,10 +138,10 @@ def install() -> None:
 
     for exc in vars(exceptions).values():  # every class that words its own message
         if isinstance(exc, type) and "format_message" in vars(exc):
-            exc.format_message = _translated(vars(exc)["format_message"])
+            exc.format_message = _translated(vars(exc)["format_message"])  # type: ignore[attr-defined]
 
     for command in (core.Command, tcore.TyperGroup):
-        command.collect_usage_pieces = _pieces(vars(command)["collect_usage_pieces"])
+        command.collect_usage_pieces = _pieces(vars(command)["collect_usage_pieces"])  # type: ignore[method-assign]
 
     for param in (tcore.TyperOption, tcore.TyperArgument):
         display = param.display_type_rich
@@ -157,4 +157,4 @@ def install() -> None:
             shown = TYPES.get(base, base)
             return shown + ("..." if many else "")
 
-        param.display_type_rich = vi_display
+        param.display_type_rich = vi_display  # type: ignore[method-assign]

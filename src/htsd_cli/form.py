@@ -117,6 +117,7 @@ class TextPart:
 class UnitType:
     code: str
     label: str
+    aliases: tuple[str, ...] = ()  # how people write it too: "Mầm non", "THCS", "UBND phường"
 
 
 @dataclass(frozen=True)
@@ -268,13 +269,18 @@ class Form:
 
     def unit_type(self, text: str) -> UnitType | None:
         """The unit type named by `text` (its code or its label, any case or accents)."""
-        from htsd_cli.textnorm import fold
 
         if not self._types_by_key:
             for t in self.unit_types:
-                self._types_by_key.setdefault(fold(t.code), t)
-                self._types_by_key.setdefault(fold(t.label), t)
-        return self._types_by_key.get(fold(text))
+                for name in (t.code, t.label, *t.aliases):
+                    self._types_by_key.setdefault(_type_key(name), t)
+        return self._types_by_key.get(_type_key(text))
+
+
+def _type_key(text: str) -> str:
+    from htsd_cli.textnorm import fold
+
+    return " ".join(fold(text).replace("_", " ").replace("-", " ").replace(".", " ").split())
 
 
 # --- loading -------------------------------------------------------------------------------------
@@ -650,13 +656,17 @@ def _unit_types(data: _LineDict, problems: _Problems) -> tuple[UnitType, ...]:
         if not isinstance(item, _LineDict):
             problems.add(getattr(raw, "line", 0), "mỗi loại đơn vị phải có 'code' và 'label'")
             continue
-        _unknown_keys(item, {"code", "label"}, problems, "unit_types")
+        _unknown_keys(item, {"code", "label", "aliases"}, problems, "unit_types")
         code = _get(item, "code", str, problems)
         label = _get(item, "label", str, problems)
+        aliases = item.get("aliases", [])
+        if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
+            problems.add(_line(item, "aliases"), "'aliases' là danh sách các cách viết khác")
+            aliases = []
         if code and label:
             if any(t.code == code for t in out):
                 problems.add(item.line, f"loại đơn vị '{code}' bị trùng")
-            out.append(UnitType(code, label))
+            out.append(UnitType(code, label, tuple(aliases)))
     return tuple(out)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import functools
 import io
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -122,27 +123,39 @@ def load_roster(path: Path, form: Form) -> Roster:
     return _build(rows, path, form)
 
 
+XLSX_WORKS = "Lưu danh sách thành tệp Excel (.xlsx) thì luôn đọc được."
+
+
+def decode_text(raw: bytes) -> str:
+    """Text as Excel and Notepad save it: UTF-16 with its mark ("Unicode Text"), UTF-8 with or
+    without mark, else Windows-1258 (Vietnamese Excel's "CSV (Comma delimited)")."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return raw.decode("utf-16")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return nfc(raw.decode("cp1258", errors="replace"))
+
+
 def read_csv_rows(path: Path) -> list[list[str]]:
-    """Rows of a CSV as Excel saves it: UTF-8 with or without BOM, ',' ';' or tab separated."""
+    """Rows of a CSV or tab-separated text as Excel saves it, in any of its encodings."""
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise RosterError(f"Không đọc được {path}: {read_reason(exc)}.") from exc
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise RosterError(
-            f"{path}: tệp không ở dạng UTF-8. Trong Excel hãy lưu bằng 'CSV UTF-8 (Comma delimited)'."
-        ) from None
-    sample = text[:4096]
-    try:
-        dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    return [list(r) for r in csv.reader(io.StringIO(text), dialect)]
+        raise RosterError(f"Không đọc được {path}: {read_reason(exc)}. {XLSX_WORKS}") from exc
+    text = decode_text(raw)
+    # the separator used most on the first lines (a title line above the table has none)
+    head = "\n".join(text.splitlines()[:20])
+    delimiter = max(",;\t", key=head.count)
+    return [list(r) for r in csv.reader(io.StringIO(text), delimiter=delimiter)]
+
+
+DATE_CELL = "\x00date:"  # a cell the spreadsheet holds as a date (a code Excel turned into one)
 
 
 def _read_sheet(path: Path) -> list[list[str]]:
+    import datetime as dt
+
     from python_calamine import CalamineError, CalamineWorkbook
 
     try:
@@ -150,7 +163,8 @@ def _read_sheet(path: Path) -> list[list[str]]:
             data = wb.get_sheet_by_index(0).to_python(skip_empty_area=False)
     except (CalamineError, OSError, ValueError) as exc:
         raise RosterError(
-            f"Không mở được danh sách đơn vị {path}: tệp hỏng hoặc không phải bảng tính."
+            f"Không mở được danh sách đơn vị {path}: tệp hỏng hoặc không phải bảng tính. "
+            f"{XLSX_WORKS}"
         ) from exc
     out: list[list[str]] = []
     for row in data:
@@ -158,61 +172,126 @@ def _read_sheet(path: Path) -> list[list[str]]:
         for value in row:
             if isinstance(value, float) and value.is_integer():
                 value = int(value)
+            if isinstance(value, (dt.date, dt.datetime)):
+                cells.append(DATE_CELL + value.strftime("%d/%m/%Y"))
+                continue
             cells.append("" if value is None else str(value))
         out.append(cells)
     return out
+
+
+def _header_row(rows: list[list[str]]) -> tuple[int, dict[str, int]]:
+    """The row that names the columns (a title or blank lines may stand above it) and where
+    each column is; an "STT" (row number) column is simply not one of them."""
+    best: tuple[int, dict[str, int]] = (0, {})
+    for index, row in enumerate(rows[:15]):
+        header = [fold(h).replace("-", "_").strip() for h in row]
+        positions: dict[str, int] = {}
+        for key, aliases in COLUMNS.items():
+            for i, h in enumerate(header):
+                if h in aliases or h.replace("_", " ") in aliases:
+                    positions[key] = i
+                    break
+        if len(positions) > len(best[1]):
+            best = (index, positions)
+        if len(positions) == len(COLUMNS):
+            break
+    return best
+
+
+_DATE_LIKE = re.compile(r"^\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}( 00:00:00)?$")
+
+
+def _code_problem(code: str, lengths: dict[int, int]) -> str:
+    """Why a code is not what the unit typed: a date Excel made of it, or leading zeros lost."""
+    if code.startswith(DATE_CELL) or _DATE_LIKE.match(code):
+        shown = code.removeprefix(DATE_CELL)
+        return (
+            f"mã '{shown}' là một ngày tháng: Excel đã tự đổi mã thành ngày. Hãy định dạng cột "
+            "mã là Văn bản (Text) rồi gõ lại mã"
+        )
+    if code.isdigit() and lengths:
+        usual = max(lengths, key=lambda n: lengths[n])
+        if len(code) < usual and lengths[usual] >= 3:
+            return (
+                f"mã '{code}' ngắn hơn các mã khác ({usual} chữ số): có lẽ Excel đã bỏ các số 0 "
+                "ở đầu. Hãy định dạng cột mã là Văn bản (Text) rồi gõ lại mã"
+            )
+    return ""
 
 
 def _build(rows: list[list[str]], path: Path, form: Form) -> Roster:
     rows = [r for r in rows if any(c.strip() for c in r)]
     if not rows:
         raise RosterError(f"{path}: danh sách đơn vị trống.")
-    header = [fold(h).replace("-", "_") for h in rows[0]]
-    positions: dict[str, int] = {}
-    for key, aliases in COLUMNS.items():
-        for i, h in enumerate(header):
-            if h in aliases or h.replace("_", " ") in aliases:
-                positions[key] = i
-                break
+    head, positions = _header_row(rows)
     missing = [COLUMN_TITLES[k] for k in COLUMNS if k not in positions]
     if missing:
         raise RosterError(
-            f"{path}, dòng 1: thiếu cột {', '.join(missing)}. "
-            f"Dòng đầu phải có các cột: {', '.join(COLUMN_TITLES.values())}."
+            f"{path}, dòng {head + 1}: thiếu cột {', '.join(missing)}. Dòng tiêu đề phải có các "
+            f"cột: {', '.join(COLUMN_TITLES.values())} (hoặc mã đơn vị, tên đơn vị, loại đơn vị, "
+            f"nhóm). {XLSX_WORKS}"
         )
-    problems: list[str] = []
+    body = [(n, row) for n, row in enumerate(rows[head + 1 :], start=head + 2)]
+
+    def cell(key: str, row: list[str]) -> str:
+        i = positions[key]
+        return nfc(row[i].strip()) if i < len(row) else ""
+
+    lengths: dict[int, int] = {}
+    for _, row in body:
+        code = cell("code", row)
+        if code.isdigit() and code.startswith("0"):
+            lengths[len(code)] = lengths.get(len(code), 0) + 1
+    causes: dict[str, list[int]] = {}  # one message per cause, with the rows it covers
     units: list[Unit] = []
     seen: dict[str, int] = {}
     known_types = ", ".join(t.code for t in form.unit_types)
-    for number, row in enumerate(rows[1:], start=2):
-
-        def cell(key: str, row: list[str] = row) -> str:
-            i = positions[key]
-            return nfc(row[i].strip()) if i < len(row) else ""
-
-        code, name, type_text, group = cell("code"), cell("name"), cell("unit_type"), cell("group")
-        where = f"{path}, dòng {number}"
+    for number, row in body:
+        code, name = cell("code", row), cell("name", row)
+        type_text, group = cell("unit_type", row), cell("group", row)
+        bad_code = _code_problem(code, lengths) if code else ""
         if not code:
-            problems.append(f"{where}, cột {COLUMN_TITLES['code']}: mã đơn vị để trống")
+            causes.setdefault(f"cột {COLUMN_TITLES['code']}: mã đơn vị để trống", []).append(number)
+        elif bad_code:
+            causes.setdefault(f"cột {COLUMN_TITLES['code']}: {bad_code}", []).append(number)
         elif normalise_code(code) in seen:
-            problems.append(
-                f"{where}, cột {COLUMN_TITLES['code']}: mã '{code}' trùng với dòng "
-                f"{seen[normalise_code(code)]}"
-            )
+            causes.setdefault(
+                f"cột {COLUMN_TITLES['code']}: mã '{code}' trùng với dòng "
+                f"{seen[normalise_code(code)]}",
+                [],
+            ).append(number)
         else:
             seen[normalise_code(code)] = number
         if not name:
-            problems.append(f"{where}, cột {COLUMN_TITLES['name']}: tên đơn vị để trống")
+            causes.setdefault(f"cột {COLUMN_TITLES['name']}: tên đơn vị để trống", []).append(
+                number
+            )
         unit_type = form.unit_type(type_text) if type_text else None
         if unit_type is None:
             what = f"loại '{type_text}' không có" if type_text else "loại đơn vị để trống"
-            problems.append(
-                f"{where}, cột {COLUMN_TITLES['unit_type']}: {what}; dùng một trong: {known_types}"
-            )
-        if code and name and unit_type:
+            causes.setdefault(
+                f"cột {COLUMN_TITLES['unit_type']}: {what}; dùng một trong: {known_types} "
+                "(hoặc tên loại, như 'Mầm non', 'UBND phường')",
+                [],
+            ).append(number)
+        if code and name and unit_type and not bad_code:
             units.append(Unit(code, name, unit_type.code, unit_type.label, group, number))
-    if problems:
-        shown = problems[:50]
-        more = f"\n… và {len(problems) - 50} lỗi nữa." if len(problems) > 50 else ""
+    if causes:
+        lines = [f"{path}, {_rows_text(numbers)}, {cause}" for cause, numbers in causes.items()]
+        shown = lines[:30]
+        more = f"\n… và {len(lines) - 30} lỗi nữa." if len(lines) > 30 else ""
         raise RosterError("Danh sách đơn vị có lỗi:\n" + "\n".join(shown) + more)
     return Roster(tuple(units), path)
+
+
+def _rows_text(numbers: list[int]) -> str:
+    """'dòng 3' or 'dòng 3, 5, 7–40' (runs of consecutive rows shortened)."""
+    runs: list[list[int]] = []
+    for n in numbers:
+        if runs and n == runs[-1][-1] + 1:
+            runs[-1].append(n)
+        else:
+            runs.append([n])
+    parts = [f"{r[0]}–{r[-1]}" if len(r) > 2 else ", ".join(map(str, r)) for r in runs]
+    return "dòng " + ", ".join(parts)
