@@ -108,7 +108,9 @@ def test_status_table_in_vietnamese():
     assert "còn 2 ngày đến hạn" in text
 
 
-def test_status_without_receipts_uses_file_times(tmp_path, issued, filled):
+def test_status_without_receipts_does_not_guess_lateness(tmp_path, issued, filled):
+    """A copied file has today's time: without a receipts book, nobody is "late by 1,500 days";
+    the clerk may still ask for file times."""
     path = filled(unit="TH01", name="th01.xlsx")
     config = tmp_path / "htsd.toml"
     config.write_text(
@@ -117,10 +119,16 @@ def test_status_without_receipts_uses_file_times(tmp_path, issued, filled):
     )
     result = _run("status", str(path), "-r", str(SAMPLE_ROSTER), "-c", str(config), "--json")
     data = json.loads(result.stdout)
-    assert data["received_time_source"] == "thời điểm sửa tệp"
-    assert {u["code"]: u["late"] for u in data["units"]}[
-        "TH01"
-    ] is True  # modified today, after 2022
+    assert "chưa có sổ nhận" in data["received_time_source"]
+    th01 = {u["code"]: u for u in data["units"]}["TH01"]
+    assert th01["late"] is False and th01["received"] is None and th01["received_known"] is False
+    result = _run(
+        "status", str(path), "-r", str(SAMPLE_ROSTER), "-c", str(config), "--receipts", "mtime",
+        "--json",
+    )  # fmt: skip
+    data = json.loads(result.stdout)
+    assert data["received_time_source"].startswith("thời điểm sửa tệp")
+    assert {u["code"]: u["late"] for u in data["units"]}["TH01"] is True  # modified today
 
 
 def test_totals_equal_independent_sums(sample_run, form, roster):

@@ -57,7 +57,12 @@ FormOption = Annotated[
 ]
 RosterOption = Annotated[
     Path | None,
-    typer.Option("--roster", "-r", help="Danh sách đơn vị (.csv hoặc .xlsx).", dir_okay=False),
+    typer.Option(
+        "--roster",
+        "-r",
+        help="Danh sách đơn vị (.xlsx hoặc .csv; mặc định: roster trong htsd.toml).",
+        dir_okay=False,
+    ),
 ]
 OverwriteOption = Annotated[
     bool,
@@ -90,6 +95,32 @@ def main_callback(
 ) -> None:
     """Phát, kiểm tra và tổng hợp báo cáo Tuần lễ hưởng ứng học tập suốt đời (HTSĐ)."""
     _state["debug"] = debug
+
+
+def setting(given: Any, configured: Any, option: str, key: str, what: str) -> Any:
+    """A value from the command line, else from htsd.toml; neither is a usage error (exit 2)."""
+    if given is not None and given != []:
+        return given
+    if configured is not None:
+        return [configured] if isinstance(given, list) else configured
+    err_console.print(
+        f"[bold red]Lỗi:[/] thiếu {what}: ghi {option} trên dòng lệnh, hoặc dòng "
+        f'{key} = "..." trong htsd.toml (htsd init tạo sẵn).',
+        highlight=False,
+    )
+    raise typer.Exit(2)
+
+
+def optional_config(config: Path | None) -> Any:
+    """The configuration when there is one (a command that can do without it gets None)."""
+    from htsd_cli.config import load_config
+
+    try:
+        return load_config(config)
+    except HtsdError:
+        if config is not None:
+            raise
+        return None
 
 
 def require_paths(paths: list[Path]) -> None:
@@ -142,9 +173,15 @@ def form_show(
 @app.command()
 def template(
     out: Annotated[
-        Path,
-        typer.Option("--out", "-o", help="Thư mục ghi các tệp biểu mẫu.", file_okay=False),
-    ],
+        Path | None,
+        typer.Option(
+            "--out",
+            "-o",
+            help="Thư mục ghi các tệp biểu mẫu (mặc định: issued trong htsd.toml).",
+            file_okay=False,
+            metavar="THƯ-MỤC",
+        ),
+    ] = None,
     roster: RosterOption = None,
     form: FormOption = None,
     config: ConfigOption = None,
@@ -154,18 +191,25 @@ def template(
     from htsd_cli import commands, views
 
     try:
+        configured = optional_config(config)
+        out = setting(
+            out, configured and configured.issued, "--out", "issued", "thư mục ghi biểu mẫu"
+        )
+        roster = roster or (configured.roster if configured else None)
         cfg, loaded, units = commands.prepare(config, form, roster)
         with views.progress(console, "Đang tạo biểu mẫu") as step:
             issued = commands.issue(loaded, cfg, units, out, step, overwrite)
     except HtsdError as exc:
         raise fail(exc) from None
+    assert out is not None
     views.print_issued(console, issued, out)
 
 
 PathsArgument = Annotated[
-    list[Path],
+    list[Path] | None,
     typer.Argument(
-        help="Tệp hoặc thư mục báo cáo (tìm trong cả thư mục con).",
+        help="Tệp hoặc thư mục báo cáo, tìm trong cả thư mục con (mặc định: returns trong "
+        "htsd.toml).",
         show_default=False,
         metavar="BÁO-CÁO",
     ),
@@ -197,7 +241,14 @@ def validate(
     """Kiểm tra các báo cáo đơn vị gửi về: chỉ ra từng ô cần sửa."""
     from htsd_cli import commands, views
 
+    try:
+        configured = optional_config(config)
+    except HtsdError as exc:
+        raise fail(exc) from None
+    paths = setting(paths, configured and configured.returns, "BÁO-CÁO", "returns", "báo cáo")
+    assert paths is not None
     require_paths(paths)
+    roster = roster or (configured.roster if configured else None)
     try:
         loaded, units = commands.prepare_check(config, form, roster)
         if annotate is not None:  # where the copies may go is checked before any file is read
@@ -225,12 +276,6 @@ def validate(
     raise typer.Exit(0 if report.valid else 1)
 
 
-RequiredRoster = Annotated[
-    Path,
-    typer.Option(
-        "--roster", "-r", help="Danh sách đơn vị phải nộp (.csv hoặc .xlsx).", dir_okay=False
-    ),
-]
 AsOfOption = Annotated[
     datetime | None,
     typer.Option(
@@ -244,7 +289,8 @@ ReceiptsOption = Annotated[
     Path | None,
     typer.Option(
         "--receipts",
-        help="Sổ nhận (CSV: tep, ngay_nhan); không có thì lấy thời điểm sửa tệp làm ngày nhận.",
+        help="Sổ nhận (CSV: tep, ngay_nhan). Không có sổ thì không xét nộp muộn; ghi 'mtime' để "
+        "lấy thời điểm sửa tệp làm ngày nhận.",
         dir_okay=False,
     ),
 ]
@@ -252,8 +298,8 @@ ReceiptsOption = Annotated[
 
 @app.command()
 def status(
-    paths: PathsArgument,
-    roster: RequiredRoster,
+    paths: PathsArgument = None,
+    roster: RosterOption = None,
     config: ConfigOption = None,
     form: FormOption = None,
     as_of: AsOfOption = None,
@@ -263,7 +309,7 @@ def status(
     """Ai đã nộp, ai chưa, tệp nào không dùng được, ai nộp muộn."""
     from htsd_cli import commands, views
 
-    require_paths(paths)
+    paths, roster = _collecting(config, paths, roster)
     try:
         cfg, loaded, units = commands.prepare_collecting(config, form, roster)
         with views.progress(err_console, "Đang đọc") as step:
@@ -278,13 +324,37 @@ def status(
         views.print_status(console, result)
 
 
+def _collecting(
+    config: Path | None, paths: list[Path] | None, roster: Path | None
+) -> tuple[list[Path], Path]:
+    """Returns and roster for status and aggregate: given, else from htsd.toml."""
+    try:
+        configured = optional_config(config)
+    except HtsdError as exc:
+        raise fail(exc) from None
+    paths = setting(paths, configured and configured.returns, "BÁO-CÁO", "returns", "báo cáo")
+    roster = setting(
+        roster, configured and configured.roster, "--roster", "roster", "danh sách đơn vị"
+    )
+    assert paths is not None and roster is not None
+    require_paths(paths)
+    return paths, roster
+
+
 @app.command()
 def aggregate(
-    paths: PathsArgument,
-    roster: RequiredRoster,
+    paths: PathsArgument = None,
+    roster: RosterOption = None,
     out: Annotated[
-        Path, typer.Option("--out", "-o", help="Thư mục ghi báo cáo tổng hợp.", file_okay=False)
-    ],
+        Path | None,
+        typer.Option(
+            "--out",
+            "-o",
+            help="Thư mục ghi báo cáo tổng hợp (mặc định: output trong htsd.toml).",
+            file_okay=False,
+            metavar="THƯ-MỤC",
+        ),
+    ] = None,
     config: ConfigOption = None,
     form: FormOption = None,
     narrative: Annotated[
@@ -307,7 +377,11 @@ def aggregate(
     """Tổng hợp các báo cáo hợp lệ: tong-hop.xlsx, bao-cao.md và bao-cao.docx (và bao-cao.pdf)."""
     from htsd_cli import commands, views
 
-    require_paths(paths)
+    paths, roster = _collecting(config, paths, roster)
+    configured = optional_config(config)
+    out = setting(out, configured and configured.output, "--out", "output", "thư mục ghi tổng hợp")
+    if narrative is None and configured is not None and configured.narrative is not None:
+        narrative = configured.narrative if configured.narrative.exists() else None
     try:
         cfg, loaded, units = commands.prepare_collecting(config, form, roster)
         with views.progress(err_console, "Đang tổng hợp") as step:

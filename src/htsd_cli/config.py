@@ -52,6 +52,11 @@ class Config:
     report_date: dt.date | None = None
     recipients: tuple[str, ...] = ()
     receipts: Path | None = None
+    roster: Path | None = None  # the roster, the folder of returns, of issued forms, of outputs
+    returns: Path | None = None
+    issued: Path | None = None
+    output: Path | None = None
+    narrative: Path | None = None
     source: Path | None = None
     base: Path = field(default_factory=Path.cwd)
 
@@ -66,7 +71,16 @@ class Config:
 
 
 _SCHEMA: dict[str, dict[str, tuple[type, bool]]] = {
-    "": {"form": (str, True), "deadline": (dt.date, False), "receipts": (str, False)},
+    "": {
+        "form": (str, True),
+        "deadline": (dt.date, False),
+        "receipts": (str, False),
+        "roster": (str, False),
+        "returns": (str, False),
+        "issued": (str, False),
+        "output": (str, False),
+        "narrative": (str, False),
+    },
     "office": {
         "governing_body": (str, False),
         "name": (str, True),
@@ -115,6 +129,14 @@ def load_config(explicit: Path | None = None) -> Config:
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"Không đọc được tệp cấu hình {path}: {read_reason(exc)}.") from exc
     return parse_config(data, path)
+
+
+def _beside(config: Path, value: Any) -> Path | None:
+    """A path written in the configuration, taken from the configuration's own folder (so the
+    working folder can be moved or copied whole)."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    return config.parent / value.strip()
 
 
 def parse_config(data: dict[str, Any], path: Path) -> Config:
@@ -167,7 +189,12 @@ def parse_config(data: dict[str, Any], path: Path) -> Config:
         report_number=report.get("number", ""),
         report_date=report.get("date"),
         recipients=tuple(report.get("recipients", ())),
-        receipts=path.parent / tables[""]["receipts"] if tables[""].get("receipts") else None,
+        receipts=_beside(path, tables[""].get("receipts")),
+        roster=_beside(path, tables[""].get("roster")),
+        returns=_beside(path, tables[""].get("returns")),
+        issued=_beside(path, tables[""].get("issued")),
+        output=_beside(path, tables[""].get("output")),
+        narrative=_beside(path, tables[""].get("narrative")),
         source=path,
         base=path.parent,
     )

@@ -21,6 +21,7 @@ from htsd_cli.validate import validate_paths
 if TYPE_CHECKING:
     from htsd_cli.aggregate import Aggregate
 
+FILE_TIMES = "mtime"  # --receipts mtime: date returns by their file times (a copy resets them)
 MARKDOWN_NAME = "bao-cao.md"
 WORKBOOK_NAME = "tong-hop.xlsx"
 DOCX_NAME = "bao-cao.docx"
@@ -47,7 +48,10 @@ def run_status(
     meanwhile: Callable[[], None] | None = None,
 ) -> tuple[Report, StatusReport]:
     report = validate_paths(paths, form, roster, progress=progress, meanwhile=meanwhile)
-    book_path = receipts or config.receipts
+    file_times = receipts is not None and str(receipts) == FILE_TIMES
+    book_path = None if file_times else receipts or config.receipts
+    if book_path is not None and receipts is None and not book_path.exists():
+        book_path = None  # configured but not started yet: no dates, no lateness guessed
     book = load_receipts(book_path) if book_path is not None else None
     status = build_status(
         report,
@@ -57,6 +61,7 @@ def run_status(
         book,
         book_path.name if book_path else "",
         form,
+        file_times,
     )
     return report, status
 

@@ -30,6 +30,7 @@ class UnitStatus:
     file: str = ""
     received: dt.datetime | None = None
     late: bool = False
+    when_known: bool = True  # False: no receipts book line, and file times not to be trusted
     errors: int = 0
     warnings: int = 0
     other_files: list[str] = field(default_factory=list)
@@ -46,6 +47,7 @@ class UnitStatus:
             "file": self.file,
             "received": self.received.isoformat(sep=" ") if self.received else None,
             "late": self.late,
+            "received_known": self.when_known,
             "errors": self.errors,
             "warnings": self.warnings,
             "other_files": self.other_files,
@@ -145,12 +147,16 @@ def _parse_when(text: str) -> dt.datetime | None:
 
 
 def received_at(rep: FileReport, receipts: dict[str, dt.datetime] | None) -> dt.datetime | None:
-    """When a file arrived: the receipts book's date, else the file's modification time."""
-    if receipts is not None:
-        listed = receipts.get(Path(rep.path).name.lower())
-        if listed is not None:
-            return listed
-    return dt.datetime.fromtimestamp(rep.mtime) if rep.mtime else None
+    """When a file arrived, to order a unit's files: the receipts book's date, else the file's
+    modification time."""
+    return booked_at(rep, receipts) or (dt.datetime.fromtimestamp(rep.mtime) if rep.mtime else None)
+
+
+def booked_at(rep: FileReport, receipts: dict[str, dt.datetime] | None) -> dt.datetime | None:
+    """The date the receipts book gives a file (None when there is no book or no line)."""
+    if receipts is None:
+        return None
+    return receipts.get(Path(rep.path).name.lower())
 
 
 def build_status(
@@ -161,6 +167,7 @@ def build_status(
     receipts: dict[str, dt.datetime] | None = None,
     receipts_name: str = "",
     form: Form | None = None,
+    file_times: bool = False,
 ) -> StatusReport:
     """One row per roster unit; the file of a unit received last is the one that counts.
 
@@ -203,24 +210,29 @@ def build_status(
         if files:
             chosen = choose(files, receipts)
             compare_resends(chosen, [r for r in files if r is not chosen], receipts, form)
-            _attach(status, chosen, receipts, deadline)
+            _attach(status, chosen, receipts, deadline, file_times)
             status.other_files = [r.path for r in files + spare if r is not chosen]
         elif spare:
             chosen = choose(spare, receipts)
-            _attach(status, chosen, receipts, deadline)
+            _attach(status, chosen, receipts, deadline, file_times)
             status.other_files = [r.path for r in spare if r is not chosen]
         elif misfiled.get(key):
             rep = misfiled[key][0]
             status.state, status.file = INVALID, rep.path
-            status.received = received_at(rep, receipts)
+            status.received = received_at(rep, receipts) if file_times else booked_at(rep, receipts)
+            status.when_known = status.received is not None
             status.reasons = [
                 f"Đã gửi tệp {Path(rep.path).name} nhưng tệp mang dấu nhận diện của đơn vị "
                 f"{rep.unit_code}; số liệu trong tệp được tính cho {rep.unit_code}."
             ]
         units.append(status)
-    source = f"sổ nhận {receipts_name}" if receipts is not None else "thời điểm sửa tệp"
+    unlisted = "thời điểm sửa tệp" if file_times else "chưa rõ, không xét muộn"
     if receipts is not None:
-        source += " (tệp không có trong sổ: thời điểm sửa tệp)"
+        source = f"sổ nhận {receipts_name} (tệp không có trong sổ: {unlisted})"
+    elif file_times:
+        source = "thời điểm sửa tệp (theo yêu cầu; tệp chép lại thì thời điểm này đổi)"
+    else:
+        source = "chưa có sổ nhận: chưa rõ ngày nhận, không xét nộp muộn"
     return StatusReport(deadline, as_of, source, units, unmatched)
 
 
@@ -234,12 +246,15 @@ def _attach(
     chosen: FileReport,
     receipts: dict[str, dt.datetime] | None,
     deadline: dt.date,
+    file_times: bool = False,
 ) -> None:
     status.report = chosen
     status.file = chosen.path
     status.state = VALID if chosen.valid else INVALID
     status.errors, status.warnings = chosen.errors, chosen.warnings
-    status.received = received_at(chosen, receipts)
+    # lateness by the receipts book; by file times only when asked (a copy resets them)
+    status.received = received_at(chosen, receipts) if file_times else booked_at(chosen, receipts)
+    status.when_known = status.received is not None
     status.late = status.received is not None and status.received.date() > deadline
     status.reasons = [f.message for f in chosen.findings if f.is_error][:5]
 
