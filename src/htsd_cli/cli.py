@@ -97,12 +97,14 @@ def main_callback(
     _state["debug"] = debug
 
 
-def setting(given: Any, configured: Any, option: str, key: str, what: str) -> Any:
+def setting(
+    given: Any, configured: Any, option: str, key: str, what: str, many: bool = False
+) -> Any:
     """A value from the command line, else from htsd.toml; neither is a usage error (exit 2)."""
     if given is not None and given != []:
         return given
     if configured is not None:
-        return [configured] if isinstance(given, list) else configured
+        return [configured] if many else configured
     err_console.print(
         f"[bold red]Lỗi:[/] thiếu {what}: ghi {option} trên dòng lệnh, hoặc dòng "
         f'{key} = "..." trong htsd.toml (htsd init tạo sẵn).',
@@ -168,6 +170,77 @@ def form_show(
     from htsd_cli import views
 
     views.print_form(console, loaded)
+
+
+def _ask(given: str | None, question: str, default: str) -> str:
+    """A flag's value, else the clerk's answer at a terminal, else the default."""
+    if given is not None:
+        return given
+    if sys.stdin.isatty():
+        return str(typer.prompt(question, default=default, show_default=bool(default)))
+    return default
+
+
+@app.command()
+def init(
+    folder: Annotated[
+        Path,
+        typer.Argument(
+            help="Thư mục làm việc của đợt thu báo cáo (mặc định: thư mục hiện tại).",
+            metavar="THƯ-MỤC",
+            file_okay=False,
+        ),
+    ] = Path("."),
+    form: FormOption = None,
+    office: Annotated[
+        str | None, typer.Option("--co-quan", help="Tên cơ quan thu báo cáo.")
+    ] = None,
+    governing: Annotated[
+        str | None, typer.Option("--chu-quan", help="Cơ quan chủ quản (để trống nếu không có).")
+    ] = None,
+    short_name: Annotated[
+        str | None, typer.Option("--viet-tat", help="Tên viết tắt trong số văn bản.")
+    ] = None,
+    place: Annotated[
+        str | None, typer.Option("--dia-danh", help="Địa danh ghi ở dòng ngày tháng.")
+    ] = None,
+    send_to: Annotated[
+        str | None, typer.Option("--noi-nhan", help="Nơi đơn vị gửi báo cáo.")
+    ] = None,
+    signer: Annotated[str | None, typer.Option("--nguoi-ky", help="Họ tên người ký.")] = None,
+    signer_title: Annotated[
+        str | None, typer.Option("--chuc-vu", help="Chức vụ người ký, ví dụ TRƯỞNG PHÒNG.")
+    ] = None,
+) -> None:
+    """Tạo thư mục làm việc cho một đợt thu báo cáo: htsd.toml, danh sách đơn vị, sổ nhận."""
+    from htsd_cli.form import load_form
+    from htsd_cli.init import FOLDERS, ROSTER, Setup, init_folder
+
+    try:
+        loaded = load_form(form or _ask(None, "Biểu mẫu (mã có sẵn hoặc tệp .yaml)", "htsd-2022"))
+        setup = Setup(
+            form=form or loaded.id,
+            office=_ask(office, "Tên cơ quan thu báo cáo", "Phòng Giáo dục và Đào tạo"),
+            governing_body=_ask(governing, "Cơ quan chủ quản (Enter nếu không có)", ""),
+            short_name=_ask(short_name, "Tên viết tắt trong số văn bản", "PGDĐT"),
+            place=_ask(place, "Địa danh ghi ở dòng ngày tháng", "(địa danh)"),
+            send_to=_ask(send_to, "Đơn vị gửi báo cáo về đâu (email, địa chỉ)", ""),
+            signer_authority="",
+            signer_title=_ask(signer_title, "Chức vụ người ký", "TRƯỞNG PHÒNG"),
+            signer_name=_ask(signer, "Họ tên người ký", "(họ tên)"),
+        )
+        written = init_folder(folder, setup, loaded)
+    except HtsdError as exc:
+        raise fail(exc) from None
+    for path in written:
+        console.print(f"Đã ghi {path}")
+    console.print(
+        f"\n[bold]Việc tiếp theo[/] (trong thư mục {folder}):\n"
+        f"1. Mở {ROSTER}, điền mỗi đơn vị một dòng, lưu lại.\n"
+        f"2. htsd template: phát biểu mẫu vào {FOLDERS['issued']}/, gửi cho các đơn vị.\n"
+        f"3. Để các tệp đơn vị gửi về vào {FOLDERS['returns']}/, ghi ngày nhận vào sổ nhận.\n"
+        "4. htsd status (--remind nhac-nho để có thư nhắc), rồi htsd aggregate."
+    )
 
 
 @app.command()
@@ -245,7 +318,9 @@ def validate(
         configured = optional_config(config)
     except HtsdError as exc:
         raise fail(exc) from None
-    paths = setting(paths, configured and configured.returns, "BÁO-CÁO", "returns", "báo cáo")
+    paths = setting(
+        paths, configured and configured.returns, "BÁO-CÁO", "returns", "báo cáo", many=True
+    )
     assert paths is not None
     require_paths(paths)
     roster = roster or (configured.roster if configured else None)
@@ -332,7 +407,9 @@ def _collecting(
         configured = optional_config(config)
     except HtsdError as exc:
         raise fail(exc) from None
-    paths = setting(paths, configured and configured.returns, "BÁO-CÁO", "returns", "báo cáo")
+    paths = setting(
+        paths, configured and configured.returns, "BÁO-CÁO", "returns", "báo cáo", many=True
+    )
     roster = setting(
         roster, configured and configured.roster, "--roster", "roster", "danh sách đơn vị"
     )

@@ -94,7 +94,7 @@ _SCHEMA: dict[str, dict[str, tuple[type, bool]]] = {
         "date": (dt.date, False),
         "recipients": (list, False),
     },
-    "signer": {"authority": (str, True), "title": (str, True), "name": (str, True)},
+    "signer": {"authority": (str, False), "title": (str, True), "name": (str, True)},
 }
 
 _TYPE_NAMES = {
@@ -183,7 +183,7 @@ def parse_config(data: dict[str, Any], path: Path) -> Config:
             send_to=office.get("send_to", ""),
             code=office.get("code", ""),
         ),
-        signer=Signer(signer["authority"], signer["title"], signer["name"]),
+        signer=Signer(signer.get("authority", ""), signer["title"], signer["name"]),
         form_ref=tables[""]["form"],
         deadline=tables[""].get("deadline"),
         report_number=report.get("number", ""),

@@ -20,6 +20,11 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "unit_type": ("loai_don_vi", "loai don vi", "loai", "type", "unit_type"),
     "group": ("nhom", "group", "phuong", "xa", "phuong/xa"),
 }
+# Columns a roster may have besides: how to reach the unit, for reminders.
+CONTACTS: dict[str, tuple[str, ...]] = {
+    "email": ("email", "e_mail", "thu_dien_tu", "thu dien tu"),
+    "phone": ("dien_thoai", "dien thoai", "so_dien_thoai", "so dien thoai", "sdt", "phone"),
+}
 COLUMN_TITLES = {
     "code": "ma_don_vi",
     "name": "ten_don_vi",
@@ -36,6 +41,8 @@ class Unit:
     unit_type_label: str
     group: str
     row: int = 0
+    email: str = ""
+    phone: str = ""
 
     @property
     def file_stem(self) -> str:
@@ -187,14 +194,14 @@ def _header_row(rows: list[list[str]]) -> tuple[int, dict[str, int]]:
     for index, row in enumerate(rows[:15]):
         header = [fold(h).replace("-", "_").strip() for h in row]
         positions: dict[str, int] = {}
-        for key, aliases in COLUMNS.items():
+        for key, aliases in {**COLUMNS, **CONTACTS}.items():
             for i, h in enumerate(header):
                 if h in aliases or h.replace("_", " ") in aliases:
                     positions[key] = i
                     break
         if len(positions) > len(best[1]):
             best = (index, positions)
-        if len(positions) == len(COLUMNS):
+        if all(key in positions for key in COLUMNS):
             break
     return best
 
@@ -235,8 +242,8 @@ def _build(rows: list[list[str]], path: Path, form: Form) -> Roster:
     body = [(n, row) for n, row in enumerate(rows[head + 1 :], start=head + 2)]
 
     def cell(key: str, row: list[str]) -> str:
-        i = positions[key]
-        return nfc(row[i].strip()) if i < len(row) else ""
+        i = positions.get(key, -1)
+        return nfc(row[i].strip()) if 0 <= i < len(row) else ""
 
     lengths: dict[int, int] = {}
     for _, row in body:
@@ -276,7 +283,17 @@ def _build(rows: list[list[str]], path: Path, form: Form) -> Roster:
                 [],
             ).append(number)
         if code and name and unit_type and not bad_code:
-            units.append(Unit(code, name, unit_type.code, unit_type.label, group, number))
+            units.append(
+                Unit(
+                    code, name, unit_type.code, unit_type.label, group, number,
+                    cell("email", row), cell("phone", row),
+                )
+            )  # fmt: skip
+    if not body:
+        raise RosterError(
+            f"{path}: danh sách chưa có đơn vị nào. Hãy mở tệp và điền mỗi đơn vị một dòng "
+            "dưới dòng tiêu đề."
+        )
     if causes:
         lines = [f"{path}, {_rows_text(numbers)}, {cause}" for cause, numbers in causes.items()]
         shown = lines[:30]
