@@ -213,11 +213,12 @@ def init(
     ] = None,
 ) -> None:
     """Tạo thư mục làm việc cho một đợt thu báo cáo: htsd.toml, danh sách đơn vị, sổ nhận."""
-    from htsd_cli.form import load_form
+    from htsd_cli.form import bundled_form_ids, load_form
     from htsd_cli.init import FOLDERS, ROSTER, Setup, init_folder
 
     try:
-        loaded = load_form(form or _ask(None, "Biểu mẫu (mã có sẵn hoặc tệp .yaml)", "htsd-2022"))
+        newest = (bundled_form_ids() or [""])[-1]
+        loaded = load_form(form or _ask(None, "Biểu mẫu (mã có sẵn hoặc tệp .yaml)", newest))
         setup = Setup(
             form=form or loaded.id,
             office=_ask(office, "Tên cơ quan thu báo cáo", "Phòng Giáo dục và Đào tạo"),
