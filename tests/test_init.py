@@ -58,7 +58,9 @@ def test_init_then_every_command_without_options(tmp_path, form):
     assert again.exit_code == 1 and "--overwrite" in again.output
     # the clerk fills the roster in Excel: the unit types come from its list
     wb = openpyxl.load_workbook(work / "danh-sach-don-vi.xlsx")
-    assert [str(r) for r in wb["Danh sách"].data_validations.dataValidation[0].sqref.ranges] == ["C2:C5000"]
+    assert [str(r) for r in wb["Danh sách"].data_validations.dataValidation[0].sqref.ranges] == [
+        "C2:C5000"
+    ]
     for row in UNITS:
         wb["Danh sách"].append(list(row))
     wb.save(work / "danh-sach-don-vi.xlsx")

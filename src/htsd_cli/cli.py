@@ -381,23 +381,80 @@ def status(
     as_of: AsOfOption = None,
     receipts: ReceiptsOption = None,
     as_json: JsonOption = False,
+    only: Annotated[
+        str | None,
+        typer.Option(
+            "--only",
+            metavar="TÌNH-TRẠNG",
+            help="Chỉ in các đơn vị: chua-nop, khong-hop-le, muon, hop-le (ngăn cách bằng dấu phẩy).",
+        ),
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            "-o",
+            help="Ghi cả bảng tình hình nộp vào tệp .xlsx này.",
+            dir_okay=False,
+            metavar="TỆP",
+        ),
+    ] = None,
+    remind: Annotated[
+        Path | None,
+        typer.Option(
+            "--remind",
+            help="Thư mục ghi thư nhắc: danh sách (xlsx), tin nhắn từng đơn vị (txt), công văn "
+            "đôn đốc (docx).",
+            file_okay=False,
+            metavar="THƯ-MỤC",
+        ),
+    ] = None,
+    overwrite: OverwriteOption = False,
 ) -> None:
-    """Ai đã nộp, ai chưa, tệp nào không dùng được, ai nộp muộn."""
+    """Ai đã nộp, ai chưa, tệp nào không dùng được, ai nộp muộn; thư nhắc để gửi đơn vị."""
     from htsd_cli import commands, views
 
+    states = _states(only)
     paths, roster = _collecting(config, paths, roster)
     try:
         cfg, loaded, units = commands.prepare_collecting(config, form, roster)
+        inputs = commands.collecting_inputs(paths, cfg, units, receipts)
+        for folder in (remind, out.parent if out else None):
+            if folder is not None:  # said before any file is read
+                inputs.refuse_folder(folder, "thư nhắc")
         with views.progress(err_console, "Đang đọc") as step:
             _report, result = commands.status(
                 paths, loaded, cfg, units, as_of.date() if as_of else None, receipts, step
             )
+        written = commands.write_status_files(
+            result, cfg, loaded, units, inputs, out, remind, overwrite
+        )
     except HtsdError as exc:
         raise fail(exc) from None
     if as_json:
         _print_json(result.to_dict())
     else:
-        views.print_status(console, result)
+        views.print_status(console, result, states)
+        for path in written:
+            console.print(f"Đã ghi {path}")
+
+
+STATES = {"chua-nop": "missing", "khong-hop-le": "invalid", "hop-le": "valid", "muon": "late"}
+
+
+def _states(only: str | None) -> set[str] | None:
+    if only is None:
+        return None
+    wanted = {w.strip().lower() for w in only.split(",") if w.strip()}
+    unknown = wanted - set(STATES)
+    if unknown:
+        err_console.print(
+            f"[bold red]Lỗi:[/] --only không hiểu '{', '.join(sorted(unknown))}'; dùng: "
+            f"{', '.join(STATES)}.",
+            highlight=False,
+        )
+        raise typer.Exit(2)
+    return {STATES[w] for w in wanted}
 
 
 def _collecting(

@@ -172,3 +172,39 @@ def form_as_dict(form: Form) -> dict[str, Any]:
             for r in form.rules
         ],
     }
+
+
+def collecting_inputs(
+    paths: list[Path], config: Config, roster: Roster, receipts: Path | None
+) -> Any:
+    """What status and aggregate read: no output may land on it."""
+    from htsd_cli.pipeline import aggregate_inputs
+
+    book = receipts if receipts is not None and receipts.exists() else None
+    return aggregate_inputs(paths, config, roster, None, book)
+
+
+def write_status_files(
+    status: Any,
+    config: Config,
+    form: Form,
+    roster: Roster,
+    inputs: Any,
+    out: Path | None,
+    remind: Path | None,
+    overwrite: bool,
+) -> list[Path]:
+    """The full table (--out) and the reminders (--remind), each written whole or not at all."""
+    from htsd_cli.outputs import OutputSet
+    from htsd_cli.remind import status_workbook, write_reminders
+
+    written: list[Path] = []
+    if out is not None:
+        with OutputSet(out.parent, inputs, "bảng tình hình nộp", overwrite) as outs:
+            outs.claim([out.name])
+            outs.write(out.name, status_workbook(status))
+            written += outs.commit()
+    if remind is not None:
+        contacts = {u.code: (u.email, u.phone) for u in roster.units}
+        written += write_reminders(remind, status, config, form, contacts, inputs, overwrite)[1]
+    return written

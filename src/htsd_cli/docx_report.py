@@ -21,7 +21,8 @@ TABLE_PT = 13
 LIST_STYLE = "htsd list"
 
 
-def render_docx(context: dict[str, Any]) -> bytes:
+def _document() -> Any:
+    """An A4 document with the margins, fonts and page numbers of Nghị định 30."""
     from docx import Document
     from docx.enum.section import WD_ORIENT
     from docx.shared import Mm, Twips
@@ -36,6 +37,38 @@ def render_docx(context: dict[str, Any]) -> bytes:
     section.left_margin, section.right_margin = Twips(1701), Twips(851)  # 30 mm, 15 mm
     section.header_distance = Mm(10)
     _page_numbers(section)
+    return doc
+
+
+def _finish(doc: Any, title: str) -> bytes:
+    props = doc.core_properties
+    props.author = "htsd"
+    props.last_modified_by = "htsd"
+    props.title = title
+    props.created = props.modified = FIXED_TIME
+    props.revision = 1
+    buffer = io.BytesIO()
+    doc.save(buffer)
+    return normalise_package(buffer.getvalue())
+
+
+def render_letter(ctx: dict[str, Any]) -> bytes:
+    """A reminder letter (công văn đôn đốc): the header with the subject under the number, the
+    addressees, the body, the units that must act, the signature."""
+    doc = _document()
+    _header_block(doc, ctx)
+    _para(doc, "", after=6)
+    _para(doc, f"Kính gửi: {ctx['addressee']}", align="center", indent=False, after=12)
+    for paragraph in ctx["body"]:
+        _para(doc, paragraph)
+    _list(doc, [(f"- {line}", False) for line in ctx["units"]])
+    _para(doc, ctx["closing"])
+    _signature_block(doc, ctx)
+    return _finish(doc, ctx["subject"])
+
+
+def render_docx(context: dict[str, Any]) -> bytes:
+    doc = _document()
     _header_block(doc, context)
     _title(doc, context)
     for part in context["texts_before"]:
@@ -47,15 +80,7 @@ def render_docx(context: dict[str, Any]) -> bytes:
         _text_part(doc, part)
     _signature_block(doc, context)
     _annexes(doc, context)
-    props = doc.core_properties
-    props.author = "htsd"
-    props.last_modified_by = "htsd"
-    props.title = context["title"]
-    props.created = props.modified = FIXED_TIME
-    props.revision = 1
-    buffer = io.BytesIO()
-    doc.save(buffer)
-    return normalise_package(buffer.getvalue())
+    return _finish(doc, context["title"])
 
 
 def _base_styles(doc: Any) -> None:
@@ -220,6 +245,9 @@ def _header_block(doc: Any, ctx: dict[str, Any]) -> None:
     widest = max(width_mm(line, HEADER_PT, "bold") for line in office)
     _rule(left, widest * 0.4, left_mm - 2 * CELL_MARGIN_MM)  # 1/3 to 1/2 of the name
     _para(left, ctx["number_line"], size=NUMBER_PT, align="center", indent=False, after=0)
+    if ctx.get("subject_under_number"):  # a letter's subject: "V/v …" under its number
+        for line in fit_lines(ctx["subject_under_number"], 12, "regular", room):
+            _para(left, line, size=12, align="center", indent=False, after=0)
     right_room = right_mm - 2 * CELL_MARGIN_MM
     _para(right, NATIONAL, size=NATIONAL_PT, bold=True, align="center", indent=False, after=0)
     _para(right, MOTTO, size=MOTTO_PT, bold=True, align="center", indent=False, after=0)

@@ -175,31 +175,28 @@ def print_validation(console: Console, report: Any, annotated: list[Any] | None)
     )
 
 
-def print_status(console: Console, status: Any) -> None:
+SHOW_ALL_UP_TO = 60  # units: above this, the table shows only those the clerk must chase
+
+
+def print_status(console: Console, status: Any, only: set[str] | None = None) -> None:
+    """Counts first, then by unit type and by group, then the units: all of them in a small
+    collection, else (and with --only) just those asked for."""
     from rich.markup import escape
 
     from htsd_cli.status import STATE_LABELS
 
-    colours = {"valid": "green", "invalid": "red", "missing": "yellow"}
-    table = Table(title=f"Tình hình nộp báo cáo (hạn {status.deadline:%d/%m/%Y})")
-    for title in ("Mã", "Đơn vị", "Loại", "Nhóm", "Tình trạng", "Ngày nhận", "Tệp"):
-        table.add_column(title, overflow="fold")
-    for u in status.units:
-        state = f"[{colours[u.state]}]{STATE_LABELS[u.state]}[/]"
-        if u.late:
-            state += " [magenta](muộn)[/]"
-        if u.errors:
-            state += f" · {u.errors} lỗi"
-        table.add_row(
-            u.code,
-            escape(u.name),
-            escape(u.unit_type_label),
-            escape(u.group),
-            state,
-            u.received.strftime("%d/%m/%Y %H:%M") if u.received else "",
-            escape(Path(u.file).name) if u.file else "",
-        )
-    console.print(table)
+    c = status.counts()
+    left = status.days_left
+    when = (
+        f"còn {left} ngày đến hạn"
+        if left > 0
+        else ("hôm nay là hạn nộp" if left == 0 else f"đã quá hạn {-left} ngày")
+    )
+    console.print(
+        f"[bold]Đã nhận {c['received']}/{c['expected']}[/] · hợp lệ {c['valid']} · không hợp lệ "
+        f"{c['invalid']} · chưa nộp {c['missing']} · muộn {c['late']} · {when} · ngày nhận theo "
+        f"{status.received_source}"
+    )
     for title, key in (("Theo loại đơn vị", "unit_type_label"), ("Theo nhóm", "group")):
         bt = Table(title=title)
         for col in ("", "Phải nộp", "Đã nhận", "Hợp lệ", "Muộn"):
@@ -210,22 +207,48 @@ def print_status(console: Console, status: Any) -> None:
                 *(str(row[k]) for k in ("expected", "received", "valid", "late")),
             )
         console.print(bt)
+    wanted = only
+    if wanted is None and len(status.units) > SHOW_ALL_UP_TO:
+        wanted = {"missing", "invalid", "late"}
+    units = [
+        u for u in status.units
+        if wanted is None or u.state in wanted or ("late" in wanted and u.late)
+    ]  # fmt: skip
+    colours = {"valid": "green", "invalid": "red", "missing": "yellow"}
+    title = f"Tình hình nộp báo cáo (hạn {status.deadline:%d/%m/%Y})"
+    if wanted is not None:
+        title += f": {len(units)}/{len(status.units)} đơn vị"
+    table = Table(title=title)
+    for col in ("Mã", "Đơn vị", "Loại", "Nhóm", "Tình trạng", "Ngày nhận", "Tệp"):
+        table.add_column(col, overflow="fold")
+    for u in units:
+        state = f"[{colours[u.state]}]{STATE_LABELS[u.state]}[/]"
+        if u.late:
+            state += " [magenta](muộn)[/]"
+        if u.errors:
+            state += f" · {u.errors} lỗi"
+        received = u.received.strftime("%d/%m/%Y %H:%M") if u.received else ""
+        if not u.received and u.state != "missing":
+            received = "chưa rõ"
+        table.add_row(
+            u.code,
+            escape(u.name),
+            escape(u.unit_type_label),
+            escape(u.group),
+            state,
+            received,
+            escape(Path(u.file).name) if u.file else "",
+        )
+    console.print(table)
+    if wanted is not None and only is None:
+        console.print(
+            "Chỉ in các đơn vị chưa nộp, không hợp lệ hoặc muộn; cả bảng: --out tinh-hinh.xlsx."
+        )
     for rep in status.unmatched:
         reason = next((f.message for f in rep.findings if f.is_error), "không thuộc danh sách")
         console.print(
             f"[yellow]Tệp không thuộc đơn vị nào trong danh sách: {escape(rep.path)} — {escape(reason)}[/]"
         )
-    c = status.counts()
-    left = status.days_left
-    when = (
-        f"còn {left} ngày đến hạn"
-        if left > 0
-        else ("hôm nay là hạn nộp" if left == 0 else f"đã quá hạn {-left} ngày")
-    )
-    console.print(
-        f"Đã nhận {c['received']}/{c['expected']} · hợp lệ {c['valid']} · không hợp lệ {c['invalid']} · "
-        f"chưa nộp {c['missing']} · muộn {c['late']} · {when} · ngày nhận theo {status.received_source}"
-    )
 
 
 def print_aggregate(console: Console, agg: Any, outputs: Any) -> None:

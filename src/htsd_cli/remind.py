@@ -1,0 +1,188 @@
+"""What the clerk sends to units that have not reported, are late, or must fix their file:
+a list (xlsx), one short message per unit to paste into e-mail or Zalo, and a reminder letter
+(công văn đôn đốc) laid out as the report is."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from htsd_cli.config import Config
+from htsd_cli.form import Form
+from htsd_cli.outputs import Inputs, OutputSet
+from htsd_cli.status import INVALID, MISSING, StatusReport, UnitStatus
+from htsd_cli.template import date_line
+from htsd_cli.textwidth import office_lines
+
+LIST_NAME = "nhac-nho.xlsx"
+MESSAGES_NAME = "tin-nhan.txt"
+LETTER_NAME = "cong-van-don-doc.docx"
+
+
+@dataclass(frozen=True)
+class Reminder:
+    unit: UnitStatus
+    email: str
+    phone: str
+    what: str  # what is wrong, in a sentence
+    ask: str  # what the unit should do
+
+
+def reminders(status: StatusReport, emails: dict[str, tuple[str, str]]) -> list[Reminder]:
+    """Units missing, whose file must be fixed, or late, in the roster's order."""
+    out = []
+    for u in status.units:
+        email, phone = emails.get(u.code, ("", ""))
+        if u.state == MISSING:
+            what, ask = "Chưa nộp báo cáo.", "Xin gửi báo cáo"
+        elif u.state == INVALID:
+            reason = u.reasons[0] if u.reasons else "tệp không hợp lệ"
+            more = f" (và {len(u.reasons) - 1} lỗi khác)" if len(u.reasons) > 1 else ""
+            what = f"Tệp {Path(u.file).name} chưa dùng được: {reason.rstrip('.')}{more}."
+            ask = "Xin sửa và gửi lại báo cáo"
+        elif u.late and u.received is not None:
+            what = f"Đã nộp muộn (nhận ngày {u.received:%d/%m/%Y})."
+            ask = "Lần sau xin gửi báo cáo đúng hạn"
+        else:
+            continue
+        out.append(Reminder(u, email, phone, what, ask))
+    return out
+
+
+def message(r: Reminder, form: Form, config: Config, deadline_text: str) -> str:
+    send_to = config.office.send_to or config.office.name
+    return (
+        f"Kính gửi {r.unit.name} ({r.unit.code}),\n"
+        f"{config.office.name} nhắc về báo cáo {form.short_title}: {r.what}\n"
+        f"{r.ask} về {send_to}; hạn nộp {deadline_text}.\n"
+        "Trân trọng."
+    )
+
+
+def _list_workbook(items: list[Reminder]) -> bytes:
+    from openpyxl.styles import Alignment, Font
+
+    from htsd_cli.status import STATE_LABELS
+    from htsd_cli.summary import print_setup
+    from htsd_cli.template import new_workbook, normalise_package
+
+    wb = new_workbook()
+    ws = wb.active
+    ws.title = "Nhắc nộp"
+    heads = ("Mã", "Đơn vị", "Loại", "Nhóm", "Email", "Điện thoại", "Tình trạng", "Việc cần làm")
+    bold = Font(name="Times New Roman", bold=True)
+    for c, title in enumerate(heads, start=1):
+        ws.cell(row=1, column=c, value=title).font = bold
+    wrap = Alignment(wrap_text=True, vertical="top")
+    for r, item in enumerate(items, start=2):
+        u = item.unit
+        state = STATE_LABELS[u.state] + (" (muộn)" if u.late else "")
+        row = (u.code, u.name, u.unit_type_label, u.group, item.email, item.phone, state, item.what)
+        for c, value in enumerate(row, start=1):
+            ws.cell(row=r, column=c, value=value).alignment = wrap
+    for col, width in zip("ABCDEFGH", (10, 34, 20, 18, 24, 13, 14, 60), strict=True):
+        ws.column_dimensions[col].width = width
+    ws.freeze_panes = "A2"
+    print_setup(ws, landscape=True)
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return normalise_package(buffer.getvalue())
+
+
+def letter_context(
+    items: list[Reminder], status: StatusReport, config: Config, form: Form
+) -> dict[str, Any]:
+    deadline = f"{status.deadline:%d/%m/%Y}"
+    missing = [i for i in items if i.unit.state == MISSING]
+    invalid = [i for i in items if i.unit.state == INVALID]
+    units = [f"{i.unit.code} – {i.unit.name}: chưa nộp báo cáo" for i in missing]
+    units += [f"{i.unit.code} – {i.unit.name}: {i.what}" for i in invalid]
+    send_to = config.office.send_to or config.office.name
+    return {
+        "governing_body": config.office.governing_body.upper(),
+        "office_lines": office_lines(config.office.name.upper()),
+        "number_line": f"Số:      /{config.office.short_name}",
+        "subject_under_number": f"V/v đôn đốc nộp báo cáo {form.short_title}",
+        "date_line": date_line(config.office.place, status.as_of.year, status.as_of),
+        "subject": f"Đôn đốc nộp báo cáo {form.short_title}",
+        "addressee": "Các đơn vị có tên dưới đây",
+        "body": [
+            f"Hạn nộp báo cáo {form.short_title} là ngày {deadline}. Đến ngày "
+            f"{status.as_of:%d/%m/%Y}, {config.office.name} chưa nhận được báo cáo dùng được "
+            f"của {len(units)} đơn vị sau:",
+        ],
+        "units": units,
+        "closing": (
+            f"Đề nghị các đơn vị khẩn trương hoàn thành, gửi (hoặc sửa và gửi lại) báo cáo về "
+            f"{send_to} theo biểu mẫu đã phát. Đơn vị đã gửi sau ngày "
+            f"{status.as_of:%d/%m/%Y} xin bỏ qua công văn này."
+        ),
+        "recipients": ["Như trên;", "Lưu: VT."],
+        "signer": {
+            "authority": config.signer.authority.upper(),
+            "title": config.signer.title.upper(),
+            "name": config.signer.name,
+        },
+    }
+
+
+def write_reminders(
+    folder: Path,
+    status: StatusReport,
+    config: Config,
+    form: Form,
+    contacts: dict[str, tuple[str, str]],
+    inputs: Inputs,
+    overwrite: bool = False,
+) -> tuple[list[Reminder], list[Path]]:
+    """The three files, switched in together; none when nobody needs a reminder."""
+    from htsd_cli.docx_report import render_letter
+
+    items = reminders(status, contacts)
+    if not items:
+        return items, []
+    deadline = f"{status.deadline:%d/%m/%Y}"
+    texts = "\n\n".join(message(i, form, config, deadline) for i in items) + "\n"
+    with OutputSet(folder, inputs, "thư nhắc", overwrite) as outs:
+        outs.claim((LIST_NAME, MESSAGES_NAME, LETTER_NAME))
+        outs.write(LIST_NAME, _list_workbook(items))
+        outs.write(MESSAGES_NAME, texts.encode("utf-8-sig"))  # Notepad opens it as Unicode
+        outs.write(LETTER_NAME, render_letter(letter_context(items, status, config, form)))
+        written = outs.commit()
+    return items, written
+
+
+def status_workbook(status: StatusReport) -> bytes:
+    """The full status table as a workbook (a province's 2,000 rows do not fit a screen)."""
+    from openpyxl.styles import Font
+
+    from htsd_cli.status import STATE_LABELS
+    from htsd_cli.summary import print_setup
+    from htsd_cli.template import new_workbook, normalise_package
+
+    wb = new_workbook()
+    ws = wb.active
+    ws.title = "Tình hình nộp"
+    heads = ("Mã", "Đơn vị", "Loại", "Nhóm", "Tình trạng", "Muộn", "Ngày nhận", "Tệp", "Lý do")
+    for c, title in enumerate(heads, start=1):
+        ws.cell(row=1, column=c, value=title).font = Font(name="Times New Roman", bold=True)
+    for u in status.units:
+        received = (
+            f"{u.received:%d/%m/%Y %H:%M}"
+            if u.received
+            else ("" if u.state == MISSING else "chưa rõ")
+        )
+        ws.append([
+            u.code, u.name, u.unit_type_label, u.group, STATE_LABELS[u.state],
+            "Muộn" if u.late else "", received, Path(u.file).name if u.file else "",
+            "; ".join(u.reasons[:2]),
+        ])  # fmt: skip
+    for col, width in zip("ABCDEFGHI", (10, 34, 20, 18, 14, 7, 16, 30, 60), strict=True):
+        ws.column_dimensions[col].width = width
+    ws.freeze_panes = "A2"
+    print_setup(ws, landscape=True)
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return normalise_package(buffer.getvalue())
