@@ -50,6 +50,24 @@ def issued(tmp_path_factory, form, config, roster) -> dict[str, Path]:
     return {i.unit.code: i.path for i in issue_workbooks(form, config, roster, out)}
 
 
+@pytest.fixture
+def bare_config(tmp_path) -> Path:
+    """The sample configuration without its roster, folders and narrative settings (every
+    command then needs them as options, as with a hand-written htsd.toml)."""
+    keep = [
+        line
+        for line in SAMPLE_CONFIG.read_text(encoding="utf-8").splitlines()
+        if not line.startswith(("roster =", "issued =", "returns =", "output =", "narrative ="))
+    ]
+    text = "\n".join(keep).replace(
+        'receipts = "so-nhan.csv"', f"receipts = {str(SAMPLES / 'so-nhan.csv')!r}"
+    )
+    path = tmp_path / "cau-hinh" / "htsd.toml"
+    path.parent.mkdir()
+    path.write_text(text.replace("'", '"') + "\n", encoding="utf-8")
+    return path
+
+
 def visible(folder: Path) -> list[Path]:
     """What a clerk sees in a folder: its files and folders, without htsd's hidden bookkeeping
     (the manifest of what it wrote, its lock)."""

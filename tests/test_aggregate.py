@@ -210,12 +210,12 @@ def test_markdown_report_has_every_section_and_figure(sample_run, form):
     assert "Đã xây dựng kế hoạch và tổ chức lễ phát động" in md  # converted from TCVN3
 
 
-def test_markdown_without_narrative_marks_places_to_fill(tmp_path):
-    result = _on_samples(
-        "aggregate",
-        "-o",
-        str(tmp_path),
-    )
+def test_markdown_without_narrative_marks_places_to_fill(tmp_path, bare_config):
+    result = _run(
+        "aggregate", str(RETURNS), "-r", str(SAMPLE_ROSTER), "-c", str(bare_config), "-o",
+        str(tmp_path / "out"),
+    )  # fmt: skip
+    tmp_path = tmp_path / "out"
     assert result.exit_code == 0
     md = (tmp_path / "bao-cao.md").read_text(encoding="utf-8")
     assert md.count("CẦN ĐIỀN") == 3
@@ -332,7 +332,7 @@ def test_interrupted_write_leaves_whole_files_and_no_temporaries(tmp_path, monke
     assert after["bao-cao.md"] == before["bao-cao.md"]  # the old report, whole
 
 
-def test_exit_status_when_no_valid_return(tmp_path, issued):
+def test_exit_status_when_no_valid_return(tmp_path, issued, bare_config):
     result = _run(
         "aggregate",
         str(issued["MN01"]),
@@ -346,9 +346,8 @@ def test_exit_status_when_no_valid_return(tmp_path, issued):
     assert result.exit_code == 1
     assert "Không có báo cáo hợp lệ nào" in result.output
     assert (
-        _run("aggregate", str(RETURNS), "-c", str(SAMPLE_CONFIG), "-o", str(tmp_path)).exit_code
-        == 2
-    )  # no roster
+        _run("aggregate", str(RETURNS), "-c", str(bare_config), "-o", str(tmp_path)).exit_code == 2
+    )  # no roster, on the command line or in htsd.toml
 
 
 def test_roll_up_one_level_up(sample_run, tmp_path, form):

@@ -17,7 +17,7 @@ from htsd_cli.form import parse_form
 from htsd_cli.layout import FORM_SHEET, compute_layout
 from htsd_cli.validate import check_file, validate_paths
 
-from .conftest import FORMS, SAMPLE_CONFIG, SAMPLE_ROSTER
+from .conftest import FORMS, SAMPLE_ROSTER
 
 runner = CliRunner()
 INTRUDERS = {"UBP01": {"s7_tthtcd": "Có", "s6_co_thu_vien": "Có"}, "MN02": {"s5_lop_xmc": 2}}
@@ -155,7 +155,7 @@ def test_form_show_says_who_answers_and_what_changed():
     assert "Phiên bản 2:" in text and "khi cộng:" in text
 
 
-def test_second_form_with_its_own_applicability_goes_through_every_command(tmp_path):
+def test_second_form_with_its_own_applicability_goes_through_every_command(tmp_path, bare_config):
     from htsd_cli.fill import fill_workbook
 
     roster = tmp_path / "ds.csv"
@@ -163,7 +163,7 @@ def test_second_form_with_its_own_applicability_goes_through_every_command(tmp_p
         "ma_don_vi,ten_don_vi,loai_don_vi,nhom\nT1,Trường A,truong,X\nX1,UBND xã A,xa,X\n",
         encoding="utf-8",
     )
-    form_args = ("--form", str(FORMS / "htsd-2023-test.yaml"), "-c", str(SAMPLE_CONFIG))
+    form_args = ("--form", str(FORMS / "htsd-2023-test.yaml"), "-c", str(bare_config))
     result = runner.invoke(
         app, ["template", *form_args, "-r", str(roster), "-o", str(tmp_path / "bm")]
     )

@@ -105,7 +105,7 @@ def test_each_unit_type_gets_its_own_rows_and_guide(issued, form):
 
 
 def test_a_blank_workbook_keeps_every_row_open(tmp_path, form):
-    result = _template("--out", str(tmp_path))
+    result = _template("--out", str(tmp_path), "--mau-trang")
     assert result.exit_code == 0, result.output
     [path] = visible(tmp_path)
     ws = openpyxl.load_workbook(path)[FORM_SHEET]
@@ -158,7 +158,7 @@ def test_guide_sheet_tells_blank_from_zero_and_the_deadline(issued):
 
 
 def test_blank_workbook_without_roster(tmp_path):
-    result = _template("--out", str(tmp_path))
+    result = _template("--out", str(tmp_path), "--mau-trang")
     assert result.exit_code == 0, result.output
     [path] = visible(tmp_path)
     ws = openpyxl.load_workbook(path)[FORM_SHEET]
@@ -243,7 +243,9 @@ def test_config_in_working_folder_is_used(tmp_path, monkeypatch):
     monkeypatch.chdir(SAMPLE_CONFIG.parent)
     result = runner.invoke(app, ["template", "--out", str(tmp_path)])
     assert result.exit_code == 0, result.output
-    assert [p.name for p in visible(tmp_path)] == ["htsd-2022-mau-trang.xlsx"]
+    assert len(visible(tmp_path)) == 39  # the roster named in htsd.toml
+    result = runner.invoke(app, ["template", "--out", str(tmp_path / "trang"), "--mau-trang"])
+    assert [p.name for p in visible(tmp_path / "trang")] == ["htsd-2022-mau-trang.xlsx"]
 
 
 def test_nothing_in_code_names_a_place_or_year():

@@ -260,6 +260,12 @@ def template(
     form: FormOption = None,
     config: ConfigOption = None,
     overwrite: OverwriteOption = False,
+    blank: Annotated[
+        bool,
+        typer.Option(
+            "--mau-trang", help="Tạo một mẫu trắng (đơn vị tự ghi tên), không theo danh sách."
+        ),
+    ] = False,
 ) -> None:
     """Phát biểu mẫu: mỗi đơn vị trong danh sách một tệp Excel đã khóa ô, sẵn sàng để điền."""
     from htsd_cli import commands, views
@@ -269,7 +275,7 @@ def template(
         out = setting(
             out, configured and configured.issued, "--out", "issued", "thư mục ghi biểu mẫu"
         )
-        roster = roster or (configured.roster if configured else None)
+        roster = None if blank else roster or (configured.roster if configured else None)
         cfg, loaded, units = commands.prepare(config, form, roster)
         with views.progress(console, "Đang tạo biểu mẫu") as step:
             issued = commands.issue(loaded, cfg, units, out, step, overwrite)
@@ -295,7 +301,7 @@ StrictOption = Annotated[
 
 @app.command()
 def validate(
-    paths: PathsArgument,
+    paths: PathsArgument = None,
     roster: RosterOption = None,
     config: ConfigOption = None,
     form: FormOption = None,
