@@ -8,6 +8,7 @@ Run: .venv/bin/python bench/bench_aggregate.py [N]
 from __future__ import annotations
 
 import csv
+import os
 import resource
 import subprocess
 import sys
@@ -58,6 +59,14 @@ def main(n: int = 2000) -> None:
         if result.returncode != 0:
             sys.exit(result.stdout + result.stderr)
         peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        # htsd spawns its workers (Windows and macOS have no safe fork): what that costs here
+        by_method = {}
+        for method in ("spawn", "forkserver", "fork"):
+            env = {**os.environ, "HTSD_BENCH_START_METHOD": method}
+            again = [*cmd[:-1], str(tmp / f"out-{method}")]
+            started = time.perf_counter()
+            subprocess.run(again, capture_output=True, text=True, env=env, check=True)
+            by_method[method] = time.perf_counter() - started
     target = 3 * bare + 1.5
     print(
         f"htsd aggregate, {n} returns, all outputs: {elapsed:.2f} s ({1000 * elapsed / n:.2f} ms per file)"
@@ -70,6 +79,11 @@ def main(n: int = 2000) -> None:
         f"htsd is {naive / elapsed:.1f} × faster (target ≥ 10 ×)"
     )
     print(f"peak memory of the largest process: {peak:.0f} MB (target ≤ 300 MB)")
+    print(
+        "start method of the workers: "
+        + ", ".join(f"{m} {t:.2f} s" for m, t in by_method.items())
+        + f" (spawn costs {by_method['spawn'] - by_method['fork']:+.2f} s over fork)"
+    )
 
 
 if __name__ == "__main__":

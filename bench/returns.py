@@ -29,9 +29,12 @@ def bench_roster(form: Form, n: int) -> Roster:
     return Roster(units, Path("bench-roster.csv"))
 
 
-def random_values(form: Form, rng: random.Random) -> dict[str, object]:
+def random_values(form: Form, rng: random.Random, unit_type: str = "") -> dict[str, object]:
+    """Figures for the rows a unit of `unit_type` answers (every row when it is not given)."""
     values: dict[str, object] = {}
     for ind in form.indicators:
+        if not ind.applies(unit_type):
+            continue
         if ind.kind == "yesno":
             values[ind.id] = rng.choice(["Có", "Không"])
         elif ind.kind == "text":
@@ -41,10 +44,18 @@ def random_values(form: Form, rng: random.Random) -> dict[str, object]:
         else:
             values[ind.id] = rng.randint(1, 40)
     for ind in form.indicators:  # keep the form's rules satisfied
+        if ind.id not in values:
+            continue
         if ind.id.startswith("s5_nguoi_"):
             values[ind.id] = int(values[ind.id.replace("nguoi", "lop")]) * rng.randint(10, 30)  # type: ignore[call-overload]
-        if ind.id.startswith("s7_") and ind.id != "s7_tthtcd":
-            values[ind.id] = rng.randint(0, int(values["s7_tthtcd"]))  # type: ignore[call-overload]
+        if (
+            ind.id.startswith("s7_")
+            and ind.id != "s7_tthtcd"
+            and values.get("s7_tthtcd") == "Không"
+        ):
+            values[ind.id] = "Không"  # a criterion met only by a centre that meets the rules
+    if values.get("s1_ke_hoach") == "Không":
+        values.pop("s1_so_ke_hoach", None)  # no plan, no plan number
     return values
 
 
@@ -56,13 +67,20 @@ def make_returns(
     rng = random.Random(seed)
     returns = folder / "returns"
     returns.mkdir(parents=True, exist_ok=True)
-    blank = folder / "template-with-tokens.xlsx"
-    blank.write_bytes(build_template(form, config, blank=False))
-    stampers = [Stamper(fill_workbook(blank, random_values(form, rng))) for _ in range(DISTINCT)]
+    # as htsd issues them: one template per unit type, each unit filling the rows it answers
+    stampers: dict[str, list[Stamper]] = {}
+    for kind in sorted({u.unit_type for u in roster.units}):
+        blank = folder / f"template-{kind}.xlsx"
+        blank.write_bytes(build_template(form, config, blank=False, unit_type=kind))
+        stampers[kind] = [
+            Stamper(fill_workbook(blank, random_values(form, rng, kind)))
+            for _ in range(max(1, DISTINCT // 8))
+        ]
+        blank.unlink()
     paths = []
     for i, unit in enumerate(roster.units):
         target = returns / file_name(form, unit)
-        target.write_bytes(stampers[i % DISTINCT].stamp(unit))
+        choices = stampers[unit.unit_type]
+        target.write_bytes(choices[i % len(choices)].stamp(unit))
         paths.append(target)
-    blank.unlink()
     return roster, sorted(paths)

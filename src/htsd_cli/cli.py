@@ -146,9 +146,17 @@ def fail(exc: HtsdError) -> typer.Exit:
 
 
 def _print_json(data: Any) -> None:
+    """JSON for programs, in UTF-8 whatever the console's code page (Windows' is not UTF-8)."""
     import json
 
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
+    text = json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n"
+    buffer = getattr(sys.stdout, "buffer", None)
+    if buffer is None:  # a captured stream (tests): text as it is
+        sys.stdout.write(text)
+        return
+    sys.stdout.flush()
+    buffer.write(text.encode("utf-8"))
+    buffer.flush()
 
 
 @form_app.command("show")

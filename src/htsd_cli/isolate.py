@@ -31,6 +31,8 @@ from htsd_cli.stopping import checkpoint, signals_ignored
 DEFAULT_TIMEOUT = 5.0
 DEFAULT_MEMORY = 500 * 1024 * 1024
 START_METHOD = "spawn"
+# bench/ compares start methods; htsd itself always spawns (no fork on Windows, unsafe on macOS)
+START_METHODS = ("spawn", "forkserver", "fork")
 
 
 @dataclass(frozen=True)
@@ -42,7 +44,10 @@ class Crash:
 
 
 def _context() -> Any:
-    return mp.get_context(START_METHOD)
+    method = os.environ.get("HTSD_BENCH_START_METHOD", START_METHOD)
+    if method not in START_METHODS or method not in mp.get_all_start_methods():
+        method = START_METHOD
+    return mp.get_context(method)
 
 
 def _exit_with_parent() -> None:

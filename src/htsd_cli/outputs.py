@@ -112,6 +112,22 @@ class Inputs:
         return next((f for f in self.files if _same(f, target)), None)
 
 
+WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL"} | {
+    f"{p}{n}" for p in ("COM", "LPT") for n in range(1, 10)
+}
+
+
+def windows_problem(name: str) -> str:
+    """Why Windows would refuse `name` as a file name ('' when it takes it)."""
+    if any(c in name for c in '<>:"/\\|?*') or any(ord(c) < 32 for c in name):
+        return 'có ký tự Windows không cho dùng trong tên tệp (< > : " / \\ | ? *)'
+    if name.endswith((" ", ".")):
+        return "kết thúc bằng dấu chấm hoặc khoảng trắng"
+    if name.split(".")[0].strip().upper() in WINDOWS_RESERVED:
+        return "trùng một tên Windows dành riêng (CON, PRN, AUX, NUL, COM1…, LPT1…)"
+    return ""
+
+
 def _suggested(what: str) -> str:
     return {"biểu mẫu": "bieu-mau", "bản sao cần sửa": "can-sua"}.get(what, "tong-hop")
 
@@ -394,7 +410,17 @@ class OutputSet:
         recover(self.folder, names)
         blocked: list[str] = []
         unknown: list[Path] = []
+        folded: dict[str, str] = {}
         for name in names:
+            problem = windows_problem(name)
+            if problem:
+                raise OutputError(f"Không ghi được tệp '{name}': tên {problem}.")
+            if name.casefold() in folded and folded[name.casefold()] != name:
+                raise OutputError(
+                    f"Hai tệp '{folded[name.casefold()]}' và '{name}' chỉ khác nhau chữ hoa, chữ "
+                    "thường: trên Windows và macOS chúng là một tệp."
+                )
+            folded[name.casefold()] = name
             target = self.folder / name
             source = self.inputs.collides(target)
             if source is not None:
