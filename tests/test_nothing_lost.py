@@ -192,35 +192,25 @@ def test_annotated_copies_never_replace_a_units_file(tmp_path, returns, filled):
     resend = folder / "th01-can-sua-bai-can-sua.xlsx"
     shutil.copy2(bad, resend)
     before = _snapshot(folder)
-    result = _cli(
-        "validate",
-        "-c",
-        str(SAMPLE_CONFIG),
-        str(folder / "th01-can-sua-bai.xlsx"),
-        "--annotate",
-        str(folder),
-    )
+
+    def annotate_into(target: Path):
+        return _cli(
+            "validate", "-c", str(SAMPLE_CONFIG), str(folder / "th01-can-sua-bai.xlsx"),
+            "--annotate", str(target),
+        )  # fmt: skip
+
+    result = annotate_into(folder)
     assert result.exit_code == 1 and "thư mục đang đọc" in " ".join(result.output.split())
     out = tmp_path / "gui-lai"
     out.mkdir()
     shutil.copy2(resend, out / resend.name)
     kept = _snapshot(out)
-    result = _cli(
-        "validate",
-        "-c",
-        str(SAMPLE_CONFIG),
-        str(folder / "th01-can-sua-bai.xlsx"),
-        "--annotate",
-        str(out),
-    )
+    result = annotate_into(out)
     assert result.exit_code == 1 and "--overwrite" in result.output
     assert _snapshot(out) == kept and _snapshot(folder) == before
     (out / resend.name).unlink()
     for _ in range(2):  # htsd's own copy is replaced on the next run
-        result = _cli(
-            "validate", "-c", str(SAMPLE_CONFIG), str(folder / "th01-can-sua-bai.xlsx"),
-            "--annotate", str(out),
-        )  # fmt: skip
+        result = annotate_into(out)
         assert [p.name for p in visible(out)] == [resend.name], result.output
 
 

@@ -61,34 +61,45 @@ def message(r: Reminder, form: Form, config: Config, deadline_text: str) -> str:
     )
 
 
-def _list_workbook(items: list[Reminder]) -> bytes:
+def table_workbook(
+    title: str, heads: tuple[str, ...], rows: list[tuple[Any, ...]], widths: tuple[int, ...]
+) -> bytes:
+    """One sheet: bold headings, wrapped cells, frozen heading row, printed landscape on A4."""
     from openpyxl.styles import Alignment, Font
 
-    from htsd_cli.status import STATE_LABELS
+    from htsd_cli.layout import column_letter
     from htsd_cli.summary import print_setup
     from htsd_cli.template import new_workbook, normalise_package
 
     wb = new_workbook()
     ws = wb.active
-    ws.title = "Nhắc nộp"
-    heads = ("Mã", "Đơn vị", "Loại", "Nhóm", "Email", "Điện thoại", "Tình trạng", "Việc cần làm")
+    ws.title = title
     bold = Font(name="Times New Roman", bold=True)
-    for c, title in enumerate(heads, start=1):
-        ws.cell(row=1, column=c, value=title).font = bold
+    for c, head in enumerate(heads, start=1):
+        ws.cell(row=1, column=c, value=head).font = bold
     wrap = Alignment(wrap_text=True, vertical="top")
-    for r, item in enumerate(items, start=2):
-        u = item.unit
-        state = STATE_LABELS[u.state] + (" (muộn)" if u.late else "")
-        row = (u.code, u.name, u.unit_type_label, u.group, item.email, item.phone, state, item.what)
+    for r, row in enumerate(rows, start=2):
         for c, value in enumerate(row, start=1):
             ws.cell(row=r, column=c, value=value).alignment = wrap
-    for col, width in zip("ABCDEFGH", (10, 34, 20, 18, 24, 13, 14, 60), strict=True):
-        ws.column_dimensions[col].width = width
+    for c, width in enumerate(widths):
+        ws.column_dimensions[column_letter(c)].width = width
     ws.freeze_panes = "A2"
     print_setup(ws, landscape=True)
     buffer = io.BytesIO()
     wb.save(buffer)
     return normalise_package(buffer.getvalue())
+
+
+def _list_workbook(items: list[Reminder]) -> bytes:
+    from htsd_cli.status import STATE_LABELS
+
+    rows = [
+        (i.unit.code, i.unit.name, i.unit.unit_type_label, i.unit.group, i.email, i.phone,
+         STATE_LABELS[i.unit.state] + (" (muộn)" if i.unit.late else ""), i.what)
+        for i in items
+    ]  # fmt: skip
+    heads = ("Mã", "Đơn vị", "Loại", "Nhóm", "Email", "Điện thoại", "Tình trạng", "Việc cần làm")
+    return table_workbook("Nhắc nộp", heads, rows, (10, 34, 20, 18, 24, 13, 14, 60))
 
 
 def letter_context(
@@ -156,33 +167,19 @@ def write_reminders(
 
 def status_workbook(status: StatusReport) -> bytes:
     """The full status table as a workbook (a province's 2,000 rows do not fit a screen)."""
-    from openpyxl.styles import Font
-
     from htsd_cli.status import STATE_LABELS
-    from htsd_cli.summary import print_setup
-    from htsd_cli.template import new_workbook, normalise_package
 
-    wb = new_workbook()
-    ws = wb.active
-    ws.title = "Tình hình nộp"
-    heads = ("Mã", "Đơn vị", "Loại", "Nhóm", "Tình trạng", "Muộn", "Ngày nhận", "Tệp", "Lý do")
-    for c, title in enumerate(heads, start=1):
-        ws.cell(row=1, column=c, value=title).font = Font(name="Times New Roman", bold=True)
+    rows = []
     for u in status.units:
         received = (
             f"{u.received:%d/%m/%Y %H:%M}"
             if u.received
             else ("" if u.state == MISSING else "chưa rõ")
         )
-        ws.append([
+        rows.append((
             u.code, u.name, u.unit_type_label, u.group, STATE_LABELS[u.state],
             "Muộn" if u.late else "", received, Path(u.file).name if u.file else "",
             "; ".join(u.reasons[:2]),
-        ])  # fmt: skip
-    for col, width in zip("ABCDEFGHI", (10, 34, 20, 18, 14, 7, 16, 30, 60), strict=True):
-        ws.column_dimensions[col].width = width
-    ws.freeze_panes = "A2"
-    print_setup(ws, landscape=True)
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return normalise_package(buffer.getvalue())
+        ))  # fmt: skip
+    heads = ("Mã", "Đơn vị", "Loại", "Nhóm", "Tình trạng", "Muộn", "Ngày nhận", "Tệp", "Lý do")
+    return table_workbook("Tình hình nộp", heads, rows, (10, 34, 20, 18, 14, 7, 16, 30, 60))
