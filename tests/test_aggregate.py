@@ -411,3 +411,72 @@ def test_receipts_book_saved_with_semicolons(tmp_path):
     assert {k: v.isoformat() for k, v in load_receipts(book).items()} == {
         "th01.xlsx": "2022-10-09T08:30:00"
     }
+
+
+def _chosen_figures() -> dict[str, dict]:
+    """The return counted for each unit, from what samples/make_returns.py wrote."""
+    figures = json.loads((SAMPLES / "sample-figures.json").read_text(encoding="utf-8"))
+    chosen: dict[str, dict] = {}
+    for entry in figures.values():
+        current = chosen.get(entry["unit"])
+        if entry["valid"] and (current is None or entry["received"] > current["received"]):
+            chosen[entry["unit"]] = entry
+    return chosen
+
+
+def _number(value) -> float:
+    return float(value == "Có") if isinstance(value, str) else float(value)
+
+
+def test_breakdown_and_unit_sheets_hold_the_right_figures(sample_run, form, roster):
+    """Each cell of 'Theo loại đơn vị' is the sum over the units of that type; each cell of
+    'Đơn vị x chỉ tiêu' is that unit's own figure under that indicator's column."""
+    out, _ = sample_run
+    wb = openpyxl.load_workbook(out / "tong-hop.xlsx")
+    chosen = _chosen_figures()
+    labels = {u.code: u.unit_type_label for u in roster.units}
+    by_type = wb["Theo loại đơn vị"]
+    heads = [c.value for c in by_type[1]]
+    id_col = heads.index("Mã chỉ tiêu")
+    checked = 0
+    for row in by_type.iter_rows(min_row=2, values_only=True):
+        ind = form.indicator(row[id_col])
+        for col, label in enumerate(heads[1:-2], start=1):
+            want = sum(
+                _number(e["values"][ind.id])
+                for code, e in chosen.items()
+                if labels[code] == label and e["values"].get(ind.id) is not None
+            )
+            assert (row[col] or 0) == want, (ind.id, label)
+            checked += 1
+        assert row[id_col - 1] == sum(
+            _number(e["values"][ind.id])
+            for e in chosen.values()
+            if e["values"].get(ind.id) is not None
+        )
+    assert checked > 100
+    units = wb["Đơn vị x chỉ tiêu"]
+    ids = [c.value for c in units[2]]
+    for row in units.iter_rows(min_row=3, values_only=True):
+        figures = chosen[row[0]]["values"]
+        for col, indicator in enumerate(ids[4:], start=4):
+            if figures.get(indicator) is not None:
+                assert row[col] == _number(figures[indicator]), (row[0], indicator)
+            else:
+                assert row[col] is None, (row[0], indicator)
+
+
+def test_the_configured_deadline_decides_who_is_late(tmp_path):
+    config = tmp_path / "htsd.toml"
+    text = SAMPLE_CONFIG.read_text(encoding="utf-8").replace(
+        "deadline = 2022-10-10", "deadline = 2022-10-12"
+    )
+    text = text.replace('receipts = "so-nhan.csv"', f'receipts = "{SAMPLES / "so-nhan.csv"}"')
+    config.write_text(text.replace('roster = "roster.csv"', f'roster = "{SAMPLE_ROSTER}"'), "utf-8")
+    result = _run("status", str(RETURNS), "-c", str(config), "--as-of", "08/10/2022", "--json")
+    data = json.loads(result.stdout)
+    assert data["deadline"] == "2022-10-12"
+    late = {u["code"] for u in data["units"] if u["late"]}
+    assert "TTHTCD02" not in late  # received 12/10: on time by the configured deadline
+    result = _on_samples("status", "--as-of", "08/10/2022", "--json")
+    assert "TTHTCD02" in {u["code"] for u in json.loads(result.stdout)["units"] if u["late"]}

@@ -81,7 +81,7 @@ def test_missing_file_is_reported_in_vietnamese(tmp_path):
     assert "không có tệp hay thư mục nào tên" in result.output
 
 
-def test_unexpected_error_is_one_line_without_traceback(tmp_path, monkeypatch):
+def test_unexpected_error_is_one_line_without_traceback(tmp_path, monkeypatch, capsys):
     import htsd_cli.commands
 
     def broken(*args, **kwargs):
@@ -94,3 +94,6 @@ def test_unexpected_error_is_one_line_without_traceback(tmp_path, monkeypatch):
     with pytest.raises(SystemExit) as info:
         main()
     assert info.value.code == 1
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and "Lỗi ngoài dự kiến của htsd" in err
+    assert "ZeroDivisionError: hỏng" in " ".join(err.split()) and "--debug" in err
