@@ -79,6 +79,7 @@ def _cap_address_space(memory: int) -> None:
 
 
 MEMORY_CHECK_EVERY = 0.2  # seconds between two looks at a worker's memory
+STARTUP_TIMEOUT = 60.0  # seconds a new worker may take to start before it is given up
 
 
 BATCH = 8  # results sent together: fewer wake-ups of the parent
@@ -237,8 +238,11 @@ def run_isolated(
             for slot in slots:
                 if not slot.pending or any(slot is d[0] for d in dead):
                     continue
-                _, since = slot.reading(now)
-                if now - since > timeout:
+                index, since = slot.reading(now)
+                # a spawned worker still starting (imports, on a busy machine) reads no file yet:
+                # its start-up is not charged to a file's time
+                limit = timeout if index >= 0 else max(timeout, STARTUP_TIMEOUT)
+                if now - since > limit:
                     dead.append((slot, Crash("timeout", f"{timeout:.0f} s")))
                 elif slot.memory_over(memory, now):
                     dead.append((slot, Crash("memory", f"> {memory // (1024 * 1024)} MB")))
