@@ -100,3 +100,13 @@ def test_markdown_escaping_keeps_a_table_whole():
     escaped = md_escape("a | b\n# tiêu đề [x](y) <b>")
     assert "|" not in escaped.replace("\\|", "")
     assert "\\#" in escaped and "\\[" in escaped and "\\<" in escaped
+
+
+def test_sums_in_any_order_and_unary_signs():
+    assert parse_expr("2 + a - 1 + b").evaluate({"a": 3, "b": 4}) == 8.0  # constants anywhere
+    assert parse_expr("a + +b").evaluate({"a": 1, "b": 2}) == 3.0
+    assert parse_expr("  a +  b ").text == "a +  b"  # as written, for messages and --json
+    check = parse_comparison("a > b + 1 - c")
+    assert check.right.ids == ("b", "c")
+    assert check.holds({"a": 5, "b": 3, "c": 0}) is True
+    assert check.holds({"a": 4, "b": 3, "c": 0}) is False
