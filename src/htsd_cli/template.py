@@ -21,6 +21,7 @@ from xml.sax.saxutils import escape
 from htsd_cli.checks.applies import NOT_APPLICABLE
 from htsd_cli.config import Config
 from htsd_cli.form import Form, Indicator
+from htsd_cli.formulas import add_checks
 from htsd_cli.layout import (
     FORM_SHEET,
     GUIDE_SHEET,
@@ -456,6 +457,7 @@ def build_template(form: Form, config: Config, blank: bool, unit_type: str = "")
     )
     render_form_sheet(ws, form, lay, header, inputs=True, unit_type=unit_type)
     _add_validations(ws, form, lay, unit_type)
+    add_checks(ws, form, lay, unit_type)
     ws.protection.sheet = True
     _write_guide(wb, form, config, unit_type)
     write_identity(wb, form, lay, identity_rows(form, config, unit))

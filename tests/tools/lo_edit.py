@@ -16,6 +16,7 @@ The script is a list of jobs; one office serves them all (starting it is the slo
                                             workbook, as "Paste special › values only" does
     ["rename_sheet", old, new]
     ["add_sheet", name, position]
+    ["recalc"]                              recalculate every formula (before saving)
 """
 
 import contextlib
@@ -142,6 +143,8 @@ def run_job(desktop, job):
                 sheets.getByName(args[0]).setName(args[1])
             elif op == "add_sheet":
                 sheets.insertNewByName(args[0], args[1])
+            elif op == "recalc":
+                doc.calculateAll()
             else:
                 raise ValueError(f"unknown operation {op}")
         for target in job["save"]:
