@@ -5,7 +5,8 @@ whole number not below zero, money is not below zero) and every cross-field rule
 unit's type answers. On the form sheet, outside the print area:
 - column E, beside each row: the messages of the checks the row breaks, in validate's words;
 - hidden columns F (the row's own check), G (error rules on the row), H (blank), I (text in a
-  number cell, which a formula cannot read: "cần kiểm tra", never zero);
+  number cell, or a yes/no cell other than Có/Không, which a formula cannot read: "cần kiểm tra",
+  never zero; validate reads them and says what it read);
 - E1: the status line; F1 the number of errors, also the workbook-level name `so_loi`.
 Conditional formatting turns a breaking cell red. `htsd validate` stays the authority: it reads
 the figures, never these verdicts.
@@ -145,6 +146,9 @@ def add_checks(ws: Any, form: Form, lay: Layout, unit_type: str = "") -> None:
             ws[f"{BLANK_COL}{r}"] = f"=IF(ISBLANK({ref}),1,0)"
         if ind.numeric:
             ws[f"{TEXT_COL}{r}"] = f"=IF(ISTEXT({ref}),1,0)"
+        elif ind.kind == "yesno":  # "Đã có", "x": validate reads them, a formula cannot
+            ws[f"{TEXT_COL}{r}"] = f'=IF(AND(NOT(ISBLANK({ref})),{ref}<>"Có",{ref}<>"Không"),1,0)'
+
     for rule in form.rules:
         if not set(rule.ids) <= answered:
             continue  # a rule on a row the unit does not answer is not judged
@@ -170,7 +174,7 @@ def add_checks(ws: Any, form: Form, lay: Layout, unit_type: str = "") -> None:
     status.value = (
         f'=IF({ERRORS_CELL}=0,"Chưa có lỗi","Biểu mẫu còn "&{ERRORS_CELL}&" lỗi — xem các ô tô đỏ")'
         f'&IF({BLANKS_CELL}>0," · còn "&{BLANKS_CELL}&" dòng chưa điền","")'
-        f'&IF({TEXTS_CELL}>0," · "&{TEXTS_CELL}&" ô cần kiểm tra (chữ trong ô số)","")'
+        f'&IF({TEXTS_CELL}>0," · "&{TEXTS_CELL}&" ô cần kiểm tra (chữ trong ô số, hoặc không chọn Có/Không)","")'
     )
     status.font = Font(name="Times New Roman", size=12, bold=True, color="C00000")
     status.alignment = Alignment(wrap_text=True, vertical="top")
