@@ -20,6 +20,7 @@ import psutil
 import pytest
 from typer.testing import CliRunner
 
+from htsd_cli.cache import CACHE_NAME
 from htsd_cli.cli import app
 from htsd_cli.outputs import LOCK, MANIFEST, STAGING
 
@@ -43,9 +44,12 @@ def _aggregate(returns: Path, out: Path, *extra: str):
 
 
 def _snapshot(folder: Path) -> dict[str, bytes]:
-    """Every file under `folder` (hidden ones too), by relative path."""
+    """Every file under `folder` (hidden ones too, but for the reading cache, which a run may
+    extend), by relative path."""
     return {
-        str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
+        str(p.relative_to(folder)): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and p.name != CACHE_NAME
     }
 
 
@@ -237,7 +241,8 @@ def _start(args: list[str], stop_at: str = "", **kw) -> subprocess.Popen[str]:
 
 
 def _agg_args(returns: Path, out: Path) -> list[str]:
-    return ["aggregate", str(returns), "-r", str(SAMPLE_ROSTER), "-c", str(SAMPLE_CONFIG), "-o", str(out)]  # fmt: skip
+    """An aggregate that reads every file (no cache), so that it passes the 'reading' moment."""
+    return ["aggregate", str(returns), "-r", str(SAMPLE_ROSTER), "-c", str(SAMPLE_CONFIG), "-o", str(out), "--no-cache"]  # fmt: skip
 
 
 def _wait_for(marker: Path, process: subprocess.Popen[str], timeout: float = 60) -> dict:

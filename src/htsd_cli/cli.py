@@ -522,6 +522,13 @@ def aggregate(
         bool,
         typer.Option("--pdf", help="Ghi thêm bao-cao.pdf (cần LibreOffice trên máy)."),
     ] = False,
+    no_cache: Annotated[
+        bool,
+        typer.Option(
+            "--no-cache",
+            help="Đọc lại mọi tệp (mặc định: tệp không đổi từ lần trước thì dùng kết quả đã đọc).",
+        ),
+    ] = False,
 ) -> None:
     """Tổng hợp các báo cáo hợp lệ: tong-hop.xlsx, bao-cao.md và bao-cao.docx (và bao-cao.pdf)."""
     from htsd_cli import commands, views
@@ -535,8 +542,9 @@ def aggregate(
         cfg, loaded, units = commands.prepare_collecting(config, form, roster)
         with views.progress(err_console, "Đang tổng hợp") as step:
             agg, outputs = commands.aggregate(
-                paths, loaded, cfg, units, out, narrative, receipts, step, overwrite, pdf
-            )
+                paths, loaded, cfg, units, out, narrative, receipts, step, overwrite, pdf,
+                not no_cache,
+            )  # fmt: skip
     except HtsdError as exc:
         raise fail(exc) from None
     if as_json:

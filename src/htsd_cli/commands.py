@@ -117,12 +117,14 @@ def aggregate(
     progress: Callable[[int, int], None] | None = None,
     overwrite: bool = False,
     pdf: bool = False,
+    use_cache: bool = True,
 ) -> Any:
     from htsd_cli.pipeline import run_aggregate
 
     return run_aggregate(
-        paths, form, config, roster, out, narrative, receipts, None, progress, overwrite, pdf
-    )
+        paths, form, config, roster, out, narrative, receipts, None, progress, overwrite, pdf,
+        use_cache,
+    )  # fmt: skip
 
 
 def form_as_dict(form: Form) -> dict[str, Any]:

@@ -361,6 +361,7 @@ class OutputSet:
         self._manifest: dict[str, str] = {}
         self._digests: dict[str, str] = {}
         self._created: list[Path] = []
+        self._scratch: list[Path] = []
 
     def __enter__(self) -> OutputSet:
         folder = self.folder
@@ -383,6 +384,12 @@ class OutputSet:
             raise
         return self
 
+    def scratch(self, name: str) -> Path:
+        """A file of htsd's own beside the outputs (a cache): kept, except that a run that made
+        the folder and wrote nothing leaves no folder behind."""
+        self._scratch.append(self.folder / name)
+        return self.folder / name
+
     def __exit__(
         self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
@@ -391,7 +398,10 @@ class OutputSet:
                 shutil.rmtree(self.staging, ignore_errors=True)
         finally:
             self._release()
-        if not self.committed:  # folders this run made for nothing go again
+        if not self.committed and self._created:  # folders this run made for nothing go again
+            for scratch in self._scratch:
+                with contextlib.suppress(OSError):
+                    scratch.unlink()
             for path in self._created:
                 try:
                     path.rmdir()

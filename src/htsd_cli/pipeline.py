@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from htsd_cli.config import Config
 from htsd_cli.findings import Report
@@ -46,8 +46,11 @@ def run_status(
     receipts: Path | None = None,
     progress: Callable[[int, int], None] | None = None,
     meanwhile: Callable[[], None] | None = None,
+    cache: Any = None,
 ) -> tuple[Report, StatusReport]:
-    report = validate_paths(paths, form, roster, progress=progress, meanwhile=meanwhile)
+    report = validate_paths(
+        paths, form, roster, progress=progress, meanwhile=meanwhile, cache=cache
+    )
     file_times = receipts is not None and str(receipts) == FILE_TIMES
     book_path = None if file_times else receipts or config.receipts
     if book_path is not None and receipts is None and not book_path.exists():
@@ -103,6 +106,7 @@ def run_aggregate(
     progress: Callable[[int, int], None] | None = None,
     overwrite: bool = False,
     pdf: bool = False,
+    use_cache: bool = True,
 ) -> tuple[Aggregate, Outputs]:
     """Validate, total, and switch the three outputs in together. Returns (Aggregate, Outputs).
 
@@ -126,9 +130,19 @@ def run_aggregate(
     texts = read_narrative(narrative, [(t.id, t.heading) for t in form.texts]) if narrative else {}
     with OutputSet(out, inputs, "báo cáo tổng hợp", overwrite) as outs:
         outs.claim([*OUTPUT_NAMES, PDF_NAME] if pdf else OUTPUT_NAMES)
-        report, status = run_status(
-            paths, form, config, roster, as_of or config.report_date, receipts, progress, _preload
-        )
+        cache = None
+        if use_cache:  # kept with the outputs; a run with nothing to count keeps it too
+            from htsd_cli.cache import CACHE_NAME, ReadCache, fingerprint
+
+            cache = ReadCache(outs.scratch(CACHE_NAME), fingerprint(form, False, False))
+        try:
+            report, status = run_status(
+                paths, form, config, roster, as_of or config.report_date, receipts, progress,
+                _preload, cache,
+            )  # fmt: skip
+        finally:
+            if cache is not None:
+                cache.close()
         agg = aggregate(form, roster, status)
         if not agg.used:
             return agg, outputs

@@ -13,6 +13,7 @@ import os
 import statistics
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import Any
 
 from htsd_cli.checks.applies import apply_applicability
 from htsd_cli.checks.cells import check_rules, check_values
@@ -151,20 +152,38 @@ def check_files(
     progress: Callable[[int, int], None] | None = None,
     workers: int | None = None,
     meanwhile: Callable[[], None] | None = None,
+    cache: Any = None,
 ) -> list[FileReport]:
     """`check_file` over `files` in worker processes, in order; a file that kills or stalls its
-    worker gets a report that says so."""
+    worker gets a report that says so. With a `cache` (cache.ReadCache), a file read before with
+    the same bytes, form and code is not read again."""
     results: list[FileReport | None] = [None] * len(files)
+    keys: list[str | None] = [None] * len(files)
+    todo: list[int] = []
+    for index, path in enumerate(files):
+        if cache is not None:
+            keys[index] = cache.key(path)
+            mtime = 0.0
+            with contextlib.suppress(OSError):
+                mtime = os.stat(path).st_mtime
+            results[index] = cache.get(keys[index], str(path), mtime)
+        if results[index] is None:
+            todo.append(index)
+        elif progress:
+            progress(1, len(files))
     func = functools.partial(check_file, form=form, strict=strict, want_names=want_names)
-    for index, result in run_isolated(
-        func, [str(p) for p in files], workers=workers, meanwhile=meanwhile
+    for at, result in run_isolated(
+        func, [str(files[i]) for i in todo], workers=workers, meanwhile=meanwhile
     ):
+        index = todo[at]
         if isinstance(result, Crash):
             message = _CRASH_MESSAGES[result.reason].format(detail=result.detail)
             code = "unreadable-file" if result.reason == "crash" else "unsafe-file"
             result = FileReport(
                 str(files[index]), findings=[Finding(code, ERROR, message, str(files[index]))]
             )
+        elif cache is not None:  # a crash or a time-out may not happen twice: only readings kept
+            cache.put(keys[index], result)
         results[index] = result
         if progress:
             progress(1, len(files))
@@ -179,6 +198,7 @@ def validate_paths(
     progress: Callable[[int, int], None] | None = None,
     workers: int | None = None,
     meanwhile: Callable[[], None] | None = None,
+    cache: Any = None,
 ) -> Report:
     """Check every workbook under `paths` and the batch as a whole.
 
@@ -186,7 +206,9 @@ def validate_paths(
     """
     files, skipped = collect(paths)
     report = Report(skipped=skipped)
-    report.files = check_files(files, form, strict, roster is None, progress, workers, meanwhile)
+    report.files = check_files(
+        files, form, strict, roster is None, progress, workers, meanwhile, cache
+    )
     if roster is not None:
         check_roster(report.files, roster)
     apply_applicability(report.files, form, roster)

@@ -1,0 +1,127 @@
+"""A cache of each return's reading, so that a daily re-run reads only what changed.
+
+Kept with the outputs (never in a folder of returns), in SQLite from the standard library. An entry
+is keyed by the SHA-256 of the file's bytes and by everything else that can change its reading:
+htsd's own code and bundled forms, the form definition, and the options of the check. Entries are
+plain JSON (never pickle): a damaged entry is read again from the file, a database that is not
+htsd's is left alone and not used.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import functools
+import hashlib
+import json
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+from htsd_cli.findings import FileReport, Finding
+
+CACHE_NAME = ".htsd-bo-nho.sqlite"
+APPLICATION_ID = 0x48545344  # "HTSD": marks the database as htsd's
+SCHEMA = "CREATE TABLE IF NOT EXISTS readings (key TEXT PRIMARY KEY, body TEXT NOT NULL)"
+
+
+@functools.lru_cache(maxsize=1)
+def code_fingerprint() -> str:
+    """A hash of htsd's source and bundled forms: another version reads afresh."""
+    from htsd_cli.form import bundled_templates
+
+    root = Path(__file__).resolve().parent
+    sha = hashlib.sha256()
+    files = sorted(root.rglob("*.py")) + sorted((bundled_templates() / "forms").rglob("*.yaml"))
+    for path in files:
+        sha.update(path.name.encode())
+        sha.update(path.read_bytes())
+    return sha.hexdigest()
+
+
+def fingerprint(form: Any, *options: object) -> str:
+    """What, besides the file, decides a reading: the code, the form and the check's options."""
+    sha = hashlib.sha256(code_fingerprint().encode())
+    source = Path(form.source) if getattr(form, "source", "") else None
+    if source is not None and source.is_file():
+        sha.update(source.read_bytes())
+        history = source.parent / "history"
+        for old in sorted(history.glob(f"{form.id}-v*.yaml")) if history.is_dir() else []:
+            sha.update(old.read_bytes())
+    sha.update(repr((form.id, form.version, options)).encode())
+    return sha.hexdigest()
+
+
+def _record(report: FileReport) -> str:
+    data = dataclasses.asdict(report)
+    data.pop("path"), data.pop("mtime")
+    for finding in data["findings"]:
+        finding.pop("file")
+    return json.dumps(data, ensure_ascii=False, sort_keys=True)
+
+
+def _report(body: str, path: str, mtime: float) -> FileReport:
+    data = json.loads(body)
+    findings = [Finding(file=path, **f) for f in data.pop("findings")]
+    return FileReport(path=path, mtime=mtime, findings=findings, **data)
+
+
+class ReadCache:
+    """Readings by file content. Every failure means "not cached": the file is read again."""
+
+    def __init__(self, path: Path, salt: str) -> None:
+        self.salt = salt
+        self.db: sqlite3.Connection | None = None
+        self.hits = 0
+        try:
+            if path.exists() and not self._ours(path):
+                return  # not htsd's: left alone, not used
+            db = sqlite3.connect(path)
+            db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+            db.execute(SCHEMA)
+            self.db = db
+        except (sqlite3.Error, OSError):
+            self.db = None
+
+    @staticmethod
+    def _ours(path: Path) -> bool:
+        try:
+            with contextlib.closing(sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)) as db:
+                return bool(db.execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID)
+        except (sqlite3.Error, OSError):
+            return False
+
+    def key(self, path: Path) -> str | None:
+        try:
+            data = path.read_bytes()
+        except OSError:
+            return None
+        return hashlib.sha256(self.salt.encode() + hashlib.sha256(data).digest()).hexdigest()
+
+    def get(self, key: str | None, path: str, mtime: float) -> FileReport | None:
+        if self.db is None or key is None:
+            return None
+        try:
+            row = self.db.execute("SELECT body FROM readings WHERE key = ?", (key,)).fetchone()
+            if row is None:
+                return None
+            report = _report(row[0], path, mtime)
+        except (sqlite3.Error, ValueError, TypeError, KeyError, AttributeError):
+            return None  # damaged: read the file again
+        self.hits += 1
+        return report
+
+    def put(self, key: str | None, report: FileReport) -> None:
+        if self.db is None or key is None:
+            return
+        with contextlib.suppress(sqlite3.Error):
+            self.db.execute(
+                "INSERT OR REPLACE INTO readings (key, body) VALUES (?, ?)", (key, _record(report))
+            )
+
+    def close(self) -> None:
+        if self.db is not None:
+            with contextlib.suppress(sqlite3.Error):
+                self.db.commit()
+                self.db.close()
+            self.db = None

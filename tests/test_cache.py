@@ -1,0 +1,71 @@
+"""Re-runs read only what changed: the cache of readings kept with the outputs."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+
+import pytest
+
+import htsd_cli.validate as validate_module
+from htsd_cli.cache import CACHE_NAME
+from htsd_cli.pipeline import run_aggregate
+
+from .conftest import SAMPLES
+
+REPORT = ("tong-hop.xlsx", "bao-cao.md", "bao-cao.docx")
+
+
+@pytest.fixture
+def counted(monkeypatch):
+    """How many files the workers were given to read, run by run."""
+    given: list[int] = []
+    real = validate_module.run_isolated
+
+    def counting(func, items, *args, **kwargs):
+        items = list(items)
+        given.append(len(items))
+        return real(func, items, *args, **kwargs)
+
+    monkeypatch.setattr(validate_module, "run_isolated", counting)
+    return given
+
+
+def _run(returns, out, form, config, roster, use_cache=True):
+    run_aggregate([returns], form, config, roster, out, use_cache=use_cache)
+    return {name: (out / name).read_bytes() for name in REPORT}
+
+
+def test_a_rerun_reads_only_what_changed_and_writes_the_same_bytes(
+    tmp_path, form, config, roster, counted
+):
+    returns = tmp_path / "bao-cao-ve"
+    shutil.copytree(SAMPLES / "returns", returns)
+    out = tmp_path / "tong-hop"
+    first = _run(returns, out, form, config, roster)
+    assert (out / CACHE_NAME).exists()
+    second = _run(returns, out, form, config, roster)
+    assert second == first and counted[-1] == 0  # nothing read again
+    uncached = _run(returns, tmp_path / "khong-bo-nho", form, config, roster, use_cache=False)
+    assert uncached == first  # byte for byte
+    assert not (tmp_path / "khong-bo-nho" / CACHE_NAME).exists()
+    # a unit sends a corrected file: only that one is read
+    from htsd_cli.fill import fill_workbook
+
+    target = returns / "mn01-truong-mam-non-cat-bi.xlsx"
+    fill_workbook(target, {"s2_bai_bao": 7}, target)
+    _run(returns, out, form, config, roster)
+    assert counted[-1] == 1
+
+
+def test_a_damaged_or_foreign_cache_is_never_trusted(tmp_path, form, config, roster, counted):
+    out = tmp_path / "tong-hop"
+    first = _run(SAMPLES / "returns", out, form, config, roster)
+    with sqlite3.connect(out / CACHE_NAME) as db:  # every reading altered
+        db.execute("UPDATE readings SET body = ?", ('{"nonsense": 1}',))
+    assert _run(SAMPLES / "returns", out, form, config, roster) == first
+    assert counted[-1] == len(list((SAMPLES / "returns").iterdir()))  # all read again
+    (out / CACHE_NAME).unlink()
+    (out / CACHE_NAME).write_bytes(b"not a database of htsd")
+    assert _run(SAMPLES / "returns", out, form, config, roster) == first
+    assert (out / CACHE_NAME).read_bytes() == b"not a database of htsd"  # left alone
