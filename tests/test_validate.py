@@ -415,3 +415,15 @@ def test_a_note_longer_than_a_cell_is_cut_with_a_warning(filled, form):
     assert len(report.texts["chi_dao"]) == MAX_CELL_TEXT
     [finding] = [f for f in report.findings if f.code == "text-cut"]
     assert "32.767" in finding.message and "đã bị cắt" in finding.message
+
+
+def test_a_large_batch_lists_only_the_files_to_look_at():
+    args = ["validate", "-c", str(SAMPLE_CONFIG), str(SAMPLE_CONFIG.parent / "returns")]
+    data = json.loads(runner.invoke(app, [*args, "--json"]).stdout)
+    clean = next(Path(f["path"]).name for f in data["files"] if not f["findings"])
+    noted = next(Path(f["path"]).name for f in data["files"] if f["findings"])
+    short = runner.invoke(app, args, terminal_width=200).output
+    full = runner.invoke(app, [*args, "--all"], terminal_width=200).output
+    assert short.startswith("37/38 tệp hợp lệ") and "tệp cần xem" in short
+    assert clean not in short and noted in short
+    assert clean in full

@@ -325,6 +325,9 @@ def validate(
         ),
     ] = None,
     overwrite: OverwriteOption = False,
+    show_all: Annotated[
+        bool, typer.Option("--all", help="In mọi tệp (mặc định chỉ in tệp có lỗi hoặc lưu ý).")
+    ] = False,
 ) -> None:
     """Kiểm tra các báo cáo đơn vị gửi về: chỉ ra từng ô cần sửa."""
     from htsd_cli import commands, views
@@ -362,7 +365,7 @@ def validate(
     if as_json:
         _print_json(report.to_dict())
     else:
-        views.print_validation(console, report, annotated)
+        views.print_validation(console, report, annotated, show_all)
     raise typer.Exit(0 if report.valid else 1)
 
 

@@ -120,16 +120,33 @@ def print_issued(console: Console, issued: list[Any], out: Path) -> None:
 SEVERITY = {"error": "[red]Lỗi[/]", "warning": "[yellow]Lưu ý[/]"}
 
 
-def print_validation(console: Console, report: Any, annotated: list[Any] | None) -> None:
+def print_validation(
+    console: Console, report: Any, annotated: list[Any] | None, show_all: bool = False
+) -> None:
+    """The counts first, then the files with something to fix or look at (every file with
+    `show_all`), then each finding."""
     from rich.markup import escape
 
-    table = Table(title=f"Kết quả kiểm tra {len(report.files)} tệp")
+    valid = sum(r.valid for r in report.files)
+    errors = sum(r.errors for r in report.files)
+    warnings = sum(r.warnings for r in report.files)
+    colour = "green" if report.valid else "red"
+    summary = (
+        f"[{colour}]{valid}/{len(report.files)} tệp hợp lệ[/] · {errors} lỗi · {warnings} lưu ý"
+        + (f" · bỏ qua {len(report.skipped)} tệp" if report.skipped else "")
+    )
+    console.print(summary)
+    shown = [r for r in report.files if show_all or r.findings]
+    title = f"Kết quả kiểm tra {len(report.files)} tệp"
+    if not show_all:
+        title += f": {len(shown)} tệp cần xem (cả danh sách: --all)"
+    table = Table(title=title)
     table.add_column("Tệp", overflow="fold")
     table.add_column("Hợp lệ", justify="center")
     table.add_column("Đơn vị", overflow="fold")
     table.add_column("Lỗi", justify="right")
     table.add_column("Lưu ý", justify="right")
-    for rep in report.files:
+    for rep in shown:
         unit = " ".join(x for x in (rep.unit_code, rep.unit_name) if x) or "—"
         table.add_row(
             escape(rep.path),
@@ -138,7 +155,8 @@ def print_validation(console: Console, report: Any, annotated: list[Any] | None)
             str(rep.errors) if rep.errors else "",
             str(rep.warnings) if rep.warnings else "",
         )
-    console.print(table)
+    if shown:
+        console.print(table)
     findings = [f for rep in report.files for f in rep.findings]
     if findings:
         ft = Table(title="Những điểm cần sửa", show_lines=True)
@@ -165,14 +183,7 @@ def print_validation(console: Console, report: Any, annotated: list[Any] | None)
             else:
                 extra = f" ({a.note})" if a.note else ""
                 console.print(f"Bản đánh dấu để gửi lại: {escape(str(a.path))}{extra}")
-    valid = sum(r.valid for r in report.files)
-    errors = sum(r.errors for r in report.files)
-    warnings = sum(r.warnings for r in report.files)
-    colour = "green" if report.valid else "red"
-    console.print(
-        f"[{colour}]{valid}/{len(report.files)} tệp hợp lệ[/] · {errors} lỗi · {warnings} lưu ý"
-        + (f" · bỏ qua {len(report.skipped)} tệp" if report.skipped else "")
-    )
+    console.print(summary)  # again at the end, where the eye lands after a long list
 
 
 SHOW_ALL_UP_TO = 60  # units: above this, the table shows only those the clerk must chase
