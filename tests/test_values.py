@@ -176,3 +176,37 @@ def test_fold_slug_and_number_format():
     assert format_number(1_500_000) == "1.500.000"
     assert format_number(2.5) == "2,5"
     assert format_number(0) == "0"
+
+
+def test_yes_no_answers_and_how_plain_they_are():
+    from htsd_cli.values import ValueProblem, read_yes_no
+
+    assert read_yes_no(True) == (True, True) and read_yes_no(False) == (False, True)
+    assert read_yes_no(1) == (True, True) and read_yes_no(0.0) == (False, True)
+    for plain in ("Có", "có.", " CÓ! ", "x"):
+        assert read_yes_no(plain) == (True, True), plain
+    for plain in ("Không", "không,", "k"):
+        assert read_yes_no(plain) == (False, True), plain
+    assert read_yes_no("Đã có") == (True, False)  # read, with a note quoting it
+    for bad in (2, -1, "đang xây dựng", None):
+        with pytest.raises(ValueProblem) as caught:
+            read_yes_no(bad)
+        assert caught.value.code == "not-yes-no"
+
+
+def test_words_around_a_number_at_their_limits():
+    from htsd_cli.values import ValueProblem, parse_vn_number
+
+    assert parse_vn_number("’1200").value == 1200 and parse_vn_number("`1200").value == 1200
+    assert parse_vn_number("2,5 tr.").value == 2_500_000
+    assert parse_vn_number("1 triệu vnđ").value == 1_000_000
+    read = parse_vn_number("2 nghìn lượt người")
+    assert read.value == 2000 and read.unit_text == "lượt người" and read.multiplier == 1000
+    unit = "a" * 20  # a unit of measure of 20 letters is still one
+    assert parse_vn_number(f"5 {unit}").value == 5
+    with pytest.raises(ValueProblem) as caught:
+        parse_vn_number(f"5 {unit}a")
+    assert caught.value.code == "not-a-number"
+    with pytest.raises(ValueProblem) as caught:
+        parse_vn_number("5 tr trang")
+    assert caught.value.code == "ambiguous-number"
