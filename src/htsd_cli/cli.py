@@ -432,7 +432,7 @@ def status(
     from htsd_cli import commands, views
 
     states = _states(only)
-    paths, roster = _collecting(config, paths, roster)
+    paths, roster, _configured = _collecting(config, paths, roster)
     try:
         cfg, loaded, units = commands.prepare_collecting(config, form, roster)
         inputs = commands.collecting_inputs(paths, cfg, units, receipts)
@@ -476,8 +476,9 @@ def _states(only: str | None) -> set[str] | None:
 
 def _collecting(
     config: Path | None, paths: list[Path] | None, roster: Path | None
-) -> tuple[list[Path], Path]:
-    """Returns and roster for status and aggregate: given, else from htsd.toml."""
+) -> tuple[list[Path], Path, Any]:
+    """Returns and roster for status and aggregate (given, else from htsd.toml), and the
+    configuration they came from (None when there is none)."""
     try:
         configured = optional_config(config)
     except HtsdError as exc:
@@ -490,7 +491,7 @@ def _collecting(
     )
     assert paths is not None and roster is not None
     require_paths(paths)
-    return paths, roster
+    return paths, roster, configured
 
 
 @app.command()
@@ -536,8 +537,7 @@ def aggregate(
     """Tổng hợp các báo cáo hợp lệ: tong-hop.xlsx, bao-cao.md và bao-cao.docx (và bao-cao.pdf)."""
     from htsd_cli import commands, views
 
-    paths, roster = _collecting(config, paths, roster)
-    configured = optional_config(config)
+    paths, roster, configured = _collecting(config, paths, roster)
     out = setting(out, configured and configured.output, "--out", "output", "thư mục ghi tổng hợp")
     if narrative is None and configured is not None and configured.narrative is not None:
         narrative = configured.narrative if configured.narrative.exists() else None

@@ -125,18 +125,10 @@ _CONFIG_CACHE: dict[tuple[str, int, int], Config] = {}
 def load_config(explicit: Path | None = None) -> Config:
     """Read and check the configuration (once per version of the file: a command asks for it
     from several places). Raises ConfigError naming the file and the key."""
+    from htsd_cli.fsutil import once_per_version
+
     path = find_config(explicit)
-    try:
-        stat = path.stat()
-        key = (str(path.resolve()), stat.st_mtime_ns, stat.st_size)
-    except OSError:
-        key = ("", 0, 0)
-    if key in _CONFIG_CACHE:
-        return _CONFIG_CACHE[key]
-    config = _read_config(path)
-    if key[0]:
-        _CONFIG_CACHE[key] = config
-    return config
+    return once_per_version(_CONFIG_CACHE, path, lambda: _read_config(path))
 
 
 def _read_config(path: Path) -> Config:

@@ -17,7 +17,7 @@ from typing import Any
 
 import yaml
 
-from htsd_cli.errors import FormError, os_reason, read_reason
+from htsd_cli.errors import FormError, read_reason
 
 KINDS = {
     "count": "số đếm",
@@ -481,25 +481,23 @@ def resolve_form_path(ref: str | Path, base: Path | None = None) -> Path:
     )
 
 
-_FORM_CACHE: dict[tuple[str, float], Form] = {}
+_FORM_CACHE: dict[tuple[str, int, int], Form] = {}
 
 
 def load_form(ref: str | Path, base: Path | None = None) -> Form:
     """Load and check a form definition (by path or bundled id). Raises FormError."""
+    from htsd_cli.fsutil import once_per_version
+
     path = resolve_form_path(ref, base)
-    try:
-        key = (str(path.resolve()), path.stat().st_mtime)
-    except OSError as exc:
-        raise FormError(f"Không đọc được tệp biểu mẫu {path}: {os_reason(exc)}.") from exc
-    if key in _FORM_CACHE:
-        return _FORM_CACHE[key]
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise FormError(f"Không đọc được tệp biểu mẫu {path}: {read_reason(exc)}.") from exc
-    form = parse_form(text, str(path))
-    _FORM_CACHE[key] = form
-    return form
+
+    def read() -> Form:
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise FormError(f"Không đọc được tệp biểu mẫu {path}: {read_reason(exc)}.") from exc
+        return parse_form(text, str(path))
+
+    return once_per_version(_FORM_CACHE, path, read)
 
 
 def parse_form(text: str, source: str = "<biểu mẫu>") -> Form:

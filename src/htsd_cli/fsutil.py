@@ -1,12 +1,30 @@
-"""Atomic output of one file (for helpers such as `fill`); commands write through `outputs`."""
+"""Small file helpers: read a definition once per version of its file, and atomic output of
+one file (for helpers such as `fill`; commands write through `outputs`)."""
 
 from __future__ import annotations
 
 import contextlib
 import os
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 from htsd_cli.errors import OutputError, os_reason
+
+T = TypeVar("T")
+
+
+def once_per_version(cache: dict[tuple[str, int, int], T], path: Path, read: Callable[[], T]) -> T:
+    """`read()` the first time a version of `path` is asked for (by path, time and size); the
+    same object after that. A command asks for its configuration and form from several places."""
+    try:
+        stat = path.stat()
+        key = (str(path.resolve()), stat.st_mtime_ns, stat.st_size)
+    except OSError:
+        return read()  # the reader says what is wrong with the file
+    if key not in cache:
+        cache[key] = read()
+    return cache[key]
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from htsd_cli.aggregate import Aggregate
+from htsd_cli.checks.locate import label_key
 from htsd_cli.config import Config
 from htsd_cli.errors import ConfigError, read_reason
 from htsd_cli.form import bundled_templates
@@ -129,10 +130,6 @@ def note_for(agg: Aggregate, indicator_id: str) -> str:
     invalid are said once, above the table)."""
     reported, answering = agg.reported(indicator_id), agg.answering(indicator_id)
     return f"{reported}/{answering} đơn vị có số liệu" if reported < answering else ""
-
-
-def label_key(text: str) -> str:
-    return " ".join(fold(text).strip(" .:-").split())
 
 
 def report_context(
