@@ -557,6 +557,110 @@ def aggregate(
     raise typer.Exit(0 if agg.used else 1)
 
 
+@app.command()
+def collect(
+    source: Annotated[
+        str | None,
+        typer.Argument(
+            metavar="NGUỒN",
+            help="Hộp thư imaps://tên@máy-chủ/Thư-mục, thư mục tệp .eml/.msg, tệp .mbox hoặc "
+            "hộp thư Maildir (mặc định: mailbox trong htsd.toml).",
+            show_default=False,
+        ),
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            "-o",
+            help="Thư mục báo cáo để lưu tệp đính kèm (mặc định: returns trong htsd.toml).",
+            file_okay=False,
+        ),
+    ] = None,
+    receipts: Annotated[
+        Path | None,
+        typer.Option(
+            "--receipts",
+            help="Sổ nhận để ghi thêm (mặc định: receipts trong htsd.toml, nếu không thì "
+            "so-nhan.csv cạnh thư mục báo cáo).",
+            dir_okay=False,
+        ),
+    ] = None,
+    since: Annotated[
+        datetime | None,
+        typer.Option(
+            "--since",
+            formats=["%d/%m/%Y", "%Y-%m-%d"],
+            metavar="NGÀY",
+            help="Chỉ lấy thư đến từ ngày này, ví dụ 01/10/2025.",
+        ),
+    ] = None,
+    config: ConfigOption = None,
+    roster: RosterOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Lấy báo cáo từ hộp thư: lưu tệp đính kèm vào thư mục báo cáo, ghi sổ nhận ngày giờ thư đến."""
+    from htsd_cli import collect as collecting
+    from htsd_cli import imap, mail, views
+    from htsd_cli.outputs import is_within
+
+    try:
+        configured = optional_config(config)
+    except HtsdError as exc:
+        raise fail(exc) from None
+    source = setting(
+        source, (configured and configured.mailbox) or None, "NGUỒN", "mailbox", "hộp thư"
+    )
+    out = setting(out, configured and configured.returns, "--out", "returns", "thư mục báo cáo")
+    assert source is not None and out is not None
+    book = receipts or (configured.receipts if configured else None) or out.parent / "so-nhan.csv"
+    try:
+        if imap.is_address(source):
+            box = imap.parse_address(source)
+            letters = imap.messages(box, imap.password_for(box), since.date() if since else None)
+        else:
+            where = Path(source)
+            if not where.exists():
+                err_console.print(f"[bold red]Lỗi:[/] không có tệp hay thư mục nào tên {where}.")
+                raise typer.Exit(2)
+            if where.is_dir() and is_within(out, where):  # the mail source is only ever read
+                raise mail.MailError(
+                    f"Thư mục báo cáo {out} nằm trong thư mục thư {where}: htsd không ghi gì vào "
+                    "nơi chứa thư. Hãy chọn thư mục báo cáo khác."
+                )
+            letters = mail.files(where)
+        with err_console.status("Đang đọc thư…") as shown:
+            outcome = collecting.Outcome()
+            for outcome in collecting.collect(letters, out, book, since.date() if since else None):
+                shown.update(
+                    f"Đang đọc thư: {outcome.messages} thư, {len(outcome.saved)} tệp đã lưu"
+                )
+    except HtsdError as exc:
+        raise fail(exc) from None
+    if outcome.saved and configured is not None:
+        _attribute(outcome, out, configured, roster)
+    if as_json:
+        _print_json(outcome.to_dict())
+    else:
+        views.print_collect(console, outcome, out)
+
+
+def _attribute(outcome: Any, folder: Path, configured: Any, roster: Path | None) -> None:
+    """The units the saved files belong to; without them the files are still saved and booked."""
+    from htsd_cli.collect import attribute
+    from htsd_cli.roster import load_roster
+
+    try:
+        form = configured.load_form()
+        roster = roster or configured.roster
+        units = load_roster(roster, form) if roster is not None and roster.exists() else None
+        attribute(outcome, folder, form, units)
+    except HtsdError as exc:
+        err_console.print(
+            f"[yellow]Chưa xác định được tệp của đơn vị nào:[/] {exc}", highlight=False
+        )
+
+
 def main() -> None:
     """Entry point of the `htsd` command."""
     from htsd_cli.stopping import Stopped, install

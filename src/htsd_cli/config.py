@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from htsd_cli.errors import ConfigError, read_reason
+from htsd_cli.errors import ConfigError, HtsdError, read_reason
 from htsd_cli.form import Form, load_form
 
 CONFIG_NAME = "htsd.toml"
@@ -57,6 +57,7 @@ class Config:
     issued: Path | None = None
     output: Path | None = None
     narrative: Path | None = None
+    mailbox: str = ""  # where returns arrive: imaps://user@host/Folder, or a path to mail files
     source: Path | None = None
     base: Path = field(default_factory=Path.cwd)
 
@@ -80,6 +81,7 @@ _SCHEMA: dict[str, dict[str, tuple[type, bool]]] = {
         "issued": (str, False),
         "output": (str, False),
         "narrative": (str, False),
+        "mailbox": (str, False),
     },
     "office": {
         "governing_body": (str, False),
@@ -149,6 +151,21 @@ def _beside(config: Path, value: Any) -> Path | None:
     return config.parent / value.strip()
 
 
+def _mailbox(config: Path, value: str) -> str:
+    """An IMAP address as written; a path to mail files is relative to the configuration."""
+    from htsd_cli.imap import is_address, parse_address
+
+    if not value.strip():
+        return ""
+    if is_address(value):
+        try:
+            parse_address(value)
+        except HtsdError as exc:
+            raise ConfigError(f"Tệp cấu hình {config}: mục 'mailbox': {exc}") from None
+        return value.strip()
+    return str(_beside(config, value))
+
+
 def parse_config(data: dict[str, Any], path: Path) -> Config:
     problems: list[str] = []
     tables: dict[str, dict[str, Any]] = {"": {}}
@@ -205,6 +222,7 @@ def parse_config(data: dict[str, Any], path: Path) -> Config:
         issued=_beside(path, tables[""].get("issued")),
         output=_beside(path, tables[""].get("output")),
         narrative=_beside(path, tables[""].get("narrative")),
+        mailbox=_mailbox(path, tables[""].get("mailbox", "")),
         source=path,
         base=path.parent,
     )

@@ -58,6 +58,9 @@ returns = {q(FOLDERS["returns"])}
 output = {q(FOLDERS["output"])}
 # Sổ nhận: mỗi tệp nhận được một dòng (tên tệp, ngày nhận dd/mm/yyyy hh:mm); dùng để xét nộp muộn.
 receipts = {q(RECEIPTS)}
+# Hộp thư nhận báo cáo, cho lệnh htsd collect (bỏ dấu # ở đầu dòng và sửa). Mật khẩu không ghi ở đây:
+# đặt biến môi trường HTSD_MAT_KHAU, hoặc để htsd hỏi khi chạy.
+# mailbox = "imaps://ten-dang-nhap@may-chu-thu/INBOX"
 # Lời văn của báo cáo tổng hợp (các phần I, II.2, III).
 narrative = {q(NARRATIVE)}
 

@@ -213,6 +213,21 @@ class _Lock:
             pass
 
 
+class FolderLock:
+    """The lock of a folder held for a `with` block (for commands that add files to a folder
+    rather than replace a set: `collect`)."""
+
+    def __init__(self, folder: Path) -> None:
+        self._lock = _Lock(folder)
+
+    def __enter__(self) -> FolderLock:
+        self._lock.acquire()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self._lock.release()
+
+
 def _host() -> str:
     try:
         return socket.gethostname()

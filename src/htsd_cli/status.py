@@ -130,7 +130,7 @@ def load_receipts(path: Path) -> dict[str, dt.datetime]:
         when = _parse_when(row[i_date] if i_date < len(row) else "")
         if not name or when is None:
             raise RosterError(
-                f"{path}, dòng {number}: cần tên tệp và ngày nhận dạng dd/mm/yyyy (có thể kèm giờ hh:mm)."
+                f"{path}, dòng {number}: cần tên tệp và ngày nhận dạng dd/mm/yyyy (có thể kèm giờ hh:mm hoặc hh:mm:ss)."
             )
         out[name.lower()] = when
     return out
@@ -138,7 +138,8 @@ def load_receipts(path: Path) -> dict[str, dt.datetime]:
 
 def _parse_when(text: str) -> dt.datetime | None:
     text = text.strip()
-    for fmt in ("%d/%m/%Y %H:%M", "%d/%m/%Y", "%Y-%m-%d %H:%M", "%Y-%m-%d", "%Y-%m-%dT%H:%M:%S"):
+    formats = ("%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%d/%m/%Y")
+    for fmt in (*formats, "%Y-%m-%d %H:%M", "%Y-%m-%d", "%Y-%m-%dT%H:%M:%S"):
         try:
             return dt.datetime.strptime(text, fmt)
         except ValueError:

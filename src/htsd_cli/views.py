@@ -287,3 +287,74 @@ def print_aggregate(console: Console, agg: Any, outputs: Any) -> None:
             "[red]Không có báo cáo hợp lệ nào: chưa có số liệu để tổng hợp, nên không ghi tệp "
             f"nào; các tệp cũ trong {escape(str(outputs.workbook.parent))} (nếu có) giữ nguyên.[/]"
         )
+
+
+def print_collect(console: Console, outcome: Any, folder: Path) -> None:
+    """What `htsd collect` did: counts, the files saved, and every message that needs a look."""
+
+    def when(mail: Any) -> str:
+        if mail.arrived is None:
+            return "không rõ"
+        return f"{mail.arrived:%d/%m/%Y %H:%M}"
+
+    counts = Table(title="Lấy báo cáo từ thư", show_header=False)
+    counts.add_column("", style="bold")
+    counts.add_column("", justify="right")
+    counts.add_row("Thư đã đọc", str(outcome.messages))
+    counts.add_row("Tệp đã lưu", str(len(outcome.saved)))
+    counts.add_row("Tệp đã có từ trước (bỏ qua)", str(len(outcome.duplicates)))
+    counts.add_row("Thư không có bảng tính", str(len(outcome.without_sheet)))
+    counts.add_row("Tệp hoặc thư không lấy được", str(len(outcome.refused) + len(outcome.broken)))
+    console.print(counts)
+    if outcome.saved:
+        table = Table(title=f"Đã lưu vào {escape(str(folder))}")
+        for name in ("Tệp", "Người gửi", "Thư đến lúc", "Đơn vị (theo dấu htsd)"):
+            table.add_column(name)
+        for s in outcome.saved:
+            table.add_row(
+                escape(s.file),
+                escape(s.mail.sender),
+                f"{when(s.mail)} ({s.mail.arrived_how})" if s.mail.arrived else "không rõ",
+                escape(s.unit) if s.unit else "[yellow]không có dấu htsd[/]",
+            )
+        console.print(table)
+    if outcome.duplicates:
+        table = Table(title="Đã có từ trước, không lưu lại (cùng nội dung)")
+        for name in ("Tệp đính kèm", "Người gửi", "Thư đến lúc", "Trùng với"):
+            table.add_column(name)
+        for d in outcome.duplicates:
+            table.add_row(
+                escape(d.original), escape(d.mail.sender), when(d.mail), escape(d.existing)
+            )
+        console.print(table)
+    if outcome.without_sheet:
+        table = Table(title="Thư không có bảng tính (hãy xem: đơn vị gửi ảnh, tệp Word…?)")
+        for name in ("Thư", "Người gửi", "Tiêu đề", "Thư đến lúc", "Tệp đính kèm"):
+            table.add_column(name)
+        for m in outcome.without_sheet:
+            table.add_row(
+                escape(m.where),
+                escape(m.sender),
+                escape(m.subject),
+                when(m),
+                escape(", ".join(a.name for a in m.attachments)) or "không có",
+            )
+        console.print(table)
+    if outcome.refused or outcome.broken:
+        table = Table(title="Không lấy được")
+        for name in ("Thư", "Người gửi", "Tệp", "Lý do"):
+            table.add_column(name)
+        for r in outcome.refused:
+            table.add_row(
+                escape(r.mail.where), escape(r.mail.sender), escape(r.original), escape(r.reason)
+            )
+        for m in outcome.broken:
+            table.add_row(escape(m.where), escape(m.sender), "", escape(m.problem))
+        console.print(table)
+    for name in outcome.booked_late:
+        console.print(f"Đã ghi vào sổ nhận tệp lưu từ lần chạy trước bị dừng: {escape(name)}")
+    if outcome.saved or outcome.booked_late:
+        console.print(
+            f"Đã ghi sổ nhận {escape(str(outcome.book))}. Chạy htsd status với --receipts "
+            f"{escape(str(outcome.book))} (hoặc ghi receipts vào htsd.toml) để xét nộp muộn theo ngày thư đến."
+        )
