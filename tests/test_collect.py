@@ -780,3 +780,34 @@ def test_a_file_saved_by_a_stopped_run_is_booked_next_time(tmp_path):
     with book.open(encoding="utf-8-sig", newline="") as handle:
         rows = list(csv.DictReader(handle))
     assert [(r["tep"], r["ngay_nhan"]) for r in rows] == [(name, "05/10/2022 09:00:00")]
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="sends SIGINT to a child")
+def test_ctrl_c_keeps_the_book_whole(tmp_path):
+    """Ctrl-C after the first message: exit 130, the file saved so far is in the book; the next
+    run takes the rest, and the book names every file once."""
+    import signal
+
+    source = write_eml(tmp_path / "thu")
+    out, book, ready = tmp_path / "bao-cao", tmp_path / "so-nhan.csv", tmp_path / "ready.json"
+    env = {**os.environ, "TZ": TZ_ENV, "HTSD_TEST_STOP_AT": f"collect-taken=wait:{ready}"}
+    args = [sys.executable, "-m", "htsd_cli", "collect", str(source), "-o", str(out)]
+    args += ["--receipts", str(book), "-c", str(SAMPLE_CONFIG)]
+    child = subprocess.Popen(
+        args, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    deadline = time.monotonic() + 60
+    while not ready.exists() and time.monotonic() < deadline and child.poll() is None:
+        time.sleep(0.02)
+    assert json.loads(ready.read_text())["saved"] == 1
+    child.send_signal(signal.SIGINT)
+    _, err = child.communicate(timeout=60)
+    assert child.returncode == 130 and b"Traceback" not in err
+    with book.open(encoding="utf-8-sig", newline="") as handle:
+        assert [r["tep"] for r in csv.DictReader(handle)] == [
+            "thcs-catbi-haian-edu-vn__bao-cao-htsd-thcs-cat-bi.xlsx"
+        ]
+    summary = collect(str(source), out, book)
+    assert len(summary["saved"]) == len(EXPECTED) - 1
+    with book.open(encoding="utf-8-sig", newline="") as handle:
+        assert sorted(r["tep"] for r in csv.DictReader(handle)) == sorted(EXPECTED)

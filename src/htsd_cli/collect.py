@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 from htsd_cli.errors import OutputError, os_reason
 from htsd_cli.mail import Attachment, Mail
 from htsd_cli.outputs import FolderLock, sync_folder, write_synced
+from htsd_cli.stopping import checkpoint, deferred
 from htsd_cli.textnorm import fold, nfc, slug
 from htsd_cli.workbook.guard import MAX_FILE_BYTES, MAX_UNZIPPED_BYTES
 
@@ -400,10 +401,13 @@ def collect(
             for mail in mails:
                 if since is not None and mail.arrived is not None and mail.arrived.date() < since:
                     continue
-                collector.take(mail)
+                with deferred():  # Ctrl-C waits until the message is taken whole
+                    collector.take(mail)
+                checkpoint("collect-taken", saved=len(collector.outcome.saved))
                 yield collector.outcome
         finally:
-            collector.book.write()
+            with deferred():  # and the book gets every file saved so far
+                collector.book.write()
     yield collector.outcome
 
 
