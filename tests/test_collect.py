@@ -512,7 +512,8 @@ def test_collect_refuses_to_write_into_the_mail(tmp_path):
 
 
 def test_receipts_book_kept_and_extended(tmp_path):
-    """A book the clerk typed keeps every byte and its separator; new lines follow it."""
+    """A book the clerk typed keeps its lines and its separator; its header gains the columns
+    it lacks (sender, subject, where the time comes from); new lines follow."""
     book = tmp_path / "so-nhan.csv"
     typed = b"tep;ngay_nhan\r\ntruong-a.xlsx;03/10/2022 08:00\r\n"
     book.write_bytes(typed)
@@ -523,9 +524,11 @@ def test_receipts_book_kept_and_extended(tmp_path):
     out = tmp_path / "bao-cao"
     collect(str(folder), out, book)
     data = book.read_bytes()
-    assert data.startswith(typed)
-    assert data[len(typed) :].decode() == (
-        "thcs-catbi-haian-edu-vn__bao-cao-htsd-thcs-cat-bi.xlsx;05/10/2022 09:00:00\r\n"
+    header = b"tep;ngay_nhan;nguon_ngay;nguoi_gui;tieu_de\r\n"
+    assert data.startswith(header + typed[typed.index(b"\n") + 1 :])  # only the header grew
+    assert data[len(header) + len(typed) - len("tep;ngay_nhan\r\n") :].decode() == (
+        "thcs-catbi-haian-edu-vn__bao-cao-htsd-thcs-cat-bi.xlsx;05/10/2022 09:00:00;"
+        "tiêu đề Received;thcs.catbi@haian.edu.vn;Báo cáo HTSĐ\r\n"
     )
     cp1258 = tmp_path / "so-nhan-1258.csv"
     cp1258.write_bytes(to_cp1258("tep,ngay_nhan\r\nTrường A.xlsx,03/10/2022\r\n"))
@@ -811,3 +814,29 @@ def test_ctrl_c_keeps_the_book_whole(tmp_path):
     assert len(summary["saved"]) == len(EXPECTED) - 1
     with book.open(encoding="utf-8-sig", newline="") as handle:
         assert sorted(r["tep"] for r in csv.DictReader(handle)) == sorted(EXPECTED)
+
+
+def test_message_without_any_date_is_saved_not_booked(tmp_path):
+    """No Received, no Date: the file is kept, the book gets no line with an empty date (status
+    would refuse the book), and the clerk is told to write the date by hand."""
+    folder = tmp_path / "thu"
+    folder.mkdir()
+    raw = corpus()[0].mime(received=False)
+    raw = b"\r\n".join(ln for ln in raw.split(b"\r\n") if not ln.startswith(b"Date:"))
+    (folder / "a.eml").write_bytes(raw)
+    out, book = tmp_path / "bao-cao", tmp_path / "so-nhan.csv"
+    summary = collect(str(folder), out, book)
+    name = "thcs-catbi-haian-edu-vn__bao-cao-htsd-thcs-cat-bi.xlsx"
+    assert [s["file"] for s in summary["saved"]] == [name] and summary["unbooked"] == [name]
+    assert (out / name).read_bytes() == SHEET_A and not book.exists()
+    shown = htsd(
+        "collect",
+        str(folder),
+        "-o",
+        str(tmp_path / "khac"),
+        "--receipts",
+        str(book),
+        "-c",
+        str(SAMPLE_CONFIG),
+    )
+    assert "ghi tay ngày nhận" in " ".join(shown.stdout.split())

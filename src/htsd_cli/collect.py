@@ -72,6 +72,7 @@ class Outcome:
     without_sheet: list[Mail] = field(default_factory=list)
     broken: list[Mail] = field(default_factory=list)
     booked_late: list[str] = field(default_factory=list)  # saved by an interrupted run, booked now
+    unbooked: list[str] = field(default_factory=list)  # saved, but no arrival time to book
     book: Path | None = None
 
     def to_dict(self) -> dict[str, object]:
@@ -103,6 +104,7 @@ class Outcome:
             ],
             "broken": [{**who(m), "problem": m.problem} for m in self.broken],
             "booked_late": self.booked_late,
+            "unbooked": self.unbooked,
             "receipts": str(self.book) if self.book else None,
         }
 
@@ -230,6 +232,21 @@ class Book:
                 )
             at = self.columns.index("tep")
             self.names = {r[at].strip().lower() for r in rows[1:] if len(r) > at and r[at].strip()}
+            missing = [c for c in BOOK_COLUMNS if c not in self.columns]
+            if missing:  # a book with only tep, ngay_nhan (htsd init's): the header grows
+                self._extend_header(rows[0], missing)
+
+    def _extend_header(self, header: list[str], missing: list[str]) -> None:
+        """Add columns to the first line; every other byte of the book stays as it was."""
+        bom = b"\xef\xbb\xbf" if self.raw.startswith(b"\xef\xbb\xbf") else b""
+        body = self.raw[len(bom) :]
+        end = body.find(b"\n")
+        first, rest = (body, b"") if end < 0 else (body[: end + 1], body[end + 1 :])
+        ending = first[len(first.rstrip(b"\r\n")) :]
+        line = io.StringIO()
+        csv.writer(line, delimiter=self.delimiter, lineterminator="").writerow(header + missing)
+        self.raw = bom + line.getvalue().encode("utf-8") + ending + rest
+        self.columns += missing
 
     def has(self, name: str) -> bool:
         return name.lower() in self.names
@@ -376,13 +393,16 @@ class Collector:
         if key in self.known:
             existing = self.known[key]
             self.outcome.duplicates.append(Duplicate(att.name, existing, mail))
-            if not self.book.has(existing):  # saved by a run that was stopped before booking
+            if not self.book.has(existing) and mail.arrived is not None:  # a stopped run's
                 self.book.add(existing, mail)
                 self.outcome.booked_late.append(existing)
             return
         name = _place(self.folder, safe_name(mail.sender, att.name), att.data)
         self.known[key] = name
-        self.book.add(name, mail)
+        if mail.arrived is None:  # no date anywhere in the message: the clerk writes it
+            self.outcome.unbooked.append(name)
+        else:
+            self.book.add(name, mail)
         self.outcome.saved.append(Saved(name, att.name, mail))
 
 

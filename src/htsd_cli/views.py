@@ -353,6 +353,11 @@ def print_collect(console: Console, outcome: Any, folder: Path) -> None:
         console.print(table)
     for name in outcome.booked_late:
         console.print(f"Đã ghi vào sổ nhận tệp lưu từ lần chạy trước bị dừng: {escape(name)}")
+    for name in outcome.unbooked:
+        console.print(
+            f"[yellow]Thư không ghi ngày giờ nào:[/] {escape(name)} đã lưu nhưng chưa vào sổ nhận; "
+            "hãy ghi tay ngày nhận vào sổ."
+        )
     if outcome.saved or outcome.booked_late:
         console.print(
             f"Đã ghi sổ nhận {escape(str(outcome.book))}. Chạy htsd status với --receipts "
