@@ -840,3 +840,21 @@ def test_message_without_any_date_is_saved_not_booked(tmp_path):
         str(SAMPLE_CONFIG),
     )
     assert "ghi tay ngày nhận" in " ".join(shown.stdout.split())
+
+
+def test_zip_entry_names_as_windows_writes_them():
+    """Windows' own zip writes names in the code page (1258 for Vietnamese) without the UTF-8
+    flag; the name comes back in Vietnamese, and only the entry's own name is kept."""
+    from htsd_cli.collect import from_zip
+    from htsd_cli.mail import Attachment
+
+    raw = to_cp1258("thư mục/Báo cáo Đằng Hải.xlsx")
+    placeholder = b"x" * len(raw)
+    data = a_zip([(placeholder.decode(), SHEET_A), ("../../ra-ngoai.ods", b"PK\x03\x04")])
+    data = data.replace(placeholder, raw)
+    found, refused, others = from_zip(Attachment("nen.zip", data))
+    assert [(a.name, a.data) for a in found] == [
+        ("Báo cáo Đằng Hải.xlsx", SHEET_A),
+        ("ra-ngoai.ods", b"PK\x03\x04"),
+    ]
+    assert refused == [] and others == []
