@@ -125,6 +125,14 @@ def optional_config(config: Path | None) -> Any:
         return None
 
 
+def configuration_or_exit(config: Path | None) -> Any:
+    """`optional_config`, with a broken configuration said and the command ended (exit 1)."""
+    try:
+        return optional_config(config)
+    except HtsdError as exc:
+        raise fail(exc) from None
+
+
 def require_paths(paths: list[Path]) -> None:
     """A returns path that does not exist is a usage error (exit 2), before anything is read."""
     missing = [p for p in paths if not p.exists()]
@@ -332,10 +340,7 @@ def validate(
     """Kiểm tra các báo cáo đơn vị gửi về: chỉ ra từng ô cần sửa."""
     from htsd_cli import commands, views
 
-    try:
-        configured = optional_config(config)
-    except HtsdError as exc:
-        raise fail(exc) from None
+    configured = configuration_or_exit(config)
     paths = setting(
         paths, configured and configured.returns, "BÁO-CÁO", "returns", "báo cáo", many=True
     )
@@ -479,10 +484,7 @@ def _collecting(
 ) -> tuple[list[Path], Path, Any]:
     """Returns and roster for status and aggregate (given, else from htsd.toml), and the
     configuration they came from (None when there is none)."""
-    try:
-        configured = optional_config(config)
-    except HtsdError as exc:
-        raise fail(exc) from None
+    configured = configuration_or_exit(config)
     paths = setting(
         paths, configured and configured.returns, "BÁO-CÁO", "returns", "báo cáo", many=True
     )
@@ -604,10 +606,7 @@ def collect(
     from htsd_cli import imap, mail, views
     from htsd_cli.outputs import is_within
 
-    try:
-        configured = optional_config(config)
-    except HtsdError as exc:
-        raise fail(exc) from None
+    configured = configuration_or_exit(config)
     source = setting(
         source, (configured and configured.mailbox) or None, "NGUỒN", "mailbox", "hộp thư"
     )
