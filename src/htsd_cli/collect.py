@@ -362,7 +362,6 @@ class Collector:
             out.broken.append(mail)
             return
         sheets: list[Attachment] = []
-        others: list[str] = []
         for att in mail.attachments:
             suffix = _suffix(att.name)
             if att.data is None:
@@ -374,12 +373,9 @@ class Collector:
                 else:
                     sheets.append(att)
             elif suffix == ".zip":
-                inside, refused, rest = from_zip(att)
+                inside, refused, _others = from_zip(att)
                 sheets.extend(inside)
                 out.refused.extend(Refused(name, why, mail) for name, why in refused)
-                others.extend(f"{n} (trong {att.name})" for n in rest)
-            else:
-                others.append(att.name)
         if not sheets and not any(r.mail is mail for r in out.refused):
             out.without_sheet.append(mail)
             return
