@@ -858,3 +858,22 @@ def test_zip_entry_names_as_windows_writes_them():
         ("ra-ngoai.ods", b"PK\x03\x04"),
     ]
     assert refused == [] and others == []
+
+
+def test_a_zip_without_spreadsheets_shows_what_it_holds(tmp_path):
+    """A unit that zipped a PDF: the message is listed with the zip and the names inside it."""
+    letter = Letter(
+        "z",
+        "th.namhai@haian.edu.vn",
+        "Báo cáo (nén)",
+        at(9, 10),
+        [part(b'filename="ho-so.zip"', a_zip([("Báo cáo.pdf", b"%PDF-1.4")]), "application/zip")],
+    )
+    folder = tmp_path / "thu"
+    folder.mkdir()
+    (folder / "z.eml").write_bytes(letter.mime(received=True))
+    summary = collect(str(folder), tmp_path / "bao-cao", tmp_path / "so-nhan.csv")
+    assert [m["attachments"] for m in summary["without_spreadsheet"]] == [
+        ["ho-so.zip (Báo cáo.pdf)"]
+    ]
+    assert summary["saved"] == [] and summary["refused"] == []

@@ -23,10 +23,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from htsd_cli.errors import OutputError, os_reason
+from htsd_cli.fsutil import atomic_write_bytes
 from htsd_cli.mail import Attachment, Mail
-from htsd_cli.outputs import FolderLock, sync_folder, write_synced
+from htsd_cli.outputs import FolderLock, digest, sync_folder, write_synced
+from htsd_cli.roster import csv_delimiter
+from htsd_cli.status import receipts_header
 from htsd_cli.stopping import checkpoint, deferred
-from htsd_cli.textnorm import fold, nfc, slug
+from htsd_cli.textnorm import nfc, slug
 from htsd_cli.workbook.guard import MAX_FILE_BYTES, MAX_UNZIPPED_BYTES
 
 if TYPE_CHECKING:
@@ -34,7 +37,6 @@ if TYPE_CHECKING:
     from htsd_cli.roster import Roster
 
 SPREADSHEETS = (".xlsx", ".xlsm", ".xls", ".ods")
-ARCHIVES_NOT_OPENED = (".rar", ".7z", ".tar", ".gz")
 MAX_ZIP_MEMBERS = 500
 MAX_RATIO = 200  # unzipped size over packed size beyond which an entry is taken for a bomb
 BOOK_COLUMNS = ("tep", "ngay_nhan", "nguon_ngay", "nguoi_gui", "tieu_de")
@@ -69,7 +71,7 @@ class Outcome:
     saved: list[Saved] = field(default_factory=list)
     duplicates: list[Duplicate] = field(default_factory=list)
     refused: list[Refused] = field(default_factory=list)
-    without_sheet: list[Mail] = field(default_factory=list)
+    without_sheet: list[tuple[Mail, list[str]]] = field(default_factory=list)  # and what it had
     broken: list[Mail] = field(default_factory=list)
     booked_late: list[str] = field(default_factory=list)  # saved by an interrupted run, booked now
     unbooked: list[str] = field(default_factory=list)  # saved, but no arrival time to book
@@ -99,8 +101,7 @@ class Outcome:
                 {"original": r.original, "reason": r.reason, **who(r.mail)} for r in self.refused
             ],
             "without_spreadsheet": [
-                {**who(m), "attachments": [a.name for a in m.attachments]}
-                for m in self.without_sheet
+                {**who(m), "attachments": names} for m, names in self.without_sheet
             ],
             "broken": [{**who(m), "problem": m.problem} for m in self.broken],
             "booked_late": self.booked_late,
@@ -220,16 +221,16 @@ class Book:
                 f"Sổ nhận {path} không ở dạng UTF-8, htsd không ghi thêm vào được. Hãy mở bằng "
                 "Excel, chọn Lưu thành › CSV UTF-8 (Comma delimited), rồi chạy lại."
             ) from None
-        head = "\n".join(text.splitlines()[:5])
-        self.delimiter = max(",;\t", key=head.count) if head.strip() else ","
+        self.delimiter = csv_delimiter(text)
         rows = list(csv.reader(io.StringIO(text), delimiter=self.delimiter))
         if rows:
-            self.columns = [fold(c).replace(" ", "_") for c in rows[0]]
-            if "tep" not in self.columns or "ngay_nhan" not in self.columns:
+            header = receipts_header(rows[0])
+            if header is None:
                 raise OutputError(
                     f"{path}, dòng 1: sổ nhận cần hai cột 'tep' và 'ngay_nhan'; htsd không ghi "
                     "thêm vào sổ có cột khác."
                 )
+            self.columns = header
             at = self.columns.index("tep")
             self.names = {r[at].strip().lower() for r in rows[1:] if len(r) > at and r[at].strip()}
             missing = [c for c in BOOK_COLUMNS if c not in self.columns]
@@ -277,15 +278,7 @@ class Book:
         for line in self.new:
             writer.writerow([line.get(c, "") for c in self.columns])
         data = raw + text.getvalue().encode("utf-8")
-        tmp = self.path.parent / f".htsd-tam-{os.getpid()}-{os.urandom(4).hex()}.csv"
-        try:
-            write_synced(tmp, data)
-            os.replace(tmp, self.path)
-            sync_folder(self.path.parent)
-        except OSError as exc:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            raise OutputError(f"Không ghi được sổ nhận {self.path}: {os_reason(exc)}.") from exc
+        atomic_write_bytes(self.path, data)
         self.raw, self.new = data, []
 
 
@@ -298,8 +291,6 @@ def _sha(data: bytes) -> str:
 
 def _existing(folder: Path) -> dict[str, str]:
     """Content hash → file name of every spreadsheet already in the returns folder."""
-    from htsd_cli.outputs import digest
-
     out: dict[str, str] = {}
     for path in sorted(folder.rglob("*")):
         if path.suffix.lower() in SPREADSHEETS and path.is_file() and not path.name.startswith("."):
@@ -362,6 +353,8 @@ class Collector:
             out.broken.append(mail)
             return
         sheets: list[Attachment] = []
+        others: list[str] = []  # what the clerk may want to look at when nothing is a sheet
+        refused_before = len(out.refused)
         for att in mail.attachments:
             suffix = _suffix(att.name)
             if att.data is None:
@@ -373,11 +366,14 @@ class Collector:
                 else:
                     sheets.append(att)
             elif suffix == ".zip":
-                inside, refused, _others = from_zip(att)
+                inside, refused, rest = from_zip(att)
                 sheets.extend(inside)
                 out.refused.extend(Refused(name, why, mail) for name, why in refused)
-        if not sheets and not any(r.mail is mail for r in out.refused):
-            out.without_sheet.append(mail)
+                others.append(f"{att.name} ({', '.join(rest)})" if rest else att.name)
+            else:
+                others.append(att.name)
+        if not sheets and len(out.refused) == refused_before:
+            out.without_sheet.append((mail, others))
             return
         for att in sheets:
             assert att.data is not None

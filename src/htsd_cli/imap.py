@@ -36,9 +36,6 @@ class Mailbox:
     port: int
     folder: str
 
-    def __str__(self) -> str:
-        return f"{self.scheme}://{self.user}@{self.host}:{self.port}/{self.folder}"
-
 
 def is_address(text: str) -> bool:
     return text.lower().startswith(("imaps://", "imap://"))

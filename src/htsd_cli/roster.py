@@ -151,10 +151,14 @@ def read_csv_rows(path: Path) -> list[list[str]]:
     except OSError as exc:
         raise RosterError(f"Không đọc được {path}: {read_reason(exc)}. {XLSX_WORKS}") from exc
     text = decode_text(raw)
-    # the separator used most on the first lines (a title line above the table has none)
+    return [list(r) for r in csv.reader(io.StringIO(text), delimiter=csv_delimiter(text))]
+
+
+def csv_delimiter(text: str) -> str:
+    """The separator used most on the first lines (a title line above the table has none):
+    Excel writes ',' or, with Vietnamese regional settings, ';'."""
     head = "\n".join(text.splitlines()[:20])
-    delimiter = max(",;\t", key=head.count)
-    return [list(r) for r in csv.reader(io.StringIO(text), delimiter=delimiter)]
+    return max(",;\t", key=head.count) if head.strip() else ","
 
 
 DATE_CELL = "\x00date:"  # a cell the spreadsheet holds as a date (a code Excel turned into one)

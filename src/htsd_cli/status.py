@@ -112,16 +112,22 @@ class StatusReport:
         }
 
 
+def receipts_header(row: list[str]) -> list[str] | None:
+    """A receipts book's column names, folded ('Ngày nhận' → 'ngay_nhan'); None without the
+    two it needs, 'tep' and 'ngay_nhan'."""
+    header = [fold(h).replace(" ", "_") for h in row]
+    return header if "tep" in header and "ngay_nhan" in header else None
+
+
 def load_receipts(path: Path) -> dict[str, dt.datetime]:
     """A receipts book: CSV with columns 'tep' (file name) and 'ngay_nhan' (date received)."""
     rows = read_csv_rows(path)
     if not rows:
         return {}
-    header = [fold(h).replace(" ", "_") for h in rows[0]]
-    try:
-        i_file, i_date = header.index("tep"), header.index("ngay_nhan")
-    except ValueError:
-        raise RosterError(f"{path}, dòng 1: sổ nhận cần hai cột 'tep' và 'ngay_nhan'.") from None
+    header = receipts_header(rows[0])
+    if header is None:
+        raise RosterError(f"{path}, dòng 1: sổ nhận cần hai cột 'tep' và 'ngay_nhan'.")
+    i_file, i_date = header.index("tep"), header.index("ngay_nhan")
     out: dict[str, dt.datetime] = {}
     for number, row in enumerate(rows[1:], start=2):
         if not any(c.strip() for c in row):

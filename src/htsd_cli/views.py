@@ -331,13 +331,13 @@ def print_collect(console: Console, outcome: Any, folder: Path) -> None:
         table = Table(title="Thư không có bảng tính (hãy xem: đơn vị gửi ảnh, tệp Word…?)")
         for name in ("Thư", "Người gửi", "Tiêu đề", "Thư đến lúc", "Tệp đính kèm"):
             table.add_column(name)
-        for m in outcome.without_sheet:
+        for m, names in outcome.without_sheet:
             table.add_row(
                 escape(m.where),
                 escape(m.sender),
                 escape(m.subject),
                 when(m),
-                escape(", ".join(a.name for a in m.attachments)) or "không có",
+                escape(", ".join(names)) or "không có",
             )
         console.print(table)
     if outcome.refused or outcome.broken:
