@@ -368,6 +368,66 @@ def test_cell_font_is_read_for_legacy_text(filled, form, cells, tmp_path):
     assert report.texts["s3_to_roi_gc"] == "trường thcs"
 
 
+def test_the_font_is_looked_up_only_for_text_that_could_be_legacy(filled, form, cells, tmp_path):
+    """Unicode-only letters (ư, ơ, đ…) cannot come from a legacy keyboard: such text is kept
+    as typed even in a .VnTime cell, and its font is not looked up; Latin-1 look-alikes in the
+    same font are converted."""
+    from openpyxl.styles import Font
+
+    from htsd_cli.workbook.reader import WorkbookView
+
+    path = filled()
+    wb = openpyxl.load_workbook(path)
+    ws = wb[FORM_SHEET]
+    ws[cells["s2_bai_bao_gc"]] = "Trường THCS Đằng Hải"
+    ws[cells["s2_bai_bao_gc"]].font = Font(name=".VnTime")
+    ws[cells["s3_to_roi_gc"]] = "tr\u00adêng"
+    ws[cells["s3_to_roi_gc"]].font = Font(name=".VnTime")
+    wb.save(tmp_path / "phong.xlsx")
+    asked: list[str] = []
+    original = WorkbookView.font_of
+
+    def spy(self: WorkbookView, ref: str) -> str | None:
+        asked.append(ref)
+        return original(self, ref)
+
+    WorkbookView.font_of = spy  # type: ignore[method-assign]
+    try:
+        report = check_file(str(tmp_path / "phong.xlsx"), form)
+    finally:
+        WorkbookView.font_of = original  # type: ignore[method-assign]
+    assert asked == [cells["s3_to_roi_gc"]]
+    assert report.texts["s2_bai_bao_gc"] == "Trường THCS Đằng Hải"
+    assert report.texts["s3_to_roi_gc"] == "trường"
+    assert [(f.code, f.cell) for f in report.findings] == [
+        ("legacy-encoding", cells["s3_to_roi_gc"])
+    ]
+
+
+def test_formula_cells_are_found_in_every_order_writers_use():
+    from htsd_cli.workbook.parts import xlsx_cell, xlsx_formula, xlsx_formula_cells
+
+    xml = (
+        b'<sheetData><row r="1"><c r="A1" s="2"><f>B1*2</f></c>'
+        b'<c r="B1"><v>3</v><f>1+2</f></c><c r="C1" t="e"><f>1/0</f><v>#DIV/0!</v></c>'
+        b'<c r="D1" t="inlineStr"><is><t>&lt;f&gt; ch\xe1\xbb\xaf</t></is></c>'
+        b'<c r="E1" t="e"><v>#NAME?</v></c><c r="F1" s="3"/><c r="A10"><v>1</v></c>'
+        b'<c r="G1"><f t="shared" si="0"/><v>4</v></c></row></sheetData>'
+    )
+    assert xlsx_formula_cells(xml) == {"A1", "B1", "C1", "E1", "G1"}
+    found = {ref: xlsx_formula(*xlsx_cell(xml, ref)) for ref in sorted(xlsx_formula_cells(xml))}
+    assert found == {
+        "A1": ("no-value", "B1*2"),
+        "B1": ("", "1+2"),
+        "C1": ("#DIV/0!", "1/0"),
+        "E1": ("#NAME?", ""),
+        "G1": ("", ""),
+    }
+    assert xlsx_cell(xml, "A1") == (b' s="2"', b"<f>B1*2</f>")
+    assert xlsx_cell(xml, "F1") == (b' s="3"', b"")
+    assert xlsx_cell(xml, "A") is None and xlsx_formula(b"", b"<v>1</v>") is None
+
+
 def test_validate_needs_no_configuration_when_the_form_is_named(filled, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)  # no htsd.toml here
     result = runner.invoke(app, ["validate", "--form", "htsd-2022", str(filled())])

@@ -143,6 +143,13 @@ def _plausible(text: str) -> bool:
     return all(c.isascii() or c in _VIET_LETTERS or c in "–—“”‘’…•°№" for c in text)
 
 
+def could_be_legacy(text: str) -> bool:
+    """Whether `text` could be legacy-encoded, so that its cell's font must be looked at: it is
+    not plain ASCII and holds none of the letters only Unicode Vietnamese has (ư, ơ, đ, ạ…),
+    which no legacy keyboard can type."""
+    return not text.isascii() and not any(c in _VIET_ONLY for c in text)
+
+
 def detect_legacy(text: str, font: str | None = None) -> str | None:
     """'tcvn3' or 'vni' when `text` looks typed in that legacy encoding, else None.
 

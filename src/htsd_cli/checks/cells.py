@@ -8,7 +8,7 @@ from htsd_cli.checks.applies import NOT_APPLICABLE_KEY
 from htsd_cli.checks.context import Context, where
 from htsd_cli.findings import ERROR, WARNING
 from htsd_cli.form import Indicator
-from htsd_cli.textnorm import fold, format_number, repair_legacy
+from htsd_cli.textnorm import could_be_legacy, fold, format_number, repair_legacy
 from htsd_cli.values import (
     ValueProblem,
     is_blank,
@@ -65,12 +65,11 @@ def _read_value(ctx: Context, ind: Indicator, cell: str) -> Any:
     if _blank(raw_value) and not is_blank(raw_value):
         return None  # "Không áp dụng": a row the unit does not answer
     broken = ctx.view.formula_problem(cell) if is_blank(raw_value) else None
-    here = where(cell, ind)
     if broken == "no-value":
         ctx.add(
             "formula-no-value",
             ERROR,
-            f"{here}: có công thức nhưng chưa có kết quả. Hãy mở tệp bằng Excel hoặc "
+            f"{where(cell, ind)}: có công thức nhưng chưa có kết quả. Hãy mở tệp bằng Excel hoặc "
             "LibreOffice, lưu lại rồi gửi lại (hoặc ghi thẳng con số).",
             cell,
             ind,
@@ -80,7 +79,7 @@ def _read_value(ctx: Context, ind: Indicator, cell: str) -> Any:
         ctx.add(
             "error-value",
             ERROR,
-            f"{here}: công thức báo lỗi {broken or raw_value}. Hãy sửa công thức hoặc ghi con số.",
+            f"{where(cell, ind)}: công thức báo lỗi {broken or raw_value}. Hãy sửa công thức hoặc ghi con số.",
             cell,
             ind,
             broken or raw_value,
@@ -91,7 +90,7 @@ def _read_value(ctx: Context, ind: Indicator, cell: str) -> Any:
         ctx.add(
             "blank-value",
             ERROR if ctx.strict else WARNING,
-            f"{here}: bỏ trống nghĩa là chưa báo cáo. Hãy ghi số liệu ({what}).",
+            f"{where(cell, ind)}: bỏ trống nghĩa là chưa báo cáo. Hãy ghi số liệu ({what}).",
             cell,
             ind,
         )
@@ -106,7 +105,7 @@ def _read_value(ctx: Context, ind: Indicator, cell: str) -> Any:
             ctx.add(
                 "not-yes-no",
                 ERROR,
-                f"{here}: ghi '{show(raw_value)}'; chỉ được chọn Có hoặc Không.",
+                f"{where(cell, ind)}: ghi '{show(raw_value)}'; chỉ được chọn Có hoặc Không.",
                 cell,
                 ind,
                 raw_value,
@@ -116,7 +115,7 @@ def _read_value(ctx: Context, ind: Indicator, cell: str) -> Any:
             ctx.add(
                 "yes-no-in-words",
                 WARNING,
-                f"{here}: ghi '{show(raw_value)}', đã đọc là {'Có' if answer else 'Không'}. Lần "
+                f"{where(cell, ind)}: ghi '{show(raw_value)}', đã đọc là {'Có' if answer else 'Không'}. Lần "
                 "sau hãy chọn Có hoặc Không trong ô.",
                 cell,
                 ind,
@@ -127,13 +126,12 @@ def _read_value(ctx: Context, ind: Indicator, cell: str) -> Any:
 
 
 def _read_number(ctx: Context, ind: Indicator, cell: str, raw_value: Any) -> float | None:
-    here = where(cell, ind)
     if isinstance(raw_value, bool) or is_date_like(raw_value):
         kind = "giá trị đúng/sai" if isinstance(raw_value, bool) else "ngày giờ"
         ctx.add(
             "wrong-type",
             ERROR,
-            f"{here}: ô chứa {kind} ({show(raw_value)}), cần một con số "
+            f"{where(cell, ind)}: ô chứa {kind} ({show(raw_value)}), cần một con số "
             f"({ind.unit}). Hãy xóa định dạng ngày và ghi lại con số.",
             cell,
             ind,
@@ -150,7 +148,7 @@ def _read_number(ctx: Context, ind: Indicator, cell: str, raw_value: Any) -> flo
             ctx.add(
                 problem.code,
                 ERROR,
-                f"{here}: '{show(text)}' {problem.message}. Hãy ghi một con số, ví dụ 1200.",
+                f"{where(cell, ind)}: '{show(text)}' {problem.message}. Hãy ghi một con số, ví dụ 1200.",
                 cell,
                 ind,
                 text,
@@ -162,7 +160,7 @@ def _read_number(ctx: Context, ind: Indicator, cell: str, raw_value: Any) -> flo
             ctx.add(
                 "number-in-words",
                 WARNING,
-                f"{here}: ghi '{show(text)}', đã đọc là {format_number(value, 2)}"
+                f"{where(cell, ind)}: ghi '{show(text)}', đã đọc là {format_number(value, 2)}"
                 f"{' ' + ind.unit if ind.unit else ''}. Kiểm tra lại; lần sau chỉ ghi con số "
                 "đầy đủ, ví dụ 80000000.",
                 cell,
@@ -173,7 +171,7 @@ def _read_number(ctx: Context, ind: Indicator, cell: str, raw_value: Any) -> flo
             ctx.add(
                 "unit-typed",
                 WARNING,
-                f"{here}: ghi '{show(text)}', đã đọc là {show(value)}. Chỉ ghi con số, không "
+                f"{where(cell, ind)}: ghi '{show(text)}', đã đọc là {show(value)}. Chỉ ghi con số, không "
                 "ghi đơn vị tính.",
                 cell,
                 ind,
@@ -183,7 +181,7 @@ def _read_number(ctx: Context, ind: Indicator, cell: str, raw_value: Any) -> flo
         ctx.add(
             "negative-value",
             ERROR,
-            f"{here}: số âm ({show(raw_value)}). Hãy ghi số không âm (0 nếu không có).",
+            f"{where(cell, ind)}: số âm ({show(raw_value)}). Hãy ghi số không âm (0 nếu không có).",
             cell,
             ind,
             raw_value,
@@ -193,7 +191,7 @@ def _read_number(ctx: Context, ind: Indicator, cell: str, raw_value: Any) -> flo
         ctx.add(
             "fractional-count",
             ERROR,
-            f"{here}: {show(raw_value)} không phải số nguyên; số {ind.unit} phải là số nguyên.",
+            f"{where(cell, ind)}: {show(raw_value)} không phải số nguyên; số {ind.unit} phải là số nguyên.",
             cell,
             ind,
             raw_value,
@@ -205,18 +203,21 @@ def _read_number(ctx: Context, ind: Indicator, cell: str, raw_value: Any) -> flo
 MAX_CELL_TEXT = 32_767  # the most characters a spreadsheet cell holds (Excel, LibreOffice)
 
 
+def _here(cell: str, ind: Indicator | None, heading: str) -> str:
+    return where(cell, ind) if ind else f"Ô {cell} ({heading})"
+
+
 def _read_text(ctx: Context, cell: str, ind: Indicator | None, heading: str = "") -> str:
     if not cell:
         return ""
     value = ctx.view.value(cell)
-    here = where(cell, ind) if ind else f"Ô {cell} ({heading})"
     if is_blank(value) or is_error_text(value):
         formula = ctx.view.formula_of(cell)
         if not formula and is_error_text(value):
             ctx.add(
                 "error-value",
                 WARNING,
-                f"{here}: ô báo lỗi {value} thay vì lời văn, nên không đọc được. Hãy ghi lại lời "
+                f"{_here(cell, ind, heading)}: ô báo lỗi {value} thay vì lời văn, nên không đọc được. Hãy ghi lại lời "
                 "văn (không bắt đầu bằng dấu '=').",
                 cell,
                 ind,
@@ -230,7 +231,7 @@ def _read_text(ctx: Context, cell: str, ind: Indicator | None, heading: str = ""
         ctx.add(
             "formula-in-text",
             WARNING,
-            f"{here}: lời văn được ghi như một công thức ('{show(value)}'), nên bảng tính không "
+            f"{_here(cell, ind, heading)}: lời văn được ghi như một công thức ('{show(value)}'), nên bảng tính không "
             "hiện được; đã giữ nguyên dạng chữ. Lần sau đừng bắt đầu lời văn bằng dấu '='.",
             cell,
             ind,
@@ -242,7 +243,7 @@ def _read_text(ctx: Context, cell: str, ind: Indicator | None, heading: str = ""
         ctx.add(
             "text-cut",
             WARNING,
-            f"{here}: lời văn dài tới sức chứa tối đa của một ô ({format_number(MAX_CELL_TEXT)} "
+            f"{_here(cell, ind, heading)}: lời văn dài tới sức chứa tối đa của một ô ({format_number(MAX_CELL_TEXT)} "
             "ký tự); phần viết vượt quá (nếu có) đã bị cắt. Hãy rút gọn, hoặc gửi phần còn lại "
             "trong văn bản kèm theo.",
             cell,
@@ -250,15 +251,16 @@ def _read_text(ctx: Context, cell: str, ind: Indicator | None, heading: str = ""
             raw_text[:40],
         )
         raw_text = raw_text[:MAX_CELL_TEXT]
-    # the cell's font decides when it names a legacy font; plain ASCII needs no look
-    font = ctx.view.font_of(cell) if not raw_text.isascii() else None
+    # the cell's font decides when it names a legacy font; it is looked up only for text that
+    # could be legacy-encoded (never plain ASCII, never text with Unicode-only letters)
+    font = ctx.view.font_of(cell) if could_be_legacy(raw_text) else None
     text, legacy = repair_legacy(raw_text, font)
     if legacy:
         name = "TCVN3 (.VnTime)" if legacy == "tcvn3" else "VNI"
         ctx.add(
             "legacy-encoding",
             WARNING,
-            f"{here}: chữ gõ bằng bảng mã {name}, đã chuyển sang Unicode: '{show(text)}'. "
+            f"{_here(cell, ind, heading)}: chữ gõ bằng bảng mã {name}, đã chuyển sang Unicode: '{show(text)}'. "
             "Lần sau hãy gõ bằng bảng mã Unicode (phông Times New Roman).",
             cell,
             ind,

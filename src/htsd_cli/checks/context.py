@@ -54,10 +54,6 @@ class Context:
         )
 
 
-def _where(cell: str, ind: Indicator) -> str:
-    return f"Ô {cell} ({label_text(ind).strip(' -')})"
-
-
 def where(cell: str, ind: Indicator) -> str:
     """How a message names a cell: 'Ô C22 (Số lượng tờ rơi đã phát hành)', without the label's
     own trailing colon or dots."""

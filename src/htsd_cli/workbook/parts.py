@@ -183,34 +183,54 @@ def id_sheet_from_rows(rows: Sequence[Sequence[Any]]) -> IdSheet:
 
 # --- formulas without a value and error values (xlsx and ods) --------------------------------------
 
-_XLSX_CELL_RE = re.compile(rb'<c r="([A-Z]+[0-9]+)"([^>]*?)(?:/>|>(.*?)</c>)', re.S)
-
-
 _XLSX_FORMULA_RE = re.compile(rb"<f(?: [^>]*)?>([^<]*)</f>")
+# Cells that hold a formula (written before or after a cached value) or an error value: one
+# pass over the sheet in C, and only the cells asked about are parsed further.
+_XLSX_FORMULA_CELL_RE = re.compile(
+    rb'<c r="([A-Z]+[0-9]+)"(?:[^>]*t="e"|[^>]*>(?:<v>[^<]*</v>)?<f[ >/])'
+)
 
 
-def xlsx_formulas(xml: bytes) -> dict[str, tuple[str, str]]:
-    """A1 → (problem, formula) for every cell with a formula or an error value. The problem is
-    'no-value' (a formula never calculated), its error text (#DIV/0!…) or '' (a sound formula);
-    the formula is its text without '=' ('' for a shared formula's followers)."""
-    if b"<f>" not in xml and b"<f " not in xml and b't="e"' not in xml:
-        return {}
-    out: dict[str, tuple[str, str]] = {}
-    for ref, attrs, body in _XLSX_CELL_RE.findall(xml):
-        body = body or b""
-        formula = _XLSX_FORMULA_RE.search(body)
-        text = xml_unescape(formula.group(1)) if formula else ""
-        if b't="e"' in attrs:
-            v = re.search(rb"<v>([^<]*)</v>", body)
-            out[ref.decode()] = (xml_unescape(v.group(1)) if v else "#ERROR", text)
-        elif b"<f" in body:
-            valued = re.search(rb"<v(?: [^>]*)?>[^<]+</v>", body)
-            out[ref.decode()] = ("" if valued else "no-value", text)
-    return out
+def xlsx_formula_cells(xml: bytes) -> frozenset[str]:
+    """A1 addresses of the cells of a sheet that hold a formula or an error value."""
+    if b"<f" not in xml and b't="e"' not in xml:
+        return frozenset()
+    return frozenset(ref.decode() for ref in _XLSX_FORMULA_CELL_RE.findall(xml))
+
+
+def xlsx_cell(xml: bytes, ref: str) -> tuple[bytes, bytes] | None:
+    """(attributes, content) of the cell element at `ref` in a sheet's XML, None without one."""
+    start = xml.find(b'<c r="' + ref.encode() + b'"')
+    if start < 0:
+        return None
+    end = xml.find(b">", start)
+    if end < 0:
+        return None
+    attrs = xml[start + len(ref) + 7 : end]
+    if attrs.endswith(b"/"):
+        return attrs[:-1], b""
+    close = xml.find(b"</c>", end)
+    return (attrs, xml[end + 1 : close]) if close >= 0 else None
+
+
+def xlsx_formula(attrs: bytes, body: bytes) -> tuple[str, str] | None:
+    """(problem, formula) of one cell: the problem is 'no-value' (a formula never calculated),
+    its error text (#DIV/0!…) or '' (a sound formula); the formula is its text without '='
+    ('' for a shared formula's followers). None for a cell with neither."""
+    formula = _XLSX_FORMULA_RE.search(body)
+    text = xml_unescape(formula.group(1)) if formula else ""
+    if b't="e"' in attrs:
+        v = re.search(rb"<v>([^<]*)</v>", body)
+        return (xml_unescape(v.group(1)) if v else "#ERROR", text)
+    if b"<f" in body:
+        valued = re.search(rb"<v(?: [^>]*)?>[^<]+</v>", body)
+        return ("" if valued else "no-value", text)
+    return None
 
 
 def ods_formulas(xml: bytes, sheet: str) -> dict[str, tuple[str, str]]:
-    """As `xlsx_formulas`, for a sheet of an OpenDocument spreadsheet."""
+    """A1 → (problem, formula), as `xlsx_formula` gives them, for every cell of a sheet of an
+    OpenDocument spreadsheet with a formula or an error value."""
     if b'calcext:value-type="error"' not in xml and b"table:formula" not in xml:
         return {}
     t = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
@@ -258,11 +278,10 @@ _FONT_RE = re.compile(rb"<font>(.*?)</font>|<font/>", re.S)
 _FONT_NAME_RE = re.compile(rb'<name val="([^"]*)"')
 _XFS_RE = re.compile(rb"<cellXfs[^>]*>(.*?)</cellXfs>", re.S)
 _XF_FONT_RE = re.compile(rb"<xf [^>]*?fontId=\"(\d+)\"|<xf (?![^>]*fontId)[^>]*>")
-_CELL_STYLE_RE = re.compile(rb'<c r="([A-Z]+[0-9]+)"[^>]*? s="(\d+)"')
 
 
-def xlsx_cell_fonts(styles: bytes, sheet_xml: bytes) -> dict[str, str]:
-    """A1 address → font name, from the sheet's style indexes and styles.xml."""
+def xlsx_style_fonts(styles: bytes) -> list[str]:
+    """Cell style index → font name, from styles.xml."""
     block = _FONT_BLOCK_RE.search(styles)
     fonts = []
     for m in _FONT_RE.finditer(block.group(1) if block else b""):
@@ -273,9 +292,14 @@ def xlsx_cell_fonts(styles: bytes, sheet_xml: bytes) -> dict[str, str]:
         int(m.group(1)) if m.group(1) else 0
         for m in _XF_FONT_RE.finditer(xfs_block.group(1) if xfs_block else b"")
     ]
-    out: dict[str, str] = {}
-    for ref, style in _CELL_STYLE_RE.findall(sheet_xml):
-        index = int(style)
-        if index < len(xf_fonts) and xf_fonts[index] < len(fonts):
-            out[ref.decode()] = fonts[xf_fonts[index]]
-    return out
+    return [fonts[i] if i < len(fonts) else "" for i in xf_fonts]
+
+
+_STYLE_ATTR_RE = re.compile(rb' s="(\d+)"')
+
+
+def xlsx_cell_font(style_fonts: Sequence[str], attrs: bytes) -> str | None:
+    """The font of a cell, from its attributes and `xlsx_style_fonts`."""
+    style = _STYLE_ATTR_RE.search(attrs)
+    index = int(style.group(1)) if style else 0
+    return style_fonts[index] or None if index < len(style_fonts) else None

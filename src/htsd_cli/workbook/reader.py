@@ -37,8 +37,11 @@ from htsd_cli.workbook.parts import (
     defined_names,
     id_sheet_from_rows,
     ods_formulas,
-    xlsx_cell_fonts,
-    xlsx_formulas,
+    xlsx_cell,
+    xlsx_cell_font,
+    xlsx_formula,
+    xlsx_formula_cells,
+    xlsx_style_fonts,
 )
 from htsd_cli.workbook.view import CellValue, SheetView
 
@@ -89,6 +92,8 @@ class WorkbookView(SheetView):
         super().__init__(path, fmt, sheet, grid, sheet_names)
         self._wb = wb
         self._pkg = pkg
+        self._formula_cells: frozenset[str] | None = None
+        self._style_fonts: list[str] | None = None
 
     def _sheet_xml(self) -> bytes:
         if self._pkg is None or self.fmt != "xlsx":
@@ -135,24 +140,34 @@ class WorkbookView(SheetView):
         return self._id_sheet
 
     def _formula(self, ref: str) -> tuple[str, str] | None:
+        if self.fmt == "xlsx":  # the cells with a formula in one pass; only these are parsed
+            if self._formula_cells is None:
+                self._formula_cells = frozenset()
+                with contextlib.suppress(Unreadable):
+                    self._formula_cells = xlsx_formula_cells(self._sheet_xml())
+            if ref not in self._formula_cells:
+                return None
+            with contextlib.suppress(Unreadable):
+                cell = xlsx_cell(self._sheet_xml(), ref)
+                return xlsx_formula(*cell) if cell else None
+            return None
         if self._formulas is None:
             self._formulas = {}
-            with contextlib.suppress(Unreadable):
-                if self.fmt == "xlsx":
-                    self._formulas = xlsx_formulas(self._sheet_xml())
-                elif self.fmt == "ods" and self._pkg is not None:
+            if self.fmt == "ods" and self._pkg is not None:
+                with contextlib.suppress(Unreadable):
                     self._formulas = ods_formulas(self._pkg.part("content.xml"), self.sheet)
         return self._formulas.get(ref)
 
     def font_of(self, ref: str) -> str | None:
+        """The cell's font, looked up for that cell alone (styles.xml is read once)."""
         if self._pkg is None or self.fmt != "xlsx":
             return None
-        if self._fonts is None:
-            self._fonts = {}
-            with contextlib.suppress(Unreadable):
-                styles = self._pkg.part("xl/styles.xml")
-                self._fonts = xlsx_cell_fonts(styles, self._sheet_xml())
-        return self._fonts.get(ref)
+        with contextlib.suppress(Unreadable):
+            if self._style_fonts is None:
+                self._style_fonts = xlsx_style_fonts(self._pkg.part("xl/styles.xml"))
+            cell = xlsx_cell(self._sheet_xml(), ref)
+            return xlsx_cell_font(self._style_fonts, cell[0]) if cell else None
+        return None
 
     def close(self) -> None:
         if self._wb is not None:
