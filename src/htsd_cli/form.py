@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -127,7 +128,7 @@ class Expr:
     text: str
     terms: tuple[tuple[int, str | None, float], ...]
 
-    @property
+    @functools.cached_property
     def ids(self) -> tuple[str, ...]:
         return tuple(ref for _, ref, _ in self.terms if ref is not None)
 
@@ -192,7 +193,7 @@ class Rule:
     presence: str = ""  # "require" or "forbid", with `target`
     target: str = ""
 
-    @property
+    @functools.cached_property
     def ids(self) -> tuple[str, ...]:
         ids = list(self.check.left.ids + self.check.right.ids) if self.check else [self.target]
         if self.when is not None:

@@ -44,7 +44,7 @@ class Unit:
     email: str = ""
     phone: str = ""
 
-    @property
+    @functools.cached_property
     def file_stem(self) -> str:
         """The name htsd gives this unit's issued workbook, without '.xlsx'."""
         return f"{slug(self.code, 20)}-{slug(self.name)}"
@@ -66,14 +66,12 @@ class Roster:
     def issued_to(self, file_name: str) -> Unit | None:
         """The unit whose issued workbook this file's name is (renamed copies like
         'mn03-…(1).xlsx' or 'mn03-…-can-sua.xlsx' included)."""
-        if not self._stems:
-            for unit in self.units:
-                self._stems.setdefault(slug(unit.code, 20), []).append(unit)
+        stems = self._by_code_slug()
         stem = slug(file_name.rsplit(".", 1)[0], 200)
         best: Unit | None = None
         cut = stem.find("-")
         while cut > 0:  # each way to read the name as "<code>-<rest>"
-            for unit in self._stems.get(stem[:cut], ()):
+            for unit in stems.get(stem[:cut], ()):
                 own = unit.file_stem
                 if (stem == own or stem.startswith(own + "-")) and (
                     best is None or len(own) > len(best.file_stem)
@@ -89,8 +87,15 @@ class Roster:
         if issued is not None:
             return issued
         first = slug(file_name.rsplit(".", 1)[0], 200).split("-")[0]
-        found = [u for u in self.units if slug(u.code, 20) == first]
+        found = self._by_code_slug().get(first, [])
         return found[0] if len(found) == 1 else None
+
+    def _by_code_slug(self) -> dict[str, list[Unit]]:
+        """Units by their code as it appears in file names (built once)."""
+        if not self._stems:
+            for unit in self.units:
+                self._stems.setdefault(slug(unit.code, 20), []).append(unit)
+        return self._stems
 
 
 # Abbreviations people use in unit names, as folded words.

@@ -172,6 +172,10 @@ def check_files(
         elif progress:
             progress(1, len(files))
     func = functools.partial(check_file, form=form, strict=strict, want_names=want_names)
+    fold = _Folder(form)
+    for cached in results:
+        if cached is not None:
+            fold(cached)
     for at, result in run_isolated(
         func, [str(files[i]) for i in todo], workers=workers, meanwhile=meanwhile
     ):
@@ -184,10 +188,35 @@ def check_files(
             )
         elif cache is not None:  # a crash or a time-out may not happen twice: only readings kept
             cache.put(keys[index], result)
-        results[index] = result
+        results[index] = fold(result)
         if progress:
             progress(1, len(files))
     return [r for r in results if r is not None]
+
+
+class _Folder:
+    """Makes each reading small as it arrives, so that memory does not grow with the size of
+    every reading: the cell map, the same for every file issued from one template, is kept once
+    and shared (nothing changes a reading's map after it is read); the keys of figures and texts
+    are the form's own strings."""
+
+    def __init__(self, form: Form) -> None:
+        self.layouts: dict[tuple[tuple[str, str], ...], dict[str, str]] = {}
+        self.keys: dict[str, str] = {}
+        for ind in form.indicators:
+            self.keys[ind.id] = ind.id
+            self.keys[ind.note_id] = ind.note_id
+        for part in form.texts:
+            self.keys[part.id] = part.id
+
+    def __call__(self, report: FileReport) -> FileReport:
+        keys = self.keys
+        if report.cells:
+            cells = {keys.get(k, k): v for k, v in report.cells.items()}
+            report.cells = self.layouts.setdefault(tuple(cells.items()), cells)
+        report.values = {keys.get(k, k): v for k, v in report.values.items()}
+        report.texts = {keys.get(k, k): v for k, v in report.texts.items()}
+        return report
 
 
 def validate_paths(
@@ -228,7 +257,9 @@ def check_roster(files: list[FileReport], roster: Roster) -> None:
     for u in roster.units:
         by_name.setdefault(name_key(u.name), []).append(u)
     for rep in files:
-        named = roster.named_in(Path(rep.path).name)
+        file_name = os.path.basename(rep.path)
+        issued = roster.issued_to(file_name)
+        named = issued or roster.named_in(file_name)
         rep.named_for = named.code if named else ""
         if not rep.form_id:
             continue
@@ -244,7 +275,6 @@ def check_roster(files: list[FileReport], roster: Roster) -> None:
                     value=rep.unit_code,
                 )
                 continue
-            issued = roster.issued_to(Path(rep.path).name)
             if issued is not None and issued is not unit:
                 _batch_finding(
                     rep,

@@ -29,6 +29,7 @@ def unit_type_of(rep: FileReport, roster: Roster | None, form: Form) -> str:
 
 
 def apply_applicability(files: list[FileReport], form: Form, roster: Roster | None) -> None:
+    by_type: dict[str, tuple[set[str], set[str]]] = {}
     for rep in files:
         if rep.kind == "summary" or not rep.sheet:
             continue
@@ -36,14 +37,17 @@ def apply_applicability(files: list[FileReport], form: Form, roster: Roster | No
         if not code:
             continue
         rep.unit_type = code
-        _take_out(rep, form, code)
+        if code not in by_type:
+            outside = {i.id for i in form.indicators if not i.applies(code)}
+            by_type[code] = outside, {r.id for r in form.rules if outside & set(r.ids)}
+        _take_out(rep, form, code, *by_type[code])
 
 
-def _take_out(rep: FileReport, form: Form, code: str) -> None:
-    outside = {i.id for i in form.indicators if not i.applies(code)}
+def _take_out(rep: FileReport, form: Form, code: str, outside: set[str], rules: set[str]) -> None:
+    """Figures and findings of the rows a unit of type `code` does not answer (`outside`), and
+    the findings of the `rules` that use them."""
     if not outside:
         return
-    rules = {r.id for r in form.rules if outside & set(r.ids)}
     label = next((t.label for t in form.unit_types if t.code == code), code)
     typed: dict[str, str] = {}
     kept: list[Finding] = []
