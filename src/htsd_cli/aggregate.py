@@ -1,7 +1,7 @@
 """Totals of the valid returns with pandas: per indicator, per unit type, per group.
 
-Only the validator's reading is used (no second parser). Every figure stays traceable: the long
-table keeps one row per unit and indicator, and every excluded file is listed with its reason.
+Only the validator's reading is used (no second parser). Every figure stays traceable: the unit ×
+indicator table keeps every unit's figures, and every excluded file is listed with its reason.
 """
 
 from __future__ import annotations
@@ -34,7 +34,6 @@ class Aggregate:
     form: Form
     status: StatusReport
     used: list[FileReport]
-    long: pd.DataFrame  # unit_code, unit_type, group, indicator, value
     totals: pd.DataFrame  # one row per indicator: total and units reporting
     by_type: pd.DataFrame  # indicator × unit type
     by_group: pd.DataFrame  # indicator × group
@@ -45,6 +44,7 @@ class Aggregate:
     expected_by_row: dict[str, int] = field(default_factory=dict)  # units each row applies to
     _totals: dict[str, float | None] = field(default_factory=dict, repr=False)
     _reported: dict[str, int] = field(default_factory=dict, repr=False)
+    _answering: dict[str, int] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         for key, value in self.totals["total"].items():
@@ -73,14 +73,19 @@ class Aggregate:
     def answering(self, indicator_id: str) -> int:
         """How many of the units counted answer this row (their valid returns, or an office's
         summary for its own units): a row reported by fewer has blanks worth a note."""
-        n = 0
-        for rep in self.used:
-            if rep.kind == "summary":
-                n += rep.expected.get(indicator_id, rep.reported.get(indicator_id, 0))
-            else:
-                kind = self.form.unit_type(rep.unit_type) if rep.unit_type else None
-                n += self.form.indicator(indicator_id).applies(kind.code if kind else "")
-        return n
+        if not self._answering:
+            kinds: dict[str, int] = {}  # returns counted, by unit type
+            offices = [rep for rep in self.used if rep.kind == "summary"]
+            for rep in self.used:
+                if rep.kind != "summary":
+                    kind = self.form.unit_type(rep.unit_type) if rep.unit_type else None
+                    code = kind.code if kind else ""
+                    kinds[code] = kinds.get(code, 0) + 1
+            for ind in self.form.indicators:
+                n = sum(count for code, count in kinds.items() if ind.applies(code))
+                n += sum(o.expected.get(ind.id, o.reported.get(ind.id, 0)) for o in offices)
+                self._answering[ind.id] = n
+        return self._answering.get(indicator_id, 0)
 
     def expected(self, indicator_id: str) -> int:
         """How many units answer this row: the roster's units of the types it applies to (an
@@ -134,6 +139,7 @@ def _numeric(form: Form, rep: FileReport, indicator_id: str) -> float | None:
 
 def aggregate(form: Form, roster: Roster, status: StatusReport) -> Aggregate:
     """Merge the chosen valid return of every unit into totals."""
+    import numpy as np
     import pandas as pd
 
     excluded: list[Exclusion] = []
@@ -166,34 +172,30 @@ def aggregate(form: Form, roster: Roster, status: StatusReport) -> Aggregate:
 
     roster_units = {normalise_code(u.code): u for u in roster.units}
     indicators = [i for i in form.indicators if i.aggregate != "none"]
-    records = []
+    order = [i.id for i in indicators]
+    # One row of figures per unit (None becomes NaN), built as plain lists and made into one
+    # float matrix: no per-cell records.
+    codes, types, groups, rows, weights = [], [], [], [], []
     for rep in used:
         member = roster_units.get(normalise_code(rep.unit_code))
-        for ind in indicators:
-            records.append(
-                (
-                    rep.unit_code,
-                    member.unit_type_label if member else rep.unit_type,
-                    member.group if member else rep.unit_group,
-                    ind.id,
-                    _numeric(form, rep, ind.id),
-                    rep.reported.get(ind.id, 1) if rep.kind == "summary" else 1,
-                )
-            )
-    long = pd.DataFrame.from_records(
-        records, columns=["unit_code", "unit_type", "group", "indicator", "value", "weight"]
-    )
-    order = [i.id for i in indicators]
-    present = long[long["value"].notna()]
+        codes.append(rep.unit_code)
+        types.append(member.unit_type_label if member else rep.unit_type)
+        groups.append(member.group if member else rep.unit_group)
+        rows.append([_numeric(form, rep, key) for key in order])
+        # an office's summary stands for as many units as it says answered each row
+        summary = rep.kind == "summary"
+        weights.append([rep.reported.get(key, 1) if summary else 1 for key in order])
+    index = pd.Index(codes, name="unit_code")
+    matrix = np.array(rows, dtype=float).reshape(len(rows), len(order))
+    wide = pd.DataFrame(matrix, index=index, columns=pd.Index(order, name="indicator"))
+    weight = np.array(weights, dtype=float).reshape(matrix.shape)
     totals = pd.DataFrame(index=pd.Index(order, name="indicator"))
-    totals["total"] = present.groupby("indicator")["value"].sum().reindex(order)
-    totals["reported"] = (
-        present.groupby("indicator")["weight"].sum().reindex(order).fillna(0).astype(int)
-    )
-    # groupby + unstack: the tables pivot_table would give, several times faster
-    by_type = present.groupby(["indicator", "unit_type"])["value"].sum().unstack().reindex(order)
-    by_group = present.groupby(["indicator", "group"])["value"].sum().unstack().reindex(order)
-    wide = long.set_index(["unit_code", "indicator"])["value"].unstack().reindex(columns=order)
+    totals["total"] = wide.sum(min_count=1)
+    reported = (~np.isnan(matrix) * weight).sum(axis=0)
+    totals["reported"] = pd.Series(reported, index=order).astype(int)
+    by_type = _breakdown(wide, types, "unit_type")
+    by_group = _breakdown(wide, groups, "group")
+    wide = wide.sort_index()
     texts = _unit_texts(form, used)
     ignored = [
         {"code": rep.unit_code, "name": rep.unit_name, "indicator": key,
@@ -202,25 +204,38 @@ def aggregate(form: Form, roster: Roster, status: StatusReport) -> Aggregate:
         for key, value in rep.ignored.items()
     ]  # fmt: skip
     return Aggregate(
-        form, status, used, long, totals, by_type, by_group, wide, excluded, texts, ignored,
+        form, status, used, totals, by_type, by_group, wide, excluded, texts, ignored,
         _expected_rows(form, roster, used),
     )  # fmt: skip
+
+
+def _breakdown(wide: pd.DataFrame, keys: list[str], name: str) -> pd.DataFrame:
+    """Indicator × key (unit type or group): the sum of the figures reported, NaN where no unit
+    with that key reported the row; keys nobody reported anything under are left out."""
+    import pandas as pd
+
+    table = wide.groupby(pd.Index(keys, name=name)).sum(min_count=1).T
+    return table.dropna(axis=1, how="all")
 
 
 def _expected_rows(form: Form, roster: Roster, used: list[FileReport]) -> dict[str, int]:
     """Per row, the units that answer it: each roster unit of a type the row applies to; an
     office's summary counts the units of its own the row applies to (as it says)."""
     summaries = {normalise_code(r.unit_code): r for r in used if r.kind == "summary"}
-    types = [form.unit_type(u.unit_type) for u in roster.units]
+    offices: list[FileReport] = []
+    by_type: dict[str, int] = {}  # roster units that are not an office counted, by type
+    for unit in roster.units:
+        office = summaries.get(normalise_code(unit.code))
+        if office is not None:
+            offices.append(office)
+            continue
+        kind = form.unit_type(unit.unit_type)
+        code = kind.code if kind else ""
+        by_type[code] = by_type.get(code, 0) + 1
     out: dict[str, int] = {}
     for ind in form.indicators:
-        n = 0
-        for unit, kind in zip(roster.units, types, strict=True):
-            office = summaries.get(normalise_code(unit.code))
-            if office is not None:
-                n += office.expected.get(ind.id, len(office.covers))
-            elif ind.applies(kind.code if kind else ""):
-                n += 1
+        n = sum(count for code, count in by_type.items() if ind.applies(code))
+        n += sum(office.expected.get(ind.id, len(office.covers)) for office in offices)
         out[ind.id] = n
     return out
 
