@@ -12,6 +12,7 @@ import io
 import re
 import stat as stat_mod
 import zipfile
+from collections.abc import Mapping
 from pathlib import Path
 
 from htsd_cli.errors import os_reason
@@ -195,7 +196,7 @@ class Package:
         return chunk
 
     @functools.cached_property
-    def sheet_parts(self) -> dict[str, str]:
+    def sheet_parts(self) -> Mapping[str, str]:
         """Sheet title → part name (xlsx)."""
         return sheet_part_names(
             self.part("xl/workbook.xml"), self.part("xl/_rels/workbook.xml.rels")

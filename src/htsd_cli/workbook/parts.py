@@ -8,8 +8,9 @@ from __future__ import annotations
 import functools
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any
 
 from htsd_cli.layout import column_letter
@@ -69,8 +70,10 @@ def parse_address(text: str) -> tuple[str, str] | None:
     return sheet, f"{m.group(2)}{m.group(3)}"
 
 
-def sheet_part_names(workbook_xml: bytes, rels_xml: bytes) -> dict[str, str]:
-    """Sheet title → part name, from xl/workbook.xml and its relationships."""
+@functools.lru_cache(maxsize=16)
+def sheet_part_names(workbook_xml: bytes, rels_xml: bytes) -> Mapping[str, str]:
+    """Sheet title → part name, from xl/workbook.xml and its relationships (read once for the
+    returns of one template, which share both parts; read-only for that reason)."""
     targets = dict(re.findall(rb'Id="([^"]+)"[^>]*Target="([^"]+)"', rels_xml))
     targets.update({k: v for v, k in re.findall(rb'Target="([^"]+)"[^>]*Id="([^"]+)"', rels_xml)})
     out: dict[str, str] = {}
@@ -82,7 +85,7 @@ def sheet_part_names(workbook_xml: bytes, rels_xml: bytes) -> dict[str, str]:
             out[xml_unescape(name.group(1))] = (
                 target if target.startswith("xl/") else "xl/" + target
             )
-    return out
+    return MappingProxyType(out)
 
 
 # --- defined names and custom properties -------------------------------------------------------------
@@ -112,18 +115,26 @@ class NamedCell:
         return not self.cell
 
 
-def defined_names(fmt: str, workbook_xml: bytes) -> dict[str, NamedCell]:
+def defined_names(fmt: str, workbook_xml: bytes) -> Mapping[str, NamedCell]:
     """Workbook-level defined names (xlsx: xl/workbook.xml; ods: content.xml)."""
-    out: dict[str, NamedCell] = {}
     if fmt == "xlsx":
-        for before, name, after, ref in _NAMES_XLSX_RE.findall(workbook_xml):
-            if b"localSheetId" in before + after:
-                continue  # print areas and other names that belong to one sheet
-            out[name.decode()] = _named(xml_unescape(ref))
-    else:
-        for name, ref in _NAMES_ODS_RE.findall(workbook_xml):
-            out[name.decode()] = _named(xml_unescape(ref))
-    return out
+        return _xlsx_names(workbook_xml)
+    return {
+        name.decode(): _named(xml_unescape(ref))
+        for name, ref in _NAMES_ODS_RE.findall(workbook_xml)
+    }
+
+
+@functools.lru_cache(maxsize=16)
+def _xlsx_names(workbook_xml: bytes) -> Mapping[str, NamedCell]:
+    """The names of an xl/workbook.xml, read once for all the returns of one template (they
+    share the part byte for byte), and read-only for that reason."""
+    out: dict[str, NamedCell] = {}
+    for before, name, after, ref in _NAMES_XLSX_RE.findall(workbook_xml):
+        if b"localSheetId" in before + after:
+            continue  # print areas and other names that belong to one sheet
+        out[name.decode()] = _named(xml_unescape(ref))
+    return MappingProxyType(out)
 
 
 def _named(ref: str) -> NamedCell:
