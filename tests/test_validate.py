@@ -487,3 +487,19 @@ def test_a_large_batch_lists_only_the_files_to_look_at():
     assert short.startswith("37/38 tệp hợp lệ") and "tệp cần xem" in short
     assert clean not in short and noted in short
     assert clean in full
+
+
+def test_many_warnings_are_counted_by_kind_and_every_error_is_listed(monkeypatch, filled):
+    """Past WARNINGS_LISTED warnings, the list would bury the errors: warnings are counted by
+    kind (how many, in how many files); every error is still listed; --all lists each."""
+    from htsd_cli import views
+
+    monkeypatch.setattr(views, "WARNINGS_LISTED", 2)
+    blanks = filled({"s2_bai_bao": None, "s3_to_roi": None, "s2_bao_tuong": None}, name="a.xlsx")
+    wrong = filled({"s3_to_roi": -1}, unit="TH01", name="b.xlsx")
+    short = " ".join(_cli(str(blanks), str(wrong)).output.split())
+    assert "3 lưu ý, theo loại" in short and "Bỏ trống │ 3 │ 1" in short
+    assert "số âm" in short and "bỏ trống nghĩa là chưa báo cáo" not in short
+    full = " ".join(_cli(str(blanks), str(wrong), "--all").output.split())
+    assert "theo loại" not in full and full.count("bỏ trống nghĩa là chưa báo cáo") == 3
+    assert "số âm" in full

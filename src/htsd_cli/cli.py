@@ -334,7 +334,11 @@ def validate(
     ] = None,
     overwrite: OverwriteOption = False,
     show_all: Annotated[
-        bool, typer.Option("--all", help="In mọi tệp (mặc định chỉ in tệp có lỗi hoặc lưu ý).")
+        bool,
+        typer.Option(
+            "--all",
+            help="In mọi tệp và từng lưu ý (mặc định: chỉ tệp có lỗi hoặc lưu ý; hơn 100 lưu ý thì đếm theo loại).",
+        ),
     ] = False,
 ) -> None:
     """Kiểm tra các báo cáo đơn vị gửi về: chỉ ra từng ô cần sửa."""

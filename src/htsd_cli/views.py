@@ -120,6 +120,9 @@ def print_issued(console: Console, issued: list[Any], out: Path) -> None:
 SEVERITY = {"error": "[red]Lỗi[/]", "warning": "[yellow]Lưu ý[/]"}
 
 
+WARNINGS_LISTED = 100  # more warnings than this are counted by kind unless --all
+
+
 def print_validation(
     console: Console, report: Any, annotated: list[Any] | None, show_all: bool = False
 ) -> None:
@@ -158,6 +161,20 @@ def print_validation(
     if shown:
         console.print(table)
     findings = [f for rep in report.files for f in rep.findings]
+    warnings_only = [f for f in findings if not f.is_error]
+    if not show_all and len(warnings_only) > WARNINGS_LISTED:
+        # every error in full; so many warnings are counted by kind (--all lists each one)
+        findings = [f for f in findings if f.is_error]
+        kinds = Table(
+            title=f"{len(warnings_only)} lưu ý, theo loại (từng lưu ý: --all hoặc --json)"
+        )
+        kinds.add_column("Loại lưu ý")
+        kinds.add_column("Số lượng", justify="right")
+        kinds.add_column("Số tệp", justify="right")
+        for code in dict.fromkeys(f.code for f in warnings_only):
+            same = [f for f in warnings_only if f.code == code]
+            kinds.add_row(escape(same[0].title), str(len(same)), str(len({f.file for f in same})))
+        console.print(kinds)
     if findings:
         ft = Table(title="Những điểm cần sửa", show_lines=True)
         ft.add_column("Tệp", overflow="fold", max_width=28)
