@@ -69,3 +69,22 @@ def test_a_damaged_or_foreign_cache_is_never_trusted(tmp_path, form, config, ros
     (out / CACHE_NAME).write_bytes(b"not a database of htsd")
     assert _run(SAMPLES / "returns", out, form, config, roster) == first
     assert (out / CACHE_NAME).read_bytes() == b"not a database of htsd"  # left alone
+
+
+def test_a_second_run_into_a_relative_folder_uses_its_cache(tmp_path, monkeypatch, counted):
+    """`htsd aggregate … -o tong-hop` twice, as a clerk types it: the second run opens the cache
+    it finds there (a relative path once crashed it) and reads nothing again."""
+    from typer.testing import CliRunner
+
+    from htsd_cli.cli import app
+
+    shutil.copytree(SAMPLES, tmp_path / "mau")
+    monkeypatch.chdir(tmp_path / "mau")
+    args = ["aggregate", "returns", "-o", "tong-hop", "--overwrite"]
+    runner = CliRunner()
+    first = runner.invoke(app, args)
+    assert first.exit_code == 0, first.output
+    second = runner.invoke(app, args)
+    assert second.exit_code == 0, second.output
+    assert "Traceback" not in second.output and "ngoài dự kiến" not in second.output
+    assert counted[-1] == 0

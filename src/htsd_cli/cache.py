@@ -86,9 +86,10 @@ class ReadCache:
     @staticmethod
     def _ours(path: Path) -> bool:
         try:
-            with contextlib.closing(sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)) as db:
+            uri = f"{path.absolute().as_uri()}?mode=ro"  # -o tong-hop: a relative folder
+            with contextlib.closing(sqlite3.connect(uri, uri=True)) as db:
                 return bool(db.execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID)
-        except (sqlite3.Error, OSError):
+        except (sqlite3.Error, OSError, ValueError):
             return False
 
     def key(self, path: Path) -> str | None:
