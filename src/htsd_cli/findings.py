@@ -52,7 +52,7 @@ CODES: dict[str, str] = {
 }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Finding:
     """One thing to fix (error) or to look at (warning), located as precisely as possible."""
 
@@ -79,7 +79,7 @@ class Finding:
         return {**asdict(self), "title": self.title}
 
 
-@dataclass
+@dataclass(slots=True)  # no per-object __dict__: a province holds thousands of these
 class FileReport:
     """The result of reading and checking one returned file."""
 

@@ -4,6 +4,7 @@ with the same command), the unit × indicator table, completeness, findings and 
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -132,7 +133,7 @@ def print_setup(
     ws.page_margins.top = ws.page_margins.bottom = 0.6
 
 
-def _units_sheet(wb: Any, agg: Aggregate, bold: Any) -> bytes:
+def _units_sheet(wb: Any, agg: Aggregate, bold: Any) -> Iterator[bytes]:
     ws = wb.create_sheet(UNITS_SHEET)
     inds = [i for i in agg.form.indicators if i.aggregate != "none"]
     names = {u.code: u for u in agg.status.units}
@@ -151,23 +152,24 @@ def _units_sheet(wb: Any, agg: Aggregate, bold: Any) -> bytes:
         ws, landscape=True, title_rows="1:2", title_cols="A:B",
         pages_wide=max(1, -(-len(inds) // 12)),
     )  # fmt: skip
-    figures = {
-        str(code): [_number(v) for v in values]
-        for code, values in zip(agg.wide.index, agg.wide.itertuples(index=False), strict=True)
-    }
-    rows: list[list[Any]] = []
-    for rep in sorted(agg.used, key=lambda r: r.unit_code):
-        unit = names.get(rep.unit_code)
-        head = [
-            rep.unit_code,
-            rep.unit_name,
-            unit.unit_type_label if unit else "",
-            unit.group if unit else "",
-        ]
-        rows.append(head + figures.get(rep.unit_code, []))
+    at = {str(code): i for i, code in enumerate(agg.wide.index)}
+    matrix = agg.wide.to_numpy()
+
+    def rows() -> Iterator[list[Any]]:  # made as the sheet is written, never all at once
+        for rep in sorted(agg.used, key=lambda r: r.unit_code):
+            unit = names.get(rep.unit_code)
+            head = [
+                rep.unit_code,
+                rep.unit_name,
+                unit.unit_type_label if unit else "",
+                unit.group if unit else "",
+            ]
+            i = at.get(rep.unit_code)
+            yield head + ([_number(v) for v in matrix[i].tolist()] if i is not None else [])
+
     ws.column_dimensions["B"].width = 36
     ws.column_dimensions["C"].width = 16
-    return rows_xml(rows, first_row=3, styles={1: wrap_style(wb)})
+    return rows_xml(rows(), first_row=3, styles={1: wrap_style(wb)})
 
 
 def _short(ind: Any) -> str:
@@ -204,7 +206,7 @@ def _letter(column: int) -> str:
     return str(get_column_letter(column))
 
 
-def _status_sheet(wb: Any, agg: Aggregate, bold: Any) -> bytes:
+def _status_sheet(wb: Any, agg: Aggregate, bold: Any) -> Iterator[bytes]:
     ws = wb.create_sheet(STATUS_SHEET)
     titles = [
         "Mã đơn vị",
@@ -220,7 +222,14 @@ def _status_sheet(wb: Any, agg: Aggregate, bold: Any) -> bytes:
         "Ghi chú",
     ]
     _header(ws, titles, bold)
-    rows: list[list[Any]] = []
+    for col, width in zip("BEGHK", (36, 16, 16, 30, 60), strict=True):
+        ws.column_dimensions[col].width = width
+    print_setup(ws, landscape=True)
+    wrap = wrap_style(wb)
+    return rows_xml(_status_rows(agg), first_row=2, styles={1: wrap, 7: wrap, 10: wrap})
+
+
+def _status_rows(agg: Aggregate) -> Iterator[list[Any]]:
     for u in agg.status.units:
         note = "; ".join(u.reasons[:2])
         if u.other_files:
@@ -242,13 +251,13 @@ def _status_sheet(wb: Any, agg: Aggregate, bold: Any) -> bytes:
             u.warnings or None,
             note,
         ]
-        rows.append(row)
+        yield row
     for rep in agg.status.unmatched:
         reason = next(
             (f.message for f in rep.findings if f.is_error),
             "không thuộc đơn vị nào trong danh sách",
         )
-        rows.append(
+        yield (
             [
                 rep.unit_code,
                 rep.unit_name,
@@ -261,34 +270,22 @@ def _status_sheet(wb: Any, agg: Aggregate, bold: Any) -> bytes:
                 rep.errors or None,
                 rep.warnings or None,
                 reason,
-            ],
+            ]
         )
-    for col, width in zip("BEGHK", (36, 16, 16, 30, 60), strict=True):
-        ws.column_dimensions[col].width = width
-    print_setup(ws, landscape=True)
-    wrap = wrap_style(wb)
-    return rows_xml(rows, first_row=2, styles={1: wrap, 7: wrap, 10: wrap})
 
 
-def _findings_sheet(wb: Any, report: Report, bold: Any) -> bytes:
+def _findings_sheet(wb: Any, report: Report, bold: Any) -> Iterator[bytes]:
     ws = wb.create_sheet(FINDINGS_SHEET)
     _header(ws, ["Tệp", "Đơn vị", "Mức độ", "Ô", "Loại", "Nội dung", "Mã (cho máy)"], bold)
-    rows: list[list[Any]] = []
-    for rep in report.files:
-        for f in rep.findings:
-            row = [
-                Path(f.file).name,
-                rep.unit_code,
-                "Lỗi" if f.is_error else "Lưu ý",
-                f.cell,
-                f.title,
-                f.message,
-                f.code,
-            ]
-            rows.append(row)
     for col, width in zip("ABCDEFG", (30, 10, 8, 6, 22, 90, 16), strict=True):
         ws.column_dimensions[col].width = width
     print_setup(ws, landscape=True)
+    rows = (
+        [Path(f.file).name, rep.unit_code, "Lỗi" if f.is_error else "Lưu ý", f.cell, f.title,
+         f.message, f.code]
+        for rep in report.files
+        for f in rep.findings
+    )  # fmt: skip
     return rows_xml(rows, first_row=2, styles={0: wrap_style(wb), 5: wrap_style(wb)})
 
 

@@ -489,7 +489,9 @@ class Stamper:
         ]
         self.tokenised = {name for name, data in self.members if b"@@HTSD_" in data}
 
-    def stamp(self, unit: Unit | None) -> bytes:
+    def stamp(
+        self, unit: Unit | None, inserts: dict[str, tuple[bytes, Any, bytes]] | None = None
+    ) -> bytes:
         values = (
             {
                 TOKENS["code"]: unit.code,
@@ -507,32 +509,44 @@ class Stamper:
                 for token, value in values.items():
                     data = data.replace(token.encode(), escape(value).encode("utf-8"))
             members.append((name, data))
-        return write_package(members)
+        return write_package(members, inserts)
 
 
-def write_package(members: list[tuple[str, bytes]]) -> bytes:
-    """A zip package with fixed timestamps, in the given member order."""
+def write_package(
+    members: list[tuple[str, bytes]], inserts: dict[str, tuple[bytes, Any, bytes]] | None = None
+) -> bytes:
+    """A zip package with fixed timestamps, in the given member order. A member named in
+    `inserts` is written as (head, chunks, tail) instead, chunk by chunk as they are made."""
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as zf:
         for name, data in members:
             info = zipfile.ZipInfo(name, date_time=ZIP_TIME)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o600 << 16
-            zf.writestr(info, data, compresslevel=6)
+            if inserts and name in inserts:
+                head, chunks, tail = inserts[name]
+                with zf.open(info, "w") as handle:
+                    handle.write(head)
+                    for chunk in chunks:
+                        handle.write(chunk)
+                    handle.write(tail)
+            else:
+                zf.writestr(info, data, compresslevel=6)
     return out.getvalue()
 
 
-def normalise_package(package: bytes, extra_rows: dict[str, bytes] | None = None) -> bytes:
+def normalise_package(package: bytes, extra_rows: dict[str, Any] | None = None) -> bytes:
     """Fixed document dates and zip timestamps: the same content gives the same bytes.
 
-    `extra_rows` (sheet title → serialised rows, see xlsxfast) are added in the same pass.
+    `extra_rows` (sheet title → serialised rows as chunks of bytes, see xlsxfast) are written
+    in the same pass, as they are made.
     """
     stamper = Stamper(package)
-    if extra_rows:
-        from htsd_cli.xlsxfast import add_rows
+    if not extra_rows:
+        return stamper.stamp(None)
+    from htsd_cli.xlsxfast import insert_rows
 
-        stamper.members = add_rows(stamper.members, extra_rows)
-    return stamper.stamp(None)
+    return stamper.stamp(None, insert_rows(stamper.members, extra_rows))
 
 
 def set_text(cell: Any, value: Any) -> None:

@@ -9,7 +9,7 @@ Strings are inline strings, so text from units can never become a formula.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -28,10 +28,14 @@ def wrap_style(wb: Any) -> int:
     return int(wb._cell_styles.add(style))
 
 
+ROWS_PER_CHUNK = 500  # rows serialised at a time: a sheet of 70,000 units is never whole
+
+
 def rows_xml(
     rows: Iterable[list[Any]], first_row: int, styles: dict[int, int] | None = None
-) -> bytes:
-    """Rows as sheet XML; `styles` gives a column (0-based) the style index its cells carry."""
+) -> Iterator[bytes]:
+    """Rows as sheet XML, a chunk of ROWS_PER_CHUNK rows at a time; `styles` gives a column
+    (0-based) the style index its cells carry."""
     letters: dict[int, str] = {}
     marks = {c: f' s="{i}"' for c, i in (styles or {}).items()}
     out: list[str] = []
@@ -54,24 +58,29 @@ def rows_xml(
                     f'<c r="{ref} t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
                 )
         out.append(f'<row r="{r}">{"".join(cells)}</row>')
-    return "".join(out).encode("utf-8")
+        if len(out) >= ROWS_PER_CHUNK:
+            yield "".join(out).encode("utf-8")
+            out = []
+    if out:
+        yield "".join(out).encode("utf-8")
 
 
-def add_rows(members: list[tuple[str, bytes]], sheets: dict[str, bytes]) -> list[tuple[str, bytes]]:
-    """Put serialised rows at the end of each named sheet's data (package members in order)."""
+def insert_rows(
+    members: list[tuple[str, bytes]], sheets: dict[str, Iterable[bytes]]
+) -> dict[str, tuple[bytes, Iterable[bytes], bytes]]:
+    """Where serialised rows go: part name → (the sheet's XML up to the end of its data, the
+    rows, the rest), for `template.write_package` to write the rows as they come."""
     from htsd_cli.workbook.parts import sheet_part_names
 
     parts = dict(members)
     names = sheet_part_names(parts["xl/workbook.xml"], parts["xl/_rels/workbook.xml.rels"])
-    wanted = {names[title]: rows for title, rows in sheets.items()}
-    out = []
-    for name, data in members:
-        if name in wanted:
-            rows = wanted[name]
-            if b"<sheetData/>" in data:
-                data = data.replace(b"<sheetData/>", b"<sheetData>" + rows + b"</sheetData>", 1)
-            else:
-                data = data.replace(b"</sheetData>", rows + b"</sheetData>", 1)
-            data = re.sub(rb"<dimension [^>]*/>", b"", data, count=1)
-        out.append((name, data))
+    out = {}
+    for title, rows in sheets.items():
+        data = re.sub(rb"<dimension [^>]*/>", b"", parts[names[title]], count=1)
+        if b"<sheetData/>" in data:
+            head, tail = data.split(b"<sheetData/>", 1)
+            out[names[title]] = (head + b"<sheetData>", rows, b"</sheetData>" + tail)
+        else:
+            head, tail = data.split(b"</sheetData>", 1)
+            out[names[title]] = (head, rows, b"</sheetData>" + tail)
     return out
