@@ -503,3 +503,38 @@ def test_many_warnings_are_counted_by_kind_and_every_error_is_listed(monkeypatch
     full = " ".join(_cli(str(blanks), str(wrong), "--all").output.split())
     assert "theo loại" not in full and full.count("bỏ trống nghĩa là chưa báo cáo") == 3
     assert "số âm" in full
+
+
+def test_figures_behave_as_the_dict_they_replace():
+    import copy
+    import pickle
+
+    from htsd_cli.findings import Figures
+
+    plain = {"b": 2.0, "z": True, "a": None}
+    figures = Figures({"a": 0, "b": 1}, plain)
+    assert figures == plain and plain == figures and len(figures) == 3
+    assert list(figures) == ["a", "b", "z"]  # the index's order, then keys it does not know
+    assert copy.deepcopy(figures) == plain and pickle.loads(pickle.dumps(figures)) == plain
+    assert figures.pop("b") == 2.0 and "b" not in figures and figures.get("b") is None
+    with pytest.raises(KeyError):
+        figures["b"]
+    del figures["z"]
+    assert dict(figures) == {"a": None}
+
+
+def test_readings_are_folded_as_they_arrive_without_changing_a_figure(form):
+    """Equal numbers are held once, a yes/no stays a bool (True == 1.0 must not merge them),
+    and the cell map of one template is shared."""
+    from htsd_cli.findings import FileReport
+    from htsd_cli.validate import _Folder
+
+    fold = _Folder(form)
+    ids = [i.id for i in form.indicators]
+    cells = {ids[0]: "C14", ids[1]: "C15"}
+    first = fold(FileReport("a", values={ids[0]: 1.0, ids[1]: 12.0}, cells=dict(cells)))
+    second = fold(FileReport("b", values={ids[0]: True, ids[1]: 12.0}, cells=dict(cells)))
+    assert first.values[ids[0]] == 1.0 and type(first.values[ids[0]]) is float
+    assert second.values[ids[0]] is True
+    assert first.values[ids[1]] is second.values[ids[1]]
+    assert first.cells is second.cells and first.cells == cells

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping, MutableMapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -79,6 +80,67 @@ class Finding:
         return {**asdict(self), "title": self.title}
 
 
+class Figures(MutableMapping[str, Any]):
+    """A reading's figures, held compactly once it has arrived in the parent process: the keys
+    are one index shared by every reading of the form, the values a list in that order; a key
+    the index does not know goes to a small dict of its own. Behaves as the dict it replaces."""
+
+    __slots__ = ("_extra", "_index", "_values")
+    _ABSENT: Any = object()
+
+    def __init__(self, index: dict[str, int], items: Mapping[str, Any]) -> None:
+        self._index = index
+        self._values: list[Any] = [Figures._ABSENT] * len(index)
+        self._extra: dict[str, Any] | None = None
+        for key, value in items.items():
+            self[key] = value
+
+    def __getitem__(self, key: str) -> Any:
+        at = self._index.get(key)
+        if at is None:
+            if self._extra is None:
+                raise KeyError(key)
+            return self._extra[key]
+        value = self._values[at]
+        if value is Figures._ABSENT:
+            raise KeyError(key)
+        return value
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        at = self._index.get(key)
+        if at is not None:
+            self._values[at] = value
+        else:
+            if self._extra is None:
+                self._extra = {}
+            self._extra[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        at = self._index.get(key)
+        if at is not None and self._values[at] is not Figures._ABSENT:
+            self._values[at] = Figures._ABSENT
+        elif self._extra is not None and key in self._extra:
+            del self._extra[key]
+        else:
+            raise KeyError(key)
+
+    def __iter__(self) -> Iterator[str]:
+        values = self._values
+        yield from (key for key, at in self._index.items() if values[at] is not Figures._ABSENT)
+        if self._extra:
+            yield from self._extra
+
+    def __len__(self) -> int:
+        held = sum(v is not Figures._ABSENT for v in self._values)
+        return held + (len(self._extra) if self._extra else 0)
+
+    def __repr__(self) -> str:
+        return repr(dict(self))
+
+    def __reduce__(self) -> tuple[Any, ...]:  # copies and pickles keep the absent marker out
+        return Figures, (self._index, dict(self))
+
+
 @dataclass(slots=True)  # no per-object __dict__: a province holds thousands of these
 class FileReport:
     """The result of reading and checking one returned file."""
@@ -92,7 +154,7 @@ class FileReport:
     unit_group: str = ""
     identity_sources: list[str] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
-    values: dict[str, Any] = field(default_factory=dict)
+    values: MutableMapping[str, Any] = field(default_factory=dict)
     texts: dict[str, str] = field(default_factory=dict)
     cells: dict[str, str] = field(default_factory=dict)
     sheet: str = ""

@@ -20,7 +20,7 @@ from htsd_cli.checks.cells import check_rules, check_values
 from htsd_cli.checks.context import Context, where
 from htsd_cli.checks.structure import check_structure, sheet_score
 from htsd_cli.checks.versions import carry_over
-from htsd_cli.findings import ERROR, WARNING, FileReport, Finding, Report, Skipped
+from htsd_cli.findings import ERROR, WARNING, Figures, FileReport, Finding, Report, Skipped
 from htsd_cli.form import Form
 from htsd_cli.isolate import Crash, run_isolated
 from htsd_cli.roster import Roster, Unit, name_key
@@ -197,11 +197,14 @@ def check_files(
 class _Folder:
     """Makes each reading small as it arrives, so that memory does not grow with the size of
     every reading: the cell map, the same for every file issued from one template, is kept once
-    and shared (nothing changes a reading's map after it is read); the keys of figures and texts
-    are the form's own strings."""
+    and shared (nothing changes a reading's map after it is read); the figures are held as
+    `Figures` (one shared index of the form's indicators, a list of values, equal numbers held
+    once); the keys of texts are the form's own strings."""
 
     def __init__(self, form: Form) -> None:
         self.layouts: dict[tuple[tuple[str, str], ...], dict[str, str]] = {}
+        self.index = {ind.id: at for at, ind in enumerate(form.indicators)}
+        self.numbers: dict[float, float] = {}  # floats only: True == 1.0 must stay a bool
         self.keys: dict[str, str] = {}
         for ind in form.indicators:
             self.keys[ind.id] = ind.id
@@ -214,7 +217,14 @@ class _Folder:
         if report.cells:
             cells = {keys.get(k, k): v for k, v in report.cells.items()}
             report.cells = self.layouts.setdefault(tuple(cells.items()), cells)
-        report.values = {keys.get(k, k): v for k, v in report.values.items()}
+        numbers = self.numbers
+        report.values = Figures(
+            self.index,
+            {
+                k: numbers.setdefault(v, v) if type(v) is float and v == v else v
+                for k, v in report.values.items()
+            },
+        )
         report.texts = {keys.get(k, k): v for k, v in report.texts.items()}
         return report
 
