@@ -296,7 +296,11 @@ class _LineList(list[Any]):
     line: int = 0
 
 
-class _Loader(yaml.SafeLoader):
+# libyaml's parser when PyYAML was built with it (ten times faster), the Python one otherwise
+_SafeLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Loader(_SafeLoader):  # type: ignore[misc]
     """A safe YAML loader that remembers the line of every mapping, key and list."""
 
 
