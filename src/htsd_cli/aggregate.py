@@ -173,25 +173,27 @@ def aggregate(form: Form, roster: Roster, status: StatusReport) -> Aggregate:
     roster_units = {normalise_code(u.code): u for u in roster.units}
     indicators = [i for i in form.indicators if i.aggregate != "none"]
     order = [i.id for i in indicators]
-    # One row of figures per unit (None becomes NaN), built as plain lists and made into one
-    # float matrix: no per-cell records.
-    codes, types, groups, rows, weights = [], [], [], [], []
-    for rep in used:
+    # One row of figures per unit in one float matrix (None becomes NaN), filled row by row:
+    # no per-cell records, no list of every unit's figures.
+    matrix = np.full((len(used), len(order)), np.nan)
+    offices: dict[int, list[int]] = {}  # an office's summary stands for the units it says answered
+    codes, types, groups = [], [], []
+    for r, rep in enumerate(used):
         member = roster_units.get(normalise_code(rep.unit_code))
         codes.append(rep.unit_code)
         types.append(member.unit_type_label if member else rep.unit_type)
         groups.append(member.group if member else rep.unit_group)
-        rows.append([_numeric(form, rep, key) for key in order])
-        # an office's summary stands for as many units as it says answered each row
-        summary = rep.kind == "summary"
-        weights.append([rep.reported.get(key, 1) if summary else 1 for key in order])
+        matrix[r] = [_numeric(form, rep, key) for key in order]
+        if rep.kind == "summary":
+            offices[r] = [rep.reported.get(key, 1) for key in order]
     index = pd.Index(codes, name="unit_code")
-    matrix = np.array(rows, dtype=float).reshape(len(rows), len(order))
     wide = pd.DataFrame(matrix, index=index, columns=pd.Index(order, name="indicator"))
-    weight = np.array(weights, dtype=float).reshape(matrix.shape)
     totals = pd.DataFrame(index=pd.Index(order, name="indicator"))
     totals["total"] = wide.sum(min_count=1)
-    reported = (~np.isnan(matrix) * weight).sum(axis=0)
+    present = ~np.isnan(matrix)
+    reported = present.sum(axis=0)
+    for r, weights in offices.items():
+        reported += present[r] * (np.array(weights) - 1)
     totals["reported"] = pd.Series(reported, index=order).astype(int)
     by_type = _breakdown(wide, types, "unit_type")
     by_group = _breakdown(wide, groups, "group")
