@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from htsd_cli.findings import FileReport
+from htsd_cli.findings import Figures, FileReport
 from htsd_cli.form import Form
 from htsd_cli.roster import Roster, normalise_code
 from htsd_cli.status import VALID, StatusReport
@@ -125,9 +125,8 @@ class Aggregate:
         }
 
 
-def _numeric(form: Form, rep: FileReport, indicator_id: str) -> float | None:
+def _numeric(value: Any) -> float | None:
     """A figure as a number: yes/no becomes 1/0 so that a sum counts the units answering "Có"."""
-    value = rep.values.get(indicator_id)
     if value is None:
         return None
     if isinstance(value, bool):
@@ -183,7 +182,9 @@ def aggregate(form: Form, roster: Roster, status: StatusReport) -> Aggregate:
         codes.append(rep.unit_code)
         types.append(member.unit_type_label if member else rep.unit_type)
         groups.append(member.group if member else rep.unit_group)
-        matrix[r] = [_numeric(form, rep, key) for key in order]
+        values = rep.values
+        row = values.pick(order) if isinstance(values, Figures) else map(values.get, order)
+        matrix[r] = [_numeric(value) for value in row]
         if rep.kind == "summary":
             offices[r] = [rep.reported.get(key, 1) for key in order]
     index = pd.Index(codes, name="unit_code")
@@ -274,14 +275,18 @@ def _unit_texts(form: Form, used: list[FileReport]) -> list[dict[str, Any]]:
         headings[ind.note_id] = f"Ghi chú: {ind.label}"
         if ind.kind == "text":
             headings[ind.id] = ind.label
+    place = {key: at for at, key in enumerate(headings)}
+    written = [ind.id for ind in form.indicators if ind.kind == "text"]  # figures held as words
     for rep in sorted(used, key=lambda r: r.unit_code):
-        items = []
-        for key, heading in headings.items():
-            text = rep.texts.get(key) or (
-                rep.values.get(key) if isinstance(rep.values.get(key), str) else ""
-            )
-            if text:
-                items.append({"heading": heading, "text": text})
-        if items:
+        found = {key: text for key, text in rep.texts.items() if text and key in place}
+        for key in written:
+            value = rep.values.get(key)
+            if key not in found and isinstance(value, str) and value:
+                found[key] = value
+        if found:
+            items = [
+                {"heading": headings[key], "text": found[key]}
+                for key in sorted(found, key=place.__getitem__)
+            ]
             out.append({"code": rep.unit_code, "name": rep.unit_name, "items": items})
     return out

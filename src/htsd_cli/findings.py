@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, MutableMapping
+from collections.abc import Iterator, Mapping, MutableMapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -105,6 +105,27 @@ class Figures(MutableMapping[str, Any]):
         if value is Figures._ABSENT:
             raise KeyError(key)
         return value
+
+    def get(self, key: str, default: Any = None) -> Any:  # the dict's speed, not Mapping's
+        at = self._index.get(key)
+        if at is None:
+            return self._extra.get(key, default) if self._extra is not None else default
+        value = self._values[at]
+        return default if value is Figures._ABSENT else value
+
+    def pick(self, keys: Sequence[str]) -> list[Any]:
+        """The values of `keys` in that order, None for those not held (`map(get, keys)` at a
+        quarter of the cost: the totals ask this for every unit)."""
+        index, values, absent, extra = self._index, self._values, Figures._ABSENT, self._extra
+        out = []
+        for key in keys:
+            at = index.get(key)
+            value = values[at] if at is not None else (extra or {}).get(key, absent)
+            out.append(None if value is absent else value)
+        return out
+
+    def __contains__(self, key: object) -> bool:
+        return self.get(key, Figures._ABSENT) is not Figures._ABSENT  # type: ignore[arg-type]
 
     def __setitem__(self, key: str, value: Any) -> None:
         at = self._index.get(key)

@@ -119,8 +119,14 @@ def name_key(name: str) -> str:
     return " ".join(expanded)
 
 
-@functools.lru_cache(maxsize=65536)
 def normalise_code(code: str) -> str:
+    if code.isascii():  # the usual code: no cache needed (a country's 70,000 would churn it)
+        return "".join(code.split()).upper()
+    return _normalise_letters(code)
+
+
+@functools.lru_cache(maxsize=65536)
+def _normalise_letters(code: str) -> str:
     return fold(code).replace(" ", "").upper()
 
 

@@ -19,10 +19,17 @@ def nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
-@functools.lru_cache(maxsize=65536)
 def fold(text: str) -> str:
     """Lower-case ASCII form for comparisons: accents dropped, đ → d, spaces squeezed."""
-    decomposed = unicodedata.normalize("NFD", str(text).translate(_D_MAP))
+    text = str(text)
+    if text.isascii():  # codes, file names: nothing to drop, and no room taken in the cache
+        return " ".join(text.lower().split())
+    return _fold_letters(text)
+
+
+@functools.lru_cache(maxsize=65536)
+def _fold_letters(text: str) -> str:
+    decomposed = unicodedata.normalize("NFD", text.translate(_D_MAP))
     ascii_only = "".join(c for c in decomposed if not unicodedata.combining(c))
     return " ".join(ascii_only.lower().split())
 
