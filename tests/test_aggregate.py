@@ -389,6 +389,72 @@ def test_roll_up_one_level_up(sample_run, tmp_path, form):
     assert [u["code"] for u in upper["status"]["units"] if u["state"] == "missing"] == ["PGD-KHAC"]
 
 
+def _roll_up(inbox: Path, tmp_path: Path) -> dict:
+    roster = tmp_path / "ds-phong.csv"
+    roster.write_text(
+        "ma_don_vi,ten_don_vi,loai_don_vi,nhom\nPGDĐT,Phòng GD&ĐT quận Hải An,phong_gd,Hải An\n"
+        "THCS03,Trường THCS Đằng Lâm,thcs,Hải An\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "tong-hop-so"
+    args = ["aggregate", str(inbox), "-r", str(roster), "-c", str(CONFIGS / "so-gd.toml")]
+    result = _run(*args, "-o", str(out), "--json")
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def test_an_office_summary_covering_thousands_of_units_is_read_whole(sample_run, tmp_path):
+    """A province's summary lists thousands of units it covers, once before its other marks
+    (as earlier versions wrote it). Reading only its first 2,000 rows lost the covered units
+    past them (THCS03, sent directly too, was counted twice) and how many units reported each
+    row. Every row is read now, and the covered units are written last."""
+    from htsd_cli.layout import ID_SHEET
+    from htsd_cli.workbook.reader import open_workbook
+
+    out, data = sample_run
+    inbox = tmp_path / "so"
+    inbox.mkdir()
+    wb = openpyxl.load_workbook(out / "tong-hop.xlsx")
+    ids = wb[ID_SHEET]
+    keys = [row[0].value for row in ids.iter_rows()]
+    assert keys.index("covers") > keys.index("cell"), "new files list covered units last"
+    first_mark = keys.index("kind") + 2  # rows are 1-based: the row after 'kind'
+    ids.insert_rows(first_mark, amount=2500)
+    for r in range(first_mark, first_mark + 2500):
+        ids.cell(row=r, column=1, value="covers")
+        ids.cell(row=r, column=2, value=f"XA{r:05d}")
+    wb.save(inbox / "so-tong-hop-tinh.xlsx")
+    sheet = open_workbook(inbox / "so-tong-hop-tinh.xlsx").id_sheet()
+    assert len(sheet.covers) == 2500 + len(data["used_files"]) and "THCS03" in sheet.covers
+    assert len(sheet.reported) == len(data["totals"]) and len(sheet.cells) > 40
+    direct = next(p for p in RETURNS.iterdir() if p.name.startswith("thcs03"))
+    shutil.copy(direct, inbox / direct.name)
+    upper = _roll_up(inbox, tmp_path)
+    reasons = [e["reason"] for e in upper["excluded_files"]]
+    assert any("THCS03" in r and "chỉ tính một lần" in r for r in reasons)
+    assert {row["indicator"]: row["total"] for row in upper["totals"]} == {
+        row["indicator"]: row["total"] for row in data["totals"]
+    }
+
+
+def test_an_office_summary_without_its_covered_units_is_refused(sample_run, tmp_path, form):
+    """Without the list of units it holds, a summary's totals could count a unit twice: refused."""
+    from htsd_cli.layout import ID_SHEET
+    from htsd_cli.validate import check_file
+
+    out, _ = sample_run
+    wb = openpyxl.load_workbook(out / "tong-hop.xlsx")
+    ids = wb[ID_SHEET]
+    for row in reversed(range(1, ids.max_row + 1)):
+        if ids.cell(row=row, column=1).value == "covers":
+            ids.delete_rows(row)
+    wb.save(tmp_path / "tong-hop-thieu.xlsx")
+    report = check_file(str(tmp_path / "tong-hop-thieu.xlsx"), form)
+    assert report.kind == "summary" and not report.valid
+    assert [f.code for f in report.findings if f.is_error] == ["summary-incomplete"]
+    assert check_file(str(out / "tong-hop.xlsx"), form).valid
+
+
 def test_libreoffice_opens_the_summary_workbook(sample_run, soffice, tmp_path):
     """LibreOffice reads every sheet, the directly written data rows included."""
     from python_calamine import CalamineWorkbook

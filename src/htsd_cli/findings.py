@@ -49,6 +49,7 @@ CODES: dict[str, str] = {
     "resent-differs": "Gửi lại với số liệu khác",
     "resent-order-unknown": "Không rõ tệp nào gửi sau",
     "duplicate-unit": "Một đơn vị gửi nhiều tệp",
+    "summary-incomplete": "Tệp tổng hợp thiếu danh sách đơn vị",
     "outlier": "Số liệu khác thường",
 }
 

@@ -11,7 +11,7 @@ from typing import Any
 from htsd_cli.aggregate import Aggregate
 from htsd_cli.config import Config
 from htsd_cli.findings import Report
-from htsd_cli.layout import FORM_SHEET, SUMMARY_MARK, compute_layout
+from htsd_cli.layout import FORM_SHEET, ID_SHEET, SUMMARY_MARK, compute_layout
 from htsd_cli.report import note_for
 from htsd_cli.status import STATE_LABELS
 from htsd_cli.template import (
@@ -78,7 +78,6 @@ def build_summary_workbook(
         "group": config.office.place,
     }
     extra: list[tuple[Any, ...]] = [("kind", "summary")]
-    extra += [("covers", code) for code in agg.covered_units()]
     extra += [
         ("reported", ind.id, agg.reported(ind.id))
         for ind in form.indicators
@@ -90,9 +89,12 @@ def build_summary_workbook(
         if ind.aggregate != "none"
     ]
     write_identity(wb, form, lay, identity_rows(form, config, unit), extra=extra)
+    # the units covered come last (after the cell map), as many as the office has, written fast
+    covers = (["covers", code] for code in agg.covered_units())
+    fast_rows = {ID_SHEET: rows_xml(covers, first_row=wb[ID_SHEET].max_row + 1)}
 
     bold = Font(name="Times New Roman", bold=True)
-    fast = {UNITS_SHEET: _units_sheet(wb, agg, bold)}
+    fast = {**fast_rows, UNITS_SHEET: _units_sheet(wb, agg, bold)}
     _breakdown_sheet(wb, TYPE_SHEET, agg.by_type, agg, bold)
     _breakdown_sheet(wb, GROUP_SHEET, agg.by_group, agg, bold)
     fast[STATUS_SHEET] = _status_sheet(wb, agg, bold)

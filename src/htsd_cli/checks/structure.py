@@ -67,6 +67,15 @@ def check_structure(ctx: Context) -> bool:
     if ident.is_summary:
         rep.kind, rep.covers, rep.reported = "summary", list(ident.covers), dict(ident.reported)
         rep.expected = dict(ident.expected)
+        if not rep.covers:  # which units it holds is the evidence against counting one twice
+            ctx.add(
+                "summary-incomplete",
+                ERROR,
+                "Tệp là báo cáo tổng hợp của đơn vị cấp dưới nhưng trang nhận diện không còn danh "
+                "sách các đơn vị đã được tổng hợp trong đó, nên không biết đơn vị nào đã được "
+                "tính (có thể bị tính hai lần). Hãy xin lại đúng tệp tong-hop.xlsx do htsd tạo, "
+                "không sửa.",
+            )
     if not rep.unit_name:
         rep.unit_name = _typed_unit_name(view.grid, compute_layout(form).unit_name_cell)
     location = locate(view.grid, form, view.sheet, view.names(), ident.cells, bool(found))

@@ -16,6 +16,7 @@ from typing import Any
 from htsd_cli.layout import FORM_SHEET, ID_SHEET
 from htsd_cli.workbook.guard import (
     ENCRYPTED,
+    MAX_ROWS,
     MAX_SHEETS,
     NOT_WORKBOOK,
     RESEND,
@@ -129,8 +130,10 @@ class WorkbookView(SheetView):
                     if self._pkg is not None and self.fmt == "xlsx":
                         name = self._pkg.sheet_parts.get(ID_SHEET)
                         check_sheet_content(self._pkg.part(name) if name else b"")
+                    # an office's summary lists every unit it covers: a province's thousands,
+                    # the country's 70,000 (the guard above bounds what may be there)
                     rows = self._wb.get_sheet_by_name(ID_SHEET).to_python(
-                        skip_empty_area=False, nrows=2000
+                        skip_empty_area=False, nrows=MAX_ROWS
                     )
                     self._id_sheet = id_sheet_from_rows(rows)
                 except Unreadable:
