@@ -4,8 +4,8 @@ with the same command), the unit × indicator table, completeness, findings and 
 from __future__ import annotations
 
 import io
+import os
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 from htsd_cli.aggregate import Aggregate
@@ -238,7 +238,7 @@ def _status_rows(agg: Aggregate) -> Iterator[list[Any]]:
             note = (
                 (note + "; " if note else "")
                 + "tệp khác: "
-                + ", ".join(Path(p).name for p in u.other_files)
+                + ", ".join(os.path.basename(p) for p in u.other_files)
             )
         row = [
             u.code,
@@ -248,7 +248,7 @@ def _status_rows(agg: Aggregate) -> Iterator[list[Any]]:
             STATE_LABELS[u.state],
             "Muộn" if u.late else "",
             u.received.strftime("%d/%m/%Y %H:%M") if u.received else "",
-            Path(u.file).name if u.file else "",
+            os.path.basename(u.file) if u.file else "",
             u.errors or None,
             u.warnings or None,
             note,
@@ -268,7 +268,7 @@ def _status_rows(agg: Aggregate) -> Iterator[list[Any]]:
                 "Không thuộc danh sách",
                 "",
                 "",
-                Path(rep.path).name,
+                os.path.basename(rep.path),
                 rep.errors or None,
                 rep.warnings or None,
                 reason,
@@ -283,7 +283,7 @@ def _findings_sheet(wb: Any, report: Report, bold: Any) -> Iterator[bytes]:
         ws.column_dimensions[col].width = width
     print_setup(ws, landscape=True)
     rows = (
-        [Path(f.file).name, rep.unit_code, "Lỗi" if f.is_error else "Lưu ý", f.cell, f.title,
+        [os.path.basename(f.file), rep.unit_code, "Lỗi" if f.is_error else "Lưu ý", f.cell, f.title,
          f.message, f.code]
         for rep in report.files
         for f in rep.findings

@@ -36,28 +36,31 @@ def rows_xml(
 ) -> Iterator[bytes]:
     """Rows as sheet XML, a chunk of ROWS_PER_CHUNK rows at a time; `styles` gives a column
     (0-based) the style index its cells carry."""
-    letters: dict[int, str] = {}
     marks = {c: f' s="{i}"' for c, i in (styles or {}).items()}
+    heads: list[str] = []  # per column: '<c r="B' — the row number and the rest follow
+    tails: list[str] = []  # per column: '" s="3"' — the address closed, and its style
     out: list[str] = []
     for r, row in enumerate(rows, start=first_row):
-        cells = []
+        while len(heads) < len(row):
+            heads.append(f'<c r="{column_letter(len(heads))}')
+            tails.append(f'"{marks.get(len(tails), "")}')
+        number = str(r)
+        cells = [f'<row r="{number}">']
         for c, value in enumerate(row):
-            if value is None or value == "":
-                continue
-            letter = letters.get(c) or letters.setdefault(c, column_letter(c))
-            ref = f'{letter}{r}"{marks.get(c, "")}'  # the address, closed, and its style
             if isinstance(value, bool):
-                cells.append(f'<c r="{ref} t="b"><v>{int(value)}</v></c>')
+                cells.append(f'{heads[c]}{number}{tails[c]} t="b"><v>{int(value)}</v></c>')
             elif isinstance(value, (int, float)):
-                if value != value:  # NaN
-                    continue
-                cells.append(f'<c r="{ref}><v>{value!r}</v></c>')
-            else:
+                if value == value:  # not NaN; numpy's numbers written as Python's
+                    shown = repr(float(value) if isinstance(value, float) else int(value))
+                    cells.append(f"{heads[c]}{number}{tails[c]}><v>{shown}</v></c>")
+            elif value is not None and value != "":
                 text = escape(xml_safe(str(value)))
                 cells.append(
-                    f'<c r="{ref} t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
+                    f'{heads[c]}{number}{tails[c]} t="inlineStr"><is><t xml:space="preserve">'
+                    f"{text}</t></is></c>"
                 )
-        out.append(f'<row r="{r}">{"".join(cells)}</row>')
+        cells.append("</row>")
+        out.append("".join(cells))
         if len(out) >= ROWS_PER_CHUNK:
             yield "".join(out).encode("utf-8")
             out = []
