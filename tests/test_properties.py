@@ -48,3 +48,26 @@ def test_digits_with_separators_are_read_exactly_or_refused(text):
 def test_folding_is_stable(text):
     assert fold(fold(text)) == fold(text)
     assert fold(text).isascii() or not text.isascii()
+
+
+def _fold_by_decomposing(text: str) -> str:
+    """What folding means: decompose, drop the marks, đ → d, lower case, spaces squeezed."""
+    import unicodedata
+
+    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    kept = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(kept.lower().split())
+
+
+@given(
+    st.text(
+        alphabet=st.sampled_from(
+            "aăâbcdđeêghiklmnoôơpqrstuưvxyàằầèềìòồờùừỳáắấéếíóốớúứýảẳẩẻểỉỏổởủửỷãẵẫẽễĩõỗỡũữỹ"
+            "ạặậẹệịọộợụựỵAĂÂĐÊÔƠƯÀẮẶỆỮ \t\u00a0,.-'’\u0301\u0323ñçæ"
+        )
+    )
+)
+def test_folding_by_table_is_folding_by_decomposing(text):
+    """The fast paths (plain ASCII, the table of Vietnamese letters) fold exactly as the
+    decomposition does, for any mix of letters, marks typed apart and other characters."""
+    assert fold(text) == _fold_by_decomposing(text)

@@ -91,10 +91,12 @@ class Figures(MutableMapping[str, Any]):
 
     def __init__(self, index: dict[str, int], items: Mapping[str, Any]) -> None:
         self._index = index
-        self._values: list[Any] = [Figures._ABSENT] * len(index)
-        self._extra: dict[str, Any] | None = None
-        for key, value in items.items():
-            self[key] = value
+        absent = Figures._ABSENT
+        self._values: list[Any] = [items.get(key, absent) for key in index]
+        held = sum(value is not absent for value in self._values)
+        self._extra: dict[str, Any] | None = (
+            {k: v for k, v in items.items() if k not in index} if held < len(items) else None
+        )
 
     def __getitem__(self, key: str) -> Any:
         at = self._index.get(key)

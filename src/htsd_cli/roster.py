@@ -56,6 +56,7 @@ class Roster:
     source: Path
     _index: dict[str, Unit] = field(default_factory=dict, compare=False, repr=False)
     _stems: dict[str, list[Unit]] = field(default_factory=dict, compare=False, repr=False)
+    _issued: dict[str, Unit | None] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         self._index.update((normalise_code(u.code), u) for u in self.units)
@@ -66,6 +67,8 @@ class Roster:
     def issued_to(self, file_name: str) -> Unit | None:
         """The unit whose issued workbook this file's name is (renamed copies like
         'mn03-…(1).xlsx' or 'mn03-…-can-sua.xlsx' included)."""
+        if file_name in self._issued:  # validate, then status, ask for every file
+            return self._issued[file_name]
         stems = self._by_code_slug()
         stem = slug(file_name.rsplit(".", 1)[0], 200)
         best: Unit | None = None
@@ -78,6 +81,7 @@ class Roster:
                 ):
                     best = unit
             cut = stem.find("-", cut + 1)
+        self._issued[file_name] = best
         return best
 
     def named_in(self, file_name: str) -> Unit | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -163,7 +164,7 @@ def booked_at(rep: FileReport, receipts: dict[str, dt.datetime] | None) -> dt.da
     """The date the receipts book gives a file (None when there is no book or no line)."""
     if receipts is None:
         return None
-    return receipts.get(Path(rep.path).name.lower())
+    return receipts.get(os.path.basename(rep.path).lower())
 
 
 def build_status(
@@ -201,7 +202,7 @@ def build_status(
         named = normalise_code(rep.named_for) if rep.named_for else ""
         if key and key in known:
             by_code.setdefault(key, []).append(rep)
-            issued = roster.issued_to(Path(rep.path).name)
+            issued = roster.issued_to(os.path.basename(rep.path))
             if issued is not None and normalise_code(issued.code) != key:
                 misfiled.setdefault(normalise_code(issued.code), []).append(rep)
         elif named and named in known:
@@ -269,6 +270,9 @@ def _attach(
 def choose(files: Iterable[FileReport], receipts: dict[str, dt.datetime] | None) -> FileReport:
     """The file received last (receipts book first, then the file's own time), valid or not:
     a unit's latest word stands, and an older file is never counted in its place."""
+    if isinstance(files, list) and len(files) == 1:
+        only: FileReport = files[0]
+        return only
     ordered = sorted(
         files, key=lambda r: (received_at(r, receipts) or dt.datetime.min, r.path), reverse=True
     )

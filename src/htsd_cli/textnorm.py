@@ -29,6 +29,9 @@ def fold(text: str) -> str:
 
 @functools.lru_cache(maxsize=65536)
 def _fold_letters(text: str) -> str:
+    plain = text.translate(_letter_bases())  # Vietnamese letters in one C pass, the usual case
+    if plain.isascii():
+        return " ".join(plain.lower().split())
     decomposed = unicodedata.normalize("NFD", text.translate(_D_MAP))
     ascii_only = "".join(c for c in decomposed if not unicodedata.combining(c))
     return " ".join(ascii_only.lower().split())
@@ -148,6 +151,18 @@ def vni_to_unicode(text: str) -> str:
 
 def _plausible(text: str) -> bool:
     return all(c.isascii() or c in _VIET_LETTERS or c in "–—“”‘’…•°№" for c in text)
+
+
+@functools.cache
+def _letter_bases() -> dict[int, str]:
+    """Each Vietnamese letter (composed, as NFC text holds it) → its base letter: what `fold`
+    gets from decomposing it and dropping the marks, for the letters it meets most."""
+    table = {}
+    for c in _VIET_LETTERS:
+        base = unicodedata.normalize("NFD", c.translate(_D_MAP))[0]
+        if base.isascii():
+            table[ord(c)] = base
+    return table
 
 
 def could_be_legacy(text: str) -> bool:

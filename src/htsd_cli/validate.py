@@ -203,6 +203,7 @@ class _Folder:
 
     def __init__(self, form: Form) -> None:
         self.layouts: dict[tuple[tuple[str, str], ...], dict[str, str]] = {}
+        self.last: dict[str, str] = {}
         self.index = {ind.id: at for at, ind in enumerate(form.indicators)}
         self.numbers: dict[float, float] = {}  # floats only: True == 1.0 must stay a bool
         self.keys: dict[str, str] = {}
@@ -215,17 +216,20 @@ class _Folder:
     def __call__(self, report: FileReport) -> FileReport:
         keys = self.keys
         if report.cells:
-            cells = {keys.get(k, k): v for k, v in report.cells.items()}
-            report.cells = self.layouts.setdefault(tuple(cells.items()), cells)
+            if report.cells == self.last:  # most files: the map of the file before
+                report.cells = self.last
+            else:
+                cells = {keys.get(k, k): v for k, v in report.cells.items()}
+                report.cells = self.layouts.setdefault(tuple(cells.items()), cells)
+                self.last = report.cells
         numbers = self.numbers
-        report.values = Figures(
-            self.index,
-            {
-                k: numbers.setdefault(v, v) if type(v) is float and v == v else v
-                for k, v in report.values.items()
-            },
-        )
-        report.texts = {keys.get(k, k): v for k, v in report.texts.items()}
+        values = report.values
+        for key, value in values.items():
+            if type(value) is float and value == value:
+                values[key] = numbers.setdefault(value, value)
+        report.values = Figures(self.index, values)
+        if report.texts:
+            report.texts = {keys.get(k, k): v for k, v in report.texts.items()}
         return report
 
 
@@ -362,13 +366,17 @@ def check_outliers(files: list[FileReport], form: Form) -> None:
     for rep in files:
         if rep.values and rep.unit_type:
             groups.setdefault(rep.unit_type, []).append(rep)
+    numeric = [ind for ind in form.indicators if ind.numeric]
+    ids = [ind.id for ind in numeric]
     for reps in groups.values():
         if len(reps) < OUTLIER_MIN_PEERS:
             continue
-        for ind in form.indicators:
-            if not ind.numeric:
-                continue
-            pairs = [(r, r.values.get(ind.id)) for r in reps]
+        rows = [  # each unit's figures read once, not once per row of the form
+            r.values.pick(ids) if isinstance(r.values, Figures) else [r.values.get(i) for i in ids]
+            for r in reps
+        ]
+        for col, ind in enumerate(numeric):
+            pairs = [(r, row[col]) for r, row in zip(reps, rows, strict=True)]
             numbers = [(r, float(v)) for r, v in pairs if isinstance(v, (int, float))]
             if len(numbers) < OUTLIER_MIN_PEERS:
                 continue

@@ -29,7 +29,7 @@ def unit_type_of(rep: FileReport, roster: Roster | None, form: Form) -> str:
 
 
 def apply_applicability(files: list[FileReport], form: Form, roster: Roster | None) -> None:
-    by_type: dict[str, tuple[set[str], set[str]]] = {}
+    by_type: dict[str, tuple[set[str], set[str], str, list[str]]] = {}
     for rep in files:
         if rep.kind == "summary" or not rep.sheet:
             continue
@@ -37,18 +37,25 @@ def apply_applicability(files: list[FileReport], form: Form, roster: Roster | No
         if not code:
             continue
         rep.unit_type = code
-        if code not in by_type:
+        if code not in by_type:  # what a unit of this type does not answer, worked out once
             outside = {i.id for i in form.indicators if not i.applies(code)}
-            by_type[code] = outside, {r.id for r in form.rules if outside & set(r.ids)}
-        _take_out(rep, form, code, *by_type[code])
+            by_type[code] = (
+                outside,
+                {r.id for r in form.rules if outside & set(r.ids)},
+                next((t.label for t in form.unit_types if t.code == code), code),
+                [i.id for i in form.indicators if i.kind != "text" and i.id not in outside],
+            )
+        _take_out(rep, form, *by_type[code])
 
 
-def _take_out(rep: FileReport, form: Form, code: str, outside: set[str], rules: set[str]) -> None:
-    """Figures and findings of the rows a unit of type `code` does not answer (`outside`), and
-    the findings of the `rules` that use them."""
+def _take_out(
+    rep: FileReport, form: Form, outside: set[str], rules: set[str], label: str, answered: list[str]
+) -> None:
+    """Figures and findings of the rows a unit of a type labelled `label` does not answer
+    (`outside`), and the findings of the `rules` that use them; a return with none of the rows
+    it does answer (`answered`) filled is empty."""
     if not outside:
         return
-    label = next((t.label for t in form.unit_types if t.code == code), code)
     typed: dict[str, str] = {}
     kept: list[Finding] = []
     for f in rep.findings:
@@ -86,8 +93,7 @@ def _take_out(rep: FileReport, form: Form, code: str, outside: set[str], rules: 
                 typed[ind.id],
             )
         )
-    answered = [i for i in form.indicators if i.kind != "text" and i.id not in outside]
-    empty = answered and all(rep.values.get(i.id) is None for i in answered)
+    empty = answered and all(rep.values.get(key) is None for key in answered)
     if empty and rep.valid and not any(f.code == "empty-return" for f in rep.findings):
         rep.findings.append(
             Finding(
