@@ -505,6 +505,19 @@ def test_many_warnings_are_counted_by_kind_and_every_error_is_listed(monkeypatch
     assert "số âm" in full
 
 
+def test_many_files_with_only_warnings_are_counted_and_files_to_fix_listed(monkeypatch, filled):
+    from htsd_cli import views
+
+    monkeypatch.setattr(views, "WARNINGS_LISTED", 1)
+    noted = [filled({"s3_to_roi": None}, name=f"luu-y-{i}.xlsx") for i in range(2)]
+    wrong = filled({"s3_to_roi": -1}, unit="TH01", name="sai.xlsx")
+    short = " ".join(_cli(*map(str, noted), str(wrong)).output.split())
+    assert "sai.xlsx" in short and "luu-y-0.xlsx" not in short
+    assert "Và 2 tệp hợp lệ chỉ có lưu ý" in short
+    full = " ".join(_cli(*map(str, noted), str(wrong), "--all").output.split())
+    assert "luu-y-0.xlsx" in full and "luu-y-1.xlsx" in full
+
+
 def test_figures_behave_as_the_dict_they_replace():
     import copy
     import pickle

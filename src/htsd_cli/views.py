@@ -140,6 +140,12 @@ def print_validation(
     )
     console.print(summary)
     shown = [r for r in report.files if show_all or r.findings]
+    noted_only = [r for r in shown if r.valid and r.findings]
+    hidden = 0
+    if not show_all and len(noted_only) > WARNINGS_LISTED:
+        # thousands of files with a warning would bury the files that must be fixed
+        shown = [r for r in shown if not r.valid]
+        hidden = len(noted_only)
     title = f"Kết quả kiểm tra {len(report.files)} tệp"
     if not show_all:
         title += f": {len(shown)} tệp cần xem (cả danh sách: --all)"
@@ -160,6 +166,8 @@ def print_validation(
         )
     if shown:
         console.print(table)
+    if hidden:
+        console.print(f"Và {hidden} tệp hợp lệ chỉ có lưu ý (xem từng tệp: --all hoặc --json).")
     findings = [f for rep in report.files for f in rep.findings]
     warnings_only = [f for f in findings if not f.is_error]
     if not show_all and len(warnings_only) > WARNINGS_LISTED:

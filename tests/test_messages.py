@@ -1,0 +1,239 @@
+"""Every message a clerk reads, word for word, against tests/golden/messages.txt.
+
+What htsd says is part of what it does: a message that changes must be a decision. Each section
+below builds broken input in memory (numbers typed every way, cells with every mistake, the
+bundled sample returns, a form definition broken in every way) and the golden file holds what
+htsd says about each. To accept a deliberate change, run
+    HTSD_UPDATE_GOLDEN=1 .venv/bin/python -m pytest tests/test_messages.py
+and read the diff of the golden file before committing it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+
+import pytest
+
+from htsd_cli.checks.cells import check_rules, check_values
+from htsd_cli.checks.context import Context
+from htsd_cli.findings import FileReport, Report
+from htsd_cli.form import FormError, parse_form
+from htsd_cli.layout import FORM_SHEET, compute_layout
+from htsd_cli.values import ValueProblem, parse_vn_number, read_yes_no
+from htsd_cli.workbook.view import SheetView
+
+from .conftest import SAMPLE_CONFIG, SAMPLE_ROSTER, SAMPLES, full_values
+
+GOLDEN = Path(__file__).resolve().parent / "golden" / "messages.txt"
+FORMS = Path(__file__).resolve().parent / "forms"
+
+NUMBERS = (
+    "1200", "1.200", "1.200.000", "1,5", "1 200", "1 200 000", "12 00", "1.200,5", "1,200",
+    "1,2,3", "1.5", "1.50", "1.2.3", "80 triệu", "2,5 triệu", "1,2 tỷ", "1.5 triệu", "500 nghìn",
+    "500k", "3 tr", "5 tr trang", "2 nghìn người", "5 lớp", "5 lớp học.", "80.000.000 đ",
+    "80.000 đồng", "-5", "+5", "'1200", "１２００", "1200.", "khoảng 5", "năm", "", "5 " + "x" * 30,
+    "5 lớp 3", "1.200,5,5", "00012",
+)  # fmt: skip
+YES_NO = (
+    "Có", "có", "CÓ", "x", "X", "Không", "k", "Đã có", "chưa có", "Chưa", "đã ban hành.",
+    "đang xây dựng", "", "có, không", 1, 0, 0.5, True, False, None,
+)  # fmt: skip
+# (indicator, what the unit typed): every branch of reading one cell
+CELLS = (
+    ("s3_to_roi", -5), ("s3_to_roi", 2.5), ("s3_to_roi", dt.date(2022, 10, 1)),
+    ("s3_to_roi", dt.datetime(2022, 10, 1, 8, 30)), ("s3_to_roi", True), ("s3_to_roi", "khoảng 5"),
+    ("s3_to_roi", "1.5"), ("s3_to_roi", "1,200"), ("s3_to_roi", "5 tờ"), ("s3_to_roi", "#DIV/0!"),
+    ("s3_to_roi", ""), ("s3_to_roi", "Không áp dụng"), ("s3_to_roi", "5 tr trang"),
+    ("s8_kinh_phi", "80 triệu"), ("s8_kinh_phi", "80.000.000 đ"), ("s8_kinh_phi", "1 tỷ 200 triệu"),
+    ("s8_kinh_phi", "2,5"), ("s1_ke_hoach", "Đã có"), ("s1_ke_hoach", "chưa có"),
+    ("s1_ke_hoach", "đang xây dựng"), ("s1_ke_hoach", ""), ("s1_ke_hoach", 2),
+    ("chi_dao", "#NAME?"), ("chi_dao", "Tổ chức tốt"), ("chi_dao", "tr\u00adêng thcs"),
+    ("chi_dao", "Trööôøng"), ("chi_dao", "x" * 40_000),
+)  # fmt: skip
+# a formula that was never calculated, or that failed: what a reader shows as an empty cell
+FORMULAS = (("s3_to_roi", ("no-value", "1+1")), ("s3_to_roi", ("#REF!", "A1+#REF!")),
+            ("chi_dao", ("no-value", "Tổ chức tốt")), ("chi_dao", ("#NAME?", "Tổ chức tốt")))  # fmt: skip
+
+
+def _number_lines() -> list[str]:
+    out = []
+    for text in NUMBERS:
+        try:
+            parsed = parse_vn_number(text)
+            out.append(
+                f"số | {text!r} | {parsed.value!r} | {parsed.unit_text!r} | {parsed.multiplier}"
+            )
+        except ValueProblem as problem:
+            out.append(f"số | {text!r} | {problem.code} | {problem.message}")
+    for value in YES_NO:
+        try:
+            out.append(f"có/không | {value!r} | {read_yes_no(value)!r}")
+        except ValueProblem as problem:
+            out.append(f"có/không | {value!r} | {problem.code} | {problem.message}")
+    return out
+
+
+def _view(form, raw: dict[str, object], **parts: object) -> tuple[SheetView, dict[str, str]]:
+    cells = dict(compute_layout(form).cells)
+    return SheetView.from_cells(
+        {cells[k]: v for k, v in raw.items()}, sheet=FORM_SHEET, **parts
+    ), cells  # type: ignore[arg-type]
+
+
+def _check(form, raw: dict[str, object], summary: bool = False, **parts: object) -> list[str]:
+    view, cells = _view(form, raw, **parts)
+    report = FileReport("don-vi.xlsx", cells=cells, kind="summary" if summary else "return")
+    ctx = Context(view, form, False, report)
+    check_values(ctx)
+    check_rules(ctx)
+    lines = [
+        f"{f.code} | {f.severity} | {f.cell} | {f.value} | {f.message}" for f in report.findings
+    ]
+    values = {k: v for k, v in ctx.values.items() if v is not None}
+    return [*lines, f"đọc được: {sorted(values.items())!r}"]
+
+
+def _cell_lines(form) -> list[str]:
+    out = []
+    for ind, raw in CELLS:
+        values = {**full_values(form), ind: raw}
+        out += [f"ô | {ind} = {raw!r:.60} | {line}" for line in _check(form, values)]
+    legacy = {**full_values(form), "chi_dao": "tr\u00adêng", "s2_bai_bao_gc": "Tr\u00adêng"}
+    cells = compute_layout(form).cells
+    fonts = {cells["chi_dao"]: ".VnTimeH", cells["s2_bai_bao_gc"]: ".VnTime"}
+    out += [f"ô | phông cũ | {line}" for line in _check(form, legacy, _fonts=fonts)]
+    for ind, formula in FORMULAS:
+        values = {**full_values(form), ind: ""}
+        parts = {"_formulas": {cells[ind]: formula}}
+        out += [
+            f"ô | {ind} = ={formula[1]} ({formula[0]}) | {line}"
+            for line in _check(form, values, **parts)
+        ]
+    out += [f"ô | trống hết | {line}" for line in _check(form, {})]
+    summary = {**full_values(form), "s1_ke_hoach": 7, "s5_lop_cmnv": 4, "s5_nguoi_cmnv": 1}
+    out += [f"ô | tổng hợp | {line}" for line in _check(form, summary, summary=True)]
+    return out
+
+
+def _make(form, comparison, truth: bool, values: dict[str, object]) -> None:
+    """Set the figures of `comparison` so that it holds (truth) or fails."""
+
+    def figure(key: str, big: bool) -> object:
+        if form.indicator(key).kind == "yesno":
+            return "Có" if big else "Không"
+        return 1000 if big else 0
+
+    op = comparison.operator
+    if op in ("==", "!=") and not comparison.right.ids:
+        constant = sum(sign * const for sign, ref, const in comparison.right.terms if ref is None)
+        equal = truth == (op == "==")
+        for key in comparison.left.ids:
+            if form.indicator(key).kind == "yesno":
+                values[key] = "Có" if (constant == 1) == equal else "Không"
+            else:
+                values[key] = constant if equal else constant + 7
+        return
+    left_big = (op in (">", ">=", "!=")) == truth
+    for key in comparison.left.ids:
+        values[key] = figure(key, left_big)
+    for key in comparison.right.ids:
+        values[key] = figure(key, not left_big)
+
+
+def _rule_lines(form) -> list[str]:
+    """Each rule of the form broken alone, from a complete return."""
+    out = []
+    for rule in form.rules:
+        values = dict(full_values(form))
+        if rule.when is not None:
+            _make(form, rule.when, True, values)
+        if rule.presence:
+            values[rule.target] = None if rule.presence == "require" else "Số 5/KH"
+        if rule.check is not None:
+            _make(form, rule.check, False, values)
+        found = [line for line in _check(form, values) if line.startswith("rule-violated")]
+        out += [f"quy tắc | {rule.id} | {line}" for line in found] or [
+            f"quy tắc | {rule.id} | (không vi phạm)"
+        ]
+    return out
+
+
+def _sample_lines(form, config, roster) -> list[str]:
+    """The bundled returns, checked one by one and as a batch, then the report of them."""
+    from htsd_cli.aggregate import aggregate
+    from htsd_cli.report import render_markdown, report_context
+    from htsd_cli.status import build_status
+    from htsd_cli.validate import (
+        apply_applicability,
+        check_duplicates,
+        check_file,
+        check_outliers,
+        check_roster,
+        collect,
+    )
+
+    files, skipped = collect([SAMPLES / "returns"])
+    report = Report(
+        files=[check_file(str(p), form, want_names=False) for p in files], skipped=skipped
+    )
+    check_roster(report.files, roster)
+    apply_applicability(report.files, form, roster)
+    check_duplicates(report.files)
+    check_outliers(report.files, form)
+    out = []
+    for rep in report.files:
+        for f in rep.findings:
+            out.append(
+                f"mẫu | {Path(rep.path).name} | {f.code} | {f.severity} | {f.cell} | {f.message}"
+            )
+    status = build_status(
+        report, roster, config.effective_deadline(form), config.report_date, None, "", form
+    )
+    agg = aggregate(form, roster, status)
+    for e in agg.excluded:
+        out.append(f"loại ra | {Path(e.path).name} | {e.unit} | {e.reason}")
+    markdown = render_markdown(report_context(agg, config, {}))
+    out += [f"báo cáo | {line}" for line in markdown.splitlines()]
+    return out
+
+
+def _form_lines() -> list[str]:
+    """A valid test form broken one way at a time: what the person editing it is told."""
+    text = (FORMS / "htsd-2023-test.yaml").read_text(encoding="utf-8")
+    breaks = {
+        "cú pháp": text.replace("indicators:", "indicators: [", 1),
+        "mục lạ": text.replace("title:", "thme: x\ntitle:", 1),
+        "trống": "",
+        "không phải bảng": "- a\n- b\n",
+    }
+    out = []
+    for what, broken in breaks.items():
+        try:
+            parse_form(broken, "nam-sau.yaml")
+            out.append(f"biểu mẫu | {what} | (đọc được)")
+        except FormError as exc:
+            out += [f"biểu mẫu | {what} | {line}" for line in str(exc).splitlines()]
+    return out
+
+
+@pytest.fixture(scope="module")
+def lines(form, config, roster) -> list[str]:
+    return [
+        *_number_lines(),
+        *_cell_lines(form),
+        *_rule_lines(form),
+        *_sample_lines(form, config, roster),
+        *_form_lines(),
+    ]
+
+
+def test_every_message_is_the_one_agreed(lines):
+    text = "\n".join(lines) + "\n"
+    if os.environ.get("HTSD_UPDATE_GOLDEN"):
+        GOLDEN.parent.mkdir(exist_ok=True)
+        GOLDEN.write_text(text, encoding="utf-8")
+    expected = GOLDEN.read_text(encoding="utf-8").splitlines()
+    assert lines == expected
+    assert SAMPLE_CONFIG.exists() and SAMPLE_ROSTER.exists()
