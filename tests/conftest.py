@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -12,6 +13,13 @@ import pytest
 
 os.environ["COLUMNS"] = "200"  # a fixed terminal width for rich output in CLI tests
 os.environ["TERM"] = "dumb"
+
+# Under mutmut the main module is mutmut's own script, which a spawned worker would run again
+# (and fail): without a main file to run, workers import only what they are given.
+_main = sys.modules.get("__main__")
+if _main is not None and "mutmut" in os.path.basename(str(getattr(_main, "__file__", ""))):
+    del _main.__file__
+    os.environ["HTSD_INLINE_WORKERS"] = "1"  # and its mutants live only in this process
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples" / "hai-an-2022"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 import subprocess
 import unicodedata
@@ -210,3 +211,29 @@ def test_words_around_a_number_at_their_limits():
     with pytest.raises(ValueProblem) as caught:
         parse_vn_number("5 tr trang")
     assert caught.value.code == "ambiguous-number"
+
+
+def test_what_a_value_is_quoted_as_in_a_message():
+    from htsd_cli.values import show
+
+    assert (show(True), show(False)) == ("TRUE", "FALSE")
+    assert show("x" * 80) == "x" * 80  # up to 80 characters, as typed
+    assert show("x" * 81) == "x" * 77 + "…" and len(show("y" * 500)) == 78
+    assert show(12.0) == "12" and show(2.5) == "2.5"
+    assert show(dt.datetime(2022, 10, 1, 8, 5)) == "01/10/2022 08:05"
+    assert show(dt.date(2022, 10, 1)) == "01/10/2022"
+
+
+def test_a_problem_carries_its_words():
+    from htsd_cli.values import ValueProblem
+
+    problem = ValueProblem("not-a-number", "không phải là một con số")
+    assert str(problem) == "không phải là một con số" and problem.code == "not-a-number"
+
+
+def test_money_words_after_a_multiplier_and_letters_before_a_number():
+    parsed = parse_vn_number("5 triệu đồng chẵn")
+    assert (parsed.value, parsed.multiplier, parsed.unit_text) == (5_000_000, 1_000_000, "")
+    for text in ("X5", "x5", "XX 5"):  # only an apostrophe may stand before the digits
+        with pytest.raises(ValueProblem):
+            parse_vn_number(text)
