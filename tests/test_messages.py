@@ -11,6 +11,7 @@ and read the diff of the golden file before committing it.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 from pathlib import Path
 
@@ -196,6 +197,37 @@ def _sample_lines(form, config, roster) -> list[str]:
         out.append(f"loại ra | {Path(e.path).name} | {e.unit} | {e.reason}")
     markdown = render_markdown(report_context(agg, config, {}))
     out += [f"báo cáo | {line}" for line in markdown.splitlines()]
+    shown = json.dumps(agg.to_dict(), ensure_ascii=False, indent=1, default=str)
+    out += [f"json | {line}" for line in shown.replace(str(SAMPLES), "<mẫu>").splitlines()]
+    return out
+
+
+NARRATIVES = {
+    "đủ kiểu tiêu đề": "\ufeff# I. Công tác chỉ đạo\nDòng một.\n\nDòng hai.\n## Những thuận lợi và "
+    "khó khăn.\n  Thuận lợi.  \n#  kế hoạch tiếp theo :\n\n",
+    "tiêu đề mã": "# ke_hoach_tiep_theo\nTheo mã.\n# Công tác chỉ đạo.\nKhông số La Mã.\n",
+    "hai lần một phần": "# III. Kế hoạch tiếp theo\nLần một.\n# ke_hoach_tiep_theo\n\n",
+    "tiêu đề lạ": "# I. Công tác chỉ đạo\nMột dòng.\n# Phần không có\nx\n",
+    "chữ trước tiêu đề": "\n  \nLời không có tiêu đề.\n# chi_dao\nx\n",
+    "không phải UTF-8": "# chi_dao\nTr\xead\xean, \xff",  # bytes that UTF-8 cannot hold
+}
+
+
+def _narrative_lines(form, tmp: Path) -> list[str]:
+    """The clerk's own text for the report, read from a file with headings."""
+    from htsd_cli.config import ConfigError
+    from htsd_cli.report import read_narrative
+
+    parts = [(t.id, t.heading) for t in form.texts]
+    out = []
+    for what, text in NARRATIVES.items():
+        path = tmp / "loi-van.md"
+        path.write_bytes(text.encode("latin-1") if what == "không phải UTF-8" else text.encode())
+        try:
+            read = read_narrative(path, parts)
+            out += [f"lời văn | {what} | {key} = {value!r}" for key, value in read.items()]
+        except ConfigError as exc:
+            out.append(f"lời văn | {what} | {str(exc).replace(str(tmp), '<tạm>')}")
     return out
 
 
@@ -219,8 +251,9 @@ def _form_lines() -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def lines(form, config, roster) -> list[str]:
+def lines(form, config, roster, tmp_path_factory) -> list[str]:
     return [
+        *_narrative_lines(form, tmp_path_factory.mktemp("loi-van")),
         *_number_lines(),
         *_cell_lines(form),
         *_rule_lines(form),

@@ -35,6 +35,7 @@ def read_narrative(path: Path, config_form_texts: list[tuple[str, str]]) -> dict
         keys[fold(part_id)] = part_id
         keys[fold(re.sub(r"^[IVX\d]+\.\s*", "", heading)).rstrip(" .:")] = part_id
     out: dict[str, list[str]] = {}
+    started: dict[str, int] = {}  # the line each part's heading is on
     current: str | None = None
     for number, line in enumerate(lines, start=1):
         if line.startswith("#"):
@@ -46,6 +47,12 @@ def read_narrative(path: Path, config_form_texts: list[tuple[str, str]]) -> dict
                     f"lời nào của biểu mẫu ({known})."
                 )
             current = keys[title]
+            if current in started:  # a second heading would silently replace the first text
+                raise ConfigError(
+                    f"{path}, dòng {number}: phần '{line.lstrip('#').strip()}' đã có tiêu đề ở "
+                    f"dòng {started[current]}; mỗi phần chỉ viết một lần, dưới một tiêu đề."
+                )
+            started[current] = number
             out[current] = []
         elif current is not None:
             out[current].append(line)
