@@ -17,7 +17,10 @@ os.environ["TERM"] = "dumb"
 # Under mutmut the main module is mutmut's own script, which a spawned worker would run again
 # (and fail): without a main file to run, workers import only what they are given.
 _main = sys.modules.get("__main__")
-if _main is not None and "mutmut" in os.path.basename(str(getattr(_main, "__file__", ""))):
+UNDER_MUTMUT = _main is not None and "mutmut" in os.path.basename(
+    str(getattr(_main, "__file__", ""))
+)
+if UNDER_MUTMUT:
     del _main.__file__
     os.environ["HTSD_INLINE_WORKERS"] = "1"  # and its mutants live only in this process
 
@@ -137,6 +140,8 @@ def soffice(tmp_path_factory) -> Callable[[list[Path], str, Path], list[Path]]:
 
     Skips locally when LibreOffice is absent; in CI (CI=true) its absence fails the test.
     """
+    if UNDER_MUTMUT:  # seconds per test, for every mutant: the mutation run leaves these out
+        pytest.skip("LibreOffice tests are not part of the mutation run")
     exe = _soffice()
     if exe is None:
         missing_tool("LibreOffice (soffice)")
@@ -180,6 +185,8 @@ def uno_python() -> str | None:
 def lo_edit(tmp_path_factory) -> Callable[[list[dict[str, object]]], None]:
     """Run jobs of tests/tools/lo_edit.py inside one LibreOffice: open, type, insert or delete
     rows, paste values, save as .xlsx/.xls/.ods, as a person at a keyboard would."""
+    if UNDER_MUTMUT:
+        pytest.skip("LibreOffice tests are not part of the mutation run")
     exe = _soffice()
     if exe is None:
         missing_tool("LibreOffice (soffice)")
