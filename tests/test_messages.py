@@ -14,6 +14,7 @@ import datetime as dt
 import json
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -161,10 +162,10 @@ def _rule_lines(form) -> list[str]:
     return out
 
 
-def _sample_lines(form, config, roster) -> list[str]:
-    """The bundled returns, checked one by one and as a batch, then the report of them."""
+def _batch(folder: Path, form: Any, config: Any, roster: Any) -> tuple[Report, Any]:
+    """What validate and aggregate do with a folder, in this process: each file, the batch, the
+    status of every unit and the totals."""
     from htsd_cli.aggregate import aggregate
-    from htsd_cli.report import render_markdown, report_context
     from htsd_cli.status import build_status
     from htsd_cli.validate import (
         apply_applicability,
@@ -175,7 +176,7 @@ def _sample_lines(form, config, roster) -> list[str]:
         collect,
     )
 
-    files, skipped = collect([SAMPLES / "returns"])
+    files, skipped = collect([folder])
     report = Report(
         files=[check_file(str(p), form, want_names=False) for p in files], skipped=skipped
     )
@@ -183,31 +184,61 @@ def _sample_lines(form, config, roster) -> list[str]:
     apply_applicability(report.files, form, roster)
     check_duplicates(report.files)
     check_outliers(report.files, form)
+    as_of = config.report_date or dt.date(2022, 10, 20)  # the CLI's default is today
+    status = build_status(report, roster, config.effective_deadline(form), as_of, None, "", form)
+    return report, aggregate(form, roster, status)
+
+
+def _report_lines(what: str, agg: Any, config: Any, folder: Path) -> list[str]:
+    from htsd_cli.report import render_markdown, report_context
+
+    out = [f"{what} loại ra | {Path(e.path).name} | {e.unit} | {e.reason}" for e in agg.excluded]
+    markdown = render_markdown(report_context(agg, config, {}))
+    out += [f"{what} báo cáo | {line}" for line in markdown.splitlines()]
+    shown = json.dumps(agg.to_dict(), ensure_ascii=False, indent=1, default=str)
+    shown = shown.replace(str(folder), "<thư mục>")
+    unknown = ("reported", "total", "answering", "expected")  # a row the form does not have
+    out += [f"{what} chỉ tiêu lạ | {name} = {getattr(agg, name)('khong-co')!r}" for name in unknown]
+    return out + [f"{what} json | {line}" for line in shown.splitlines()]
+
+
+def _sample_lines(form: Any, config: Any, roster: Any, tmp: Path) -> list[str]:
+    """The bundled returns, checked one by one and as a batch, then the report of them; then
+    the office's summary of them counted one level up, beside a unit that also sent directly."""
+    from htsd_cli.config import load_config
+    from htsd_cli.roster import load_roster
+    from htsd_cli.summary import build_summary_workbook
+
+    report, agg = _batch(SAMPLES / "returns", form, config, roster)
     out = []
     for rep in report.files:
         for f in rep.findings:
             out.append(
                 f"mẫu | {Path(rep.path).name} | {f.code} | {f.severity} | {f.cell} | {f.message}"
             )
-    status = build_status(
-        report, roster, config.effective_deadline(form), config.report_date, None, "", form
+    out += _report_lines("mẫu", agg, config, SAMPLES / "returns")
+    inbox = tmp / "so"
+    inbox.mkdir()
+    (inbox / "phong-gd-hai-an.xlsx").write_bytes(build_summary_workbook(agg, config, report, {}))
+    direct = next(p for p in (SAMPLES / "returns").iterdir() if p.name.startswith("thcs03"))
+    (inbox / direct.name).write_bytes(direct.read_bytes())
+    (tmp / "ds.csv").write_text(
+        "ma_don_vi,ten_don_vi,loai_don_vi,nhom\nPGDĐT,Phòng GD&ĐT quận Hải An,phong_gd,Hải An\n"
+        "PGD-KHAC,Phòng GD&ĐT quận Khác,phong_gd,Khác\nTHCS03,Trường THCS Đằng Lâm,thcs,Hải An\n",
+        encoding="utf-8",
     )
-    agg = aggregate(form, roster, status)
-    for e in agg.excluded:
-        out.append(f"loại ra | {Path(e.path).name} | {e.unit} | {e.reason}")
-    markdown = render_markdown(report_context(agg, config, {}))
-    out += [f"báo cáo | {line}" for line in markdown.splitlines()]
-    shown = json.dumps(agg.to_dict(), ensure_ascii=False, indent=1, default=str)
-    out += [f"json | {line}" for line in shown.replace(str(SAMPLES), "<mẫu>").splitlines()]
-    return out
+    upper = load_config(Path(__file__).resolve().parent / "configs" / "so-gd.toml")
+    upper_form = upper.load_form()
+    _, rolled = _batch(inbox, upper_form, upper, load_roster(tmp / "ds.csv", upper_form))
+    return out + _report_lines("cấp trên", rolled, upper, inbox)
 
 
 NARRATIVES = {
     "đủ kiểu tiêu đề": "\ufeff# I. Công tác chỉ đạo\nDòng một.\n\nDòng hai.\n## Những thuận lợi và "
-    "khó khăn.\n  Thuận lợi.  \n#  kế hoạch tiếp theo :\n\n",
+    "khó khăn.\n  Thuận lợi.  \n#  kế hoạch tiếp theo :\n\n  \n\n",
     "tiêu đề mã": "# ke_hoach_tiep_theo\nTheo mã.\n# Công tác chỉ đạo.\nKhông số La Mã.\n",
     "hai lần một phần": "# III. Kế hoạch tiếp theo\nLần một.\n# ke_hoach_tiep_theo\n\n",
-    "tiêu đề lạ": "# I. Công tác chỉ đạo\nMột dòng.\n# Phần không có\nx\n",
+    "tiêu đề lạ": "# I. Công tác chỉ đạo\nMột dòng.\n#Xin chào\nx\n",
     "chữ trước tiêu đề": "\n  \nLời không có tiêu đề.\n# chi_dao\nx\n",
     "không phải UTF-8": "# chi_dao\nTr\xead\xean, \xff",  # bytes that UTF-8 cannot hold
 }
@@ -257,7 +288,7 @@ def lines(form, config, roster, tmp_path_factory) -> list[str]:
         *_number_lines(),
         *_cell_lines(form),
         *_rule_lines(form),
-        *_sample_lines(form, config, roster),
+        *_sample_lines(form, config, roster, tmp_path_factory.mktemp("cap-tren")),
         *_form_lines(),
     ]
 
