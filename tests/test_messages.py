@@ -193,7 +193,11 @@ def _report_lines(what: str, agg: Any, config: Any, folder: Path) -> list[str]:
     from htsd_cli.report import render_markdown, report_context
 
     out = [f"{what} loại ra | {Path(e.path).name} | {e.unit} | {e.reason}" for e in agg.excluded]
-    markdown = render_markdown(report_context(agg, config, {}))
+    context = report_context(agg, config, {})
+    markdown = render_markdown(context)
+    plain = json.dumps(context, ensure_ascii=False, indent=1, default=str)  # what Word is given
+    plain = plain.replace(str(folder), "<thư mục>")
+    out += [f"{what} nội dung | {line}" for line in plain.splitlines()]
     out += [f"{what} báo cáo | {line}" for line in markdown.splitlines()]
     shown = json.dumps(agg.to_dict(), ensure_ascii=False, indent=1, default=str)
     shown = shown.replace(str(folder), "<thư mục>")
@@ -231,6 +235,46 @@ def _sample_lines(form: Any, config: Any, roster: Any, tmp: Path) -> list[str]:
     upper_form = upper.load_form()
     _, rolled = _batch(inbox, upper_form, upper, load_roster(tmp / "ds.csv", upper_form))
     return out + _report_lines("cấp trên", rolled, upper, inbox)
+
+
+def _annex_lines(form: Any, config: Any, roster: Any) -> list[str]:
+    """What units wrote, grouped for the report's annex: answers of 60 characters or fewer on one
+    line, the same words from several units once (a unit's own name counts as the same words);
+    and how a total is written, for a yes/no row without a unit and a row nobody answered."""
+    import dataclasses
+
+    from htsd_cli.aggregate import aggregate
+    from htsd_cli.report import _value_text, annex_texts
+    from htsd_cli.status import build_status
+
+    units = [u for u in roster.units if u.unit_type == "thcs"][:4]
+    long = "{} đã phối hợp với hội khuyến học tổ chức nhiều buổi sinh hoạt chuyên đề."
+    texts = [
+        {"chi_dao": "x" * 60, "thuan_loi_kho_khan": long.format(units[0].name)},
+        {"chi_dao": "Số 5/KH", "thuan_loi_kho_khan": long.format(units[1].name)},
+        {"ke_hoach_tiep_theo": "z" * 61, "thuan_loi_kho_khan": "Khó khăn về kinh phí ở xã."},
+        {"chi_dao": "Ngắn.", "ke_hoach_tiep_theo": "w" * 60},
+    ]
+    files = [
+        FileReport(
+            f"{u.code}.xlsx", form_id=form.id, unit_code=u.code, unit_name=u.name,
+            unit_type=u.unit_type, sheet=FORM_SHEET, values={"s3_to_roi": 5.0, "s1_ke_hoach": True},
+            texts=t,
+        )
+        for u, t in zip(units, texts, strict=True)
+    ]  # fmt: skip
+    status = build_status(Report(files=files), roster, config.effective_deadline(form),
+                          config.report_date, None, "", form)  # fmt: skip
+    agg = aggregate(form, roster, status)
+    out = []
+    for group in annex_texts(agg):
+        for item in group["items"]:
+            out.append(f"phụ lục | {group['heading']} | {item['text']} | {item['units']}")
+    plan = form.indicator("s1_ke_hoach")
+    for ind in (plan, dataclasses.replace(plan, unit=""), form.indicator("s3_to_roi"),
+                dataclasses.replace(form.indicator("s3_to_roi"), unit=""), form.indicator("s2_bai_bao")):  # fmt: skip
+        out.append(f"tổng | {ind.id} ({ind.kind}, '{ind.unit}') | {_value_text(agg, ind)}")
+    return out
 
 
 NARRATIVES = {
@@ -290,6 +334,7 @@ def lines(form, config, roster, tmp_path_factory) -> list[str]:
         *_rule_lines(form),
         *_sample_lines(form, config, roster, tmp_path_factory.mktemp("cap-tren")),
         *_form_lines(),
+        *_annex_lines(form, config, roster),
     ]
 
 
