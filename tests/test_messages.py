@@ -201,6 +201,9 @@ def _report_lines(what: str, agg: Any, config: Any, folder: Path) -> list[str]:
     out += [f"{what} báo cáo | {line}" for line in markdown.splitlines()]
     shown = json.dumps(agg.to_dict(), ensure_ascii=False, indent=1, default=str)
     shown = shown.replace(str(folder), "<thư mục>")
+    for name in ("totals", "by_type", "by_group", "wide"):  # the tables behind the workbook
+        table = getattr(agg, name).to_csv(sep="|", float_format="%g")
+        out += [f"{what} bảng {name} | {line}" for line in table.splitlines()]
     unknown = ("reported", "total", "answering", "expected")  # a row the form does not have
     out += [f"{what} chỉ tiêu lạ | {name} = {getattr(agg, name)('khong-co')!r}" for name in unknown]
     return out + [f"{what} json | {line}" for line in shown.splitlines()]
