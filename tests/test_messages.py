@@ -280,6 +280,44 @@ def _annex_lines(form: Any, config: Any, roster: Any) -> list[str]:
     return out
 
 
+def _left_out_lines(form: Any, config: Any, roster: Any) -> list[str]:
+    """Files that are not counted, and why: a unit not in the roster, a file naming no unit, a
+    unit whose file has four errors, one whose file is invalid without a message; and the
+    report with the clerk's own text."""
+    from htsd_cli.aggregate import aggregate
+    from htsd_cli.findings import ERROR, Finding
+    from htsd_cli.report import render_markdown, report_context
+    from htsd_cli.status import build_status
+
+    units = [u for u in roster.units if u.unit_type == "mam_non"][:3]
+
+    def made(name: str, code: str, errors: int = 0, message: str = "lỗi") -> FileReport:
+        unit = roster.find(code)
+        found = [Finding("not-a-number", ERROR, f"{message} {i + 1}", name) for i in range(errors)]
+        return FileReport(
+            name, form_id=form.id, unit_code=code, unit_name=unit.name if unit else "",
+            unit_type=unit.unit_type if unit else "", sheet=FORM_SHEET, findings=found,
+            values={"s3_to_roi": 5.0},
+        )  # fmt: skip
+
+    files = [
+        made("a.xlsx", units[0].code),
+        made("b.xlsx", units[1].code, errors=4),
+        made("c.xlsx", units[2].code),
+        made("la.xlsx", "KHONG-CO"),
+        made("trong.xlsx", ""),
+        made("loi.xlsx", "KHONG-CO-2", errors=1, message="Tệp hỏng"),
+    ]
+    files[2].findings.append(Finding("unknown-unit", ERROR, "", "c.xlsx"))  # an error, no words
+    status = build_status(Report(files=files), roster, config.effective_deadline(form),
+                          config.report_date, None, "", form)  # fmt: skip
+    agg = aggregate(form, roster, status)
+    out = [f"không tính | {Path(e.path).name} | {e.unit} | {e.reason}" for e in agg.excluded]
+    own = {"chi_dao": "Phòng đã ban hành kế hoạch.", "ke_hoach_tiep_theo": "Tiếp tục."}
+    markdown = render_markdown(report_context(agg, config, own))
+    return out + [f"không tính báo cáo | {line}" for line in markdown.splitlines()]
+
+
 NARRATIVES = {
     "đủ kiểu tiêu đề": "\ufeff# I. Công tác chỉ đạo\nDòng một.\n\nDòng hai.\n## Những thuận lợi và "
     "khó khăn.\n  Thuận lợi.  \n#  kế hoạch tiếp theo :\n\n  \n\n",
@@ -338,6 +376,7 @@ def lines(form, config, roster, tmp_path_factory) -> list[str]:
         *_sample_lines(form, config, roster, tmp_path_factory.mktemp("cap-tren")),
         *_form_lines(),
         *_annex_lines(form, config, roster),
+        *_left_out_lines(form, config, roster),
     ]
 
 
