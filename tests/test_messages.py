@@ -309,6 +309,9 @@ def _left_out_lines(form: Any, config: Any, roster: Any) -> list[str]:
         made("loi.xlsx", "KHONG-CO-2", errors=1, message="Tệp hỏng"),
     ]
     files[2].findings.append(Finding("unknown-unit", ERROR, "", "c.xlsx"))  # an error, no words
+    files[0].texts = {"thuan_loi_kho_khan": "Dòng một;\n  dòng *hai* | [x](y)  ", "chi_dao": "",
+                      "khong_co": "bỏ qua"}  # fmt: skip
+    files[0].values["s1_so_ke_hoach"] = "Số 7/KH"
     status = build_status(Report(files=files), roster, config.effective_deadline(form),
                           config.report_date, None, "", form)  # fmt: skip
     agg = aggregate(form, roster, status)
@@ -316,6 +319,27 @@ def _left_out_lines(form: Any, config: Any, roster: Any) -> list[str]:
     own = {"chi_dao": "Phòng đã ban hành kế hoạch.", "ke_hoach_tiep_theo": "Tiếp tục."}
     markdown = render_markdown(report_context(agg, config, own))
     return out + [f"không tính báo cáo | {line}" for line in markdown.splitlines()]
+
+
+def _applies_lines(form: Any, roster: Any, issued: Any, tmp: Path) -> list[str]:
+    """A kindergarten's workbook with figures typed in rows that are not for it: set aside with
+    a note each (a mistake in such a row is not an error of the unit), never counted."""
+    from htsd_cli.checks.applies import apply_applicability
+    from htsd_cli.fill import fill_workbook
+    from htsd_cli.validate import check_file
+
+    unit = next(u for u in roster.units if u.unit_type == "mam_non")
+    outside = [i.id for i in form.indicators if not i.applies("mam_non")]
+    values = {**full_values(form), outside[0]: -5, outside[1]: "Không áp dụng", outside[2]: None}
+    path = tmp / "mam-non.xlsx"
+    fill_workbook(issued[unit.code], {k: v for k, v in values.items() if v is not None}, path)
+    rep = check_file(str(path), form, want_names=False)
+    apply_applicability([rep], form, roster)
+    out = [
+        f"không dành cho | {f.code} | {f.severity} | {f.cell} | {f.message}" for f in rep.findings
+    ]
+    out.append(f"không dành cho | bỏ riêng | {sorted(rep.ignored.items())!r}")
+    return out + [f"không dành cho | còn tính | {sorted(k for k in rep.values)!r}"]
 
 
 NARRATIVES = {
@@ -367,7 +391,7 @@ def _form_lines() -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def lines(form, config, roster, tmp_path_factory) -> list[str]:
+def lines(form, config, roster, issued, tmp_path_factory) -> list[str]:
     return [
         *_narrative_lines(form, tmp_path_factory.mktemp("loi-van")),
         *_number_lines(),
@@ -377,6 +401,7 @@ def lines(form, config, roster, tmp_path_factory) -> list[str]:
         *_form_lines(),
         *_annex_lines(form, config, roster),
         *_left_out_lines(form, config, roster),
+        *_applies_lines(form, roster, issued, tmp_path_factory.mktemp("mam-non")),
     ]
 
 

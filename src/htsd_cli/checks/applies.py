@@ -72,7 +72,9 @@ def _take_out(
             continue
         value = rep.values.pop(ind.id, None)
         if value is not None and value != "":
-            typed.setdefault(ind.id, show(value))
+            # a yes/no as the unit sees it in its cell, not as TRUE/FALSE
+            shown = ("Có" if value else "Không") if isinstance(value, bool) else show(value)
+            typed.setdefault(ind.id, shown)
     for ind in form.indicators:
         if ind.id not in typed:
             continue
