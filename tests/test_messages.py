@@ -339,7 +339,7 @@ def _applies_lines(form: Any, roster: Any, issued: Any, tmp: Path) -> list[str]:
         f"không dành cho | {f.code} | {f.severity} | {f.cell} | {f.message}" for f in rep.findings
     ]
     out.append(f"không dành cho | bỏ riêng | {sorted(rep.ignored.items())!r}")
-    return out + [f"không dành cho | còn tính | {sorted(k for k in rep.values)!r}"]
+    return [*out, f"không dành cho | còn tính | {sorted(rep.values)!r}"]
 
 
 NARRATIVES = {
