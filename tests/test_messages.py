@@ -330,16 +330,25 @@ def _applies_lines(form: Any, roster: Any, issued: Any, tmp: Path) -> list[str]:
 
     unit = next(u for u in roster.units if u.unit_type == "mam_non")
     outside = [i.id for i in form.indicators if not i.applies("mam_non")]
-    values = {**full_values(form), outside[0]: -5, outside[1]: "Không áp dụng", outside[2]: None}
-    path = tmp / "mam-non.xlsx"
-    fill_workbook(issued[unit.code], {k: v for k, v in values.items() if v is not None}, path)
-    rep = check_file(str(path), form, want_names=False)
-    apply_applicability([rep], form, roster)
-    out = [
-        f"không dành cho | {f.code} | {f.severity} | {f.cell} | {f.message}" for f in rep.findings
-    ]
-    out.append(f"không dành cho | bỏ riêng | {sorted(rep.ignored.items())!r}")
-    return [*out, f"không dành cho | còn tính | {sorted(rep.values)!r}"]
+    yes_no = next(i for i in outside if form.indicator(i).kind == "yesno")
+    answered = [i.id for i in form.indicators if i.applies("mam_non") and i.kind != "text"]
+    cases = {
+        "số ở dòng khác": {**full_values(form), outside[0]: -5, outside[1]: "Không áp dụng",
+                           outside[2]: None, yes_no: "Không", "s8_kinh_phi": "khoảng"},
+        "chỉ điền dòng khác": {**{k: None for k in answered}, outside[0]: 4},
+    }  # fmt: skip
+    out = []
+    for what, values in cases.items():
+        path = tmp / f"{what}.xlsx"
+        fill_workbook(issued[unit.code], {k: v for k, v in values.items() if v is not None}, path)
+        rep = check_file(str(path), form, want_names=False)
+        apply_applicability([rep], form, roster)
+        for f in rep.findings:
+            out.append(f"không dành cho | {what} | {f.code} | {f.severity} | {f.cell} | "
+                       f"{f.indicator} | {f.label} | {f.value} | {f.message}")  # fmt: skip
+        out.append(f"không dành cho | {what} | bỏ riêng | {sorted(rep.ignored.items())!r}")
+        out.append(f"không dành cho | {what} | còn tính | {sorted(rep.values)!r}")
+    return out
 
 
 NARRATIVES = {
