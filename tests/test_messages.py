@@ -312,8 +312,9 @@ def _left_out_lines(form: Any, config: Any, roster: Any) -> list[str]:
     files[0].texts = {"thuan_loi_kho_khan": "Dòng một;\n  dòng *hai* | [x](y)  ", "chi_dao": "",
                       "khong_co": "bỏ qua"}  # fmt: skip
     files[0].values["s1_so_ke_hoach"] = "Số 7/KH"
+    book = {"a.xlsx": dt.datetime(2022, 10, 20, 9, 5), "b.xlsx": dt.datetime(2022, 10, 3, 8, 0)}
     status = build_status(Report(files=files), roster, config.effective_deadline(form),
-                          config.report_date, None, "", form)  # fmt: skip
+                          config.report_date, book, "so-nhan.csv", form)  # fmt: skip
     agg = aggregate(form, roster, status)
     out = [f"không tính | {Path(e.path).name} | {e.unit} | {e.reason}" for e in agg.excluded]
     own = {"chi_dao": "Phòng đã ban hành kế hoạch.", "ke_hoach_tiep_theo": "Tiếp tục."}
