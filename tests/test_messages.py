@@ -49,7 +49,8 @@ CELLS = (
     ("s3_to_roi", "1.5"), ("s3_to_roi", "1,200"), ("s3_to_roi", "5 tờ"), ("s3_to_roi", "#DIV/0!"),
     ("s3_to_roi", ""), ("s3_to_roi", "Không áp dụng"), ("s3_to_roi", "5 tr trang"),
     ("s8_kinh_phi", "80 triệu"), ("s8_kinh_phi", "80.000.000 đ"), ("s8_kinh_phi", "1 tỷ 200 triệu"),
-    ("s8_kinh_phi", "2,5"), ("s1_ke_hoach", "Đã có"), ("s1_ke_hoach", "chưa có"),
+    ("s8_kinh_phi", "2,5"), ("s8_kinh_phi", "1,234567 k"), ("s1_so_ke_hoach", "Tr\u00adêng"),
+    ("s1_ke_hoach", "Đã có"), ("s1_ke_hoach", "chưa có"),
     ("s1_ke_hoach", "đang xây dựng"), ("s1_ke_hoach", ""), ("s1_ke_hoach", 2),
     ("chi_dao", "#NAME?"), ("chi_dao", "Tổ chức tốt"), ("chi_dao", "tr\u00adêng thcs"),
     ("chi_dao", "Trööôøng"), ("chi_dao", "x" * 40_000),
@@ -91,7 +92,8 @@ def _check(form, raw: dict[str, object], summary: bool = False, **parts: object)
     check_values(ctx)
     check_rules(ctx)
     lines = [
-        f"{f.code} | {f.severity} | {f.cell} | {f.value} | {f.message}" for f in report.findings
+        f"{f.code} | {f.severity} | {f.cell} | {f.indicator} | {f.value} | {f.message}"
+        for f in report.findings
     ]
     values = {k: v for k, v in ctx.values.items() if v is not None}
     return [*lines, f"đọc được: {sorted(values.items())!r}"]
@@ -114,6 +116,10 @@ def _cell_lines(form) -> list[str]:
             for line in _check(form, values, **parts)
         ]
     out += [f"ô | trống hết | {line}" for line in _check(form, {})]
+    plan_only = {"s1_so_ke_hoach": "Số 5/KH"}  # words alone are no figures: still empty
+    out += [f"ô | chỉ số kế hoạch | {line}" for line in _check(form, plan_only)]
+    formula = {"_formulas": {cells["s3_to_roi"]: ("no-value", "1+1")}}  # a formula is something
+    out += [f"ô | trống với công thức | {line}" for line in _check(form, {}, **formula)]
     summary = {**full_values(form), "s1_ke_hoach": 7, "s5_lop_cmnv": 4, "s5_nguoi_cmnv": 1}
     out += [f"ô | tổng hợp | {line}" for line in _check(form, summary, summary=True)]
     return out
