@@ -173,14 +173,7 @@ def _batch(folder: Path, form: Any, config: Any, roster: Any) -> tuple[Report, A
     status of every unit and the totals."""
     from htsd_cli.aggregate import aggregate
     from htsd_cli.status import build_status
-    from htsd_cli.validate import (
-        apply_applicability,
-        check_duplicates,
-        check_file,
-        check_outliers,
-        check_roster,
-        collect,
-    )
+    from htsd_cli.validate import check_batch, check_file, collect
 
     files, skipped = collect([folder])
     report = Report(
@@ -188,10 +181,7 @@ def _batch(folder: Path, form: Any, config: Any, roster: Any) -> tuple[Report, A
     )
     for i, rep in enumerate(report.files):  # received a minute apart, not when checked out
         rep.mtime = dt.datetime(2022, 10, 5, 8, 0).timestamp() + 60 * i
-    check_roster(report.files, roster)
-    apply_applicability(report.files, form, roster)
-    check_duplicates(report.files)
-    check_outliers(report.files, form)
+    check_batch(report.files, form, roster)
     as_of = config.report_date or dt.date(2022, 10, 20)  # the CLI's default is today
     status = build_status(report, roster, config.effective_deadline(form), as_of, None, "", form)
     return report, aggregate(form, roster, status)

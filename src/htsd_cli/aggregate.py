@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from htsd_cli.findings import Figures, FileReport
+from htsd_cli.findings import FileReport, pick
 from htsd_cli.form import Form
 from htsd_cli.roster import Roster, normalise_code
 from htsd_cli.status import VALID, StatusReport
@@ -74,17 +74,14 @@ class Aggregate:
         """How many of the units counted answer this row (their valid returns, or an office's
         summary for its own units): a row reported by fewer has blanks worth a note."""
         if not self._answering:
-            kinds: dict[str, int] = {}  # returns counted, by unit type
-            offices = [rep for rep in self.used if rep.kind == "summary"]
+            returns = [rep.unit_type for rep in self.used if rep.kind != "summary"]
+            self._answering.update(_units_per_row(self.form, returns))
             for rep in self.used:
-                if rep.kind != "summary":
-                    kind = self.form.unit_type(rep.unit_type) if rep.unit_type else None
-                    code = kind.code if kind else ""
-                    kinds[code] = kinds.get(code, 0) + 1
-            for ind in self.form.indicators:
-                n = sum(count for code, count in kinds.items() if ind.applies(code))
-                n += sum(o.expected.get(ind.id, o.reported.get(ind.id, 0)) for o in offices)
-                self._answering[ind.id] = n
+                if rep.kind == "summary":
+                    for ind in self.form.indicators:
+                        self._answering[ind.id] += rep.expected.get(
+                            ind.id, rep.reported.get(ind.id, 0)
+                        )
         return self._answering.get(indicator_id, 0)
 
     def expected(self, indicator_id: str) -> int:
@@ -182,9 +179,7 @@ def aggregate(form: Form, roster: Roster, status: StatusReport) -> Aggregate:
         codes.append(rep.unit_code)
         types.append(member.unit_type_label if member else rep.unit_type)
         groups.append(member.group if member else rep.unit_group)
-        values = rep.values
-        row = values.pick(order) if isinstance(values, Figures) else map(values.get, order)
-        matrix[r] = [_numeric(value) for value in row]
+        matrix[r] = [_numeric(value) for value in pick(rep.values, order)]
         if rep.kind == "summary":
             offices[r] = [rep.reported.get(key, 1) for key in order]
     index = pd.Index(codes, name="unit_code")
@@ -221,25 +216,32 @@ def _breakdown(wide: pd.DataFrame, keys: list[str], name: str) -> pd.DataFrame:
     return table.dropna(axis=1, how="all")
 
 
+def _units_per_row(form: Form, unit_types: list[str]) -> dict[str, int]:
+    """Per row of the form, how many of these units (given by their unit type, as a code or a
+    label) answer it: counted by type, then each row sums the types it applies to."""
+    by_type: dict[str, int] = {}
+    for text in unit_types:
+        kind = form.unit_type(text) if text else None
+        code = kind.code if kind else ""
+        by_type[code] = by_type.get(code, 0) + 1
+    return {
+        ind.id: sum(count for code, count in by_type.items() if ind.applies(code))
+        for ind in form.indicators
+    }
+
+
 def _expected_rows(form: Form, roster: Roster, used: list[FileReport]) -> dict[str, int]:
     """Per row, the units that answer it: each roster unit of a type the row applies to; an
     office's summary counts the units of its own the row applies to (as it says)."""
     summaries = {normalise_code(r.unit_code): r for r in used if r.kind == "summary"}
-    offices: list[FileReport] = []
-    by_type: dict[str, int] = {}  # roster units that are not an office counted, by type
-    for unit in roster.units:
-        office = summaries.get(normalise_code(unit.code))
-        if office is not None:
-            offices.append(office)
-            continue
-        kind = form.unit_type(unit.unit_type)
-        code = kind.code if kind else ""
-        by_type[code] = by_type.get(code, 0) + 1
-    out: dict[str, int] = {}
-    for ind in form.indicators:
-        n = sum(count for code, count in by_type.items() if ind.applies(code))
-        n += sum(office.expected.get(ind.id, len(office.covers)) for office in offices)
-        out[ind.id] = n
+    keys = [normalise_code(u.code) for u in roster.units]
+    others = [
+        u.unit_type for u, key in zip(roster.units, keys, strict=True) if key not in summaries
+    ]
+    out = _units_per_row(form, others)
+    for office in (summaries[key] for key in keys if key in summaries):
+        for ind in form.indicators:
+            out[ind.id] += office.expected.get(ind.id, len(office.covers))
     return out
 
 

@@ -165,6 +165,12 @@ class Figures(MutableMapping[str, Any]):
         return Figures, (self._index, dict(self))
 
 
+def pick(values: Mapping[str, Any], keys: Sequence[str]) -> list[Any]:
+    """The values of `keys` in that order, None for those not held: `Figures.pick` when the
+    reading has been folded, else one `get` each."""
+    return values.pick(keys) if isinstance(values, Figures) else [values.get(k) for k in keys]
+
+
 @dataclass(slots=True)  # no per-object __dict__: a province holds thousands of these
 class FileReport:
     """The result of reading and checking one returned file."""

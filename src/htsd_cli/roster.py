@@ -124,13 +124,8 @@ def name_key(name: str) -> str:
 
 
 def normalise_code(code: str) -> str:
-    if code.isascii():  # the usual code: no cache needed (a country's 70,000 would churn it)
-        return "".join(code.split()).upper()
-    return _normalise_letters(code)
-
-
-@functools.lru_cache(maxsize=65536)
-def _normalise_letters(code: str) -> str:
+    """A unit code as compared: no spaces, capitals, accents dropped (`fold` caches what needs
+    it; a plain code costs a few string operations)."""
     return fold(code).replace(" ", "").upper()
 
 

@@ -270,9 +270,6 @@ def _attach(
 def choose(files: Iterable[FileReport], receipts: dict[str, dt.datetime] | None) -> FileReport:
     """The file received last (receipts book first, then the file's own time), valid or not:
     a unit's latest word stands, and an older file is never counted in its place."""
-    if isinstance(files, list) and len(files) == 1:
-        only: FileReport = files[0]
-        return only
     ordered = sorted(
         files, key=lambda r: (received_at(r, receipts) or dt.datetime.min, r.path), reverse=True
     )

@@ -259,21 +259,19 @@ def _status_rows(agg: Aggregate) -> Iterator[list[Any]]:
             (f.message for f in rep.findings if f.is_error),
             "không thuộc đơn vị nào trong danh sách",
         )
-        yield (
-            [
-                rep.unit_code,
-                rep.unit_name,
-                "",
-                "",
-                "Không thuộc danh sách",
-                "",
-                "",
-                os.path.basename(rep.path),
-                rep.errors or None,
-                rep.warnings or None,
-                reason,
-            ]
-        )
+        yield [
+            rep.unit_code,
+            rep.unit_name,
+            "",
+            "",
+            "Không thuộc danh sách",
+            "",
+            "",
+            os.path.basename(rep.path),
+            rep.errors or None,
+            rep.warnings or None,
+            reason,
+        ]
 
 
 def _findings_sheet(wb: Any, report: Report, bold: Any) -> Iterator[bytes]:

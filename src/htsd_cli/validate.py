@@ -20,7 +20,16 @@ from htsd_cli.checks.cells import check_rules, check_values
 from htsd_cli.checks.context import Context, where
 from htsd_cli.checks.structure import check_structure, sheet_score
 from htsd_cli.checks.versions import carry_over
-from htsd_cli.findings import ERROR, WARNING, Figures, FileReport, Finding, Report, Skipped
+from htsd_cli.findings import (
+    ERROR,
+    WARNING,
+    Figures,
+    FileReport,
+    Finding,
+    Report,
+    Skipped,
+    pick,
+)
 from htsd_cli.form import Form
 from htsd_cli.isolate import Crash, run_isolated
 from htsd_cli.roster import Roster, Unit, name_key
@@ -252,12 +261,18 @@ def validate_paths(
     report.files = check_files(
         files, form, strict, roster is None, progress, workers, meanwhile, cache
     )
-    if roster is not None:
-        check_roster(report.files, roster)
-    apply_applicability(report.files, form, roster)
-    check_duplicates(report.files)
-    check_outliers(report.files, form)
+    check_batch(report.files, form, roster)
     return report
+
+
+def check_batch(files: list[FileReport], form: Form, roster: Roster | None) -> None:
+    """The checks that need every file: identity against the roster, the rows each unit type
+    answers, a unit sending several files, figures far from their peers."""
+    if roster is not None:
+        check_roster(files, roster)
+    apply_applicability(files, form, roster)
+    check_duplicates(files)
+    check_outliers(files, form)
 
 
 def _batch_finding(rep: FileReport, code: str, severity: str, message: str, **kw: str) -> None:
@@ -272,8 +287,8 @@ def check_roster(files: list[FileReport], roster: Roster) -> None:
         by_name.setdefault(name_key(u.name), []).append(u)
     for rep in files:
         file_name = os.path.basename(rep.path)
-        issued = roster.issued_to(file_name)
-        named = issued or roster.named_in(file_name)
+        issued = roster.issued_to(file_name)  # remembered by the roster: named_in asks it too
+        named = roster.named_in(file_name)
         rep.named_for = named.code if named else ""
         if not rep.form_id:
             continue
@@ -371,10 +386,7 @@ def check_outliers(files: list[FileReport], form: Form) -> None:
     for reps in groups.values():
         if len(reps) < OUTLIER_MIN_PEERS:
             continue
-        rows = [  # each unit's figures read once, not once per row of the form
-            r.values.pick(ids) if isinstance(r.values, Figures) else [r.values.get(i) for i in ids]
-            for r in reps
-        ]
+        rows = [pick(r.values, ids) for r in reps]  # each unit's figures read once
         for col, ind in enumerate(numeric):
             pairs = [(r, row[col]) for r, row in zip(reps, rows, strict=True)]
             numbers = [(r, float(v)) for r, v in pairs if isinstance(v, (int, float))]

@@ -95,14 +95,18 @@ class WorkbookView(SheetView):
         self._pkg = pkg
         self._formula_cells: frozenset[str] | None = None
         self._style_fonts: list[str] | None = None
+        self._checked_xml: bytes | None = None
 
     def _sheet_xml(self) -> bytes:
-        if self._pkg is None or self.fmt != "xlsx":
-            return b""
-        name = self._pkg.sheet_parts.get(self.sheet)
-        xml = self._pkg.part(name) if name else b""
-        check_sheet_content(xml)
-        return xml
+        """The form sheet's XML, guarded once (formula and font lookups ask for it per cell)."""
+        if self._checked_xml is None:
+            if self._pkg is None or self.fmt != "xlsx":
+                return b""
+            name = self._pkg.sheet_parts.get(self.sheet)
+            xml = self._pkg.part(name) if name else b""
+            check_sheet_content(xml)
+            self._checked_xml = xml
+        return self._checked_xml
 
     def names(self) -> Mapping[str, NamedCell]:
         if self._names is None:
