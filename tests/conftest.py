@@ -25,6 +25,54 @@ if UNDER_MUTMUT:
     os.environ["HTSD_INLINE_WORKERS"] = "1"  # and its mutants live only in this process
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+class _NoCache(dict):  # type: ignore[type-arg]
+    """A cache that never holds: under mutmut each test parses the form anew. A form parsed once
+    and kept would hide the form parser's mutants from all but the first test that asked."""
+
+    def __contains__(self, key: object) -> bool:
+        self.clear()
+        return False
+
+
+if UNDER_MUTMUT:
+    from htsd_cli import form as _form_module
+
+    _form_module._FORM_CACHE = _NoCache()
+
+
+# mutmut runs, for each mutant, only the tests that called the mutated function, and it credits a
+# call to the test that was running. A session or module fixture is set up once, inside its first
+# test, so the code it runs (parsing the form, issuing and reading the sample workbooks) would be
+# credited to that one test alone and its mutants judged by it. The calls made while such a fixture
+# is set up are credited to every test that uses the fixture.
+_FIXTURE_CALLS: dict[str, set[str]] = {}
+
+if UNDER_MUTMUT:
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_fixture_setup(fixturedef: pytest.FixtureDef[object], request: object) -> object:
+        from mutmut.state import state
+
+        outer, state()._stats = state()._stats, set()
+        try:
+            yield
+        finally:
+            calls = state()._stats
+            outer.update(calls)
+            state()._stats = outer
+            if fixturedef.scope != "function":
+                _FIXTURE_CALLS.setdefault(fixturedef.argname, set()).update(calls)
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtest_teardown(item: pytest.Item) -> None:
+        from mutmut.state import state
+
+        for name in getattr(item, "fixturenames", ()):
+            state()._stats.update(_FIXTURE_CALLS.get(name, ()))
+
+
 SAMPLES = ROOT / "samples" / "hai-an-2022"
 SAMPLE_CONFIG = SAMPLES / "htsd.toml"
 SAMPLE_ROSTER = SAMPLES / "roster.csv"

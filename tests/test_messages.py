@@ -379,6 +379,113 @@ def _narrative_lines(form, tmp: Path) -> list[str]:
     return out
 
 
+def _layout_lines(form: Any, issued: Any, tmp: Path) -> list[str]:
+    """A filled form sheet changed the ways units change it (rows copied, swapped, deleted,
+    labels moved, the table retyped with or without its header): which cell each figure is read
+    from, and what the unit is told about the figures that could not be placed with evidence."""
+    import copy
+
+    from htsd_cli.checks.structure import check_structure
+    from htsd_cli.fill import fill_workbook
+    from htsd_cli.validate import CHECKS
+    from htsd_cli.workbook import open_workbook
+    from htsd_cli.workbook.parts import NamedCell, position
+
+    values = full_values(form)
+    for n, ind in enumerate(form.indicators):  # every figure its own number
+        if ind.numeric and ind.kind != "yesno":
+            values[ind.id] = (1000 if ind.kind == "people" else 500) - n
+    path = tmp / "th04.xlsx"
+    fill_workbook(issued["TH04"], values, path)
+    view = open_workbook(path)
+    try:
+        base, base_names = [list(r) for r in view.grid], dict(view.names())
+    finally:
+        view.close()
+    layout = compute_layout(form)
+    header = layout.header_row - 1
+    row = {k: position(v)[0] for k, v in layout.cells.items()}
+
+    def variant(what: str, change: Any, names: bool = True) -> list[str]:
+        grid = copy.deepcopy(base)
+        kept = dict(base_names) if names else {}
+        change(grid, kept)
+        sheet = SheetView("t.xls", "xls", FORM_SHEET, grid, (FORM_SHEET,), _names=kept)
+        report = FileReport("t.xls")
+        ctx = Context(sheet, form, False, report)
+        if check_structure(ctx):
+            for step in CHECKS:
+                step(ctx)
+        lines = [f"{f.code} | {f.severity} | {f.cell} | {f.indicator} | {f.message}"
+                 for f in report.findings if f.code != "rule-violated"]  # fmt: skip
+        read = [
+            f"{k}@{report.cells.get(k, '')}={v!r}" for k, v in ctx.values.items() if v is not None
+        ]
+        lines += [f"đọc theo: {report.located_by}", f"đọc được: {' '.join(read)}"]
+        return [f"bố cục | {what} | {line}" for line in lines]
+
+    def swap(grid: list[list[Any]], _: Any) -> None:
+        a, b = row["s3_to_roi"], row["s3_sach_tai_lieu"]
+        grid[a], grid[b] = grid[b], grid[a]
+
+    def copied(grid: list[list[Any]], _: Any) -> None:
+        at = row["s4_hoi_thao"]
+        grid.insert(at + 1, list(grid[at]))
+
+    def name_elsewhere(grid: list[list[Any]], names: dict[str, Any]) -> None:
+        names["s3_to_roi"] = NamedCell(FORM_SHEET, layout.cells["s3_bang_zon"])
+
+    def name_removed(grid: list[list[Any]], names: dict[str, Any]) -> None:
+        del grid[row["s2_bao_tuong"]]
+        names["s2_bao_tuong"] = NamedCell("", "")
+
+    def delete(ind: str) -> Any:
+        def change(grid: list[list[Any]], _: Any) -> None:
+            del grid[row[ind]]
+
+        return change
+
+    def label_in_value_column(grid: list[list[Any]], _: Any) -> None:
+        at = row["s3_to_roi"]
+        grid[at] = ["", "", grid[at][1], grid[at][2]]
+
+    def retyped(unit_column: str, header_row: list[str] | None) -> Any:
+        def change(grid: list[list[Any]], _: Any) -> None:
+            grid[header] = header_row or [""] * len(grid[header])
+            for ind in form.indicators:
+                cells = grid[row[ind.id]]
+                cells[3] = "" if unit_column == "none" else cells[3]
+                if unit_column == "units":
+                    cells[3] = ind.unit
+                elif unit_column == "numbers" and ind.numeric and ind.kind != "yesno":
+                    cells[3] = cells[2]
+                elif unit_column == "moved":
+                    cells[3], cells[2] = cells[2], ""
+                elif unit_column == "blank":
+                    cells[2] = ""
+            grid.insert(header, [""])  # retyped one row lower: the issued layout does not fit
+
+        return change
+
+    out = variant("nguyên vẹn", lambda g, n: None)
+    out += variant("hai dòng đổi chỗ", swap, names=False)
+    out += variant("một dòng chép thêm", copied, names=False)
+    out += variant("tên ô chỉ sang dòng khác", name_elsewhere)
+    out += variant("dòng xóa, tên ô hỏng", name_removed)
+    out += variant("dòng giữa bị xóa", delete("s3_sach_tai_lieu"), names=False)
+    out += variant("dòng cuối bị xóa", delete(form.indicators[-1].id), names=False)
+    out += variant("nhãn nằm ở cột số liệu", label_in_value_column, names=False)
+    out += variant("gõ lại, không tiêu đề, cột đơn vị tính", retyped("units", None), False)
+    out += variant("gõ lại, không tiêu đề, hai cột số", retyped("numbers", None), False)
+    out += variant("gõ lại, không tiêu đề, số ở cột D", retyped("moved", None), False)
+    out += variant("gõ lại, không tiêu đề, chưa điền", retyped("blank", None), False)
+    two = ["TT", "Nội dung", "Kết quả", "Thực hiện", "Ghi chú"]
+    out += variant("tiêu đề có hai cột kết quả", retyped("none", two), False)
+    none = ["TT", "Nội dung", "Kế hoạch", "Chỉ tiêu", "Ghi chú"]
+    out += variant("tiêu đề không có cột kết quả", retyped("none", none), False)
+    return out
+
+
 def _form_lines() -> list[str]:
     """A valid test form broken one way at a time: what the person editing it is told."""
     text = (FORMS / "htsd-2023-test.yaml").read_text(encoding="utf-8")
@@ -410,6 +517,7 @@ def lines(form, config, roster, issued, tmp_path_factory) -> list[str]:
         *_annex_lines(form, config, roster),
         *_left_out_lines(form, config, roster),
         *_applies_lines(form, roster, issued, tmp_path_factory.mktemp("mam-non")),
+        *_layout_lines(form, issued, tmp_path_factory.mktemp("bo-cuc")),
     ]
 
 
