@@ -139,6 +139,28 @@ def test_second_form_loads(tmp_path):
     ]
 
 
+def test_an_earlier_version_is_read_from_its_history_file_only_when_it_is_that_version(tmp_path):
+    """A return stamped with version 1 of a form now at version 2 is read by the v1 definition
+    kept in history/; never by a file of another form or another version."""
+    text = (FORMS / "htsd-2023-test.yaml").read_text(encoding="utf-8")
+    (tmp_path / "history").mkdir()
+    path = tmp_path / "htsd-2023-thu.yaml"
+    path.write_text(text, encoding="utf-8")
+    v1 = text.replace("version: 2", "version: 1").replace('"Số lớp học:"', '"Số lớp:"')
+    (tmp_path / "history" / "htsd-2023-thu-v1.yaml").write_text(v1, encoding="utf-8")
+    other_version = v1.replace("version: 1", "version: 0")  # named v3, says 0
+    (tmp_path / "history" / "htsd-2023-thu-v3.yaml").write_text(other_version, encoding="utf-8")
+    other_form = v1.replace("id: htsd-2023-thu", "id: khac").replace("version: 1", "version: 4")
+    (tmp_path / "history" / "htsd-2023-thu-v4.yaml").write_text(other_form, encoding="utf-8")
+    form = load_form(path)
+    old = form.earlier(1)
+    assert old is not None and (old.id, old.version) == ("htsd-2023-thu", 1)
+    assert old.indicators[0].label == "Số lớp:" and form.indicators[0].label == "Số lớp học:"
+    assert form.earlier(2) is None  # its own version: no other definition
+    assert form.earlier(3) is None and form.earlier(4) is None and form.earlier(5) is None
+    assert parse_form(text, "").earlier(1) is None  # not from a file: no history beside it
+
+
 def test_form_show_json_equals_library(form):
     result = runner.invoke(app, ["form", "show", "--config", str(SAMPLE_CONFIG), "--json"])
     assert result.exit_code == 0, result.output

@@ -486,22 +486,142 @@ def _layout_lines(form: Any, issued: Any, tmp: Path) -> list[str]:
     return out
 
 
+# (what, text to find in the test form, what to put there): one mistake at a time
+FORM_BREAKS = (
+    ("cú pháp", "indicators:", "indicators: ["),
+    ("mục lạ", "title:", "thme: x\ntitle:"),
+    ("id có dấu", "id: htsd-2023-thu", "id: biểu-mẫu"),
+    ("id là số", "id: htsd-2023-thu", "id: 2023"),
+    ("version là chữ", "version: 2", "version: hai"),
+    ("version là đúng/sai", "version: 2", "version: true"),
+    ("thiếu year", "year: 2023\n", ""),
+    ("title trống", "title: BÁO", "title: ' '\nx: BÁO"),
+    ("deadline không phải ngày", "deadline: 2023-10-12", "deadline: 12/10/2023"),
+    ("period ngược", "{start: 2023-10-02, end: 2023-10-08}", "{start: 2023-10-08, end: 2023-10-02}"),
+    ("period mục lạ", "{start: 2023-10-02, end: 2023-10-08}", "{start: 2023-10-02, end: 2023-10-08, x: 1}"),
+    ("period là chữ", "{start: 2023-10-02, end: 2023-10-08}", "tuần thứ hai"),
+    ("period thiếu end", ", end: 2023-10-08}", "}"),
+    ("loại đơn vị là chữ", "unit_types:\n", "unit_types:\n  - truong\n"),
+    ("loại đơn vị trùng", "  - {code: xa,", "  - {code: truong, label: Trường}\n  - {code: xa,"),
+    ("loại đơn vị aliases sai", "label: Ủy ban nhân dân xã}", "label: Ủy ban nhân dân xã, aliases: xã}"),
+    ("loại đơn vị thiếu label", "{code: xa, label: Ủy ban nhân dân xã}", "{code: xa}"),
+    ("loại đơn vị mục lạ", "{code: xa, label:", "{code: xa, ten: 1, label:"),
+    ("unit_types không phải danh sách", "unit_types:\n", "unit_types: truong\nx:\n"),
+    ("phần lời là chữ", "texts:\n", "texts:\n  - tom_tat\n"),
+    ("phần lời sai chỗ", "part: before_table", "part: giua_bang"),
+    ("phần lời mục lạ", "{id: tom_tat,", "{id: tom_tat, x: 1,"),
+    ("phần lời trùng mã chỉ tiêu", "{id: tom_tat,", "{id: lop_hoc,"),
+    ("phần lời mã như ô", "{id: tom_tat,", "{id: AB12,"),
+    ("bảng 4 cột", "[STT, Hoạt động, Kết quả, Số lượng, Ghi chú]", "[STT, Hoạt động, Kết quả, Ghi chú]"),
+    ("bảng cột không phải chữ", "[STT, Hoạt động, Kết quả, Số lượng, Ghi chú]", "[STT, 2, Kết quả, Số lượng, Ghi chú]"),
+    ("bảng mục lạ", "  part_heading:", "  x: 1\n  part_heading:"),
+    ("bảng thiếu heading", "  heading: 1. Kết quả\n", ""),
+    ("bảng là chữ", "table:\n", "table: x\ny:\n"),
+    ("mục là chữ", "sections:\n", "sections:\n  - Lớp học\n"),
+    ("mục trùng số", "number: 2", "number: 1"),
+    ("mục số là chữ", "number: 2", "number: hai"),
+    ("mục chưa có chỉ tiêu", "    heading: Lớp học\n", "    heading: Lớp học\n    indicators: []\n  - number: 9\n    heading: X\n"),
+    ("mục mục lạ", "    heading: Lớp học\n", "    heading: Lớp học\n    ghi: 1\n"),
+    ("mục áp dụng không phải danh sách", "applies_to: [xa]", "applies_to: xa"),
+    ("mục áp dụng loại lạ", "applies_to: [xa]", "applies_to: [phuong]"),
+    ("mục áp dụng rỗng", "applies_to: [xa]", "applies_to: []"),
+    ("chỉ tiêu là chữ", "    indicators:\n      - {id: lop_hoc", "    indicators:\n      - lop\n      - {id: lop_hoc"),
+    ("chỉ tiêu loại lạ", "kind: count, unit: lớp", "kind: dem, unit: lớp"),
+    ("chỉ tiêu cách cộng lạ", "kind: count, unit: lớp", "kind: count, aggregate: max, unit: lớp"),
+    ("số cộng kiểu có/không", "kind: count, unit: lớp", "kind: count, aggregate: count_yes, unit: lớp"),
+    ("có/không cộng kiểu số", "kind: yesno,", "kind: yesno, aggregate: sum,"),
+    ("chữ cộng kiểu số", "kind: text}", "kind: text, aggregate: sum}"),
+    ("số thiếu đơn vị tính", "kind: count, unit: lớp", "kind: count"),
+    ("đơn vị tính là số", "unit: lớp", "unit: 5"),
+    ("cấp 3", "unit: lớp}", "unit: lớp, level: 3}"),
+    ("cấp là đúng/sai", "unit: lớp}", "unit: lớp, level: true}"),
+    ("tên tổng là số", "unit: lớp}", "unit: lớp, total_label: 5}"),
+    ("chỉ tiêu mục lạ", "unit: lớp}", "unit: lớp, mau: do}"),
+    ("chỉ tiêu trùng mã", "{id: hoc_vien,", "{id: lop_hoc,"),
+    ("chỉ tiêu mã như ô", "{id: hoc_vien,", "{id: C14,"),
+    ("chỉ tiêu mã R1C1", "{id: hoc_vien,", "{id: R1C1,"),
+    ("chỉ tiêu mã true", "{id: hoc_vien,", "{id: 'TRUE',"),
+    ("chỉ tiêu mã quá dài", "{id: hoc_vien,", "{id: " + "a" * 256 + ","),
+    ("chỉ tiêu thiếu nhãn", 'label: "Số học viên:", ', ""),
+    ("chỉ tiêu áp dụng loại lạ", "applies_to: [truong, xa]", "applies_to: [truong, thon]"),
+    ("quy tắc là chữ", "rules:\n", "rules:\n  - hoc_vien\n"),
+    ("quy tắc trùng", "id: ten_khi_co_hoi_nghi", "id: hoc_vien_it_nhat_bang_lop"),
+    ("quy tắc mức lạ", "severity: error", "severity: fatal"),
+    ("quy tắc vừa so sánh vừa require", "    require: ten_chuong_trinh", "    require: ten_chuong_trinh\n    left: lop_hoc"),
+    ("quy tắc require và forbid", "    require: ten_chuong_trinh", "    require: ten_chuong_trinh\n    forbid: kinh_phi"),
+    ("quy tắc require chỉ tiêu lạ", "require: ten_chuong_trinh", "require: ten_khac"),
+    ("quy tắc require ô ghi chú", "require: ten_chuong_trinh", "require: kinh_phi_gc"),
+    ("quy tắc phép so sánh lạ", 'operator: ">="', 'operator: "=>"'),
+    ("quy tắc thiếu vế phải", "    right: lop_hoc\n", ""),
+    ("quy tắc biểu thức cụt", "right: lop_hoc", "right: lop_hoc +"),
+    ("quy tắc biểu thức có so sánh", "right: lop_hoc", "right: lop_hoc > 1"),
+    ("quy tắc thiếu dấu", "right: lop_hoc", "right: lop_hoc kinh_phi"),
+    ("quy tắc ký tự lạ", "right: lop_hoc", "right: lop_hoc * 2"),
+    ("quy tắc biểu thức trống", "right: lop_hoc", "right: ''"),
+    ("quy tắc when hai phép so sánh", "when: lop_hoc > 0", "when: lop_hoc > 0 > 1"),
+    ("quy tắc when cụt", "when: lop_hoc > 0", "when: '> 0'"),
+    ("quy tắc when cụt bên phải", "when: lop_hoc > 0", "when: lop_hoc >"),
+    ("quy tắc chỉ tiêu lạ", "left: hoc_vien", "left: hoc_sinh"),
+    ("quy tắc dùng ô ghi chú", "left: hoc_vien", "left: hoc_vien_gc"),
+    ("quy tắc so sánh chữ", "left: hoc_vien", "left: ten_chuong_trinh"),
+    ("quy tắc when chỉ tiêu lạ", "when: lop_hoc > 0", "when: lop > 0"),
+    ("quy tắc lời nhắn chỗ lạ", "ít hơn số lớp ({right_value})", "ít hơn {so_lop}"),
+    ("quy tắc lời nhắn ngoặc hở", "ít hơn số lớp ({right_value})", "ít hơn {"),
+    ("quy tắc thiếu lời nhắn", "    message: Có tổ chức hội nghị nhưng chưa ghi tên chương trình.", ""),
+    ("quy tắc mục lạ", "    severity: warning", "    severity: warning\n    muc: 1"),
+    ("thay đổi khóa là chữ", "rules:\n", "changes: {hai: đổi tên}\nrules:\n"),
+    ("thay đổi phiên bản sau", "rules:\n", "changes: {3: thêm mục}\nrules:\n"),
+    ("thay đổi lời là số", "rules:\n", "changes: {1: 5}\nrules:\n"),
+    ("thay đổi là chữ", "rules:\n", "changes: đổi\nrules:\n"),
+    ("trống", None, ""),
+    ("không phải bảng", None, "- a\n- b\n"),
+)  # fmt: skip
+# (what, text to find, what to put there): a form that loads, and what htsd makes of it
+FORM_READINGS = (
+    ("như mẫu", "", ""),
+    ("không ghi dòng tổng hợp, mã báo cáo, tên ngắn", "report_code: BC\n", ""),
+    ("dòng tổng hợp riêng", "report_code: BC", "report_code: KQ\nsummary_line: Kết quả Tuần lễ\nshort_title: Tuần lễ 2023"),
+    ("cấp 2 và tên tổng", "kind: people, unit: người}", "kind: people, unit: người, level: 2, total_label: Tổng số học viên}"),
+    ("áp dụng lặp lại", "applies_to: [truong, xa]", "applies_to: [xa, xa, truong]"),
+    ("thay đổi", "rules:\n", "changes: {2: ' đổi mục 2 ', 1: thêm kinh phí}\nrules:\n"),
+    ("dấu trong biểu thức", "right: lop_hoc", "right: '- - lop_hoc + 2 - 0.5 + - kinh_phi'"),
+)  # fmt: skip
+
+
 def _form_lines() -> list[str]:
-    """A valid test form broken one way at a time: what the person editing it is told."""
+    """A valid test form broken one way at a time: what the person editing it is told; then
+    forms that load, and what htsd reads in them (defaults, levels, signs, changes)."""
     text = (FORMS / "htsd-2023-test.yaml").read_text(encoding="utf-8")
-    breaks = {
-        "cú pháp": text.replace("indicators:", "indicators: [", 1),
-        "mục lạ": text.replace("title:", "thme: x\ntitle:", 1),
-        "trống": "",
-        "không phải bảng": "- a\n- b\n",
-    }
     out = []
-    for what, broken in breaks.items():
+    for what, find, put in FORM_BREAKS:
+        assert find is None or find in text, what
+        broken = put if find is None else text.replace(find, put, 1)
         try:
             parse_form(broken, "nam-sau.yaml")
             out.append(f"biểu mẫu | {what} | (đọc được)")
         except FormError as exc:
             out += [f"biểu mẫu | {what} | {line}" for line in str(exc).splitlines()]
+    from htsd_cli.form import bundled_form_ids, resolve_form_path
+
+    out.append(f"biểu mẫu có sẵn | {bundled_form_ids()!r}")
+    for ref in ("htsd-2099", "khong-co.yaml", "htsd-2023-test.yaml", "htsd-2022"):
+        try:
+            found = resolve_form_path(ref, FORMS)
+            shown = found.relative_to(found.parents[1]).as_posix()
+            out.append(f"biểu mẫu tìm | {ref} | {shown}")
+        except FormError as exc:
+            out.append(f"biểu mẫu tìm | {ref} | {exc}")
+    for what, find, put in FORM_READINGS:
+        assert find in text, what
+        form = parse_form(text.replace(find, put, 1), "nam-sau.yaml")
+        head = (form.id, form.version, form.year, form.title, form.short_title, form.theme,
+                form.period_start, form.period_end, form.deadline, form.report_code,
+                form.summary_line, form.table_part_heading, form.table_heading, form.columns,
+                form.unit_types, form.texts, form.changes)  # fmt: skip
+        out.append(f"đọc biểu mẫu | {what} | {head!r}")
+        for section in form.sections:
+            out.append(f"đọc biểu mẫu | {what} | mục {section!r}")
+        out += [f"đọc biểu mẫu | {what} | quy tắc {rule!r}" for rule in form.rules]
     return out
 
 

@@ -337,7 +337,7 @@ class _Problems:
 
     def raise_if_any(self) -> None:
         if self.items:
-            lines = [f"{self.source}, dòng {line}: {msg}" for line, msg in sorted(self.items)]
+            lines = [f"{self.source}, dòng {line}: {msg}" for line, msg in sorted(set(self.items))]
             raise FormError("Tệp biểu mẫu có lỗi:\n" + "\n".join(lines))
 
 
@@ -555,8 +555,9 @@ def _build_form(data: _LineDict, problems: _Problems, source: str) -> Form:
             problems.add(period.line, "ngày kết thúc 'end' đứng trước ngày bắt đầu 'start'")
 
     names: dict[str, int] = {}
+    not_figures: set[str] = set()  # the names of note cells and text parts
 
-    def claim(name: str, line: int) -> None:
+    def claim(name: str, line: int, figure: bool = True) -> None:
         why = excel_name_problem(name)
         if why:
             problems.add(line, f"mã '{name}' không dùng làm tên ô Excel được: {why}")
@@ -564,6 +565,8 @@ def _build_form(data: _LineDict, problems: _Problems, source: str) -> Form:
             problems.add(line, f"mã '{name}' bị trùng (đã dùng ở dòng {names[name]})")
         else:
             names[name] = line
+            if not figure:
+                not_figures.add(name)
 
     unit_types = _unit_types(data, problems)
     type_codes = {t.code for t in unit_types}
@@ -586,7 +589,7 @@ def _build_form(data: _LineDict, problems: _Problems, source: str) -> Form:
                 columns = tuple(cols)
     sections = _sections(data, problems, claim, type_codes)
     indicators = {i.id: i for s in sections for i in s.indicators}
-    rules = _rules(data, problems, indicators, names)
+    rules = _rules(data, problems, indicators, not_figures)
     changes = _changes(data, problems, version)
     problems.raise_if_any()
     assert start is not None and end is not None
@@ -690,7 +693,7 @@ def _texts(data: _LineDict, problems: _Problems, claim: Any) -> tuple[TextPart, 
                 f"'part' phải là một trong {', '.join(sorted(TEXT_PARTS))}, đang là '{part}'",
             )
         if tid:
-            claim(tid, _line(item, "id"))
+            claim(tid, _line(item, "id"), figure=False)
         if tid and part and heading:
             out.append(TextPart(tid, part, heading))
     return tuple(out)
@@ -772,7 +775,7 @@ def _indicator(ind: _LineDict, section: int, problems: _Problems, claim: Any) ->
         level = 1
     if iid:
         claim(iid, _line(ind, "id"))
-        claim(iid + NOTE_SUFFIX, _line(ind, "id"))
+        claim(iid + NOTE_SUFFIX, _line(ind, "id"), figure=False)
     total_label = ind.get("total_label", "")
     if not isinstance(total_label, str):
         problems.add(_line(ind, "total_label"), "'total_label' phải là một đoạn chữ")
@@ -783,7 +786,7 @@ def _indicator(ind: _LineDict, section: int, problems: _Problems, claim: Any) ->
 
 
 def _rules(
-    data: _LineDict, problems: _Problems, indicators: dict[str, Indicator], names: dict[str, int]
+    data: _LineDict, problems: _Problems, indicators: dict[str, Indicator], not_figures: set[str]
 ) -> tuple[Rule, ...]:
     raw = _get(data, "rules", list, problems, required=False) or []
     out: list[Rule] = []
@@ -799,7 +802,7 @@ def _rules(
             problems,
             "một quy tắc",
         )
-        rule = _rule(item, problems, indicators, names, out)
+        rule = _rule(item, problems, indicators, not_figures, out)
         if rule is not None:
             out.append(rule)
     return tuple(out)
@@ -809,7 +812,7 @@ def _rule(
     item: _LineDict,
     problems: _Problems,
     indicators: dict[str, Indicator],
-    names: dict[str, int],
+    not_figures: set[str],
     earlier: list[Rule],
 ) -> Rule | None:
     rid = _get(item, "id", str, problems)
@@ -835,7 +838,7 @@ def _rule(
     if presence:
         target = str(item[presence[0]]).strip()
         if target not in indicators:
-            hint = " (đây là ô ghi chú/phần lời)" if target in names else ""
+            hint = " (đây là ô ghi chú/phần lời)" if target in not_figures else ""
             problems.add(
                 _line(item, presence[0]),
                 f"quy tắc '{rid}' dùng chỉ tiêu '{target}' không có trong biểu mẫu{hint}",
@@ -869,7 +872,7 @@ def _rule(
     for ids in used:
         for ref in ids:
             if ref not in indicators:
-                hint = " (đây là ô ghi chú/phần lời)" if ref in names else ""
+                hint = " (đây là ô ghi chú/phần lời)" if ref in not_figures else ""
                 problems.add(
                     item.line,
                     f"quy tắc '{rid}' dùng chỉ tiêu '{ref}' không có trong biểu mẫu{hint}",
