@@ -251,3 +251,21 @@ def test_a_view_backed_by_a_dict(form):
         ("unit-typed", "C20"),
     ]
     assert report.values["s3_to_roi"] == 5 and report.values["s1_ke_hoach"] is True
+
+
+def test_a_figure_cut_and_pasted_onto_a_row_with_the_same_label_is_read_for_neither(base, form):
+    """The people of "Khác" classes cut from their cell and pasted over those of vocational
+    classes (same label "Số lượt người tham gia:"): the pasted cell's defined name moves with
+    it. The issued layout still fits every label, but the number in the vocational row is the
+    other row's: counting it there would be a guess, so neither figure is read."""
+    grid, names, values = copy.deepcopy(base)
+    source, target = row(form, "s5_nguoi_ksn"), row(form, "s5_nguoi_day_nghe")
+    grid[target][2], grid[source][2] = grid[source][2], ""
+    names = dict(names)
+    names["s5_nguoi_ksn"] = NamedCell("Báo cáo", f"C{target + 1}")
+    report = check(form, grid, names)
+    found = {(code, cell, ind) for code, cell, ind in codes(report)}
+    assert ("locators-disagree", f"C{target + 1}", "s5_nguoi_day_nghe") in found
+    assert ("locators-disagree", f"C{source + 1}", "s5_nguoi_ksn") in found
+    assert report.values["s5_nguoi_day_nghe"] is None and report.values["s5_nguoi_ksn"] is None
+    assert report.values["s5_nguoi_cmnv"] == values["s5_nguoi_cmnv"] and not report.valid

@@ -435,6 +435,13 @@ def _layout_lines(form: Any, issued: Any, tmp: Path) -> list[str]:
     def name_elsewhere(grid: list[list[Any]], names: dict[str, Any]) -> None:
         names["s3_to_roi"] = NamedCell(FORM_SHEET, layout.cells["s3_bang_zon"])
 
+    def cut_and_pasted(grid: list[list[Any]], names: dict[str, Any]) -> None:
+        """A figure cut and pasted onto the row of another with the same label: its defined
+        name moves with it, the issued layout stays where it was."""
+        source, target = row["s5_nguoi_ksn"], row["s5_nguoi_day_nghe"]
+        grid[target][2], grid[source][2] = grid[source][2], ""
+        names["s5_nguoi_ksn"] = NamedCell(FORM_SHEET, layout.cells["s5_nguoi_day_nghe"])
+
     def name_removed(grid: list[list[Any]], names: dict[str, Any]) -> None:
         del grid[row["s2_bao_tuong"]]
         names["s2_bao_tuong"] = NamedCell("", "")
@@ -471,6 +478,7 @@ def _layout_lines(form: Any, issued: Any, tmp: Path) -> list[str]:
     out += variant("hai dòng đổi chỗ", swap, names=False)
     out += variant("một dòng chép thêm", copied, names=False)
     out += variant("tên ô chỉ sang dòng khác", name_elsewhere)
+    out += variant("số liệu cắt dán sang dòng cùng nhãn", cut_and_pasted)
     out += variant("dòng xóa, tên ô hỏng", name_removed)
     out += variant("dòng giữa bị xóa", delete("s3_sach_tai_lieu"), names=False)
     out += variant("dòng cuối bị xóa", delete(form.indicators[-1].id), names=False)

@@ -393,23 +393,44 @@ def locate_by_labels(
         location.problems.append(Problem("value-column-unknown", why, fatal=True))
         return location
     note_col = header.note_column() if header else None
+    trusted: dict[str, str] = {}  # indicator → the cell its defined name points at, label beside
+    for ind in form.indicators:
+        named = names.get(ind.id)
+        if (
+            named is not None
+            and not named.removed
+            and named.sheet in ("", sheet)
+            and index.label_col(*position(named.cell), label_key(ind.label)) is not None
+        ):
+            trusted[ind.id] = named.cell
+    named_at = {cell: ind_id for ind_id, cell in trusted.items()}
     absent: list[Indicator] = []
     for ind in form.indicators:
         found = rows.get(ind.id, [])
         spot = placed.get(ind.id)
         named = names.get(ind.id)
-        named_ok = (
-            named is not None
-            and not named.removed
-            and named.sheet in ("", sheet)
-            and index.label_col(position(named.cell)[0], position(named.cell)[1],
-                                label_key(ind.label)) is not None
-        )  # fmt: skip
+        named_ok = ind.id in trusted
         if spot is not None and spot[1] >= value_col:
             location.problems.append(_misplaced(ind, address(*spot), value_col))
             continue
         if spot is not None:
             ref = address(spot[0], value_col)
+            other = named_at.get(ref, ind.id)
+            if other != ind.id:  # a figure cut from its own row and pasted here
+                home = placed.get(other)
+                source = f"ô {address(home[0], value_col)}" if home else "dòng khác"
+                location.problems.append(
+                    Problem(
+                        "locators-disagree",
+                        f"Ô {ref} (dòng '{_show_label(ind)}') mang tên ô của chỉ tiêu ở {source} "
+                        f"('{_show_label(form.indicator(other))}'): có lẽ số liệu đã được cắt từ "
+                        f"{source} dán sang, nên không biết số ở ô {ref} là của dòng nào. Hãy "
+                        "dùng biểu mẫu gốc đã phát, không chèn, xóa, chép hay cắt dán ô.",
+                        ref,
+                        ind.id,
+                    )
+                )
+                continue
             if named_ok and named is not None and named.cell != ref:
                 location.problems.append(
                     Problem(
