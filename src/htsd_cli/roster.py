@@ -268,9 +268,13 @@ def _build(rows: list[list[str]], path: Path, form: Form) -> Roster:
     units: list[Unit] = []
     seen: dict[str, int] = {}
     known_types = ", ".join(t.code for t in form.unit_types)
+    groups: dict[
+        str, str
+    ] = {}  # a province's 2,000 units share a few dozen groups: one string each
     for number, row in body:
         code, name = cell("code", row), cell("name", row)
         type_text, group = cell("unit_type", row), cell("group", row)
+        group = groups.setdefault(group, group)
         bad_code = _code_problem(code, lengths) if code else ""
         if not code:
             causes.setdefault(f"cột {COLUMN_TITLES['code']}: mã đơn vị để trống", []).append(number)

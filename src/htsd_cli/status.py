@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +20,7 @@ VALID, INVALID, MISSING = "valid", "invalid", "missing"
 STATE_LABELS = {VALID: "Hợp lệ", INVALID: "Không hợp lệ", MISSING: "Chưa nộp"}
 
 
-@dataclass
+@dataclass(slots=True)  # one per unit: the country has 70,000
 class UnitStatus:
     code: str
     name: str
@@ -34,8 +34,8 @@ class UnitStatus:
     when_known: bool = True  # False: no receipts book line, and file times not to be trusted
     errors: int = 0
     warnings: int = 0
-    other_files: list[str] = field(default_factory=list)
-    reasons: list[str] = field(default_factory=list)
+    other_files: Sequence[str] = ()  # assigned whole, never appended to: () costs nothing
+    reasons: Sequence[str] = ()
     report: FileReport | None = None
 
     def to_dict(self) -> dict[str, Any]:
@@ -51,8 +51,8 @@ class UnitStatus:
             "received_known": self.when_known,
             "errors": self.errors,
             "warnings": self.warnings,
-            "other_files": self.other_files,
-            "reasons": self.reasons,
+            "other_files": list(self.other_files),
+            "reasons": list(self.reasons),
         }
 
 
@@ -219,11 +219,11 @@ def build_status(
             chosen = choose(files, receipts)
             compare_resends(chosen, [r for r in files if r is not chosen], receipts, form)
             _attach(status, chosen, receipts, deadline, file_times)
-            status.other_files = [r.path for r in files + spare if r is not chosen]
+            status.other_files = [r.path for r in files + spare if r is not chosen] or ()
         elif spare:
             chosen = choose(spare, receipts)
             _attach(status, chosen, receipts, deadline, file_times)
-            status.other_files = [r.path for r in spare if r is not chosen]
+            status.other_files = [r.path for r in spare if r is not chosen] or ()
         elif misfiled.get(key):
             rep = misfiled[key][0]
             status.state, status.file = INVALID, rep.path
@@ -264,7 +264,7 @@ def _attach(
     status.received = received_at(chosen, receipts) if file_times else booked_at(chosen, receipts)
     status.when_known = status.received is not None
     status.late = status.received is not None and status.received.date() > deadline
-    status.reasons = [f.message for f in chosen.findings if f.is_error][:5]
+    status.reasons = [f.message for f in chosen.findings if f.is_error][:5] or ()
 
 
 def choose(files: Iterable[FileReport], receipts: dict[str, dt.datetime] | None) -> FileReport:

@@ -215,6 +215,8 @@ class _Folder:
         self.last: dict[str, str] = {}
         self.index = {ind.id: at for at, ind in enumerate(form.indicators)}
         self.numbers: dict[float, float] = {}  # floats only: True == 1.0 must stay a bool
+        self.strings: dict[str, str] = {}  # words every reading repeats: format, form, sheet…
+        self.sources: dict[tuple[str, ...], list[str]] = {}
         self.keys: dict[str, str] = {}
         for ind in form.indicators:
             self.keys[ind.id] = ind.id
@@ -224,6 +226,22 @@ class _Folder:
 
     def __call__(self, report: FileReport) -> FileReport:
         keys = self.keys
+        strings = self.strings
+        report.fmt = strings.setdefault(report.fmt, report.fmt)
+        report.form_id = strings.setdefault(report.form_id, report.form_id)
+        report.unit_type = strings.setdefault(report.unit_type, report.unit_type)
+        report.unit_group = strings.setdefault(report.unit_group, report.unit_group)
+        report.sheet = strings.setdefault(report.sheet, report.sheet)
+        report.located_by = strings.setdefault(report.located_by, report.located_by)
+        report.kind = strings.setdefault(report.kind, report.kind)
+        sources = report.identity_sources
+        report.identity_sources = self.sources.setdefault(tuple(sources), sources)
+        if not report.covers:  # a unit's return (an office's summary has them)
+            report.covers = _NO_COVERS
+        if not report.reported:
+            report.reported = _NONE
+        if not report.expected:
+            report.expected = _NONE
         if report.cells:
             if report.cells == self.last:  # most files: the map of the file before
                 report.cells = self.last
@@ -237,9 +255,34 @@ class _Folder:
             if type(value) is float and value == value:
                 values[key] = numbers.setdefault(value, value)
         report.values = Figures(self.index, values)
-        if report.texts:
-            report.texts = {keys.get(k, k): v for k, v in report.texts.items()}
+        report.texts = (
+            {keys.get(k, k): v for k, v in report.texts.items()} if report.texts else _NONE
+        )
         return report
+
+
+class _EmptyDict(dict[str, Any]):
+    """The one empty mapping every folded reading without texts or counts shares: changing it
+    would change them all, so it refuses to be changed."""
+
+    def _refuse(self, *args: object, **kwargs: object) -> Any:
+        raise TypeError("a folded reading's shared empty mapping cannot be changed")
+
+    __setitem__ = __delitem__ = update = setdefault = pop = popitem = clear = _refuse
+
+
+class _EmptyList(list[str]):
+    """The one empty list of covered units every unit's return shares; it cannot be changed."""
+
+    def _refuse(self, *args: object, **kwargs: object) -> Any:
+        raise TypeError("a folded reading's shared empty list cannot be changed")
+
+    __setitem__ = __delitem__ = append = extend = insert = remove = pop = clear = _refuse
+    __iadd__ = sort = reverse = _refuse
+
+
+_NO_COVERS = _EmptyList()
+_NONE = _EmptyDict()
 
 
 def validate_paths(
@@ -315,7 +358,10 @@ def check_roster(files: list[FileReport], roster: Roster) -> None:
                     "điền vào đúng tệp đã phát cho mình rồi gửi lại.",
                     value=unit.code,
                 )
-            if rep.unit_name and name_key(rep.unit_name) != name_key(unit.name):
+            rep.unit_code = unit.code if rep.unit_code == unit.code else rep.unit_code
+            if rep.unit_name == unit.name:  # the roster's own string, not one more copy
+                rep.unit_name = unit.name
+            elif rep.unit_name and name_key(rep.unit_name) != name_key(unit.name):
                 _batch_finding(
                     rep,
                     "name-mismatch",
