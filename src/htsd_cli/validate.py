@@ -325,9 +325,14 @@ def _batch_finding(rep: FileReport, code: str, severity: str, message: str, **kw
 def check_roster(files: list[FileReport], roster: Roster) -> None:
     """Identity against the roster: unknown code, mismatching name, a file issued to one unit
     but stamped for another; fill in blank workbooks by the name typed in them."""
-    by_name: dict[str, list[Unit]] = {}
-    for u in roster.units:
-        by_name.setdefault(name_key(u.name), []).append(u)
+    by_name: dict[str, list[Unit]] = {}  # built when a file has a name but no code: seldom
+
+    def units_named(name: str) -> list[Unit]:
+        if not by_name:
+            for u in roster.units:
+                by_name.setdefault(name_key(u.name), []).append(u)
+        return by_name.get(name_key(name), [])
+
     for rep in files:
         file_name = os.path.basename(rep.path)
         issued = roster.issued_to(file_name)  # remembered by the roster: named_in asks it too
@@ -371,7 +376,7 @@ def check_roster(files: list[FileReport], roster: Roster) -> None:
                     value=rep.unit_name,
                 )
         else:
-            alike = by_name.get(name_key(rep.unit_name), []) if rep.unit_name else []
+            alike = units_named(rep.unit_name) if rep.unit_name else []
             found = alike[0] if len(alike) == 1 else None
             if found is None:
                 shown = f"'{rep.unit_name}'" if rep.unit_name else "(để trống)"
