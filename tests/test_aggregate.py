@@ -546,3 +546,51 @@ def test_the_configured_deadline_decides_who_is_late(tmp_path):
     assert "TTHTCD02" not in late  # received 12/10: on time by the configured deadline
     result = _on_samples("status", "--as-of", "08/10/2022", "--json")
     assert "TTHTCD02" in {u["code"] for u in json.loads(result.stdout)["units"] if u["late"]}
+
+
+def test_two_offices_summaries_add_up_units_answering_and_covered(form, tmp_path):
+    """One level up, two offices' summaries: each row's units answering and units reporting
+    are the sums of what each office says; an office whose summary (an earlier version's)
+    gives no units-per-row counts its reporting units for both; a figure an office's summary
+    holds without saying how many reported it counts as one; the units the upper summary
+    covers are the units inside each office's summary, not the offices."""
+    import datetime as dt
+
+    from htsd_cli.aggregate import aggregate
+    from htsd_cli.findings import FileReport, Report
+    from htsd_cli.roster import load_roster
+    from htsd_cli.status import build_status
+
+    roster_csv = tmp_path / "ds.csv"
+    roster_csv.write_text(
+        "ma_don_vi,ten_don_vi,loai_don_vi,nhom\nPGD-A,Phòng A,phong_gd,A\n"
+        "PGD-B,Phòng B,phong_gd,B\nTHCS09,Trường THCS Chín,thcs,A\n",
+        encoding="utf-8",
+    )
+    roster = load_roster(roster_csv, form)
+    rows = [i.id for i in form.indicators if i.aggregate != "none"]
+    first, second = rows[0], rows[1]
+
+    def summary(code: str, covers: list[str], reported: dict, expected: dict) -> FileReport:
+        return FileReport(
+            f"{code}.xlsx", form_id=form.id, unit_code=code, unit_type="phong_gd",
+            sheet=FORM_SHEET, kind="summary", covers=covers, reported=reported,
+            expected=expected, values={first: 10.0, second: 4.0},
+        )  # fmt: skip
+
+    a = summary("PGD-A", ["MN1", "MN2", "TH1"], {first: 3, second: 2}, {first: 3, second: 1})
+    b = summary("PGD-B", ["MN7", "TH8"], {first: 2}, {})  # no counts per row: older version
+    direct = FileReport(
+        "thcs09.xlsx", form_id=form.id, unit_code="THCS09", unit_type="thcs",
+        sheet=FORM_SHEET, values={first: 1.0},
+    )  # fmt: skip
+    status = build_status(
+        Report(files=[a, b, direct]), roster, dt.date(2022, 10, 15), dt.date(2022, 10, 20)
+    )
+    agg = aggregate(form, roster, status)
+    assert agg.total(first) == 21 and agg.total(second) == 8
+    assert agg.reported(first) == 3 + 2 + 1  # what each says, plus the school's own return
+    assert agg.reported(second) == 2 + 1  # office B holds the figure without a count: one
+    assert agg.answering(first) == 3 + 2 + 1  # B: its reporting units stand in for answering
+    assert agg.answering(second) == 1 + 0 + 1
+    assert sorted(agg.covered_units()) == ["MN1", "MN2", "MN7", "TH1", "TH8", "THCS09"]

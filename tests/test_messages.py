@@ -305,12 +305,14 @@ def _left_out_lines(form: Any, config: Any, roster: Any) -> list[str]:
         made("la.xlsx", "KHONG-CO"),
         made("trong.xlsx", ""),
         made("loi.xlsx", "KHONG-CO-2", errors=1, message="Tệp hỏng"),
+        made("b-lan-dau.xlsx", units[1].code),  # sent before b.xlsx, which replaces it
     ]
     files[2].findings.append(Finding("unknown-unit", ERROR, "", "c.xlsx"))  # an error, no words
     files[0].texts = {"thuan_loi_kho_khan": "Dòng một;\n  dòng *hai* | [x](y)  ", "chi_dao": "",
                       "khong_co": "bỏ qua"}  # fmt: skip
     files[0].values["s1_so_ke_hoach"] = "Số 7/KH"
-    book = {"a.xlsx": dt.datetime(2022, 10, 20, 9, 5), "b.xlsx": dt.datetime(2022, 10, 3, 8, 0)}
+    book = {"a.xlsx": dt.datetime(2022, 10, 20, 9, 5), "b.xlsx": dt.datetime(2022, 10, 3, 8, 0),
+            "b-lan-dau.xlsx": dt.datetime(2022, 10, 2, 8, 0)}  # fmt: skip
     status = build_status(Report(files=files), roster, config.effective_deadline(form),
                           config.report_date, book, "so-nhan.csv", form)  # fmt: skip
     agg = aggregate(form, roster, status)

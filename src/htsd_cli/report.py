@@ -198,8 +198,8 @@ def report_context(
         "title": form.title,
         "summary_line": form.summary_line,
         "theme": form.theme,
-        "texts_before": texts.get("before_table", []),
-        "texts_after": texts.get("after_table", []),
+        "texts_before": texts["before_table"],
+        "texts_after": texts["after_table"],
         "table_part_heading": form.table_part_heading,
         "table_heading": form.table_heading,
         "columns": [
@@ -216,9 +216,10 @@ def report_context(
             {
                 "code": u.code,
                 "name": u.name,
-                "received": u.received.strftime("%d/%m/%Y") if u.received else "",
+                "received": u.received.strftime("%d/%m/%Y"),
             }
             for u in late
+            if u.received is not None  # late is known only from when a file came
         ],
         "excluded": _excluded(agg, {u.code for u in invalid}),
         "ignored": agg.ignored,
