@@ -598,7 +598,7 @@ FORM_READINGS = (
 )  # fmt: skip
 
 
-def _form_lines() -> list[str]:
+def _form_lines(tmp: Path) -> list[str]:
     """A valid test form broken one way at a time: what the person editing it is told; then
     forms that load, and what htsd reads in them (defaults, levels, signs, changes)."""
     text = (FORMS / "htsd-2023-test.yaml").read_text(encoding="utf-8")
@@ -614,13 +614,20 @@ def _form_lines() -> list[str]:
     from htsd_cli.form import bundled_form_ids, resolve_form_path
 
     out.append(f"biểu mẫu có sẵn | {bundled_form_ids()!r}")
-    for ref in ("htsd-2099", "khong-co.yaml", "htsd-2023-test.yaml", "htsd-2022"):
-        try:
-            found = resolve_form_path(ref, FORMS)
-            shown = found.relative_to(found.parents[1]).as_posix()
-            out.append(f"biểu mẫu tìm | {ref} | {shown}")
-        except FormError as exc:
-            out.append(f"biểu mẫu tìm | {ref} | {exc}")
+    (tmp / "khac.yml").write_text(text, encoding="utf-8")
+    (tmp / "HOA.YAML").write_text(text, encoding="utf-8")
+    (tmp / "htsd-2022").write_text(text, encoding="utf-8")  # no .yaml: not a form file
+    refs = ("htsd-2099", "khong-co.yaml", "khong-co.yml", "htsd-2023-test.yaml", "htsd-2022",
+            f"{tmp}/khac.yml", "khac.yml", "HOA.YAML")  # fmt: skip
+    for base in (FORMS, tmp):
+        for ref in refs:
+            try:
+                found = resolve_form_path(ref, base)
+                shown = found.relative_to(found.parents[1]).as_posix()
+                out.append(f"biểu mẫu tìm | {base.name} | {ref} | {shown}")
+            except FormError as exc:
+                out.append(f"biểu mẫu tìm | {base.name} | {ref} | {exc}")
+    out = [line.replace(str(tmp), "<tạm>").replace(tmp.name, "<tạm>") for line in out]
     for what, find, put in FORM_READINGS:
         assert find in text, what
         form = parse_form(text.replace(find, put, 1), "nam-sau.yaml")
@@ -643,7 +650,7 @@ def lines(form, config, roster, issued, tmp_path_factory) -> list[str]:
         *_cell_lines(form),
         *_rule_lines(form),
         *_sample_lines(form, config, roster, tmp_path_factory.mktemp("cap-tren")),
-        *_form_lines(),
+        *_form_lines(tmp_path_factory.mktemp("bieu-mau")),
         *_annex_lines(form, config, roster),
         *_left_out_lines(form, config, roster),
         *_applies_lines(form, roster, issued, tmp_path_factory.mktemp("mam-non")),
