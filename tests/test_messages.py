@@ -598,6 +598,90 @@ FORM_READINGS = (
 )  # fmt: skip
 
 
+def _set(path: str, value: object) -> Any:
+    """A change to a form's data: the key at `path` ("sections.1.indicators.0.kind") set to
+    `value`, or removed when `value` is _DROP."""
+
+    def change(data: Any) -> None:
+        *parents, last = path.split(".")
+        for key in parents:
+            data = data[int(key)] if isinstance(data, list) else data[key]
+        key: Any = int(last) if isinstance(data, list) else last
+        if value is _DROP:
+            del data[key]
+        else:
+            data[key] = value
+
+    return change
+
+
+_DROP = object()
+# (what, change): one mistake at a time in a form written one key a line (YAML block style),
+# so that each message names the line of the key at fault, not of the mapping that holds it
+FORM_BLOCK_BREAKS = (
+    ("id có dấu", _set("id", "biểu-mẫu")),
+    ("short_title là số", _set("short_title", 5)),
+    ("theme là danh sách", _set("theme", ["a"])),
+    ("report_code là số", _set("report_code", 5)),
+    ("summary_line là số", _set("summary_line", 5)),
+    ("period start là chữ", _set("period.start", "đầu tuần")),
+    ("bảng part_heading là số", _set("table.part_heading", 2)),
+    ("bảng columns là chữ", _set("table.columns", "STT")),
+    ("sections là chữ", _set("sections", "Lớp học")),
+    ("mục heading là số", _set("sections.0.heading", 1)),
+    ("mục indicators là chữ", _set("sections.0.indicators", "lop_hoc")),
+    ("mục trùng số", _set("sections.1.number", 1)),
+    ("chỉ tiêu id là số", _set("sections.0.indicators.0.id", 5)),
+    ("chỉ tiêu kind là số", _set("sections.0.indicators.0.kind", 5)),
+    ("chỉ tiêu kind lạ", _set("sections.0.indicators.0.kind", "dem")),
+    ("chỉ tiêu aggregate là số", _set("sections.0.indicators.0.aggregate", 5)),
+    ("chỉ tiêu aggregate lạ", _set("sections.0.indicators.0.aggregate", "max")),
+    ("có/không cộng kiểu số", _set("sections.1.indicators.0.aggregate", "sum")),
+    ("loại đơn vị code là số", _set("unit_types.0.code", 5)),
+    ("loại đơn vị aliases là chữ", _set("unit_types.0.aliases", "trường")),
+    ("phần lời là số", _set("texts", 5)),
+    ("phần lời id là số", _set("texts.0.id", 5)),
+    ("phần lời part là số", _set("texts.0.part", 5)),
+    ("phần lời part lạ", _set("texts.0.part", "giua_bang")),
+    ("phần lời heading là số", _set("texts.0.heading", 5)),
+    ("phần lời chữ rồi sai", _set("texts", ["tom_tat", {"id": "A1", "part": "x", "heading": "y"}])),
+    ("quy tắc dùng phần lời", _set("rules.0.left", "tom_tat")),
+    ("thay đổi khóa là chữ", _set("changes", {1: "a", "hai": "b"})),
+    ("thay đổi phiên bản sau", _set("changes", {1: "a", 3: "b"})),
+    ("thiếu period", _set("period", _DROP)),
+)  # fmt: skip
+# (what, change): forms that load, and what htsd reads in them
+FORM_BLOCK_READINGS = (
+    ("id chữ hoa", _set("id", "HTSD-2023")),
+    ("tiêu đề chỉ có BÁO CÁO", _set("title", "BÁO CÁO")),
+    ("kỳ một ngày", _set("period.end", dt.date(2023, 10, 2))),
+    ("không có theme, texts", lambda data: [data.pop("theme"), data.pop("texts")]),
+    ("loại đơn vị có cách viết khác", _set("unit_types.0.aliases", ["Trường học", "trường"])),
+)  # fmt: skip
+
+
+def _form_block_lines() -> list[str]:
+    import yaml
+
+    base = yaml.safe_load((FORMS / "htsd-2023-test.yaml").read_text(encoding="utf-8"))
+    base["changes"] = {1: "bản đầu", 2: "thêm mục Hỗ trợ"}
+    out = []
+    for what, change in (*FORM_BLOCK_BREAKS, *FORM_BLOCK_READINGS):
+        data = yaml.safe_load(yaml.safe_dump(base, allow_unicode=True))
+        change(data)
+        text = yaml.safe_dump(data, allow_unicode=True, default_flow_style=False, sort_keys=False)
+        try:
+            form = parse_form(text, "khoi.yaml")
+        except FormError as exc:
+            out += [f"biểu mẫu khối | {what} | {line}" for line in str(exc).splitlines()]
+            continue
+        head = (form.id, form.title, form.summary_line, form.short_title, form.theme,
+                form.period_start, form.period_end, form.report_code, form.unit_types,
+                form.texts, form.changes)  # fmt: skip
+        out.append(f"biểu mẫu khối | {what} | {head!r}")
+    return out
+
+
 def _form_lines(tmp: Path) -> list[str]:
     """A valid test form broken one way at a time: what the person editing it is told; then
     forms that load, and what htsd reads in them (defaults, levels, signs, changes)."""
@@ -651,6 +735,7 @@ def lines(form, config, roster, issued, tmp_path_factory) -> list[str]:
         *_rule_lines(form),
         *_sample_lines(form, config, roster, tmp_path_factory.mktemp("cap-tren")),
         *_form_lines(tmp_path_factory.mktemp("bieu-mau")),
+        *_form_block_lines(),
         *_annex_lines(form, config, roster),
         *_left_out_lines(form, config, roster),
         *_applies_lines(form, roster, issued, tmp_path_factory.mktemp("mam-non")),
