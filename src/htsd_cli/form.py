@@ -100,10 +100,6 @@ class Section:
     indicators: tuple[Indicator, ...]
     applies_to: tuple[str, ...] = ()
 
-    def applies(self, unit_type: str) -> bool:
-        """Whether a unit of this type answers at least one row of the section."""
-        return any(i.applies(unit_type) for i in self.indicators)
-
 
 @dataclass(frozen=True)
 class TextPart:
