@@ -484,6 +484,11 @@ def _layout_lines(form: Any, issued: Any, tmp: Path) -> list[str]:
     out += variant("dòng xóa, tên ô hỏng", name_removed)
     out += variant("dòng giữa bị xóa", delete("s3_sach_tai_lieu"), names=False)
     out += variant("dòng cuối bị xóa", delete(form.indicators[-1].id), names=False)
+
+    def both_rows(grid: list[list[Any]], _: Any) -> None:  # "Các lớp khác" and its people
+        del grid[row["s5_lop_khac"] : row["s5_lop_khac"] + 2]
+
+    out += variant("hai dòng 'Các lớp khác' bị xóa", both_rows, names=False)
     out += variant("nhãn nằm ở cột số liệu", label_in_value_column, names=False)
     out += variant("gõ lại, không tiêu đề, cột đơn vị tính", retyped("units", None), False)
     out += variant("gõ lại, không tiêu đề, hai cột số", retyped("numbers", None), False)
