@@ -564,7 +564,8 @@ def test_two_offices_summaries_add_up_units_answering_and_covered(form, tmp_path
     roster_csv = tmp_path / "ds.csv"
     roster_csv.write_text(
         "ma_don_vi,ten_don_vi,loai_don_vi,nhom\nPGD-A,Phòng A,phong_gd,A\n"
-        "PGD-B,Phòng B,phong_gd,B\nTHCS09,Trường THCS Chín,thcs,A\n",
+        "PGD-B,Phòng B,phong_gd,B\nTHCS09,Trường THCS Chín,thcs,A\n"
+        "MN10,Trường Mầm non Mười,mam_non,A\n",
         encoding="utf-8",
     )
     roster = load_roster(roster_csv, form)
@@ -584,13 +585,19 @@ def test_two_offices_summaries_add_up_units_answering_and_covered(form, tmp_path
         "thcs09.xlsx", form_id=form.id, unit_code="THCS09", unit_type="thcs",
         sheet=FORM_SHEET, values={first: 1.0},
     )  # fmt: skip
-    status = build_status(
-        Report(files=[a, b, direct]), roster, dt.date(2022, 10, 15), dt.date(2022, 10, 20)
+    untyped = FileReport(  # a workbook whose stamp names no unit type answers every row
+        "mn10.xlsx", form_id=form.id, unit_code="MN10", sheet=FORM_SHEET, values={first: 2.0}
     )
+    status = build_status(
+        Report(files=[a, b, direct, untyped]), roster, dt.date(2022, 10, 15),
+        dt.date(2022, 10, 20),
+    )  # fmt: skip
     agg = aggregate(form, roster, status)
-    assert agg.total(first) == 21 and agg.total(second) == 8
-    assert agg.reported(first) == 3 + 2 + 1  # what each says, plus the school's own return
+    assert agg.total(first) == 23 and agg.total(second) == 8
+    assert agg.reported(first) == 3 + 2 + 1 + 1  # what each says, plus the schools' returns
     assert agg.reported(second) == 2 + 1  # office B holds the figure without a count: one
-    assert agg.answering(first) == 3 + 2 + 1  # B: its reporting units stand in for answering
-    assert agg.answering(second) == 1 + 0 + 1
-    assert sorted(agg.covered_units()) == ["MN1", "MN2", "MN7", "TH1", "TH8", "THCS09"]
+    assert agg.answering(first) == 3 + 2 + 1 + 1  # B: its reporting units stand in
+    assert agg.answering(second) == 1 + 0 + 1 + 1
+    only_some = next(i for i in form.indicators if i.applies_to and not i.applies("thcs"))
+    assert agg.answering(only_some.id) == 1  # the untyped return only, not the THCS
+    assert sorted(agg.covered_units()) == ["MN1", "MN10", "MN2", "MN7", "TH1", "TH8", "THCS09"]
