@@ -2,13 +2,39 @@
 # Mutation testing (mutmut) of the modules that decide figures and verdicts ([tool.mutmut] in
 # pyproject.toml); prints the score of each module and of all, and lists the survivors in
 # bench/out-mutants.txt. Slow (tens of minutes on two cores), so it is not part of .ci/run.
-# Usage: bash bench/mutation.sh                 every module
+# Usage: bash bench/mutation.sh                 every module, from scratch (about an hour)
 #        bash bench/mutation.sh 'htsd_cli.values*' 'htsd_cli.aggregate*'   some modules
+#        bash bench/mutation.sh --again         only the mutants that survived the last run
+#                                               (after adding tests for them), then the score
+#        bash bench/mutation.sh --score         the score of the last run, nothing run
 set -euo pipefail
 cd "$(dirname "$0")/.."
 .venv/bin/python -m pip install -q "mutmut>=3.8,<4"
-rm -rf mutants
-.venv/bin/mutmut run --max-children 2 "$@" >/dev/null 2>&1 || true
+case "${1:-}" in
+--score) ;;
+--again)
+    mapfile -t survivors < <(.venv/bin/mutmut results 2>/dev/null |
+        sed -n 's/^ *\([^ ]*\): \(survived\|no tests\)$/\1/p')
+    # Which tests call which function is learnt again (tests changed since the last run call
+    # more of the code); the verdicts of mutants already killed are kept.
+    .venv/bin/python - <<'PY'
+import json
+from pathlib import Path
+
+stats = Path("mutants/mutmut-stats.json")
+data = json.loads(stats.read_text())
+data["duration_by_test"], data["tests_by_mangled_function_name"] = {}, {}
+stats.write_text(json.dumps(data))
+PY
+    if [ "${#survivors[@]}" -gt 0 ]; then
+        .venv/bin/mutmut run --max-children 2 "${survivors[@]}" >/dev/null 2>&1 || true
+    fi
+    ;;
+*)
+    rm -rf mutants
+    .venv/bin/mutmut run --max-children 2 "$@" >/dev/null 2>&1 || true
+    ;;
+esac
 .venv/bin/mutmut results --all true > bench/out-mutants.txt 2>/dev/null || true
 .venv/bin/python - <<'PY'
 import collections
