@@ -397,6 +397,9 @@ def _layout_lines(form: Any, issued: Any, tmp: Path) -> list[str]:
     for n, ind in enumerate(form.indicators):  # every figure its own number
         if ind.numeric and ind.kind != "yesno":
             values[ind.id] = (1000 if ind.kind == "people" else 500) - n
+    for part in form.texts:  # and every text part, and one note, written
+        values[part.id] = f"Lời của phần {part.heading}"
+    values["s3_to_roi_gc"] = "phát tại chợ"
     path = tmp / "th04.xlsx"
     fill_workbook(issued["TH04"], values, path)
     view = open_workbook(path)
@@ -423,7 +426,9 @@ def _layout_lines(form: Any, issued: Any, tmp: Path) -> list[str]:
         read = [
             f"{k}@{report.cells.get(k, '')}={v!r}" for k, v in ctx.values.items() if v is not None
         ]
+        words = [f"{k}@{report.cells.get(k, '')}={v!r}" for k, v in sorted(report.texts.items())]
         lines += [f"đọc theo: {report.located_by}", f"đọc được: {' '.join(read)}"]
+        lines += [f"lời: {' '.join(words)}"]
         return [f"bố cục | {what} | {line}" for line in lines]
 
     def swap(grid: list[list[Any]], _: Any) -> None:
