@@ -345,8 +345,9 @@ def _applies_lines(form: Any, roster: Any, issued: Any, tmp: Path) -> list[str]:
         rep = check_file(str(path), form, want_names=False)
         apply_applicability([rep], form, roster)
         for f in rep.findings:
-            out.append(f"không dành cho | {what} | {f.code} | {f.severity} | {f.cell} | "
-                       f"{f.indicator} | {f.label} | {f.value} | {f.message}")  # fmt: skip
+            out.append(f"không dành cho | {what} | {f.code} | {f.severity} | "
+                       f"{Path(f.file).name}!{f.sheet}!{f.cell} | {f.indicator} | {f.label} | "
+                       f"{f.value} | {f.message}")  # fmt: skip
         out.append(f"không dành cho | {what} | bỏ riêng | {sorted(rep.ignored.items())!r}")
         out.append(f"không dành cho | {what} | còn tính | {sorted(rep.values)!r}")
     return out

@@ -96,7 +96,7 @@ def _take_out(
             )
         )
     empty = answered and all(rep.values.get(key) is None for key in answered)
-    if empty and rep.valid and not any(f.code == "empty-return" for f in rep.findings):
+    if empty and rep.valid:  # (a return already found empty is not valid)
         rep.findings.append(
             Finding(
                 "empty-return",
