@@ -53,7 +53,9 @@ CELLS = (
     ("s1_ke_hoach", "Đã có"), ("s1_ke_hoach", "chưa có"),
     ("s1_ke_hoach", "đang xây dựng"), ("s1_ke_hoach", ""), ("s1_ke_hoach", 2),
     ("chi_dao", "#NAME?"), ("chi_dao", "Tổ chức tốt"), ("chi_dao", "tr\u00adêng thcs"),
-    ("chi_dao", "Trööôøng"), ("chi_dao", "x" * 40_000),
+    ("chi_dao", "Trööôøng"), ("chi_dao", "x" * 40_000), ("chi_dao", ""), ("chi_dao", 2022.5),
+    ("s1_so_ke_hoach", "#NAME?"), ("s1_so_ke_hoach", 12), ("s1_so_ke_hoach", ""),
+    ("s1_so_ke_hoach", "x" * 40_000), ("s3_to_roi_gc", "#N/A"), ("s3_to_roi_gc", 7),
 )  # fmt: skip
 # a formula that was never calculated, or that failed: what a reader shows as an empty cell
 FORMULAS = (("s3_to_roi", ("no-value", "1+1")), ("s3_to_roi", ("#REF!", "A1+#REF!")),
@@ -96,7 +98,8 @@ def _check(form, raw: dict[str, object], summary: bool = False, **parts: object)
         for f in report.findings
     ]
     values = {k: v for k, v in ctx.values.items() if v is not None}
-    return [*lines, f"đọc được: {sorted(values.items())!r}"]
+    words = sorted(report.texts.items())
+    return [*lines, f"đọc được: {sorted(values.items())!r}", f"lời đọc được: {words!r}"]
 
 
 def _cell_lines(form) -> list[str]:
@@ -337,6 +340,8 @@ def _applies_lines(form: Any, roster: Any, issued: Any, tmp: Path) -> list[str]:
         "số ở dòng khác": {**full_values(form), outside[0]: -5, outside[1]: "Không áp dụng",
                            outside[2]: None, yes_no: "Không", "s8_kinh_phi": "khoảng"},
         "chỉ điền dòng khác": {**{k: None for k in answered}, outside[0]: 4},
+        "dòng khác và số kế hoạch": {**{k: None for k in answered}, outside[0]: 4,
+                                     "s1_so_ke_hoach": "Số 5/KH"},
     }  # fmt: skip
     out = []
     for what, values in cases.items():
