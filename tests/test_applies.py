@@ -220,3 +220,35 @@ def test_roll_up_carries_the_denominators(batch, form, roster, config, tmp_path)
             assert top.total(ind.id) == agg.total(ind.id), ind.id
             assert top.expected(ind.id) == agg.expected(ind.id), ind.id
             assert top.reported(ind.id) == agg.reported(ind.id), ind.id
+
+
+def test_every_unit_of_a_batch_has_its_rows_set_aside_whatever_comes_before(form, roster):
+    """In one batch an office's summary, a file with no form sheet and a unit of no known
+    type come before a kindergarten: its figure in a row not for kindergartens is still set
+    aside (the batch goes on past the files it has nothing to do with)."""
+    from htsd_cli.checks.applies import apply_applicability
+    from htsd_cli.findings import FileReport
+
+    school = next(u for u in roster.units if u.unit_type == "mam_non")
+    outside = next(i for i in form.indicators if not i.applies("mam_non") and i.numeric)
+    inside = next(i for i in form.indicators if i.applies("mam_non") and i.numeric)
+
+    def kindergarten() -> FileReport:
+        return FileReport(
+            "mn.xlsx", form_id=form.id, unit_code=school.code, sheet=FORM_SHEET,
+            values={outside.id: 4.0, inside.id: 2.0}, cells={outside.id: "C36"},
+        )  # fmt: skip
+
+    for first in (
+        FileReport("so.xlsx", form_id=form.id, sheet=FORM_SHEET, kind="summary",
+                   values={outside.id: 9.0}),
+        FileReport("hong.xlsx"),  # unreadable: no sheet
+        FileReport("la.xlsx", form_id=form.id, unit_type="khong-ro", sheet=FORM_SHEET,
+                   values={outside.id: 9.0}),
+    ):  # fmt: skip
+        later = kindergarten()
+        apply_applicability([first, later], form, roster)
+        assert later.ignored == {outside.id: "4"}, first.path
+        assert outside.id not in later.values and later.values[inside.id] == 2.0
+        assert [f.code for f in later.findings] == ["not-applicable"]
+        assert not first.ignored  # nothing set aside in a file it does not apply to
