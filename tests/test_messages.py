@@ -698,6 +698,46 @@ def _form_block_lines() -> list[str]:
     return out
 
 
+def _identity_lines() -> list[str]:
+    """Which form and unit a workbook says it is, from each of its marks alone and together:
+    the stamp line (found among other text, or malformed), the hidden sheet, the document
+    properties; the first source of each key wins."""
+    from htsd_cli.checks.identity import identify
+    from htsd_cli.layout import STAMP_PREFIX, SUMMARY_MARK
+    from htsd_cli.workbook.parts import IdSheet
+
+    stamp = f"{STAMP_PREFIX} htsd-2022 · phiên bản 3 · Mã đơn vị: MN01"
+    summary = f"{STAMP_PREFIX} htsd-2022 · phiên bản 3 · Mã đơn vị: PGDĐT {SUMMARY_MARK}"
+    hidden = IdSheet({"form_id": "htsd-2022", "unit_code": "MN09", "unit_name": "Trường MN Chín",
+                      "form_version": "2"}, {"s3_to_roi": "C22"}, ("MN01", "MN02"),
+                     {"s3_to_roi": 2}, {"s3_to_roi": 3})  # fmt: skip
+    props = {"form_id": "htsd-2022", "unit_code": "MN07", "unit_name": "Trường MN Bảy"}
+    grids = {
+        "dấu": [["Trường MN"], [12, STAMP_PREFIX + " hỏng", stamp]],
+        "dấu không mã": [[f"{STAMP_PREFIX} htsd-2022 · phiên bản 3 · Mã đơn vị: (chưa ghi)"]],
+        "dấu tổng hợp": [[summary]],
+        "không dấu": [["Trường MN"]],
+    }
+    cases = [
+        ("dấu", None, None, False), ("dấu", None, None, True), ("dấu", hidden, props, True),
+        ("dấu không mã", hidden, None, False), ("dấu tổng hợp", hidden, None, False),
+        ("không dấu", hidden, props, False), ("không dấu", None, props, False),
+        ("không dấu", IdSheet(), props, False), ("không dấu", None, None, False),
+    ]  # fmt: skip
+    out = []
+    for grid, sheet, properties, names in cases:
+        view = SheetView("t.xlsx", "xlsx", FORM_SHEET, grids[grid], (FORM_SHEET,),
+                         _id_sheet=sheet, _properties=properties)  # fmt: skip
+        ident = identify(view, names)
+        what = f"{grid}, {'trang ẩn' if sheet else '-'}, {'thuộc tính' if properties else '-'}"
+        out.append(
+            f"nhận diện | {what}, tên={names} | {sorted(ident.values.items())!r} | "
+            f"{ident.sources!r} | {ident.cells!r} | {ident.covers!r} | {ident.reported!r} | "
+            f"{ident.expected!r} | {ident.get('unit_name')!r} | tổng hợp={ident.is_summary}"
+        )
+    return out
+
+
 def _form_lines(tmp: Path) -> list[str]:
     """A valid test form broken one way at a time: what the person editing it is told; then
     forms that load, and what htsd reads in them (defaults, levels, signs, changes)."""
@@ -752,6 +792,7 @@ def lines(form, config, roster, issued, tmp_path_factory) -> list[str]:
         *_sample_lines(form, config, roster, tmp_path_factory.mktemp("cap-tren")),
         *_form_lines(tmp_path_factory.mktemp("bieu-mau")),
         *_form_block_lines(),
+        *_identity_lines(),
         *_annex_lines(form, config, roster),
         *_left_out_lines(form, config, roster),
         *_applies_lines(form, roster, issued, tmp_path_factory.mktemp("mam-non")),
