@@ -36,12 +36,6 @@ class _NoCache(dict):  # type: ignore[type-arg]
         return False
 
 
-if UNDER_MUTMUT:
-    from htsd_cli import form as _form_module
-
-    _form_module._FORM_CACHE = _NoCache()
-
-
 # mutmut runs, for each mutant, only the tests that called the mutated function, and it credits a
 # call to the test that was running. A session or module fixture is set up once, inside its first
 # test, so the code it runs (parsing the form, issuing and reading the sample workbooks) would be
@@ -50,6 +44,9 @@ if UNDER_MUTMUT:
 _FIXTURE_CALLS: dict[str, set[str]] = {}
 
 if UNDER_MUTMUT:
+    from htsd_cli import form as _form_module
+
+    _form_module._FORM_CACHE = _NoCache()
 
     @pytest.hookimpl(hookwrapper=True)
     def pytest_fixture_setup(fixturedef: pytest.FixtureDef[object], request: object) -> object:
@@ -131,6 +128,27 @@ def visible(folder: Path) -> list[Path]:
     """What a clerk sees in a folder: its files and folders, without htsd's hidden bookkeeping
     (the manifest of what it wrote, its lock)."""
     return sorted(p for p in folder.iterdir() if not p.name.startswith("."))
+
+
+def check_sheet(form, grid, names=None, file: str = "t.xlsx"):
+    """The structure and cell checks of one file, on a plain view of its form sheet (a grid of
+    values and the defined names): the report, with the figures read."""
+    from htsd_cli.checks.context import Context
+    from htsd_cli.checks.structure import check_structure
+    from htsd_cli.findings import FileReport
+    from htsd_cli.layout import FORM_SHEET
+    from htsd_cli.validate import CHECKS
+    from htsd_cli.workbook.view import SheetView
+
+    fmt = file.rsplit(".", 1)[-1]
+    view = SheetView(file, fmt, FORM_SHEET, grid, (FORM_SHEET,), _names=names or {})
+    report = FileReport(file)
+    ctx = Context(view, form, False, report)
+    if check_structure(ctx):
+        for step in CHECKS:
+            step(ctx)
+        report.values = dict(ctx.values)
+    return report
 
 
 def full_values(form, base: int = 3, unit_type: str = "") -> dict[str, object]:

@@ -10,17 +10,13 @@ import copy
 
 import pytest
 
-from htsd_cli.checks.context import Context
 from htsd_cli.checks.locate import find_header, header_role, label_key, locate
-from htsd_cli.checks.structure import check_structure
-from htsd_cli.findings import FileReport
 from htsd_cli.layout import compute_layout
-from htsd_cli.validate import CHECKS
 from htsd_cli.workbook import open_workbook
 from htsd_cli.workbook.parts import NamedCell, position
 from htsd_cli.workbook.view import SheetView
 
-from .conftest import full_values
+from .conftest import check_sheet, full_values
 
 
 @pytest.fixture(scope="module")
@@ -45,16 +41,9 @@ def base(tmp_path_factory, issued, form):
 
 def check(form, grid, names=None, stamped=True):
     """Run the structure and cell checks of one file on a plain view."""
-    view = SheetView("t.xlsx", "xlsx", "Báo cáo", grid, ("Báo cáo",), _names=names or {})
     if not stamped:
         grid[5] = [""] * len(grid[5])
-    report = FileReport("t.xlsx")
-    ctx = Context(view, form, False, report)
-    if check_structure(ctx):
-        for step in CHECKS:
-            step(ctx)
-        report.values = dict(ctx.values)
-    return report
+    return check_sheet(form, grid, names)
 
 
 def codes(report):

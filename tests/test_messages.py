@@ -26,7 +26,7 @@ from htsd_cli.layout import FORM_SHEET, compute_layout
 from htsd_cli.values import ValueProblem, parse_vn_number, read_yes_no
 from htsd_cli.workbook.view import SheetView
 
-from .conftest import SAMPLE_CONFIG, SAMPLE_ROSTER, SAMPLES, full_values
+from .conftest import SAMPLE_CONFIG, SAMPLE_ROSTER, SAMPLES, check_sheet, full_values
 
 GOLDEN = Path(__file__).resolve().parent / "golden" / "messages.txt"
 FORMS = Path(__file__).resolve().parent / "forms"
@@ -393,9 +393,7 @@ def _layout_lines(form: Any, issued: Any, tmp: Path) -> list[str]:
     from, and what the unit is told about the figures that could not be placed with evidence."""
     import copy
 
-    from htsd_cli.checks.structure import check_structure
     from htsd_cli.fill import fill_workbook
-    from htsd_cli.validate import CHECKS
     from htsd_cli.workbook import open_workbook
     from htsd_cli.workbook.parts import NamedCell, position
 
@@ -421,16 +419,13 @@ def _layout_lines(form: Any, issued: Any, tmp: Path) -> list[str]:
         grid = copy.deepcopy(base)
         kept = dict(base_names) if names else {}
         change(grid, kept)
-        sheet = SheetView("t.xls", "xls", FORM_SHEET, grid, (FORM_SHEET,), _names=kept)
-        report = FileReport("t.xls")
-        ctx = Context(sheet, form, False, report)
-        if check_structure(ctx):
-            for step in CHECKS:
-                step(ctx)
+        report = check_sheet(form, grid, kept, "t.xls")
         lines = [f"{f.code} | {f.severity} | {f.cell} | {f.indicator} | {f.message}"
                  for f in report.findings if f.code != "rule-violated"]  # fmt: skip
         read = [
-            f"{k}@{report.cells.get(k, '')}={v!r}" for k, v in ctx.values.items() if v is not None
+            f"{k}@{report.cells.get(k, '')}={v!r}"
+            for k, v in report.values.items()
+            if v is not None
         ]
         words = [f"{k}@{report.cells.get(k, '')}={v!r}" for k, v in sorted(report.texts.items())]
         lines += [f"đọc theo: {report.located_by}", f"đọc được: {' '.join(read)}"]

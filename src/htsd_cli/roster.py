@@ -268,9 +268,8 @@ def _build(rows: list[list[str]], path: Path, form: Form) -> Roster:
     units: list[Unit] = []
     seen: dict[str, int] = {}
     known_types = ", ".join(t.code for t in form.unit_types)
-    groups: dict[
-        str, str
-    ] = {}  # a province's 2,000 units share a few dozen groups: one string each
+    # a province's 2,000 units share a few dozen groups: each group's name held once
+    groups: dict[str, str] = {}
     for number, row in body:
         code, name = cell("code", row), cell("name", row)
         type_text, group = cell("unit_type", row), cell("group", row)

@@ -226,14 +226,9 @@ class _Folder:
 
     def __call__(self, report: FileReport) -> FileReport:
         keys = self.keys
-        strings = self.strings
-        report.fmt = strings.setdefault(report.fmt, report.fmt)
-        report.form_id = strings.setdefault(report.form_id, report.form_id)
-        report.unit_type = strings.setdefault(report.unit_type, report.unit_type)
-        report.unit_group = strings.setdefault(report.unit_group, report.unit_group)
-        report.sheet = strings.setdefault(report.sheet, report.sheet)
-        report.located_by = strings.setdefault(report.located_by, report.located_by)
-        report.kind = strings.setdefault(report.kind, report.kind)
+        for name in _REPEATED:
+            word = getattr(report, name)
+            setattr(report, name, self.strings.setdefault(word, word))
         sources = report.identity_sources
         report.identity_sources = self.sources.setdefault(tuple(sources), sources)
         if not report.covers:  # a unit's return (an office's summary has them)
@@ -261,21 +256,23 @@ class _Folder:
         return report
 
 
+# The fields of a reading that hold one of a few words (format, form, sheet…): held once each.
+_REPEATED = ("fmt", "form_id", "unit_type", "unit_group", "sheet", "located_by", "kind")
+
+
+def _refuse(self: object, *args: object, **kwargs: object) -> Any:
+    raise TypeError("a folded reading's shared empty container cannot be changed")
+
+
 class _EmptyDict(dict[str, Any]):
     """The one empty mapping every folded reading without texts or counts shares: changing it
     would change them all, so it refuses to be changed."""
-
-    def _refuse(self, *args: object, **kwargs: object) -> Any:
-        raise TypeError("a folded reading's shared empty mapping cannot be changed")
 
     __setitem__ = __delitem__ = update = setdefault = pop = popitem = clear = _refuse
 
 
 class _EmptyList(list[str]):
     """The one empty list of covered units every unit's return shares; it cannot be changed."""
-
-    def _refuse(self, *args: object, **kwargs: object) -> Any:
-        raise TypeError("a folded reading's shared empty list cannot be changed")
 
     __setitem__ = __delitem__ = append = extend = insert = remove = pop = clear = _refuse
     __iadd__ = sort = reverse = _refuse
@@ -363,8 +360,9 @@ def check_roster(files: list[FileReport], roster: Roster) -> None:
                     "điền vào đúng tệp đã phát cho mình rồi gửi lại.",
                     value=unit.code,
                 )
-            rep.unit_code = unit.code if rep.unit_code == unit.code else rep.unit_code
-            if rep.unit_name == unit.name:  # the roster's own string, not one more copy
+            if rep.unit_code == unit.code:  # the roster's own strings, not one more copy
+                rep.unit_code = unit.code
+            if rep.unit_name == unit.name:
                 rep.unit_name = unit.name
             elif rep.unit_name and name_key(rep.unit_name) != name_key(unit.name):
                 _batch_finding(

@@ -408,8 +408,7 @@ def locate_by_labels(
     for ind in form.indicators:
         found = rows.get(ind.id, [])
         spot = placed.get(ind.id)
-        named = names.get(ind.id)
-        named_ok = ind.id in trusted
+        named_cell = trusted.get(ind.id, "")
         if spot is not None and spot[1] >= value_col:
             location.problems.append(_misplaced(ind, address(*spot), value_col))
             continue
@@ -431,12 +430,12 @@ def locate_by_labels(
                     )
                 )
                 continue
-            if named_ok and named is not None and named.cell != ref:
+            if named_cell and named_cell != ref:
                 location.problems.append(
                     Problem(
                         "locators-disagree",
                         f"Không chắc ô nào là '{_show_label(ind)}': tên ô trong tệp chỉ tới "
-                        f"{named.cell}, còn nhãn dòng chỉ tới {ref}. Hãy dùng biểu mẫu gốc đã "
+                        f"{named_cell}, còn nhãn dòng chỉ tới {ref}. Hãy dùng biểu mẫu gốc đã "
                         "phát, không chèn, xóa hay chép dòng.",
                         ref,
                         ind.id,
@@ -449,9 +448,12 @@ def locate_by_labels(
             continue
         real = [r for r in found if r >= 0]
         if len(real) > 1 or (real and -1 in found):
-            chosen = named.cell if named_ok and named is not None else ""
-            if chosen and position(chosen)[0] in real and position(chosen)[1] == value_col:
-                location.cells[ind.id] = chosen
+            if (
+                named_cell
+                and position(named_cell)[0] in real
+                and position(named_cell)[1] == value_col
+            ):
+                location.cells[ind.id] = named_cell
                 continue
             cells = ", ".join(address(r, value_col) for r in real)
             why = (
