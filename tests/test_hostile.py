@@ -8,6 +8,7 @@ import random
 import re
 import time
 import zipfile
+import zlib
 from pathlib import Path
 
 import openpyxl
@@ -389,3 +390,93 @@ def test_links_out_of_the_given_folders_are_not_followed(tmp_path, issued, form)
     reasons = {Path(s.path).name: s.reason for s in report.skipped}
     assert "nằm ngoài các thư mục đã chỉ định" in reasons["lien-ket.xlsx"]
     assert "không đọc theo" in reasons["thu-muc-lien-ket"]
+
+
+def _packages() -> list[tuple[str, bytes]]:
+    """Every bundled return that is a zip (xlsx, ods), with its name."""
+    folder = SAMPLE_CONFIG.parent / "returns"
+    found = [(p.name, p.read_bytes()) for p in sorted(folder.iterdir()) if p.is_file()]
+    return [(name, data) for name, data in found if data.startswith(b"PK\x03\x04")]
+
+
+def test_the_direct_zip_reader_gives_what_zipfile_gives():
+    from htsd_cli.workbook.guard import Package, _central_directory
+
+    packages = _packages()
+    assert len(packages) >= 5
+    for name, data in packages:
+        assert _central_directory(data) is not None, f"{name}: an ordinary zip, read directly"
+        pkg = Package(data)
+        assert pkg.zf is None
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            assert set(pkg.infos) == set(zf.namelist())
+            for part in zf.namelist():
+                assert pkg.part(part) == zf.read(part), (name, part)
+                assert pkg.head(part, 100) == zf.read(part)[:100], (name, part)
+    # a stored (uncompressed) package too
+    _, data = packages[0]
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as zf, zipfile.ZipFile(out, "w") as packed:
+        for part in zf.namelist():
+            packed.writestr(part, zf.read(part), zipfile.ZIP_STORED)
+    stored = out.getvalue()
+    with zipfile.ZipFile(io.BytesIO(stored)) as zf:
+        for part in zf.namelist():
+            read = Package(stored).part(part)
+            assert type(read) is bytes and read == zf.read(part)
+
+
+def _flip(data: bytes, part: str, how: str) -> bytes:
+    """A package with one part damaged in the central directory or its data."""
+    out = bytearray(data)
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        info = zf.getinfo(part)
+    entry = next(
+        m.start()
+        for m in re.finditer(re.escape(b"PK\x01\x02"), data)
+        if data[m.start() + 46 : m.start() + 46 + len(part)] == part.encode()
+    )
+    if how == "crc":
+        out[entry + 16 : entry + 20] = ((info.CRC + 1) % 2**32).to_bytes(4, "little")
+    elif how == "size":  # the part says it is smaller than it is
+        out[entry + 24 : entry + 28] = (info.file_size // 2).to_bytes(4, "little")
+    elif how == "data":  # the compressed stream itself
+        start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
+        out[start + 10 : start + 40] = bytes(30)
+    elif how == "header":  # the directory points at something that is not a part
+        out[entry + 42 : entry + 46] = (info.header_offset + 1).to_bytes(4, "little")
+    return bytes(out)
+
+
+@pytest.mark.parametrize("how", ["crc", "size", "data", "header"])
+def test_a_damaged_part_is_refused_by_the_direct_reader_as_by_zipfile(how):
+    from htsd_cli.workbook.guard import Package, Unreadable
+
+    _, data = _packages()[0]
+    part = "xl/workbook.xml"
+    damaged = _flip(data, part, how)
+    zf = zipfile.ZipFile(io.BytesIO(damaged))
+    with pytest.raises((zipfile.BadZipFile, zlib.error)):  # the standard library refuses it too
+        zf.read(part)
+    pkg = Package(damaged)
+    assert pkg.zf is None
+    with pytest.raises(Unreadable, match=r"xl/workbook\.xml") as refused:
+        pkg.part(part)
+    assert refused.value.code == "unreadable-file"
+    # and through zipfile (data before the archive sends it there): the same refusal
+    fallback = Package(b"MZ" + bytes(100) + damaged)
+    assert fallback.zf is not None
+    with pytest.raises(Unreadable, match=r"xl/workbook\.xml") as refused:
+        fallback.part(part)
+    assert refused.value.code == "unreadable-file"
+
+
+def test_a_package_that_is_not_plain_is_read_by_zipfile():
+    from htsd_cli.workbook.guard import Package
+
+    _, data = _packages()[0]
+    prefixed = b"MZ" + bytes(100) + data  # data before the archive (a self-extracting file)
+    pkg = Package(prefixed)
+    assert pkg.zf is not None
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        assert pkg.part("xl/workbook.xml") == zf.read("xl/workbook.xml")

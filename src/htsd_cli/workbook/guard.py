@@ -11,7 +11,9 @@ import functools
 import io
 import re
 import stat as stat_mod
+import struct
 import zipfile
+import zlib
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -114,7 +116,7 @@ def _unusual_method(method: int) -> str:
     )
 
 
-def _refuse_unusual_packing(info: zipfile.ZipInfo) -> None:
+def _refuse_unusual_packing(info: _Member | zipfile.ZipInfo) -> None:
     """A password (the encryption flag, or WinZip's AES method) or a compression method that
     spreadsheet programs never write (the reader cannot open it either)."""
     if info.flag_bits & 0x1 or info.compress_type == AES_ENCRYPTED:
@@ -123,53 +125,150 @@ def _refuse_unusual_packing(info: zipfile.ZipInfo) -> None:
         raise Unreadable("unreadable-file", _unusual_method(info.compress_type))
 
 
+class _Member:
+    """One part as the zip's central directory lists it (the fields `zipfile.ZipInfo` names)."""
+
+    __slots__ = ("CRC", "compress_size", "compress_type", "file_size", "filename", "flag_bits",
+                 "header_offset")  # fmt: skip
+
+    def __init__(self, name: str, flags: int, method: int, crc: int, packed: int, size: int,
+                 offset: int) -> None:  # fmt: skip
+        self.filename, self.flag_bits, self.compress_type, self.CRC = name, flags, method, crc
+        self.compress_size, self.file_size, self.header_offset = packed, size, offset
+
+
+_END = struct.Struct("<4s4H2LH")  # end of central directory record
+_ENTRY = struct.Struct("<4s6H3L5H2L")  # central directory file header
+_LOCAL = struct.Struct("<4s5H3L2H")  # local file header
+_WIDE = 0xFFFFFFFF  # a 32-bit field that says "see the zip64 record"
+
+
+def _central_directory(data: bytes) -> list[_Member] | None:
+    """The parts of an ordinary zip, read straight from its central directory; None for any
+    zip that is not plain (zip64, data before the archive, a split archive, an odd record),
+    which the standard library then reads."""
+    at = data.rfind(b"PK\x05\x06", max(0, len(data) - 65_557))
+    if at < _END.size - 1 or len(data) < at + _END.size:
+        return None
+    _, disk, first_disk, here, count, size, start, _comment = _END.unpack_from(data, at)
+    if disk or first_disk or here != count or _WIDE in (size, start) or count == 0xFFFF:
+        return None
+    if start + size != at or data[at - 20 : at - 16] == b"PK\x06\x07":
+        return None  # data before the archive, or a zip64 locator
+    members: list[_Member] = []
+    pos = start
+    for _ in range(count):
+        if data[pos : pos + 4] != b"PK\x01\x02" or pos + _ENTRY.size > at:
+            return None
+        fields = _ENTRY.unpack_from(data, pos)
+        flags, method, crc, packed, size = fields[3], fields[4], fields[7], fields[8], fields[9]
+        name_len, extra_len, comment_len, offset = fields[10], fields[11], fields[12], fields[16]
+        if _WIDE in (packed, size, offset):
+            return None
+        raw = data[pos + _ENTRY.size : pos + _ENTRY.size + name_len]
+        name = raw.decode("utf-8" if flags & 0x800 else "cp437", "replace")
+        members.append(_Member(name, flags, method, crc, packed, size, offset))
+        pos += _ENTRY.size + name_len + extra_len + comment_len
+    return members if pos == at else None
+
+
 class Package:
     """A zip package under hard caps: each part is decompressed on demand, never past the
-    budget whatever the headers claim, and refused if it declares XML entities."""
+    budget whatever the headers claim, and refused if it declares XML entities.
+
+    An ordinary package (what spreadsheet programs write) is read from its central directory
+    with zlib directly; anything else through `zipfile`, which knows every variant."""
 
     def __init__(self, data: bytes) -> None:
+        self.data = data
+        self.zf: zipfile.ZipFile | None = None
+        members: list[_Member] | list[zipfile.ZipInfo] | None = _central_directory(data)
         try:
-            self.zf = zipfile.ZipFile(io.BytesIO(data))
-            infos = self.zf.infolist()
+            if members is None:
+                self.zf = zipfile.ZipFile(io.BytesIO(data))
+                members = self.zf.infolist()
         except (zipfile.BadZipFile, ValueError, OSError, EOFError):
             raise Unreadable(
                 "unreadable-file", "Tệp nén bị hỏng hoặc bị cắt cụt (tải về chưa xong?)." + RESEND
             ) from None
-        if len(infos) > MAX_MEMBERS:
+        if len(members) > MAX_MEMBERS:
             raise Unreadable(
-                "unsafe-file", f"Tệp chứa {len(infos)} thành phần, quá nhiều cho một báo cáo."
+                "unsafe-file", f"Tệp chứa {len(members)} thành phần, quá nhiều cho một báo cáo."
             )
-        declared = sum(i.file_size for i in infos)
+        declared = sum(i.file_size for i in members)
         if declared > MAX_UNZIPPED_BYTES:
             raise Unreadable(
                 "unsafe-file",
                 f"Tệp giải nén ra tới {declared // (1024 * 1024)} MB (nghi là 'bom nén'); "
                 "không mở tệp này.",
             )
-        for info in infos:
+        for info in members:
             _refuse_unusual_packing(info)
-        self.infos = {i.filename: i for i in infos}
+        self.infos: dict[str, _Member | zipfile.ZipInfo] = {i.filename: i for i in members}
         self.budget = MAX_UNZIPPED_BYTES
         self.parts: dict[str, bytes] = {}
+
+    def _damaged(self, name: str) -> Unreadable:
+        return Unreadable(
+            "unreadable-file",
+            f"Phần '{name}' bên trong tệp bị hỏng, không giải nén được (tệp tải về chưa "
+            "xong hoặc bị sửa bằng chương trình khác)." + RESEND,
+        )
 
     def _read(self, name: str, size: int) -> bytes:
         """Up to `size` decompressed bytes of a part ('' when there is no such part)."""
         info = self.infos.get(name)
         if info is None:
             return b""
+        if isinstance(info, _Member):
+            return self._inflate(info, size)
+        assert self.zf is not None
         try:
             with self.zf.open(info) as handle:
                 return handle.read(size)
-        except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError):
-            raise Unreadable(
-                "unreadable-file",
-                f"Phần '{name}' bên trong tệp bị hỏng, không giải nén được (tệp tải về chưa "
-                "xong hoặc bị sửa bằng chương trình khác)." + RESEND,
-            ) from None
+        except (
+            zipfile.BadZipFile,
+            zipfile.LargeZipFile,
+            zlib.error,
+            EOFError,
+            OSError,
+            ValueError,
+        ):
+            raise self._damaged(name) from None
         except NotImplementedError:  # a compression method zipfile cannot read
             raise Unreadable("unreadable-file", _unusual_method(info.compress_type)) from None
         except RuntimeError:
             raise Unreadable("encrypted-file", ENCRYPTED) from None
+
+    def _inflate(self, info: _Member, size: int) -> bytes:
+        """What `zipfile` does for one part, with the same refusals: the local header must
+        match the directory; the output stops at the declared size; a whole part must end
+        where its stream ends and match its checksum."""
+        data, at = self.data, info.header_offset
+        if len(data) < at + _LOCAL.size or data[at : at + 4] != b"PK\x03\x04":
+            raise self._damaged(info.filename)
+        name_len, extra_len = _LOCAL.unpack_from(data, at)[9:11]
+        start = at + _LOCAL.size + name_len + extra_len
+        packed = memoryview(data)[start : start + info.compress_size]
+        if len(packed) < info.compress_size:
+            raise self._damaged(info.filename)
+        whole = size > info.file_size
+        want = min(size, info.file_size)
+        if info.compress_type == zipfile.ZIP_STORED:
+            out, ended = bytes(packed[:want]), True
+        else:
+            inflater = zlib.decompressobj(-15)
+            try:  # a head needs only its bytes; a whole part one more, to catch a lying size
+                out = inflater.decompress(packed, info.file_size + 1 if whole else want)
+            except zlib.error:
+                raise self._damaged(info.filename) from None
+            ended = inflater.eof
+            if len(out) > info.file_size:  # more than declared: a lying header
+                raise self._damaged(info.filename)
+            out = out[:want]
+        if whole and (not ended or len(out) != info.file_size or zlib.crc32(out) != info.CRC):
+            raise self._damaged(info.filename)
+        return out
 
     def head(self, name: str, size: int) -> bytes:
         """The first `size` bytes of a part, decompressed (never more)."""
