@@ -551,3 +551,28 @@ def test_readings_are_folded_as_they_arrive_without_changing_a_figure(form):
     assert second.values[ids[0]] is True
     assert first.values[ids[1]] is second.values[ids[1]]
     assert first.cells is second.cells and first.cells == cells
+
+
+def test_a_few_files_are_read_by_one_process_and_many_by_every_core(monkeypatch, tmp_path, form):
+    import os
+
+    import htsd_cli.validate as validate
+
+    monkeypatch.setattr(os, "cpu_count", lambda: 4)
+    counts = {n: validate.reading_processes(n) for n in (0, 10, 99, 100, 250, 10_000)}
+    assert counts == {0: 1, 10: 1, 99: 1, 100: 2, 250: 3, 10_000: 4}
+    monkeypatch.setattr(os, "cpu_count", lambda: None)  # unknown: one
+    assert validate.reading_processes(10_000) == 1
+    monkeypatch.setattr(os, "cpu_count", lambda: 4)
+    started = []
+    real = validate.run_isolated
+
+    def spy(func, items, workers=None, **kwargs):
+        started.append((len(items), workers))
+        return real(func, items, workers=workers, **kwargs)
+
+    monkeypatch.setattr(validate, "run_isolated", spy)
+    missing = [tmp_path / f"{n}.xlsx" for n in range(3)]
+    reports = validate.check_files(missing, form)
+    assert started == [(3, 1)]
+    assert [r.findings[0].code for r in reports] == ["unreadable-file"] * 3

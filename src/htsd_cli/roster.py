@@ -113,7 +113,7 @@ _NAME_WORDS = {
 }  # fmt: skip
 
 
-@functools.lru_cache(maxsize=65536)
+@functools.lru_cache(maxsize=4096)  # the roster's labels and groups; each unit's name is new
 def name_key(name: str) -> str:
     """A unit's name as compared: 'Trường MN Cát Bi' and 'trường mầm non cát bi' agree."""
     words = fold(name).replace(".", " ").replace(",", " ").replace("-", " ").split()

@@ -27,7 +27,7 @@ def fold(text: str) -> str:
     return _fold_letters(text)
 
 
-@functools.lru_cache(maxsize=65536)
+@functools.lru_cache(maxsize=4096)  # labels repeat in every file; unit names do not
 def _fold_letters(text: str) -> str:
     plain = text.translate(_letter_bases())  # Vietnamese letters in one C pass, the usual case
     if plain.isascii():

@@ -41,6 +41,7 @@ WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 OUTLIER_Z = 3.5
 OUTLIER_MIN_PEERS = 8
 OUTLIER_RATIO = 3.0  # and at least three times above or below the median
+FILES_PER_WORKER = 100  # one more reading process for every 100 files to read, up to the cores
 
 
 CHECKS: tuple[Callable[[Context], None], ...] = (check_values, check_rules)
@@ -186,7 +187,10 @@ def check_files(
         if cached is not None:
             fold(cached)
     for at, result in run_isolated(
-        func, [str(files[i]) for i in todo], workers=workers, meanwhile=meanwhile
+        func,
+        [str(files[i]) for i in todo],
+        workers=workers or reading_processes(len(todo)),
+        meanwhile=meanwhile,
     ):
         index = todo[at]
         if isinstance(result, Crash):
@@ -201,6 +205,12 @@ def check_files(
         if progress:
             progress(1, len(files))
     return [r for r in results if r is not None]
+
+
+def reading_processes(files: int) -> int:
+    """How many processes read `files` files: one more for every FILES_PER_WORKER, up to the
+    cores (starting a process costs about what reading a hundred files does)."""
+    return max(1, min(os.cpu_count() or 1, 1 + files // FILES_PER_WORKER))
 
 
 class _Folder:
