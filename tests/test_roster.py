@@ -110,3 +110,28 @@ def test_a_roster_without_its_columns_says_xlsx_works(tmp_path, form):
     with pytest.raises(RosterError) as caught:
         load_roster(path, form)
     assert "thiếu cột" in str(caught.value) and ".xlsx" in str(caught.value)
+
+
+def test_file_names_point_to_units_before_and_after_they_are_forgotten(tmp_path, form):
+    from htsd_cli.roster import Roster, Unit
+
+    units = (
+        Unit("MN03", "Trường Mầm non Cát Bi", "mam_non", "Trường mầm non", "Cát Bi"),
+        Unit("TH-1", "Trường Tiểu học Đằng Lâm", "tieu_hoc", "Trường tiểu học", "Đằng Lâm"),
+        Unit("th_1", "Trường Tiểu học Đằng Hải", "tieu_hoc", "Trường tiểu học", "Đằng Hải"),
+    )
+    roster = Roster(units, tmp_path / "r.csv")
+    asked = {  # both TH-1 and th_1 are "th-1" in file names: the rest of the name decides
+        "mn03-truong-mam-non-cat-bi.xlsx": "MN03",
+        "mn03-truong-mam-non-cat-bi (1).xlsx": "MN03",
+        "th-1-truong-tieu-hoc-dang-hai-can-sua.xlsx": "th_1",
+        "th-1-truong-tieu-hoc-dang-lam.xlsx": "TH-1",
+        "th-1-truong-khac.xlsx": None,
+        "khac.xlsx": None,
+    }
+    for _ in range(2):  # remembered, then worked out again the same way
+        got = {name: getattr(roster.issued_to(name), "code", None) for name in asked}
+        assert got == asked
+        assert roster.named_in("MN03 bao cao.xlsx") is units[0]
+        roster.forget_file_names()
+        assert not roster._issued

@@ -166,16 +166,16 @@ def aggregate(form: Form, roster: Roster, status: StatusReport) -> Aggregate:
     used, doubles = _drop_counted_twice(used)
     excluded.extend(doubles)
 
-    roster_units = {normalise_code(u.code): u for u in roster.units}
     indicators = [i for i in form.indicators if i.aggregate != "none"]
     order = [i.id for i in indicators]
-    # One row of figures per unit in one float matrix (None becomes NaN), filled row by row:
-    # no per-cell records, no list of every unit's figures.
+    # One row of figures per unit in one float matrix (None becomes NaN), filled row by row in
+    # the order of unit codes: no per-cell records, no list of every unit's figures, and no
+    # sorted copy of the matrix afterwards.
     matrix = np.full((len(used), len(order)), np.nan)
     offices: dict[int, list[int]] = {}  # an office's summary stands for the units it says answered
     codes, types, groups = [], [], []
-    for r, rep in enumerate(used):
-        member = roster_units.get(normalise_code(rep.unit_code))
+    for r, rep in enumerate(sorted(used, key=lambda rep: rep.unit_code)):
+        member = roster.find(rep.unit_code)
         codes.append(rep.unit_code)
         types.append(member.unit_type_label if member else rep.unit_type)
         groups.append(member.group if member else rep.unit_group)
@@ -183,7 +183,7 @@ def aggregate(form: Form, roster: Roster, status: StatusReport) -> Aggregate:
         if rep.kind == "summary":
             offices[r] = [rep.reported.get(key, 1) for key in order]
     index = pd.Index(codes, name="unit_code")
-    wide = pd.DataFrame(matrix, index=index, columns=pd.Index(order, name="indicator"))
+    wide = pd.DataFrame(matrix, index=index, columns=pd.Index(order, name="indicator"), copy=False)
     totals = pd.DataFrame(index=pd.Index(order, name="indicator"))
     totals["total"] = wide.sum(min_count=1)
     present = ~np.isnan(matrix)
@@ -193,7 +193,8 @@ def aggregate(form: Form, roster: Roster, status: StatusReport) -> Aggregate:
     totals["reported"] = pd.Series(reported, index=order).astype(int)
     by_type = _breakdown(wide, types, "unit_type")
     by_group = _breakdown(wide, groups, "group")
-    wide = wide.sort_index()
+    if not wide.index.is_monotonic_increasing:  # codes in another order than Python's
+        wide = wide.sort_index()
     texts = _unit_texts(form, used)
     ignored = [
         {"code": rep.unit_code, "name": rep.unit_name, "indicator": key,

@@ -91,12 +91,17 @@ class Figures(MutableMapping[str, Any]):
 
     def __init__(self, index: dict[str, int], items: Mapping[str, Any]) -> None:
         self._index = index
-        absent = Figures._ABSENT
-        self._values: list[Any] = [items.get(key, absent) for key in index]
-        held = sum(value is not absent for value in self._values)
-        self._extra: dict[str, Any] | None = (
-            {k: v for k, v in items.items() if k not in index} if held < len(items) else None
-        )
+        values: list[Any] = [Figures._ABSENT] * len(index)  # exactly as long: no spare room
+        extra: dict[str, Any] | None = None
+        for key, value in items.items():
+            at = index.get(key)
+            if at is not None:
+                values[at] = value
+            else:
+                extra = extra if extra is not None else {}
+                extra[key] = value
+        self._values = values
+        self._extra = extra
 
     def __getitem__(self, key: str) -> Any:
         at = self._index.get(key)

@@ -29,8 +29,8 @@ PDF_NAME = "bao-cao.pdf"
 
 
 def _preload() -> None:
-    """Imports for the rendering step, done while the worker processes read the returns."""
-    import docx  # noqa: F401
+    """Imports for the rendering step, done while the worker processes read the returns (not
+    python-docx: the Word document is rendered in a child process, which imports it)."""
     import jinja2  # noqa: F401
     import openpyxl
     import openpyxl.chart  # noqa: F401

@@ -33,7 +33,7 @@ COLUMN_TITLES = {
 }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # no per-unit __dict__: the country's roster has 70,000
 class Unit:
     code: str
     name: str
@@ -44,10 +44,14 @@ class Unit:
     email: str = ""
     phone: str = ""
 
-    @functools.cached_property
+    _stem: str = field(default="", init=False, compare=False, repr=False)
+
+    @property
     def file_stem(self) -> str:
-        """The name htsd gives this unit's issued workbook, without '.xlsx'."""
-        return f"{slug(self.code, 20)}-{slug(self.name)}"
+        """The name htsd gives this unit's issued workbook, without '.xlsx' (worked out once)."""
+        if not self._stem:
+            object.__setattr__(self, "_stem", f"{slug(self.code, 20)}-{slug(self.name)}")
+        return self._stem
 
 
 @dataclass(frozen=True)
@@ -55,7 +59,7 @@ class Roster:
     units: tuple[Unit, ...]
     source: Path
     _index: dict[str, Unit] = field(default_factory=dict, compare=False, repr=False)
-    _stems: dict[str, list[Unit]] = field(default_factory=dict, compare=False, repr=False)
+    _stems: dict[str, tuple[Unit, ...]] = field(default_factory=dict, compare=False, repr=False)
     _issued: dict[str, Unit | None] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -91,15 +95,23 @@ class Roster:
         if issued is not None:
             return issued
         first = slug(file_name.rsplit(".", 1)[0], 200).split("-")[0]
-        found = self._by_code_slug().get(first, [])
+        found = self._by_code_slug().get(first, ())
         return found[0] if len(found) == 1 else None
 
-    def _by_code_slug(self) -> dict[str, list[Unit]]:
-        """Units by their code as it appears in file names (built once)."""
+    def _by_code_slug(self) -> dict[str, tuple[Unit, ...]]:
+        """Units by their code as it appears in file names (built once; a tuple is the smaller
+        holder when, as nearly always, one unit has the code)."""
         if not self._stems:
+            stems = self._stems
             for unit in self.units:
-                self._stems.setdefault(slug(unit.code, 20), []).append(unit)
+                key = slug(unit.code, 20)
+                stems[key] = (*stems.get(key, ()), unit)
         return self._stems
+
+    def forget_file_names(self) -> None:
+        """Drop what `issued_to` remembers of each file name (one entry per file: the
+        country's 70,000), once nothing asks it for the same files again."""
+        self._issued.clear()
 
 
 # Abbreviations people use in unit names, as folded words.

@@ -234,6 +234,7 @@ def build_status(
                 f"{rep.unit_code}; số liệu trong tệp được tính cho {rep.unit_code}."
             ]
         units.append(status)
+    roster.forget_file_names()  # validate and this were the two asking for each file
     unlisted = "thời điểm sửa tệp" if file_times else "chưa rõ, không xét muộn"
     if receipts is not None:
         source = f"sổ nhận {receipts_name} (tệp không có trong sổ: {unlisted})"

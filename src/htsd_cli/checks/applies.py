@@ -66,7 +66,8 @@ def _take_out(
         if f.rule in rules:
             continue
         kept.append(f)
-    rep.findings = kept
+    if len(kept) < len(rep.findings):  # else the list it has stays (one list less per unit)
+        rep.findings = kept
     for ind in form.indicators:
         if ind.id not in outside:
             continue
