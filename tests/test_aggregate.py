@@ -601,3 +601,31 @@ def test_two_offices_summaries_add_up_units_answering_and_covered(form, tmp_path
     only_some = next(i for i in form.indicators if i.applies_to and not i.applies("thcs"))
     assert agg.answering(only_some.id) == 1  # the untyped return only, not the THCS
     assert sorted(agg.covered_units()) == ["MN1", "MN10", "MN2", "MN7", "TH1", "TH8", "THCS09"]
+
+
+def test_the_summary_workbook_written_as_it_is_made_is_the_one_made_in_memory(tmp_path):
+    import hashlib
+    import io
+
+    from htsd_cli.aggregate import aggregate
+    from htsd_cli.config import load_config
+    from htsd_cli.outputs import MANIFEST
+    from htsd_cli.pipeline import run_status
+    from htsd_cli.roster import load_roster
+    from htsd_cli.summary import build_summary_workbook
+
+    config = load_config(SAMPLE_CONFIG)
+    form = config.load_form()
+    roster = load_roster(SAMPLE_ROSTER, form)
+    report, status = run_status([RETURNS], form, config, roster, config.report_date)
+    agg = aggregate(form, roster, status)
+    whole = build_summary_workbook(agg, config, report, {})
+    streamed = io.BytesIO()
+    assert build_summary_workbook(agg, config, report, {}, streamed) == b""
+    assert streamed.getvalue() == whole and whole.startswith(b"PK")
+    # and through the command: the record of what htsd wrote keeps the digest of the file
+    assert _on_samples("aggregate", "-o", str(tmp_path / "out")).exit_code == 0
+    written = (tmp_path / "out" / "tong-hop.xlsx").read_bytes()
+    assert openpyxl.load_workbook(io.BytesIO(written))[FORM_SHEET].max_row > 40
+    manifest = json.loads((tmp_path / "out" / MANIFEST).read_text(encoding="utf-8"))["files"]
+    assert manifest["tong-hop.xlsx"] == hashlib.sha256(written).hexdigest()

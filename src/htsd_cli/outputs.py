@@ -24,9 +24,10 @@ import os
 import shutil
 import socket
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from types import TracebackType
+from typing import BinaryIO
 
 from htsd_cli.errors import OutputError, os_reason
 from htsd_cli.stopping import checkpoint, deferred
@@ -240,10 +241,18 @@ def _host() -> str:
 
 def write_synced(path: Path, data: bytes) -> None:
     """Create `path` (it must not exist), write, flush and fsync. Permissions follow the umask."""
+    with open_synced(path) as handle:
+        handle.write(data)
+
+
+@contextlib.contextmanager
+def open_synced(path: Path) -> Iterator[BinaryIO]:
+    """Create `path` (it must not exist) for writing; flushed and fsynced when the block ends
+    without an error. Permissions follow the umask."""
     flags = os.O_CREAT | os.O_EXCL | os.O_WRONLY | getattr(os, "O_BINARY", 0)
     fd = os.open(path, flags, 0o666)
     with os.fdopen(fd, "wb") as handle:
-        handle.write(data)
+        yield handle
         handle.flush()
         os.fsync(handle.fileno())
 
@@ -487,6 +496,11 @@ class OutputSet:
 
     def write(self, name: str, data: bytes) -> Path:
         """Stage one output (a name claimed before); it appears in the folder at `commit`."""
+        return self.write_with(name, lambda handle: handle.write(data))
+
+    def write_with(self, name: str, produce: Callable[[BinaryIO], object]) -> Path:
+        """Stage one output that `produce` writes into the file it is given, as it makes it (a
+        country's summary workbook is never whole in memory); it appears at `commit`."""
         if name not in self.names:
             raise ValueError(f"output {name!r} was not claimed")
         try:
@@ -495,12 +509,16 @@ class OutputSet:
                 (staging / NEW).mkdir(parents=True)
                 hide(staging)
                 self.staging = staging
-            write_synced(self.staging / NEW / name, data)
+            path = self.staging / NEW / name
+            with open_synced(path) as handle:
+                produce(handle)
+            with path.open("rb") as handle:
+                digest = hashlib.file_digest(handle, "sha256").hexdigest()
         except OSError as exc:
             raise OutputError(
                 f"Không ghi được tệp {self.folder / name}: {os_reason(exc)}. Các tệp cũ vẫn giữ nguyên."
             ) from exc
-        self._digests[name] = hashlib.sha256(data).hexdigest()
+        self._digests[name] = digest
         return self.folder / name
 
     def commit(self) -> list[Path]:

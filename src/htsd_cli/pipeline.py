@@ -151,11 +151,12 @@ def run_aggregate(
         document_job = Background(render_docx, context)
         try:
             markdown = render_markdown(context)
-            workbook = build_summary_workbook(agg, config, report, texts)
+            outs.write_with(
+                WORKBOOK_NAME, lambda out: build_summary_workbook(agg, config, report, texts, out)
+            )
             document = document_job.result()
         finally:
             document_job.close()
-        outs.write(WORKBOOK_NAME, workbook)
         outs.write(MARKDOWN_NAME, markdown.encode("utf-8"))
         outs.write(DOCX_NAME, document)
         if soffice:

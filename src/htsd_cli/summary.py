@@ -6,7 +6,7 @@ from __future__ import annotations
 import io
 import os
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, BinaryIO
 
 from htsd_cli.aggregate import Aggregate
 from htsd_cli.config import Config
@@ -42,8 +42,14 @@ def _number(value: Any) -> Any:
 
 
 def build_summary_workbook(
-    agg: Aggregate, config: Config, report: Report, narrative: dict[str, str]
+    agg: Aggregate,
+    config: Config,
+    report: Report,
+    narrative: dict[str, str],
+    out: BinaryIO | None = None,
 ) -> bytes:
+    """The office's summary workbook (tong-hop.xlsx): written into `out` as it is made when
+    given (b"" returned: a country's is never whole in memory), else returned."""
     from openpyxl.styles import Font
 
     form = agg.form
@@ -102,7 +108,7 @@ def build_summary_workbook(
     _charts(wb, agg, bold)
     buffer = io.BytesIO()
     wb.save(buffer)
-    return normalise_package(buffer.getvalue(), fast)
+    return normalise_package(buffer.getvalue(), fast, out)
 
 
 def _header(ws: Any, titles: list[str], bold: Any) -> None:

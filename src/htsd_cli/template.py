@@ -15,7 +15,7 @@ import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 from xml.sax.saxutils import escape
 
 from htsd_cli.checks.applies import NOT_APPLICABLE
@@ -490,7 +490,10 @@ class Stamper:
         self.tokenised = {name for name, data in self.members if b"@@HTSD_" in data}
 
     def stamp(
-        self, unit: Unit | None, inserts: dict[str, tuple[bytes, Any, bytes]] | None = None
+        self,
+        unit: Unit | None,
+        inserts: dict[str, tuple[bytes, Any, bytes]] | None = None,
+        out: BinaryIO | None = None,
     ) -> bytes:
         values = (
             {
@@ -509,16 +512,20 @@ class Stamper:
                 for token, value in values.items():
                     data = data.replace(token.encode(), escape(value).encode("utf-8"))
             members.append((name, data))
-        return write_package(members, inserts)
+        return write_package(members, inserts, out)
 
 
 def write_package(
-    members: list[tuple[str, bytes]], inserts: dict[str, tuple[bytes, Any, bytes]] | None = None
+    members: list[tuple[str, bytes]],
+    inserts: dict[str, tuple[bytes, Any, bytes]] | None = None,
+    out: BinaryIO | None = None,
 ) -> bytes:
     """A zip package with fixed timestamps, in the given member order. A member named in
-    `inserts` is written as (head, chunks, tail) instead, chunk by chunk as they are made."""
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as zf:
+    `inserts` is written as (head, chunks, tail) instead, chunk by chunk as they are made.
+    Written into `out` when given (and b"" returned), else returned."""
+    buffer = io.BytesIO()
+    target = out if out is not None else buffer
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as zf:
         for name, data in members:
             info = zipfile.ZipInfo(name, date_time=ZIP_TIME)
             info.compress_type = zipfile.ZIP_DEFLATED
@@ -532,21 +539,23 @@ def write_package(
                     handle.write(tail)
             else:
                 zf.writestr(info, data, compresslevel=6)
-    return out.getvalue()
+    return buffer.getvalue()  # empty when written into `out`
 
 
-def normalise_package(package: bytes, extra_rows: dict[str, Any] | None = None) -> bytes:
+def normalise_package(
+    package: bytes, extra_rows: dict[str, Any] | None = None, out: BinaryIO | None = None
+) -> bytes:
     """Fixed document dates and zip timestamps: the same content gives the same bytes.
 
     `extra_rows` (sheet title → serialised rows as chunks of bytes, see xlsxfast) are written
-    in the same pass, as they are made.
+    in the same pass, as they are made. Written into `out` when given (b"" returned).
     """
     stamper = Stamper(package)
     if not extra_rows:
-        return stamper.stamp(None)
+        return stamper.stamp(None, out=out)
     from htsd_cli.xlsxfast import insert_rows
 
-    return stamper.stamp(None, insert_rows(stamper.members, extra_rows))
+    return stamper.stamp(None, insert_rows(stamper.members, extra_rows), out)
 
 
 def set_text(cell: Any, value: Any) -> None:
