@@ -8,8 +8,9 @@ from pathlib import Path
 from htsd_cli.config import Config
 from htsd_cli.fill import fill_workbook
 from htsd_cli.form import Form
+from htsd_cli.package import Stamper
 from htsd_cli.roster import Roster, Unit
-from htsd_cli.template import Stamper, build_template, file_name
+from htsd_cli.template import build_template, file_name
 
 DISTINCT = 40
 

@@ -71,3 +71,13 @@ def test_folding_by_table_is_folding_by_decomposing(text):
     """The fast paths (plain ASCII, the table of Vietnamese letters) fold exactly as the
     decomposition does, for any mix of letters, marks typed apart and other characters."""
     assert fold(text) == _fold_by_decomposing(text)
+
+
+@given(st.text())
+def test_xml_text_is_escaped_as_the_standard_library_escapes_it(text):
+    from xml.sax.saxutils import escape
+
+    from htsd_cli.textnorm import xml_escape
+
+    assert xml_escape(text) == escape(text)
+    assert xml_escape("a<b>&c&amp;") == "a&lt;b&gt;&amp;c&amp;amp;"

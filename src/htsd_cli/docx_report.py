@@ -11,8 +11,8 @@ from __future__ import annotations
 import io
 from typing import Any
 
-from htsd_cli.template import FIXED_TIME, FONT_NAME, normalise_package
-from htsd_cli.textnorm import xml_safe
+from htsd_cli.package import FIXED_TIME, FONT_NAME, normalise_package
+from htsd_cli.textnorm import xml_escape, xml_safe
 from htsd_cli.textwidth import fit_lines, width_mm
 
 BODY_PT = 14
@@ -442,8 +442,6 @@ def _list(doc: Any, lines: list[tuple[str, bool]]) -> None:
     province's 2,000 units; building the elements and placing them before the section
     properties is linear.
     """
-    from xml.sax.saxutils import escape
-
     from docx.oxml import parse_xml
     from docx.oxml.ns import nsdecls
 
@@ -454,7 +452,7 @@ def _list(doc: Any, lines: list[tuple[str, bool]]) -> None:
         run_pr = "<w:rPr><w:b/></w:rPr>" if bold else ""
         p = parse_xml(
             f'<w:p {nsdecls("w")}><w:pPr><w:pStyle w:val="{style_id}"/></w:pPr>'
-            f'<w:r>{run_pr}<w:t xml:space="preserve">{escape(xml_safe(text))}</w:t></w:r></w:p>'
+            f'<w:r>{run_pr}<w:t xml:space="preserve">{xml_escape(xml_safe(text))}</w:t></w:r></w:p>'
         )
         if anchor is not None:
             anchor.addprevious(p)

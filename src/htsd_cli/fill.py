@@ -24,7 +24,7 @@ def fill_workbook(source: Path, values: Mapping[str, Any], target: Path | None =
             wb[sheet][ref.replace("$", "")].value = value
     buffer = io.BytesIO()
     wb.save(buffer)
-    from htsd_cli.template import normalise_package
+    from htsd_cli.package import normalise_package
 
     data = normalise_package(buffer.getvalue())
     if target is not None:

@@ -92,7 +92,8 @@ def roster_workbook(form: Form) -> bytes:
     from openpyxl.styles import Font
     from openpyxl.worksheet.datavalidation import DataValidation
 
-    from htsd_cli.template import new_workbook, normalise_package
+    from htsd_cli.package import normalise_package
+    from htsd_cli.template import new_workbook
 
     wb = new_workbook()
     ws = wb.active

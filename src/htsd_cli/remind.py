@@ -68,8 +68,9 @@ def table_workbook(
     from openpyxl.styles import Alignment, Font
 
     from htsd_cli.layout import column_letter
+    from htsd_cli.package import normalise_package
     from htsd_cli.summary import print_setup
-    from htsd_cli.template import new_workbook, normalise_package
+    from htsd_cli.template import new_workbook
 
     wb = new_workbook()
     ws = wb.active

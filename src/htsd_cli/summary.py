@@ -12,6 +12,7 @@ from htsd_cli.aggregate import Aggregate
 from htsd_cli.config import Config
 from htsd_cli.findings import Report
 from htsd_cli.layout import FORM_SHEET, ID_SHEET, SUMMARY_MARK, compute_layout
+from htsd_cli.package import normalise_package
 from htsd_cli.report import note_for
 from htsd_cli.status import STATE_LABELS
 from htsd_cli.template import (
@@ -19,7 +20,6 @@ from htsd_cli.template import (
     date_line,
     identity_rows,
     new_workbook,
-    normalise_package,
     render_form_sheet,
     stamp_line,
     write_identity,

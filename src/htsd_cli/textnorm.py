@@ -52,6 +52,12 @@ def xml_safe(text: str) -> str:
     return _XML_CONTROL.sub("", text)
 
 
+def xml_escape(text: str) -> str:
+    """&, < and > as XML text writes them (what xml.sax.saxutils.escape does, without the
+    urllib and email modules that importing it pulls in)."""
+    return text.replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;")
+
+
 def format_number(value: float | int | None, decimals: int = 0) -> str:
     """Vietnamese number form: 1500000 → '1.500.000', 2.5 → '2,5'."""
     if value is None:

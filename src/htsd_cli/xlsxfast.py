@@ -11,10 +11,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from typing import Any
-from xml.sax.saxutils import escape
 
 from htsd_cli.layout import column_letter
-from htsd_cli.textnorm import xml_safe
+from htsd_cli.textnorm import xml_escape, xml_safe
 
 
 def wrap_style(wb: Any) -> int:
@@ -54,7 +53,7 @@ def rows_xml(
                     shown = repr(float(value) if isinstance(value, float) else int(value))
                     cells.append(f"{heads[c]}{number}{tails[c]}><v>{shown}</v></c>")
             elif value is not None and value != "":
-                text = escape(xml_safe(str(value)))
+                text = xml_escape(xml_safe(str(value)))
                 cells.append(
                     f'{heads[c]}{number}{tails[c]} t="inlineStr"><is><t xml:space="preserve">'
                     f"{text}</t></is></c>"
@@ -72,7 +71,7 @@ def insert_rows(
     members: list[tuple[str, bytes]], sheets: dict[str, Iterable[bytes]]
 ) -> dict[str, tuple[bytes, Iterable[bytes], bytes]]:
     """Where serialised rows go: part name → (the sheet's XML up to the end of its data, the
-    rows, the rest), for `template.write_package` to write the rows as they come."""
+    rows, the rest), for `package.write_package` to write the rows as they come."""
     from htsd_cli.workbook.parts import sheet_part_names
 
     parts = dict(members)
