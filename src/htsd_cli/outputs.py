@@ -496,11 +496,17 @@ class OutputSet:
 
     def write(self, name: str, data: bytes) -> Path:
         """Stage one output (a name claimed before); it appears in the folder at `commit`."""
-        return self.write_with(name, lambda handle: handle.write(data))
+        digest = hashlib.sha256(data).hexdigest()
+        return self._stage(name, lambda handle: handle.write(data), digest)
 
     def write_with(self, name: str, produce: Callable[[BinaryIO], object]) -> Path:
         """Stage one output that `produce` writes into the file it is given, as it makes it (a
         country's summary workbook is never whole in memory); it appears at `commit`."""
+        return self._stage(name, produce, "")
+
+    def _stage(self, name: str, produce: Callable[[BinaryIO], object], digest: str) -> Path:
+        """Write a claimed output into the staging folder; its digest is read back from the
+        file when the bytes were not in hand."""
         if name not in self.names:
             raise ValueError(f"output {name!r} was not claimed")
         try:
@@ -512,8 +518,9 @@ class OutputSet:
             path = self.staging / NEW / name
             with open_synced(path) as handle:
                 produce(handle)
-            with path.open("rb") as handle:
-                digest = hashlib.file_digest(handle, "sha256").hexdigest()
+            if not digest:
+                with path.open("rb") as handle:
+                    digest = hashlib.file_digest(handle, "sha256").hexdigest()
         except OSError as exc:
             raise OutputError(
                 f"Không ghi được tệp {self.folder / name}: {os_reason(exc)}. Các tệp cũ vẫn giữ nguyên."
