@@ -445,10 +445,13 @@ def _flip(data: bytes, part: str, how: str) -> bytes:
         out[start + 10 : start + 40] = bytes(30)
     elif how == "header":  # the directory points at something that is not a part
         out[entry + 42 : entry + 46] = (info.header_offset + 1).to_bytes(4, "little")
+    elif how == "name":  # the part itself says it is another one
+        at = info.header_offset + 30 + len(part) - 1
+        out[at : at + 1] = b"k"
     return bytes(out)
 
 
-@pytest.mark.parametrize("how", ["crc", "size", "data", "header"])
+@pytest.mark.parametrize("how", ["crc", "size", "data", "header", "name"])
 def test_a_damaged_part_is_refused_by_the_direct_reader_as_by_zipfile(how):
     from htsd_cli.workbook.guard import Package, Unreadable
 

@@ -143,6 +143,11 @@ _LOCAL = struct.Struct("<4s5H3L2H")  # local file header
 _WIDE = 0xFFFFFFFF  # a 32-bit field that says "see the zip64 record"
 
 
+def _name(raw: bytes, flags: int) -> str:
+    """A part's name as zip records it: UTF-8 when flagged so, else the old DOS code page."""
+    return raw.decode("utf-8" if flags & 0x800 else "cp437", "replace")
+
+
 def _central_directory(data: bytes) -> list[_Member] | None:
     """The parts of an ordinary zip, read straight from its central directory; None for any
     zip that is not plain (zip64, data before the archive, a split archive, an odd record),
@@ -165,8 +170,7 @@ def _central_directory(data: bytes) -> list[_Member] | None:
         name_len, extra_len, comment_len, offset = fields[10], fields[11], fields[12], fields[16]
         if _WIDE in (packed, size, offset):
             return None
-        raw = data[pos + _ENTRY.size : pos + _ENTRY.size + name_len]
-        name = raw.decode("utf-8" if flags & 0x800 else "cp437", "replace")
+        name = _name(data[pos + _ENTRY.size : pos + _ENTRY.size + name_len], flags)
         members.append(_Member(name, flags, method, crc, packed, size, offset))
         pos += _ENTRY.size + name_len + extra_len + comment_len
     return members if pos == at else None
@@ -247,7 +251,10 @@ class Package:
         data, at = self.data, info.header_offset
         if len(data) < at + _LOCAL.size or data[at : at + 4] != b"PK\x03\x04":
             raise self._damaged(info.filename)
-        name_len, extra_len = _LOCAL.unpack_from(data, at)[9:11]
+        fields = _LOCAL.unpack_from(data, at)
+        flags, name_len, extra_len = fields[2], fields[9], fields[10]
+        if _name(data[at + _LOCAL.size : at + _LOCAL.size + name_len], flags) != info.filename:
+            raise self._damaged(info.filename)  # the part says it is another than the directory
         start = at + _LOCAL.size + name_len + extra_len
         packed = memoryview(data)[start : start + info.compress_size]
         if len(packed) < info.compress_size:
