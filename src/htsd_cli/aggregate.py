@@ -6,6 +6,7 @@ indicator table keeps every unit's figures, and every excluded file is listed wi
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -17,6 +18,8 @@ from htsd_cli.status import VALID, StatusReport
 
 if TYPE_CHECKING:
     import pandas as pd
+
+SUM_COLUMNS = 6  # indicators summed at once (see `aggregate`)
 
 
 @dataclass
@@ -39,7 +42,6 @@ class Aggregate:
     by_group: pd.DataFrame  # indicator × group
     wide: pd.DataFrame  # unit × indicator
     excluded: list[Exclusion] = field(default_factory=list)
-    texts: list[dict[str, Any]] = field(default_factory=list)  # what each unit wrote
     ignored: list[dict[str, Any]] = field(default_factory=list)  # figures in rows not answered
     expected_by_row: dict[str, int] = field(default_factory=dict)  # units each row applies to
     _totals: dict[str, float | None] = field(default_factory=dict, repr=False)
@@ -61,13 +63,13 @@ class Aggregate:
         return self._reported.get(indicator_id, 0)
 
     def texts_by_part(self) -> list[tuple[str, list[tuple[str, str, str]]]]:
-        """(heading, [(unit code, unit name, text)]) in the form's order: what units wrote."""
+        """(heading, [(unit code, unit name, text)]) in the form's order: what units wrote.
+        Worked out from the readings when asked, not kept: the country's units' words would
+        hold about 18 MB for the one time the report lists them."""
         parts: dict[str, list[tuple[str, str, str]]] = {}
-        for unit in self.texts:
-            for item in unit["items"]:
-                parts.setdefault(item["heading"], []).append(
-                    (unit["code"], unit["name"], item["text"])
-                )
+        for code, name, items in _unit_texts(self.form, self.used):
+            for heading, text in items:
+                parts.setdefault(heading, []).append((code, name, text))
         return list(parts.items())
 
     def answering(self, indicator_id: str) -> int:
@@ -185,7 +187,7 @@ def aggregate(form: Form, roster: Roster, status: StatusReport) -> Aggregate:
     index = pd.Index(codes, name="unit_code")
     wide = pd.DataFrame(matrix, index=index, columns=pd.Index(order, name="indicator"), copy=False)
     totals = pd.DataFrame(index=pd.Index(order, name="indicator"))
-    totals["total"] = wide.sum(min_count=1)
+    totals["total"] = _column_sums(wide)
     present = ~np.isnan(matrix)
     reported = present.sum(axis=0)
     for r, weights in offices.items():
@@ -195,7 +197,6 @@ def aggregate(form: Form, roster: Roster, status: StatusReport) -> Aggregate:
     by_group = _breakdown(wide, groups, "group")
     if not wide.index.is_monotonic_increasing:  # codes in another order than Python's
         wide = wide.sort_index()
-    texts = _unit_texts(form, used)
     ignored = [
         {"code": rep.unit_code, "name": rep.unit_name, "indicator": key,
          "label": form.indicator(key).label, "value": value}
@@ -203,9 +204,25 @@ def aggregate(form: Form, roster: Roster, status: StatusReport) -> Aggregate:
         for key, value in rep.ignored.items()
     ]  # fmt: skip
     return Aggregate(
-        form, status, used, totals, by_type, by_group, wide, excluded, texts, ignored,
+        form, status, used, totals, by_type, by_group, wide, excluded, ignored,
         _expected_rows(form, roster, used),
     )  # fmt: skip
+
+
+def _column_sums(wide: pd.DataFrame) -> pd.Series:
+    """Each indicator's sum (NaN where nobody reported it), a few columns at a time: pandas
+    copies what it sums to blank out the NaNs, and a copy of a country's whole matrix at once
+    would be the peak of the run's memory (~28 MB at 70,000 units)."""
+    import pandas as pd
+
+    parts: list[pd.Series] = [
+        wide.iloc[:, at : at + SUM_COLUMNS].sum(min_count=1)
+        for at in range(0, wide.shape[1], SUM_COLUMNS)
+    ]
+    if len(parts) == 1:
+        return parts[0]
+    whole: pd.Series = pd.concat(parts) if parts else wide.sum(min_count=1)
+    return whole
 
 
 def _breakdown(wide: pd.DataFrame, keys: list[str], name: str) -> pd.DataFrame:
@@ -270,9 +287,11 @@ def _drop_counted_twice(used: list[FileReport]) -> tuple[list[FileReport], list[
     return kept, dropped
 
 
-def _unit_texts(form: Form, used: list[FileReport]) -> list[dict[str, Any]]:
-    """What each unit wrote in its free-text parts and notes, for the report's annex."""
-    out = []
+def _unit_texts(
+    form: Form, used: list[FileReport]
+) -> Iterator[tuple[str, str, list[tuple[str, str]]]]:
+    """What each unit wrote in its free-text parts and notes, for the report's annex: (code,
+    name, [(heading, text)]) unit by unit in the order of their codes, parts in the form's."""
     headings = {t.id: t.heading for t in form.texts}
     for ind in form.indicators:
         headings[ind.note_id] = f"Ghi chú: {ind.label}"
@@ -287,9 +306,5 @@ def _unit_texts(form: Form, used: list[FileReport]) -> list[dict[str, Any]]:
             if key not in found and isinstance(value, str) and value:
                 found[key] = value
         if found:
-            items = [
-                {"heading": headings[key], "text": found[key]}
-                for key in sorted(found, key=place.__getitem__)
-            ]
-            out.append({"code": rep.unit_code, "name": rep.unit_name, "items": items})
-    return out
+            items = [(headings[key], found[key]) for key in sorted(found, key=place.__getitem__)]
+            yield rep.unit_code, rep.unit_name, items
