@@ -119,6 +119,7 @@ def test_file_names_point_to_units_before_and_after_they_are_forgotten(tmp_path,
         Unit("MN03", "Trường Mầm non Cát Bi", "mam_non", "Trường mầm non", "Cát Bi"),
         Unit("TH-1", "Trường Tiểu học Đằng Lâm", "tieu_hoc", "Trường tiểu học", "Đằng Lâm"),
         Unit("th_1", "Trường Tiểu học Đằng Hải", "tieu_hoc", "Trường tiểu học", "Đằng Hải"),
+        Unit("TH 02", "Trường Tiểu học Cát Bi", "tieu_hoc", "Trường tiểu học", "Cát Bi"),
     )
     roster = Roster(units, tmp_path / "r.csv")
     asked = {  # both TH-1 and th_1 are "th-1" in file names: the rest of the name decides
@@ -127,6 +128,7 @@ def test_file_names_point_to_units_before_and_after_they_are_forgotten(tmp_path,
         "th-1-truong-tieu-hoc-dang-hai-can-sua.xlsx": "th_1",
         "th-1-truong-tieu-hoc-dang-lam.xlsx": "TH-1",
         "th-1-truong-khac.xlsx": None,
+        "th-02-truong-tieu-hoc-cat-bi.xlsx": "TH 02",  # a code its file name writes otherwise
         "khac.xlsx": None,
     }
     for _ in range(2):  # remembered, then worked out again the same way

@@ -44,14 +44,11 @@ class Unit:
     email: str = ""
     phone: str = ""
 
-    _stem: str = field(default="", init=False, compare=False, repr=False)
-
     @property
     def file_stem(self) -> str:
-        """The name htsd gives this unit's issued workbook, without '.xlsx' (worked out once)."""
-        if not self._stem:
-            object.__setattr__(self, "_stem", f"{slug(self.code, 20)}-{slug(self.name)}")
-        return self._stem
+        """The name htsd gives this unit's issued workbook, without '.xlsx' (worked out when
+        asked, not kept: a country's roster would hold 70,000 of them)."""
+        return f"{slug(self.code, 20)}-{slug(self.name)}"
 
 
 @dataclass(frozen=True)
@@ -73,17 +70,15 @@ class Roster:
         'mn03-…(1).xlsx' or 'mn03-…-can-sua.xlsx' included)."""
         if file_name in self._issued:  # validate, then status, ask for every file
             return self._issued[file_name]
-        stems = self._by_code_slug()
         stem = slug(file_name.rsplit(".", 1)[0], 200)
         best: Unit | None = None
+        best_length = 0
         cut = stem.find("-")
         while cut > 0:  # each way to read the name as "<code>-<rest>"
-            for unit in stems.get(stem[:cut], ()):
+            for unit in self._coded(stem[:cut]):
                 own = unit.file_stem
-                if (stem == own or stem.startswith(own + "-")) and (
-                    best is None or len(own) > len(best.file_stem)
-                ):
-                    best = unit
+                if (stem == own or stem.startswith(own + "-")) and len(own) > best_length:
+                    best, best_length = unit, len(own)
             cut = stem.find("-", cut + 1)
         self._issued[file_name] = best
         return best
@@ -94,19 +89,25 @@ class Roster:
         issued = self.issued_to(file_name)
         if issued is not None:
             return issued
-        first = slug(file_name.rsplit(".", 1)[0], 200).split("-")[0]
-        found = self._by_code_slug().get(first, ())
+        found = self._coded(slug(file_name.rsplit(".", 1)[0], 200).split("-")[0])
         return found[0] if len(found) == 1 else None
 
-    def _by_code_slug(self) -> dict[str, tuple[Unit, ...]]:
-        """Units by their code as it appears in file names (built once; a tuple is the smaller
-        holder when, as nearly always, one unit has the code)."""
+    def _coded(self, word: str) -> tuple[Unit, ...]:
+        """The units whose code, as file names write it (`slug`), is `word`. Most codes read
+        back to their unit through the code index ('dv0003' is DV0003); only the others
+        ('TH 01' written 'th-01') are kept in a table of their own, built once."""
         if not self._stems:
             stems = self._stems
-            for unit in self.units:
-                key = slug(unit.code, 20)
-                stems[key] = (*stems.get(key, ()), unit)
-        return self._stems
+            stems[""] = ()  # built, even if no code needs it
+            for member in self.units:
+                key = slug(member.code, 20)
+                if self.find(key) is not member:
+                    stems[key] = (*stems.get(key, ()), member)
+        odd = self._stems.get(word, ())
+        unit = self.find(word)
+        if unit is not None and unit not in odd and slug(unit.code, 20) == word:
+            return (*odd, unit)
+        return odd
 
     def forget_file_names(self) -> None:
         """Drop what `issued_to` remembers of each file name (one entry per file: the
