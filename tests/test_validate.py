@@ -272,6 +272,32 @@ def test_outlier_is_a_warning_on_that_file_only(filled, form, cells):
     assert all(f.severity == "warning" for r in report.files for f in r.findings)
 
 
+def test_an_outlier_message_is_written_when_read_and_travels_as_a_plain_finding(
+    filled, form, cells
+):
+    import copy
+    import pickle
+
+    from htsd_cli.findings import Finding
+
+    paths = [
+        filled({"s3_to_roi": v}, unit=f"TH0{i}" if i < 9 else "TH01", name=f"th{i}.xlsx")
+        for i, v in enumerate([10, 11, 12, 10, 11, 13, 9, 10, 1200], start=1)
+    ]
+    found = validate_paths(paths, form).files
+    (outlier,) = [f for r in found for f in r.findings if f.code == "outlier"]
+    cell = cells["s3_to_roi"]
+    assert outlier.message == (  # the median of the nine is 11
+        f"Ô {cell} (Số lượng tờ rơi đã phát hành): 1200 lớn gấp 109 lần mức thường gặp của các "
+        "đơn vị cùng loại (11). Kiểm tra lại xem có gõ nhầm không."
+    )
+    assert (outlier.value, outlier.cell, outlier.indicator) == ("1200", cell, "s3_to_roi")
+    assert outlier.to_dict()["message"] == outlier.message
+    for travelled in (pickle.loads(pickle.dumps(outlier)), copy.copy(outlier)):
+        assert type(travelled) is Finding
+        assert travelled.to_dict() == outlier.to_dict()
+
+
 def _cli(*args: str):
     return runner.invoke(app, ["validate", "--config", str(SAMPLE_CONFIG), *args])
 

@@ -8,6 +8,7 @@ Checks are small functions; each returns findings, never raises for bad data.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import functools
 import os
 import statistics
@@ -30,7 +31,7 @@ from htsd_cli.findings import (
     Skipped,
     pick,
 )
-from htsd_cli.form import Form
+from htsd_cli.form import Form, Indicator
 from htsd_cli.isolate import Crash, run_isolated
 from htsd_cli.roster import Roster, Unit, name_key
 from htsd_cli.values import show
@@ -201,6 +202,9 @@ def check_files(
             )
         elif cache is not None:  # a crash or a time-out may not happen twice: only readings kept
             cache.put(keys[index], result)
+        named = str(files[index])
+        if result.path == named:  # the string the parent holds already, not a copy of it
+            result.path = named
         results[index] = fold(result)
         if progress:
             progress(1, len(files))
@@ -247,6 +251,8 @@ class _Folder:
             report.reported = _NONE
         if not report.expected:
             report.expected = _NONE
+        if not report.ignored:
+            report.ignored = _NONE
         if report.cells:
             if report.cells == self.last:  # most files: the map of the file before
                 report.cells = self.last
@@ -461,17 +467,38 @@ def check_outliers(files: list[FileReport], form: Form) -> None:
                 # 0 means "none", a real answer; a typo is usually a factor off (1200 for 12)
                 far = v >= OUTLIER_RATIO * median or v * OUTLIER_RATIO <= median
                 if abs(z) > OUTLIER_Z and v > 0 and far:
-                    cell = rep.cells.get(ind.id, "")
-                    _batch_finding(
-                        rep,
-                        "outlier",
-                        WARNING,
-                        f"{where(cell, ind)}: {show(v)} {_how_far(v, median)} mức thường gặp "
-                        f"của các đơn vị cùng loại ({show(median)}). Kiểm tra lại xem có gõ "
-                        "nhầm không.",
-                        sheet=rep.sheet,
-                        cell=cell,
-                        indicator=ind.id,
-                        label=ind.label,
-                        value=show(v),
-                    )
+                    rep.findings.append(Outlier(rep, ind, v, median))
+
+
+class Outlier(Finding):
+    """A figure far from its peers: a Finding whose message is written when it is read. A
+    country's returns can give tens of thousands of these, and their messages, written out,
+    would hold about 15 MB for the run; the figure and the median they are worked out from are
+    numbers held already. Copied or pickled, it becomes a plain Finding."""
+
+    __slots__ = ("_figure", "_indicator", "_median")
+    _figure: float
+    _indicator: Indicator
+    _median: float
+
+    def __init__(self, rep: FileReport, ind: Indicator, figure: float, median: float) -> None:
+        cell = rep.cells.get(ind.id, "")
+        held = {
+            "code": "outlier", "severity": WARNING, "file": rep.path, "sheet": rep.sheet,
+            "cell": cell, "indicator": ind.id, "label": ind.label, "value": show(figure),
+            "rule": "", "_indicator": ind, "_figure": figure, "_median": median,
+        }  # fmt: skip
+        for name, value in held.items():  # a frozen dataclass: set as its own __init__ does
+            object.__setattr__(self, name, value)
+
+    @property
+    def message(self) -> str:  # the field of Finding, worked out
+        figure, median = self._figure, self._median
+        return (
+            f"{where(self.cell, self._indicator)}: {show(figure)} {_how_far(figure, median)} "
+            f"mức thường gặp của các đơn vị cùng loại ({show(median)}). Kiểm tra lại xem có "
+            "gõ nhầm không."
+        )
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return Finding, tuple(getattr(self, f.name) for f in dataclasses.fields(Finding))

@@ -76,6 +76,8 @@ def _take_out(
             # a yes/no as the unit sees it in its cell, not as TRUE/FALSE
             shown = ("Có" if value else "Không") if isinstance(value, bool) else show(value)
             typed.setdefault(ind.id, shown)
+    if typed and not rep.ignored:
+        rep.ignored = {}  # a folded reading shares one empty mapping that cannot be changed
     for ind in form.indicators:
         if ind.id not in typed:
             continue
