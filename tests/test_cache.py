@@ -88,3 +88,36 @@ def test_a_second_run_into_a_relative_folder_uses_its_cache(tmp_path, monkeypatc
     assert second.exit_code == 0, second.output
     assert "Traceback" not in second.output and "ngoài dự kiến" not in second.output
     assert counted[-1] == 0
+
+
+def test_a_file_changed_while_it_is_read_is_kept_under_the_bytes_that_were_read(
+    tmp_path, form, monkeypatch
+):
+    """The main process looks a file up by its bytes; a unit's newer copy lands before the
+    reader opens it. The reading is of the newer bytes, so it must be stored under their key:
+    stored under the older bytes' key, those bytes, seen again, would count the newer figures."""
+    from htsd_cli.cache import ReadCache
+    from htsd_cli.fill import fill_workbook
+
+    returns = tmp_path / "bao-cao-ve"
+    shutil.copytree(SAMPLES / "returns", returns)
+    target = returns / "mn01-truong-mam-non-cat-bi.xlsx"
+    files = sorted(returns.glob("*.xlsx"))
+    cache = ReadCache(tmp_path / CACHE_NAME, "muoi")
+    validate_module.check_files(files, form, cache=cache)  # the cache is not empty now
+    fill_workbook(target, {"s2_bai_bao": 7}, target)
+    older = target.read_bytes()
+    real = validate_module.run_isolated
+
+    def newer_copy_arrives(func, items, *args, **kwargs):
+        fill_workbook(target, {"s2_bai_bao": 9}, target)
+        return real(func, items, *args, **kwargs)
+
+    monkeypatch.setattr(validate_module, "run_isolated", newer_copy_arrives)
+    (read,) = validate_module.check_files([target], form, cache=cache)
+    assert read.values["s2_bai_bao"] == 9 and read.digest == ""  # the digest is not kept
+    monkeypatch.setattr(validate_module, "run_isolated", real)
+    target.write_bytes(older)
+    (again,) = validate_module.check_files([target], form, cache=cache)
+    assert again.values["s2_bai_bao"] == 7
+    assert cache.get(cache.key(target), str(target), 0.0) is not None  # and now it is cached

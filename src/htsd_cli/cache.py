@@ -54,7 +54,7 @@ def fingerprint(form: Any, *options: object) -> str:
 
 
 _REPORT_FIELDS = tuple(
-    f.name for f in dataclasses.fields(FileReport) if f.name not in ("path", "mtime")
+    f.name for f in dataclasses.fields(FileReport) if f.name not in ("path", "mtime", "digest")
 )
 _FINDING_FIELDS = tuple(f.name for f in dataclasses.fields(Finding) if f.name != "file")
 
@@ -106,11 +106,27 @@ class ReadCache:
             return False
 
     def key(self, path: Path) -> str | None:
+        """The key of the file's bytes as they are now (None when it cannot be read)."""
         try:
             data = path.read_bytes()
         except OSError:
             return None
-        return hashlib.sha256(self.salt.encode() + hashlib.sha256(data).digest()).hexdigest()
+        return self.key_of(hashlib.sha256(data).hexdigest())
+
+    def key_of(self, digest: str) -> str:
+        """The key of bytes whose SHA-256 is `digest` (hex): what a reader process gives for
+        the very bytes it read, so that a file changed while it was read is never stored
+        under the key of its former bytes."""
+        return hashlib.sha256(self.salt.encode() + bytes.fromhex(digest)).hexdigest()
+
+    def empty(self) -> bool:
+        """Nothing stored (or no database): a first run need not look each file up."""
+        if self.db is None:
+            return True
+        try:
+            return self.db.execute("SELECT 1 FROM readings LIMIT 1").fetchone() is None
+        except sqlite3.Error:
+            return True
 
     def get(self, key: str | None, path: str, mtime: float) -> FileReport | None:
         if self.db is None or key is None:

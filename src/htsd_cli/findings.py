@@ -201,6 +201,7 @@ class FileReport:
     reported: dict[str, int] = field(default_factory=dict)
     expected: dict[str, int] = field(default_factory=dict)  # a summary: units each row applies to
     ignored: dict[str, str] = field(default_factory=dict)  # figures typed in rows not answered
+    digest: str = ""  # SHA-256 of the bytes read, when a cache asked for it (then dropped)
 
     @property
     def valid(self) -> bool:

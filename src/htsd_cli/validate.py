@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import functools
+import hashlib
 import os
 import statistics
 from collections.abc import Callable, Iterable
@@ -36,7 +37,7 @@ from htsd_cli.isolate import Crash, run_isolated
 from htsd_cli.roster import Roster, Unit, name_key
 from htsd_cli.values import show
 from htsd_cli.workbook import Unreadable, open_workbook
-from htsd_cli.workbook.guard import NOT_WORKBOOK, sniff
+from htsd_cli.workbook.guard import NOT_WORKBOOK, read_bytes_guarded, sniff
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 OUTLIER_Z = 3.5
@@ -48,13 +49,19 @@ FILES_PER_WORKER = 100  # one more reading process for every 100 files to read, 
 CHECKS: tuple[Callable[[Context], None], ...] = (check_values, check_rules)
 
 
-def check_file(path: str, form: Form, strict: bool = False, want_names: bool = True) -> FileReport:
-    """Read and check one returned file; never raises for a bad file."""
+def check_file(
+    path: str, form: Form, strict: bool = False, want_names: bool = True, digest: bool = False
+) -> FileReport:
+    """Read and check one returned file; never raises for a bad file. With `digest`, the
+    report carries the SHA-256 of the bytes that were read (for the cache)."""
     report = FileReport(path=path)
     with contextlib.suppress(OSError):
         report.mtime = os.stat(path).st_mtime
     try:
-        view = open_workbook(Path(path), sheet_score(form))
+        data = read_bytes_guarded(Path(path))
+        if digest:
+            report.digest = hashlib.sha256(data).hexdigest()
+        view = open_workbook(Path(path), sheet_score(form), data)
     except Unreadable as exc:
         report.findings.append(Finding(exc.code, ERROR, exc.message, path))
         return report
@@ -169,20 +176,21 @@ def check_files(
     worker gets a report that says so. With a `cache` (cache.ReadCache), a file read before with
     the same bytes, form and code is not read again."""
     results: list[FileReport | None] = [None] * len(files)
-    keys: list[str | None] = [None] * len(files)
     todo: list[int] = []
+    look_up = cache is not None and not cache.empty()
     for index, path in enumerate(files):
-        if cache is not None:
-            keys[index] = cache.key(path)
+        if look_up:
             mtime = 0.0
             with contextlib.suppress(OSError):
                 mtime = os.stat(path).st_mtime
-            results[index] = cache.get(keys[index], str(path), mtime)
+            results[index] = cache.get(cache.key(path), str(path), mtime)
         if results[index] is None:
             todo.append(index)
         elif progress:
             progress(1, len(files))
-    func = functools.partial(check_file, form=form, strict=strict, want_names=want_names)
+    func = functools.partial(
+        check_file, form=form, strict=strict, want_names=want_names, digest=cache is not None
+    )
     fold = _Folder(form)
     for cached in results:
         if cached is not None:
@@ -200,8 +208,9 @@ def check_files(
             result = FileReport(
                 str(files[index]), findings=[Finding(code, ERROR, message, str(files[index]))]
             )
-        elif cache is not None:  # a crash or a time-out may not happen twice: only readings kept
-            cache.put(keys[index], result)
+        elif cache is not None and result.digest:  # a crash or a time-out may not happen
+            cache.put(cache.key_of(result.digest), result)  # twice: only readings are kept
+        result.digest = ""
         named = str(files[index])
         if result.path == named:  # the string the parent holds already, not a copy of it
             result.path = named

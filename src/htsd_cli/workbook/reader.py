@@ -183,14 +183,18 @@ class WorkbookView(SheetView):
             self._wb = None
 
 
-def open_workbook(path: Path, score: SheetScore | None = None) -> WorkbookView:
-    """Open a returned workbook, guard it, and read its form sheet.
+def open_workbook(
+    path: Path, score: SheetScore | None = None, data: bytes | None = None
+) -> WorkbookView:
+    """Open a returned workbook, guard it, and read its form sheet (`data`: its bytes, when the
+    caller has read them with `read_bytes_guarded`).
 
     The form sheet is the sheet named as issued; else the sheet the defined names point to;
     else, among the visible sheets, the one `score` rates best (the first visible one without
     it). Close the view when done. Raises Unreadable.
     """
-    data = read_bytes_guarded(path)
+    if data is None:
+        data = read_bytes_guarded(path)
     kind = sniff(data[:4096])
     pkg: Package | None = None
     if kind == "zip":
