@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from typer.testing import CliRunner
 
@@ -9,6 +11,7 @@ from htsd_cli.cli import app
 from htsd_cli.cli_vi import translate
 
 from .conftest import SAMPLE_CONFIG, SAMPLE_ROSTER, SAMPLES
+from .test_cli import _commands
 
 runner = CliRunner()
 ENGLISH = (
@@ -17,11 +20,13 @@ ENGLISH = (
     "COMMAND", "[ARGS]", "Invalid value", "No such", "does not", "Did you mean", "Got unexpected",
     "requires an argument", "Aborted",
 )  # fmt: skip
-COMMANDS = [[], ["form"], ["form", "show"], ["template"], ["validate"], ["status"], ["aggregate"]]
+# every command and group the program has, found in it: a new one cannot be left out
+COMMANDS = [[], ["form"], *_commands()]
+_TYPE_NAME = re.compile(r"<[A-Za-z][A-Za-z_\[\], ]*>")  # how typer names a value's type: <dir>
 
 
 def _english(text: str) -> list[str]:
-    return [phrase for phrase in ENGLISH if phrase in text]
+    return [phrase for phrase in ENGLISH if phrase in text] + _TYPE_NAME.findall(text)
 
 
 @pytest.mark.parametrize("command", COMMANDS, ids=lambda c: " ".join(c) or "htsd")

@@ -30,6 +30,7 @@ CONSTANTS = {
 TYPES = {
     "<file>": "TỆP",
     "<directory>": "THƯ-MỤC",
+    "<dir>": "THƯ-MỤC",  # typer 0.29 names a folder so
     "<path>": "ĐƯỜNG-DẪN",
     "<str>": "CHỮ",
     "<int>": "SỐ",
