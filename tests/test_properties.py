@@ -81,3 +81,30 @@ def test_xml_text_is_escaped_as_the_standard_library_escapes_it(text):
 
     assert xml_escape(text) == escape(text)
     assert xml_escape("a<b>&c&amp;") == "a&lt;b&gt;&amp;c&amp;amp;"
+
+
+_FIGURES = st.one_of(
+    st.just(float("nan")),  # not reported
+    st.sampled_from([0.0, 0.1, 1.0, 3.0, 1e16, 12345678.9]),  # sums whose order shows in bits
+    st.floats(min_value=0, max_value=1e12, allow_nan=False),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(0, 40), st.integers(0, 20), st.data())
+def test_totals_summed_a_few_columns_at_a_time_are_pandas_totals_bit_for_bit(rows, cols, data):
+    """The country's totals are summed six indicators at a time (to bound memory): every total
+    is the one pandas gives for the whole matrix, to the last bit, and blank where nobody
+    reported the row."""
+    import numpy as np
+    import pandas as pd
+
+    from htsd_cli.aggregate import _column_sums
+
+    values = data.draw(st.lists(_FIGURES, min_size=rows * cols, max_size=rows * cols))
+    wide = pd.DataFrame(
+        np.array(values, dtype=float).reshape(rows, cols), columns=[f"c{i}" for i in range(cols)]
+    )
+    got, whole = _column_sums(wide), wide.sum(min_count=1)
+    assert list(got.index) == list(whole.index)
+    assert [np.float64(v).tobytes() for v in got] == [np.float64(v).tobytes() for v in whole]
