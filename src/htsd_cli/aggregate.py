@@ -195,8 +195,6 @@ def aggregate(form: Form, roster: Roster, status: StatusReport) -> Aggregate:
     totals["reported"] = pd.Series(reported, index=order).astype(int)
     by_type = _breakdown(wide, types, "unit_type")
     by_group = _breakdown(wide, groups, "group")
-    if not wide.index.is_monotonic_increasing:  # codes in another order than Python's
-        wide = wide.sort_index()
     ignored = [
         {"code": rep.unit_code, "name": rep.unit_name, "indicator": key,
          "label": form.indicator(key).label, "value": value}
@@ -215,14 +213,15 @@ def _column_sums(wide: pd.DataFrame) -> pd.Series:
     would be the peak of the run's memory (~28 MB at 70,000 units)."""
     import pandas as pd
 
+    if wide.shape[1] <= SUM_COLUMNS:
+        whole: pd.Series = wide.sum(min_count=1)
+        return whole
     parts: list[pd.Series] = [
         wide.iloc[:, at : at + SUM_COLUMNS].sum(min_count=1)
         for at in range(0, wide.shape[1], SUM_COLUMNS)
     ]
-    if len(parts) == 1:
-        return parts[0]
-    whole: pd.Series = pd.concat(parts) if parts else wide.sum(min_count=1)
-    return whole
+    joined: pd.Series = pd.concat(parts)
+    return joined
 
 
 def _breakdown(wide: pd.DataFrame, keys: list[str], name: str) -> pd.DataFrame:
