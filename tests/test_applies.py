@@ -252,3 +252,34 @@ def test_every_unit_of_a_batch_has_its_rows_set_aside_whatever_comes_before(form
         assert outside.id not in later.values and later.values[inside.id] == 2.0
         assert [f.code for f in later.findings] == ["not-applicable"]
         assert not first.ignored  # nothing set aside in a file it does not apply to
+
+
+def test_only_what_a_unit_typed_outside_its_rows_is_set_aside_and_its_other_findings_stay(
+    form, roster
+):
+    """A kindergarten's findings in any order: one of a rule that uses a row not for it, one on
+    its own row, a formula never calculated and a "Không áp dụng" in rows not for it. The rule's
+    and the two empty rows' findings go, with nothing said to be set aside (nothing was typed
+    there); the finding on its own row stays, whatever came before it."""
+    from htsd_cli.checks.applies import apply_applicability
+    from htsd_cli.findings import ERROR, WARNING, FileReport, Finding
+
+    school = next(u for u in roster.units if u.unit_type == "mam_non")
+    outside = [i for i in form.indicators if not i.applies("mam_non") and i.numeric]
+    inside = next(i for i in form.indicators if i.applies("mam_non") and i.numeric)
+    rule = next(r for r in form.rules if {i.id for i in outside} & set(r.ids))
+    own = Finding("negative", ERROR, "âm", "mn.xlsx", FORM_SHEET, "C20", inside.id, value="-1")
+    findings = [
+        Finding("rule-violated", WARNING, "quy tắc", "mn.xlsx", rule=rule.id),
+        own,
+        Finding("formula-no-value", ERROR, "chưa tính", "mn.xlsx", indicator=outside[0].id),
+        Finding("error-value", ERROR, "lỗi", "mn.xlsx", indicator=outside[1].id,
+                value="Không áp dụng"),
+    ]  # fmt: skip
+    rep = FileReport(
+        "mn.xlsx", form_id=form.id, unit_code=school.code, sheet=FORM_SHEET,
+        values={inside.id: 2.0}, findings=findings,
+    )  # fmt: skip
+    apply_applicability([rep], form, roster)
+    assert rep.findings == [own]
+    assert not rep.ignored
