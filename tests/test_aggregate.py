@@ -269,7 +269,7 @@ def test_unit_text_cannot_break_markdown_or_become_a_formula(tmp_path, filled, f
     assert result.exit_code == 0, result.output
     md = (out / "bao-cao.md").read_text(encoding="utf-8")
     assert "\n# Tiêu đề giả" not in md and "\\# Tiêu đề giả" in md
-    assert "\\[link\\]\\(http://x\\) \\<b\\>" in md
+    assert "\\| a \\| b \\|" in md and "\\[link\\](http://x) \\<b\\>" in md
     summary = openpyxl.load_workbook(out / "tong-hop.xlsx")
     cells = [
         c

@@ -3,7 +3,7 @@ as the number it denotes or is refused, never read as another number; folding is
 
 from __future__ import annotations
 
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from htsd_cli.textnorm import fold, format_number
@@ -108,3 +108,50 @@ def test_totals_summed_a_few_columns_at_a_time_are_pandas_totals_bit_for_bit(row
     got, whole = _column_sums(wide), wide.sum(min_count=1)
     assert list(got.index) == list(whole.index)
     assert [np.float64(v).tobytes() for v in got] == [np.float64(v).tobytes() for v in whole]
+
+
+_MARKDOWN_TEXT = st.lists(
+    st.sampled_from(
+        [
+            *"ab1 9.)\t\n\r\\`*_{}[]()#+-=!|<>~&:;/'\"xyđơn vị",
+            "  ",
+            "\n\n",
+            "&amp;",
+            "&#35;",
+            "&#x23;",
+            "http://a.b",
+            "GD&ĐT",
+            "a_b",
+            "ư_ơ",
+        ]
+    ),
+    max_size=30,
+).map("".join)
+
+
+@settings(max_examples=600, deadline=None)
+@given(_MARKDOWN_TEXT, st.sampled_from(["", "- MN01 – ", "### "]))
+def test_a_units_words_in_the_markdown_report_render_as_they_were_written(text, before):
+    """Whatever a unit writes (list markers, headings, rules, links, HTML, tables, entities,
+    emphasis), escaped into the report where the template puts it, it renders as its own
+    words, line by line: nothing becomes markup, and the report's list stays one list. A
+    heading's words render as themselves on one line."""
+    from markdown_it import MarkdownIt
+
+    from htsd_cli.report import md_escape, md_heading
+
+    md = MarkdownIt("commonmark").enable(["table", "strikethrough"])
+    escape = md_heading if before == "### " else md_escape
+    tokens = md.parse(before + escape(text))
+    kinds = {"": ["paragraph"], "- MN01 – ": ["bullet_list", "list_item", "paragraph"]}
+    blocks = [t.type.removesuffix("_open") for t in tokens if t.nesting == 1]
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    if before == "### ":  # a heading is one line
+        lines = [" ".join(text.split())] if text.split() else []
+    assume(lines)
+    assert blocks == kinds.get(before, ["heading"]), (text, tokens)
+    (inline,) = [t for t in tokens if t.type == "inline"]
+    assert {c.type for c in inline.children or []} <= {"text", "hardbreak", "softbreak"}
+    words = "".join("\n" if c.type.endswith("break") else c.content for c in inline.children or [])
+    expected = "\n".join(lines)
+    assert words.removeprefix("MN01 – ") == expected

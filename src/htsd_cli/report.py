@@ -63,10 +63,50 @@ def read_narrative(path: Path, config_form_texts: list[tuple[str, str]]) -> dict
     return {k: "\n".join(v).strip() for k, v in out.items() if "\n".join(v).strip()}
 
 
+# Anywhere in a line: code, emphasis, links and images, HTML, table cells, struck text, entities,
+# and '#' (a heading's closing marks at the end of its line).
+_MD_ANYWHERE = re.compile(r"[\\`*_\[\]<>|~&#]")
+# What '&' must start to be read as a character: '&amp;', '&#35;', '&#x23;'.
+_MD_ENTITY = re.compile(r"&(?:#[xX]?)?[A-Za-z0-9]+;")
+# At a line's start: a list item, a rule or a heading's underline.
+_MD_LINE_START = re.compile(r"^(?:[+=-]|\d+(?=[.)]))")
+
+
 def md_escape(text: str) -> str:
-    """Text from units, made inert in Markdown (no headings, links, tables or HTML)."""
-    text = re.sub(r"([\\`*_{}\[\]()#+!|<>~-])", r"\\\1", text)
-    return "  \n".join(line.strip() for line in text.splitlines())
+    """Text from units, made inert in Markdown: it renders as the words written, line by line
+    (no headings, lists, links, tables, HTML or entities), with only the characters that would
+    make markup escaped ('GD&ĐT' and 'bao_cao' stay as they are), so that the file still reads
+    plainly in Notepad. Blank lines are left out: one would end the report's list the text sits
+    in."""
+    lines = []
+    for raw in text.splitlines():
+        line = _MD_ANYWHERE.sub(_escape_mark, raw.strip())
+        if line:
+            lines.append(_MD_LINE_START.sub(_escape_start, line, count=1))
+    return "  \n".join(lines)
+
+
+def md_heading(text: str) -> str:
+    """A heading's words made inert as `md_escape` makes a unit's, on one line: a heading holds
+    no list, so '2. Những thuận lợi…' keeps its number as written."""
+    return " ".join(_MD_ANYWHERE.sub(_escape_mark, text).split())
+
+
+def _escape_mark(found: re.Match[str]) -> str:
+    """A character that could make markup, escaped unless where it stands it cannot: '_'
+    inside a word (never emphasis there), '&' that starts no character reference."""
+    mark, at, line = found.group(0), found.start(), found.string
+    if mark == "_" and 0 < at < len(line) - 1 and line[at - 1].isalnum() and line[at + 1].isalnum():
+        return mark
+    if mark == "&" and not _MD_ENTITY.match(line, at):
+        return mark
+    return "\\" + mark
+
+
+def _escape_start(found: re.Match[str]) -> str:
+    """'\\-', or '12\\' before the '.' of '12. …': the mark made plain."""
+    mark = found.group(0)
+    return mark + "\\" if mark[0].isdigit() else "\\" + mark
 
 
 def _value_text(agg: Aggregate, ind: Any) -> str:
@@ -248,4 +288,5 @@ def render_markdown(context: dict[str, Any]) -> str:
         undefined=jinja2.StrictUndefined,
     )
     env.filters["md"] = md_escape
+    env.filters["md_heading"] = md_heading
     return env.get_template("bao-cao.md.j2").render(**context)
