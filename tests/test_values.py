@@ -219,7 +219,8 @@ def test_what_a_value_is_quoted_as_in_a_message():
     assert (show(True), show(False)) == ("TRUE", "FALSE")
     assert show("x" * 80) == "x" * 80  # up to 80 characters, as typed
     assert show("x" * 81) == "x" * 77 + "…" and len(show("y" * 500)) == 78
-    assert show(12.0) == "12" and show(2.5) == "2.5"
+    assert show(12.0) == "12" and show(2.5) == "2,5"  # a decimal comma: "2.5" reads as 25
+    assert (show(-0.25), show(1e-05), show(float("nan"))) == ("-0,25", "1e-05", "nan")
     assert show(dt.datetime(2022, 10, 1, 8, 5)) == "01/10/2022 08:05"
     assert show(dt.date(2022, 10, 1)) == "01/10/2022"
 

@@ -179,6 +179,9 @@ def show(value: object) -> str:
     """How a value is quoted back in a message."""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
+    if isinstance(value, float) and value == value and abs(value) != float("inf"):
+        # a decimal comma, as Vietnamese write it: '1.5' would read as fifteen
+        return repr(value).replace(".", ",")
     if isinstance(value, dt.datetime):
         return value.strftime("%d/%m/%Y %H:%M")
     if isinstance(value, dt.date):
