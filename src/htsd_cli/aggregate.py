@@ -19,7 +19,7 @@ from htsd_cli.status import VALID, StatusReport
 if TYPE_CHECKING:
     import pandas as pd
 
-SUM_COLUMNS = 6  # indicators summed at once (see `aggregate`)
+SUM_COLUMNS = 6  # indicators summed at once (see `_column_sums`)
 
 
 @dataclass
