@@ -385,11 +385,8 @@ def check_roster(files: list[FileReport], roster: Roster) -> None:
                     "điền vào đúng tệp đã phát cho mình rồi gửi lại.",
                     value=unit.code,
                 )
-            if rep.unit_code == unit.code:  # the roster's own strings, not one more copy
-                rep.unit_code = unit.code
-            if rep.unit_name == unit.name:
-                rep.unit_name = unit.name
-            elif rep.unit_name and name_key(rep.unit_name) != name_key(unit.name):
+            typed = rep.unit_name
+            if typed not in ("", unit.name) and name_key(typed) != name_key(unit.name):
                 _batch_finding(
                     rep,
                     "name-mismatch",
@@ -415,6 +412,7 @@ def check_roster(files: list[FileReport], roster: Roster) -> None:
                 )
                 continue
             unit = found
+        # the roster's own strings from here on (not one more copy per reading)
         rep.unit_code, rep.unit_name = unit.code, unit.name
         rep.unit_type, rep.unit_group = unit.unit_type, unit.group
 
