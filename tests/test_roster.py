@@ -135,5 +135,10 @@ def test_file_names_point_to_units_before_and_after_they_are_forgotten(tmp_path,
         got = {name: getattr(roster.issued_to(name), "code", None) for name in asked}
         assert got == asked
         assert roster.named_in("MN03 bao cao.xlsx") is units[0]
+        # a code compares without its space: 'TH02' is the unit coded 'TH 02'
+        assert roster.named_in("TH02 bao cao (lan 2).xlsx") is units[3]
+        assert roster.named_in("th02.xls") is units[3]
+        assert roster.named_in("TH1 bao cao.xlsx") is None  # neither TH-1 nor th_1
+        assert roster.named_in("bao cao TH02.xlsx") is None  # the code is not the first word
         roster.forget_file_names()
         assert not roster._issued

@@ -85,11 +85,15 @@ class Roster:
 
     def named_in(self, file_name: str) -> Unit | None:
         """The unit a file's name points to: its issued name, else a unit code as the name's
-        first word ('THCS05 bao cao (lan 2).xlsx'), when exactly one unit has that code."""
+        first word ('THCS05 bao cao (lan 2).xlsx'), when exactly one unit has that code. The
+        word is the code as file names write it, else as codes compare ('TH02' is 'TH 02')."""
         issued = self.issued_to(file_name)
         if issued is not None:
             return issued
-        found = self._coded(slug(file_name.rsplit(".", 1)[0], 200).split("-")[0])
+        word = slug(file_name.rsplit(".", 1)[0], 200).split("-")[0]
+        found = self._coded(word)
+        if not found:
+            return self.find(word)
         return found[0] if len(found) == 1 else None
 
     def _coded(self, word: str) -> tuple[Unit, ...]:
