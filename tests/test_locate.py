@@ -13,7 +13,7 @@ import pytest
 from htsd_cli.checks.locate import find_header, header_role, label_key, locate
 from htsd_cli.layout import compute_layout
 from htsd_cli.workbook import open_workbook
-from htsd_cli.workbook.parts import NamedCell, position
+from htsd_cli.workbook.parts import NamedCell, address, position
 from htsd_cli.workbook.view import SheetView
 
 from .conftest import check_sheet, full_values
@@ -258,3 +258,99 @@ def test_a_figure_cut_and_pasted_onto_a_row_with_the_same_label_is_read_for_neit
     assert ("locators-disagree", f"C{source + 1}", "s5_nguoi_ksn") in found
     assert report.values["s5_nguoi_day_nghe"] is None and report.values["s5_nguoi_ksn"] is None
     assert report.values["s5_nguoi_cmnv"] == values["s5_nguoi_cmnv"] and not report.valid
+
+
+def test_text_parts_are_read_under_their_headings_when_rows_move_them(base, form):
+    """Two rows typed above part 2 of the free text (after the last figure), no names: the
+    figures stay where the form put them, but each text part's cell has moved. A part is
+    read from the cell right under its heading, never from where the form once put it."""
+    grid, _, _ = copy.deepcopy(base)
+    texts = {t.id: f"Lời văn {n} của đơn vị" for n, t in enumerate(form.texts)}
+    layout = compute_layout(form)
+    for text_id, words in texts.items():
+        r, c = position(layout.cells[text_id])
+        grid[r][c] = words
+    heading = position(layout.cells["thuan_loi_kho_khan"])[0] - 1
+    grid[heading:heading] = [["ghi thêm của đơn vị", "", "", ""], ["", "", "", ""]]
+    report = check(form, grid)
+    assert report.located_by == "layout"
+    assert report.texts == {**texts}
+    moved = {t: report.cells[t] for t in ("thuan_loi_kho_khan", "ke_hoach_tiep_theo")}
+    assert moved == {"thuan_loi_kho_khan": "A65", "ke_hoach_tiep_theo": "A67"}
+
+
+def test_a_text_part_whose_heading_is_written_twice_is_not_read_from_either(base, form):
+    grid, _, _ = copy.deepcopy(base)
+    layout = compute_layout(form)
+    r, c = position(layout.cells["ke_hoach_tiep_theo"])
+    grid[r][c] = "Kế hoạch của đơn vị"
+    heading = grid[r - 1][c]
+    grid[r - 1 : r - 1] = [
+        ["ghi thêm", "", "", ""],
+        [heading, "", "", ""],
+        ["Bản khác", "", "", ""],
+    ]
+    report = check(form, grid)
+    assert "ke_hoach_tiep_theo" not in report.cells
+    assert "ke_hoach_tiep_theo" not in report.texts
+    assert [(f.code, f.severity, f.cell) for f in report.findings] == [
+        ("ambiguous-text", "warning", "A65")
+    ]
+    assert "(A65, A67)" in report.findings[0].message
+
+
+def test_a_table_typed_without_header_or_figures_is_read_as_empty_from_beside_its_labels(form):
+    """A unit's own table: numbers in column A, labels in B, nothing typed beside them. The
+    result column is the one right of the labels (blank), never the numbering."""
+    grid: list[list[object]] = [["Trường THCS Cát Bi", "", ""]]
+    for n, ind in enumerate(form.indicators, start=1):
+        grid.append([n, ind.label, ""])
+    report = check(form, grid, stamped=False)
+    assert report.located_by == "labels"
+    located = [report.cells[i.id] for i in form.indicators if i.id in report.cells]
+    assert len(located) >= len(form.indicators) - 1  # one label repeats without its section
+    assert {cell[0] for cell in located} == {"C"}
+    assert all(report.values[i.id] is None for i in form.indicators if i.kind != "text")
+    assert "empty-return" in [f.code for f in report.findings]
+
+
+def test_a_row_moved_far_from_its_place_is_refused_and_the_rows_after_it_are_read(base, form):
+    """'Số lượng tờ rơi' moved into section 4, names lost: no order of the
+    form's rows keeps it, so its figure is not read and the unit is told which cell holds
+    its label; every other figure, before and after it, is read by its label."""
+    grid, _, values = copy.deepcopy(base)
+    moved = grid.pop(row(form, "s3_to_roi"))
+    grid.insert(row(form, "s4_trien_lam"), moved)  # now right below section 4's exhibitions
+    report = check(form, grid)
+    assert report.located_by == "labels"
+    assert codes(report) == [("row-out-of-order", f"B{row(form, 's4_trien_lam') + 1}", "s3_to_roi")]
+    assert "nằm sai vị trí" in report.findings[0].message
+    assert report.values["s3_to_roi"] is None
+    for ind in form.indicators:
+        if ind.numeric and ind.kind != "yesno" and ind.id != "s3_to_roi":
+            assert report.values[ind.id] == values[ind.id], ind.id
+
+
+def test_a_row_deleted_in_a_spreadsheet_program_is_told_by_its_broken_name(base, form):
+    """Deleting a row in Excel or LibreOffice breaks its defined name (#REF!) and moves every
+    name below it up one row: the names still place every other figure, and the deleted
+    row is reported where it used to be, its figure not counted."""
+    grid, names, values = copy.deepcopy(base)
+    at = row(form, "s2_bao_tuong")
+    del grid[at]
+    moved = {}
+    for key, named in names.items():
+        r, c = position(named.cell)
+        moved[key] = NamedCell(named.sheet, address(r - 1, c)) if r > at else named
+    moved["s2_bao_tuong"] = NamedCell("", "")
+    report = check(form, grid, moved)
+    assert report.located_by == "names"
+    assert codes(report) == [("row-removed", f"C{at + 1}", "s2_bao_tuong")]
+    finding = report.findings[0]
+    assert finding.severity == "warning"
+    assert finding.message.startswith("Dòng 'Số tờ báo tường' đã bị xóa khỏi biểu mẫu")
+    assert f"ô C{at + 1}" in finding.message and "chưa báo cáo" in finding.message
+    assert report.values["s2_bao_tuong"] is None
+    for ind in form.indicators:
+        if ind.numeric and ind.kind != "yesno" and ind.id != "s2_bao_tuong":
+            assert report.values[ind.id] == values[ind.id], ind.id

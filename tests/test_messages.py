@@ -395,7 +395,7 @@ def _layout_lines(form: Any, issued: Any, tmp: Path) -> list[str]:
 
     from htsd_cli.fill import fill_workbook
     from htsd_cli.workbook import open_workbook
-    from htsd_cli.workbook.parts import NamedCell, position
+    from htsd_cli.workbook.parts import NamedCell, address, position
 
     values = full_values(form)
     for n, ind in enumerate(form.indicators):  # every figure its own number
@@ -454,6 +454,20 @@ def _layout_lines(form: Any, issued: Any, tmp: Path) -> list[str]:
         del grid[row["s2_bao_tuong"]]
         names["s2_bao_tuong"] = NamedCell("", "")
 
+    def deleted_in_a_spreadsheet(grid: list[list[Any]], names: dict[str, Any]) -> None:
+        """As Excel and LibreOffice delete a row: its name broken, the names below moved up."""
+        at = row["s2_bao_tuong"]
+        del grid[at]
+        for key, named in list(names.items()):
+            r, c = position(named.cell)
+            if r > at:
+                names[key] = NamedCell(named.sheet, address(r - 1, c))
+        names["s2_bao_tuong"] = NamedCell("", "")
+
+    def heading_twice(grid: list[list[Any]], _: Any) -> None:
+        at = row["ke_hoach_tiep_theo"] - 1  # its heading, written again with other words
+        grid[at:at] = [["ghi thêm"], [grid[at][0]], ["Bản khác"]]
+
     def delete(ind: str) -> Any:
         def change(grid: list[list[Any]], _: Any) -> None:
             del grid[row[ind]]
@@ -488,6 +502,8 @@ def _layout_lines(form: Any, issued: Any, tmp: Path) -> list[str]:
     out += variant("tên ô chỉ sang dòng khác", name_elsewhere)
     out += variant("số liệu cắt dán sang dòng cùng nhãn", cut_and_pasted)
     out += variant("dòng xóa, tên ô hỏng", name_removed)
+    out += variant("dòng xóa trong bảng tính", deleted_in_a_spreadsheet)
+    out += variant("tiêu đề lời văn ghi hai lần", heading_twice, names=False)
     out += variant("dòng giữa bị xóa", delete("s3_sach_tai_lieu"), names=False)
     out += variant("dòng cuối bị xóa", delete(form.indicators[-1].id), names=False)
 

@@ -23,6 +23,7 @@ CODES: dict[str, str] = {
     "ambiguous-row": "Dòng trùng nhau",
     "locators-disagree": "Không chắc ô số liệu",
     "value-column-unknown": "Không rõ cột số liệu",
+    "ambiguous-text": "Lời văn không rõ ô",
     "not-a-number": "Không phải số",
     "ambiguous-number": "Số viết không rõ",
     "unit-typed": "Ghi kèm đơn vị tính",

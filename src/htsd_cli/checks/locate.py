@@ -269,7 +269,8 @@ def _from_map(
 
 
 def _texts_by_heading(index: LabelIndex, form: Form, location: Location) -> None:
-    """Text parts not placed by a map: the cell under their heading, when the heading is unique."""
+    """Text parts not placed by a map: the cell under their heading, when the heading is unique.
+    A heading written more than once places neither copy's words, and says so."""
     for text in form.texts:
         if text.id in location.cells:
             continue
@@ -277,6 +278,17 @@ def _texts_by_heading(index: LabelIndex, form: Form, location: Location) -> None
         if len(hits) == 1:
             r, c = hits[0]
             location.cells[text.id] = address(r + 1, c)
+        elif hits:
+            cells = ", ".join(address(r, c) for r, c in hits)
+            location.problems.append(
+                Problem(
+                    "ambiguous-text",
+                    f"Tiêu đề '{text.heading.strip()}' có ở nhiều ô ({cells}): không biết lời văn "
+                    "dưới tiêu đề nào là của phần này, nên phần này chưa được đọc. Hãy để lại một "
+                    "tiêu đề và ghi lời văn ngay ô dưới nó.",
+                    address(*hits[0]),
+                )
+            )
 
 
 # --- alignment by labels --------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from htsd_cli.textnorm import repair_legacy
 
 # A problem that leaves one figure unread is an error, except a removed row, which is read as
 # "not reported", like a blank cell.
-_SEVERITY = {"row-removed": WARNING}
+_SEVERITY = {"row-removed": WARNING, "ambiguous-text": WARNING}
 
 
 def sheet_score(form: Form) -> Any:
