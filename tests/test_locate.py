@@ -187,6 +187,10 @@ def test_two_row_header_with_merged_result(base, form):
         ("Số lượng kế hoạch", "other"),
         ("Nội dung hoạt động", "other"),
         ("TT", "other"),
+        ("STT", "other"),
+        ("Số TT", "other"),
+        ("ĐVT/lượt", "other"),
+        ("Lượt,ĐVT", "other"),
         ("Ghi chú", "note"),
         ("1. Các kết quả theo từng hoạt động đã được thực hiện nhằm hưởng ứng Tuần lễ", None),
         (12, None),
@@ -279,6 +283,21 @@ def test_text_parts_are_read_under_their_headings_when_rows_move_them(base, form
     assert moved == {"thuan_loi_kho_khan": "A65", "ke_hoach_tiep_theo": "A67"}
 
 
+def test_a_text_part_under_its_heading_where_the_form_put_it_is_read_there(base, form):
+    """The heading written again further down, with other words under it: the cell the
+    issued layout gives the part still has its heading right above, so it is read there."""
+    grid, _, _ = copy.deepcopy(base)
+    layout = compute_layout(form)
+    r, c = position(layout.cells["ke_hoach_tiep_theo"])
+    grid[r][c] = "Kế hoạch của đơn vị"
+    heading = grid[r - 1][c]
+    grid[r + 1 : r + 1] = [["", "", "", ""], [heading, "", "", ""], ["Bản khác", "", "", ""]]
+    report = check(form, grid)
+    assert report.located_by == "layout" and codes(report) == []
+    assert report.cells["ke_hoach_tiep_theo"] == layout.cells["ke_hoach_tiep_theo"]
+    assert report.texts["ke_hoach_tiep_theo"] == "Kế hoạch của đơn vị"
+
+
 def test_a_text_part_whose_heading_is_written_twice_is_not_read_from_either(base, form):
     grid, _, _ = copy.deepcopy(base)
     layout = compute_layout(form)
@@ -354,3 +373,104 @@ def test_a_row_deleted_in_a_spreadsheet_program_is_told_by_its_broken_name(base,
     for ind in form.indicators:
         if ind.numeric and ind.kind != "yesno" and ind.id != "s2_bao_tuong":
             assert report.values[ind.id] == values[ind.id], ind.id
+
+
+def test_two_row_header_plan_and_result_over_the_same_words(base, form):
+    """ "Kế hoạch" and "Thực hiện" above, "Số lượng" under each: the upper words decide, so
+    the plan (typed in C) is never counted as the result (D)."""
+    grid, _, values = copy.deepcopy(base)
+    header = compute_layout(form).header_row - 1
+    for r in range(len(grid)):
+        cells = [*grid[r][:2], "", *grid[r][2:]]  # a plan column before the result
+        if isinstance(cells[3], (int, float)) and not isinstance(cells[3], bool):
+            cells[2] = cells[3] * 10 + 7
+        grid[r] = cells
+    grid[header] = ["TT", "Nội dung", "Kế hoạch", "Thực hiện", "Ghi chú"]
+    grid.insert(header + 1, ["", "", "Số lượng", "Số lượng", ""])
+    report = check(form, grid)
+    assert report.located_by == "labels"
+    assert [c for c, _, _ in codes(report)] == []
+    for ind in form.indicators:
+        if ind.numeric and ind.kind != "yesno":
+            assert report.values[ind.id] == values[ind.id], ind.id
+            assert report.cells[ind.id].startswith("D")
+
+
+def test_a_header_right_above_the_first_row_names_the_result_column(form):
+    """A unit's own table with its header on the row just above the first figure, and the
+    plan typed beside the result: the header tells which column is the result."""
+    grid: list[list[object]] = [
+        ["Trường THCS Cát Bi"],
+        ["STT", "Nội dung", "Thực hiện", "Kế hoạch"],
+    ]
+    for n, ind in enumerate(form.indicators, start=1):
+        typed = "Có" if ind.kind == "yesno" else ("Số 1/KH" if ind.kind == "text" else n)
+        grid.append([n, ind.label, typed, 100 + n if ind.numeric else ""])
+    report = check(form, grid, stamped=False)
+    assert report.located_by == "labels"
+    assert "value-column-unknown" not in [c for c, _, _ in codes(report)]
+    located = [i for i in form.indicators if i.id in report.cells and i.kind == "count"]
+    assert located and all(report.cells[i.id].startswith("C") for i in located)
+    assert all(report.values[i.id] < 100 for i in located)
+
+
+def test_the_hidden_sheet_map_places_figures_when_the_file_has_no_names(base, form):
+    """An .xls return (no defined names) whose stamp is lost: the hidden sheet's map is used
+    when every label sits beside its cell, in order; a row inserted since makes it stale, and
+    the table is then read by its labels, never by the stale map."""
+    from htsd_cli.checks.locate import locate
+
+    grid, _, _ = copy.deepcopy(base)
+    id_cells = dict(compute_layout(form).cells)
+    found = locate(grid, form, "Báo cáo", {}, id_cells, trust_layout=False)
+    assert found is not None and found.method == "id-sheet" and not found.problems
+    assert found.cells["s3_to_roi"] == id_cells["s3_to_roi"]
+    at = row(form, "s3_to_roi")
+    grid[at:at] = [["", "ghi thêm", "", ""]]
+    moved = locate(grid, form, "Báo cáo", {}, id_cells, trust_layout=False)
+    assert moved is not None and moved.method == "labels"
+    assert moved.cells["s3_to_roi"] == f"C{at + 2}"
+
+
+def test_two_names_on_one_cell_never_count_its_figure_twice(base, form):
+    """The defined name of one "Số người tham gia:" row redefined onto another row with the
+    same label: the names are not a map of the sheet (two figures in one cell), so they are
+    not used, and no figure is read for two rows."""
+    grid, names, values = copy.deepcopy(base)
+    names = dict(names)
+    names["s4_nguoi_trien_lam"] = names["s4_nguoi_hoi_thao"]
+    report = check(form, grid, names)
+    assert report.located_by != "names"
+    cells = [report.cells[i.id] for i in form.indicators if i.id in report.cells]
+    assert len(cells) == len(set(cells))
+    read = report.values["s4_nguoi_trien_lam"]
+    assert read in (None, values["s4_nguoi_trien_lam"])
+
+
+def test_names_still_place_the_figures_when_a_column_is_deleted(base, form):
+    """Column A (the numbering) deleted in a spreadsheet program: every name moves one column
+    left with its cell, labels now in A and figures in B, and the names still read them."""
+    grid, names, values = copy.deepcopy(base)
+    grid = [r[1:] for r in grid]
+    moved = {}
+    for key, named in names.items():
+        r, c = position(named.cell)
+        moved[key] = NamedCell(named.sheet, address(r, c - 1)) if c > 0 else named
+    report = check(form, grid, moved)
+    assert report.located_by == "names"
+    assert report.cells["s3_to_roi"] == f"B{row(form, 's3_to_roi') + 1}"
+    for ind in form.indicators:
+        if ind.numeric and ind.kind != "yesno":
+            assert report.values[ind.id] == values[ind.id], ind.id
+
+
+def test_names_still_place_the_figures_when_the_result_header_is_retitled(base, form):
+    """The result column's header retyped as the year: it no longer says "Kết quả", but it
+    does not say plan or target either, so the names, with every label beside its cell,
+    still place the figures."""
+    grid, names, values = copy.deepcopy(base)
+    header = compute_layout(form).header_row - 1
+    grid[header][2] = "Năm 2022"
+    report = check(form, grid, names)
+    assert report.located_by == "names"
+    assert report.values["s8_kinh_phi"] == values["s8_kinh_phi"]

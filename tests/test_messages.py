@@ -464,6 +464,10 @@ def _layout_lines(form: Any, issued: Any, tmp: Path) -> list[str]:
                 names[key] = NamedCell(named.sheet, address(r - 1, c))
         names["s2_bao_tuong"] = NamedCell("", "")
 
+    def moved_far(grid: list[list[Any]], _: Any) -> None:
+        moved = grid.pop(row["s3_to_roi"])
+        grid.insert(row["s4_trien_lam"], moved)
+
     def heading_twice(grid: list[list[Any]], _: Any) -> None:
         at = row["ke_hoach_tiep_theo"] - 1  # its heading, written again with other words
         grid[at:at] = [["ghi thêm"], [grid[at][0]], ["Bản khác"]]
@@ -504,6 +508,7 @@ def _layout_lines(form: Any, issued: Any, tmp: Path) -> list[str]:
     out += variant("dòng xóa, tên ô hỏng", name_removed)
     out += variant("dòng xóa trong bảng tính", deleted_in_a_spreadsheet)
     out += variant("tiêu đề lời văn ghi hai lần", heading_twice, names=False)
+    out += variant("một dòng chuyển sang mục khác", moved_far, names=False)
     out += variant("dòng giữa bị xóa", delete("s3_sach_tai_lieu"), names=False)
     out += variant("dòng cuối bị xóa", delete(form.indicators[-1].id), names=False)
 
