@@ -59,7 +59,8 @@ CELLS = (
 )  # fmt: skip
 # a formula that was never calculated, or that failed: what a reader shows as an empty cell
 FORMULAS = (("s3_to_roi", ("no-value", "1+1")), ("s3_to_roi", ("#REF!", "A1+#REF!")),
-            ("chi_dao", ("no-value", "Tổ chức tốt")), ("chi_dao", ("#NAME?", "Tổ chức tốt")))  # fmt: skip
+            ("chi_dao", ("no-value", "Tổ chức tốt")), ("chi_dao", ("#NAME?", "Tổ chức tốt")),
+            ("s3_to_roi_gc", ("#NAME?", "phát tại chợ")))  # fmt: skip
 
 
 def _number_lines() -> list[str]:
