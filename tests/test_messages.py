@@ -388,6 +388,51 @@ def _narrative_lines(form, tmp: Path) -> list[str]:
     return out
 
 
+def _roster_lines(form: Any, issued: Any, tmp: Path) -> list[str]:
+    """Files against a roster: a code it lacks, a name it spells otherwise, one unit's workbook
+    under another's issued name, and a unit that sent twice the same day, figures changed."""
+    from htsd_cli.fill import fill_workbook
+    from htsd_cli.roster import load_roster
+    from htsd_cli.status import build_status
+    from htsd_cli.validate import check_batch, check_file, collect
+
+    (tmp / "ds.csv").write_text(
+        "ma_don_vi,ten_don_vi,loai_don_vi,nhom\nTHCS03,Trường THCS Đằng Lâm Mới,thcs,Đằng Lâm\n"
+        "MN01,Trường Mầm non Cát Bi,mam_non,Cát Bi\nTHCS05,Trường THCS Cát Bi,thcs,Cát Bi\n",
+        encoding="utf-8",
+    )
+    roster = load_roster(tmp / "ds.csv", form)
+    folder = tmp / "nhan"
+    folder.mkdir()
+    sent = {  # file name → (the workbook it is, its figure of leaflets)
+        "a-thcs03.xlsx": ("THCS03", 11),
+        "b-th01.xlsx": ("TH01", 12),
+        roster.find("MN01").file_stem + ".xlsx": ("THCS05", 13),
+        "thcs05-sang.xlsx": ("THCS05", 14),
+    }
+    for name, (unit, leaflets) in sent.items():
+        values = {**full_values(form, unit_type="thcs"), "s3_to_roi": leaflets}
+        fill_workbook(issued[unit], values, folder / name)
+    files, skipped = collect([folder])
+    report = Report(files=[check_file(str(p), form) for p in files], skipped=skipped)
+    for i, rep in enumerate(report.files):  # received an hour apart, the same day
+        rep.mtime = dt.datetime(2022, 10, 5, 8, 0).timestamp() + 3600 * i
+    check_batch(report.files, form, roster)
+    status = build_status(
+        report, roster, form.deadline, dt.date(2022, 10, 20), None, "", form, True
+    )
+    out = [
+        f"danh sách | {Path(rep.path).name} | {f.code} | {f.severity} | {f.message}"
+        for rep in report.files
+        for f in rep.findings
+        if f.code != "rule-violated"
+    ]
+    for unit in status.units:
+        shown = Path(unit.file).name if unit.file else "-"
+        out.append(f"danh sách | {unit.code} | {unit.state} | {shown} | {' / '.join(unit.reasons)}")
+    return out
+
+
 def _layout_lines(form: Any, issued: Any, tmp: Path) -> list[str]:
     """A filled form sheet changed the ways units change it (rows copied, swapped, deleted,
     labels moved, the table retyped with or without its header): which cell each figure is read
@@ -814,6 +859,7 @@ def lines(form, config, roster, issued, tmp_path_factory) -> list[str]:
         *_left_out_lines(form, config, roster),
         *_applies_lines(form, roster, issued, tmp_path_factory.mktemp("mam-non")),
         *_layout_lines(form, issued, tmp_path_factory.mktemp("bo-cuc")),
+        *_roster_lines(form, issued, tmp_path_factory.mktemp("danh-sach")),
     ]
 
 

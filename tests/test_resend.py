@@ -109,3 +109,100 @@ def test_unusable_files_show_their_unit_as_sent_not_missing(tmp_path, form, rost
         assert unit.state == INVALID and any(words in r for r in unit.reasons), (code, unit)
     assert _unit(status, "MN03").state == MISSING
     assert [Path(r.path).name for r in status.unmatched] == ["ghi-chu.txt"]
+
+
+def test_a_file_issued_to_one_unit_but_stamped_for_another_counts_for_the_stamp(
+    tmp_path, filled, form, roster
+):
+    """MN01 sent THCS03's workbook under MN01's issued name: the figures are THCS03's (its
+    stamp), and MN01 is shown as having sent another unit's file, not as missing."""
+    name = roster.find("MN01").file_stem + ".xlsx"
+    sent = filled({"s3_to_roi": 33}, name=name)
+    status = _status([sent], form, roster)
+    thcs03, mn01 = _unit(status, "THCS03"), _unit(status, "MN01")
+    assert thcs03.file == str(sent) and thcs03.report.values["s3_to_roi"] == 33
+    assert mn01.state == INVALID and mn01.file == str(sent)
+    assert mn01.reasons == [
+        f"Đã gửi tệp {name} nhưng tệp mang dấu nhận diện của đơn vị THCS03; số liệu trong tệp "
+        "được tính cho THCS03."
+    ]
+    assert _unit(status, "MN02").state == MISSING
+
+
+def test_every_other_file_of_a_unit_is_compared_with_the_one_that_counts(
+    tmp_path, filled, form, roster
+):
+    """Three files at the same time: one the same as the file that counts, one different.
+    The identical copy says nothing; the different one is still found."""
+    when = dt.datetime(2022, 10, 6, 8, 30)
+    same = _at(filled({"s3_to_roi": 22}, name="a.xlsx"), when)
+    other = _at(filled({"s3_to_roi": 11}, name="b.xlsx"), when)
+    counted = _at(filled({"s3_to_roi": 22}, name="c.xlsx"), when)
+    unit = _unit(_status([same, other, counted], form, roster), "THCS03")
+    assert unit.file == str(counted)
+    found = [(f.code, f.value) for f in unit.report.findings if f.code.startswith("resent")]
+    assert found == [("resent-order-unknown", "b.xlsx")]
+
+
+def test_a_same_day_resend_is_timed_by_the_receipts_book(tmp_path, filled, form, roster):
+    """Both files copied at once (same file time): the book's hours order them and are the
+    hours the clerk is told."""
+    copied = dt.datetime(2022, 10, 8, 7, 0)
+    morning = _at(filled({"s3_to_roi": 11}, name="sang.xlsx"), copied)
+    evening = _at(filled({"s3_to_roi": 22}, name="chieu.xlsx"), copied)
+    book = tmp_path / "so-nhan.csv"
+    book.write_text("tep,ngay_nhan\nsang.xlsx,06/10/2022 08:30\nchieu.xlsx,06/10/2022 16:05\n")
+    unit = _unit(_status([morning, evening], form, roster, load_receipts(book)), "THCS03")
+    assert unit.file == str(evening)
+    [finding] = [f for f in unit.report.findings if f.code.startswith("resent")]
+    assert finding.code == "resent-differs"
+    assert "(nhận lúc 16:05)" in finding.message and "(lúc 08:30)" in finding.message
+
+
+def test_a_resend_differing_in_many_figures_names_five_and_counts_the_rest(
+    tmp_path, filled, form, roster
+):
+    when = dt.datetime(2022, 10, 6, 8, 30)
+    ids = ["s2_bai_bao", "s2_tin_truyen_hinh", "s2_tin_phat_thanh", "s2_bao_tuong",
+           "s2_bai_viet_cds", "s3_to_roi", "s3_sach_tai_lieu"]  # fmt: skip
+    a = _at(filled({i: 7 for i in ids}, name="a.xlsx"), when)
+    b = _at(filled({i: 8 for i in ids}, name="b.xlsx"), when)
+    unit = _unit(_status([a, b], form, roster), "THCS03")
+    [finding] = [f for f in unit.report.findings if f.code == "resent-order-unknown"]
+    listed = finding.message.split("(", 1)[1].split(") mà", 1)[0]
+    assert listed.count(": 8 và 7") == 5
+    assert listed.endswith("; và 2 số liệu khác")
+
+
+def test_the_status_says_how_each_file_was_dated(tmp_path, filled, form, roster):
+    """With a receipts book, a file missing from it is dated by its own time only when asked;
+    the status says which, for the clerk to know what 'late' rests on."""
+    listed = _at(filled({"s3_to_roi": 11}, name="lan-1.xlsx"), dt.datetime(2022, 10, 12, 9))
+    book = tmp_path / "so-nhan.csv"
+    book.write_text("tep,ngay_nhan\nkhac.xlsx,06/10/2022\n")
+    report = validate_paths([listed], form, roster)
+    receipts = load_receipts(book)
+    for file_times, words, late in (
+        (False, "sổ nhận so-nhan.csv (tệp không có trong sổ: chưa rõ, không xét muộn)", False),
+        (True, "sổ nhận so-nhan.csv (tệp không có trong sổ: thời điểm sửa tệp)", True),
+    ):
+        status = build_status(
+            report, roster, form.deadline, dt.date(2022, 10, 20), receipts, "so-nhan.csv", form,
+            file_times,
+        )  # fmt: skip
+        assert status.received_source == words
+        assert _unit(status, "THCS03").late is late
+
+
+def test_a_unit_with_only_unusable_files_lists_the_others(tmp_path, form, roster):
+    folder = tmp_path / "nhan"
+    folder.mkdir()
+    broken = folder / "mn01-truong-mam-non-cat-bi.xlsx"
+    broken.write_bytes(b"PK\x03\x04 cut short")
+    _at(broken, dt.datetime(2022, 10, 5, 9))
+    scan = folder / "MN01 bao cao.pdf"
+    scan.write_bytes(b"%PDF-1.4\n")
+    _at(scan, dt.datetime(2022, 10, 6, 9))
+    unit = _unit(_status([folder], form, roster), "MN01")
+    assert unit.state == INVALID and unit.file == str(scan)
+    assert unit.other_files == [str(broken)]

@@ -140,5 +140,7 @@ def test_file_names_point_to_units_before_and_after_they_are_forgotten(tmp_path,
         assert roster.named_in("th02.xls") is units[3]
         assert roster.named_in("TH1 bao cao.xlsx") is None  # neither TH-1 nor th_1
         assert roster.named_in("bao cao TH02.xlsx") is None  # the code is not the first word
+        # an issued name points to its unit though its first word ('th') is no code
+        assert roster.named_in("th-1-truong-tieu-hoc-dang-lam (2).xlsx") is units[1]
         roster.forget_file_names()
         assert not roster._issued

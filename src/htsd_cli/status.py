@@ -190,7 +190,11 @@ def build_status(
     unmatched: list[FileReport] = []
     known = {normalise_code(u.code) for u in roster.units}
     foreign = [
-        FileReport(s.path, findings=[Finding("not-a-workbook", ERROR, _sentence(s.reason), s.path)])
+        FileReport(
+            s.path,
+            findings=[Finding("not-a-workbook", ERROR, _sentence(s.reason), s.path)],
+            mtime=_modified(s.path),  # ordered among the unit's files like a workbook
+        )
         for s in report.skipped
         if s.foreign
     ]
@@ -243,6 +247,13 @@ def build_status(
     else:
         source = "chưa có sổ nhận: chưa rõ ngày nhận, không xét nộp muộn"
     return StatusReport(deadline, as_of, source, units, unmatched)
+
+
+def _modified(path: str) -> float:
+    try:
+        return os.stat(path).st_mtime
+    except OSError:  # gone since it was listed: no time, ordered first
+        return 0.0
 
 
 def _sentence(reason: str) -> str:
