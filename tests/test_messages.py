@@ -388,10 +388,15 @@ def _narrative_lines(form, tmp: Path) -> list[str]:
     return out
 
 
-def _roster_lines(form: Any, issued: Any, tmp: Path) -> list[str]:
+def _roster_lines(form: Any, config: Any, issued: Any, tmp: Path) -> list[str]:
     """Files against a roster: a code it lacks, a name it spells otherwise, one unit's workbook
-    under another's issued name, and a unit that sent twice the same day, figures changed."""
+    under another's issued name, a unit that sent twice the same day, figures changed, and
+    blank workbooks with a name the roster lacks or none."""
+    import openpyxl
+
     from htsd_cli.fill import fill_workbook
+    from htsd_cli.layout import FORM_SHEET
+    from htsd_cli.template import issue_workbooks
     from htsd_cli.roster import load_roster
     from htsd_cli.status import build_status
     from htsd_cli.validate import check_batch, check_file, collect
@@ -413,6 +418,12 @@ def _roster_lines(form: Any, issued: Any, tmp: Path) -> list[str]:
     for name, (unit, leaflets) in sent.items():
         values = {**full_values(form, unit_type="thcs"), "s3_to_roi": leaflets}
         fill_workbook(issued[unit], values, folder / name)
+    [blank] = issue_workbooks(form, config, None, tmp / "trang")  # a name the roster lacks
+    for typed, name in (("Trường THCS Hải Thành", "c-mau-trang.xlsx"), ("", "d-mau-trang.xlsx")):
+        book = openpyxl.load_workbook(blank.path)
+        book[FORM_SHEET]["A1"] = typed or None
+        book.save(folder / name)
+        fill_workbook(folder / name, full_values(form), folder / name)
     files, skipped = collect([folder])
     report = Report(files=[check_file(str(p), form) for p in files], skipped=skipped)
     for i, rep in enumerate(report.files):  # received an hour apart, the same day
@@ -859,7 +870,7 @@ def lines(form, config, roster, issued, tmp_path_factory) -> list[str]:
         *_left_out_lines(form, config, roster),
         *_applies_lines(form, roster, issued, tmp_path_factory.mktemp("mam-non")),
         *_layout_lines(form, issued, tmp_path_factory.mktemp("bo-cuc")),
-        *_roster_lines(form, issued, tmp_path_factory.mktemp("danh-sach")),
+        *_roster_lines(form, config, issued, tmp_path_factory.mktemp("danh-sach")),
     ]
 
 

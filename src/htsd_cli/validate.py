@@ -399,13 +399,17 @@ def check_roster(files: list[FileReport], roster: Roster) -> None:
             alike = units_named(rep.unit_name) if rep.unit_name else []
             found = alike[0] if len(alike) == 1 else None
             if found is None:
-                shown = f"'{rep.unit_name}'" if rep.unit_name else "(để trống)"
+                named_as = (
+                    f"tên '{rep.unit_name}' không có trong danh sách"
+                    if rep.unit_name
+                    else "chưa ghi tên đơn vị"
+                )
                 _batch_finding(
                     rep,
                     "unknown-unit",
                     ERROR,
-                    f"Không xác định được đơn vị: tệp không có mã đơn vị và tên {shown} không có "
-                    "trong danh sách. Hãy ghi đúng tên đơn vị ở ô A1 hoặc dùng tệp đã phát.",
+                    f"Không xác định được đơn vị: tệp không có mã đơn vị và {named_as}. Hãy ghi "
+                    "đúng tên đơn vị ở ô A1 hoặc dùng tệp đã phát.",
                     sheet=rep.sheet,
                     cell="A1",
                     value=rep.unit_name,
