@@ -396,9 +396,9 @@ def _roster_lines(form: Any, config: Any, issued: Any, tmp: Path) -> list[str]:
 
     from htsd_cli.fill import fill_workbook
     from htsd_cli.layout import FORM_SHEET
-    from htsd_cli.template import issue_workbooks
     from htsd_cli.roster import load_roster
     from htsd_cli.status import build_status
+    from htsd_cli.template import issue_workbooks
     from htsd_cli.validate import check_batch, check_file, collect
 
     (tmp / "ds.csv").write_text(
