@@ -474,3 +474,23 @@ def test_names_still_place_the_figures_when_the_result_header_is_retitled(base, 
     report = check(form, grid, names)
     assert report.located_by == "names"
     assert report.values["s8_kinh_phi"] == values["s8_kinh_phi"]
+
+
+def test_a_table_read_by_labels_tells_a_text_heading_written_twice(base, form):
+    """No marks, no names: the table is aligned by its labels. 'III. Kế hoạch tiếp theo'
+    written twice, both after part 2, fits the form's order either way: neither is read and
+    the unit is told which cells hold it; the other parts are read under their headings."""
+    grid, _, _ = copy.deepcopy(base)
+    layout = compute_layout(form)
+    r, c = position(layout.cells["ke_hoach_tiep_theo"])
+    grid[r][c] = "Kế hoạch của đơn vị"
+    grid[r - 2][c] = "Thuận lợi của đơn vị"
+    grid[r + 1 : r + 1] = [[grid[r - 1][c], "", "", ""], ["Bản khác", "", "", ""]]
+    report = check(form, grid, stamped=False)
+    assert report.located_by == "labels"
+    found = [(f.code, f.severity, f.cell) for f in report.findings if f.code == "ambiguous-text"]
+    assert found == [("ambiguous-text", "warning", f"A{r}")]
+    message = next(f.message for f in report.findings if f.code == "ambiguous-text")
+    assert f"(A{r}, A{r + 2})" in message
+    assert "ke_hoach_tiep_theo" not in report.texts
+    assert report.texts["thuan_loi_kho_khan"] == "Thuận lợi của đơn vị"

@@ -279,16 +279,19 @@ def _texts_by_heading(index: LabelIndex, form: Form, location: Location) -> None
             r, c = hits[0]
             location.cells[text.id] = address(r + 1, c)
         elif hits:
-            cells = ", ".join(address(r, c) for r, c in hits)
-            location.problems.append(
-                Problem(
-                    "ambiguous-text",
-                    f"Tiêu đề '{text.heading.strip()}' có ở nhiều ô ({cells}): không biết lời văn "
-                    "dưới tiêu đề nào là của phần này, nên phần này chưa được đọc. Hãy để lại một "
-                    "tiêu đề và ghi lời văn ngay ô dưới nó.",
-                    address(*hits[0]),
-                )
-            )
+            location.problems.append(_ambiguous_text(text.heading, hits))
+
+
+def _ambiguous_text(heading: str, hits: Sequence[tuple[int, int]]) -> Problem:
+    """A text part's heading found in several cells (row, column): its words are not read."""
+    cells = ", ".join(address(r, c) for r, c in hits)
+    return Problem(
+        "ambiguous-text",
+        f"Tiêu đề '{heading.strip()}' có ở nhiều ô ({cells}): không biết lời văn dưới tiêu đề "
+        "nào là của phần này, nên phần này chưa được đọc. Hãy để lại một tiêu đề và ghi lời văn "
+        "ngay ô dưới nó.",
+        address(*hits[0]),
+    )
 
 
 # --- alignment by labels --------------------------------------------------------------------------------
@@ -515,11 +518,19 @@ def locate_by_labels(
                 ind.id,
             )
         )
+    headings = {t.id: t.heading for t in form.texts}
     for item in items:
-        if item.text_id and len(rows.get(item.id, [])) == 1:
-            r = rows[item.id][0]
-            c = min(c for c, k in index.row(r) if k == item.key)
+        if not item.text_id or item.id not in rows:
+            continue
+        # (-1 among the rows: a row another item could take as well)
+        hits = [
+            (r, min(c for c, k in index.row(r) if k == item.key)) for r in rows[item.id] if r >= 0
+        ]
+        if len(rows[item.id]) == 1:
+            r, c = hits[0]
             location.cells[item.text_id] = address(r + 1, c)
+        else:
+            location.problems.append(_ambiguous_text(headings[item.text_id], hits))
     return location
 
 
