@@ -494,3 +494,16 @@ def test_a_table_read_by_labels_tells_a_text_heading_written_twice(base, form):
     assert f"(A{r}, A{r + 2})" in message
     assert "ke_hoach_tiep_theo" not in report.texts
     assert report.texts["thuan_loi_kho_khan"] == "Thuận lợi của đơn vị"
+
+
+def test_a_text_heading_another_part_could_own_is_told_as_such():
+    """One cell only, which a part of the same name could also take: not 'several cells'."""
+    from htsd_cli.checks.locate import _ambiguous_text
+
+    one = _ambiguous_text("III. Kế hoạch tiếp theo ", [(63, 0)])
+    two = _ambiguous_text("III. Kế hoạch tiếp theo", [(63, 0), (66, 0)])
+    assert (one.code, one.cell, two.cell) == ("ambiguous-text", "A64", "A64")
+    assert one.message.startswith(
+        "Tiêu đề 'III. Kế hoạch tiếp theo' ở ô A64 có thể là của phần này hoặc của một phần khác"
+    )
+    assert "nhiều ô" not in one.message and "nhiều ô (A64, A67)" in two.message

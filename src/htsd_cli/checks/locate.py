@@ -283,13 +283,18 @@ def _texts_by_heading(index: LabelIndex, form: Form, location: Location) -> None
 
 
 def _ambiguous_text(heading: str, hits: Sequence[tuple[int, int]]) -> Problem:
-    """A text part's heading found in several cells (row, column): its words are not read."""
+    """A text part's heading found in several cells (row, column), or in one cell another part
+    of the form could own as well: its words are not read."""
     cells = ", ".join(address(r, c) for r, c in hits)
+    why = (
+        f"có ở nhiều ô ({cells}): không biết lời văn dưới tiêu đề nào là của phần này"
+        if len(hits) > 1
+        else f"ở ô {cells} có thể là của phần này hoặc của một phần khác cùng tên"
+    )
     return Problem(
         "ambiguous-text",
-        f"Tiêu đề '{heading.strip()}' có ở nhiều ô ({cells}): không biết lời văn dưới tiêu đề "
-        "nào là của phần này, nên phần này chưa được đọc. Hãy để lại một tiêu đề và ghi lời văn "
-        "ngay ô dưới nó.",
+        f"Tiêu đề '{heading.strip()}' {why}, nên phần này chưa được đọc. Hãy để lại một tiêu đề "
+        "và ghi lời văn ngay ô dưới nó.",
         address(*hits[0]),
     )
 
