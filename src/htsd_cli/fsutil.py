@@ -1,5 +1,5 @@
-"""Small file helpers: read a definition once per version of its file, and atomic output of
-one file (for helpers such as `fill`; commands write through `outputs`)."""
+"""Small file helpers: a file's time, read a definition once per version of its file, and
+atomic output of one file (for helpers such as `fill`; commands write through `outputs`)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,14 @@ from typing import TypeVar
 from htsd_cli.errors import OutputError, os_reason
 
 T = TypeVar("T")
+
+
+def modified(path: str | Path) -> float:
+    """A file's modification time (seconds), 0.0 when it cannot be had (gone, no access)."""
+    try:
+        return os.stat(path).st_mtime
+    except OSError:
+        return 0.0
 
 
 def once_per_version(cache: dict[tuple[str, int, int], T], path: Path, read: Callable[[], T]) -> T:

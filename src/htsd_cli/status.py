@@ -12,6 +12,7 @@ from typing import Any
 from htsd_cli.errors import RosterError
 from htsd_cli.findings import ERROR, WARNING, FileReport, Finding, Report
 from htsd_cli.form import Form
+from htsd_cli.fsutil import modified
 from htsd_cli.roster import Roster, normalise_code, read_csv_rows
 from htsd_cli.textnorm import fold
 from htsd_cli.values import show
@@ -193,7 +194,7 @@ def build_status(
         FileReport(
             s.path,
             findings=[Finding("not-a-workbook", ERROR, _sentence(s.reason), s.path)],
-            mtime=_modified(s.path),  # ordered among the unit's files like a workbook
+            mtime=modified(s.path),  # ordered among the unit's files like a workbook
         )
         for s in report.skipped
         if s.foreign
@@ -247,13 +248,6 @@ def build_status(
     else:
         source = "chưa có sổ nhận: chưa rõ ngày nhận, không xét nộp muộn"
     return StatusReport(deadline, as_of, source, units, unmatched)
-
-
-def _modified(path: str) -> float:
-    try:
-        return os.stat(path).st_mtime
-    except OSError:  # gone since it was listed: no time, ordered first
-        return 0.0
 
 
 def _sentence(reason: str) -> str:

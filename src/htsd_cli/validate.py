@@ -7,7 +7,6 @@ Checks are small functions; each returns findings, never raises for bad data.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import functools
 import hashlib
@@ -33,6 +32,7 @@ from htsd_cli.findings import (
     pick,
 )
 from htsd_cli.form import Form, Indicator
+from htsd_cli.fsutil import modified
 from htsd_cli.isolate import Crash, run_isolated
 from htsd_cli.roster import Roster, Unit, name_key
 from htsd_cli.values import show
@@ -54,9 +54,7 @@ def check_file(
 ) -> FileReport:
     """Read and check one returned file; never raises for a bad file. With `digest`, the
     report carries the SHA-256 of the bytes that were read (for the cache)."""
-    report = FileReport(path=path)
-    with contextlib.suppress(OSError):
-        report.mtime = os.stat(path).st_mtime
+    report = FileReport(path=path, mtime=modified(path))
     try:
         data = read_bytes_guarded(Path(path))
         if digest:
@@ -180,10 +178,7 @@ def check_files(
     look_up = cache is not None and not cache.empty()
     for index, path in enumerate(files):
         if look_up:
-            mtime = 0.0
-            with contextlib.suppress(OSError):
-                mtime = os.stat(path).st_mtime
-            results[index] = cache.get(cache.key(path), str(path), mtime)
+            results[index] = cache.get(cache.key(path), str(path), modified(path))
         if results[index] is None:
             todo.append(index)
         elif progress:
