@@ -127,6 +127,43 @@ def test_rule_expression_mistake_is_reported():
     assert "không trọn vẹn" in message
 
 
+def test_plausibility_is_read_per_kind_and_per_row():
+    text = VALID.replace(
+        "unit_types:\n",
+        "plausibility:\n  money: {min: 1000}\n  count: {max: 200}\n  hold_outliers: 40\n"
+        "unit_types:\n",
+    ).replace(
+        '{id: hoc_vien, label: "Số học viên:", kind: people, unit: người}',
+        '{id: hoc_vien, label: "Số học viên:", kind: people, unit: người, '
+        "max: {default: 5000, truong: 900}}",
+    )
+    form = parse_form(text, "nam-sau.yaml")
+    assert form.plausibility.hold_outliers == 40
+    assert form.limits(form.indicator("kinh_phi")).minimum == 1000
+    assert form.limits(form.indicator("lop_hoc")).maximum_for("xa") == 200
+    people = form.limits(form.indicator("hoc_vien"))
+    assert (people.maximum_for("truong"), people.maximum_for("xa")) == (900, 5000)
+    assert not form.limits(form.indicator("ten_chuong_trinh"))
+
+
+def test_plausibility_mistakes_are_reported_with_their_lines():
+    text = (
+        VALID.replace(
+            "unit_types:\n", "plausibility:\n  money: {min: -5}\n  tien: {max: 3}\nunit_types:\n"
+        )
+        .replace(
+            '{id: ten_chuong_trinh, label: "Tên chương trình", kind: text}',
+            '{id: ten_chuong_trinh, label: "Tên chương trình", kind: text, max: 3}',
+        )
+        .replace("kind: count, unit: lớp}", "kind: count, unit: lớp, max: {mam_non: 5}, min: 9}")
+    )
+    message = _error(text)
+    assert "'min' phải là một số không âm, đang là -5" in message
+    assert "mục 'tien' không được biết trong plausibility" in message
+    assert "chỉ tiêu 'ten_chuong_trinh' không phải số nên không có 'min', 'max'" in message
+    assert "loại đơn vị 'mam_non' không có trong 'unit_types'" in message
+
+
 def test_second_form_loads(tmp_path):
     other = load_form(FORMS / "htsd-2023-test.yaml")
     assert other.id == "htsd-2023-thu"

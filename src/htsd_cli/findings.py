@@ -55,6 +55,12 @@ CODES: dict[str, str] = {
 }
 
 
+# Codes of the findings that hold a figure or a file for the clerk to decide ("cần xác nhận"):
+# htsd doubts and does not guess, so the figure (or the file) is not counted until a line of the
+# clerk's decisions file settles it. They are errors: a held file is not counted as it stands.
+HELD_CODES: frozenset[str] = frozenset()
+
+
 @dataclass(frozen=True, slots=True)
 class Finding:
     """One thing to fix (error) or to look at (warning), located as precisely as possible."""

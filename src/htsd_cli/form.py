@@ -58,6 +58,45 @@ def excel_name_problem(name: str) -> str | None:
 
 
 @dataclass(frozen=True)
+class Limits:
+    """What is plausible for a figure, from the form: a figure below `minimum` or above the
+    maximum for the unit's type is held out of the totals until the clerk confirms it."""
+
+    minimum: float | None = None
+    maximum: float | None = None  # for every unit type not named in `by_type`
+    by_type: tuple[tuple[str, float], ...] = ()  # (unit-type code, maximum)
+
+    def maximum_for(self, unit_type: str) -> float | None:
+        """The largest plausible figure for a unit of this type."""
+        for code, most in self.by_type:
+            if code == unit_type:
+                return most
+        return self.maximum
+
+    def __bool__(self) -> bool:
+        return self.minimum is not None or self.maximum is not None or bool(self.by_type)
+
+
+NO_LIMITS = Limits()
+
+
+@dataclass(frozen=True)
+class Plausibility:
+    """The form's defaults for what is plausible: limits per kind of figure (an indicator's own
+    `min`/`max` replace them), and how many times its peers' median a figure may be before it is
+    held rather than only warned about (0: never held)."""
+
+    by_kind: tuple[tuple[str, Limits], ...] = ()
+    hold_outliers: float = 0.0
+
+    def for_kind(self, kind: str) -> Limits:
+        for name, limits in self.by_kind:
+            if name == kind:
+                return limits
+        return NO_LIMITS
+
+
+@dataclass(frozen=True)
 class Indicator:
     """One figure (or one free-text answer) of table II.1."""
 
@@ -70,6 +109,7 @@ class Indicator:
     level: int = 1
     applies_to: tuple[str, ...] = ()  # unit-type codes that answer this row; () = every unit
     total_label: str = ""  # how the row reads as a total (report), when not as the unit's question
+    limits: Limits = NO_LIMITS  # the row's own plausible range (else the form's for its kind)
 
     def applies(self, unit_type: str) -> bool:
         """Whether a unit of this type answers the row (an unknown type answers every row)."""
@@ -236,6 +276,7 @@ class Form:
     rules: tuple[Rule, ...]
     source: str = ""
     changes: tuple[tuple[int, str], ...] = ()  # (version, what changed in it), newest last
+    plausibility: Plausibility = Plausibility()
     _by_id: dict[str, Indicator] = field(default_factory=dict, compare=False, repr=False)
     _types_by_key: dict[str, UnitType] = field(default_factory=dict, compare=False, repr=False)
 
@@ -248,6 +289,12 @@ class Form:
 
     def indicator(self, indicator_id: str) -> Indicator:
         return self._by_id[indicator_id]
+
+    def limits(self, ind: Indicator) -> Limits:
+        """What is plausible for this row: its own limits, else the form's for its kind."""
+        if not ind.numeric:
+            return NO_LIMITS
+        return ind.limits or self.plausibility.for_kind(ind.kind)
 
     def applicable(self, unit_type: str) -> tuple[Indicator, ...]:
         """The rows a unit of this type answers."""
@@ -523,7 +570,7 @@ def _build_form(data: _LineDict, problems: _Problems, source: str) -> Form:
     allowed = {
         "id", "version", "year", "title", "short_title", "theme", "period", "deadline",
         "report_code", "summary_line", "unit_types", "texts", "table", "sections", "rules",
-        "changes",
+        "changes", "plausibility",
     }  # fmt: skip
     _unknown_keys(data, allowed, problems, "biểu mẫu")
     form_id = _get(data, "id", str, problems)
@@ -587,6 +634,7 @@ def _build_form(data: _LineDict, problems: _Problems, source: str) -> Form:
     indicators = {i.id: i for s in sections for i in s.indicators}
     rules = _rules(data, problems, indicators, not_figures)
     changes = _changes(data, problems, version)
+    plausibility = _plausibility(data, problems, type_codes)
     problems.raise_if_any()
     assert start is not None and end is not None
     return Form(
@@ -610,6 +658,7 @@ def _build_form(data: _LineDict, problems: _Problems, source: str) -> Form:
         rules=rules,
         source=source,
         changes=changes,
+        plausibility=plausibility,
     )
 
 
@@ -627,6 +676,65 @@ def _changes(
         else:
             out.append((key, text.strip()))
     return tuple(sorted(out))
+
+
+def _number(m: _LineDict, key: str, problems: _Problems) -> float | None:
+    value = m.get(key)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+        problems.add(_line(m, key), f"'{key}' phải là một số không âm, đang là {value!r}")
+        return None
+    return float(value)
+
+
+def _limits(m: _LineDict, problems: _Problems, type_codes: set[str]) -> Limits:
+    """`min: 1000` and `max: 500` or `max: {default: 500, mam_non: 50}` of a row or a kind."""
+    minimum = _number(m, "min", problems)
+    maximum: float | None = None
+    by_type: list[tuple[str, float]] = []
+    raw = m.get("max")
+    if isinstance(raw, _LineDict):
+        for code in raw:
+            most = _number(raw, code, problems)
+            if code == "default":
+                maximum = most
+            elif code not in type_codes:
+                problems.add(
+                    _line(raw, code),
+                    f"loại đơn vị '{code}' không có trong 'unit_types' "
+                    f"({', '.join(sorted(type_codes))}); ghi 'default' cho mọi loại khác",
+                )
+            elif most is not None:
+                by_type.append((str(code), most))
+    else:
+        maximum = _number(m, "max", problems)
+    if minimum is not None and maximum is not None and maximum < minimum:
+        problems.add(_line(m, "max"), "'max' nhỏ hơn 'min'")
+    return Limits(minimum, maximum, tuple(by_type))
+
+
+def _plausibility(data: _LineDict, problems: _Problems, type_codes: set[str]) -> Plausibility:
+    """`plausibility: {money: {min: 1000}, count: {max: …}, hold_outliers: 50}`."""
+    raw = _get(data, "plausibility", dict, problems, required=False)
+    if raw is None:
+        return Plausibility()
+    _unknown_keys(raw, {*NUMERIC_KINDS, "hold_outliers"}, problems, "plausibility")
+    by_kind: list[tuple[str, Limits]] = []
+    for kind in sorted(NUMERIC_KINDS):
+        if kind not in raw:
+            continue
+        item = raw[kind]
+        if not isinstance(item, _LineDict):
+            problems.add(_line(raw, kind), f"'{kind}' là một bảng min, max, ví dụ {{min: 1000}}")
+            continue
+        _unknown_keys(item, {"min", "max"}, problems, f"plausibility.{kind}")
+        by_kind.append((kind, _limits(item, problems, type_codes)))
+    hold = _number(raw, "hold_outliers", problems) or 0.0
+    if 0 < hold <= 1:
+        problems.add(_line(raw, "hold_outliers"), "'hold_outliers' là số lần, lớn hơn 1")
+        hold = 0.0
+    return Plausibility(tuple(by_kind), hold)
 
 
 def _applies_to(
@@ -718,8 +826,16 @@ def _sections(
                 continue
             built = _indicator(ind, number or 0, problems, claim)
             if built is not None:
+                limits = _limits(ind, problems, type_codes)
+                if limits and not built.numeric:
+                    problems.add(
+                        _line(ind, "min" if "min" in ind else "max"),
+                        f"chỉ tiêu '{built.id}' không phải số nên không có 'min', 'max'",
+                    )
                 built = dataclasses.replace(
-                    built, applies_to=_applies_to(ind, problems, type_codes, section_types)
+                    built,
+                    applies_to=_applies_to(ind, problems, type_codes, section_types),
+                    limits=limits,
                 )
                 inds.append(built)
         if raw_inds is not None and not raw_inds:
@@ -732,10 +848,13 @@ def _sections(
 def _indicator(ind: _LineDict, section: int, problems: _Problems, claim: Any) -> Indicator | None:
     _unknown_keys(
         ind,
-        {"id", "label", "kind", "unit", "aggregate", "level", "applies_to", "total_label"},
+        {
+            "id", "label", "kind", "unit", "aggregate", "level", "applies_to", "total_label",
+            "min", "max",
+        },
         problems,
         "một chỉ tiêu",
-    )
+    )  # fmt: skip
     iid = _get(ind, "id", str, problems)
     label = _get(ind, "label", str, problems)
     kind = _get(ind, "kind", str, problems)
