@@ -208,6 +208,9 @@ class FileReport:
     reported: dict[str, int] = field(default_factory=dict)
     expected: dict[str, int] = field(default_factory=dict)  # a summary: units each row applies to
     ignored: dict[str, str] = field(default_factory=dict)  # figures typed in rows not answered
+    # figures held for the clerk (a finding of HELD_CODES says why): indicator id → what would be
+    # counted if the clerk confirms it as typed (None when nothing can be read from the cell)
+    held: dict[str, Any] = field(default_factory=dict)
     digest: str = ""  # SHA-256 of the bytes read, when a cache asked for it (then dropped)
 
     @property

@@ -257,6 +257,8 @@ class _Folder:
             report.expected = _NONE
         if not report.ignored:
             report.ignored = _NONE
+        if not report.held:
+            report.held = _NONE
         if report.cells:
             if report.cells == self.last:  # most files: the map of the file before
                 report.cells = self.last
