@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from htsd_cli.cellsafe import put
 from htsd_cli.findings import FileReport, Report
 from htsd_cli.layout import FORM_SHEET
 from htsd_cli.outputs import Inputs, OutputSet
-from htsd_cli.template import set_text
 from htsd_cli.textnorm import slug
 from htsd_cli.values import show
 
@@ -97,7 +97,7 @@ def _load_copy(rep: FileReport) -> Any:
             for r, row in enumerate(rows, start=1):
                 for c, value in enumerate(row[:50], start=1):
                     if value != "" and value is not None:
-                        set_text(ws.cell(row=r, column=c), value)
+                        put(ws.cell(row=r, column=c), value)
     return wb
 
 
@@ -132,7 +132,7 @@ def _annotated_bytes(rep: FileReport) -> bytes:
     ls = wb.create_sheet(FINDINGS_SHEET, 0)
     headers = ("Mức độ", "Trang", "Ô", "Chỉ tiêu", "Giá trị đã ghi", "Cần sửa", "Loại lỗi")
     for c, title in enumerate(headers, start=1):
-        ls.cell(row=1, column=c, value=title).font = Font(name="Times New Roman", bold=True)
+        put(ls.cell(row=1, column=c), title).font = Font(name="Times New Roman", bold=True)
     for r, f in enumerate(rep.findings, start=2):
         row = (
             "Lỗi" if f.is_error else "Lưu ý",
@@ -144,9 +144,7 @@ def _annotated_bytes(rep: FileReport) -> bytes:
             f.title,
         )
         for c, value in enumerate(row, start=1):
-            cell = ls.cell(row=r, column=c)
-            set_text(cell, value or None)
-            cell.font = Font(name="Times New Roman")
+            put(ls.cell(row=r, column=c), value or None).font = Font(name="Times New Roman")
     wrap = Alignment(wrap_text=True, vertical="top")
     for row in ls.iter_rows(min_row=2):
         for cell in row:

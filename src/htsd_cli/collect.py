@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from htsd_cli.cellsafe import from_csv, to_csv
 from htsd_cli.errors import OutputError, os_reason
 from htsd_cli.fsutil import atomic_write_bytes
 from htsd_cli.mail import Attachment, Mail
@@ -232,7 +233,9 @@ class Book:
                 )
             self.columns = header
             at = self.columns.index("tep")
-            self.names = {r[at].strip().lower() for r in rows[1:] if len(r) > at and r[at].strip()}
+            self.names = {
+                from_csv(r[at].strip()).lower() for r in rows[1:] if len(r) > at and r[at].strip()
+            }
             missing = [c for c in BOOK_COLUMNS if c not in self.columns]
             if missing:  # a book with only tep, ngay_nhan (htsd init's): the header grows
                 self._extend_header(rows[0], missing)
@@ -254,15 +257,15 @@ class Book:
 
     def add(self, name: str, mail: Mail) -> None:
         self.names.add(name.lower())
-        self.new.append(
-            {
-                "tep": name,
-                "ngay_nhan": mail.arrived.strftime(TIME_FORMAT) if mail.arrived else "",
-                "nguon_ngay": mail.arrived_how,
-                "nguoi_gui": mail.sender,
-                "tieu_de": mail.subject,
-            }
-        )
+        line = {
+            "tep": name,
+            "ngay_nhan": mail.arrived.strftime(TIME_FORMAT) if mail.arrived else "",
+            "nguon_ngay": mail.arrived_how,
+            "nguoi_gui": mail.sender,
+            "tieu_de": mail.subject,
+        }
+        # what a sender typed (a subject '=HYPERLINK(…)') never runs when the clerk opens the book
+        self.new.append({k: to_csv(v) for k, v in line.items()})
 
     def write(self) -> None:
         if not self.new:

@@ -92,6 +92,7 @@ def roster_workbook(form: Form) -> bytes:
     from openpyxl.styles import Font
     from openpyxl.worksheet.datavalidation import DataValidation
 
+    from htsd_cli.cellsafe import append, put
     from htsd_cli.package import normalise_package
     from htsd_cli.template import new_workbook
 
@@ -101,13 +102,13 @@ def roster_workbook(form: Form) -> bytes:
     heads = ("ma_don_vi", "ten_don_vi", "loai_don_vi", "nhom", "email", "dien_thoai")
     bold = Font(name="Times New Roman", bold=True)
     for c, title in enumerate(heads, start=1):
-        ws.cell(row=1, column=c, value=title).font = bold
+        put(ws.cell(row=1, column=c), title).font = bold
     for col, width in zip("ABCDEF", (14, 44, 30, 24, 30, 16), strict=True):
         ws.column_dimensions[col].width = width
     types = wb.create_sheet("Loại đơn vị")
-    types.append(["Loại đơn vị (chọn ở cột loai_don_vi)", "Mã"])
+    append(types, ["Loại đơn vị (chọn ở cột loai_don_vi)", "Mã"])
     for t in form.unit_types:
-        types.append([t.label, t.code])
+        append(types, [t.label, t.code])
     types.column_dimensions["A"].width = 44
     end = 1 + len(form.unit_types)
     listing = DataValidation(type="list", formula1=f"='Loại đơn vị'!$A$2:$A${end}")
@@ -124,7 +125,7 @@ def roster_workbook(form: Form) -> bytes:
         "ten_don_vi: tên đầy đủ; loai_don_vi: chọn trong danh sách; nhom: phường, xã hay cụm.",
         "email, dien_thoai: để htsd ghi vào danh sách nhắc nộp (không bắt buộc).",
     ):
-        text.append([line])
+        append(text, [line])
     text.column_dimensions["A"].width = 110
     buffer = io.BytesIO()
     wb.save(buffer)

@@ -12,7 +12,7 @@ import re
 import zipfile
 from typing import TYPE_CHECKING, Any, BinaryIO
 
-from htsd_cli.textnorm import xml_escape
+from htsd_cli.textnorm import xml_escape, xml_safe
 
 if TYPE_CHECKING:
     from htsd_cli.roster import Unit
@@ -70,7 +70,7 @@ class Stamper:
         for name, data in self.members:
             if name in self.tokenised:
                 for token, value in values.items():
-                    data = data.replace(token.encode(), xml_escape(value).encode("utf-8"))
+                    data = data.replace(token.encode(), xml_escape(xml_safe(value)).encode())
             members.append((name, data))
         return write_package(members, inserts, out)
 

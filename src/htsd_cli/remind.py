@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from htsd_cli.cellsafe import put
 from htsd_cli.config import Config
 from htsd_cli.form import Form
 from htsd_cli.outputs import Inputs, OutputSet
@@ -77,11 +78,11 @@ def table_workbook(
     ws.title = title
     bold = Font(name="Times New Roman", bold=True)
     for c, head in enumerate(heads, start=1):
-        ws.cell(row=1, column=c, value=head).font = bold
+        put(ws.cell(row=1, column=c), head).font = bold
     wrap = Alignment(wrap_text=True, vertical="top")
     for r, row in enumerate(rows, start=2):
         for c, value in enumerate(row, start=1):
-            ws.cell(row=r, column=c, value=value).alignment = wrap
+            put(ws.cell(row=r, column=c), value).alignment = wrap  # units' words stay text
     for c, width in enumerate(widths):
         ws.column_dimensions[column_letter(c)].width = width
     ws.freeze_panes = "A2"

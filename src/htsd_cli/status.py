@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from htsd_cli.cellsafe import from_csv
 from htsd_cli.errors import RosterError
 from htsd_cli.findings import ERROR, WARNING, FileReport, Finding, Report
 from htsd_cli.form import Form
@@ -134,7 +135,7 @@ def load_receipts(path: Path) -> dict[str, dt.datetime]:
     for number, row in enumerate(rows[1:], start=2):
         if not any(c.strip() for c in row):
             continue
-        name = row[i_file].strip() if i_file < len(row) else ""
+        name = from_csv(row[i_file].strip()) if i_file < len(row) else ""  # as collect wrote it
         when = _parse_when(row[i_date] if i_date < len(row) else "")
         if not name or when is None:
             raise RosterError(

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from typing import Any, BinaryIO
 
 from htsd_cli.aggregate import Aggregate
+from htsd_cli.cellsafe import put
 from htsd_cli.config import Config
 from htsd_cli.findings import Report
 from htsd_cli.layout import FORM_SHEET, ID_SHEET, SUMMARY_MARK, compute_layout
@@ -24,7 +25,7 @@ from htsd_cli.template import (
     stamp_line,
     write_identity,
 )
-from htsd_cli.xlsxfast import rows_xml, wrap_style
+from htsd_cli.xlsxfast import column_styles, rows_xml, wrap_style
 
 UNITS_SHEET = "Đơn vị x chỉ tiêu"
 TYPE_SHEET = "Theo loại đơn vị"
@@ -75,7 +76,7 @@ def build_summary_workbook(
     )
     render_form_sheet(ws, form, lay, header, inputs=False, values=values)
     if config.office.governing_body:  # as the Word report heads it
-        ws["A1"] = f"{config.office.governing_body.upper()}\n{config.office.name.upper()}"
+        put(ws["A1"], f"{config.office.governing_body.upper()}\n{config.office.name.upper()}")
         ws.row_dimensions[1].height = 34
     unit = {
         "code": config.office.unit_code,
@@ -97,7 +98,9 @@ def build_summary_workbook(
     write_identity(wb, form, lay, identity_rows(form, config, unit), extra=extra)
     # the units covered come last (after the cell map), as many as the office has, written fast
     covers = (["covers", code] for code in agg.covered_units())
-    fast_rows = {ID_SHEET: rows_xml(covers, first_row=wb[ID_SHEET].max_row + 1)}
+    fast_rows = {
+        ID_SHEET: rows_xml(covers, wb[ID_SHEET].max_row + 1, column_styles(wb)),
+    }
 
     bold = Font(name="Times New Roman", bold=True)
     fast = {**fast_rows, UNITS_SHEET: _units_sheet(wb, agg, bold)}
@@ -115,7 +118,7 @@ def _header(ws: Any, titles: list[str], bold: Any) -> None:
     from openpyxl.styles import Alignment
 
     for c, title in enumerate(titles, start=1):
-        cell = ws.cell(row=1, column=c, value=title)
+        cell = put(ws.cell(row=1, column=c), title)
         cell.font = bold
         cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
     ws.freeze_panes = "A2"
@@ -152,7 +155,7 @@ def _units_sheet(wb: Any, agg: Aggregate, bold: Any) -> Iterator[bytes]:
     _header(ws, ["Mã đơn vị", "Tên đơn vị", "Loại", "Nhóm", *[_short(i) for i in inds]], bold)
     small = Font(name=bold.name, size=8, color="666666")
     for c, ind in enumerate(inds, start=5):
-        ws.cell(row=2, column=c, value=ind.id).font = small
+        put(ws.cell(row=2, column=c), ind.id).font = small
         ws.column_dimensions[get_column_letter(c)].width = 14
     ws.row_dimensions[1].height = 96
     ws.freeze_panes = "E3"
@@ -177,7 +180,7 @@ def _units_sheet(wb: Any, agg: Aggregate, bold: Any) -> Iterator[bytes]:
 
     ws.column_dimensions["B"].width = 36
     ws.column_dimensions["C"].width = 16
-    return rows_xml(rows(), first_row=3, styles={1: wrap_style(wb)})
+    return rows_xml(rows(), 3, column_styles(wb, {1: wrap_style(wb)}))
 
 
 def _short(ind: Any) -> str:
@@ -193,12 +196,12 @@ def _breakdown_sheet(wb: Any, title: str, table: Any, agg: Aggregate, bold: Any)
     _header(ws, ["Nội dung", *columns, "Tổng", "Mã chỉ tiêu"], bold)
     wrap = Alignment(wrap_text=True, vertical="top")
     for r, ind in enumerate([i for i in agg.form.indicators if i.aggregate != "none"], start=2):
-        ws.cell(row=r, column=1, value=_short(ind)).alignment = wrap
+        put(ws.cell(row=r, column=1), _short(ind)).alignment = wrap
         if ind.id in table.index:
             for c, value in enumerate(list(table.loc[ind.id]), start=2):
                 ws.cell(row=r, column=c, value=_number(value))
         ws.cell(row=r, column=2 + len(columns), value=_number(agg.total(ind.id)))
-        ws.cell(row=r, column=3 + len(columns), value=ind.id)
+        put(ws.cell(row=r, column=3 + len(columns)), ind.id)
     ws.column_dimensions["A"].width = 50
     for c in range(2, 3 + len(columns)):
         ws.column_dimensions[_letter(c)].width = 14
@@ -234,7 +237,7 @@ def _status_sheet(wb: Any, agg: Aggregate, bold: Any) -> Iterator[bytes]:
         ws.column_dimensions[col].width = width
     print_setup(ws, landscape=True)
     wrap = wrap_style(wb)
-    return rows_xml(_status_rows(agg), first_row=2, styles={1: wrap, 7: wrap, 10: wrap})
+    return rows_xml(_status_rows(agg), 2, column_styles(wb, {1: wrap, 7: wrap, 10: wrap}))
 
 
 def _status_rows(agg: Aggregate) -> Iterator[list[Any]]:
@@ -292,7 +295,8 @@ def _findings_sheet(wb: Any, report: Report, bold: Any) -> Iterator[bytes]:
         for rep in report.files
         for f in rep.findings
     )  # fmt: skip
-    return rows_xml(rows, first_row=2, styles={0: wrap_style(wb), 5: wrap_style(wb)})
+    wrap = wrap_style(wb)
+    return rows_xml(rows, 2, column_styles(wb, {0: wrap, 5: wrap}))
 
 
 def _charts(wb: Any, agg: Aggregate, bold: Any) -> None:
@@ -313,7 +317,7 @@ def _charts(wb: Any, agg: Aggregate, bold: Any) -> None:
     for r, ind in enumerate(section, start=2):
         before = ids[ids.index(ind.id) - 1]
         label = counts[before].label if before in counts else ind.label
-        ws.cell(row=r, column=1, value=label.rstrip(":. ")[:60])
+        put(ws.cell(row=r, column=1), label.rstrip(":. ")[:60])
         ws.cell(row=r, column=2, value=_number(agg.total(ind.id)) or 0)
     if section:
         chart = BarChart()
@@ -332,7 +336,7 @@ def _charts(wb: Any, agg: Aggregate, bold: Any) -> None:
     ws.cell(row=start, column=3, value="Hợp lệ").font = bold
     rows = agg.status.breakdown("unit_type_label")
     for r, row in enumerate(rows, start=start + 1):
-        ws.cell(row=r, column=1, value=row["name"])
+        put(ws.cell(row=r, column=1), row["name"])
         ws.cell(row=r, column=2, value=row["expected"])
         ws.cell(row=r, column=3, value=row["valid"])
     if rows:

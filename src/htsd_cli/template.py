@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from htsd_cli.cellsafe import put as put_value
+from htsd_cli.cellsafe import put_row
 from htsd_cli.checks.applies import NOT_APPLICABLE
 from htsd_cli.config import Config
 from htsd_cli.form import Form, Indicator
@@ -130,8 +132,7 @@ def render_form_sheet(
     input_cells: list[str] = []
 
     def put(ref: str, value: Any, font: str = "font", align: Any = None) -> Any:
-        c = ws[ref]
-        c.value = value
+        c = put_value(ws[ref], value)  # a unit's or office's name is never a formula
         c.font = st[font]
         if align is not None:
             c.alignment = align
@@ -354,7 +355,7 @@ def _write_guide(wb: Any, form: Form, config: Config, unit_type: str = "") -> No
         size, weight = sizes.get(style, (12, "regular"))
         # lines broken here: spreadsheets neither grow a row nor wrap bold text reliably
         lines = fit_lines(text, size, weight, GUIDE_TEXT_MM) if text else [""]
-        c = ws.cell(row=i, column=1, value="\n".join(lines) or None)
+        c = put_value(ws.cell(row=i, column=1), "\n".join(lines) or None)
         c.font = st[style or "font"]
         c.alignment = st["wrap"]
         ws.row_dimensions[i].height = round(size * 1.35 * len(lines), 1)
@@ -393,22 +394,12 @@ def write_identity(
 
     ws = wb.create_sheet(ID_SHEET)
     ws.sheet_state = "hidden"
-    ws["A1"] = "htsd"
-    ws["B1"] = "Trang nhận diện biểu mẫu. Không sửa, không xóa."
-    r = 2
-    for key, value in rows:
-        ws.cell(row=r, column=1, value=key)
-        ws.cell(row=r, column=2, value=value)
-        r += 1
-    for values in extra or []:
-        for c, value in enumerate(values, start=1):
-            ws.cell(row=r, column=c, value=value)
-        r += 1
-    for name, ref in lay.cells.items():
-        ws.cell(row=r, column=1, value="cell")
-        ws.cell(row=r, column=2, value=name)
-        ws.cell(row=r, column=3, value=ref)
-        r += 1
+    # the unit's name and group are roster text; the placeholder tokens stamped over with them
+    # begin with '@', so their cells carry the quote prefix whatever name is stamped in
+    lines = [("htsd", "Trang nhận diện biểu mẫu. Không sửa, không xóa."), *rows, *(extra or [])]
+    lines += [("cell", name, ref) for name, ref in lay.cells.items()]
+    for r, values in enumerate(lines, start=1):
+        put_row(ws, r, values)
     ws.protection.sheet = True
     for key, value in rows:
         wb.custom_doc_props.append(StringProperty(name=f"htsd_{key}", value=value or "-"))
@@ -455,13 +446,6 @@ def build_template(form: Form, config: Config, blank: bool, unit_type: str = "")
     buffer = io.BytesIO()
     wb.save(buffer)
     return buffer.getvalue()
-
-
-def set_text(cell: Any, value: Any) -> None:
-    """Store a value; text from units never becomes a formula (= + - @ stay text)."""
-    cell.value = value
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        cell.data_type = "s"
 
 
 @dataclass(frozen=True)

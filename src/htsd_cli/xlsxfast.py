@@ -3,7 +3,8 @@
 openpyxl spends about 8 µs on every cell it saves; a province's unit × indicator sheet has
 ~100,000 cells. Sheets are laid out with openpyxl (headers, widths, panes); their data rows are
 then serialised here as plain values and put into the saved package, before `</sheetData>`.
-Strings are inline strings, so text from units can never become a formula.
+Strings are inline strings, so text from units can never become a formula; text that a
+spreadsheet would read as one carries the quote prefix too (see cellsafe).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import re
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from htsd_cli.cellsafe import FORMULA_STARTS
 from htsd_cli.layout import column_letter
 from htsd_cli.textnorm import xml_escape, xml_safe
 
@@ -27,22 +29,42 @@ def wrap_style(wb: Any) -> int:
     return int(wb._cell_styles.add(style))
 
 
+def column_styles(wb: Any, styles: dict[int, int] | None = None) -> dict[int, tuple[int, int]]:
+    """Per column (0-based; -1 for the columns not named): the index of its cell style in `wb`
+    (`styles`, else the default) and of the same style with the quote prefix, for text that
+    would read as a formula. Registered in `wb` now, before it is saved."""
+    from openpyxl.styles.cell_style import StyleArray
+
+    def quoted(index: int) -> int:
+        style = StyleArray(list(wb._cell_styles[index]))
+        style.quotePrefix = 1
+        return int(wb._cell_styles.add(style))
+
+    out = {c: (i, quoted(i)) for c, i in (styles or {}).items()}
+    out[-1] = (0, quoted(0))
+    return out
+
+
 ROWS_PER_CHUNK = 500  # rows serialised at a time: a sheet of 70,000 units is never whole
 
 
 def rows_xml(
-    rows: Iterable[list[Any]], first_row: int, styles: dict[int, int] | None = None
+    rows: Iterable[list[Any]], first_row: int, styles: dict[int, tuple[int, int]]
 ) -> Iterator[bytes]:
-    """Rows as sheet XML, a chunk of ROWS_PER_CHUNK rows at a time; `styles` gives a column
-    (0-based) the style index its cells carry."""
-    marks = {c: f' s="{i}"' for c, i in (styles or {}).items()}
+    """Rows as sheet XML, a chunk of ROWS_PER_CHUNK rows at a time; `styles` (column_styles)
+    gives each column the style its cells carry, plain and quote-prefixed."""
+    plain = {c: f' s="{i}"' if i else "" for c, (i, _) in styles.items()}
+    quoted = {c: f' s="{q}"' for c, (_, q) in styles.items()}
     heads: list[str] = []  # per column: '<c r="B' — the row number and the rest follow
     tails: list[str] = []  # per column: '" s="3"' — the address closed, and its style
+    text_tails: list[str] = []  # per column: '" s="4"' — the same for text read as a formula
     out: list[str] = []
     for r, row in enumerate(rows, start=first_row):
         while len(heads) < len(row):
-            heads.append(f'<c r="{column_letter(len(heads))}')
-            tails.append(f'"{marks.get(len(tails), "")}')
+            c = len(heads)
+            heads.append(f'<c r="{column_letter(c)}')
+            tails.append(f'"{plain.get(c, plain[-1])}')
+            text_tails.append(f'"{quoted.get(c, quoted[-1])}')
         number = str(r)
         cells = [f'<row r="{number}">']
         for c, value in enumerate(row):
@@ -53,9 +75,11 @@ def rows_xml(
                     shown = repr(float(value) if isinstance(value, float) else int(value))
                     cells.append(f"{heads[c]}{number}{tails[c]}><v>{shown}</v></c>")
             elif value is not None and value != "":
-                text = xml_escape(xml_safe(str(value)))
+                text = xml_safe(str(value))
+                tail = text_tails[c] if text[:1] in FORMULA_STARTS else tails[c]
+                text = xml_escape(text)
                 cells.append(
-                    f'{heads[c]}{number}{tails[c]} t="inlineStr"><is><t xml:space="preserve">'
+                    f'{heads[c]}{number}{tail} t="inlineStr"><is><t xml:space="preserve">'
                     f"{text}</t></is></c>"
                 )
         cells.append("</row>")
