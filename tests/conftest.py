@@ -70,6 +70,13 @@ if UNDER_MUTMUT:
             state()._stats.update(_FIXTURE_CALLS.get(name, ()))
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _own_data_folder(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """htsd's application-data folder (the cache's signing key) is the session's, never the
+    home folder of whoever runs the tests; htsd processes the tests start inherit it."""
+    os.environ["HTSD_DATA_DIR"] = str(tmp_path_factory.mktemp("htsd-data"))
+
+
 SAMPLES = ROOT / "samples" / "hai-an-2022"
 SAMPLE_CONFIG = SAMPLES / "htsd.toml"
 SAMPLE_ROSTER = SAMPLES / "roster.csv"

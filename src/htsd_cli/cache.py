@@ -5,6 +5,13 @@ is keyed by the SHA-256 of the file's bytes and by everything else that can chan
 htsd's own code and bundled forms, the form definition, and the options of the check. Entries are
 plain JSON (never pickle): a damaged entry is read again from the file, a database that is not
 htsd's is left alone and not used.
+
+The cache proves itself rather than being trusted: each entry is bound to its file (size,
+modification time and the digest of the bytes) and signed (HMAC-SHA256) with a key kept outside
+the output folder, in the user's own application-data folder: an entry edited by anybody, or by
+any program, no longer matches its signature and the file is read again. The cache file is used
+only when it is a plain file of the output folder itself: never through a symbolic link (or a
+Windows junction) nor a second name (hard link) for a file elsewhere.
 """
 
 from __future__ import annotations
@@ -13,8 +20,11 @@ import contextlib
 import dataclasses
 import functools
 import hashlib
+import hmac
 import json
+import os
 import sqlite3
+import stat
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -23,7 +33,60 @@ from htsd_cli.findings import FileReport, Finding
 
 CACHE_NAME = ".htsd-bo-nho.sqlite"
 APPLICATION_ID = 0x48545344  # "HTSD": marks the database as htsd's
-SCHEMA = "CREATE TABLE IF NOT EXISTS readings (key TEXT PRIMARY KEY, body TEXT NOT NULL)"
+SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS signed ("
+    "key TEXT NOT NULL, size INTEGER NOT NULL, mtime REAL NOT NULL, body TEXT NOT NULL, "
+    "mac TEXT NOT NULL, PRIMARY KEY (key, size, mtime))"
+)
+OLD_TABLES = ("readings",)  # unsigned entries of earlier versions: never read, dropped
+DATA_DIR_ENV = "HTSD_DATA_DIR"  # another folder for htsd's own data (tests use one of theirs)
+KEY_NAME = "khoa-bo-nho.bin"
+KEY_BYTES = 32
+COMPANIONS = ("-journal", "-wal", "-shm")  # the files SQLite keeps beside a database
+NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)  # none on Windows: links are looked for before opening
+
+
+def data_dir() -> Path:
+    """htsd's folder in the user's own application data (%LOCALAPPDATA%\\htsd on Windows,
+    ~/Library/Application Support/htsd on macOS, ~/.local/share/htsd elsewhere)."""
+    chosen = os.environ.get(DATA_DIR_ENV)
+    if chosen:
+        return Path(chosen)
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("htsd", appauthor=False))
+
+
+def signing_key() -> bytes | None:
+    """The key the cache's entries are signed with, made on first use and readable by the user
+    alone; None when it can be neither read nor made (the cache is then not used)."""
+    folder = data_dir()
+    path = folder / KEY_NAME
+    with contextlib.suppress(OSError):
+        key = path.read_bytes()
+        return key if len(key) == KEY_BYTES else None
+    try:
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        tmp = folder / f".{KEY_NAME}.{os.getpid()}-{os.urandom(4).hex()}.tmp"
+        fd = os.open(tmp, os.O_CREAT | os.O_EXCL | os.O_WRONLY | getattr(os, "O_BINARY", 0), 0o600)
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(os.urandom(KEY_BYTES))
+                handle.flush()
+                os.fsync(handle.fileno())
+            try:
+                os.link(tmp, path)  # never over a key another run made meanwhile
+            except FileExistsError:
+                pass
+            except OSError:  # no hard links on this file system (FAT): a rename, then
+                os.rename(tmp, path)
+        finally:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+        key = path.read_bytes()
+    except OSError:
+        return None
+    return key if len(key) == KEY_BYTES else None
 
 
 @functools.lru_cache(maxsize=1)
@@ -80,38 +143,55 @@ def _report(body: str, path: str, mtime: float) -> FileReport:
 
 
 class ReadCache:
-    """Readings by file content. Every failure means "not cached": the file is read again."""
+    """Readings by file content, signed. Every failure means "not cached": the file is read
+    again. `refused` says why the cache file was left alone ('' when it is used or absent)."""
 
     def __init__(self, path: Path, salt: str) -> None:
         self.salt = salt
         self.db: sqlite3.Connection | None = None
         self.hits = 0
+        self.refused = ""
+        secret = signing_key()
+        if secret is None:
+            return  # nowhere to keep a key: every file is read, as with --no-cache
+        self._secret = secret
         try:
-            if path.exists() and not self._ours(path):
-                return  # not htsd's: left alone, not used
-            db = sqlite3.connect(path)
-            db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
-            db.execute(SCHEMA)
-            self.db = db
+            self.db = _open_safely(path)
+        except _Refused as exc:
+            self.refused = (
+                f"Không dùng bộ nhớ đệm {path}: {exc} (có thể do người hay chương trình khác đặt "
+                "vào). htsd để nguyên, không ghi gì qua đó, và đọc lại mọi tệp; xóa tệp đó thì "
+                "lần sau htsd tạo bộ nhớ đệm mới."
+            )
         except (sqlite3.Error, OSError):
             self.db = None
 
-    @staticmethod
-    def _ours(path: Path) -> bool:
+    def look_up(self, path: Path) -> FileReport | None:
+        """The reading of the file as it is now, when one is stored for these very bytes, this
+        size and modification time, and its signature holds."""
+        if self.db is None:
+            return None
         try:
-            uri = f"{path.absolute().as_uri()}?mode=ro"  # -o tong-hop: a relative folder
-            with contextlib.closing(sqlite3.connect(uri, uri=True)) as db:
-                return bool(db.execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID)
-        except (sqlite3.Error, OSError, ValueError):
-            return False
-
-    def key(self, path: Path) -> str | None:
-        """The key of the file's bytes as they are now (None when it cannot be read)."""
-        try:
+            before = os.stat(path)
             data = path.read_bytes()
         except OSError:
             return None
-        return self.key_of(hashlib.sha256(data).hexdigest())
+        size, mtime = len(data), before.st_mtime
+        if size != before.st_size:
+            return None  # being written: read it again
+        key = self.key_of(hashlib.sha256(data).hexdigest())
+        try:
+            row = self.db.execute(
+                "SELECT body, mac FROM signed WHERE key = ? AND size = ? AND mtime = ?",
+                (key, size, mtime),
+            ).fetchone()
+            if row is None or not hmac.compare_digest(row[1], self._mac(key, size, mtime, row[0])):
+                return None  # not stored, or not as htsd stored it: read the file again
+            report = _report(row[0], str(path), mtime)
+        except (sqlite3.Error, ValueError, TypeError, KeyError, AttributeError):
+            return None  # damaged: read the file again
+        self.hits += 1
+        return report
 
     def key_of(self, digest: str) -> str:
         """The key of bytes whose SHA-256 is `digest` (hex): what a reader process gives for
@@ -119,34 +199,36 @@ class ReadCache:
         under the key of its former bytes."""
         return hashlib.sha256(self.salt.encode() + bytes.fromhex(digest)).hexdigest()
 
+    def _mac(self, key: str, size: int, mtime: float, body: str) -> str:
+        message = json.dumps([key, size, mtime, body], ensure_ascii=False).encode("utf-8")
+        return hmac.new(self._secret, message, hashlib.sha256).hexdigest()
+
     def empty(self) -> bool:
         """Nothing stored (or no database): a first run need not look each file up."""
         if self.db is None:
             return True
         try:
-            return self.db.execute("SELECT 1 FROM readings LIMIT 1").fetchone() is None
+            return self.db.execute("SELECT 1 FROM signed LIMIT 1").fetchone() is None
         except sqlite3.Error:
             return True
 
-    def get(self, key: str | None, path: str, mtime: float) -> FileReport | None:
-        if self.db is None or key is None:
-            return None
-        try:
-            row = self.db.execute("SELECT body FROM readings WHERE key = ?", (key,)).fetchone()
-            if row is None:
-                return None
-            report = _report(row[0], path, mtime)
-        except (sqlite3.Error, ValueError, TypeError, KeyError, AttributeError):
-            return None  # damaged: read the file again
-        self.hits += 1
-        return report
-
-    def put(self, key: str | None, report: FileReport) -> None:
-        if self.db is None or key is None:
+    def store(self, report: FileReport) -> None:
+        """Keep a reading made in a worker under the digest of the bytes it read, bound to the
+        file's size and time; not when the file changed after the worker looked at it."""
+        if self.db is None or not report.digest:
             return
+        try:
+            now = os.stat(report.path)
+        except OSError:
+            return
+        if now.st_mtime != report.mtime:
+            return  # changed meanwhile: the next run reads it again
+        key, body = self.key_of(report.digest), _record(report)
+        mac = self._mac(key, now.st_size, report.mtime, body)
         with contextlib.suppress(sqlite3.Error):
             self.db.execute(
-                "INSERT OR REPLACE INTO readings (key, body) VALUES (?, ?)", (key, _record(report))
+                "INSERT OR REPLACE INTO signed (key, size, mtime, body, mac) VALUES (?, ?, ?, ?, ?)",
+                (key, now.st_size, report.mtime, body, mac),
             )
 
     def close(self) -> None:
@@ -155,3 +237,77 @@ class ReadCache:
                 self.db.commit()
                 self.db.close()
             self.db = None
+
+
+class _Refused(Exception):
+    """The cache file is not one htsd may open (the message says why, in Vietnamese)."""
+
+
+def _link_problem(info: os.stat_result) -> str:
+    """Why a file found under the cache's name may not be used as the cache ('' when it may)."""
+    reparse = getattr(stat, "FILE_ATTRIBUTE_REPARSE_POINT", 0x400)
+    if stat.S_ISLNK(info.st_mode) or getattr(info, "st_file_attributes", 0) & reparse:
+        return "đó là một lối tắt (liên kết) tới nơi khác"
+    if not stat.S_ISREG(info.st_mode):
+        return "đó không phải là một tệp"
+    if info.st_nlink > 1:
+        return "tệp đó còn mang tên khác ở nơi khác (liên kết cứng)"
+    return ""
+
+
+def _open_safely(path: Path) -> sqlite3.Connection | None:
+    """The cache database at `path`, opened only as a plain file of its folder; None when the
+    file there is another program's database (left alone). Raises _Refused for a link.
+
+    POSIX: the file is opened with O_NOFOLLOW and SQLite is then checked to have the very same
+    file (SQLite itself opens its journal without following links). Windows has no O_NOFOLLOW:
+    the name and its journal's are checked not to be links or junctions just before opening,
+    and the file again after; a link made in between, by a program racing htsd inside the
+    output folder, is not caught there."""
+    for name in (path.name, *(path.name + c for c in COMPANIONS)):
+        try:
+            info = os.lstat(path.parent / name)
+        except FileNotFoundError:
+            continue
+        problem = _link_problem(info)
+        if problem:
+            raise _Refused(problem if name == path.name else f"{name}: {problem}")
+    flags = os.O_RDWR | os.O_CREAT | NOFOLLOW | getattr(os, "O_BINARY", 0)
+    try:
+        fd = os.open(path, flags, 0o666)
+    except OSError as exc:
+        if os.path.islink(path):  # made a link since it was looked at
+            raise _Refused("đó là một lối tắt (liên kết) tới nơi khác") from exc
+        raise
+    try:
+        opened = os.fstat(fd)
+        problem = _link_problem(opened)
+        if problem:
+            raise _Refused(problem)
+        if opened.st_size and not _ours(path):
+            return None  # not htsd's: left alone, not used
+        db = sqlite3.connect(path)
+        try:
+            db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+            for table in OLD_TABLES:
+                db.execute(f"DROP TABLE IF EXISTS {table}")
+            db.execute(SCHEMA)
+            db.commit()
+            now = os.lstat(path)
+            if (now.st_dev, now.st_ino) != (opened.st_dev, opened.st_ino):
+                raise _Refused("tệp đã bị thay trong lúc mở")
+        except BaseException:
+            db.close()
+            raise
+        return db
+    finally:
+        os.close(fd)
+
+
+def _ours(path: Path) -> bool:
+    try:
+        uri = f"{path.absolute().as_uri()}?mode=ro"  # -o tong-hop: a relative folder
+        with contextlib.closing(sqlite3.connect(uri, uri=True)) as db:
+            return bool(db.execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID)
+    except (sqlite3.Error, OSError, ValueError):
+        return False

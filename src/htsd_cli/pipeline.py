@@ -76,6 +76,7 @@ class Outputs:
     docx: Path
     written: list[Path] = field(default_factory=list)
     pdf: Path | None = None
+    notes: list[str] = field(default_factory=list)  # said after what was written
 
 
 OUTPUT_NAMES = (WORKBOOK_NAME, MARKDOWN_NAME, DOCX_NAME)
@@ -135,6 +136,8 @@ def run_aggregate(
             from htsd_cli.cache import CACHE_NAME, ReadCache, fingerprint
 
             cache = ReadCache(outs.scratch(CACHE_NAME), fingerprint(form, False, False))
+            if cache.refused:
+                outputs.notes.append(cache.refused)
         try:
             report, status = run_status(
                 paths, form, config, roster, as_of or config.report_date, receipts, progress,

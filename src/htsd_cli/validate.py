@@ -178,7 +178,7 @@ def check_files(
     look_up = cache is not None and not cache.empty()
     for index, path in enumerate(files):
         if look_up:
-            results[index] = cache.get(cache.key(path), str(path), modified(path))
+            results[index] = cache.look_up(path)
         if results[index] is None:
             todo.append(index)
         elif progress:
@@ -203,8 +203,8 @@ def check_files(
             result = FileReport(
                 str(files[index]), findings=[Finding(code, ERROR, message, str(files[index]))]
             )
-        elif cache is not None and result.digest:  # a crash or a time-out may not happen
-            cache.put(cache.key_of(result.digest), result)  # twice: only readings are kept
+        elif cache is not None:  # a crash or a time-out may not happen twice: only readings
+            cache.store(result)  # are kept
         result.digest = ""
         named = str(files[index])
         if result.path == named:  # the string the parent holds already, not a copy of it

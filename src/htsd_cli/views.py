@@ -307,6 +307,8 @@ def print_aggregate(console: Console, agg: Any, outputs: Any) -> None:
         console.print(f"[yellow]Chưa nộp: {', '.join(missing)}[/]")
     for path in outputs.written:
         console.print(f"Đã ghi {escape(str(path))}")
+    for note in outputs.notes:
+        console.print(f"[yellow]{escape(note)}[/]")
     if not agg.used:
         console.print(
             "[red]Không có báo cáo hợp lệ nào: chưa có số liệu để tổng hợp, nên không ghi tệp "
