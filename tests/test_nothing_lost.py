@@ -360,3 +360,245 @@ def test_leftover_temporary_files_of_an_earlier_version_are_removed(returns, goo
     stranger.write_bytes(b"x")
     assert _aggregate(returns, good_run).exit_code == 0
     assert not old.exists() and stranger.exists()
+
+
+# --- a full disk --------------------------------------------------------------------------------------
+
+
+class Disk:
+    """A small file system of its own (tmpfs) where the machine allows mounting one, filled up
+    to leave a chosen number of bytes free. Elsewhere every fsync says the disk is full (as a
+    network share reports it), in this process."""
+
+    def __init__(self, folder: Path, mounted: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.folder = folder
+        self.mounted = mounted
+        self._monkeypatch = monkeypatch
+        self._filler = folder / "lap-day.bin"
+
+    def leave(self, free: int) -> None:
+        if not self.mounted:
+            import errno
+
+            def full(_fd: int) -> None:
+                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+            self._monkeypatch.setattr(os, "fsync", full)
+            return
+        stat = os.statvfs(self.folder)
+        room = stat.f_bavail * stat.f_frsize - free
+        with open(self._filler, "wb") as handle:
+            chunk = b"\0" * (1 << 16)
+            while room > 0:
+                try:
+                    room -= handle.write(chunk[: min(room, len(chunk))])
+                except OSError:
+                    break
+        assert os.statvfs(self.folder).f_bavail * os.statvfs(self.folder).f_frsize <= free
+
+    def free(self) -> None:
+        self._monkeypatch.undo()
+        self._filler.unlink(missing_ok=True)
+
+
+def _mount(folder: Path, size: str) -> list[str] | None:
+    """Mount a tmpfs of `size` on `folder`: the command prefix that did it (for unmounting), or
+    None when this machine does not allow it."""
+    options = f"size={size},uid={os.getuid()},gid={os.getgid()},mode=0700"
+    for prefix in ([], ["sudo", "-n"]):
+        if not prefix and os.geteuid() != 0:
+            continue
+        if prefix and not shutil.which("sudo"):
+            continue
+        done = subprocess.run(
+            [*prefix, "mount", "-t", "tmpfs", "-o", options, "tmpfs", str(folder)],
+            capture_output=True,
+        )
+        if done.returncode == 0:
+            return prefix
+    return None
+
+
+@pytest.fixture
+def disk(tmp_path, monkeypatch):
+    if sys.platform != "linux":
+        pytest.skip("a tmpfs is Linux's")
+    folder = tmp_path / "o-dia-nho"
+    folder.mkdir()
+    prefix = _mount(folder, "4m")
+    yield Disk(folder, prefix is not None, monkeypatch)
+    monkeypatch.undo()
+    if prefix is not None:
+        subprocess.run([*prefix, "umount", "-l", str(folder)], capture_output=True)
+
+
+def _said_in_vietnamese(output: str, *must: str) -> str:
+    text = " ".join(output.split())
+    for word in ("Traceback", "Errno", "OSError", "No space", "ngoài dự kiến"):
+        assert word not in text, text
+    for word in must:
+        assert word in text, text
+    return text
+
+
+def _debris(folder: Path) -> list[str]:
+    """What a stopped run may leave behind: staging folders, the lock, SQLite's journal."""
+    return [p.name for p in folder.iterdir() if p.name.startswith(STAGING) or p.name == LOCK or p.name.endswith("-journal")]  # fmt: skip
+
+
+@pytest.mark.parametrize("free", [0, 4096, 40_000, 80_000])
+def test_a_full_disk_during_aggregate_keeps_the_previous_set_and_says_so(
+    tmp_path, returns, disk, free
+):
+    out = disk.folder / "tong-hop"
+    assert _aggregate(returns, out).exit_code == 0
+    before = _snapshot(out)
+    (returns / visible(returns)[0].name).unlink()  # today's report would differ
+    disk.leave(free)
+    result = _aggregate(returns, out)
+    assert result.exit_code == 1
+    text = _said_in_vietnamese(result.output, "ổ đĩa đã đầy")
+    assert str(out) in text
+    assert _snapshot(out) == before and _debris(out) == []
+    disk.free()  # the clerk makes room and runs again: today's report, whole
+    result = _aggregate(returns, out)
+    assert result.exit_code == 0, result.output
+    reference = tmp_path / "doi-chieu"
+    assert _aggregate(returns, reference).exit_code == 0
+    assert {n: (out / n).read_bytes() for n in REPORT} == {
+        n: (reference / n).read_bytes() for n in REPORT
+    }
+    assert _debris(out) == []
+
+
+@pytest.mark.parametrize("free", [0, 100_000])
+def test_a_full_disk_during_template_keeps_the_previous_set_and_says_so(disk, free):
+    out = disk.folder / "bieu-mau"
+    args = ("template", "-c", str(SAMPLE_CONFIG), "-r", str(SAMPLE_ROSTER), "-o", str(out))
+    assert _cli(*args).exit_code == 0
+    before = _snapshot(out)
+    disk.leave(free)
+    result = _cli(*args)
+    assert result.exit_code == 1
+    assert str(out) in _said_in_vietnamese(result.output, "ổ đĩa đã đầy")
+    assert _snapshot(out) == before and _debris(out) == []
+    disk.free()
+    assert _cli(*args).exit_code == 0
+    assert _snapshot(out) == before and _debris(out) == []
+
+
+def test_an_os_error_that_reaches_the_end_is_told_in_vietnamese_with_its_path(returns, tmp_path):
+    """The last resort, in a real process: an operating-system error no writer turned into a
+    message of its own is still told in Vietnamese, naming the path."""
+    out = tmp_path / "tong-hop"
+    script = (
+        "import errno, os, sys\n"
+        "import htsd_cli.pipeline as p\n"
+        "def full(*a, **k):\n"
+        f"    raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), {str(out / 'x.tmp')!r})\n"
+        "p.run_aggregate = full\n"
+        "from htsd_cli.cli import main\n"
+        "sys.argv = ['htsd', *sys.argv[1:]]\n"
+        "main()\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script, *_agg_args(returns, out)],
+        capture_output=True, text=True, encoding="utf-8", env={**os.environ, "PYTHONIOENCODING": "utf-8"},
+    )  # fmt: skip
+    assert done.returncode == 1
+    _said_in_vietnamese(done.stderr, "ổ đĩa đã đầy", str(out / "x.tmp"))
+
+
+# --- a lock its run could not fill -------------------------------------------------------------------
+
+
+@posix_only
+def test_a_lock_left_empty_by_a_dead_run_is_recognised_at_once(returns, good_run):
+    """Killed just after making its lock file, before writing its number in it (as when the
+    disk is full): the next run knows at once that nobody holds it."""
+    before = _snapshot(good_run)
+    process = _start(_agg_args(returns, good_run), "lock-created=kill")
+    process.communicate(timeout=120)
+    assert process.returncode == -signal.SIGKILL
+    assert (good_run / LOCK).read_bytes() == b""
+    started = time.monotonic()
+    result = _aggregate(returns, good_run)
+    assert result.exit_code == 0, result.output
+    assert time.monotonic() - started < 30  # not the minute an unknown empty lock waits
+    assert _snapshot(good_run) == before and _debris(good_run) == []
+
+
+@posix_only
+def test_an_empty_lock_of_a_live_run_is_respected_and_the_message_says_why(returns, good_run):
+    before = _snapshot(good_run)
+    marker = good_run.parent / "vua-khoa.json"
+    first = _start(_agg_args(returns, good_run), f"lock-created=wait:{marker}")
+    _wait_for(marker, first)
+    assert (good_run / LOCK).read_bytes() == b""
+    result = _aggregate(returns, good_run)
+    assert result.exit_code == 1
+    _said_in_vietnamese(result.output, "đang được một lần chạy htsd khác ghi", "ổ đĩa đã đầy")
+    first.kill()
+    first.communicate(timeout=30)
+    assert _aggregate(returns, good_run).exit_code == 0
+    assert _snapshot(good_run) == before and _debris(good_run) == []
+
+
+# --- killed at any moment ----------------------------------------------------------------------------
+
+
+def _killed_at_random(args: list[str], rounds: int, seed: int, span: float) -> None:
+    """Run `args` and SIGKILL it after a random time within `span` seconds, `rounds` times."""
+    import random
+
+    pick = random.Random(seed)
+    for _ in range(rounds):
+        process = _start(args)
+        try:
+            process.wait(timeout=pick.uniform(0.05, span))
+        except subprocess.TimeoutExpired:
+            process.kill()
+        process.communicate(timeout=60)
+
+
+@posix_only
+def test_killed_at_random_moments_a_clean_rerun_puts_everything_right(tmp_path, returns, good_run):
+    before = _snapshot(good_run)
+    (returns / visible(returns)[0].name).unlink()
+    reference = tmp_path / "doi-chieu"
+    started = time.monotonic()
+    assert _aggregate(returns, reference).exit_code == 0
+    span = max(1.0, 1.5 * (time.monotonic() - started))
+    args = [*_agg_args(returns, good_run)[:-1]]  # with its reading cache, as a clerk runs it
+    for seed in range(6):
+        _killed_at_random(args, 1, seed, span)
+        # whatever the moment, every old file is on disk until the next run (in place or staged)
+        kept = {p.read_bytes() for p in good_run.rglob("*") if p.is_file()}
+        published = {n: (good_run / n).read_bytes() for n in REPORT if (good_run / n).is_file()}
+        assert all(data in kept for data in before.values()) or published == {
+            n: (reference / n).read_bytes() for n in REPORT
+        }
+        result = _aggregate(returns, good_run)
+        assert result.exit_code == 0, result.output
+        assert {n: (good_run / n).read_bytes() for n in REPORT} == {
+            n: (reference / n).read_bytes() for n in REPORT
+        }
+        assert _debris(good_run) == []
+        for name in REPORT:  # yesterday's set again, for the next round
+            (good_run / name).write_bytes(before[name])
+        (good_run / MANIFEST).write_bytes(before[MANIFEST])
+
+
+@posix_only
+def test_template_killed_at_random_moments_then_a_clean_rerun(tmp_path):
+    out = tmp_path / "bieu-mau"
+    args = ["template", "-c", str(SAMPLE_CONFIG), "-r", str(SAMPLE_ROSTER), "-o", str(out)]
+    started = time.monotonic()
+    assert _cli(*args).exit_code == 0
+    span = max(1.0, 1.5 * (time.monotonic() - started))
+    issued = _snapshot(out)
+    for seed in range(4):
+        _killed_at_random(args, 1, 100 + seed, span)
+        result = _cli(*args)
+        assert result.exit_code == 0, result.output
+        assert _snapshot(out) == issued and _debris(out) == []

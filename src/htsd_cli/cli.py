@@ -16,7 +16,7 @@ from rich.console import Console
 
 from htsd_cli import __version__
 from htsd_cli.cli_vi import install as _vietnamese
-from htsd_cli.errors import HtsdError
+from htsd_cli.errors import HtsdError, os_error_message
 
 _vietnamese()
 
@@ -678,6 +678,11 @@ def main() -> None:
             "nguyên.[/]"
         )
         sys.exit(code)
+    except OSError as exc:  # a full disk, a folder taken away: said in Vietnamese, with the path
+        if _state["debug"]:
+            err_console.print_exception()
+        err_console.print(os_error_message(exc), highlight=False, markup=False)
+        sys.exit(1)
     except Exception as exc:
         if _state["debug"]:
             err_console.print_exception()

@@ -35,6 +35,10 @@ _OS_REASONS = {
     "EROFS": "ổ đĩa chỉ cho đọc",
     "ELOOP": "liên kết tượng trưng vòng lặp",
     "ENAMETOOLONG": "tên quá dài",
+    "EDQUOT": "đã hết dung lượng được cấp trên ổ đĩa",
+    "EFBIG": "tệp vượt cỡ ổ đĩa cho phép",
+    "EIO": "ổ đĩa báo lỗi đọc ghi",
+    "EBUSY": "tệp hoặc thư mục đang được dùng",
 }
 
 
@@ -44,6 +48,17 @@ def os_reason(exc: OSError) -> str:
 
     name = errno.errorcode.get(exc.errno or 0, "")
     return _OS_REASONS.get(name, f"lỗi hệ thống {name or exc.__class__.__name__}")
+
+
+def os_error_message(exc: OSError) -> str:
+    """An operating-system error that reached the command's end, told in Vietnamese with the
+    path it concerns (the last resort: the places that write say more)."""
+    names = [str(n) for n in (exc.filename, exc.filename2) if n]
+    where = f" {' → '.join(names)}" if names else ""
+    return (
+        f"Không đọc hoặc ghi được{where}: {os_reason(exc)}. Hãy sửa điều đó (ví dụ giải phóng chỗ "
+        "trên ổ đĩa) rồi chạy lại; chạy với --debug ngay sau 'htsd' để xem chi tiết."
+    )
 
 
 def read_reason(exc: Exception) -> str:

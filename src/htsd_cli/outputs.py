@@ -18,11 +18,13 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import json
 import os
 import shutil
 import socket
+import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -35,8 +37,9 @@ from htsd_cli.stopping import checkpoint, deferred
 MANIFEST = ".htsd-da-ghi.json"  # name → SHA-256 of each file htsd wrote in this folder
 LOCK = ".htsd-dang-ghi.lock"
 STAGING = ".htsd-tam-"  # staging folders: <prefix><pid>-<random>
-NEW, OLD, JOURNAL, DONE = "moi", "cu", "nhat-ky.json", "xong"
-STALE_UNREADABLE_LOCK = 60.0  # seconds: a lock file nobody managed to fill is abandoned
+NEW, OLD, JOURNAL, DONE, WORK = "moi", "cu", "nhat-ky.json", "xong", "tam"
+STALE_UNREADABLE_LOCK = 60.0  # seconds: an empty lock file nobody can be seen holding is abandoned
+BINARY = getattr(os, "O_BINARY", 0)
 
 
 # --- what a run reads --------------------------------------------------------------------------------
@@ -149,17 +152,63 @@ def _process_started(pid: int) -> float | None:
         return None
 
 
+LOCK_BYTE = (
+    1 << 20
+)  # Windows locks a byte range: one far past the lock's text, which stays readable
+EMPTY_LOCK_PAUSE = 0.2  # seconds: a run that has just made its lock file writes it within this
+
+
+def _os_lock(fd: int, wait: bool) -> bool | None:
+    """Take the operating system's lock on an open lock file: True when taken (the system lets
+    it go when the process ends, however it ends), False when another process holds it, None
+    when this file system cannot tell (some network shares)."""
+    try:
+        if sys.platform == "win32":
+            import msvcrt
+
+            os.lseek(fd, LOCK_BYTE, os.SEEK_SET)
+            msvcrt.locking(fd, msvcrt.LK_LOCK if wait else msvcrt.LK_NBLCK, 1)
+        else:
+            import fcntl
+
+            fcntl.flock(fd, fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError as exc:
+        if exc.errno in (errno.EAGAIN, errno.EWOULDBLOCK, errno.EACCES, errno.EDEADLK):
+            return False
+        return None
+    return True
+
+
+def _os_unlock(fd: int) -> None:
+    with contextlib.suppress(OSError):
+        if sys.platform == "win32":
+            import msvcrt
+
+            os.lseek(fd, LOCK_BYTE, os.SEEK_SET)
+            msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
+        else:
+            import fcntl
+
+            fcntl.flock(fd, fcntl.LOCK_UN)
+
+
 class _Lock:
+    """One run at a time per folder. The lock file names its process (pid, start time, host)
+    and, while the run lasts, is held with the operating system's own file lock: a lock file
+    left by a run that died, even before it could write its name (killed, or a full disk), is
+    known at once to be nobody's."""
+
     def __init__(self, folder: Path) -> None:
         self.path = folder / LOCK
         self.mine = ""
+        self._fd: int | None = None
 
     def acquire(self) -> None:
         started = _process_started(os.getpid()) or 0.0
         self.mine = json.dumps({"pid": os.getpid(), "started": started, "host": _host()})
         for _ in range(3):
             try:
-                fd = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666)
+                fd = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_RDWR | BINARY, 0o666)
             except FileExistsError:
                 if self._stale():
                     with contextlib.suppress(FileNotFoundError):
@@ -170,8 +219,22 @@ class _Lock:
                 raise OutputError(
                     f"Không ghi được vào thư mục {self.path.parent}: {os_reason(exc)}."
                 ) from exc
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(self.mine)
+            _os_lock(fd, wait=True)  # another run looking at it lets go at once
+            checkpoint("lock-created")
+            try:
+                data = self.mine.encode("utf-8")
+                if os.write(fd, data) != len(data):
+                    raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(self.path))
+                os.fsync(fd)
+            except OSError as exc:
+                os.close(fd)
+                with contextlib.suppress(OSError):
+                    os.unlink(self.path)
+                raise OutputError(
+                    f"Không ghi được tệp khóa {self.path}: {os_reason(exc)}. Chưa ghi tệp nào; "
+                    "hãy giải phóng chỗ trên ổ đĩa (hoặc chọn thư mục khác) rồi chạy lại."
+                ) from exc
+            self._fd = fd
             hide(self.path)
             return
         raise OutputError(self._held_message())
@@ -183,13 +246,35 @@ class _Lock:
             return None
         return data if isinstance(data, dict) else None
 
+    def _held(self) -> bool | None:
+        """Whether a live process holds the lock file (None: this file system cannot tell)."""
+        try:
+            fd = os.open(self.path, os.O_RDWR)
+        except OSError:
+            return None
+        try:
+            taken = _os_lock(fd, wait=False)
+            if taken:
+                _os_unlock(fd)
+            return None if taken is None else not taken
+        finally:
+            os.close(fd)
+
     def _stale(self) -> bool:
         holder = self._holder()
-        if holder is None:  # being written this instant, or abandoned long ago
-            try:
-                return time.time() - self.path.stat().st_mtime > STALE_UNREADABLE_LOCK
-            except OSError:
-                return True
+        if holder is None:  # being written this instant, or its run died before writing it
+            held = self._held()
+            if held is None:  # cannot tell here: abandoned once it is old enough
+                try:
+                    return time.time() - self.path.stat().st_mtime > STALE_UNREADABLE_LOCK
+                except OSError:
+                    return True
+            if held:
+                return False
+            time.sleep(EMPTY_LOCK_PAUSE)  # a run that has just made it writes it meanwhile
+            holder = self._holder()
+            if holder is None:
+                return self._held() is False
         if holder.get("host") != _host():
             return False  # another machine on a shared folder: it cannot be checked from here
         pid, started = holder.get("pid"), holder.get("started")
@@ -199,7 +284,21 @@ class _Lock:
         return alive is None or abs(alive - started) > 1.0
 
     def _held_message(self) -> str:
-        holder = self._holder() or {}
+        holder = self._holder()
+        if holder is None and self._held():
+            return (
+                f"Thư mục {self.path.parent} đang được một lần chạy htsd khác ghi (lần chạy đó "
+                "chưa ghi được số tiến trình vào tệp khóa, có thể vì ổ đĩa đã đầy). Hãy đợi lần "
+                "chạy đó xong rồi chạy lại."
+            )
+        if holder is None:
+            return (
+                f"Thư mục {self.path.parent} đang bị khóa, nhưng tệp khóa {self.path} trống: một "
+                "lần chạy htsd khác vừa bắt đầu, hoặc đã dừng khi ổ đĩa đầy (ổ đĩa này không cho "
+                "biết tiến trình nào giữ khóa). htsd tự gỡ khóa trống sau "
+                f"{STALE_UNREADABLE_LOCK:.0f} giây; nếu chắc chắn không còn lần chạy nào, xóa tệp "
+                "đó rồi chạy lại ngay."
+            )
         who = f" (tiến trình số {holder['pid']})" if "pid" in holder else ""
         return (
             f"Thư mục {self.path.parent} đang được một lần chạy htsd khác ghi{who}. Hãy đợi lần "
@@ -207,6 +306,10 @@ class _Lock:
         )
 
     def release(self) -> None:
+        fd, self._fd = self._fd, None
+        if fd is not None:
+            _os_unlock(fd)
+            os.close(fd)  # first: Windows removes no file a process has open
         try:
             if self.path.read_text(encoding="utf-8") == self.mine:
                 os.unlink(self.path)
@@ -510,12 +613,7 @@ class OutputSet:
         if name not in self.names:
             raise ValueError(f"output {name!r} was not claimed")
         try:
-            if self.staging is None:
-                staging = self.folder / f"{STAGING}{os.getpid()}-{os.urandom(4).hex()}"
-                (staging / NEW).mkdir(parents=True)
-                hide(staging)
-                self.staging = staging
-            path = self.staging / NEW / name
+            path = self._staging() / NEW / name
             with open_synced(path) as handle:
                 produce(handle)
             if not digest:
@@ -527,6 +625,28 @@ class OutputSet:
             ) from exc
         self._digests[name] = digest
         return self.folder / name
+
+    def _staging(self) -> Path:
+        if self.staging is None:
+            staging = self.folder / f"{STAGING}{os.getpid()}-{os.urandom(4).hex()}"
+            (staging / NEW).mkdir(parents=True)
+            hide(staging)
+            self.staging = staging
+        return self.staging
+
+    def workspace(self) -> Path:
+        """A private folder for this run's temporary files (a PDF conversion's), inside the
+        staging folder: gone with it on every way out, and removed by the next run that
+        writes here after a kill or a power cut."""
+        try:
+            folder = self._staging() / WORK
+            folder.mkdir(exist_ok=True)
+        except OSError as exc:
+            raise OutputError(
+                f"Không tạo được thư mục tạm trong {self.folder}: {os_reason(exc)}. Các tệp cũ "
+                "vẫn giữ nguyên."
+            ) from exc
+        return folder
 
     def commit(self) -> list[Path]:
         """Switch every staged output in; on failure the old set is put back."""

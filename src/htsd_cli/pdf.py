@@ -9,7 +9,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from htsd_cli.errors import OutputError
+from htsd_cli.errors import OutputError, os_reason
 
 INSTALL_HINT = (
     "Cần LibreOffice để xuất PDF. Cài LibreOffice (miễn phí) từ https://vi.libreoffice.org "
@@ -42,31 +42,36 @@ def require_soffice() -> str:
     return exe
 
 
-def docx_to_pdf(document: bytes, soffice: str) -> bytes:
-    """Convert in a private folder, with a private LibreOffice profile (a LibreOffice window the
-    clerk has open does not get in the way)."""
-    with tempfile.TemporaryDirectory(prefix="htsd-pdf-") as tmp:
-        folder = Path(tmp)
-        source = folder / "bao-cao.docx"
+def docx_to_pdf(document: bytes, soffice: str, folder: Path | None = None) -> bytes:
+    """Convert in a private folder (given by the caller, who removes it: an output set's
+    workspace, cleared by the next run even after a power cut), with a private LibreOffice
+    profile (a LibreOffice window the clerk has open does not get in the way)."""
+    if folder is None:
+        with tempfile.TemporaryDirectory(prefix="htsd-pdf-") as tmp:
+            return docx_to_pdf(document, soffice, Path(tmp))
+    source = folder / "bao-cao.docx"
+    try:
         source.write_bytes(document)
-        command = [
-            soffice,
-            f"-env:UserInstallation={(folder / 'profile').as_uri()}",
-            "--headless",
-            "--convert-to",
-            "pdf",
-            "--outdir",
-            str(folder),
-            str(source),
-        ]
-        try:
-            subprocess.run(command, capture_output=True, timeout=TIMEOUT, check=False)
-        except (OSError, subprocess.TimeoutExpired) as exc:
-            raise OutputError(f"LibreOffice không chuyển được báo cáo sang PDF ({exc}).") from exc
-        target = folder / "bao-cao.pdf"
-        if not target.is_file():
-            raise OutputError(
-                "LibreOffice không tạo được bao-cao.pdf. Hãy mở bao-cao.docx bằng LibreOffice "
-                "hoặc Word và lưu thành PDF."
-            )
-        return target.read_bytes()
+    except OSError as exc:
+        raise OutputError(f"Không ghi được tệp tạm {source}: {os_reason(exc)}.") from exc
+    command = [
+        soffice,
+        f"-env:UserInstallation={(folder / 'profile').as_uri()}",
+        "--headless",
+        "--convert-to",
+        "pdf",
+        "--outdir",
+        str(folder),
+        str(source),
+    ]
+    try:
+        subprocess.run(command, capture_output=True, timeout=TIMEOUT, check=False)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise OutputError(f"LibreOffice không chuyển được báo cáo sang PDF ({exc}).") from exc
+    target = folder / "bao-cao.pdf"
+    if not target.is_file():
+        raise OutputError(
+            "LibreOffice không tạo được bao-cao.pdf. Hãy mở bao-cao.docx bằng LibreOffice "
+            "hoặc Word và lưu thành PDF."
+        )
+    return target.read_bytes()

@@ -165,7 +165,7 @@ def run_aggregate(
         if soffice:
             from htsd_cli.pdf import docx_to_pdf
 
-            outs.write(PDF_NAME, docx_to_pdf(document, soffice))
+            outs.write(PDF_NAME, docx_to_pdf(document, soffice, outs.workspace()))
         checkpoint("rendered")
         outputs.written = outs.commit()
     return agg, outputs
