@@ -855,6 +855,72 @@ def _form_lines(tmp: Path) -> list[str]:
     return out
 
 
+def _safety_lines(tmp: Path) -> list[str]:
+    """What the clerk is told when the cache, the lock or the disk is not as htsd left them: a
+    cache name that leads elsewhere, a lock left empty, a full disk, an error of the system."""
+    import errno
+    import sqlite3
+    from unittest import mock
+
+    from htsd_cli import outputs
+    from htsd_cli.cache import CACHE_NAME, ReadCache
+    from htsd_cli.errors import HtsdError, os_error_message, os_reason
+    from htsd_cli.outputs import LOCK, Inputs, OutputSet, _Lock
+    from htsd_cli.pdf import docx_to_pdf
+
+    out: list[str] = []
+    elsewhere = tmp / "noi-khac.sqlite"
+    sqlite3.connect(elsewhere).close()
+    cases = {
+        "lối tắt": lambda f: (f / CACHE_NAME).symlink_to(elsewhere),
+        "liên kết cứng": lambda f: os.link(elsewhere, f / CACHE_NAME),
+        "thư mục": lambda f: (f / CACHE_NAME).mkdir(),
+        "nhật ký là lối tắt": lambda f: (f / (CACHE_NAME + "-journal")).symlink_to(elsewhere),
+    }
+    for what, make in cases.items():
+        folder = tmp / what
+        folder.mkdir()
+        make(folder)
+        out.append(f"bộ nhớ đệm | {what} | {ReadCache(folder / CACHE_NAME, 'muoi').refused}")
+    held = tmp / "khoa"
+    held.mkdir()
+    (held / LOCK).write_bytes(b"")
+    fd = os.open(held / LOCK, os.O_RDWR)
+    try:  # a live run made its lock and could not write its number yet
+        assert outputs._os_lock(fd, wait=False)
+        out.append(f"khóa | trống, có người giữ | {_Lock(held)._held_message()}")
+    finally:
+        outputs._os_unlock(fd)
+        os.close(fd)
+    with mock.patch.object(outputs, "_os_lock", return_value=None):
+        out.append(f"khóa | trống, không biết ai giữ | {_Lock(held)._held_message()}")
+    (held / LOCK).unlink()
+    full = OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+    with mock.patch.object(outputs.os, "write", side_effect=full):
+        try:
+            _Lock(held).acquire()
+        except HtsdError as exc:
+            out.append(f"khóa | đĩa đầy | {exc}")
+    assert not (held / LOCK).exists()
+    with (
+        OutputSet(tmp / "tam", Inputs(), "báo cáo tổng hợp") as outs,
+        mock.patch.object(outs, "_staging", side_effect=full),
+    ):
+        try:
+            outs.workspace()
+        except HtsdError as exc:
+            out.append(f"thư mục tạm | đĩa đầy | {exc}")
+    try:
+        docx_to_pdf(b"", "soffice", tmp / "khong-co")
+    except HtsdError as exc:
+        out.append(f"pdf | tệp tạm | {exc}")
+    for args in ((errno.ENOSPC, "x", str(tmp / "a.xlsx")), (errno.EXDEV, "x", str(tmp / "a"), None, str(tmp / "b")), (errno.EIO, "x")):  # fmt: skip
+        out.append(f"lỗi hệ thống | {os_error_message(OSError(*args))}")
+    for name in ("EDQUOT", "EFBIG", "EIO", "EBUSY"):
+        out.append(f"lỗi hệ thống | {name} | {os_reason(OSError(getattr(errno, name), 'x'))}")
+    return [line.replace(str(tmp), "<tạm>") for line in out]
+
+
 @pytest.fixture(scope="module")
 def lines(form, config, roster, issued, tmp_path_factory) -> list[str]:
     return [
@@ -871,6 +937,7 @@ def lines(form, config, roster, issued, tmp_path_factory) -> list[str]:
         *_applies_lines(form, roster, issued, tmp_path_factory.mktemp("mam-non")),
         *_layout_lines(form, issued, tmp_path_factory.mktemp("bo-cuc")),
         *_roster_lines(form, config, issued, tmp_path_factory.mktemp("danh-sach")),
+        *_safety_lines(tmp_path_factory.mktemp("an-toan")),
     ]
 
 

@@ -159,9 +159,8 @@ class ReadCache:
             self.db = _open_safely(path)
         except _Refused as exc:
             self.refused = (
-                f"Không dùng bộ nhớ đệm {path}: {exc} (có thể do người hay chương trình khác đặt "
-                "vào). htsd để nguyên, không ghi gì qua đó, và đọc lại mọi tệp; xóa tệp đó thì "
-                "lần sau htsd tạo bộ nhớ đệm mới."
+                f"Không dùng bộ nhớ đệm {path}: {exc}. htsd không ghi gì qua đó và đọc lại mọi "
+                "tệp báo cáo; xóa nó đi thì lần sau htsd tạo bộ nhớ đệm mới."
             )
         except (sqlite3.Error, OSError):
             self.db = None
@@ -247,11 +246,11 @@ def _link_problem(info: os.stat_result) -> str:
     """Why a file found under the cache's name may not be used as the cache ('' when it may)."""
     reparse = getattr(stat, "FILE_ATTRIBUTE_REPARSE_POINT", 0x400)
     if stat.S_ISLNK(info.st_mode) or getattr(info, "st_file_attributes", 0) & reparse:
-        return "đó là một lối tắt (liên kết) tới nơi khác"
+        return "là một lối tắt (liên kết) tới nơi khác"
     if not stat.S_ISREG(info.st_mode):
-        return "đó không phải là một tệp"
+        return "không phải của một tệp thường (mà của một thư mục hay thiết bị)"
     if info.st_nlink > 1:
-        return "tệp đó còn mang tên khác ở nơi khác (liên kết cứng)"
+        return "là tên thứ hai của một tệp ở nơi khác (liên kết cứng)"
     return ""
 
 
@@ -271,19 +270,20 @@ def _open_safely(path: Path) -> sqlite3.Connection | None:
             continue
         problem = _link_problem(info)
         if problem:
-            raise _Refused(problem if name == path.name else f"{name}: {problem}")
+            whose = "tên này" if name == path.name else f"tên nhật ký {name} bên cạnh"
+            raise _Refused(f"{whose} {problem}")
     flags = os.O_RDWR | os.O_CREAT | NOFOLLOW | getattr(os, "O_BINARY", 0)
     try:
         fd = os.open(path, flags, 0o666)
     except OSError as exc:
         if os.path.islink(path):  # made a link since it was looked at
-            raise _Refused("đó là một lối tắt (liên kết) tới nơi khác") from exc
+            raise _Refused("tên này là một lối tắt (liên kết) tới nơi khác") from exc
         raise
     try:
         opened = os.fstat(fd)
         problem = _link_problem(opened)
         if problem:
-            raise _Refused(problem)
+            raise _Refused(f"tên này {problem}")
         if opened.st_size and not _ours(path):
             return None  # not htsd's: left alone, not used
         db = sqlite3.connect(path)
@@ -295,7 +295,7 @@ def _open_safely(path: Path) -> sqlite3.Connection | None:
             db.commit()
             now = os.lstat(path)
             if (now.st_dev, now.st_ino) != (opened.st_dev, opened.st_ino):
-                raise _Refused("tệp đã bị thay trong lúc mở")
+                raise _Refused("tên này được đặt cho một tệp khác trong lúc mở")
         except BaseException:
             db.close()
             raise
