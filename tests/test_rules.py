@@ -85,13 +85,13 @@ def test_malformed_expressions_are_refused_in_words():
 def test_unit_text_never_becomes_a_formula_in_a_workbook_htsd_writes():
     import openpyxl
 
-    from htsd_cli.template import set_text
+    from htsd_cli.cellsafe import put
 
     ws = openpyxl.Workbook().active
     for n, text in enumerate(("=HYPERLINK(1)", "+1", "-5 lớp", "@x", "bình thường"), start=1):
-        cell = ws.cell(row=n, column=1)
-        set_text(cell, text)
+        cell = put(ws.cell(row=n, column=1), text)
         assert cell.data_type == "s" and cell.value == text
+        assert cell.quotePrefix == (text != "bình thường")  # editing it keeps it text
 
 
 def test_markdown_escaping_keeps_a_table_whole():
