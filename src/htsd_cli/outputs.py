@@ -152,9 +152,8 @@ def _process_started(pid: int) -> float | None:
         return None
 
 
-LOCK_BYTE = (
-    1 << 20
-)  # Windows locks a byte range: one far past the lock's text, which stays readable
+# Windows locks byte ranges, and a locked byte cannot be read: one far past the lock's text
+LOCK_BYTE = 1 << 20
 EMPTY_LOCK_PAUSE = 0.2  # seconds: a run that has just made its lock file writes it within this
 
 
