@@ -59,12 +59,14 @@ def data_dir() -> Path:
 
 def signing_key() -> bytes | None:
     """The key the cache's entries are signed with, made on first use and readable by the user
-    alone; None when it can be neither read nor made (the cache is then not used)."""
+    alone (a key file of the wrong size is replaced); None when it can be neither read nor made:
+    the cache is then not used."""
     folder = data_dir()
     path = folder / KEY_NAME
     with contextlib.suppress(OSError):
         key = path.read_bytes()
-        return key if len(key) == KEY_BYTES else None
+        if len(key) == KEY_BYTES:
+            return key
     try:
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
         tmp = folder / f".{KEY_NAME}.{os.getpid()}-{os.urandom(4).hex()}.tmp"
@@ -77,9 +79,10 @@ def signing_key() -> bytes | None:
             try:
                 os.link(tmp, path)  # never over a key another run made meanwhile
             except FileExistsError:
-                pass
-            except OSError:  # no hard links on this file system (FAT): a rename, then
-                os.rename(tmp, path)
+                if path.stat().st_size != KEY_BYTES:
+                    os.replace(tmp, path)
+            except OSError:  # no hard links on this file system (FAT)
+                os.replace(tmp, path)
         finally:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
