@@ -372,9 +372,16 @@ def check_outcome(summary: dict, out: Path, book: Path, how: str) -> None:
         "Báo cáo (ảnh chụp)": ["anh-bao-cao.jpg", "bao-cao.docx"],
     }
     refused = {r["original"]: r["reason"] for r in summary["refused"]}
-    assert set(refused) == {"bom.xlsx (trong bao-cao-nen.zip)", "hong.xlsx"}
-    assert "nghi tệp độc" in refused["bom.xlsx (trong bao-cao-nen.zip)"]
+    assert set(refused) == {"bao-cao-nen.zip › bom.xlsx", "hong.xlsx"}
+    assert "nghi tệp độc" in refused["bao-cao-nen.zip › bom.xlsx"]
     assert "hỏng khi gửi" in refused["hong.xlsx"]
+    # every other attachment is listed with its reason, and its unit where the sender tells
+    listed = {r["original"]: (r["reason"], r["unit"]) for r in summary["listed"]}
+    assert listed == {
+        "bao-cao.zip › ghi-chu.txt": ("không phải bảng tính", ""),
+        "anh-bao-cao.jpg": ("không phải bảng tính", ""),
+        "bao-cao.docx": ("không phải bảng tính", ""),
+    }
     assert [m["subject"] for m in summary["broken"]] == ["Báo cáo lồng"]
     assert "lồng nhau quá" in summary["broken"][0]["problem"]
     # nothing outside the returns folder
@@ -845,19 +852,18 @@ def test_message_without_any_date_is_saved_not_booked(tmp_path):
 def test_zip_entry_names_as_windows_writes_them():
     """Windows' own zip writes names in the code page (1258 for Vietnamese) without the UTF-8
     flag; the name comes back in Vietnamese, and only the entry's own name is kept."""
-    from htsd_cli.collect import from_zip
-    from htsd_cli.mail import Attachment
+    from htsd_cli.archives import unpack
 
     raw = to_cp1258("thư mục/Báo cáo Đằng Hải.xlsx")
     placeholder = b"x" * len(raw)
     data = a_zip([(placeholder.decode(), SHEET_A), ("../../ra-ngoai.ods", b"PK\x03\x04")])
     data = data.replace(placeholder, raw)
-    found, refused, others = from_zip(Attachment("nen.zip", data))
-    assert [(a.name, a.data) for a in found] == [
-        ("Báo cáo Đằng Hải.xlsx", SHEET_A),
-        ("ra-ngoai.ods", b"PK\x03\x04"),
+    inside = unpack("nen.zip", data)
+    assert inside.found == [
+        ("nen.zip › Báo cáo Đằng Hải.xlsx", SHEET_A),
+        ("nen.zip › ra-ngoai.ods", b"PK\x03\x04"),
     ]
-    assert refused == [] and others == []
+    assert inside.refused == [] and inside.others == []
 
 
 def test_a_zip_without_spreadsheets_shows_what_it_holds(tmp_path):

@@ -150,8 +150,8 @@ def _process_started(pid: int) -> float | None:
 
 
 class _Lock:
-    def __init__(self, folder: Path) -> None:
-        self.path = folder / LOCK
+    def __init__(self, folder: Path, name: str = LOCK) -> None:
+        self.path = folder / name
         self.mine = ""
 
     def acquire(self) -> None:
@@ -216,10 +216,15 @@ class _Lock:
 
 class FolderLock:
     """The lock of a folder held for a `with` block (for commands that add files to a folder
-    rather than replace a set: `collect`)."""
+    rather than replace a set: `collect`); `name` locks one file of the folder instead (the
+    receipts book)."""
 
-    def __init__(self, folder: Path) -> None:
-        self._lock = _Lock(folder)
+    def __init__(self, folder: Path, name: str = LOCK) -> None:
+        self._lock = _Lock(folder, name)
+
+    def held(self) -> bool:
+        """Whether a live process holds the lock now (what a refusal to take it means)."""
+        return _exists(self._lock.path) and not self._lock._stale()
 
     def __enter__(self) -> FolderLock:
         self._lock.acquire()
