@@ -14,6 +14,7 @@ or fill the memory), so a TNEF file is only ever unpacked in a guarded worker pr
 
 from __future__ import annotations
 
+import hashlib
 import io
 import os
 import zipfile
@@ -333,17 +334,37 @@ def list_archive(path: str) -> Unpacked:
     return unpack(path, data, isolated=True).names()
 
 
-def read_item(path: str) -> bytes:
-    """The bytes of a listed item: a file, or a member of an archive ("x.zip › th02.xlsx")
-    unpacked again as `list_archive` found it. Raises Unreadable."""
+def item_digest(path: str) -> str | None:
+    """The SHA-256 (hex) that names a listed item's content for the read cache, from the file on
+    disk alone (no archive is opened in the reading process): a file's own bytes, or for a
+    member its archive's bytes and its name. None when the file cannot be read."""
     archive = outer(path)
+    try:
+        data = Path(archive).read_bytes()
+    except OSError:
+        return None
+    return _digest(path, archive, data)
+
+
+def _digest(path: str, archive: str, data: bytes) -> str:
+    sha = hashlib.sha256(data)
     if archive == path:
-        return read_bytes_guarded(Path(path))
+        return sha.hexdigest()
+    member = path[len(archive) :]
+    return hashlib.sha256(sha.digest() + member.encode("utf-8")).hexdigest()
+
+
+def read_item(path: str) -> tuple[bytes, str]:
+    """The bytes of a listed item and its `item_digest`: a file, or a member of an archive
+    ("x.zip › th02.xlsx") unpacked again as `list_archive` found it. Raises Unreadable."""
+    archive = outer(path)
     data = read_bytes_guarded(Path(archive))
+    if archive == path:
+        return data, _digest(path, archive, data)
     found = unpack(archive, data, isolated=True, only=path)
     for member, content in found.found:
         if member == path:
-            return content
+            return content, _digest(path, archive, data)
     why = next((reason for member, reason in found.refused if member == path), "")
     raise Unreadable(
         "unreadable-file",

@@ -106,12 +106,12 @@ class ReadCache:
             return False
 
     def key(self, path: Path) -> str | None:
-        """The key of the file's bytes as they are now (None when it cannot be read)."""
-        try:
-            data = path.read_bytes()
-        except OSError:
-            return None
-        return self.key_of(hashlib.sha256(data).hexdigest())
+        """The key of the file's bytes as they are now (None when it cannot be read); of a
+        member of an archive, its archive's bytes and its name (archives.item_digest)."""
+        from htsd_cli.archives import item_digest
+
+        found = item_digest(str(path))
+        return self.key_of(found) if found is not None else None
 
     def key_of(self, digest: str) -> str:
         """The key of bytes whose SHA-256 is `digest` (hex): what a reader process gives for

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from htsd_cli.archives import outer
 from htsd_cli.errors import RosterError
 from htsd_cli.findings import ERROR, WARNING, FileReport, Finding, Report
 from htsd_cli.form import Form
@@ -175,7 +176,7 @@ def booked_at(rep: FileReport, receipts: dict[str, dt.datetime] | None) -> dt.da
     """The date the receipts book gives a file (None when there is no book or no line)."""
     if receipts is None:
         return None
-    return receipts.get(os.path.basename(rep.path).lower())
+    return receipts.get(os.path.basename(outer(rep.path)).lower())  # an archive's own line
 
 
 def build_status(
