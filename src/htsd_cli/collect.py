@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from htsd_cli import receipts
-from htsd_cli.archives import MEMBER, SPREADSHEETS, kind_of, suffix, unpack
+from htsd_cli.archives import CANNOT_OPEN, MEMBER, SPREADSHEETS, kind_of, suffix, unpack
 from htsd_cli.errors import HtsdError, OutputError, os_reason
 from htsd_cli.fsutil import atomic_write_bytes
 from htsd_cli.mail import DATE_UNREADABLE, Attachment, Mail, short
@@ -68,6 +68,7 @@ class Refused:
     reason: str
     mail: Mail
     unit: str = ""  # "code · name", from the attachment's name or the sender's address
+    file: str = ""  # kept in the returns folder as this (an archive htsd cannot open)
 
 
 @dataclass
@@ -105,7 +106,13 @@ class Outcome:
             }
 
         def item(r: Refused) -> dict[str, object]:
-            return {"original": r.original, "reason": r.reason, "unit": r.unit, **who(r.mail)}
+            return {
+                "original": r.original,
+                "reason": r.reason,
+                "unit": r.unit,
+                "file": r.file or None,
+                **who(r.mail),
+            }
 
         return {
             "messages": self.messages,
@@ -261,10 +268,12 @@ def _sha(data: bytes) -> str:
 
 
 def _existing(folder: Path) -> dict[str, str]:
-    """Content hash → file name of every spreadsheet already in the returns folder."""
+    """Content hash → file name of every spreadsheet (and archive htsd cannot open) already in
+    the returns folder."""
     out: dict[str, str] = {}
     for path in sorted(folder.rglob("*")):
-        if path.suffix.lower() in SPREADSHEETS and path.is_file() and not path.name.startswith("."):
+        kept = path.suffix.lower() in SPREADSHEETS or path.suffix.lower() in CANNOT_OPEN
+        if kept and path.is_file() and not path.name.startswith("."):
             with contextlib.suppress(OSError):
                 out.setdefault(digest(path), str(path.relative_to(folder)))
     return out
@@ -362,6 +371,8 @@ class Collector:
         out = self.outcome
         if att.data is None:
             out.refused.append(Refused(att.name, att.problem, mail))
+        elif kind_of(att.name, att.data[:8]) not in ("", "zip", "tnef"):
+            self._keep(att, mail)
         elif kind_of(att.name, att.data[:8]):
             inside = unpack(att.name, att.data)
             sheets += [Attachment(_own(name), data) for name, data in inside.found]
@@ -376,23 +387,42 @@ class Collector:
         else:
             out.listed.append(Refused(att.name, "không phải bảng tính", mail))
 
+    def _keep(self, att: Attachment, mail: Mail) -> None:
+        """An archive htsd cannot open: kept in the returns folder and booked like a return, so
+        that `status` shows its unit as having sent something unusable (with the advice) rather
+        than as missing; listed here with the same advice."""
+        assert att.data is not None
+        [(_name, reason)] = unpack(att.name, att.data[:8]).refused
+        refused = Refused(att.name, reason, mail)
+        self.outcome.refused.append(refused)
+        if len(att.data) <= MAX_FILE_BYTES:
+            refused.file, _new = self._store(att.name, att.data, mail)
+
     def _save(self, att: Attachment, mail: Mail) -> None:
         assert att.data is not None
-        key = _sha(att.data)
+        name, new = self._store(att.name, att.data, mail)
+        if new:
+            self.outcome.saved.append(Saved(name, att.name, mail))
+        else:
+            self.outcome.duplicates.append(Duplicate(att.name, name, mail))
+
+    def _store(self, original: str, data: bytes, mail: Mail) -> tuple[str, bool]:
+        """Save and book a file unless the folder has its content already: its name there, and
+        whether it is new."""
+        key = _sha(data)
         if key in self.known:
             existing = self.known[key]
-            self.outcome.duplicates.append(Duplicate(att.name, existing, mail))
             if not self.book.has(existing) and mail.arrived is not None:  # a stopped run's
                 self.book.add(existing, mail)
                 self.outcome.booked_late.append(existing)
-            return
-        name = _place(self.folder, safe_name(mail.sender, att.name), att.data)
+            return existing, False
+        name = _place(self.folder, safe_name(mail.sender, original), data)
         self.known[key] = name
         if mail.arrived is None:  # no date anywhere in the message: the clerk writes it
             self.outcome.unbooked.append(name)
         else:
             self.book.add(name, mail)
-        self.outcome.saved.append(Saved(name, att.name, mail))
+        return name, True
 
 
 def _own(member: str) -> str:

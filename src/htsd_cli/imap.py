@@ -265,11 +265,25 @@ def _login(conn: imaplib.IMAP4, user: str, password: str) -> None:
 def messages(
     box: Mailbox, password: str, since: dt.date | None = None, ca_file: Path | None = None
 ) -> Iterator[Mail]:
-    """Every message of the folder (arrived on or after `since`), oldest first."""
+    """Every message of the folder (arrived on or after `since`), oldest first. The server is
+    reached, the login made and the folder opened now, before anything is written anywhere."""
     conn = _connect(box, ca_file)
     try:
         _login(conn, box.user, password)
         _select(conn, box.folder)
+    except BaseException as exc:
+        with contextlib.suppress(Exception):
+            conn.logout()
+        if isinstance(exc, (OSError, imaplib.IMAP4.abort)):
+            raise MailError(
+                f"Mất kết nối với máy chủ thư {box.host} ({exc.__class__.__name__})."
+            ) from None
+        raise
+    return _fetch(conn, box, since)
+
+
+def _fetch(conn: imaplib.IMAP4, box: Mailbox, since: dt.date | None) -> Iterator[Mail]:
+    try:
         criteria = ["ALL"]
         if since is not None:
             month = list(_MONTHS)[since.month - 1]
