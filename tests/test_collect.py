@@ -412,7 +412,7 @@ EMAILS = {
 def roster_with_emails(tmp_path: Path) -> Path:
     """The sample roster with the email column a clerk fills."""
     rows = list(csv.reader(SAMPLE_ROSTER.read_text(encoding="utf-8-sig").splitlines()))
-    out = [rows[0] + ["email"]] + [r + [EMAILS.get(r[0], "")] for r in rows[1:]]
+    out = [[*rows[0], "email"], *([*r, EMAILS.get(r[0], "")] for r in rows[1:])]
     path = tmp_path / "danh-sach.csv"
     with path.open("w", encoding="utf-8-sig", newline="") as handle:
         csv.writer(handle).writerows(out)

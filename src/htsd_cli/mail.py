@@ -141,6 +141,9 @@ def _header(msg: Message, name: str) -> str:
 
 
 def decode_words(value: str) -> str:
+    last = value.rfind("=?")
+    if last >= 0 and value.find("?=", value.find("?", value.find("?", last + 2) + 1) + 1) < 0:
+        value = value[:last]  # an encoded word cut off by the length kept: the words before it
     if "=?" in value:
         with contextlib.suppress(Exception):  # a broken encoded word: the text as it came
             value = str(email.header.make_header(email.header.decode_header(value)))
@@ -220,14 +223,29 @@ def _leaves(msg: Message) -> Iterator[Message]:
             yield part
 
 
+_ADDRESS = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)+")
+
+
 def _addresses(text: str) -> list[str]:
     """The addresses in a list of them ('a@x, B <b@y>'), lower case, each once."""
+    text = text[:MAX_HEADER_CHARS]
+    try:
+        found = [address for _name, address in email.utils.getaddresses([text])]
+    except (RecursionError, ValueError, IndexError, TypeError):  # comments nested thousands deep
+        found = _ADDRESS.findall(text)
     out: list[str] = []
-    for _name, address in email.utils.getaddresses([text[:MAX_HEADER_CHARS]]):
+    for address in found:
         address = address.strip().strip("<>").lower()
         if "@" in address and address not in out:
             out.append(address)
     return out
+
+
+def _display_name(text: str) -> str:
+    try:
+        return email.utils.parseaddr(text[:MAX_HEADER_CHARS])[0]
+    except (RecursionError, ValueError, IndexError, TypeError):
+        return ""
 
 
 def _recipient(value: str) -> str:
@@ -283,7 +301,20 @@ def undelivered(msg: Message, sender: str) -> list[str] | None:
 
 
 def parse_mime(raw: bytes, where: str, arrived: dt.datetime | None, how: str) -> Mail:
-    """A message from its bytes; whatever is broken in it becomes a `problem`, never an error."""
+    """A message from its bytes; whatever is broken in it becomes a `problem`, never an error:
+    a message source yields one message after another, and one that raised would end them all."""
+    try:
+        return _parse_mime(raw, where, arrived, how)
+    except Exception as exc:
+        return Mail(
+            where=where,
+            arrived=sane(arrived),
+            arrived_how=how,
+            problem=(f"thư hỏng, không đọc được ({exc.__class__.__name__}); đã bỏ qua"),
+        )
+
+
+def _parse_mime(raw: bytes, where: str, arrived: dt.datetime | None, how: str) -> Mail:
     mail = Mail(where=where)
     if len(raw) > MAX_MESSAGE_BYTES:
         mail.problem = (
@@ -301,7 +332,7 @@ def parse_mime(raw: bytes, where: str, arrived: dt.datetime | None, how: str) ->
     sender = _header(msg, "From")
     found = _addresses(sender)
     mail.sender = found[0] if found else short(sender)
-    mail.sender_name = short(email.utils.parseaddr(sender[:MAX_HEADER_CHARS])[0])
+    mail.sender_name = short(_display_name(sender))
     mail.subject = short(_header(msg, "Subject"))
     written = _raw(msg, "Date").strip()
     sent = _date(" ".join(written.split())) if written else None
