@@ -192,7 +192,7 @@ def _from_zip(name: str, data: bytes, only: str = "") -> Unpacked:
             refused=[(name, f"tệp nén có quá {MAX_MEMBERS} tệp (nghi tệp độc); không mở")]
         )
     if any(i.filename == "[Content_Types].xml" or i.filename == "mimetype" for i in infos):
-        return Unpacked(found=[(_renamed(name, infos), data)])
+        return Unpacked(found=[(f"{name}{MEMBER}{_renamed(_own_name(name), infos)}", data)])
     budget = MAX_UNZIPPED_BYTES
     used: set[str] = set()
     for info in infos:

@@ -400,11 +400,12 @@ def print_collect(console: Console, outcome: Any, folder: Path) -> None:
         for name in ("Thư", "Người gửi", "Tệp", "Lý do", "Đơn vị"):
             table.add_column(name)
         for r in outcome.refused:
+            kept = f" (đã lưu vào thư mục báo cáo: {r.file})" if r.file else ""
             table.add_row(
                 escape(r.mail.where),
                 escape(r.mail.sender),
                 escape(r.original),
-                escape(r.reason),
+                escape(r.reason + kept),
                 unit(r.unit),
             )
         for m in outcome.broken:
