@@ -278,6 +278,7 @@ def test_a_full_disk_is_told_and_leaves_nothing(tmp_path, monkeypatch):
         if mounted:
             subprocess.run(["mount", "-o", "remount,size=16m", str(disk)], check=True)
         monkeypatch.undo()
+        time.tzset()
         collect(str(source), out, book)
         assert debris(out, disk) == []
         check_whole(out, book)
@@ -293,6 +294,8 @@ def _full_in_process(monkeypatch, source: Path, out: Path, book: Path) -> str:
     from htsd_cli import mail
     from htsd_cli.errors import HtsdError
 
+    monkeypatch.setenv("TZ", TZ_ENV)  # arrival times as the subprocess runs book them
+    time.tzset()
     written = {"n": 0}
     real = collecting.write_synced
 
@@ -311,9 +314,11 @@ def _full_in_process(monkeypatch, source: Path, out: Path, book: Path) -> str:
     raise AssertionError("the disk never filled")
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="sends SIGINT to a child")
 def test_two_collects_at_once_lose_no_line(tmp_path):
-    """Two mailboxes into two returns folders, one receipts book, both running at once: every
-    file of both is booked once."""
+    """Two mailboxes into two returns folders, one receipts book. Both runs read the book, take a
+    message, and are held there until both are; then both are stopped (Ctrl-C) and write the
+    book at the same moment; then both run to the end at once. Every file is booked once."""
     letters = [letter for letter in corpus() if letter.key in ("a", "b", "c", "d", "e", "k")]
     sources = []
     for n in range(2):
@@ -323,34 +328,31 @@ def test_two_collects_at_once_lose_no_line(tmp_path):
             (folder / f"{letter.key}.eml").write_bytes(letter.mime(received=True))
         sources.append(folder)
     book = tmp_path / "so-nhan.csv"
-    children = [
-        subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "htsd_cli",
-                "collect",
-                str(src),
-                "-o",
-                str(tmp_path / f"bc-{n}"),
-                "--receipts",
-                str(book),
-                "-c",
-                str(SAMPLE_CONFIG),
-                "--json",
-            ],
-            env={**os.environ, "TZ": TZ_ENV},
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            encoding="utf-8",
-        )
-        for n, src in enumerate(sources)
-    ]
-    results = [child.communicate(timeout=300) for child in children]
-    assert [child.returncode for child in children] == [0, 0], results
-    saved = [s["file"] for stdout, _ in results for s in json.loads(stdout)["saved"]]
-    assert len(saved) == 7  # the zip holds two returns
-    assert sorted(r["tep"] for r in book_rows(book)) == sorted(saved)
-    assert debris(tmp_path) == []
+    outs = [tmp_path / f"bc-{n}" for n in range(2)]
+
+    def start(n: int, **extra: str) -> subprocess.Popen[str]:
+        return subprocess.Popen(
+            [sys.executable, "-m", "htsd_cli", "collect", str(sources[n]), "-o", str(outs[n]),
+             "--receipts", str(book), "-c", str(SAMPLE_CONFIG), "--json"],
+            env={**os.environ, "TZ": TZ_ENV, **extra}, stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8",
+        )  # fmt: skip
+
+    ready = [tmp_path / f"san-sang-{n}.json" for n in range(2)]
+    held = [start(n, HTSD_TEST_STOP_AT=f"collect-taken=wait:{ready[n]}") for n in range(2)]
+    deadline = time.monotonic() + 120
+    while not all(r.exists() for r in ready) and time.monotonic() < deadline:
+        assert all(child.poll() is None for child in held)
+        time.sleep(0.02)
+    for child in held:
+        child.send_signal(signal.SIGINT)
+    assert [child.wait(timeout=120) for child in held] == [130, 130]
+    kept = sorted(p.name for out in outs for p in out.iterdir() if not p.name.startswith("."))
+    assert len(kept) == 2 and sorted(r["tep"] for r in book_rows(book)) == kept
+    both = [start(n) for n in range(2)]
+    results = [child.communicate(timeout=300) for child in both]
+    assert [child.returncode for child in both] == [0, 0], results
+    kept = sorted(p.name for out in outs for p in out.iterdir() if not p.name.startswith("."))
+    assert len(kept) == 7  # the zip holds two returns
+    assert sorted(r["tep"] for r in book_rows(book)) == kept
+    assert debris(tmp_path, *outs) == []
