@@ -12,6 +12,7 @@ import json
 import os
 import random
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -240,6 +241,32 @@ def test_killed_at_random_moments_then_a_clean_run(tmp_path):
         collect(str(source), out, book)
         assert debris(out, tmp_path) == [], how
         check_whole(out, book)
+
+
+def test_the_next_run_removes_what_a_killed_run_left(tmp_path):
+    """What a run killed mid-write leaves (a file written but not yet named, the book's
+    temporary copy, the locks of a process that is gone) is removed before anything else."""
+    import json as json_
+
+    source = write_eml(tmp_path / "thu")
+    out, book = tmp_path / "bao-cao", tmp_path / "so-nhan.csv"
+    out.mkdir()
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True)  # fmt: skip
+    pid = int(gone.stdout)
+    left = [
+        out / f".htsd-tam-{pid}-0a1b2c3d.xlsx",
+        tmp_path / f".so-nhan.csv.{pid}-0a1b2c3d.tmp",
+        tmp_path / f".so-nhan-thu-khong-den.csv.{pid}-0a1b2c3d.tmp",
+    ]
+    for path in left:
+        path.write_bytes(b"half")
+    lock = json_.dumps({"pid": pid, "started": 1.0, "host": socket.gethostname()})
+    (out / ".htsd-dang-ghi.lock").write_text(lock, encoding="utf-8")
+    (tmp_path / ".so-nhan.csv.htsd-dang-ghi.lock").write_text(lock, encoding="utf-8")
+    collect(str(source), out, book)
+    assert debris(out, tmp_path) == []
+    check_whole(out, book)
 
 
 def _mount(where: Path, size: str) -> bool:
