@@ -734,6 +734,7 @@ ssl = yes
 ssl_cert = <{root}/cert.pem
 ssl_key = <{root}/key.pem
 auth_mechanisms = plain
+auth_failure_delay = 0
 disable_plaintext_auth = no
 default_internal_user = {internal}
 default_internal_group = {internal}
