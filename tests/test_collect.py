@@ -32,14 +32,19 @@ from pathlib import Path
 
 import pytest
 
+from htsd_cli.imap import utf7_folder
+
 from .conftest import SAMPLE_CONFIG, SAMPLE_ROSTER, SAMPLES, missing_tool
 from .test_roster import to_cp1258
 from .tools.msgfile import write_msg
+from .tools.tnef import winmail
 
 RETURNS = SAMPLES / "returns"
 ICT = dt.timezone(dt.timedelta(hours=7))
 TZ_ENV = "Asia/Ho_Chi_Minh"  # the tzdata package (.ci/run) names it; extract-msg needs a name
 PASSWORD = "mat-khau-thu"
+VIET_USER, VIET_PASSWORD = "hieu.truong@haian.edu.vn", "Phượng-Vĩ-Đỏ-Thắm"
+FOLDER_33 = "Hộp thư 33"  # under INBOX, on a server whose separator is "."
 
 
 def at(day: int, hour: int, minute: int = 0) -> dt.datetime:
@@ -320,6 +325,100 @@ EXPECTED = {
 }
 
 
+# the mailbox as a clerk's really is (issue 33): a workbook beside a .rar, Outlook's winmail.dat,
+# the office's own mail bounced back with the blank form
+RAR = b"Rar!\x1a\x07\x01\x00" + b"\x00" * 64  # what WinRAR writes first
+BLANK_FORM = sample("th08-truong-tieu-hoc-thanh-to.xlsx")  # never saved: it came back
+
+
+def bounce_body(recipient: str, original: bytes) -> bytes:
+    """A delivery status report (RFC 3464) as Postfix writes one, the original attached."""
+    return (
+        b'Content-Type: multipart/report; report-type=delivery-status; boundary="dsn"\r\n\r\n'
+        b"--dsn\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"
+        b"This is the mail system at host mail.haian.edu.vn. Your message could not be "
+        b"delivered to one or more recipients.\r\n"
+        b"--dsn\r\nContent-Type: message/delivery-status\r\n\r\n"
+        b"Reporting-MTA: dns; mail.haian.edu.vn\r\n\r\n"
+        b"Final-Recipient: rfc822; " + recipient.encode() + b"\r\n"
+        b"Action: failed\r\nStatus: 5.1.1\r\n"
+        b"Diagnostic-Code: smtp; 550 5.1.1 <" + recipient.encode() + b">: User unknown\r\n\r\n"
+        b"--dsn\r\nContent-Type: message/rfc822\r\n\r\n" + original + b"\r\n--dsn--\r\n"
+    )
+
+
+@functools.cache
+def corpus_33() -> tuple[Letter, ...]:
+    form_sent = Letter(
+        "goc",
+        "Phòng GD&ĐT <phonggd@haian.edu.vn>",
+        "Biểu mẫu báo cáo HTSĐ",
+        at(3, 8),
+        [part(b'filename="mn08-truong-mam-non-thanh-to.xlsx"', BLANK_FORM)],
+    ).mime(received=False)
+    return (
+        Letter(  # the ward's own workbook, and its centre's return in a .rar
+            "r",
+            "UBND phường Nam Hải <ubnd.namhai@haian.edu.vn>",
+            "Báo cáo HTSĐ phường Nam Hải và TTHTCĐ",
+            at(6, 9),
+            [
+                part(
+                    b'filename="ubp07-uy-ban-nhan-dan-phuong-nam-hai.xlsx"',
+                    sample("ubp07-uy-ban-nhan-dan-phuong-nam-hai.xlsx"),
+                ),
+                part(b'filename="tthtcd07-trung-tam-hoc-tap-cong-dong-phuong-nam-hai.rar"', RAR),
+            ],
+        ),
+        Letter(  # Outlook's rich text: the return inside winmail.dat, with the signature's logo
+            "w",
+            "mn.namhai@haian.edu.vn",
+            "Báo cáo HTSĐ Mầm non Nam Hải",
+            at(7, 15, 30),
+            [
+                part(
+                    b'filename="winmail.dat"',
+                    winmail(
+                        [
+                            (
+                                "Báo cáo HTSĐ Mầm non Nam Hải.xlsx",
+                                sample("mn07-truong-mam-non-nam-hai.xlsx"),
+                            ),
+                            ("logo trường.png", b"\x89PNG\r\n\x1a\n"),
+                        ]
+                    ),
+                    "application/ms-tnef",
+                )
+            ],
+        ),
+        Letter(  # the form sent to Mầm non Thành Tô came back: the address is wrong
+            "x",
+            "Mail Delivery System <MAILER-DAEMON@mail.haian.edu.vn>",
+            "Undelivered Mail Returned to Sender",
+            at(3, 8, 1),
+            raw_body=bounce_body("mn.thanhto@haian.edu.vn", form_sent),
+        ),
+    )
+
+
+EMAILS = {
+    "UBP07": "ubnd.namhai@haian.edu.vn",
+    "MN07": "mn.namhai@haian.edu.vn",
+    "MN08": "mn.thanhto@haian.edu.vn",
+    "TTHTCD07": "tthtcd.namhai@haian.edu.vn",
+}
+
+
+def roster_with_emails(tmp_path: Path) -> Path:
+    """The sample roster with the email column a clerk fills."""
+    rows = list(csv.reader(SAMPLE_ROSTER.read_text(encoding="utf-8-sig").splitlines()))
+    out = [[*rows[0], "email"], *([*r, EMAILS.get(r[0], "")] for r in rows[1:])]
+    path = tmp_path / "danh-sach.csv"
+    with path.open("w", encoding="utf-8-sig", newline="") as handle:
+        csv.writer(handle).writerows(out)
+    return path
+
+
 # --- running htsd ---------------------------------------------------------------------------------
 
 
@@ -372,9 +471,16 @@ def check_outcome(summary: dict, out: Path, book: Path, how: str) -> None:
         "Báo cáo (ảnh chụp)": ["anh-bao-cao.jpg", "bao-cao.docx"],
     }
     refused = {r["original"]: r["reason"] for r in summary["refused"]}
-    assert set(refused) == {"bom.xlsx (trong bao-cao-nen.zip)", "hong.xlsx"}
-    assert "nghi tệp độc" in refused["bom.xlsx (trong bao-cao-nen.zip)"]
+    assert set(refused) == {"bao-cao-nen.zip › bom.xlsx", "hong.xlsx"}
+    assert "nghi tệp độc" in refused["bao-cao-nen.zip › bom.xlsx"]
     assert "hỏng khi gửi" in refused["hong.xlsx"]
+    # every other attachment is listed with its reason, and its unit where the sender tells
+    listed = {r["original"]: (r["reason"], r["unit"]) for r in summary["listed"]}
+    assert listed == {
+        "bao-cao.zip › ghi-chu.txt": ("không phải bảng tính", ""),
+        "anh-bao-cao.jpg": ("không phải bảng tính", ""),
+        "bao-cao.docx": ("không phải bảng tính", ""),
+    }
     assert [m["subject"] for m in summary["broken"]] == ["Báo cáo lồng"]
     assert "lồng nhau quá" in summary["broken"][0]["problem"]
     # nothing outside the returns folder
@@ -612,7 +718,11 @@ def dovecot():
     home.mkdir()
     if os.geteuid() == 0:
         shutil.chown(home, "dovecot", "dovecot")
-    (root / "passwd").write_text(f"van.thu@haian.edu.vn:{{PLAIN}}{PASSWORD}::::::\n")
+    (root / "passwd").write_text(
+        f"van.thu@haian.edu.vn:{{PLAIN}}{PASSWORD}::::::\n"
+        f"{VIET_USER}:{{PLAIN}}{VIET_PASSWORD}::::::\n",
+        encoding="utf-8",
+    )
     port = _free_port()
     (root / "dovecot.conf").write_text(
         f"""base_dir = {root}/run
@@ -624,6 +734,7 @@ ssl = yes
 ssl_cert = <{root}/cert.pem
 ssl_key = <{root}/key.pem
 auth_mechanisms = plain
+auth_failure_delay = 0
 disable_plaintext_auth = no
 default_internal_user = {internal}
 default_internal_group = {internal}
@@ -678,6 +789,13 @@ service anvil {{
         for folder in ("INBOX", '"B&AOE-o c&AOE-o HTS&ARA-"'):
             status, _ = conn.append(folder, None, letter.arrived, letter.mime(received=False))
             assert status == "OK"
+    _, listed = conn.list('""', '""')
+    assert b'"."' in listed[0], listed  # the server separates levels with "."
+    sub = '"' + utf7_folder(f"INBOX.{FOLDER_33}") + '"'
+    conn.create(sub)
+    for letter in corpus_33():
+        status, _ = conn.append(sub, None, letter.arrived, letter.mime(received=False))
+        assert status == "OK"
     conn.logout()
     yield server
     subprocess.run(
@@ -845,19 +963,18 @@ def test_message_without_any_date_is_saved_not_booked(tmp_path):
 def test_zip_entry_names_as_windows_writes_them():
     """Windows' own zip writes names in the code page (1258 for Vietnamese) without the UTF-8
     flag; the name comes back in Vietnamese, and only the entry's own name is kept."""
-    from htsd_cli.collect import from_zip
-    from htsd_cli.mail import Attachment
+    from htsd_cli.archives import unpack
 
     raw = to_cp1258("thư mục/Báo cáo Đằng Hải.xlsx")
     placeholder = b"x" * len(raw)
     data = a_zip([(placeholder.decode(), SHEET_A), ("../../ra-ngoai.ods", b"PK\x03\x04")])
     data = data.replace(placeholder, raw)
-    found, refused, others = from_zip(Attachment("nen.zip", data))
-    assert [(a.name, a.data) for a in found] == [
-        ("Báo cáo Đằng Hải.xlsx", SHEET_A),
-        ("ra-ngoai.ods", b"PK\x03\x04"),
+    inside = unpack("nen.zip", data)
+    assert inside.found == [
+        ("nen.zip › Báo cáo Đằng Hải.xlsx", SHEET_A),
+        ("nen.zip › ra-ngoai.ods", b"PK\x03\x04"),
     ]
-    assert refused == [] and others == []
+    assert inside.refused == [] and inside.others == []
 
 
 def test_a_zip_without_spreadsheets_shows_what_it_holds(tmp_path):
@@ -877,3 +994,156 @@ def test_a_zip_without_spreadsheets_shows_what_it_holds(tmp_path):
         ["ho-so.zip (Báo cáo.pdf)"]
     ]
     assert summary["saved"] == [] and summary["refused"] == []
+
+
+# --- the mailbox as a clerk's really is (issue 33) -------------------------------------------------
+
+
+def status_of(out: Path, book: Path, roster: Path, *extra: str) -> subprocess.CompletedProcess[str]:
+    return htsd(
+        "status", str(out), "-r", str(roster), "-c", str(SAMPLE_CONFIG), "--receipts", str(book),
+        "--as-of", "15/10/2022", *extra,
+    )  # fmt: skip
+
+
+def test_every_attachment_accounted_for_and_bounces_told(dovecot, tmp_path):
+    """A workbook beside a .rar, a return inside winmail.dat, the office's form bounced back; from
+    a server trusted through --ca-file only (no SSL_CERT_FILE), its folder typed with "/" on a
+    server that separates levels with ".". What is saved, what is listed, what status shows."""
+    before = server_state(dovecot, '"' + utf7_folder(f"INBOX.{FOLDER_33}") + '"')
+    roster = roster_with_emails(tmp_path)
+    out, book = tmp_path / "bao-cao", tmp_path / "so-nhan.csv"
+    address = dovecot.address(f"INBOX/{FOLDER_33}")
+    env = {"HTSD_MAT_KHAU": PASSWORD}
+    summary = collect(
+        address, out, book, "--ca-file", str(dovecot.cert), "-r", str(roster), env=env
+    )
+    assert summary["messages"] == 3
+    ward = "ubnd-namhai-haian-edu-vn__ubp07-uy-ban-nhan-dan-phuong-nam-hai.xlsx"
+    school = "mn-namhai-haian-edu-vn__bao-cao-htsd-mam-non-nam-hai.xlsx"
+    kept_rar = "ubnd-namhai-haian-edu-vn__tthtcd07-trung-tam-hoc-tap-cong-dong-phuong-nam-hai.rar"
+    units = {s["file"]: s["unit"] for s in summary["saved"]}
+    assert units == {
+        ward: "UBP07 · Ủy ban nhân dân phường Nam Hải",
+        school: "MN07 · Trường Mầm non Nam Hải",
+    }
+    assert (out / ward).read_bytes() == sample("ubp07-uy-ban-nhan-dan-phuong-nam-hai.xlsx")
+    assert (out / school).read_bytes() == sample("mn07-truong-mam-non-nam-hai.xlsx")
+    # the .rar: named with its unit and the advice, kept for status and for the clerk's own eyes
+    [rar] = summary["refused"]
+    assert rar["original"] == "tthtcd07-trung-tam-hoc-tap-cong-dong-phuong-nam-hai.rar"
+    assert rar["unit"] == "TTHTCD07 · Trung tâm học tập cộng đồng phường Nam Hải"
+    assert "RAR, htsd không mở được" in rar["reason"]
+    assert "gửi chính tệp bảng tính" in rar["reason"]
+    assert rar["file"] == kept_rar and (out / kept_rar).read_bytes() == RAR
+    # the rest of the winmail.dat, with the unit its sender's address tells
+    assert [(r["original"], r["reason"], r["unit"]) for r in summary["listed"]] == [
+        ("winmail.dat › logo trường.png", "không phải bảng tính", "MN07 · Trường Mầm non Nam Hải")
+    ]
+    # the bounce: nothing of it saved, the unit that never got the form named
+    [bounce] = summary["undelivered"]
+    assert bounce["addresses"] == ["mn.thanhto@haian.edu.vn"]
+    assert bounce["units"] == ["MN08 · Trường Mầm non Thành Tô"]
+    assert bounce["attachments"] == ["mn08-truong-mam-non-thanh-to.xlsx"]
+    assert sorted(p.name for p in out.iterdir() if not p.name.startswith(".")) == sorted(
+        [ward, school, kept_rar]
+    )
+    with book.open(encoding="utf-8-sig", newline="") as handle:
+        assert sorted(r["tep"] for r in csv.DictReader(handle)) == sorted([ward, school, kept_rar])
+    beside = (tmp_path / "so-nhan-thu-khong-den.csv").read_text(encoding="utf-8-sig")
+    assert beside.splitlines()[1].startswith("mn.thanhto@haian.edu.vn,03/10/2022 08:01:00,")
+    # status: the .rar's unit sent something unusable; the bounced unit never got the form
+    report = json.loads(status_of(out, book, roster, "--json").stdout)
+    by_code = {u["code"]: u for u in report["units"]}
+    assert by_code["UBP07"]["state"] == by_code["MN07"]["state"] == "valid"
+    assert by_code["TTHTCD07"]["state"] == "invalid"
+    assert "htsd không mở được" in by_code["TTHTCD07"]["reasons"][0]
+    assert by_code["TTHTCD07"]["received"] == "2022-10-06 09:00:00"
+    assert by_code["MN08"]["state"] == "missing"
+    assert by_code["MN08"]["undelivered"] == [
+        "thư gửi tới mn.thanhto@haian.edu.vn không đến được (thư báo lỗi gửi lúc 03/10/2022 "
+        "08:01:00)"
+    ]
+    assert [c for c, u in by_code.items() if u["undelivered"]] == ["MN08"]
+    shown = " ".join(status_of(out, book, roster).stdout.split())
+    assert (
+        "MN08 Trường Mầm non Thành Tô: thư gửi tới mn.thanhto@haian.edu.vn không đến được" in shown
+    )
+    # and what the clerk reads from collect itself
+    again = htsd(
+        "collect", address, "-o", str(tmp_path / "lan-2"), "--receipts", str(tmp_path / "s2.csv"),
+        "-c", str(SAMPLE_CONFIG), "-r", str(roster), "--ca-file", str(dovecot.cert), env=env,
+    )  # fmt: skip
+    told = " ".join(again.stdout.split())
+    assert again.returncode == 0, again.stderr
+    assert "thư gửi tới mn.thanhto@haian.edu.vn không đến được" in told
+    assert "MN08 · Trường Mầm non Thành Tô" in told and "TTHTCD07 · Trung tâm" in told
+    assert server_state(dovecot, '"' + utf7_folder(f"INBOX.{FOLDER_33}") + '"') == before
+
+
+def test_a_servers_own_certificate(dovecot, tmp_path):
+    """Refused without it, saying how to trust it; trusted by --ca-file (PEM or Windows' DER
+    .cer) or by ca_file in htsd.toml; another certificate or a file that is none is refused."""
+    env = {"HTSD_MAT_KHAU": PASSWORD}
+    out = tmp_path / "bao-cao"
+
+    def run(*extra: str, config: Path = SAMPLE_CONFIG) -> subprocess.CompletedProcess[str]:
+        return htsd(
+            "collect", dovecot.address(), "-o", str(out), "--receipts", str(tmp_path / "s.csv"),
+            "-c", str(config), "--json", *extra, env=env,
+        )  # fmt: skip
+
+    refused = run()
+    said = " ".join(refused.stderr.split())
+    assert refused.returncode == 1 and "--ca-file" in said and 'ca_file = "' in said, said
+    assert "chứng chỉ tự ký" in said and not out.exists()
+    der = tmp_path / "may-chu.cer"
+    subprocess.run(
+        ["openssl", "x509", "-in", str(dovecot.cert), "-outform", "der", "-out", str(der)],
+        check=True,
+    )
+    assert run("--ca-file", str(der)).returncode == 0
+    assert len(list(out.glob("*.xlsx"))) + len(list(out.glob("*.ods"))) + len(
+        list(out.glob("*.xls"))
+    ) == len(EXPECTED)
+    shutil.copy(dovecot.cert, tmp_path / "chung-chi.pem")
+    config = tmp_path / "htsd.toml"
+    config.write_text(
+        'ca_file = "chung-chi.pem"\n' + SAMPLE_CONFIG.read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    by_config = run(config=config)
+    assert by_config.returncode == 0, by_config.stderr
+    assert len(json.loads(by_config.stdout)["duplicates"]) == len(EXPECTED) + 1
+    other = tmp_path / "khac.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-keyout",
+         str(tmp_path / "khac.key"), "-out", str(other), "-subj", "/CN=127.0.0.1"],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    wrong = run("--ca-file", str(other))
+    assert wrong.returncode == 1
+    assert f"kể cả khi tin thêm chứng chỉ trong {other}" in " ".join(wrong.stderr.split())
+    text = tmp_path / "ghi-chu.txt"
+    text.write_text("không phải chứng chỉ", encoding="utf-8")
+    none = run("--ca-file", str(text))
+    assert none.returncode == 1 and "không phải tệp chứng chỉ" in " ".join(none.stderr.split())
+    assert "Traceback" not in refused.stderr + wrong.stderr + none.stderr
+
+
+def test_a_password_in_vietnamese(dovecot, tmp_path):
+    """Sent in UTF-8 (AUTHENTICATE PLAIN): the right one logs in; a wrong one is refused, and
+    no part of either appears anywhere, even with --debug."""
+    address = f"imaps://{urllib.parse.quote(VIET_USER)}@127.0.0.1:{dovecot.port}/INBOX"
+    env = {**dovecot.env(), "HTSD_MAT_KHAU": VIET_PASSWORD}
+    summary = collect(address, tmp_path / "bao-cao", tmp_path / "s.csv", env=env)
+    assert summary["messages"] == 0
+    for debug in ((), ("--debug",)):
+        wrong = htsd(
+            *debug, "collect", address, "-o", str(tmp_path / "bao-cao"), "-c", str(SAMPLE_CONFIG),
+            env={**env, "HTSD_MAT_KHAU": VIET_PASSWORD + "-sai"},
+        )  # fmt: skip
+        said = wrong.stdout + wrong.stderr
+        assert wrong.returncode == 1 and "không nhận tên đăng nhập" in " ".join(said.split())
+        for piece in [VIET_PASSWORD, *VIET_PASSWORD.split("-")]:
+            assert piece not in said, piece
+        assert "UnicodeEncodeError" not in said

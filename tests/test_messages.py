@@ -921,6 +921,157 @@ def _safety_lines(tmp: Path) -> list[str]:
     return [line.replace(str(tmp), "<tạm>") for line in out]
 
 
+def _mail_lines(tmp: Path) -> list[str]:
+    """What `collect` says about archives, bounces, dates, certificates and a full disk, and what
+    validate and status say about archives among the returns and mail that did not arrive."""
+    import io
+    import zipfile
+
+    from rich.console import Console
+
+    from htsd_cli import collect as collecting
+    from htsd_cli import imap, receipts, views
+    from htsd_cli.archives import unpack
+    from htsd_cli.errors import HtsdError
+    from htsd_cli.mail import parse_mime
+    from htsd_cli.roster import Roster, Unit
+    from htsd_cli.validate import collect as listing
+
+    from .tools.tnef import winmail
+
+    def zipped(entries: list[tuple[str, bytes]], password_flag: bool = False) -> bytes:
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w") as archive:
+            for name, data in entries:
+                archive.writestr(name, data)
+        data = buffer.getvalue()
+        if password_flag:  # the "encrypted" bit in the local header and the directory
+            data = data[:6] + b"\x01" + data[7:]
+            at = data.index(b"PK\x01\x02") + 8
+            data = data[:at] + b"\x01" + data[at + 1 :]
+        return data
+
+    out: list[str] = []
+    archives = {
+        "rar": ("x.rar", b"Rar!\x1a\x07\x00"),
+        "7z": ("x.7z", b"7z\xbc\xaf\x27\x1c"),
+        "gz": ("x.tar.gz", b"\x1f\x8b"),
+        "zip hỏng": ("x.zip", b"PK\x03\x04 broken"),
+        "zip có mật khẩu": ("x.zip", zipped([("a.xlsx", b"PK")], password_flag=True)),
+        "zip quá nhiều tệp": ("x.zip", zipped([(f"{n}.txt", b"") for n in range(501)])),
+        "zip bom": ("x.zip", zipped([("a.xlsx", b"\0" * (60 * 1024 * 1024))])),
+        "zip lồng 4 tầng": (
+            "x.zip",
+            zipped([("b.zip", zipped([("c.zip", zipped([("d.zip", b"PK")]))]))]),
+        ),
+        "xlsx đặt tên .zip": ("x.zip", zipped([("[Content_Types].xml", b"<x/>"), ("xl/a", b"")])),
+        "winmail hỏng": ("winmail.dat", b"\x78\x9f\x3e\x22" + b"\xff" * 40),
+        "winmail": ("winmail.dat", winmail([("Báo cáo.xlsx", b"PK"), ("ảnh.jpg", b"")])),
+        "winmail rỗng": ("winmail.dat", winmail([])),
+        "winmail trong zip": ("x.zip", zipped([("winmail.dat", winmail([("a.ods", b"PK")]))])),
+    }
+    for what, (name, data) in archives.items():
+        found = unpack(name, data, isolated=True)
+        out.append(f"tệp nén | {what} | lấy: {[n for n, _ in found.found]}")
+        out += [f"tệp nén | {what} | không lấy: {n} | {why}" for n, why in found.refused]
+        out += [f"tệp nén | {what} | khác: {n} | {why}" for n, why in found.others]
+    folder = tmp / "bao-cao-ve"
+    folder.mkdir()
+    for what, (name, data) in archives.items():
+        if what not in ("zip bom", "zip quá nhiều tệp"):
+            (folder / f"{what.replace(' ', '-')}-{name}").write_bytes(data)
+    files, skipped = listing([folder])
+    out += [f"liệt kê | {Path(f).name}" for f in files]
+    out += [f"liệt kê | bỏ qua | {Path(s.path).name} | {s.reason} | {s.foreign}" for s in skipped]
+
+    original = (
+        b"From: phonggd@haian.edu.vn\r\nTo: mn.thanhto@haian.edu.vn, b@x.vn\r\n"
+        b"Subject: Bieu mau\r\n\r\nx\r\n"
+    )
+    dsn = (
+        b"From: MAILER-DAEMON@mail.haian.edu.vn\r\nSubject: Undelivered\r\n"
+        b"Content-Type: multipart/report; report-type=delivery-status; boundary=d\r\n\r\n"
+        b"--d\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; x\r\n\r\n"
+        b"Final-Recipient: rfc822; MN.ThanhTo@haian.edu.vn\r\nAction: failed\r\n\r\n"
+        b"Final-Recipient: rfc822; cham@haian.edu.vn\r\nAction: delayed\r\n\r\n--d--\r\n"
+    )
+    messages = {
+        "báo lỗi gửi (DSN)": dsn,
+        "postmaster, X-Failed-Recipients": b"From: postmaster@x.vn\r\n"
+        b"X-Failed-Recipients: a@haian.edu.vn, b@haian.edu.vn\r\n\r\nx\r\n",
+        "mailer-daemon, chỉ có thư gốc": b"From: Mailer-Daemon <MAILER-DAEMON@x.vn>\r\n"
+        b"Content-Type: multipart/mixed; boundary=m\r\n\r\n--m\r\n"
+        b"Content-Type: text/rfc822-headers\r\n\r\n" + original + b"--m--\r\n",
+        "mailer-daemon, không rõ địa chỉ": b"From: MAILER-DAEMON@x.vn\r\n\r\nx\r\n",
+        "thư thường": b"From: a@b.vn\r\nDate: Mon, 3 Oct 2022 08:00:00 +0700\r\n\r\nx\r\n",
+        "năm 10000": b"From: a@b.vn\r\nDate: Mon, 3 Oct 10000 08:00:00 +0700\r\n\r\nx\r\n",
+        "lệch giờ lớn": b"From: a@b.vn\r\nDate: Mon, 3 Oct 2022 08:00:00 +9999\r\n\r\nx\r\n",
+        "năm 100": b"From: a@b.vn\r\nDate: Tue, 5 Oct 0100 08:00:00 +0700\r\n\r\nx\r\n",
+    }
+    for what, raw in messages.items():
+        mail = parse_mime(raw, what, None, "")
+        out.append(
+            f"thư | {what} | báo lỗi gửi: {mail.undelivered!r} | ngày gửi hỏng: "
+            f"{mail.date_unreadable} | giờ đến: {'có' if mail.arrived else 'không rõ'} "
+            f"({mail.arrived_how})"
+        )
+    for reason in ("self-signed certificate", "certificate has expired", "Hostname mismatch, x",
+                   "unable to get local issuer certificate", "lạ"):  # fmt: skip
+        out.append(f"chứng chỉ | {reason} | {imap.certificate_refused('mail.x.vn', reason, None)}")
+    out.append(
+        f"chứng chỉ | có tệp | {imap.certificate_refused('mail.x.vn', 'lạ', Path('cc.pem'))}"
+    )
+    (tmp / "khong-phai.pem").write_text("x", encoding="utf-8")
+    for name in ("khong-co.pem", "khong-phai.pem"):
+        try:
+            imap._context(tmp / name)
+            out.append(f"chứng chỉ | {name} | (đọc được)")
+        except HtsdError as exc:
+            out.append(f"chứng chỉ | {name} | {exc}".replace(str(tmp), "<tạm>"))
+    try:
+        collecting._place(tmp / "khong-co", "a.xlsx", b"x")
+    except HtsdError as exc:
+        out.append(f"đĩa | {exc}".replace(str(tmp), "<tạm>"))
+
+    unit = Unit(
+        "MN08",
+        "Trường Mầm non Thành Tô",
+        "mam_non",
+        "",
+        "",
+        email="MN.ThanhTo@haian.edu.vn; khac@x.vn",
+    )
+    roster = Roster((unit,), tmp / "ds.csv")
+    bounces = [receipts.Bounce("mn.thanhto@haian.edu.vn", "03/10/2022 08:01:00"),
+               receipts.Bounce("khac@x.vn", ""), receipts.Bounce("la@x.vn", "")]  # fmt: skip
+    for code, said in receipts.undelivered_by_unit(roster, bounces).items():
+        out += [f"không đến được | {code} | {line}" for line in said]
+
+    mail = parse_mime(dsn, "UID 7", None, "")
+    outcome = collecting.Outcome(messages=3, book=Path("so-nhan.csv"))
+    outcome.bounces.append(
+        collecting.Bounced(mail, list(mail.undelivered or []), ["MN08 · Trường Mầm non Thành Tô"])
+    )
+    other = parse_mime(messages["năm 10000"], "UID 8", None, "")
+    outcome.refused.append(
+        collecting.Refused(
+            "x.rar",
+            unpack("x.rar", b"Rar!\x1a\x07").refused[0][1],
+            other,
+            "TTHTCD07 · Trung tâm",
+            "a__x.rar",
+        )
+    )
+    outcome.listed.append(
+        collecting.Refused("winmail.dat › logo.png", "không phải bảng tính", other, "")
+    )
+    outcome.undated.append(other)
+    console = Console(file=io.StringIO(), width=200, color_system=None)
+    views.print_collect(console, outcome, Path("bao-cao-ve"))
+    out += [f"collect | {line.rstrip()}" for line in console.file.getvalue().splitlines()]
+    return out
+
+
 @pytest.fixture(scope="module")
 def lines(form, config, roster, issued, tmp_path_factory) -> list[str]:
     return [
@@ -938,6 +1089,7 @@ def lines(form, config, roster, issued, tmp_path_factory) -> list[str]:
         *_layout_lines(form, issued, tmp_path_factory.mktemp("bo-cuc")),
         *_roster_lines(form, config, issued, tmp_path_factory.mktemp("danh-sach")),
         *_safety_lines(tmp_path_factory.mktemp("an-toan")),
+        *_mail_lines(tmp_path_factory.mktemp("thu")),
     ]
 
 

@@ -82,15 +82,18 @@ def annotate_report(
 def _load_copy(rep: FileReport) -> Any:
     from openpyxl import Workbook, load_workbook
 
+    from htsd_cli.archives import read_item
+
+    data, _digest = read_item(rep.path)  # a file, or a member of an archive
     if rep.fmt in ("xlsx", "xlsm"):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            return load_workbook(rep.path, keep_vba=rep.fmt == "xlsm")
+            return load_workbook(io.BytesIO(data), keep_vba=rep.fmt == "xlsm")
     from python_calamine import CalamineWorkbook
 
     wb = Workbook()
     wb.remove(wb.active)
-    with CalamineWorkbook.from_filelike(io.BytesIO(Path(rep.path).read_bytes())) as source:
+    with CalamineWorkbook.from_filelike(io.BytesIO(data)) as source:
         for name in source.sheet_names:
             ws = wb.create_sheet(name[:31])
             rows = source.get_sheet_by_name(name).to_python(skip_empty_area=False, nrows=1000)

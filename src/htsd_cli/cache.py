@@ -29,6 +29,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from htsd_cli.archives import content_digest, outer
 from htsd_cli.findings import FileReport, Finding
 
 CACHE_NAME = ".htsd-bo-nho.sqlite"
@@ -170,18 +171,20 @@ class ReadCache:
 
     def look_up(self, path: Path) -> FileReport | None:
         """The reading of the file as it is now, when one is stored for these very bytes, this
-        size and modification time, and its signature holds."""
+        size and modification time, and its signature holds. Of a member of an archive
+        ("x.zip › th02.xlsx"), the archive's."""
         if self.db is None:
             return None
+        where = outer(str(path))  # a member of an archive: its archive's bytes and its name
         try:
-            before = os.stat(path)
-            data = path.read_bytes()
+            before = os.stat(where)
+            data = Path(where).read_bytes()
         except OSError:
             return None
         size, mtime = len(data), before.st_mtime
         if size != before.st_size:
             return None  # being written: read it again
-        key = self.key_of(hashlib.sha256(data).hexdigest())
+        key = self.key_of(content_digest(str(path), where, data))
         try:
             row = self.db.execute(
                 "SELECT body, mac FROM signed WHERE key = ? AND size = ? AND mtime = ?",
@@ -220,7 +223,7 @@ class ReadCache:
         if self.db is None or not report.digest:
             return
         try:
-            now = os.stat(report.path)
+            now = os.stat(outer(report.path))
         except OSError:
             return
         if now.st_mtime != report.mtime:

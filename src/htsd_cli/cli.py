@@ -601,6 +601,17 @@ def collect(
             help="Chỉ lấy thư đến từ ngày này, ví dụ 01/10/2025.",
         ),
     ] = None,
+    ca_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--ca-file",
+            help="Tệp chứng chỉ riêng của máy chủ thư (.pem hoặc .cer, xin bộ phận quản trị), khi "
+            "htsd báo chứng chỉ không hợp lệ (mặc định: ca_file trong htsd.toml). Chứng chỉ luôn "
+            "được kiểm tra.",
+            dir_okay=False,
+            metavar="TỆP",
+        ),
+    ] = None,
     config: ConfigOption = None,
     roster: RosterOption = None,
     as_json: JsonOption = False,
@@ -620,7 +631,10 @@ def collect(
     try:
         if imap.is_address(source):
             box = imap.parse_address(source)
-            letters = imap.messages(box, imap.password_for(box), since.date() if since else None)
+            ca_file = ca_file or (configured.ca_file if configured else None)
+            letters = imap.messages(
+                box, imap.password_for(box), since.date() if since else None, ca_file
+            )
         else:
             where = Path(source)
             if not where.exists():
@@ -640,7 +654,9 @@ def collect(
                 )
     except HtsdError as exc:
         raise fail(exc) from None
-    if outcome.saved and configured is not None:
+    if configured is not None and (
+        outcome.saved or outcome.refused or outcome.listed or outcome.bounces
+    ):
         _attribute(outcome, out, configured, roster)
     if as_json:
         _print_json(outcome.to_dict())

@@ -58,6 +58,7 @@ class Config:
     output: Path | None = None
     narrative: Path | None = None
     mailbox: str = ""  # where returns arrive: imaps://user@host/Folder, or a path to mail files
+    ca_file: Path | None = None  # the mail server's own certificate (trusted besides the system's)
     source: Path | None = None
     base: Path = field(default_factory=Path.cwd)
 
@@ -82,6 +83,7 @@ _SCHEMA: dict[str, dict[str, tuple[type, bool]]] = {
         "output": (str, False),
         "narrative": (str, False),
         "mailbox": (str, False),
+        "ca_file": (str, False),
     },
     "office": {
         "governing_body": (str, False),
@@ -223,6 +225,7 @@ def parse_config(data: dict[str, Any], path: Path) -> Config:
         output=_beside(path, tables[""].get("output")),
         narrative=_beside(path, tables[""].get("narrative")),
         mailbox=_mailbox(path, tables[""].get("mailbox", "")),
+        ca_file=_beside(path, tables[""].get("ca_file")),
         source=path,
         base=path.parent,
     )

@@ -2,7 +2,14 @@
 
 The folder is opened with EXAMINE (read-only) and bodies are fetched with BODY.PEEK, so no
 message is deleted, moved or marked read. The password comes from the environment variable
-HTSD_MAT_KHAU or is asked at the terminal; it is never written anywhere.
+HTSD_MAT_KHAU or is asked at the terminal; it is never written anywhere, and no message ever
+holds any part of it. It goes to the server in UTF-8 (AUTHENTICATE PLAIN, or a LOGIN literal),
+so a password in Vietnamese works.
+
+The server's certificate is always verified, against the system's authorities and, for a
+server with its own certificate, the file the clerk names (--ca-file, or ca_file in htsd.toml).
+A folder is found whatever separator the clerk typed between its levels: the server's own
+separator is used.
 """
 
 from __future__ import annotations
@@ -18,10 +25,13 @@ import ssl
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from htsd_cli.mail import BY_SERVER, MAX_MESSAGE_BYTES, Mail, MailError, local, parse_mime
+from htsd_cli.errors import os_reason
+from htsd_cli.mail import BY_SERVER, MAX_MESSAGE_BYTES, Mail, MailError, parse_mime, sane
+from htsd_cli.textnorm import nfc
 
 PASSWORD_ENV = "HTSD_MAT_KHAU"
 TIMEOUT = 60.0
@@ -118,22 +128,75 @@ def _internaldate(text: str) -> dt.datetime | None:
     m = re.fullmatch(r"\s*(\d{1,2})-(\w{3})-(\d{4}) (\d\d):(\d\d):(\d\d) ([+-])(\d\d)(\d\d)", text)
     if not m or m.group(2).title() not in _MONTHS:
         return None
-    offset = dt.timedelta(hours=int(m.group(8)), minutes=int(m.group(9)))
-    zone = dt.timezone(offset if m.group(7) == "+" else -offset)
-    when = dt.datetime(
-        int(m.group(3)),
-        _MONTHS[m.group(2).title()],
-        int(m.group(1)),
-        int(m.group(4)),
-        int(m.group(5)),
-        int(m.group(6)),
-        tzinfo=zone,
-    )
-    return local(when)
+    try:
+        offset = dt.timedelta(hours=int(m.group(8)), minutes=int(m.group(9)))
+        zone = dt.timezone(offset if m.group(7) == "+" else -offset)
+        when = dt.datetime(
+            int(m.group(3)),
+            _MONTHS[m.group(2).title()],
+            int(m.group(1)),
+            int(m.group(4)),
+            int(m.group(5)),
+            int(m.group(6)),
+            tzinfo=zone,
+        )
+    except (ValueError, OverflowError):  # a date no calendar holds: the message is still read
+        return None
+    return sane(when)
 
 
-def _connect(box: Mailbox) -> imaplib.IMAP4:
+def _context(ca_file: Path | None) -> ssl.SSLContext:
+    """The system's authorities, and the server's own certificate when the clerk gives one (PEM
+    or the DER .cer that Windows exports). Verification is never switched off."""
     context = ssl.create_default_context()
+    if ca_file is None:
+        return context
+    try:
+        data = ca_file.read_bytes()
+    except OSError as exc:
+        raise MailError(f"Không đọc được tệp chứng chỉ {ca_file}: {os_reason(exc)}.") from exc
+    try:
+        if b"-----BEGIN" in data:
+            context.load_verify_locations(cadata=data.decode("ascii", "replace"))
+        else:
+            context.load_verify_locations(cadata=data)
+    except (ssl.SSLError, ValueError):
+        raise MailError(
+            f"Tệp {ca_file} không phải tệp chứng chỉ (cần tệp .pem hoặc .cer do bộ phận quản trị "
+            "máy chủ thư cấp)."
+        ) from None
+    return context
+
+
+_VERIFY_REASONS = {
+    "self-signed certificate": "chứng chỉ tự ký",
+    "self signed certificate": "chứng chỉ tự ký",
+    "certificate has expired": "chứng chỉ đã hết hạn",
+    "unable to get local issuer certificate": "không rõ nơi cấp chứng chỉ",
+    "hostname mismatch": "chứng chỉ không cấp cho máy chủ này",
+    "ip address mismatch": "chứng chỉ không cấp cho máy chủ này",
+}
+
+
+def certificate_refused(host: str, reason: str, ca_file: Path | None) -> str:
+    """Why htsd does not log in to `host`, and how a clerk trusts a server's own certificate."""
+    said = next((vi for en, vi in _VERIFY_REASONS.items() if reason.lower().startswith(en)), reason)
+    if ca_file is not None:
+        return (
+            f"Chứng chỉ bảo mật của máy chủ {host} không hợp lệ ({said}), kể cả khi tin thêm "
+            f"chứng chỉ trong {ca_file}; htsd không gửi mật khẩu tới máy chủ này. Hãy hỏi bộ "
+            f"phận quản trị máy chủ thư xem tệp đó có đúng là chứng chỉ của {host} không."
+        )
+    return (
+        f"Chứng chỉ bảo mật của máy chủ {host} không hợp lệ ({said}); htsd không gửi mật khẩu "
+        "tới máy chủ này. Nếu máy chủ dùng chứng chỉ riêng (thường gặp ở máy chủ thư của tỉnh, "
+        "sở), hãy xin bộ phận quản trị tệp chứng chỉ của máy chủ (.pem hoặc .cer), rồi chạy lại "
+        'với --ca-file <tệp chứng chỉ>, hoặc ghi ca_file = "<tệp chứng chỉ>" vào htsd.toml.'
+    )
+
+
+def _connect(box: Mailbox, ca_file: Path | None = None) -> imaplib.IMAP4:
+    context = _context(ca_file)
     try:
         if box.scheme == "imaps":
             return imaplib.IMAP4_SSL(box.host, box.port, ssl_context=context, timeout=TIMEOUT)
@@ -148,10 +211,8 @@ def _connect(box: Mailbox) -> imaplib.IMAP4:
             )
         return conn
     except ssl.SSLCertVerificationError as exc:
-        raise MailError(
-            f"Chứng chỉ bảo mật của máy chủ {box.host} không hợp lệ ({exc.verify_message}); "
-            "htsd không gửi mật khẩu tới máy chủ này."
-        ) from exc
+        reason = str(exc.verify_message or exc.reason or "")
+        raise MailError(certificate_refused(box.host, reason, ca_file)) from exc
     except socket.gaierror as exc:
         raise MailError(f"Không tìm thấy máy chủ thư {box.host} (kiểm tra tên và mạng).") from exc
     except TimeoutError as exc:
@@ -170,20 +231,59 @@ def _ok(result: tuple[str, Any], what: str) -> list[Any]:
     return list(data)
 
 
-def messages(box: Mailbox, password: str, since: dt.date | None = None) -> Iterator[Mail]:
-    """Every message of the folder (arrived on or after `since`), oldest first."""
-    conn = _connect(box)
+def _login(conn: imaplib.IMAP4, user: str, password: str) -> None:
+    """Log in with the credentials in UTF-8: AUTHENTICATE PLAIN where the server offers it (it
+    carries any bytes), else LOGIN, the password sent as a literal when it is not ASCII (RFC 3501
+    lets any string be one). Nothing of the password ever reaches a message: every failure is
+    one sentence of ours, chained to nothing."""
+    refused = (
+        f"Máy chủ thư không nhận tên đăng nhập {user} hoặc mật khẩu. Với Gmail, cần bật IMAP và "
+        "dùng mật khẩu ứng dụng."
+    )
+    failed = False
     try:
-        try:
-            conn.login(box.user, password)
-        except imaplib.IMAP4.error as exc:
+        if "AUTH=PLAIN" in conn.capabilities:
+            payload = b"\0" + user.encode("utf-8") + b"\0" + password.encode("utf-8")
+            conn.authenticate("PLAIN", lambda _challenge: payload)
+        elif password.isascii() and user.isascii():
+            conn.login(user, password)
+        elif user.isascii():
+            conn.literal = password.encode("utf-8")  # type: ignore[assignment]  # bytes are sent as they are
+            status, _ = conn._simple_command("LOGIN", _quoted(user))
+            if status != "OK":
+                failed = True
+            else:
+                conn.state = "AUTH"
+        else:
+            failed = True
+    except (imaplib.IMAP4.error, UnicodeError, ValueError, TypeError):
+        failed = True
+    if failed:
+        raise MailError(refused)
+
+
+def messages(
+    box: Mailbox, password: str, since: dt.date | None = None, ca_file: Path | None = None
+) -> Iterator[Mail]:
+    """Every message of the folder (arrived on or after `since`), oldest first. The server is
+    reached, the login made and the folder opened now, before anything is written anywhere."""
+    conn = _connect(box, ca_file)
+    try:
+        _login(conn, box.user, password)
+        _select(conn, box.folder)
+    except BaseException as exc:
+        with contextlib.suppress(Exception):
+            conn.logout()
+        if isinstance(exc, (OSError, imaplib.IMAP4.abort)):
             raise MailError(
-                f"Máy chủ thư không nhận tên đăng nhập {box.user} hoặc mật khẩu. Với Gmail, cần "
-                "bật IMAP và dùng mật khẩu ứng dụng."
-            ) from exc
-        status, _data = conn.select(_quoted(utf7_folder(box.folder)), readonly=True)
-        if status != "OK":
-            raise MailError(f"Hộp thư không có thư mục '{box.folder}'.{_folders(conn)}")
+                f"Mất kết nối với máy chủ thư {box.host} ({exc.__class__.__name__})."
+            ) from None
+        raise
+    return _fetch(conn, box, since)
+
+
+def _fetch(conn: imaplib.IMAP4, box: Mailbox, since: dt.date | None) -> Iterator[Mail]:
+    try:
         criteria = ["ALL"]
         if since is not None:
             month = list(_MONTHS)[since.month - 1]
@@ -241,20 +341,67 @@ def _meta(data: list[Any]) -> dict[int, tuple[int, dt.datetime | None]]:
     return out
 
 
-def _folders(conn: imaplib.IMAP4) -> str:
+@dataclass(frozen=True)
+class Folder:
+    raw: str  # as the server spells it (modified UTF-7), to select it
+    name: str  # decoded
+    separator: str  # the server's separator between levels ('' when it has none)
+
+
+_LIST_LINE = re.compile(
+    r'\((?P<flags>[^)]*)\)\s+(?P<sep>"(?:\\.|[^"])*"|NIL)\s+(?P<name>.*)$', re.I
+)
+
+
+def _folder_list(conn: imaplib.IMAP4) -> list[Folder]:
+    """Every folder of the mailbox, with the server's separator."""
     try:
         status, data = conn.list()
     except Exception:
-        return ""
+        return []
     if status != "OK":
-        return ""
-    names = []
-    for line in data:
-        if isinstance(line, bytes):
-            m = re.search(rb'"([^"]*)"\s*$|(\S+)\s*$', line)
-            if m:
-                names.append(_from_utf7((m.group(1) or m.group(2)).decode("ascii", "replace")))
-    return f" Các thư mục có: {', '.join(names)}." if names else ""
+        return []
+    out: list[Folder] = []
+    for item in data:
+        literal = None
+        if isinstance(item, tuple):  # a name sent as a literal
+            item, literal = item[0], item[1]
+        if not isinstance(item, bytes):
+            continue
+        m = _LIST_LINE.match(item.decode("utf-8", "replace").strip())
+        if not m:
+            continue
+        sep = m.group("sep")
+        separator = "" if sep.upper() == "NIL" else sep[1:-1].replace("\\\\", "\\")
+        raw = literal.decode("utf-8", "replace") if isinstance(literal, bytes) else m.group("name")
+        raw = raw.strip()
+        if raw.startswith('"') and raw.endswith('"') and len(raw) >= 2:
+            raw = raw[1:-1].replace('\\"', '"').replace("\\\\", "\\")
+        out.append(Folder(raw, _from_utf7(raw), separator))
+    return out
+
+
+def _levels(name: str, separators: str) -> list[str]:
+    parts = re.split("[" + re.escape(separators) + "]", name) if separators else [name]
+    return [p.casefold() if i == 0 and p.casefold() == "inbox" else p for i, p in enumerate(parts)]
+
+
+def _select(conn: imaplib.IMAP4, wanted: str) -> None:
+    """Open the folder read-only: as typed, else the server's folder with the same levels,
+    whatever separator the clerk typed ('INBOX/Báo cáo' on a server that writes 'INBOX.Báo cáo')."""
+    status, _data = conn.select(_quoted(utf7_folder(wanted)), readonly=True)
+    if status == "OK":
+        return
+    folders = _folder_list(conn)
+    typed = [_levels(nfc(wanted), "/\\."), _levels(nfc(wanted), "/\\")]
+    for folder in folders:
+        if folder.separator and _levels(nfc(folder.name), folder.separator) in typed:
+            status, _data = conn.select(_quoted(folder.raw), readonly=True)
+            if status == "OK":
+                return
+    names = ", ".join(f.name for f in folders)
+    listed = f" Các thư mục có: {names}." if names else ""
+    raise MailError(f"Hộp thư không có thư mục '{wanted}'.{listed}")
 
 
 def _from_utf7(name: str) -> str:

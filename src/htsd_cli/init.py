@@ -61,6 +61,9 @@ receipts = {q(RECEIPTS)}
 # Hộp thư nhận báo cáo, cho lệnh htsd collect (bỏ dấu # ở đầu dòng và sửa). Mật khẩu không ghi ở đây:
 # đặt biến môi trường HTSD_MAT_KHAU, hoặc để htsd hỏi khi chạy.
 # mailbox = "imaps://ten-dang-nhap@may-chu-thu/INBOX"
+# Máy chủ thư dùng chứng chỉ riêng (htsd báo "Chứng chỉ bảo mật ... không hợp lệ"): xin bộ phận quản trị
+# tệp chứng chỉ (.pem hoặc .cer), chép vào thư mục này rồi bỏ dấu # ở dòng dưới.
+# ca_file = "chung-chi-may-chu-thu.pem"
 # Lời văn của báo cáo tổng hợp (các phần I, II.2, III).
 narrative = {q(NARRATIVE)}
 

@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import email.header
 import email.policy
 import email.utils
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from email.message import EmailMessage, Message
+from email._policybase import Compat32
+from email.message import Message
 from pathlib import Path
 from typing import Any
 
@@ -28,12 +30,18 @@ from htsd_cli.textnorm import nfc
 MAX_MESSAGE_BYTES = 80 * 1024 * 1024  # a message with several workbooks, in base64
 MAX_DEPTH = 20  # parts inside parts (forwarded mail inside forwarded mail …)
 MAX_PARTS = 500
+MAX_HEADER_CHARS = 8192  # of one header's value; a real one has a few hundred
+MAX_PARAMETERS = 100  # ';' in a Content-Type or -Disposition (a long RFC 2231 name has ~30)
+MAX_TEXT = 300  # characters of a sender or subject kept (the receipts book, the summary)
+EARLIEST = dt.datetime(1970, 1, 2)  # no mail is older than the epoch: such a date is broken
 
 BY_SERVER = "máy chủ thư"
 BY_RECEIVED = "tiêu đề Received"
 BY_MBOX = "dòng From của mbox"
 BY_OUTLOOK = "thời điểm nhận của Outlook"
 BY_DATE = "ngày gửi ghi trong thư (Date)"
+DATE_UNREADABLE = "ngày gửi không đọc được"
+DAEMONS = ("mailer-daemon", "postmaster")  # the senders of delivery reports
 
 
 class MailError(HtsdError):
@@ -57,6 +65,10 @@ class Mail:
     arrived_how: str = ""
     attachments: list[Attachment] = field(default_factory=list)
     problem: str = ""  # the message as a whole could not be read
+    date_unreadable: bool = False  # a Date header that no calendar holds (year 10000, …)
+    # a delivery report (a bounce): the addresses the office's mail did not reach; None when
+    # the message is no report
+    undelivered: list[str] | None = None
 
 
 def local(when: dt.datetime) -> dt.datetime:
@@ -66,28 +78,87 @@ def local(when: dt.datetime) -> dt.datetime:
     return when.astimezone().replace(tzinfo=None)
 
 
+def sane(when: dt.datetime | None) -> dt.datetime | None:
+    """A time in local terms, or None when no calendar of ours holds it (it overflows, or it
+    lies before the epoch: a year-100 date would be written, then break reading the book)."""
+    if when is None:
+        return None
+    try:
+        shown = local(when)
+    except (OverflowError, ValueError, OSError):
+        return None
+    if shown < EARLIEST or shown.year > 9998:
+        return None
+    return shown
+
+
+def short(text: str, limit: int = MAX_TEXT) -> str:
+    """A sender's words as htsd keeps them: one line, control characters gone, and cut to
+    `limit` characters (a 140,000-character subject breaks every CSV reader after it)."""
+    text = "".join(c if c.isprintable() else " " for c in text[: limit * 4])
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 # --- MIME ---------------------------------------------------------------------------------------
 
 
+class _Bounded(Compat32):
+    """The standard library's plain (compat32) parsing, with every header value cut to a bounded
+    length as it is read: the library's parsers of structured headers grow faster than the
+    header (a 2 MB header took minutes), and no header htsd reads needs more."""
+
+    def header_source_parse(self, sourcelines: list[str]) -> tuple[str, str]:
+        name, value = super().header_source_parse(sourcelines)
+        value = value[:MAX_HEADER_CHARS]
+        if name.strip().lower() in ("content-type", "content-disposition"):
+            cut = -1
+            for _ in range(MAX_PARAMETERS):
+                cut = value.find(";", cut + 1)
+                if cut < 0:
+                    break
+            if cut >= 0:
+                value = value[:cut]
+        return name, value
+
+
+_POLICY = _Bounded()
+
+
+def _raw(msg: Message, name: str) -> str:
+    """A header's value as it came (the first one of that name), never parsed."""
+    wanted = name.lower()
+    for key, value in msg.raw_items():
+        if key.lower() == wanted:
+            return str(value)
+    return ""
+
+
 def _header(msg: Message, name: str) -> str:
-    try:
-        value = msg.get(name)
-        return nfc(str(value)) if value is not None else ""
-    except Exception:  # a broken header must not lose the message: the raw value instead
-        for key, raw in msg.raw_items():
-            if key.lower() == name.lower():
-                return _raw_text(str(raw))
-        return ""
+    """A header's text: encoded words (=?UTF-8?B?…?=) decoded, raw 8-bit bytes read as UTF-8,
+    else Windows-1258."""
+    return decode_words(_raw(msg, name))
+
+
+def decode_words(value: str) -> str:
+    last = value.rfind("=?")
+    if last >= 0 and value.find("?=", value.find("?", value.find("?", last + 2) + 1) + 1) < 0:
+        value = value[:last]  # an encoded word cut off by the length kept: the words before it
+    if "=?" in value:
+        with contextlib.suppress(Exception):  # a broken encoded word: the text as it came
+            value = str(email.header.make_header(email.header.decode_header(value)))
+    return _raw_text(value)
 
 
 def _raw_text(value: str) -> str:
     """A header value as it was on the wire: 8-bit bytes in UTF-8, else Windows-1258."""
-    raw = value.encode("ascii", "surrogateescape")
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        text = raw.decode("cp1258", errors="replace")
-    return nfc(" ".join(text.split()))
+    if any("\udc80" <= c <= "\udcff" for c in value):
+        raw = value.encode("utf-8", "surrogateescape")
+        try:
+            value = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            value = raw.decode("cp1258", errors="replace")
+    return nfc(" ".join(value.split()))
 
 
 def _date(text: str) -> dt.datetime | None:
@@ -97,19 +168,14 @@ def _date(text: str) -> dt.datetime | None:
         when = email.utils.parsedate_to_datetime(text)
     except (TypeError, ValueError, IndexError, OverflowError):
         return None
-    return local(when)
+    return sane(when)
 
 
 def _received(msg: Message) -> dt.datetime | None:
     """The time in the top Received header: when the last server took the message in."""
-    try:
-        values = msg.get_all("Received") or []
-    except Exception:
-        return None
-    for value in values[:1]:
-        text = str(value)
-        if ";" in text:
-            return _date(text.rsplit(";", 1)[1].strip())
+    text = _raw(msg, "Received")
+    if ";" in text:
+        return _date(" ".join(text.rsplit(";", 1)[1].split()))
     return None
 
 
@@ -123,15 +189,16 @@ def attachment_name(part: Message) -> str:
         name = part.get_filename() or ""
     except Exception:
         name = ""
+    name = str(name)
     if not name or "\ufffd" in name:
         for key, raw in part.raw_items():
             if key.lower() in ("content-disposition", "content-type"):
                 m = _NAME_PARAM.search(str(raw))
                 if m:
-                    name = _raw_text(m.group(1) or m.group(2) or "")
+                    name = m.group(1) or m.group(2) or ""
                     if name:
                         break
-    return nfc(" ".join(name.split()))
+    return nfc(" ".join(decode_words(name).split()))
 
 
 _BAD_BASE64 = ("InvalidBase64CharactersDefect", "InvalidBase64LengthDefect")
@@ -156,8 +223,98 @@ def _leaves(msg: Message) -> Iterator[Message]:
             yield part
 
 
+_ADDRESS = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)+")
+
+
+def _addresses(text: str) -> list[str]:
+    """The addresses in a list of them ('a@x, B <b@y>'), lower case, each once."""
+    text = text[:MAX_HEADER_CHARS]
+    try:
+        found = [address for _name, address in email.utils.getaddresses([text])]
+    except (RecursionError, ValueError, IndexError, TypeError):  # comments nested thousands deep
+        found = _ADDRESS.findall(text)
+    out: list[str] = []
+    for address in found:
+        address = address.strip().strip("<>").lower()
+        if "@" in address and address not in out:
+            out.append(address)
+    return out
+
+
+def _display_name(text: str) -> str:
+    try:
+        return email.utils.parseaddr(text[:MAX_HEADER_CHARS])[0]
+    except (RecursionError, ValueError, IndexError, TypeError):
+        return ""
+
+
+def _recipient(value: str) -> str:
+    """'rfc822; a@x.vn' (a delivery report's Final-Recipient) → 'a@x.vn'."""
+    found = _addresses(value.rsplit(";", 1)[-1])
+    return found[0] if found else ""
+
+
+def _report_blocks(part: Message) -> list[Message]:
+    payload = part.get_payload()
+    return [b for b in payload if isinstance(b, Message)] if isinstance(payload, list) else []
+
+
+def undelivered(msg: Message, sender: str) -> list[str] | None:
+    """The addresses a delivery report says were not reached (empty when it does not say which);
+    None when the message is no delivery report. A report is a multipart/report of delivery
+    status (RFC 3464), or a message from mailer-daemon or postmaster."""
+    parts = [msg]
+    if msg.is_multipart():
+        payload = msg.get_payload()
+        parts += [p for p in payload if isinstance(p, Message)] if isinstance(payload, list) else []
+    reports = [p for p in parts if p.get_content_type() == "message/delivery-status"]
+    is_report = (
+        msg.get_content_type() == "multipart/report"
+        and str(msg.get_param("report-type") or "").lower() == "delivery-status"
+    ) or bool(reports)
+    if not is_report and sender.split("@", 1)[0].lower() not in DAEMONS:
+        return None
+    failed: list[str] = []
+    for report in reports:
+        for block in _report_blocks(report):
+            action = _raw(block, "Action").strip().lower()
+            who = _recipient(_raw(block, "Final-Recipient") or _raw(block, "Original-Recipient"))
+            if who and action in ("", "failed") and who not in failed:
+                failed.append(who)
+    if not failed:
+        failed = _addresses(_raw(msg, "X-Failed-Recipients"))
+    if not failed:  # the office's own message, sent back inside the report
+        for part in parts:
+            kind = part.get_content_type()
+            inner = part.get_payload()
+            if kind == "message/rfc822" and isinstance(inner, list) and inner:
+                original = inner[0]
+                failed = _addresses(_raw(original, "To")) if isinstance(original, Message) else []
+            elif kind == "text/rfc822-headers":
+                text = part.get_payload(decode=True)
+                if isinstance(text, bytes):
+                    headers = email.message_from_bytes(text[:65536], policy=_POLICY)
+                    failed = _addresses(_raw(headers, "To"))
+            if failed:
+                break
+    return failed
+
+
 def parse_mime(raw: bytes, where: str, arrived: dt.datetime | None, how: str) -> Mail:
-    """A message from its bytes; whatever is broken in it becomes a `problem`, never an error."""
+    """A message from its bytes; whatever is broken in it becomes a `problem`, never an error:
+    a message source yields one message after another, and one that raised would end them all."""
+    try:
+        return _parse_mime(raw, where, arrived, how)
+    except Exception as exc:
+        return Mail(
+            where=where,
+            arrived=sane(arrived),
+            arrived_how=how,
+            problem=(f"thư hỏng, không đọc được ({exc.__class__.__name__}); đã bỏ qua"),
+        )
+
+
+def _parse_mime(raw: bytes, where: str, arrived: dt.datetime | None, how: str) -> Mail:
     mail = Mail(where=where)
     if len(raw) > MAX_MESSAGE_BYTES:
         mail.problem = (
@@ -165,7 +322,7 @@ def parse_mime(raw: bytes, where: str, arrived: dt.datetime | None, how: str) ->
         )
         return mail
     try:
-        msg = email.message_from_bytes(raw, _class=EmailMessage, policy=email.policy.default)
+        msg = email.message_from_bytes(raw, policy=_POLICY)
     except RecursionError:
         mail.problem = "thư lồng nhau quá sâu (nghi thư độc); đã bỏ qua"
         return mail
@@ -173,16 +330,23 @@ def parse_mime(raw: bytes, where: str, arrived: dt.datetime | None, how: str) ->
         mail.problem = f"thư hỏng, không đọc được ({exc.__class__.__name__})"
         return mail
     sender = _header(msg, "From")
-    mail.sender_name, mail.sender = email.utils.parseaddr(sender)
-    mail.sender = mail.sender.lower() or sender
-    mail.subject = _header(msg, "Subject")
-    when, mail.arrived_how = arrived, how
+    found = _addresses(sender)
+    mail.sender = found[0] if found else short(sender)
+    mail.sender_name = short(_display_name(sender))
+    mail.subject = short(_header(msg, "Subject"))
+    written = _raw(msg, "Date").strip()
+    sent = _date(" ".join(written.split())) if written else None
+    mail.date_unreadable = bool(written) and sent is None
+    when, mail.arrived_how = sane(arrived), how
     if when is None:
         when, mail.arrived_how = _received(msg), BY_RECEIVED
     if when is None:
-        when, mail.arrived_how = _date(_header(msg, "Date")), BY_DATE
+        when, mail.arrived_how = sent, BY_DATE
     mail.arrived = when
+    if when is None:
+        mail.arrived_how = ""
     try:
+        mail.undelivered = undelivered(msg, mail.sender)
         for part in _leaves(msg):
             name = attachment_name(part)
             if not name:
@@ -241,9 +405,9 @@ def msg_file(path: Path, label: str) -> Mail:
         )
         return mail
     try:
-        mail.subject = nfc(str(getattr(msg, "subject", "") or ""))
-        mail.sender_name, mail.sender = email.utils.parseaddr(str(msg.sender or ""))
-        mail.sender = mail.sender.lower()
+        mail.subject = short(nfc(str(getattr(msg, "subject", "") or "")))
+        name, address = email.utils.parseaddr(str(msg.sender or "")[:MAX_HEADER_CHARS])
+        mail.sender_name, mail.sender = short(name), short(address.lower())
         received = _msg_time(msg, "receivedTime")
         mail.arrived, mail.arrived_how = received, BY_OUTLOOK
         if received is None:
@@ -272,7 +436,7 @@ def _msg_time(msg: Any, attr: str) -> dt.datetime | None:
         when = getattr(msg, attr, None)
     except Exception:
         return None
-    return local(when) if isinstance(when, dt.datetime) else None
+    return sane(when) if isinstance(when, dt.datetime) else None
 
 
 def _message_files(folder: Path) -> list[Path]:
@@ -302,7 +466,8 @@ def maildir(folder: Path) -> Iterator[Mail]:
         m = re.match(r"(\d{9,11})\.", path.name)
         arrived = None
         if m:
-            arrived = dt.datetime.fromtimestamp(int(m.group(1)))
+            with contextlib.suppress(OverflowError, ValueError, OSError):
+                arrived = sane(dt.datetime.fromtimestamp(int(m.group(1))))
         try:
             raw = _read(path)
         except MailError as exc:
@@ -321,7 +486,7 @@ def _from_line_time(line: bytes) -> dt.datetime | None:
     text = m.group(1).decode("ascii", "replace")
     for fmt in ("%a %b %d %H:%M:%S %Y", "%a %b %d %H:%M:%S %z %Y"):
         try:
-            return local(dt.datetime.strptime(" ".join(text.split()), fmt))
+            return sane(dt.datetime.strptime(" ".join(text.split()), fmt))
         except ValueError:
             continue
     return None

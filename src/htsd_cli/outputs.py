@@ -197,8 +197,8 @@ class _Lock:
     left by a run that died, even before it could write its name (killed, or a full disk), is
     known at once to be nobody's."""
 
-    def __init__(self, folder: Path) -> None:
-        self.path = folder / LOCK
+    def __init__(self, folder: Path, name: str = LOCK) -> None:
+        self.path = folder / name
         self.mine = ""
         self._fd: int | None = None
 
@@ -318,10 +318,15 @@ class _Lock:
 
 class FolderLock:
     """The lock of a folder held for a `with` block (for commands that add files to a folder
-    rather than replace a set: `collect`)."""
+    rather than replace a set: `collect`); `name` locks one file of the folder instead (the
+    receipts book)."""
 
-    def __init__(self, folder: Path) -> None:
-        self._lock = _Lock(folder)
+    def __init__(self, folder: Path, name: str = LOCK) -> None:
+        self._lock = _Lock(folder, name)
+
+    def held(self) -> bool:
+        """Whether a live process holds the lock now (what a refusal to take it means)."""
+        return _exists(self._lock.path) and not self._lock._stale()
 
     def __enter__(self) -> FolderLock:
         self._lock.acquire()

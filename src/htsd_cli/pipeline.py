@@ -13,8 +13,9 @@ from htsd_cli.findings import Report
 from htsd_cli.form import Form
 from htsd_cli.isolate import Background
 from htsd_cli.outputs import Inputs, OutputSet
+from htsd_cli.receipts import load_bounces, undelivered_by_unit
 from htsd_cli.roster import Roster
-from htsd_cli.status import StatusReport, build_status, load_receipts
+from htsd_cli.status import StatusReport, build_status, load_receipts, note_undelivered
 from htsd_cli.stopping import checkpoint
 from htsd_cli.validate import validate_paths
 
@@ -66,6 +67,8 @@ def run_status(
         form,
         file_times,
     )
+    beside = book_path or (None if file_times else config.receipts)
+    note_undelivered(status, undelivered_by_unit(roster, load_bounces(beside)))
     return report, status
 
 

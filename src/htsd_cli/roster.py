@@ -90,6 +90,11 @@ class Roster:
         issued = self.issued_to(file_name)
         if issued is not None:
             return issued
+        given = file_name.split("__", 1)[1] if "__" in file_name else ""
+        if given:  # saved by `collect` as '<sender>__<name the unit gave it>'
+            found_given = self.named_in(given)
+            if found_given is not None:
+                return found_given
         word = slug(file_name.rsplit(".", 1)[0], 200).split("-")[0]
         found = self._coded(word)
         if not found:

@@ -9,12 +9,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from htsd_cli.archives import outer
 from htsd_cli.cellsafe import from_csv
 from htsd_cli.errors import RosterError
 from htsd_cli.findings import ERROR, WARNING, FileReport, Finding, Report
 from htsd_cli.form import Form
 from htsd_cli.fsutil import modified
-from htsd_cli.roster import Roster, normalise_code, read_csv_rows
+from htsd_cli.receipts import read_rows
+from htsd_cli.roster import Roster, normalise_code
 from htsd_cli.textnorm import fold
 from htsd_cli.values import show
 
@@ -38,6 +40,7 @@ class UnitStatus:
     warnings: int = 0
     other_files: Sequence[str] = ()  # assigned whole, never appended to: () costs nothing
     reasons: Sequence[str] = ()
+    undelivered: Sequence[str] = ()  # the office's mail to the unit that came back (bounces)
     report: FileReport | None = None
 
     def to_dict(self) -> dict[str, Any]:
@@ -55,6 +58,7 @@ class UnitStatus:
             "warnings": self.warnings,
             "other_files": list(self.other_files),
             "reasons": list(self.reasons),
+            "undelivered": list(self.undelivered),
         }
 
 
@@ -115,6 +119,13 @@ class StatusReport:
         }
 
 
+def note_undelivered(status: StatusReport, undelivered: dict[str, list[str]]) -> None:
+    """Tell, against each unit, that the office's mail to it did not arrive (receipts.py keeps
+    the bounces `collect` found beside the receipts book)."""
+    for unit in status.units:
+        unit.undelivered = undelivered.get(unit.code, ()) or ()
+
+
 def receipts_header(row: list[str]) -> list[str] | None:
     """A receipts book's column names, folded ('Ngày nhận' → 'ngay_nhan'); None without the
     two it needs, 'tep' and 'ngay_nhan'."""
@@ -124,7 +135,7 @@ def receipts_header(row: list[str]) -> list[str] | None:
 
 def load_receipts(path: Path) -> dict[str, dt.datetime]:
     """A receipts book: CSV with columns 'tep' (file name) and 'ngay_nhan' (date received)."""
-    rows = read_csv_rows(path)
+    rows = read_rows(path)  # the delimiter from the header line, never from a subject
     if not rows:
         return {}
     header = receipts_header(rows[0])
@@ -166,7 +177,7 @@ def booked_at(rep: FileReport, receipts: dict[str, dt.datetime] | None) -> dt.da
     """The date the receipts book gives a file (None when there is no book or no line)."""
     if receipts is None:
         return None
-    return receipts.get(os.path.basename(rep.path).lower())
+    return receipts.get(os.path.basename(outer(rep.path)).lower())  # an archive's own line
 
 
 def build_status(

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import hashlib
 import os
 import statistics
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
+from htsd_cli.archives import MEMBER, Unpacked, is_archive, list_archive, outer, read_item
 from htsd_cli.checks.applies import apply_applicability
 from htsd_cli.checks.cells import check_rules, check_values
 from htsd_cli.checks.context import Context, where
@@ -37,7 +37,7 @@ from htsd_cli.isolate import Crash, run_isolated
 from htsd_cli.roster import Roster, Unit, name_key
 from htsd_cli.values import show
 from htsd_cli.workbook import Unreadable, open_workbook
-from htsd_cli.workbook.guard import NOT_WORKBOOK, read_bytes_guarded, sniff
+from htsd_cli.workbook.guard import NOT_WORKBOOK, sniff
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 OUTLIER_Z = 3.5
@@ -54,11 +54,11 @@ def check_file(
 ) -> FileReport:
     """Read and check one returned file; never raises for a bad file. With `digest`, the
     report carries the SHA-256 of the bytes that were read (for the cache)."""
-    report = FileReport(path=path, mtime=modified(path))
+    report = FileReport(path=path, mtime=modified(outer(path)))
     try:
-        data = read_bytes_guarded(Path(path))
+        data, read_digest = read_item(path)  # a file, or a member of an archive
         if digest:
-            report.digest = hashlib.sha256(data).hexdigest()
+            report.digest = read_digest
         view = open_workbook(Path(path), sheet_score(form), data)
     except Unreadable as exc:
         report.findings.append(Finding(exc.code, ERROR, exc.message, path))
@@ -82,10 +82,13 @@ def check_file(
 def collect(paths: Iterable[Path]) -> tuple[list[Path], list[Skipped]]:
     """Files to check from files and folders (recursive). Lock and hidden files are skipped;
     so are files not named as workbooks, each with what it is (a PDF, an Excel 2003 XML file),
-    and `htsd status` and `aggregate` show them under the unit their name points to."""
+    and `htsd status` and `aggregate` show them under the unit their name points to. The
+    workbooks inside archives (.zip, Outlook's winmail.dat) are listed as members,
+    "bao-cao.zip › th02.xlsx", read as `collect` reads them (see archives.py)."""
     paths = list(paths)
     files: list[Path] = []
     skipped: list[Skipped] = []
+    packed: list[tuple[int, Path]] = []  # archives, and where their members go in `files`
     roots = [Path(os.path.realpath(p)) for p in paths]
     for path in paths:
         if path.is_dir() and path.suffix.lower() not in WORKBOOK_SUFFIXES:
@@ -112,12 +115,64 @@ def collect(paths: Iterable[Path]) -> tuple[list[Path], list[Skipped]]:
                     if reason:
                         skipped.append(Skipped(str(full), reason))
                     elif not name.lower().endswith(WORKBOOK_SUFFIXES):
-                        skipped.append(Skipped(str(full), _foreign_reason(full), foreign=True))
+                        head = _head(full)
+                        if is_archive(name, head):
+                            packed.append((len(files), full))
+                        else:
+                            skipped.append(Skipped(str(full), _foreign_reason(full, head), True))
                     else:
                         files.append(full)
+        elif not path.is_dir() and is_archive(path.name, _head(path)):
+            packed.append((len(files), path))
         else:
             files.append(path)
+    if packed:
+        files = _with_members(files, packed, skipped)
     return files, skipped
+
+
+def _head(path: Path) -> bytes:
+    try:
+        with path.open("rb") as handle:
+            return handle.read(4096)
+    except OSError:
+        return b""
+
+
+def _with_members(
+    files: list[Path], packed: list[tuple[int, Path]], skipped: list[Skipped]
+) -> list[Path]:
+    """`files` with the workbooks inside each archive in its place (listed in a guarded worker:
+    a hostile winmail.dat can make its parser loop); what cannot be taken is skipped with its
+    reason, under the unit the archive's name points to when nothing in it can be read."""
+    listings: dict[int, Unpacked] = {}
+    for at, result in run_isolated(list_archive, [str(p) for _, p in packed], workers=1):
+        if isinstance(result, Crash):
+            why = "đọc quá lâu hoặc quá tốn bộ nhớ (nghi tệp độc); không mở"
+            result = Unpacked(refused=[(str(packed[at][1]), f"tệp nén {why}")])
+        listings[at] = result
+    out: list[Path] = []
+    start = 0
+    for number, (place, archive) in enumerate(packed):
+        out += files[start:place]
+        start = place
+        listing = listings[number]
+        out += [Path(member) for member, _ in listing.found]
+        if not listing.found:
+            reasons = [why for _, why in listing.refused]
+            inside = [_own(member) for member, _ in listing.others if member != str(archive)]
+            if inside and not reasons:
+                reasons = [f"tệp nén không có bảng tính (có: {', '.join(inside)})"]
+            reasons = reasons or [why for _, why in listing.others]
+            skipped.append(Skipped(str(archive), "; ".join(reasons), foreign=True))
+            continue
+        skipped += [Skipped(m, why, foreign=True) for m, why in listing.refused]
+        skipped += [Skipped(m, why) for m, why in listing.others]
+    return out + files[start:]
+
+
+def _own(member: str) -> str:
+    return member.rsplit(MEMBER, 1)[-1]
 
 
 def _outside(path: Path, roots: list[Path]) -> str:
@@ -138,14 +193,10 @@ def _skip_reason(name: str) -> str:
     return ""
 
 
-def _foreign_reason(path: Path) -> str:
+def _foreign_reason(path: Path, head: bytes) -> str:
     """What a file that is not named as a workbook is, from its first bytes."""
     suffix = path.suffix or "(không có đuôi)"
-    try:
-        with path.open("rb") as handle:
-            kind = sniff(handle.read(4096))
-    except OSError:
-        kind = ""
+    kind = sniff(head) if head else ""
     if kind == "xml2003":
         return NOT_WORKBOOK[kind]
     what = {"zip": "tệp nén", "ole": "tài liệu Office cũ", "pdf": "tệp PDF"}.get(kind, "")

@@ -280,6 +280,9 @@ def print_status(console: Console, status: Any, only: set[str] | None = None) ->
         console.print(
             "Chỉ in các đơn vị chưa nộp, không hợp lệ hoặc muộn; cả bảng: --out tinh-hinh.xlsx."
         )
+    for u in status.units:
+        for said in u.undelivered:  # every unit, shown or not: it may never have had the form
+            console.print(f"[yellow]{u.code} {escape(u.name)}: {escape(said)}.[/]")
     for rep in status.unmatched:
         reason = next((f.message for f in rep.findings if f.is_error), "không thuộc danh sách")
         console.print(
@@ -317,13 +320,20 @@ def print_aggregate(console: Console, agg: Any, outputs: Any) -> None:
 
 
 def print_collect(console: Console, outcome: Any, folder: Path) -> None:
-    """What `htsd collect` did: counts, the files saved, and every message that needs a look."""
+    """What `htsd collect` did: counts, the files saved, and every attachment and message that
+    needs a look, each with its reason and, where known, its unit."""
+    from htsd_cli.receipts import undelivered_text
 
     def when(mail: Any) -> str:
         if mail.arrived is None:
             return "không rõ"
         return f"{mail.arrived:%d/%m/%Y %H:%M}"
 
+    def unit(text: str) -> str:
+        return escape(text) if text else "[dim]không rõ[/]"
+
+    alone = {id(m) for m, _names in outcome.without_sheet}  # shown with their message
+    listed = [r for r in outcome.listed if id(r.mail) not in alone]
     counts = Table(title="Lấy báo cáo từ thư", show_header=False)
     counts.add_column("", style="bold")
     counts.add_column("", justify="right")
@@ -332,6 +342,8 @@ def print_collect(console: Console, outcome: Any, folder: Path) -> None:
     counts.add_row("Tệp đã có từ trước (bỏ qua)", str(len(outcome.duplicates)))
     counts.add_row("Thư không có bảng tính", str(len(outcome.without_sheet)))
     counts.add_row("Tệp hoặc thư không lấy được", str(len(outcome.refused) + len(outcome.broken)))
+    counts.add_row("Tệp đính kèm khác (không phải bảng tính)", str(len(outcome.listed)))
+    counts.add_row("Thư báo không gửi được (không lưu)", str(len(outcome.bounces)))
     console.print(counts)
     if outcome.saved:
         table = Table(title=f"Đã lưu vào {escape(str(folder))}")
@@ -354,6 +366,24 @@ def print_collect(console: Console, outcome: Any, folder: Path) -> None:
                 escape(d.original), escape(d.mail.sender), when(d.mail), escape(d.existing)
             )
         console.print(table)
+    if outcome.bounces:
+        table = Table(
+            title="Thư của cơ quan không đến được đơn vị (thư báo lỗi gửi; không lưu tệp nào)"
+        )
+        for name in ("Thư", "Báo lúc", "Không đến được", "Đơn vị"):
+            table.add_column(name)
+        for b in outcome.bounces:
+            pairs = list(zip(b.addresses, b.units or [""] * len(b.addresses), strict=False))
+            said = [undelivered_text(a) for a, _u in pairs] or [
+                "thư báo lỗi gửi không ghi địa chỉ nào; hãy mở thư để xem"
+            ]
+            table.add_row(
+                escape(b.mail.where),
+                when(b.mail),
+                escape("; ".join(said)),
+                unit("; ".join(u for _a, u in pairs if u)),
+            )
+        console.print(table)
     if outcome.without_sheet:
         table = Table(title="Thư không có bảng tính (hãy xem: đơn vị gửi ảnh, tệp Word…?)")
         for name in ("Thư", "Người gửi", "Tiêu đề", "Thư đến lúc", "Tệp đính kèm"):
@@ -369,15 +399,38 @@ def print_collect(console: Console, outcome: Any, folder: Path) -> None:
         console.print(table)
     if outcome.refused or outcome.broken:
         table = Table(title="Không lấy được")
-        for name in ("Thư", "Người gửi", "Tệp", "Lý do"):
+        for name in ("Thư", "Người gửi", "Tệp", "Lý do", "Đơn vị"):
             table.add_column(name)
         for r in outcome.refused:
+            kept = f" (đã lưu vào thư mục báo cáo: {r.file})" if r.file else ""
             table.add_row(
-                escape(r.mail.where), escape(r.mail.sender), escape(r.original), escape(r.reason)
+                escape(r.mail.where),
+                escape(r.mail.sender),
+                escape(r.original),
+                escape(r.reason + kept),
+                unit(r.unit),
             )
         for m in outcome.broken:
-            table.add_row(escape(m.where), escape(m.sender), "", escape(m.problem))
+            table.add_row(escape(m.where), escape(m.sender), "", escape(m.problem), "")
         console.print(table)
+    if listed:
+        table = Table(title="Tệp đính kèm khác, không lưu (không phải bảng tính)")
+        for name in ("Thư", "Người gửi", "Tệp", "Lý do", "Đơn vị"):
+            table.add_column(name)
+        for r in listed:
+            table.add_row(
+                escape(r.mail.where),
+                escape(r.mail.sender),
+                escape(r.original),
+                escape(r.reason),
+                unit(r.unit),
+            )
+        console.print(table)
+    for m in outcome.undated:
+        used = f"dùng giờ theo {m.arrived_how}" if m.arrived else "chưa rõ giờ thư đến"
+        console.print(
+            f"[yellow]Thư {escape(m.where)}:[/] ngày gửi không đọc được (tiêu đề Date hỏng); {used}."
+        )
     for name in outcome.booked_late:
         console.print(f"Đã ghi vào sổ nhận tệp lưu từ lần chạy trước bị dừng: {escape(name)}")
     for name in outcome.unbooked:
