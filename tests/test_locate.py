@@ -9,8 +9,10 @@ from __future__ import annotations
 import copy
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from htsd_cli.checks.locate import find_header, header_role, label_key, locate
+from htsd_cli.checks.locate import _chains, find_header, header_role, label_key, locate
 from htsd_cli.layout import compute_layout
 from htsd_cli.workbook import open_workbook
 from htsd_cli.workbook.parts import NamedCell, address, position
@@ -507,3 +509,21 @@ def test_a_text_heading_another_part_could_own_is_told_as_such():
         "Tiêu đề 'III. Kế hoạch tiếp theo' ở ô A64 có thể là của phần này hoặc của một phần khác"
     )
     assert "nhiều ô" not in one.message and "nhiều ô (A64, A67)" in two.message
+
+
+@given(
+    st.lists(st.tuples(st.integers(0, 12), st.integers(0, 40)), min_size=1, max_size=60),
+    st.data(),
+)
+def test_the_heaviest_chains_of_the_alignment(pairs, data):
+    """Each pair's best chain, found by the tree over rows, is the one that the pairwise
+    definition gives: its weight plus the best chain of pairs above and before it (after and
+    below it, backwards), never a pair of the same item or the same row."""
+    pairs = sorted(set(pairs))
+    weight = data.draw(st.lists(st.integers(1, 3), min_size=len(pairs), max_size=len(pairs)))
+    forward, backward = _chains(pairs, weight)
+    for p, (i, r) in enumerate(pairs):
+        before = [forward[q] for q, (qi, qr) in enumerate(pairs) if qi < i and qr < r]
+        after = [backward[q] for q, (qi, qr) in enumerate(pairs) if qi > i and qr > r]
+        assert forward[p] == weight[p] + max(before, default=0)
+        assert backward[p] == weight[p] + max(after, default=0)

@@ -65,6 +65,12 @@ def label_key(text: str) -> str:
     return key.strip(" -+:.…;,").strip()
 
 
+@functools.lru_cache(maxsize=8192)
+def _cell_key(text: str) -> str | None:
+    """A text cell's label key; None for a cell too short to be a label (one character)."""
+    return label_key(text) if len(text.strip()) > 1 else None
+
+
 class LabelIndex:
     """The label keys of each row of a grid, computed once and on demand."""
 
@@ -78,17 +84,26 @@ class LabelIndex:
         keys = self._rows.get(r)
         if keys is None:
             cells = self.grid[r] if 0 <= r < len(self.grid) else ()
-            keys = [
-                (c, label_key(v))
-                for c, v in enumerate(cells[:LABEL_COLUMNS])
-                if isinstance(v, str) and len(v.strip()) > 1
-            ]
+            keys = []
+            for c, v in enumerate(cells[:LABEL_COLUMNS]):
+                if isinstance(v, str):
+                    key = _cell_key(v)
+                    if key is not None:
+                        keys.append((c, key))
             self._rows[r] = keys
         return keys
 
     def label_col(self, r: int, before: int, key: str) -> int | None:
         """The column left of `before` in row r that holds `key`, if any."""
-        return next((c for c, k in self.row(r) if k == key and c < before), None)
+        keys = self._rows.get(r)
+        if keys is not None:
+            return next((c for c, k in keys if k == key and c < before), None)
+        # asked once per row on the usual path: the few cells left of `before`, not the row
+        cells = self.grid[r] if 0 <= r < len(self.grid) else ()
+        for c, v in enumerate(cells[: min(before, LABEL_COLUMNS)]):
+            if isinstance(v, str) and _cell_key(v) == key:
+                return c
+        return None
 
     def find(self, key: str) -> list[tuple[int, int]]:
         """(row, column) of every cell holding `key`."""
@@ -110,8 +125,11 @@ _LABELISH = ("noi dung", "hoat dong", "ten chi", "chi so", "tieu chi")
 
 def header_role(text: object) -> str | None:
     """What a header cell says its column holds: the result, a note, something else, or None."""
-    if not isinstance(text, str):
-        return None
+    return _text_role(text) if isinstance(text, str) else None
+
+
+@functools.lru_cache(maxsize=4096)  # the same few headers in every file
+def _text_role(text: str) -> str | None:
     key = label_key(text)
     if not key or len(key) > 40:
         return None
@@ -147,9 +165,10 @@ def _header_cells(grid: Sequence[Sequence[Any]], r: int) -> dict[int, tuple[str,
     cells = grid[r] if 0 <= r < len(grid) else ()
     out = {}
     for c, v in enumerate(cells[: LABEL_COLUMNS + 4]):
-        role = header_role(v)
-        if role:
-            out[c] = (role, str(v).strip())
+        if isinstance(v, str):  # a header is words (header_role of anything else is None)
+            role = _text_role(v)
+            if role:
+                out[c] = (role, v.strip())
     return out
 
 
@@ -203,6 +222,17 @@ def form_items(form: Form) -> tuple[Item, ...]:
     return tuple(i for i in items if i.key)
 
 
+@per_form
+def _indicator_keys(form: Form) -> tuple[tuple[str, str, str], ...]:
+    """(id, id of its note, label key) of each indicator, in the form's order."""
+    return tuple((i.id, i.note_id, label_key(i.label)) for i in form.indicators)
+
+
+@per_form
+def _indicator_ids(form: Form) -> frozenset[str]:
+    return frozenset(i.id for i in form.indicators)
+
+
 def _show_label(ind: Indicator) -> str:
     return label_text(ind).strip(" -")
 
@@ -217,11 +247,11 @@ def _coherent(
     previous = -1
     first: int | None = None
     columns: set[int] = set()
-    for ind in form.indicators:
-        if ind.id in skip:
+    for ind_id, _, key in _indicator_keys(form):
+        if ind_id in skip:
             continue
-        r, c = position(cells.get(ind.id, ""))
-        if r <= previous or c < 1 or index.label_col(r, c, label_key(ind.label)) is None:
+        r, c = position(cells.get(ind_id, ""))
+        if r <= previous or c < 1 or index.label_col(r, c, key) is None:
             return False
         previous = r
         first = r if first is None else first
@@ -234,10 +264,10 @@ def _coherent(
 
 def _extras(index: LabelIndex, form: Form, cells: Mapping[str, str], out: dict[str, str]) -> None:
     """Notes in the same row as their figure, and text parts right below their heading."""
-    for ind in form.indicators:
-        value, note = out.get(ind.id), cells.get(ind.note_id)
+    for ind_id, note_id, _ in _indicator_keys(form):
+        value, note = out.get(ind_id), cells.get(note_id)
         if value and note and position(value)[0] == position(note)[0]:
-            out[ind.note_id] = note
+            out[note_id] = note
     for text in form.texts:
         ref = cells.get(text.id)
         r = position(ref or "")[0]
@@ -248,7 +278,7 @@ def _extras(index: LabelIndex, form: Form, cells: Mapping[str, str], out: dict[s
 def _from_map(
     index: LabelIndex, form: Form, method: str, cells: Mapping[str, str], removed: frozenset[str]
 ) -> Location:
-    out = {i.id: cells[i.id] for i in form.indicators if i.id not in removed}
+    out = {i: cells[i] for i, _, _ in _indicator_keys(form) if i not in removed}
     _extras(index, form, cells, out)
     location = Location(out, method)
     _texts_by_heading(index, form, location)
@@ -302,6 +332,56 @@ def _ambiguous_text(heading: str, hits: Sequence[tuple[int, int]]) -> Problem:
 # --- alignment by labels --------------------------------------------------------------------------------
 
 
+class _MaxTree:
+    """The largest value recorded at positions 1..n up to a given position, with values
+    recorded one position at a time (a Fenwick tree of maxima): log(n) steps each."""
+
+    def __init__(self, n: int) -> None:
+        self.tree = [0] * (n + 1)
+
+    def record(self, at: int, value: int) -> None:
+        tree = self.tree
+        while at < len(tree):
+            if tree[at] < value:
+                tree[at] = value
+            at += at & -at
+
+    def best(self, upto: int) -> int:
+        tree, best = self.tree, 0
+        while upto > 0:
+            if tree[upto] > best:
+                best = tree[upto]
+            upto -= upto & -upto
+        return best
+
+
+def _chains(pairs: Sequence[tuple[int, int]], weight: Sequence[int]) -> tuple[list[int], list[int]]:
+    """For (item, row) pairs sorted by item then row: the weight of the heaviest chain of pairs
+    rising in both item and row that ends at each pair (forward) and that starts at it
+    (backward). The best chain ending above a row is kept in a tree over rows, so each pair
+    costs log(rows) steps, not a pass over every pair before it."""
+    size = max(r for _, r in pairs) + 2
+    runs: list[range] = []  # the pairs of one item, which never chain with each other
+    begin = 0
+    for p in range(1, len(pairs) + 1):
+        if p == len(pairs) or pairs[p][0] != pairs[begin][0]:
+            runs.append(range(begin, p))
+            begin = p
+    forward, backward = [0] * len(pairs), [0] * len(pairs)
+    above, below = _MaxTree(size), _MaxTree(size)  # row r at position r + 1, or size - r
+    for run in runs:
+        for p in run:
+            forward[p] = above.best(pairs[p][1]) + weight[p]
+        for p in run:
+            above.record(pairs[p][1] + 1, forward[p])
+    for run in reversed(runs):
+        for p in run:
+            backward[p] = below.best(size - pairs[p][1] - 1) + weight[p]
+        for p in run:
+            below.record(size - pairs[p][1], backward[p])
+    return forward, backward
+
+
 def _align(index: LabelIndex, items: Sequence[Item]) -> dict[str, list[int]]:
     """For each item, the rows it takes in some best order-keeping alignment of items to rows.
 
@@ -313,23 +393,7 @@ def _align(index: LabelIndex, items: Sequence[Item]) -> dict[str, list[int]]:
     if not pairs:
         return {}
     weight = [items[i].weight for i, _ in pairs]
-    forward = [0] * len(pairs)
-    for p, (i, r) in enumerate(pairs):
-        best = 0
-        for q in range(p):
-            qi, qr = pairs[q]
-            if qi < i and qr < r and forward[q] > best:
-                best = forward[q]
-        forward[p] = best + weight[p]
-    backward = [0] * len(pairs)
-    for p in range(len(pairs) - 1, -1, -1):
-        i, r = pairs[p]
-        best = 0
-        for q in range(p + 1, len(pairs)):
-            qi, qr = pairs[q]
-            if qi > i and qr > r and backward[q] > best:
-                best = backward[q]
-        backward[p] = best + weight[p]
+    forward, backward = _chains(pairs, weight)
     top = max(forward)
     rows: dict[str, list[int]] = {}
     for p, (i, r) in enumerate(pairs):
@@ -581,11 +645,17 @@ def locate(
     `trust_layout`: the file carries this form's stamp, so the issued layout may be proposed.
     """
     index = LabelIndex(grid)
-    ids = {i.id for i in form.indicators}
-    on_sheet = {k: v for k, v in names.items() if v.sheet in ("", sheet) or v.removed}
-    if ids <= set(on_sheet):
-        removed = frozenset(k for k in ids if on_sheet[k].removed)
-        cells = {k: v.cell for k, v in on_sheet.items() if not v.removed}
+    ids = _indicator_ids(form)
+    on_sheet: dict[str, NamedCell] = {}
+    cells: dict[str, str] = {}  # the names that point at a cell of this sheet
+    for k, v in names.items():
+        if not v.cell:  # removed (#REF!)
+            on_sheet[k] = v
+        elif v.sheet in ("", sheet):
+            on_sheet[k] = v
+            cells[k] = v.cell
+    if ids <= on_sheet.keys():
+        removed = frozenset(k for k in ids if k not in cells)
         if len(removed) < len(ids) and _coherent(index, form, cells, removed):
             return _from_map(index, form, "names", cells, removed)
     proposals: list[tuple[str, Mapping[str, str]]] = []

@@ -10,7 +10,7 @@ from htsd_cli.checks.identity import identify
 from htsd_cli.checks.locate import Problem, form_items, label_key, locate
 from htsd_cli.findings import ERROR, WARNING
 from htsd_cli.form import Form
-from htsd_cli.layout import compute_layout
+from htsd_cli.layout import compute_layout, per_form
 from htsd_cli.textnorm import repair_legacy
 
 # A problem that leaves one figure unread is an error, except a removed row, which is read as
@@ -18,6 +18,7 @@ from htsd_cli.textnorm import repair_legacy
 _SEVERITY = {"row-removed": WARNING, "ambiguous-text": WARNING}
 
 
+@per_form  # asked once for every file read
 def sheet_score(form: Form) -> Any:
     """How many of the form's labels a grid holds: picks a renamed form sheet among others."""
     keys = frozenset(item.key for item in form_items(form))
