@@ -527,3 +527,41 @@ def test_the_heaviest_chains_of_the_alignment(pairs, data):
         after = [backward[q] for q, (qi, qr) in enumerate(pairs) if qi > i and qr > r]
         assert forward[p] == weight[p] + max(before, default=0)
         assert backward[p] == weight[p] + max(after, default=0)
+
+
+@pytest.mark.parametrize(
+    ("typed", "label", "fits"),
+    [
+        ("Số lớp BD CMNV", "s5_lop_cmnv", True),
+        ("SL tờ rơi", "s3_to_roi", True),
+        ("Số lượt người TG", "s5_nguoi_cmnv", True),
+        ("Số TTHTCĐ trên địa bàn đã thực hiện theo QĐ", 7, True),
+        ("Số, ngày BH kế hoạch", "s1_so_ke_hoach", True),
+        ("Tổng KP khen thưởng", "s8_kinh_phi", True),
+        ("Số lớp dạy nghề", "s5_lop_day_nghe", True),
+        ("Số lớp", "s5_lop_day_nghe", False),  # too little of the label: any class row
+        ("TTHTCĐ", 7, False),  # one word for twenty
+        ("Số: /BC-", "s5_lop_cmnv", False),  # an acronym never runs across a comma ("bộ, công")
+        ("Số lượt người TG nữ", "s5_nguoi_cmnv", False),  # every word typed is explained
+        ("SL rơi tờ", "s3_to_roi", False),  # in the label's order
+        ("Số lượng", "s3_to_roi", False),  # two words: "Số lượng" of anything
+    ],
+)
+def test_labels_written_short(form, typed, label, fits):
+    from htsd_cli.checks.locate import short_for
+
+    text = (
+        form.sections[label - 1].heading if isinstance(label, int) else form.indicator(label).label
+    )
+    assert short_for(label_key(typed), label_key(text)) is fits
+
+
+def test_a_header_never_stands_for_a_row(form):
+    """'Nội dung hoạt động' has every word of 'Có nội dung hoạt động hàng tháng', but it is the
+    header of a table: no row's evidence."""
+    from htsd_cli.checks.locate import Evidence, LabelIndex, form_items
+
+    grid = [["TT", "Nội dung hoạt động", "Kết quả"], ["", "Có nội dung HĐ hàng tháng", 1]]
+    evidence = Evidence(LabelIndex(grid), form_items(form))
+    assert evidence.cells(label_key(form.indicator("s7_hoat_dong_thang").label)) == [(1, 1)]
+    assert evidence.short == {(1, 1): "Có nội dung HĐ hàng tháng"}

@@ -21,6 +21,7 @@ from typing import Any
 from htsd_cli.form import Form, Indicator
 from htsd_cli.layout import compute_layout, label_text, per_form
 from htsd_cli.textnorm import fold
+from htsd_cli.values import is_blank
 from htsd_cli.workbook.parts import NamedCell, address, position
 
 LABEL_COLUMNS = 8  # labels are looked for in the first columns only
@@ -47,6 +48,7 @@ class Location:
     cells: dict[str, str]
     method: str  # "names", "id-sheet", "layout" or "labels"
     problems: list[Problem] = field(default_factory=list)
+    form: Form | None = None  # by labels: the version of the form whose labels placed them
 
 
 # --- labels -------------------------------------------------------------------------------------------
@@ -170,6 +172,11 @@ def _header_cells(grid: Sequence[Sequence[Any]], r: int) -> dict[int, tuple[str,
             if role:
                 out[c] = (role, v.strip())
     return out
+
+
+def is_header_row(grid: Sequence[Sequence[Any]], r: int) -> bool:
+    """Whether row r names the columns of a table ("TT", "Nội dung", "Kết quả"…)."""
+    return len(_header_cells(grid, r)) >= 2
 
 
 def find_header(grid: Sequence[Sequence[Any]], first_row: int) -> Header | None:
@@ -329,6 +336,124 @@ def _ambiguous_text(heading: str, hits: Sequence[tuple[int, int]]) -> Problem:
     )
 
 
+# --- labels written short -------------------------------------------------------------------------------
+
+_WORD = re.compile(r"[a-z0-9]+")
+_PHRASE = re.compile(r"[,;:()/.]")
+# A label written short explains at least this many words of the form's label, and this share.
+SHORT_MIN_WORDS, SHORT_MIN_SHARE = 3, 0.25
+SHORT_MAX_LABELS = 3  # written so short that it fits more labels than this, it is evidence of none
+
+
+@functools.lru_cache(maxsize=8192)
+def _words(key: str) -> tuple[str, ...]:
+    return tuple(_WORD.findall(key))
+
+
+@functools.lru_cache(maxsize=2048)
+def _phrases(key: str) -> tuple[int, ...]:
+    """The phrase each word of a key belongs to (phrases end at commas, colons, brackets)."""
+    return tuple(n for n, part in enumerate(_PHRASE.split(key)) for _ in _WORD.findall(part))
+
+
+def _runs(token: str, words: Sequence[str], phrases: Sequence[int], start: int) -> list[int]:
+    """Where a run of words from `start` that `token` stands for ends: the words of one phrase
+    run together, each whole or by its first letter ("tthtcd": "trung tam htcd"; "bd": "boi
+    duong"). A single word stands only for itself: one letter is no evidence."""
+    ends: list[int] = []
+
+    def walk(at: int, k: int) -> None:
+        if at == len(token):
+            if k - start >= 2 or token == words[start]:
+                ends.append(k)
+            return
+        if k == len(words) or phrases[k] != phrases[start]:
+            return
+        word = words[k]
+        if token.startswith(word, at):
+            walk(at + len(word), k + 1)
+        if len(word) > 1 and word[0] == token[at]:
+            walk(at + 1, k + 1)
+
+    walk(0, start)
+    return sorted(set(ends))
+
+
+@functools.lru_cache(maxsize=65536)
+def explained(typed: str, label: str) -> int:
+    """How many words of `label` a label typed short explains; -1 when a word typed is not
+    explained. Both are label keys.
+
+    Every word typed must be a word of the label, or the initials of a run of its words (whole
+    words may stand in the run: "TTHTCĐ" for "Trung tâm HTCĐ"), in the label's order; words of
+    the label may be left out ("SL tờ rơi" for "Số lượng tờ rơi đã phát hành")."""
+    typed_words, words, phrases = _words(typed), _words(label), _phrases(label)
+    if not typed_words or len(typed_words) > len(words):
+        return -1
+    initials = {w[0] for w in words}
+    if any(t[0] not in initials for t in typed_words):
+        return -1
+
+    @functools.cache
+    def best(i: int, j: int) -> int:  # words explained by typed_words[i:] within words[j:]
+        if i == len(typed_words):
+            return 0
+        found = -1
+        for start in range(j, len(words)):
+            for end in _runs(typed_words[i], words, phrases, start):
+                rest = best(i + 1, end)
+                if rest >= 0:
+                    found = max(found, rest + end - start)
+        return found
+
+    return best(0, 0)
+
+
+def short_for(typed: str, label: str) -> bool:
+    """Whether a label typed short is evidence for `label`: it explains enough of its words
+    (not "Số lớp" for every label that starts so). Both are label keys."""
+    return explained(typed, label) >= max(SHORT_MIN_WORDS, SHORT_MIN_SHARE * len(_words(label)))
+
+
+@functools.lru_cache(maxsize=16384)
+def _labels_for(typed: str, keys: tuple[str, ...]) -> tuple[str, ...]:
+    """The labels among `keys` that `typed` (a key no label has) could be written short for;
+    none when it could be too many."""
+    fits = tuple(k for k in keys if short_for(typed, k))
+    return fits if len(fits) <= SHORT_MAX_LABELS else ()
+
+
+class Evidence:
+    """Where each label of one version of the form is written in a grid: the cells (row,
+    column) holding it, in full or written short, in reading order."""
+
+    def __init__(self, index: LabelIndex, items: Sequence[Item]) -> None:
+        keys = tuple(sorted({item.key for item in items}))
+        known = frozenset(keys)
+        self.at: dict[str, list[tuple[int, int]]] = {}
+        self.short: dict[tuple[int, int], str] = {}  # cell → what was typed there
+        for r in range(len(index.grid)):
+            header: bool | None = None  # "TT | Nội dung hoạt động | Kết quả": no row's label
+            for c, key in index.row(r):
+                if key in known:
+                    self.at.setdefault(key, []).append((r, c))
+                    continue
+                if header is None:
+                    header = is_header_row(index.grid, r)
+                if header:
+                    break
+                text = index.grid[r][c]
+                for label in _labels_for(key, keys):
+                    self.at.setdefault(label, []).append((r, c))
+                    self.short[(r, c)] = str(text).strip()
+
+    def cells(self, key: str) -> list[tuple[int, int]]:
+        return self.at.get(key, [])
+
+    def label_col(self, r: int, key: str) -> int:
+        return min(c for row, c in self.cells(key) if row == r)
+
+
 # --- alignment by labels --------------------------------------------------------------------------------
 
 
@@ -382,13 +507,15 @@ def _chains(pairs: Sequence[tuple[int, int]], weight: Sequence[int]) -> tuple[li
     return forward, backward
 
 
-def _align(index: LabelIndex, items: Sequence[Item]) -> dict[str, list[int]]:
+def _align(evidence: Evidence, items: Sequence[Item]) -> dict[str, list[int]]:
     """For each item, the rows it takes in some best order-keeping alignment of items to rows.
 
     The alignment maximises the weight of matched items (indicators weigh most) with rows and
     items both in order. One row per item means the evidence is unique; several mean it is not.
+    A label written short weighs as much as one written in full: a row the form's label is
+    written on and another row it is written short on are two rows for it, never a choice.
     """
-    pairs = [(i, r) for i, item in enumerate(items) for r, _ in index.find(item.key)]
+    pairs = [(i, r) for i, item in enumerate(items) for r, _ in evidence.cells(item.key)]
     pairs = sorted(set(pairs))
     if not pairs:
         return {}
@@ -454,12 +581,27 @@ def _value_column(
 
 
 def locate_by_labels(
-    index: LabelIndex, form: Form, names: Mapping[str, NamedCell], sheet: str
+    index: LabelIndex,
+    form: Form,
+    names: Mapping[str, NamedCell],
+    sheet: str,
+    older: Sequence[Form] = (),
 ) -> Location | None:
-    """Place each indicator by aligning the table's labels to the form. None: not this form."""
-    items = form_items(form)
-    rows = _align(index, items)
-    located = sum(1 for i in form.indicators if len(rows.get(i.id, [])) == 1)
+    """Place each indicator by aligning the table's labels to the form, or to the `older`
+    version of it whose labels place the most indicators (the current one when they tie).
+    None: not this form."""
+    best: tuple[int, Form, tuple[Item, ...], Evidence, dict[str, list[int]]] | None = None
+    for version in (form, *older):
+        items = form_items(version)
+        evidence = Evidence(index, items)
+        rows = _align(evidence, items)
+        located = sum(1 for i in version.indicators if len(rows.get(i.id, [])) == 1)
+        if best is None or located > best[0]:
+            best = (located, version, items, evidence, rows)
+        if located == len(version.indicators) and all(len(o.indicators) <= located for o in older):
+            break  # every row placed: no older version can place more
+    assert best is not None
+    located, form, items, evidence, rows = best
     if located < MIN_LOCATED * len(form.indicators):
         return None
     placed: dict[str, tuple[int, int]] = {}  # indicator → (row, label column)
@@ -467,12 +609,12 @@ def locate_by_labels(
         found = rows.get(ind.id, [])
         if len(found) == 1:
             r = found[0]
-            placed[ind.id] = (r, min(c for c, k in index.row(r) if k == label_key(ind.label)))
+            placed[ind.id] = (r, evidence.label_col(r, label_key(ind.label)))
     first = min(r for r, _ in placed.values())
     header = find_header(index.grid, first)
     units = {i.id: label_key(i.unit) for i in form.indicators if i.unit}
     value_col, why = _value_column(index, header, placed, units)
-    location = Location({}, "labels")
+    location = Location({}, "labels", form=form)
     if value_col is None:
         location.problems.append(Problem("value-column-unknown", why, fatal=True))
         return location
@@ -529,6 +671,9 @@ def locate_by_labels(
             location.cells[ind.id] = ref
             if note_col is not None:
                 location.cells[ind.note_id] = address(spot[0], note_col)
+            typed = evidence.short.get(spot)
+            if typed is not None:
+                location.problems.append(_read_short(ind, typed, address(*spot), ref))
             continue
         real = [r for r in found if r >= 0]
         if len(real) > 1 or (real and -1 in found):
@@ -557,8 +702,8 @@ def locate_by_labels(
                 )
             )
             continue
-        seen = index.find(label_key(ind.label))
-        if seen:
+        seen = sorted(evidence.cells(label_key(ind.label)), key=lambda rc: rc in evidence.short)
+        if seen:  # (a row with its label in full named first)
             r, c = seen[0]
             location.problems.append(
                 Problem(
@@ -572,7 +717,11 @@ def locate_by_labels(
             )
             continue
         absent.append(ind)
+    short = _too_short(index, items, rows, absent, value_col)
     for ind in absent:  # placed once every other row is known
+        if ind.id in short:
+            location.problems.append(short[ind.id])
+            continue
         where = _gap(location.cells, form, ind, value_col)
         named = names.get(ind.id)
         removed = named is not None and named.removed
@@ -592,15 +741,68 @@ def locate_by_labels(
         if not item.text_id or item.id not in rows:
             continue
         # (-1 among the rows: a row another item could take as well)
-        hits = [
-            (r, min(c for c, k in index.row(r) if k == item.key)) for r in rows[item.id] if r >= 0
-        ]
+        hits = [(r, evidence.label_col(r, item.key)) for r in rows[item.id] if r >= 0]
         if len(rows[item.id]) == 1:
             r, c = hits[0]
             location.cells[item.text_id] = address(r + 1, c)
         else:
             location.problems.append(_ambiguous_text(headings[item.text_id], hits))
     return location
+
+
+def _too_short(
+    index: LabelIndex,
+    items: Sequence[Item],
+    rows: Mapping[str, list[int]],
+    absent: Sequence[Indicator],
+    value_col: int,
+) -> dict[str, Problem]:
+    """Rows of the form not found, whose place holds a figure beside a label that could be
+    theirs written too short ("Số lớp" between the rows around "Số lớp dạy nghề…"): the figure
+    is there but whose it is cannot be told, so it is refused, naming the cells."""
+    taken = {r for found in rows.values() for r in found if r >= 0}
+    anchors = [
+        (n, found[0]) for n, item in enumerate(items) if len(found := rows.get(item.id, [])) == 1
+    ]
+    out: dict[str, Problem] = {}
+    for ind in absent:
+        at = next(n for n, item in enumerate(items) if item.id == ind.id)
+        above = max((r for n, r in anchors if n < at), default=-1)
+        below = min((r for n, r in anchors if n > at), default=len(index.grid))
+        key = label_key(ind.label)
+        for r in range(above + 1, below):
+            cells = index.grid[r]
+            if r in taken or value_col >= len(cells) or is_blank(cells[value_col]):
+                continue
+            if is_header_row(index.grid, r):  # a header's words are no row's label
+                continue
+            label = next(
+                (c for c, k in index.row(r) if c < value_col and explained(k, key) > 0),
+                None,
+            )
+            if label is None:
+                continue
+            ref = address(r, value_col)
+            out[ind.id] = Problem(
+                "ambiguous-row",
+                f"Dòng '{str(cells[label]).strip()}' (ô {address(r, label)}) ghi quá tắt: có thể "
+                f"là '{_show_label(ind)}' hoặc một dòng khác của biểu mẫu, nên không đọc số liệu ở "
+                f"ô {ref}. Hãy ghi nhãn dòng đầy đủ như biểu mẫu.",
+                ref,
+                ind.id,
+            )
+            break
+    return out
+
+
+def _read_short(ind: Indicator, typed: str, label_cell: str, ref: str) -> Problem:
+    return Problem(
+        "short-label",
+        f"Dòng ghi tắt '{typed}' (ô {label_cell}) được đọc là '{_show_label(ind)}' (số liệu ở "
+        f"ô {ref}). Kiểm tra lại; lần sau hãy dùng biểu mẫu đã phát, giữ nguyên nhãn các dòng.",
+        ref,
+        ind.id,
+    )
 
 
 def _misplaced(ind: Indicator, label_cell: str, value_col: int) -> Problem:
@@ -639,10 +841,12 @@ def locate(
     names: Mapping[str, NamedCell],
     id_cells: Mapping[str, str],
     trust_layout: bool,
+    older: Sequence[Form] = (),
 ) -> Location | None:
     """Every indicator's cell, with the evidence that it is the right one. None: not this form.
 
     `trust_layout`: the file carries this form's stamp, so the issued layout may be proposed.
+    `older`: earlier versions of the form whose labels a table without stamps may carry.
     """
     index = LabelIndex(grid)
     ids = _indicator_ids(form)
@@ -668,7 +872,7 @@ def locate(
             location = _from_map(index, form, method, proposed, frozenset())
             if not _names_disagree(index, form, on_sheet, location):
                 return location
-    return locate_by_labels(index, form, on_sheet, sheet)
+    return locate_by_labels(index, form, on_sheet, sheet, older)
 
 
 def _names_disagree(

@@ -15,7 +15,7 @@ from htsd_cli.textnorm import repair_legacy
 
 # A problem that leaves one figure unread is an error, except a removed row, which is read as
 # "not reported", like a blank cell.
-_SEVERITY = {"row-removed": WARNING, "ambiguous-text": WARNING}
+_SEVERITY = {"row-removed": WARNING, "ambiguous-text": WARNING, "short-label": WARNING}
 
 
 @per_form  # asked once for every file read
@@ -79,7 +79,8 @@ def check_structure(ctx: Context) -> bool:
             )
     if not rep.unit_name:
         rep.unit_name = _typed_unit_name(view.grid, compute_layout(form).unit_name_cell)
-    location = locate(view.grid, form, view.sheet, view.names(), ident.cells, bool(found))
+    older = () if found else _older_versions(form)  # a table without stamps: any version
+    location = locate(view.grid, form, view.sheet, view.names(), ident.cells, bool(found), older)
     if location is None:
         if found:
             ctx.add(
@@ -97,6 +98,16 @@ def check_structure(ctx: Context) -> bool:
                 "mẫu đã phát.",
             )
         return False
+    if location.form is not None and location.form is not form:
+        ctx.add(
+            "older-form",
+            WARNING,
+            f"Bảng ghi nhãn các dòng theo biểu mẫu '{form.id}' phiên bản {location.form.version}, "
+            f"không theo phiên bản {form.version} đang dùng; đã đọc theo phiên bản "
+            f"{location.form.version} rồi chuyển số liệu sang phiên bản {form.version}. Lần sau "
+            "hãy điền vào biểu mẫu đã phát.",
+        )
+        ctx.form = form = location.form  # read and checked by its own version, then carried over
     rep.sheet = view.sheet
     rep.located_by = location.method
     rep.cells = location.cells
@@ -113,6 +124,13 @@ def check_structure(ctx: Context) -> bool:
         )
         rep.form_id = form.id
     return True
+
+
+@per_form
+def _older_versions(form: Form) -> tuple[Form, ...]:
+    """The earlier versions of the form kept in its history, newest first."""
+    found = (form.earlier(v) for v in range(form.version - 1, 0, -1))
+    return tuple(f for f in found if f is not None)
 
 
 def _report_problem(ctx: Context, problem: Problem) -> None:
