@@ -9,7 +9,7 @@ from __future__ import annotations
 import copy
 
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from htsd_cli.checks.locate import _chains, find_header, header_role, label_key, locate
@@ -559,9 +559,65 @@ def test_labels_written_short(form, typed, label, fits):
 def test_a_header_never_stands_for_a_row(form):
     """'Nội dung hoạt động' has every word of 'Có nội dung hoạt động hàng tháng', but it is the
     header of a table: no row's evidence."""
-    from htsd_cli.checks.locate import Evidence, LabelIndex, form_items
+    from htsd_cli.checks.locate import SHORT, Evidence, LabelIndex, form_items
 
     grid = [["TT", "Nội dung hoạt động", "Kết quả"], ["", "Có nội dung HĐ hàng tháng", 1]]
     evidence = Evidence(LabelIndex(grid), form_items(form))
-    assert evidence.cells(label_key(form.indicator("s7_hoat_dong_thang").label)) == [(1, 1)]
-    assert evidence.short == {(1, 1): "Có nội dung HĐ hàng tháng"}
+    key = label_key(form.indicator("s7_hoat_dong_thang").label)
+    assert evidence.cells(key) == [(1, 1)] and evidence.how(1, key) == SHORT
+
+
+def _written_short(label: str, data) -> str:
+    """A label as a unit might write it short: a run of words within one phrase written by
+    their initials ("bồi dưỡng" → "BD"; "hội thảo, tọa đàm" → "HT, TĐ", never "HTTĐ"), some
+    other words left out (the first kept, and one more: a word alone, "Số" or "Hội", is no
+    label of a row)."""
+    words = label.strip(" :.").split()
+    ends = [n for n, w in enumerate(words) if w.endswith((",", ";", ":"))]  # a phrase's last
+    if len(words) > 2 and data.draw(st.booleans()):
+        start = data.draw(st.integers(1, len(words) - 2))
+        stop = min([len(words) - 1, start + 3, *(e for e in ends if e >= start)])
+        if stop > start:
+            end = data.draw(st.integers(start + 1, stop)) + 1
+            tail = "," if words[end - 1].endswith(",") else ""
+            words[start:end] = ["".join(w[0] for w in words[start:end]).upper() + tail]
+    if len(words) < 3:
+        return " ".join(words)
+    second = data.draw(st.integers(1, len(words) - 1))
+    kept = [w for n, w in enumerate(words) if n in (0, second) or data.draw(st.booleans())]
+    return " ".join(kept)
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_a_figure_read_by_labels_is_always_the_figure_of_its_row(base, form, data):
+    """A table without stamps, its labels written short in random ways, and either rows of the
+    unit's own inserted (some written like a label of the form, beside its row) or rows
+    deleted: whatever is read for an indicator is the figure typed on that indicator's row, or
+    nothing (refused or missing); never another row's figure. (A row deleted and another that
+    looks like it inserted in the same stretch of rows with one label cannot be told apart by
+    their order: the most likely reading, fewest rows changed, is taken.)"""
+    grid, _, values = copy.deepcopy(base)
+    grid[5] = [""] * len(grid[5])  # no stamp: located by labels
+    rows = {ind.id: row(form, ind.id) for ind in form.indicators}
+    numeric = [i for i in form.indicators if i.numeric and i.kind != "yesno"]
+    for ind in numeric:
+        if data.draw(st.integers(0, 2)) == 0:
+            grid[rows[ind.id]][1] = _written_short(ind.label, data)
+    changes = data.draw(st.lists(st.sampled_from(numeric), max_size=6))
+    modes = data.draw(st.sampled_from([("insert-like", "insert-other"), ("delete",)]))
+    done: set[str] = set()
+    for n, ind in enumerate(sorted(set(changes), key=lambda i: -rows[i.id])):  # bottom up
+        at = rows[ind.id]
+        what = data.draw(st.sampled_from(modes))
+        if what == "delete" and ind.id not in done:
+            del grid[at]
+        elif what == "insert-like":  # the unit's own row, written like this row's label
+            done.add(ind.id)
+            grid.insert(at + 1, ["", _written_short(ind.label, data), 9000 + n])
+        else:
+            grid.insert(at + 1, ["", "Trong đó: nữ", 9000 + n])
+    report = check_sheet(form, grid)
+    for ind in numeric:
+        read = report.values.get(ind.id)
+        assert read in (None, values[ind.id]), (ind.id, read, grid[rows[ind.id]][1])

@@ -611,6 +611,12 @@ def _layout_lines(form: Any, issued: Any, tmp: Path) -> list[str]:
     out += variant("nhãn ghi tắt, chèn dòng", relabelled(short), False)
     out += variant("nhãn ghi quá tắt", relabelled({**short, "s5_lop_ksn": "Số lớp"}), False)
     out += variant("nhãn ghi tắt và đầy đủ", relabelled(short, twice="s3_to_roi"), False)
+
+    def look_alike(grid: list[list[Any]], _: Any) -> None:  # the unit's own row, a like label
+        grid[position(layout.stamp_cell)[0]] = [""]
+        grid.insert(row["s5_nguoi_cmnv"] + 1, ["", "Số người tham gia", 12])
+
+    out += variant("một dòng giống nhãn chèn thêm", look_alike, False)
     old = form.earlier(1)
     assert old is not None
     previous = {i.id: i.label for i in old.indicators if i.label != form.indicator(i.id).label}

@@ -54,8 +54,14 @@ CASES = {
     "viet-tat-trung": ("UBP03", 2, SHORT, {"twice": "s3_to_roi"}),
     # "Số lớp": could be any class row; its figure is refused
     "qua-tat": ("UBP04", 2, SHORT, {"label": ("s5_lop_day_nghe", "Số lớp")}),
+    # a row of the unit's own, labelled like the row above it, with a figure: either could be it
+    "giong-nhan": ("UBP05", 2, SHORT, {"after": ("s5_nguoi_cmnv", ["", "Số người tham gia", 12])}),
 }
-REFUSED = {"viet-tat-trung": {"s3_to_roi"}, "qua-tat": {"s5_lop_day_nghe"}}
+REFUSED = {
+    "viet-tat-trung": {"s3_to_roi"},
+    "qua-tat": {"s5_lop_day_nghe"},
+    "giong-nhan": {"s5_nguoi_cmnv"},
+}
 SEEDS = {name: 20 + n for n, name in enumerate(CASES)}
 
 
@@ -92,6 +98,8 @@ def _rows(form: Form, roster, name: str) -> list[list[object]]:
                 rows.append(["", ind.label, values.get(ind.id, "")])
             rows.append(["", label, values.get(ind.id, "")])
             rows += INSERTED.get(ind.id, [])
+            if change.get("after", ("",))[0] == ind.id:
+                rows.append(change["after"][1])
     return rows
 
 
@@ -171,3 +179,14 @@ def test_a_label_too_short_to_tell_is_refused_naming_it(reports):
     rep = reports["qua-tat"]
     [finding] = [f for f in rep.findings if f.indicator == "s5_lop_day_nghe"]
     assert "'Số lớp'" in finding.message and finding.cell in finding.message
+
+
+def test_a_row_like_the_one_above_it_puts_both_in_doubt(reports, form, roster):
+    """'Số người tham gia' with a figure, under 'Số lượt người TG' and the unit's note: every
+    word of it is a word of that row's label, so either could hold the figure; neither is read,
+    both are named."""
+    rep = reports["giong-nhan"]
+    [finding] = [f for f in rep.findings if f.indicator == "s5_nguoi_cmnv"]
+    labels = [row[1] if len(row) > 1 else "" for row in _rows(form, roster, "giong-nhan")]
+    own, alike = labels.index(SHORT["s5_nguoi_cmnv"]) + 1, labels.index("Số người tham gia") + 1
+    assert f"(C{own}, C{alike})" in finding.message and finding.cell == f"C{own}"

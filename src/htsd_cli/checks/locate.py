@@ -361,8 +361,12 @@ def _runs(token: str, words: Sequence[str], phrases: Sequence[int], start: int) 
     run together, each whole or by its first letter ("tthtcd": "trung tam htcd"; "bd": "boi
     duong"). A single word stands only for itself: one letter is no evidence."""
     ends: list[int] = []
+    seen: set[tuple[int, int]] = set()  # each (letter, word) once: never more paths than that
 
     def walk(at: int, k: int) -> None:
+        if (at, k) in seen:
+            return
+        seen.add((at, k))
         if at == len(token):
             if k - start >= 2 or token == words[start]:
                 ends.append(k)
@@ -390,23 +394,24 @@ def explained(typed: str, label: str) -> int:
     typed_words, words, phrases = _words(typed), _words(label), _phrases(label)
     if not typed_words or len(typed_words) > len(words):
         return -1
-    initials = {w[0] for w in words}
-    if any(t[0] not in initials for t in typed_words):
+    known, initials = set(words), {w[0] for w in words}
+    # a word typed is a word of the label, or initials: a few letters, the first an initial
+    if any(t not in known and (t[0] not in initials or len(t) > 12) for t in typed_words):
         return -1
 
-    @functools.cache
-    def best(i: int, j: int) -> int:  # words explained by typed_words[i:] within words[j:]
-        if i == len(typed_words):
-            return 0
-        found = -1
-        for start in range(j, len(words)):
-            for end in _runs(typed_words[i], words, phrases, start):
-                rest = best(i + 1, end)
-                if rest >= 0:
-                    found = max(found, rest + end - start)
-        return found
-
-    return best(0, 0)
+    n, m = len(typed_words), len(words)
+    # after[i][j]: the most words explained by typed_words[i:] among words[j:] (-1: none)
+    after = [[-1] * (m + 1) for _ in range(n)] + [[0] * (m + 1)]
+    for i in range(n - 1, -1, -1):
+        token, most = typed_words[i], -1
+        for start in range(m - 1, -1, -1):
+            if token[0] == words[start][0]:
+                for end in _runs(token, words, phrases, start):
+                    rest = after[i + 1][end]
+                    if rest >= 0 and rest + end - start > most:
+                        most = rest + end - start
+            after[i][start] = most
+    return after[0][0]
 
 
 def short_for(typed: str, label: str) -> bool:
@@ -415,43 +420,72 @@ def short_for(typed: str, label: str) -> bool:
     return explained(typed, label) >= max(SHORT_MIN_WORDS, SHORT_MIN_SHARE * len(_words(label)))
 
 
+# How strongly a cell's label stands for a label of the form: in full, written short, or only
+# weakly (every word typed is a word of the label, but too few of them to tell which row it is:
+# "Số lớp", "Số người tham gia" where "Số lượng người tham gia" belongs). A weak label is never
+# read; it takes part in the alignment so that the rows around it are in doubt when it could be
+# one of them.
+FULL, SHORT, WEAK = 3, 2, 1
+WEAK_MIN_WORDS = 2  # not "Tổng" or "Cộng" beside "Tổng kinh phí…"
+
+
 @functools.lru_cache(maxsize=16384)
-def _labels_for(typed: str, keys: tuple[str, ...]) -> tuple[str, ...]:
-    """The labels among `keys` that `typed` (a key no label has) could be written short for;
-    none when it could be too many."""
-    fits = tuple(k for k in keys if short_for(typed, k))
-    return fits if len(fits) <= SHORT_MAX_LABELS else ()
+def _fits(typed: str, keys: tuple[str, ...]) -> tuple[tuple[str, int], ...]:
+    """(label, strength) of each label among `keys` the label key `typed` could stand for."""
+    out: list[tuple[str, int]] = []
+    short: list[str] = []
+    for key in keys:
+        if key == typed:
+            out.append((key, FULL))
+            continue
+        words = explained(typed, key)
+        if words >= max(SHORT_MIN_WORDS, SHORT_MIN_SHARE * len(_words(key))):
+            short.append(key)
+        elif words >= WEAK_MIN_WORDS:
+            out.append((key, WEAK))
+    # a label of the form in full is no other label written short; a label written so short
+    # that it fits too many labels tells none of them
+    firm = len(short) <= SHORT_MAX_LABELS and typed not in keys
+    return (*out, *((key, SHORT if firm else WEAK) for key in short))
 
 
 class Evidence:
     """Where each label of one version of the form is written in a grid: the cells (row,
-    column) holding it, in full or written short, in reading order."""
+    column) that stand for it, in reading order, and how strongly (FULL, SHORT, WEAK)."""
 
     def __init__(self, index: LabelIndex, items: Sequence[Item]) -> None:
         keys = tuple(sorted({item.key for item in items}))
-        known = frozenset(keys)
+        self.grid = index.grid
         self.at: dict[str, list[tuple[int, int]]] = {}
-        self.short: dict[tuple[int, int], str] = {}  # cell → what was typed there
+        self.strength: dict[tuple[int, int, str], int] = {}
         for r in range(len(index.grid)):
             header: bool | None = None  # "TT | Nội dung hoạt động | Kết quả": no row's label
-            for c, key in index.row(r):
-                if key in known:
+            for c, typed in index.row(r):
+                for key, strength in _fits(typed, keys):
+                    if strength != FULL:
+                        if header is None:
+                            header = is_header_row(index.grid, r)
+                        if header:
+                            continue
                     self.at.setdefault(key, []).append((r, c))
-                    continue
-                if header is None:
-                    header = is_header_row(index.grid, r)
-                if header:
-                    break
-                text = index.grid[r][c]
-                for label in _labels_for(key, keys):
-                    self.at.setdefault(label, []).append((r, c))
-                    self.short[(r, c)] = str(text).strip()
+                    self.strength[(r, c, key)] = strength
 
-    def cells(self, key: str) -> list[tuple[int, int]]:
-        return self.at.get(key, [])
+    def cells(self, key: str, least: int = WEAK) -> list[tuple[int, int]]:
+        """The cells standing for `key` at least as strongly as `least`."""
+        found = self.at.get(key, [])
+        if least == WEAK:
+            return found
+        return [(r, c) for r, c in found if self.strength[(r, c, key)] >= least]
 
     def label_col(self, r: int, key: str) -> int:
-        return min(c for row, c in self.cells(key) if row == r)
+        """The column of row r that stands for `key` most strongly (the first of those)."""
+        return min(
+            ((-self.strength[(row, c, key)], c) for row, c in self.at.get(key, []) if row == r)
+        )[1]
+
+    def how(self, r: int, key: str) -> int:
+        """How strongly row r stands for `key`."""
+        return self.strength[(r, self.label_col(r, key), key)]
 
 
 # --- alignment by labels --------------------------------------------------------------------------------
@@ -515,7 +549,7 @@ def _align(evidence: Evidence, items: Sequence[Item]) -> dict[str, list[int]]:
     A label written short weighs as much as one written in full: a row the form's label is
     written on and another row it is written short on are two rows for it, never a choice.
     """
-    pairs = [(i, r) for i, item in enumerate(items) for r, _ in evidence.cells(item.key)]
+    pairs = [(i, r) for i, item in enumerate(items) for r, _ in evidence.cells(item.key, SHORT)]
     pairs = sorted(set(pairs))
     if not pairs:
         return {}
@@ -618,6 +652,7 @@ def locate_by_labels(
     if value_col is None:
         location.problems.append(Problem("value-column-unknown", why, fatal=True))
         return location
+    doubts = _doubts(index, evidence, items, rows, value_col)
     note_col = header.note_column() if header else None
     trusted: dict[str, str] = {}  # indicator → the cell its defined name points at, label beside
     for ind in form.indicators:
@@ -637,6 +672,10 @@ def locate_by_labels(
         named_cell = trusted.get(ind.id, "")
         if spot is not None and spot[1] >= value_col:
             location.problems.append(_misplaced(ind, address(*spot), value_col))
+            continue
+        key = label_key(ind.label)
+        if ind.id in doubts and not named_cell:
+            location.problems.append(_doubtful(index, evidence, ind, doubts[ind.id], value_col))
             continue
         if spot is not None:
             ref = address(spot[0], value_col)
@@ -671,8 +710,8 @@ def locate_by_labels(
             location.cells[ind.id] = ref
             if note_col is not None:
                 location.cells[ind.note_id] = address(spot[0], note_col)
-            typed = evidence.short.get(spot)
-            if typed is not None:
+            if evidence.how(spot[0], key) == SHORT:
+                typed = str(index.grid[spot[0]][spot[1]]).strip()
                 location.problems.append(_read_short(ind, typed, address(*spot), ref))
             continue
         real = [r for r in found if r >= 0]
@@ -681,12 +720,15 @@ def locate_by_labels(
                 named_cell
                 and position(named_cell)[0] in real
                 and position(named_cell)[1] == value_col
-            ):
+            ):  # the defined name tells which of the rows it is
                 location.cells[ind.id] = named_cell
+                if note_col is not None:
+                    location.cells[ind.note_id] = address(position(named_cell)[0], note_col)
                 continue
             cells = ", ".join(address(r, value_col) for r in real)
+            alike = "cùng là" if all(evidence.how(r, key) == FULL for r in real) else "có thể là"
             why = (
-                f"Có nhiều dòng cùng là '{_show_label(ind)}' ({cells}); không biết dòng nào là "
+                f"Có nhiều dòng {alike} '{_show_label(ind)}' ({cells}); không biết dòng nào là "
                 "số liệu của chỉ tiêu này. Hãy xóa dòng thừa hoặc dùng biểu mẫu gốc."
                 if len(real) > 1
                 else f"Dòng {cells} '{_show_label(ind)}' có thể thuộc chỉ tiêu này hoặc một chỉ "
@@ -702,7 +744,7 @@ def locate_by_labels(
                 )
             )
             continue
-        seen = sorted(evidence.cells(label_key(ind.label)), key=lambda rc: rc in evidence.short)
+        seen = sorted(evidence.cells(key, SHORT), key=lambda rc: evidence.how(rc[0], key) != FULL)
         if seen:  # (a row with its label in full named first)
             r, c = seen[0]
             location.problems.append(
@@ -717,10 +759,9 @@ def locate_by_labels(
             )
             continue
         absent.append(ind)
-    short = _too_short(index, items, rows, absent, value_col)
     for ind in absent:  # placed once every other row is known
-        if ind.id in short:
-            location.problems.append(short[ind.id])
+        if ind.id in doubts:
+            location.problems.append(_doubtful(index, evidence, ind, doubts[ind.id], value_col))
             continue
         where = _gap(location.cells, form, ind, value_col)
         named = names.get(ind.id)
@@ -750,49 +791,81 @@ def locate_by_labels(
     return location
 
 
-def _too_short(
+def _holds(grid: Sequence[Sequence[Any]], r: int, col: int) -> bool:
+    """Whether row r has something in column col."""
+    cells = grid[r]
+    return col < len(cells) and not is_blank(cells[col])
+
+
+def _doubts(
     index: LabelIndex,
+    evidence: Evidence,
     items: Sequence[Item],
     rows: Mapping[str, list[int]],
-    absent: Sequence[Indicator],
     value_col: int,
-) -> dict[str, Problem]:
-    """Rows of the form not found, whose place holds a figure beside a label that could be
-    theirs written too short ("Số lớp" between the rows around "Số lớp dạy nghề…"): the figure
-    is there but whose it is cannot be told, so it is refused, naming the cells."""
-    taken = {r for found in rows.values() for r in found if r >= 0}
-    anchors = [
-        (n, found[0]) for n, item in enumerate(items) if len(found := rows.get(item.id, [])) == 1
-    ]
-    out: dict[str, Problem] = {}
-    for ind in absent:
-        at = next(n for n, item in enumerate(items) if item.id == ind.id)
-        above = max((r for n, r in anchors if n < at), default=-1)
-        below = min((r for n, r in anchors if n > at), default=len(index.grid))
-        key = label_key(ind.label)
-        for r in range(above + 1, below):
-            cells = index.grid[r]
-            if r in taken or value_col >= len(cells) or is_blank(cells[value_col]):
+) -> dict[str, list[int]]:
+    """The indicators found on one row (or on none) whose place (between the rows of the form
+    around them) holds another row that could be theirs: a row their label stands for only
+    weakly, holding a figure ("Số lớp" where "Số lớp dạy nghề…" belongs; "Số người tham gia",
+    another row's label, where "Số lượng người tham gia" does), or a row of an indicator itself
+    in doubt (the rows around a doubtful one are no firmer than it). Indicator → every row
+    that could be its, in order."""
+    grid = index.grid
+    unique = {item.id: found[0] for item in items if len(found := rows.get(item.id, [])) == 1}
+    doubts: dict[str, list[int]] = {}
+    changed = True
+    while changed:  # until no doubt spreads further
+        changed = False
+        # the row of the nearest firmly placed item before each item, and after it
+        above, below = [-1] * len(items), [len(grid)] * len(items)
+        for n in range(1, len(items)):
+            last = items[n - 1].id
+            above[n] = unique[last] if last in unique and last not in doubts else above[n - 1]
+        for n in range(len(items) - 2, -1, -1):
+            after = items[n + 1].id
+            below[n] = unique[after] if after in unique and after not in doubts else below[n + 1]
+        for n, item in enumerate(items):
+            if item.indicator is None or item.id in doubts or len(rows.get(item.id, [])) > 1:
                 continue
-            if is_header_row(index.grid, r):  # a header's words are no row's label
-                continue
-            label = next(
-                (c for c, k in index.row(r) if c < value_col and explained(k, key) > 0),
-                None,
-            )
-            if label is None:
-                continue
-            ref = address(r, value_col)
-            out[ind.id] = Problem(
-                "ambiguous-row",
-                f"Dòng '{str(cells[label]).strip()}' (ô {address(r, label)}) ghi quá tắt: có thể "
-                f"là '{_show_label(ind)}' hoặc một dòng khác của biểu mẫu, nên không đọc số liệu ở "
-                f"ô {ref}. Hãy ghi nhãn dòng đầy đủ như biểu mẫu.",
-                ref,
-                ind.id,
-            )
-            break
-    return out
+            own = unique.get(item.id)
+            others = {
+                r
+                for r, c in evidence.cells(item.key)
+                if above[n] < r < below[n]
+                and r != own
+                and (evidence.strength[(r, c, item.key)] > WEAK or _holds(grid, r, value_col))
+            }
+            if others:
+                doubts[item.id] = sorted(others | ({own} if own is not None else set()))
+                changed = True
+    return doubts
+
+
+def _doubtful(
+    index: LabelIndex, evidence: Evidence, ind: Indicator, found: Sequence[int], value_col: int
+) -> Problem:
+    """A figure whose row cannot be told among the rows that could be its, named."""
+    key = label_key(ind.label)
+    if len(found) == 1 and evidence.how(found[0], key) == WEAK:  # a label written too short
+        r = found[0]
+        c = evidence.label_col(r, key)
+        ref = address(r, value_col)
+        return Problem(
+            "ambiguous-row",
+            f"Dòng '{str(index.grid[r][c]).strip()}' (ô {address(r, c)}) có thể là "
+            f"'{_show_label(ind)}' ghi thiếu chữ, hoặc một dòng khác của biểu mẫu, nên không "
+            f"đọc số liệu ở ô {ref}. Hãy ghi nhãn dòng đầy đủ như biểu mẫu.",
+            ref,
+            ind.id,
+        )
+    cells = ", ".join(address(r, value_col) for r in found)
+    return Problem(
+        "ambiguous-row",
+        f"Có nhiều dòng có thể là '{_show_label(ind)}' ({cells}); không biết dòng nào là số liệu "
+        "của chỉ tiêu này. Hãy ghi nhãn các dòng đầy đủ như biểu mẫu, bỏ dòng thừa.",
+        address(found[0], value_col),
+        ind.id,
+    )
 
 
 def _read_short(ind: Indicator, typed: str, label_cell: str, ref: str) -> Problem:
