@@ -621,3 +621,22 @@ def test_a_figure_read_by_labels_is_always_the_figure_of_its_row(base, form, dat
     for ind in numeric:
         read = report.values.get(ind.id)
         assert read in (None, values[ind.id]), (ind.id, read, grid[rows[ind.id]][1])
+
+
+def test_a_broken_history_file_leaves_the_current_version_to_read_the_table(base, tmp_path):
+    """The previous version's file cannot be read: a table without stamps is read by the
+    current version, as before there was a history (`htsd form show` names the broken file)."""
+    import shutil
+
+    from htsd_cli.form import load_form
+
+    from .conftest import ROOT
+
+    shutil.copy(ROOT / "templates" / "forms" / "htsd-2022.yaml", tmp_path / "htsd-2022.yaml")
+    (tmp_path / "history").mkdir()
+    (tmp_path / "history" / "htsd-2022-v1.yaml").write_text("id: [", encoding="utf-8")
+    form = load_form(tmp_path / "htsd-2022.yaml")
+    grid, _, values = copy.deepcopy(base)
+    report = check(form, grid, stamped=False)
+    assert report.located_by in ("labels", "layout") and report.valid
+    assert report.values["s8_ca_nhan"] == values["s8_ca_nhan"]

@@ -8,6 +8,7 @@ from typing import Any
 from htsd_cli.checks.context import Context
 from htsd_cli.checks.identity import identify
 from htsd_cli.checks.locate import Problem, form_items, label_key, locate
+from htsd_cli.errors import FormError
 from htsd_cli.findings import ERROR, WARNING
 from htsd_cli.form import Form
 from htsd_cli.layout import compute_layout, per_form
@@ -128,9 +129,17 @@ def check_structure(ctx: Context) -> bool:
 
 @per_form
 def _older_versions(form: Form) -> tuple[Form, ...]:
-    """The earlier versions of the form kept in its history, newest first."""
-    found = (form.earlier(v) for v in range(form.version - 1, 0, -1))
-    return tuple(f for f in found if f is not None)
+    """The earlier versions of the form kept in its history, newest first (a version whose
+    file cannot be read is not tried: `htsd form show` names it; the current one still is)."""
+    found = []
+    for version in range(form.version - 1, 0, -1):
+        try:
+            older = form.earlier(version)
+        except FormError:
+            continue
+        if older is not None:
+            found.append(older)
+    return tuple(found)
 
 
 def _report_problem(ctx: Context, problem: Problem) -> None:
