@@ -6,8 +6,11 @@ positions). A map is used only when, for every single indicator, the label besid
 the indicator's label, the rows keep the form's order, and the column is not headed as a plan,
 a target or a unit of measure. Otherwise the table is aligned to the form by its labels: each
 indicator gets the one row that fits the form's order, and its value is read from the column
-the table's header names as the result. A figure that cannot be placed this way is refused
-with a problem naming the cells; nothing is read from a position that only looks likely.
+the table's header names as the result. Labels may be written short as units write them ("SL
+tờ rơi"), and a table without stamps may carry the labels of an earlier version of the form
+(kept in its history), which then reads it. A figure that cannot be placed this way, or whose
+place holds another row that could be its, is refused with a problem naming the cells; nothing
+is read from a position that only looks likely.
 """
 
 from __future__ import annotations
@@ -342,7 +345,7 @@ _WORD = re.compile(r"[a-z0-9]+")
 _PHRASE = re.compile(r"[,;:()/.]")
 # A label written short explains at least this many words of the form's label, and this share.
 SHORT_MIN_WORDS, SHORT_MIN_SHARE = 3, 0.25
-SHORT_MAX_LABELS = 3  # written so short that it fits more labels than this, it is evidence of none
+SHORT_MAX_LABELS = 3  # written so short that it fits more labels than this, it only casts doubt
 
 
 @functools.lru_cache(maxsize=8192)
@@ -422,9 +425,9 @@ def short_for(typed: str, label: str) -> bool:
 
 # How strongly a cell's label stands for a label of the form: in full, written short, or only
 # weakly (every word typed is a word of the label, but too few of them to tell which row it is:
-# "Số lớp", "Số người tham gia" where "Số lượng người tham gia" belongs). A weak label is never
-# read; it takes part in the alignment so that the rows around it are in doubt when it could be
-# one of them.
+# "Số lớp", "Số người tham gia" where "Số lượng người tham gia" belongs). Rows are aligned by
+# labels in full or written short; a weak label is never read, but a row holding a figure
+# beside one casts doubt on the row of the form whose place it is in (_doubts).
 FULL, SHORT, WEAK = 3, 2, 1
 WEAK_MIN_WORDS = 2  # not "Tổng" or "Cộng" beside "Tổng kinh phí…"
 
@@ -438,10 +441,9 @@ def _fits(typed: str, keys: tuple[str, ...]) -> tuple[tuple[str, int], ...]:
         if key == typed:
             out.append((key, FULL))
             continue
-        words = explained(typed, key)
-        if words >= max(SHORT_MIN_WORDS, SHORT_MIN_SHARE * len(_words(key))):
+        if short_for(typed, key):
             short.append(key)
-        elif words >= WEAK_MIN_WORDS:
+        elif explained(typed, key) >= WEAK_MIN_WORDS:
             out.append((key, WEAK))
     # a label of the form in full is no other label written short; a label written so short
     # that it fits too many labels tells none of them
@@ -455,7 +457,6 @@ class Evidence:
 
     def __init__(self, index: LabelIndex, items: Sequence[Item]) -> None:
         keys = tuple(sorted({item.key for item in items}))
-        self.grid = index.grid
         self.at: dict[str, list[tuple[int, int]]] = {}
         self.strength: dict[tuple[int, int, str], int] = {}
         for r in range(len(index.grid)):
