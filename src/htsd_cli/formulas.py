@@ -41,8 +41,8 @@ ERRORS_NAME = "so_loi"
 STATUS_CELL = "E1"
 CHECK_FILL = "FFC7CE"
 
-# The findings of `htsd validate` that `so_loi` counts ("wrong-type": a true/false, where the
-# program keeps one apart from 1, as Excel and Google Sheets do; a date is a number to a formula).
+# The findings of `htsd validate` that `so_loi` counts ("wrong-type": a true/false typed in a
+# number cell; a date is a number to a formula).
 # It cannot see words in a number cell (it says "cần kiểm tra"), a cell's format (a date, a
 # percent, struck-through text), figures held as implausible, and what needs the roster or the
 # batch.
