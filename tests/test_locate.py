@@ -9,8 +9,10 @@ from __future__ import annotations
 import copy
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from htsd_cli.checks.locate import find_header, header_role, label_key, locate
+from htsd_cli.checks.locate import _chains, find_header, header_role, label_key, locate
 from htsd_cli.layout import compute_layout
 from htsd_cli.workbook import open_workbook
 from htsd_cli.workbook.parts import NamedCell, address, position
@@ -507,3 +509,134 @@ def test_a_text_heading_another_part_could_own_is_told_as_such():
         "Tiêu đề 'III. Kế hoạch tiếp theo' ở ô A64 có thể là của phần này hoặc của một phần khác"
     )
     assert "nhiều ô" not in one.message and "nhiều ô (A64, A67)" in two.message
+
+
+@given(
+    st.lists(st.tuples(st.integers(0, 12), st.integers(0, 40)), min_size=1, max_size=60),
+    st.data(),
+)
+def test_the_heaviest_chains_of_the_alignment(pairs, data):
+    """Each pair's best chain, found by the tree over rows, is the one that the pairwise
+    definition gives: its weight plus the best chain of pairs above and before it (after and
+    below it, backwards), never a pair of the same item or the same row."""
+    pairs = sorted(set(pairs))
+    weight = data.draw(st.lists(st.integers(1, 3), min_size=len(pairs), max_size=len(pairs)))
+    forward, backward = _chains(pairs, weight)
+    for p, (i, r) in enumerate(pairs):
+        before = [forward[q] for q, (qi, qr) in enumerate(pairs) if qi < i and qr < r]
+        after = [backward[q] for q, (qi, qr) in enumerate(pairs) if qi > i and qr > r]
+        assert forward[p] == weight[p] + max(before, default=0)
+        assert backward[p] == weight[p] + max(after, default=0)
+
+
+@pytest.mark.parametrize(
+    ("typed", "label", "fits"),
+    [
+        ("Số lớp BD CMNV", "s5_lop_cmnv", True),
+        ("SL tờ rơi", "s3_to_roi", True),
+        ("Số lượt người TG", "s5_nguoi_cmnv", True),
+        ("Số TTHTCĐ trên địa bàn đã thực hiện theo QĐ", 7, True),
+        ("Số, ngày BH kế hoạch", "s1_so_ke_hoach", True),
+        ("Tổng KP khen thưởng", "s8_kinh_phi", True),
+        ("Số lớp dạy nghề", "s5_lop_day_nghe", True),
+        ("Số lớp", "s5_lop_day_nghe", False),  # too little of the label: any class row
+        ("TTHTCĐ", 7, False),  # one word for twenty
+        ("Số: /BC-", "s5_lop_cmnv", False),  # an acronym never runs across a comma ("bộ, công")
+        ("Số lượt người TG nữ", "s5_nguoi_cmnv", False),  # every word typed is explained
+        ("SL rơi tờ", "s3_to_roi", False),  # in the label's order
+        ("Số lượng", "s3_to_roi", False),  # two words: "Số lượng" of anything
+    ],
+)
+def test_labels_written_short(form, typed, label, fits):
+    from htsd_cli.checks.locate import short_for
+
+    text = (
+        form.sections[label - 1].heading if isinstance(label, int) else form.indicator(label).label
+    )
+    assert short_for(label_key(typed), label_key(text)) is fits
+
+
+def test_a_header_never_stands_for_a_row(form):
+    """'Nội dung hoạt động' has every word of 'Có nội dung hoạt động hàng tháng', but it is the
+    header of a table: no row's evidence."""
+    from htsd_cli.checks.locate import SHORT, Evidence, LabelIndex, form_items
+
+    grid = [["TT", "Nội dung hoạt động", "Kết quả"], ["", "Có nội dung HĐ hàng tháng", 1]]
+    evidence = Evidence(LabelIndex(grid), form_items(form))
+    key = label_key(form.indicator("s7_hoat_dong_thang").label)
+    assert evidence.cells(key) == [(1, 1)] and evidence.how(1, key) == SHORT
+
+
+def _written_short(label: str, data) -> str:
+    """A label as a unit might write it short: a run of words within one phrase written by
+    their initials ("bồi dưỡng" → "BD"; "hội thảo, tọa đàm" → "HT, TĐ", never "HTTĐ"), some
+    other words left out (the first kept, and one more: a word alone, "Số" or "Hội", is no
+    label of a row)."""
+    words = label.strip(" :.").split()
+    ends = [n for n, w in enumerate(words) if w.endswith((",", ";", ":"))]  # a phrase's last
+    if len(words) > 2 and data.draw(st.booleans()):
+        start = data.draw(st.integers(1, len(words) - 2))
+        stop = min([len(words) - 1, start + 3, *(e for e in ends if e >= start)])
+        if stop > start:
+            end = data.draw(st.integers(start + 1, stop)) + 1
+            tail = "," if words[end - 1].endswith(",") else ""
+            words[start:end] = ["".join(w[0] for w in words[start:end]).upper() + tail]
+    if len(words) < 3:
+        return " ".join(words)
+    second = data.draw(st.integers(1, len(words) - 1))
+    kept = [w for n, w in enumerate(words) if n in (0, second) or data.draw(st.booleans())]
+    return " ".join(kept)
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_a_figure_read_by_labels_is_always_the_figure_of_its_row(base, form, data):
+    """A table without stamps, its labels written short in random ways, and either rows of the
+    unit's own inserted (some written like a label of the form, beside its row) or rows
+    deleted: whatever is read for an indicator is the figure typed on that indicator's row, or
+    nothing (refused or missing); never another row's figure. (A row deleted and another that
+    looks like it inserted in the same stretch of rows with one label cannot be told apart by
+    their order: the most likely reading, fewest rows changed, is taken.)"""
+    grid, _, values = copy.deepcopy(base)
+    grid[5] = [""] * len(grid[5])  # no stamp: located by labels
+    rows = {ind.id: row(form, ind.id) for ind in form.indicators}
+    numeric = [i for i in form.indicators if i.numeric and i.kind != "yesno"]
+    for ind in numeric:
+        if data.draw(st.integers(0, 2)) == 0:
+            grid[rows[ind.id]][1] = _written_short(ind.label, data)
+    changes = data.draw(st.lists(st.sampled_from(numeric), max_size=6))
+    modes = data.draw(st.sampled_from([("insert-like", "insert-other"), ("delete",)]))
+    done: set[str] = set()
+    for n, ind in enumerate(sorted(set(changes), key=lambda i: -rows[i.id])):  # bottom up
+        at = rows[ind.id]
+        what = data.draw(st.sampled_from(modes))
+        if what == "delete" and ind.id not in done:
+            del grid[at]
+        elif what == "insert-like":  # the unit's own row, written like this row's label
+            done.add(ind.id)
+            grid.insert(at + 1, ["", _written_short(ind.label, data), 9000 + n])
+        else:
+            grid.insert(at + 1, ["", "Trong đó: nữ", 9000 + n])
+    report = check_sheet(form, grid)
+    for ind in numeric:
+        read = report.values.get(ind.id)
+        assert read in (None, values[ind.id]), (ind.id, read, grid[rows[ind.id]][1])
+
+
+def test_a_broken_history_file_leaves_the_current_version_to_read_the_table(base, tmp_path):
+    """The previous version's file cannot be read: a table without stamps is read by the
+    current version, as before there was a history (`htsd form show` names the broken file)."""
+    import shutil
+
+    from htsd_cli.form import load_form
+
+    from .conftest import ROOT
+
+    shutil.copy(ROOT / "templates" / "forms" / "htsd-2022.yaml", tmp_path / "htsd-2022.yaml")
+    (tmp_path / "history").mkdir()
+    (tmp_path / "history" / "htsd-2022-v1.yaml").write_text("id: [", encoding="utf-8")
+    form = load_form(tmp_path / "htsd-2022.yaml")
+    grid, _, values = copy.deepcopy(base)
+    report = check(form, grid, stamped=False)
+    assert report.located_by in ("labels", "layout") and report.valid
+    assert report.values["s8_ca_nhan"] == values["s8_ca_nhan"]

@@ -582,6 +582,46 @@ def _layout_lines(form: Any, issued: Any, tmp: Path) -> list[str]:
     out += variant("tiêu đề có hai cột kết quả", retyped("none", two), False)
     none = ["TT", "Nội dung", "Kế hoạch", "Chỉ tiêu", "Ghi chú"]
     out += variant("tiêu đề không có cột kết quả", retyped("none", none), False)
+
+    def relabelled(labels: dict[str, str], twice: str = "", counts: Any = ()) -> Any:
+        """The table without its stamp, some labels typed as the unit wrote them, a row of its
+        own inserted with a figure, (`twice`) one row written in full and short, and `counts`
+        answered with a number."""
+
+        def change(grid: list[list[Any]], _: Any) -> None:
+            grid[position(layout.stamp_cell)[0]] = [""]
+            for ind_id, label in labels.items():
+                grid[row[ind_id]][1] = label
+            for ind_id in counts:
+                grid[row[ind_id]][2] = 1
+            at = row["s3_to_roi"] + 1
+            grid.insert(at, ["", "Trong đó: tờ rơi điện tử", 40])
+            if twice:
+                full = list(grid[row[twice]])
+                full[1] = form.indicator(twice).label
+                grid.insert(row[twice], full)
+
+        return change
+
+    short = {
+        "s3_to_roi": "SL tờ rơi",
+        "s5_lop_cmnv": "Số lớp BD CMNV",
+        "s5_nguoi_xmc": "SL người TG",
+    }
+    out += variant("nhãn ghi tắt, chèn dòng", relabelled(short), False)
+    out += variant("nhãn ghi quá tắt", relabelled({**short, "s5_lop_ksn": "Số lớp"}), False)
+    out += variant("nhãn ghi tắt và đầy đủ", relabelled(short, twice="s3_to_roi"), False)
+
+    def look_alike(grid: list[list[Any]], _: Any) -> None:  # the unit's own row, a like label
+        grid[position(layout.stamp_cell)[0]] = [""]
+        grid.insert(row["s5_nguoi_cmnv"] + 1, ["", "Số người tham gia", 12])
+
+    out += variant("một dòng giống nhãn chèn thêm", look_alike, False)
+    old = form.earlier(1)
+    assert old is not None
+    previous = {i.id: i.label for i in old.indicators if i.label != form.indicator(i.id).label}
+    counted = [i.id for i in old.indicators if i.kind != form.indicator(i.id).kind]
+    out += variant("nhãn phiên bản trước", relabelled(previous, counts=counted), False)
     return out
 
 

@@ -24,6 +24,7 @@ CODES: dict[str, str] = {
     "locators-disagree": "Không chắc ô số liệu",
     "value-column-unknown": "Không rõ cột số liệu",
     "ambiguous-text": "Lời văn không rõ ô",
+    "short-label": "Nhãn dòng ghi tắt",
     "not-a-number": "Không phải số",
     "ambiguous-number": "Số viết không rõ",
     "unit-typed": "Ghi kèm đơn vị tính",

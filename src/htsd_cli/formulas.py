@@ -1,15 +1,22 @@
 """The form's checks inside the issued workbook: formulas any spreadsheet program evaluates.
 
-Generated from the same definitions `htsd validate` uses: each figure's own check (a count is a
-whole number not below zero, money is not below zero) and every cross-field rule, for the rows the
-unit's type answers. On the form sheet, outside the print area:
+Generated from the same definitions `htsd validate` uses, for the rows the unit's type answers.
+On the form sheet, outside the print area:
 - column E, beside each row: the messages of the checks the row breaks, in validate's words;
-- hidden columns F (the row's own check), G (error rules on the row), H (blank), I (text in a
-  number cell, or a yes/no cell other than Có/Không, which a formula cannot read: "cần kiểm tra",
-  never zero; validate reads them and says what it read);
-- E1: the status line; F1 the number of errors, also the workbook-level name `so_loi`.
-Conditional formatting turns a breaking cell red. `htsd validate` stays the authority: it reads
-the figures, never these verdicts.
+- hidden columns F (the row's own error: a formula error, a true/false, a negative number, a
+  count that is not whole), G (error rules on the row), H (blank), I (words in a number cell, or
+  a yes/no cell other than Có/Không, which a formula cannot read: "cần kiểm tra", never zero;
+  validate reads them and says what it read), J (something typed that validate reads);
+- E1: the status line; F1 the number of errors, also the workbook-level name `so_loi`; F2 blank
+  rows, F3 cells to check, F4 1 when nothing at all is typed.
+
+`so_loi` counts the errors `htsd validate` (without --strict) finds in the file itself, as far as
+a formula can see them (ERRORS_COUNTED): each figure's own error, each error rule broken (judged,
+as validate judges it, only when every figure it uses is readable and free of its own error: a
+negative figure is one error, not one more for each rule it would break), and a return with
+nothing typed. The two counts are equal for an issued workbook in which no cell "cần kiểm tra"
+and nothing a formula cannot see (below) is at fault. Conditional formatting turns a breaking
+cell red. `htsd validate` stays the authority: it reads the figures, never these verdicts.
 
 Only functions Excel 2010, LibreOffice and Google Sheets all have are used (FUNCTIONS).
 """
@@ -19,22 +26,54 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from htsd_cli.checks.applies import NOT_APPLICABLE
 from htsd_cli.form import Expr, Form, Indicator, Rule
-from htsd_cli.layout import VALUE_COL, Layout
+from htsd_cli.layout import FORM_SHEET, VALUE_COL, Layout
 
-FUNCTIONS = frozenset({"IF", "AND", "OR", "NOT", "ISBLANK", "ISNUMBER", "ISTEXT", "INT", "SUM"})
-MESSAGE_COL, OWN_COL, RULES_COL, BLANK_COL, TEXT_COL = "E", "F", "G", "H", "I"
-ERRORS_CELL, BLANKS_CELL, TEXTS_CELL = "F1", "F2", "F3"
+FUNCTIONS = frozenset(
+    {"IF", "AND", "OR", "NOT", "ISBLANK", "ISNUMBER", "ISTEXT", "ISERROR", "ISLOGICAL", "INT",
+     "SUM", "TRIM"}
+)  # fmt: skip
+MESSAGE_COL, OWN_COL, RULES_COL, BLANK_COL, TEXT_COL, READ_COL = "E", "F", "G", "H", "I", "J"
+HIDDEN_COLS = (OWN_COL, RULES_COL, BLANK_COL, TEXT_COL, READ_COL)
+ERRORS_CELL, BLANKS_CELL, TEXTS_CELL, EMPTY_CELL = "F1", "F2", "F3", "F4"
 ERRORS_NAME = "so_loi"
 STATUS_CELL = "E1"
 CHECK_FILL = "FFC7CE"
 
+# The findings of `htsd validate` that `so_loi` counts ("wrong-type": a true/false typed in a
+# number cell; a date is a number to a formula).
+# It cannot see words in a number cell (it says "cần kiểm tra"), a cell's format (a date, a
+# percent, struck-through text), figures held as implausible, and what needs the roster or the
+# batch.
+ERRORS_COUNTED = frozenset(
+    {"error-value", "wrong-type", "negative-value", "fractional-count", "rule-violated",
+     "empty-return"}
+)  # fmt: skip
+CHECK_GUIDE = (
+    f"Ô E1 ở trang '{FORM_SHEET}' tự đếm lỗi như htsd đếm khi kiểm tra tệp: ô báo lỗi công "
+    "thức, ô ghi đúng/sai thay cho con số, số âm, số lẻ ở ô số lượng, quy tắc đối chiếu bị vi "
+    "phạm (ô tô đỏ, lời nhắc ở cột E), và tệp chưa điền số liệu nào. Chữ trong ô số, hoặc ô "
+    'Có/Không ghi khác Có, Không, được báo "cần kiểm tra": htsd đọc rồi báo khi kiểm tra tệp. '
+    "Ngày tháng gõ vào ô số, chữ gạch ngang và số liệu khó có thật thì bảng tính không thấy: "
+    "chỉ htsd báo.",
+)
 
-def _known(ind: Indicator, ref: str) -> str:
-    """The cell holds a figure a formula can use (a rule with a blank one is not judged)."""
+
+def _quiet(ref: str, test: str, otherwise: str = "FALSE") -> str:
+    """`test` of a cell that may hold a formula error (#DIV/0!...): `otherwise` for an error,
+    never the error itself, which would spread to every sum over it."""
+    return f"IF(ISERROR({ref}),{otherwise},{test})"
+
+
+def _readable(ind: Indicator, ref: str, row: int) -> str:
+    """The cell holds a figure a formula can use: a number free of its own error, or Có/Không.
+    A rule using a figure that is not readable is not judged (validate reads it as missing)."""
     if ind.kind == "yesno":
-        return f'OR({ref}="Có",{ref}="Không")'
-    return f"ISNUMBER({ref})"
+        return _quiet(ref, f'OR({ref}="Có",{ref}="Không")')
+    if ind.kind == "text":
+        return _quiet(ref, f'TRIM({ref})<>""', "TRUE")
+    return f"AND(ISNUMBER({ref}),{OWN_COL}{row}=0)"
 
 
 def _term(ind: Indicator, ref: str) -> str:
@@ -59,6 +98,8 @@ OWN_MESSAGES = {
     "people": "Số âm hoặc số lẻ: hãy ghi số nguyên không âm (0 nếu không có). ",
     "money": "Số âm: hãy ghi số tiền không âm (0 nếu không có). ",
 }
+FORMULA_ERROR_MESSAGE = "Công thức báo lỗi: hãy sửa công thức hoặc ghi con số. "
+TRUE_FALSE_MESSAGE = "Ô chứa giá trị đúng/sai: hãy ghi một con số. "
 OPERATORS = {">=": ">=", "<=": "<=", ">": ">", "<": "<", "==": "=", "!=": "<>"}
 
 
@@ -68,30 +109,47 @@ def _comparison(check: Any, form: Form, cells: dict[str, str]) -> str:
 
 
 def rule_formula(rule: Rule, form: Form, cells: dict[str, str]) -> str:
-    """1 when the rule applies and is broken, else 0; a rule on a blank figure is not judged."""
+    """1 when the rule applies and is broken, else 0. As in validate, a rule on a figure that is
+    blank or unreadable, or has its own error (a negative number), is not judged: it waits for
+    the figure to be fixed. The comparisons are reached only when every figure is readable."""
     used = rule.when.left.ids + rule.when.right.ids if rule.when else ()
     if rule.check is not None:
         used += rule.check.left.ids + rule.check.right.ids
-    known = [_known(form.indicator(i), cells[i]) for i in dict.fromkeys(used)]
-    parts = list(known)
+    ready = [_readable(form.indicator(i), cells[i], int(cells[i][1:])) for i in dict.fromkeys(used)]
+    parts = []
     if rule.when is not None:
         parts.append(_comparison(rule.when, form, cells))
     if rule.check is not None:
         parts.append(f"NOT({_comparison(rule.check, form, cells)})")
     else:
-        target = cells[rule.target]
-        empty = f'OR(ISBLANK({target}),{target}="")'
-        parts.append(empty if rule.presence == "require" else f"NOT({empty})")
-    return f"IF(AND({','.join(parts)}),1,0)"
+        target = form.indicator(rule.target)
+        filled = _readable(target, cells[rule.target], int(cells[rule.target][1:]))
+        parts.append(filled if rule.presence == "forbid" else f"NOT({filled})")
+    broken = f"IF(AND({','.join(parts)}),1,0)"
+    return f"IF(AND({','.join(ready)}),{broken},0)" if ready else broken
 
 
 def own_formula(ind: Indicator, ref: str) -> str | None:
-    """1 when a figure typed is below zero (or, for a count, not whole)."""
+    """1 when the figure typed is an error for validate that a formula can see: a formula's
+    error, a true/false in a number cell, a number below zero or, for a count, not whole."""
     if ind.kind in ("count", "people"):
-        return f"IF(ISNUMBER({ref}),IF(OR({ref}<0,{ref}<>INT({ref})),1,0),0)"
-    if ind.kind == "money":
-        return f"IF(ISNUMBER({ref}),IF({ref}<0,1,0),0)"
-    return None
+        bad = f"OR({ref}<0,{ref}<>INT({ref}))"
+    elif ind.kind == "money":
+        bad = f"{ref}<0"
+    elif ind.kind == "yesno":
+        return f"IF(ISERROR({ref}),1,0)"
+    else:
+        return None
+    return f"IF(ISERROR({ref}),1,IF(ISLOGICAL({ref}),1,IF(ISNUMBER({ref}),IF({bad},1,0),0)))"
+
+
+def _own_message(ind: Indicator, ref: str) -> str:
+    if ind.kind == "yesno":
+        return _quoted(FORMULA_ERROR_MESSAGE)
+    return (
+        f"IF(ISERROR({ref}),{_quoted(FORMULA_ERROR_MESSAGE)},IF(ISLOGICAL({ref}),"
+        f"{_quoted(TRUE_FALSE_MESSAGE)},{_quoted(OWN_MESSAGES[ind.kind])}))"
+    )
 
 
 def _quoted(text: str) -> str:
@@ -139,15 +197,18 @@ def add_checks(ws: Any, form: Form, lay: Layout, unit_type: str = "") -> None:
         if own:
             ws[f"{OWN_COL}{r}"] = "=" + own
             own_rows.append(r)
-            rows.setdefault(r, []).append(
-                f'IF({OWN_COL}{r}=1,{_quoted(OWN_MESSAGES[ind.kind])},"")'
-            )
-        if ind.kind != "text":
-            ws[f"{BLANK_COL}{r}"] = f"=IF(ISBLANK({ref}),1,0)"
+            rows.setdefault(r, []).append(f'IF({OWN_COL}{r}=1,{_own_message(ind, ref)},"")')
+        if ind.kind == "text":
+            continue
+        ws[f"{BLANK_COL}{r}"] = f"=IF(ISBLANK({ref}),1,0)"
+        # validate reads a figure (or an error) from anything but blanks and "Không áp dụng"
+        blank = f'OR(TRIM({ref})="",{ref}={_quoted(NOT_APPLICABLE)})'
+        ws[f"{READ_COL}{r}"] = "=" + _quiet(ref, f"IF({blank},0,1)", "1")
         if ind.numeric:
-            ws[f"{TEXT_COL}{r}"] = f"=IF(ISTEXT({ref}),1,0)"
-        elif ind.kind == "yesno":  # "Đã có", "x": validate reads them, a formula cannot
-            ws[f"{TEXT_COL}{r}"] = f'=IF(AND(NOT(ISBLANK({ref})),{ref}<>"Có",{ref}<>"Không"),1,0)'
+            ws[f"{TEXT_COL}{r}"] = f'=IF(ISTEXT({ref}),IF(TRIM({ref})="",0,1),0)'
+        else:  # "Đã có", "x": validate reads them, a formula cannot
+            known = f'OR(TRIM({ref})="",{ref}="Có",{ref}="Không")'
+            ws[f"{TEXT_COL}{r}"] = "=" + _quiet(ref, f"IF({known},0,1)", "0")
 
     for rule in form.rules:
         if not set(rule.ids) <= answered:
@@ -165,25 +226,30 @@ def add_checks(ws: Any, form: Form, lay: Layout, unit_type: str = "") -> None:
         cell.font = red
         cell.alignment = Alignment(wrap_text=True, vertical="top")
     first, last = lay.header_row + 1, max(int(c[1:]) for c in cells.values())
-    ws[ERRORS_CELL] = (
-        f"=SUM({OWN_COL}{first}:{OWN_COL}{last})+SUM({RULES_COL}{first}:{RULES_COL}{last})"
-    )
-    ws[BLANKS_CELL] = f"=SUM({BLANK_COL}{first}:{BLANK_COL}{last})"
-    ws[TEXTS_CELL] = f"=SUM({TEXT_COL}{first}:{TEXT_COL}{last})"
+
+    def total(col: str) -> str:
+        return f"SUM({col}{first}:{col}{last})"
+
+    # a return with nothing typed is one error, as in validate (it is not a report)
+    ws[EMPTY_CELL] = f"=IF({total(READ_COL)}=0,1,0)"
+    ws[ERRORS_CELL] = f"={total(OWN_COL)}+{total(RULES_COL)}+{EMPTY_CELL}"
+    ws[BLANKS_CELL] = f"={total(BLANK_COL)}"
+    ws[TEXTS_CELL] = f"={total(TEXT_COL)}"
     status = ws[STATUS_CELL]
     status.value = (
-        f'=IF({ERRORS_CELL}=0,"Chưa có lỗi","Biểu mẫu còn "&{ERRORS_CELL}&" lỗi — xem các ô tô đỏ")'
+        f'=IF({EMPTY_CELL}=1,"Chưa điền số liệu nào",IF({ERRORS_CELL}=0,"Chưa có lỗi",'
+        f'"Biểu mẫu còn "&{ERRORS_CELL}&" lỗi — xem các ô tô đỏ"))'
         f'&IF({BLANKS_CELL}>0," · còn "&{BLANKS_CELL}&" dòng chưa điền","")'
         f'&IF({TEXTS_CELL}>0," · "&{TEXTS_CELL}&" ô cần kiểm tra (chữ trong ô số, hoặc không chọn Có/Không)","")'
     )
     status.font = Font(name="Times New Roman", size=12, bold=True, color="C00000")
     status.alignment = Alignment(wrap_text=True, vertical="top")
-    for row in ws.iter_rows(min_col=5, max_col=9):
+    for row in ws.iter_rows(min_col=5, max_col=5 + len(HIDDEN_COLS)):
         for c in row:
             if c.value is not None:
                 c.protection = guarded
     ws.column_dimensions[MESSAGE_COL].width = 50
-    for col in (OWN_COL, RULES_COL, BLANK_COL, TEXT_COL):
+    for col in HIDDEN_COLS:
         ws.column_dimensions[col].hidden = True
     fill = PatternFill("solid", fgColor=CHECK_FILL, bgColor=CHECK_FILL)
     for r in sorted(set(own_rows) | set(rule_rows)):

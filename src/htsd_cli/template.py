@@ -20,7 +20,7 @@ from htsd_cli.cellsafe import put_row
 from htsd_cli.checks.applies import NOT_APPLICABLE
 from htsd_cli.config import Config
 from htsd_cli.form import Form, Indicator
-from htsd_cli.formulas import add_checks
+from htsd_cli.formulas import CHECK_GUIDE, add_checks
 from htsd_cli.layout import (
     FORM_SHEET,
     GUIDE_SHEET,
@@ -337,6 +337,9 @@ def _guide_lines(form: Form, config: Config, unit_type: str = "") -> list[tuple[
         ("", "6. Cột 'Ghi chú' để giải thích thêm nếu cần."),
         ("", "7. Không đổi tên, không xóa trang tính; không chèn hay xóa dòng, cột."),
         ("", "8. Lưu tệp bằng Excel, LibreOffice hoặc WPS, giữ nguyên tên tệp."),
+        ("", ""),
+        ("bold", "Tự kiểm tra"),
+        *(("", line) for line in CHECK_GUIDE),
         ("", ""),
         ("bold", f"Hạn gửi: {deadline:%d/%m/%Y}"),
         ("", f"Gửi về: {send_to}"),

@@ -7,6 +7,9 @@ The script is a list of jobs; one office serves them all (starting it is the slo
     [{"open": "issued.xlsx" | null, "ops": [[op, args...], ...], "save": ["out.xlsx", ...]}]
 `open: null` starts a new, empty spreadsheet. Operations, on the first sheet unless named:
     ["fill", {defined name: value}]         type values into the cells the names point to
+    ["type", "C16", "3/5"]                  type text into a cell as at the keyboard: the office
+                                            reads it under its locale ("3/5" becomes a date,
+                                            "80.000" under en-US the number 80)
     ["unprotect"]                           lift the sheet protection (no password)
     ["insert_rows", row, count]             insert rows before 1-based `row`
     ["delete_rows", row, count]             delete rows starting at 1-based `row`
@@ -115,6 +118,9 @@ def run_job(desktop, job):
                 for name, value in args[0].items():
                     ref = doc.NamedRanges.getByName(name).getReferredCells()
                     put(ref.getCellByPosition(0, 0), value)
+            elif op == "type":  # the input line's way: read under the locale, formats detected
+                col, row = split_ref(args[0])
+                sheet.getCellByPosition(col, row).FormulaLocal = args[1]
             elif op == "unprotect":
                 sheet.unprotect("")
             elif op in ("insert_rows", "delete_rows"):

@@ -6,8 +6,11 @@ positions). A map is used only when, for every single indicator, the label besid
 the indicator's label, the rows keep the form's order, and the column is not headed as a plan,
 a target or a unit of measure. Otherwise the table is aligned to the form by its labels: each
 indicator gets the one row that fits the form's order, and its value is read from the column
-the table's header names as the result. A figure that cannot be placed this way is refused
-with a problem naming the cells; nothing is read from a position that only looks likely.
+the table's header names as the result. Labels may be written short as units write them ("SL
+tờ rơi"), and a table without stamps may carry the labels of an earlier version of the form
+(kept in its history), which then reads it. A figure that cannot be placed this way, or whose
+place holds another row that could be its, is refused with a problem naming the cells; nothing
+is read from a position that only looks likely.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from typing import Any
 from htsd_cli.form import Form, Indicator
 from htsd_cli.layout import compute_layout, label_text, per_form
 from htsd_cli.textnorm import fold
+from htsd_cli.values import is_blank
 from htsd_cli.workbook.parts import NamedCell, address, position
 
 LABEL_COLUMNS = 8  # labels are looked for in the first columns only
@@ -47,6 +51,7 @@ class Location:
     cells: dict[str, str]
     method: str  # "names", "id-sheet", "layout" or "labels"
     problems: list[Problem] = field(default_factory=list)
+    form: Form | None = None  # by labels: the version of the form whose labels placed them
 
 
 # --- labels -------------------------------------------------------------------------------------------
@@ -65,6 +70,12 @@ def label_key(text: str) -> str:
     return key.strip(" -+:.…;,").strip()
 
 
+@functools.lru_cache(maxsize=8192)
+def _cell_key(text: str) -> str | None:
+    """A text cell's label key; None for a cell too short to be a label (one character)."""
+    return label_key(text) if len(text.strip()) > 1 else None
+
+
 class LabelIndex:
     """The label keys of each row of a grid, computed once and on demand."""
 
@@ -78,17 +89,26 @@ class LabelIndex:
         keys = self._rows.get(r)
         if keys is None:
             cells = self.grid[r] if 0 <= r < len(self.grid) else ()
-            keys = [
-                (c, label_key(v))
-                for c, v in enumerate(cells[:LABEL_COLUMNS])
-                if isinstance(v, str) and len(v.strip()) > 1
-            ]
+            keys = []
+            for c, v in enumerate(cells[:LABEL_COLUMNS]):
+                if isinstance(v, str):
+                    key = _cell_key(v)
+                    if key is not None:
+                        keys.append((c, key))
             self._rows[r] = keys
         return keys
 
     def label_col(self, r: int, before: int, key: str) -> int | None:
         """The column left of `before` in row r that holds `key`, if any."""
-        return next((c for c, k in self.row(r) if k == key and c < before), None)
+        keys = self._rows.get(r)
+        if keys is not None:
+            return next((c for c, k in keys if k == key and c < before), None)
+        # asked once per row on the usual path: the few cells left of `before`, not the row
+        cells = self.grid[r] if 0 <= r < len(self.grid) else ()
+        for c, v in enumerate(cells[: min(before, LABEL_COLUMNS)]):
+            if isinstance(v, str) and _cell_key(v) == key:
+                return c
+        return None
 
     def find(self, key: str) -> list[tuple[int, int]]:
         """(row, column) of every cell holding `key`."""
@@ -110,8 +130,11 @@ _LABELISH = ("noi dung", "hoat dong", "ten chi", "chi so", "tieu chi")
 
 def header_role(text: object) -> str | None:
     """What a header cell says its column holds: the result, a note, something else, or None."""
-    if not isinstance(text, str):
-        return None
+    return _text_role(text) if isinstance(text, str) else None
+
+
+@functools.lru_cache(maxsize=4096)  # the same few headers in every file
+def _text_role(text: str) -> str | None:
     key = label_key(text)
     if not key or len(key) > 40:
         return None
@@ -147,10 +170,16 @@ def _header_cells(grid: Sequence[Sequence[Any]], r: int) -> dict[int, tuple[str,
     cells = grid[r] if 0 <= r < len(grid) else ()
     out = {}
     for c, v in enumerate(cells[: LABEL_COLUMNS + 4]):
-        role = header_role(v)
-        if role:
-            out[c] = (role, str(v).strip())
+        if isinstance(v, str):  # a header is words (header_role of anything else is None)
+            role = _text_role(v)
+            if role:
+                out[c] = (role, v.strip())
     return out
+
+
+def is_header_row(grid: Sequence[Sequence[Any]], r: int) -> bool:
+    """Whether row r names the columns of a table ("TT", "Nội dung", "Kết quả"…)."""
+    return len(_header_cells(grid, r)) >= 2
 
 
 def find_header(grid: Sequence[Sequence[Any]], first_row: int) -> Header | None:
@@ -203,6 +232,17 @@ def form_items(form: Form) -> tuple[Item, ...]:
     return tuple(i for i in items if i.key)
 
 
+@per_form
+def _indicator_keys(form: Form) -> tuple[tuple[str, str, str], ...]:
+    """(id, id of its note, label key) of each indicator, in the form's order."""
+    return tuple((i.id, i.note_id, label_key(i.label)) for i in form.indicators)
+
+
+@per_form
+def _indicator_ids(form: Form) -> frozenset[str]:
+    return frozenset(i.id for i in form.indicators)
+
+
 def _show_label(ind: Indicator) -> str:
     return label_text(ind).strip(" -")
 
@@ -217,11 +257,11 @@ def _coherent(
     previous = -1
     first: int | None = None
     columns: set[int] = set()
-    for ind in form.indicators:
-        if ind.id in skip:
+    for ind_id, _, key in _indicator_keys(form):
+        if ind_id in skip:
             continue
-        r, c = position(cells.get(ind.id, ""))
-        if r <= previous or c < 1 or index.label_col(r, c, label_key(ind.label)) is None:
+        r, c = position(cells.get(ind_id, ""))
+        if r <= previous or c < 1 or index.label_col(r, c, key) is None:
             return False
         previous = r
         first = r if first is None else first
@@ -234,10 +274,10 @@ def _coherent(
 
 def _extras(index: LabelIndex, form: Form, cells: Mapping[str, str], out: dict[str, str]) -> None:
     """Notes in the same row as their figure, and text parts right below their heading."""
-    for ind in form.indicators:
-        value, note = out.get(ind.id), cells.get(ind.note_id)
+    for ind_id, note_id, _ in _indicator_keys(form):
+        value, note = out.get(ind_id), cells.get(note_id)
         if value and note and position(value)[0] == position(note)[0]:
-            out[ind.note_id] = note
+            out[note_id] = note
     for text in form.texts:
         ref = cells.get(text.id)
         r = position(ref or "")[0]
@@ -248,7 +288,7 @@ def _extras(index: LabelIndex, form: Form, cells: Mapping[str, str], out: dict[s
 def _from_map(
     index: LabelIndex, form: Form, method: str, cells: Mapping[str, str], removed: frozenset[str]
 ) -> Location:
-    out = {i.id: cells[i.id] for i in form.indicators if i.id not in removed}
+    out = {i: cells[i] for i, _, _ in _indicator_keys(form) if i not in removed}
     _extras(index, form, cells, out)
     location = Location(out, method)
     _texts_by_heading(index, form, location)
@@ -299,37 +339,223 @@ def _ambiguous_text(heading: str, hits: Sequence[tuple[int, int]]) -> Problem:
     )
 
 
+# --- labels written short -------------------------------------------------------------------------------
+
+_WORD = re.compile(r"[a-z0-9]+")
+_PHRASE = re.compile(r"[,;:()/.]")
+# A label written short explains at least this many words of the form's label, and this share.
+SHORT_MIN_WORDS, SHORT_MIN_SHARE = 3, 0.25
+SHORT_MAX_LABELS = 3  # written so short that it fits more labels than this, it only casts doubt
+
+
+@functools.lru_cache(maxsize=8192)
+def _words(key: str) -> tuple[str, ...]:
+    return tuple(_WORD.findall(key))
+
+
+@functools.lru_cache(maxsize=2048)
+def _phrases(key: str) -> tuple[int, ...]:
+    """The phrase each word of a key belongs to (phrases end at commas, colons, brackets)."""
+    return tuple(n for n, part in enumerate(_PHRASE.split(key)) for _ in _WORD.findall(part))
+
+
+def _runs(token: str, words: Sequence[str], phrases: Sequence[int], start: int) -> list[int]:
+    """Where a run of words from `start` that `token` stands for ends: the words of one phrase
+    run together, each whole or by its first letter ("tthtcd": "trung tam htcd"; "bd": "boi
+    duong"). A single word stands only for itself: one letter is no evidence."""
+    ends: list[int] = []
+    seen: set[tuple[int, int]] = set()  # each (letter, word) once: never more paths than that
+
+    def walk(at: int, k: int) -> None:
+        if (at, k) in seen:
+            return
+        seen.add((at, k))
+        if at == len(token):
+            if k - start >= 2 or token == words[start]:
+                ends.append(k)
+            return
+        if k == len(words) or phrases[k] != phrases[start]:
+            return
+        word = words[k]
+        if token.startswith(word, at):
+            walk(at + len(word), k + 1)
+        if len(word) > 1 and word[0] == token[at]:
+            walk(at + 1, k + 1)
+
+    walk(0, start)
+    return sorted(set(ends))
+
+
+@functools.lru_cache(maxsize=65536)
+def explained(typed: str, label: str) -> int:
+    """How many words of `label` a label typed short explains; -1 when a word typed is not
+    explained. Both are label keys.
+
+    Every word typed must be a word of the label, or the initials of a run of its words (whole
+    words may stand in the run: "TTHTCĐ" for "Trung tâm HTCĐ"), in the label's order; words of
+    the label may be left out ("SL tờ rơi" for "Số lượng tờ rơi đã phát hành")."""
+    typed_words, words, phrases = _words(typed), _words(label), _phrases(label)
+    if not typed_words or len(typed_words) > len(words):
+        return -1
+    known, initials = set(words), {w[0] for w in words}
+    # a word typed is a word of the label, or initials: a few letters, the first an initial
+    if any(t not in known and (t[0] not in initials or len(t) > 12) for t in typed_words):
+        return -1
+
+    n, m = len(typed_words), len(words)
+    # after[i][j]: the most words explained by typed_words[i:] among words[j:] (-1: none)
+    after = [[-1] * (m + 1) for _ in range(n)] + [[0] * (m + 1)]
+    for i in range(n - 1, -1, -1):
+        token, most = typed_words[i], -1
+        for start in range(m - 1, -1, -1):
+            if token[0] == words[start][0]:
+                for end in _runs(token, words, phrases, start):
+                    rest = after[i + 1][end]
+                    if rest >= 0 and rest + end - start > most:
+                        most = rest + end - start
+            after[i][start] = most
+    return after[0][0]
+
+
+def short_for(typed: str, label: str) -> bool:
+    """Whether a label typed short is evidence for `label`: it explains enough of its words
+    (not "Số lớp" for every label that starts so). Both are label keys."""
+    return explained(typed, label) >= max(SHORT_MIN_WORDS, SHORT_MIN_SHARE * len(_words(label)))
+
+
+# How strongly a cell's label stands for a label of the form: in full, written short, or only
+# weakly (every word typed is a word of the label, but too few of them to tell which row it is:
+# "Số lớp", "Số người tham gia" where "Số lượng người tham gia" belongs). Rows are aligned by
+# labels in full or written short; a weak label is never read, but a row holding a figure
+# beside one casts doubt on the row of the form whose place it is in (_doubts).
+FULL, SHORT, WEAK = 3, 2, 1
+WEAK_MIN_WORDS = 2  # not "Tổng" or "Cộng" beside "Tổng kinh phí…"
+
+
+@functools.lru_cache(maxsize=16384)
+def _fits(typed: str, keys: tuple[str, ...]) -> tuple[tuple[str, int], ...]:
+    """(label, strength) of each label among `keys` the label key `typed` could stand for."""
+    out: list[tuple[str, int]] = []
+    short: list[str] = []
+    for key in keys:
+        if key == typed:
+            out.append((key, FULL))
+            continue
+        if short_for(typed, key):
+            short.append(key)
+        elif explained(typed, key) >= WEAK_MIN_WORDS:
+            out.append((key, WEAK))
+    # a label of the form in full is no other label written short; a label written so short
+    # that it fits too many labels tells none of them
+    firm = len(short) <= SHORT_MAX_LABELS and typed not in keys
+    return (*out, *((key, SHORT if firm else WEAK) for key in short))
+
+
+class Evidence:
+    """Where each label of one version of the form is written in a grid: the cells (row,
+    column) that stand for it, in reading order, and how strongly (FULL, SHORT, WEAK)."""
+
+    def __init__(self, index: LabelIndex, items: Sequence[Item]) -> None:
+        keys = tuple(sorted({item.key for item in items}))
+        self.at: dict[str, list[tuple[int, int]]] = {}
+        self.strength: dict[tuple[int, int, str], int] = {}
+        for r in range(len(index.grid)):
+            header: bool | None = None  # "TT | Nội dung hoạt động | Kết quả": no row's label
+            for c, typed in index.row(r):
+                for key, strength in _fits(typed, keys):
+                    if strength != FULL:
+                        if header is None:
+                            header = is_header_row(index.grid, r)
+                        if header:
+                            continue
+                    self.at.setdefault(key, []).append((r, c))
+                    self.strength[(r, c, key)] = strength
+
+    def cells(self, key: str, least: int = WEAK) -> list[tuple[int, int]]:
+        """The cells standing for `key` at least as strongly as `least`."""
+        found = self.at.get(key, [])
+        if least == WEAK:
+            return found
+        return [(r, c) for r, c in found if self.strength[(r, c, key)] >= least]
+
+    def label_col(self, r: int, key: str) -> int:
+        """The column of row r that stands for `key` most strongly (the first of those)."""
+        return min(
+            ((-self.strength[(row, c, key)], c) for row, c in self.at.get(key, []) if row == r)
+        )[1]
+
+    def how(self, r: int, key: str) -> int:
+        """How strongly row r stands for `key`."""
+        return self.strength[(r, self.label_col(r, key), key)]
+
+
 # --- alignment by labels --------------------------------------------------------------------------------
 
 
-def _align(index: LabelIndex, items: Sequence[Item]) -> dict[str, list[int]]:
+class _MaxTree:
+    """The largest value recorded at positions 1..n up to a given position, with values
+    recorded one position at a time (a Fenwick tree of maxima): log(n) steps each."""
+
+    def __init__(self, n: int) -> None:
+        self.tree = [0] * (n + 1)
+
+    def record(self, at: int, value: int) -> None:
+        tree = self.tree
+        while at < len(tree):
+            if tree[at] < value:
+                tree[at] = value
+            at += at & -at
+
+    def best(self, upto: int) -> int:
+        tree, best = self.tree, 0
+        while upto > 0:
+            if tree[upto] > best:
+                best = tree[upto]
+            upto -= upto & -upto
+        return best
+
+
+def _chains(pairs: Sequence[tuple[int, int]], weight: Sequence[int]) -> tuple[list[int], list[int]]:
+    """For (item, row) pairs sorted by item then row: the weight of the heaviest chain of pairs
+    rising in both item and row that ends at each pair (forward) and that starts at it
+    (backward). The best chain ending above a row is kept in a tree over rows, so each pair
+    costs log(rows) steps, not a pass over every pair before it."""
+    size = max(r for _, r in pairs) + 2
+    runs: list[range] = []  # the pairs of one item, which never chain with each other
+    begin = 0
+    for p in range(1, len(pairs) + 1):
+        if p == len(pairs) or pairs[p][0] != pairs[begin][0]:
+            runs.append(range(begin, p))
+            begin = p
+    forward, backward = [0] * len(pairs), [0] * len(pairs)
+    above, below = _MaxTree(size), _MaxTree(size)  # row r at position r + 1, or size - r
+    for run in runs:
+        for p in run:
+            forward[p] = above.best(pairs[p][1]) + weight[p]
+        for p in run:
+            above.record(pairs[p][1] + 1, forward[p])
+    for run in reversed(runs):
+        for p in run:
+            backward[p] = below.best(size - pairs[p][1] - 1) + weight[p]
+        for p in run:
+            below.record(size - pairs[p][1], backward[p])
+    return forward, backward
+
+
+def _align(evidence: Evidence, items: Sequence[Item]) -> dict[str, list[int]]:
     """For each item, the rows it takes in some best order-keeping alignment of items to rows.
 
     The alignment maximises the weight of matched items (indicators weigh most) with rows and
     items both in order. One row per item means the evidence is unique; several mean it is not.
+    A label written short weighs as much as one written in full: a row the form's label is
+    written on and another row it is written short on are two rows for it, never a choice.
     """
-    pairs = [(i, r) for i, item in enumerate(items) for r, _ in index.find(item.key)]
+    pairs = [(i, r) for i, item in enumerate(items) for r, _ in evidence.cells(item.key, SHORT)]
     pairs = sorted(set(pairs))
     if not pairs:
         return {}
     weight = [items[i].weight for i, _ in pairs]
-    forward = [0] * len(pairs)
-    for p, (i, r) in enumerate(pairs):
-        best = 0
-        for q in range(p):
-            qi, qr = pairs[q]
-            if qi < i and qr < r and forward[q] > best:
-                best = forward[q]
-        forward[p] = best + weight[p]
-    backward = [0] * len(pairs)
-    for p in range(len(pairs) - 1, -1, -1):
-        i, r = pairs[p]
-        best = 0
-        for q in range(p + 1, len(pairs)):
-            qi, qr = pairs[q]
-            if qi > i and qr > r and backward[q] > best:
-                best = backward[q]
-        backward[p] = best + weight[p]
+    forward, backward = _chains(pairs, weight)
     top = max(forward)
     rows: dict[str, list[int]] = {}
     for p, (i, r) in enumerate(pairs):
@@ -390,12 +616,27 @@ def _value_column(
 
 
 def locate_by_labels(
-    index: LabelIndex, form: Form, names: Mapping[str, NamedCell], sheet: str
+    index: LabelIndex,
+    form: Form,
+    names: Mapping[str, NamedCell],
+    sheet: str,
+    older: Sequence[Form] = (),
 ) -> Location | None:
-    """Place each indicator by aligning the table's labels to the form. None: not this form."""
-    items = form_items(form)
-    rows = _align(index, items)
-    located = sum(1 for i in form.indicators if len(rows.get(i.id, [])) == 1)
+    """Place each indicator by aligning the table's labels to the form, or to the `older`
+    version of it whose labels place the most indicators (the current one when they tie).
+    None: not this form."""
+    best: tuple[int, Form, tuple[Item, ...], Evidence, dict[str, list[int]]] | None = None
+    for version in (form, *older):
+        items = form_items(version)
+        evidence = Evidence(index, items)
+        rows = _align(evidence, items)
+        located = sum(1 for i in version.indicators if len(rows.get(i.id, [])) == 1)
+        if best is None or located > best[0]:
+            best = (located, version, items, evidence, rows)
+        if located == len(version.indicators) and all(len(o.indicators) <= located for o in older):
+            break  # every row placed: no older version can place more
+    assert best is not None
+    located, form, items, evidence, rows = best
     if located < MIN_LOCATED * len(form.indicators):
         return None
     placed: dict[str, tuple[int, int]] = {}  # indicator → (row, label column)
@@ -403,15 +644,16 @@ def locate_by_labels(
         found = rows.get(ind.id, [])
         if len(found) == 1:
             r = found[0]
-            placed[ind.id] = (r, min(c for c, k in index.row(r) if k == label_key(ind.label)))
+            placed[ind.id] = (r, evidence.label_col(r, label_key(ind.label)))
     first = min(r for r, _ in placed.values())
     header = find_header(index.grid, first)
     units = {i.id: label_key(i.unit) for i in form.indicators if i.unit}
     value_col, why = _value_column(index, header, placed, units)
-    location = Location({}, "labels")
+    location = Location({}, "labels", form=form)
     if value_col is None:
         location.problems.append(Problem("value-column-unknown", why, fatal=True))
         return location
+    doubts = _doubts(index, evidence, items, rows, value_col)
     note_col = header.note_column() if header else None
     trusted: dict[str, str] = {}  # indicator → the cell its defined name points at, label beside
     for ind in form.indicators:
@@ -431,6 +673,10 @@ def locate_by_labels(
         named_cell = trusted.get(ind.id, "")
         if spot is not None and spot[1] >= value_col:
             location.problems.append(_misplaced(ind, address(*spot), value_col))
+            continue
+        key = label_key(ind.label)
+        if ind.id in doubts and not named_cell:
+            location.problems.append(_doubtful(index, evidence, ind, doubts[ind.id], value_col))
             continue
         if spot is not None:
             ref = address(spot[0], value_col)
@@ -465,6 +711,9 @@ def locate_by_labels(
             location.cells[ind.id] = ref
             if note_col is not None:
                 location.cells[ind.note_id] = address(spot[0], note_col)
+            if evidence.how(spot[0], key) == SHORT:
+                typed = str(index.grid[spot[0]][spot[1]]).strip()
+                location.problems.append(_read_short(ind, typed, address(*spot), ref))
             continue
         real = [r for r in found if r >= 0]
         if len(real) > 1 or (real and -1 in found):
@@ -472,12 +721,15 @@ def locate_by_labels(
                 named_cell
                 and position(named_cell)[0] in real
                 and position(named_cell)[1] == value_col
-            ):
+            ):  # the defined name tells which of the rows it is
                 location.cells[ind.id] = named_cell
+                if note_col is not None:
+                    location.cells[ind.note_id] = address(position(named_cell)[0], note_col)
                 continue
             cells = ", ".join(address(r, value_col) for r in real)
+            alike = "cùng là" if all(evidence.how(r, key) == FULL for r in real) else "có thể là"
             why = (
-                f"Có nhiều dòng cùng là '{_show_label(ind)}' ({cells}); không biết dòng nào là "
+                f"Có nhiều dòng {alike} '{_show_label(ind)}' ({cells}); không biết dòng nào là "
                 "số liệu của chỉ tiêu này. Hãy xóa dòng thừa hoặc dùng biểu mẫu gốc."
                 if len(real) > 1
                 else f"Dòng {cells} '{_show_label(ind)}' có thể thuộc chỉ tiêu này hoặc một chỉ "
@@ -493,8 +745,8 @@ def locate_by_labels(
                 )
             )
             continue
-        seen = index.find(label_key(ind.label))
-        if seen:
+        seen = sorted(evidence.cells(key, SHORT), key=lambda rc: evidence.how(rc[0], key) != FULL)
+        if seen:  # (a row with its label in full named first)
             r, c = seen[0]
             location.problems.append(
                 Problem(
@@ -509,6 +761,9 @@ def locate_by_labels(
             continue
         absent.append(ind)
     for ind in absent:  # placed once every other row is known
+        if ind.id in doubts:
+            location.problems.append(_doubtful(index, evidence, ind, doubts[ind.id], value_col))
+            continue
         where = _gap(location.cells, form, ind, value_col)
         named = names.get(ind.id)
         removed = named is not None and named.removed
@@ -528,15 +783,100 @@ def locate_by_labels(
         if not item.text_id or item.id not in rows:
             continue
         # (-1 among the rows: a row another item could take as well)
-        hits = [
-            (r, min(c for c, k in index.row(r) if k == item.key)) for r in rows[item.id] if r >= 0
-        ]
+        hits = [(r, evidence.label_col(r, item.key)) for r in rows[item.id] if r >= 0]
         if len(rows[item.id]) == 1:
             r, c = hits[0]
             location.cells[item.text_id] = address(r + 1, c)
         else:
             location.problems.append(_ambiguous_text(headings[item.text_id], hits))
     return location
+
+
+def _holds(grid: Sequence[Sequence[Any]], r: int, col: int) -> bool:
+    """Whether row r has something in column col."""
+    cells = grid[r]
+    return col < len(cells) and not is_blank(cells[col])
+
+
+def _doubts(
+    index: LabelIndex,
+    evidence: Evidence,
+    items: Sequence[Item],
+    rows: Mapping[str, list[int]],
+    value_col: int,
+) -> dict[str, list[int]]:
+    """The indicators found on one row (or on none) whose place (between the rows of the form
+    around them) holds another row that could be theirs: a row their label stands for only
+    weakly, holding a figure ("Số lớp" where "Số lớp dạy nghề…" belongs; "Số người tham gia",
+    another row's label, where "Số lượng người tham gia" does), or a row of an indicator itself
+    in doubt (the rows around a doubtful one are no firmer than it). Indicator → every row
+    that could be its, in order."""
+    grid = index.grid
+    unique = {item.id: found[0] for item in items if len(found := rows.get(item.id, [])) == 1}
+    doubts: dict[str, list[int]] = {}
+    changed = True
+    while changed:  # until no doubt spreads further
+        changed = False
+        # the row of the nearest firmly placed item before each item, and after it
+        above, below = [-1] * len(items), [len(grid)] * len(items)
+        for n in range(1, len(items)):
+            last = items[n - 1].id
+            above[n] = unique[last] if last in unique and last not in doubts else above[n - 1]
+        for n in range(len(items) - 2, -1, -1):
+            after = items[n + 1].id
+            below[n] = unique[after] if after in unique and after not in doubts else below[n + 1]
+        for n, item in enumerate(items):
+            if item.indicator is None or item.id in doubts or len(rows.get(item.id, [])) > 1:
+                continue
+            own = unique.get(item.id)
+            others = {
+                r
+                for r, c in evidence.cells(item.key)
+                if above[n] < r < below[n]
+                and r != own
+                and (evidence.strength[(r, c, item.key)] > WEAK or _holds(grid, r, value_col))
+            }
+            if others:
+                doubts[item.id] = sorted(others | ({own} if own is not None else set()))
+                changed = True
+    return doubts
+
+
+def _doubtful(
+    index: LabelIndex, evidence: Evidence, ind: Indicator, found: Sequence[int], value_col: int
+) -> Problem:
+    """A figure whose row cannot be told among the rows that could be its, named."""
+    key = label_key(ind.label)
+    if len(found) == 1 and evidence.how(found[0], key) == WEAK:  # a label written too short
+        r = found[0]
+        c = evidence.label_col(r, key)
+        ref = address(r, value_col)
+        return Problem(
+            "ambiguous-row",
+            f"Dòng '{str(index.grid[r][c]).strip()}' (ô {address(r, c)}) có thể là "
+            f"'{_show_label(ind)}' ghi thiếu chữ, hoặc một dòng khác của biểu mẫu, nên không "
+            f"đọc số liệu ở ô {ref}. Hãy ghi nhãn dòng đầy đủ như biểu mẫu.",
+            ref,
+            ind.id,
+        )
+    cells = ", ".join(address(r, value_col) for r in found)
+    return Problem(
+        "ambiguous-row",
+        f"Có nhiều dòng có thể là '{_show_label(ind)}' ({cells}); không biết dòng nào là số liệu "
+        "của chỉ tiêu này. Hãy ghi nhãn các dòng đầy đủ như biểu mẫu, bỏ dòng thừa.",
+        address(found[0], value_col),
+        ind.id,
+    )
+
+
+def _read_short(ind: Indicator, typed: str, label_cell: str, ref: str) -> Problem:
+    return Problem(
+        "short-label",
+        f"Dòng ghi tắt '{typed}' (ô {label_cell}) được đọc là '{_show_label(ind)}' (số liệu ở "
+        f"ô {ref}). Kiểm tra lại; lần sau hãy dùng biểu mẫu đã phát, giữ nguyên nhãn các dòng.",
+        ref,
+        ind.id,
+    )
 
 
 def _misplaced(ind: Indicator, label_cell: str, value_col: int) -> Problem:
@@ -575,17 +915,25 @@ def locate(
     names: Mapping[str, NamedCell],
     id_cells: Mapping[str, str],
     trust_layout: bool,
+    older: Sequence[Form] = (),
 ) -> Location | None:
     """Every indicator's cell, with the evidence that it is the right one. None: not this form.
 
     `trust_layout`: the file carries this form's stamp, so the issued layout may be proposed.
+    `older`: earlier versions of the form whose labels a table without stamps may carry.
     """
     index = LabelIndex(grid)
-    ids = {i.id for i in form.indicators}
-    on_sheet = {k: v for k, v in names.items() if v.sheet in ("", sheet) or v.removed}
-    if ids <= set(on_sheet):
-        removed = frozenset(k for k in ids if on_sheet[k].removed)
-        cells = {k: v.cell for k, v in on_sheet.items() if not v.removed}
+    ids = _indicator_ids(form)
+    on_sheet: dict[str, NamedCell] = {}
+    cells: dict[str, str] = {}  # the names that point at a cell of this sheet
+    for k, v in names.items():
+        if not v.cell:  # removed (#REF!)
+            on_sheet[k] = v
+        elif v.sheet in ("", sheet):
+            on_sheet[k] = v
+            cells[k] = v.cell
+    if ids <= on_sheet.keys():
+        removed = frozenset(k for k in ids if k not in cells)
         if len(removed) < len(ids) and _coherent(index, form, cells, removed):
             return _from_map(index, form, "names", cells, removed)
     proposals: list[tuple[str, Mapping[str, str]]] = []
@@ -598,7 +946,7 @@ def locate(
             location = _from_map(index, form, method, proposed, frozenset())
             if not _names_disagree(index, form, on_sheet, location):
                 return location
-    return locate_by_labels(index, form, on_sheet, sheet)
+    return locate_by_labels(index, form, on_sheet, sheet, older)
 
 
 def _names_disagree(

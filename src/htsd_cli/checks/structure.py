@@ -8,16 +8,18 @@ from typing import Any
 from htsd_cli.checks.context import Context
 from htsd_cli.checks.identity import identify
 from htsd_cli.checks.locate import Problem, form_items, label_key, locate
+from htsd_cli.errors import FormError
 from htsd_cli.findings import ERROR, WARNING
 from htsd_cli.form import Form
-from htsd_cli.layout import compute_layout
+from htsd_cli.layout import compute_layout, per_form
 from htsd_cli.textnorm import repair_legacy
 
 # A problem that leaves one figure unread is an error, except a removed row, which is read as
 # "not reported", like a blank cell.
-_SEVERITY = {"row-removed": WARNING, "ambiguous-text": WARNING}
+_SEVERITY = {"row-removed": WARNING, "ambiguous-text": WARNING, "short-label": WARNING}
 
 
+@per_form  # asked once for every file read
 def sheet_score(form: Form) -> Any:
     """How many of the form's labels a grid holds: picks a renamed form sheet among others."""
     keys = frozenset(item.key for item in form_items(form))
@@ -78,7 +80,8 @@ def check_structure(ctx: Context) -> bool:
             )
     if not rep.unit_name:
         rep.unit_name = _typed_unit_name(view.grid, compute_layout(form).unit_name_cell)
-    location = locate(view.grid, form, view.sheet, view.names(), ident.cells, bool(found))
+    older = () if found else _older_versions(form)  # a table without stamps: any version
+    location = locate(view.grid, form, view.sheet, view.names(), ident.cells, bool(found), older)
     if location is None:
         if found:
             ctx.add(
@@ -96,6 +99,16 @@ def check_structure(ctx: Context) -> bool:
                 "mẫu đã phát.",
             )
         return False
+    if location.form is not None and location.form is not form:
+        ctx.add(
+            "older-form",
+            WARNING,
+            f"Bảng ghi nhãn các dòng theo biểu mẫu '{form.id}' phiên bản {location.form.version}, "
+            f"không theo phiên bản {form.version} đang dùng; đã đọc theo phiên bản "
+            f"{location.form.version} rồi chuyển số liệu sang phiên bản {form.version}. Lần sau "
+            "hãy điền vào biểu mẫu đã phát.",
+        )
+        ctx.form = form = location.form  # read and checked by its own version, then carried over
     rep.sheet = view.sheet
     rep.located_by = location.method
     rep.cells = location.cells
@@ -112,6 +125,21 @@ def check_structure(ctx: Context) -> bool:
         )
         rep.form_id = form.id
     return True
+
+
+@per_form
+def _older_versions(form: Form) -> tuple[Form, ...]:
+    """The earlier versions of the form kept in its history, newest first (a version whose
+    file cannot be read is not tried: `htsd form show` names it; the current one still is)."""
+    found = []
+    for version in range(form.version - 1, 0, -1):
+        try:
+            older = form.earlier(version)
+        except FormError:
+            continue
+        if older is not None:
+            found.append(older)
+    return tuple(found)
 
 
 def _report_problem(ctx: Context, problem: Problem) -> None:
