@@ -184,8 +184,10 @@ def test_yes_no_answers_and_how_plain_they_are():
 
     assert read_yes_no(True) == (True, True) and read_yes_no(False) == (False, True)
     assert read_yes_no(1) == (True, True) and read_yes_no(0.0) == (False, True)
-    for plain in ("Có", "có.", " CÓ! ", "x"):
+    for plain in ("Có", "có.", " CÓ! "):
         assert read_yes_no(plain) == (True, True), plain
+    for mark in ("x", "X", "√", "✓", "✔"):  # a tick is read as yes, with a note quoting it
+        assert read_yes_no(mark) == (True, False), mark
     for plain in ("Không", "không,", "k"):
         assert read_yes_no(plain) == (False, True), plain
     assert read_yes_no("Đã có") == (True, False)  # read, with a note quoting it
