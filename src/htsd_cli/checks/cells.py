@@ -116,7 +116,8 @@ def _read_value(ctx: Context, ind: Indicator, cell: str) -> Any:
             ind,
         )
         return None
-    look = ctx.view.look(cell)
+    # "Có" or "Không" as the list in the cell writes it is never rich text: no runs to look at
+    look = ctx.view.look(cell, runs=not (ind.kind == "yesno" and _listed_answer(raw_value)))
     if look.struck or look.runs:
         raw_value = _unstruck(ctx, ind, cell, raw_value, look)
         if raw_value is HELD or raw_value is None:
@@ -150,6 +151,11 @@ def _read_value(ctx: Context, ind: Indicator, cell: str) -> Any:
             )
         return answer
     return _read_number(ctx, ind, cell, raw_value, look)
+
+
+def _listed_answer(value: Any) -> bool:
+    """Whether `value` is an answer as the issued workbook's list writes it."""
+    return value in ("Có", "Không")
 
 
 def _read_number(

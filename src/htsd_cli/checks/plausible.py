@@ -23,9 +23,7 @@ PEERS_AT_LEAST = 8  # fewer figures of the same type say nothing about what is u
 # 2026) is what the cell then holds. A figure that is the serial of a date near the campaign or
 # near the day the file was saved is named as such.
 _EPOCH = dt.date(1899, 12, 30)
-DECIDE = (
-    "Số liệu này chưa được cộng: văn thư xác nhận trong tệp quyết định, hoặc đề nghị đơn vị sửa lại."
-)
+DECIDE = "Số liệu này chưa được cộng: văn thư xác nhận trong tệp quyết định, hoặc đề nghị đơn vị sửa lại."
 
 
 def check_plausible(files: list[FileReport], form: Form) -> None:

@@ -354,7 +354,7 @@ class CellLook:
 NO_LOOK = CellLook()
 
 # Excel's built-in number formats that show a number as a percentage, a date or a time.
-_BUILTIN_FORMATS = {
+BUILTIN_FORMATS = {
     9: (PERCENT, "0%"), 10: (PERCENT, "0.00%"),
     14: (DATE, "dd/mm/yyyy"), 15: (DATE, "d-mmm-yy"), 16: (DATE, "d-mmm"), 17: (DATE, "mmm-yy"),
     18: (TIME, "h:mm AM/PM"), 19: (TIME, "h:mm:ss AM/PM"), 20: (TIME, "h:mm"),
@@ -415,7 +415,7 @@ def xlsx_style_looks(styles: bytes) -> tuple[CellLook, ...]:
         if fmt_id in codes:
             kind, code = format_kind(codes[fmt_id]), codes[fmt_id]
         else:
-            kind, code = _BUILTIN_FORMATS.get(fmt_id, ("", ""))
+            kind, code = BUILTIN_FORMATS.get(fmt_id, ("", ""))
         looks.append(CellLook(struck, shows_as=kind, format_code=code if kind else ""))
     return tuple(looks)
 

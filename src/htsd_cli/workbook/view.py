@@ -77,9 +77,11 @@ class SheetView:
         """The font of a cell of the form sheet, when the format tells it."""
         return (self._fonts or {}).get(ref)
 
-    def look(self, ref: str) -> CellLook:
+    def look(self, ref: str, runs: bool = True) -> CellLook:
         """How a cell of the form sheet looks: struck through, shown as a date, a time or a
-        percentage (NO_LOOK when the format does not tell, or nothing is special)."""
+        percentage (NO_LOOK when the format does not tell, or nothing is special). `runs`:
+        whether the runs of its text may matter (not for an answer picked from a list, which
+        is never rich text)."""
         return (self._looks or {}).get(ref, NO_LOOK)
 
     def _formula(self, ref: str) -> tuple[str, str] | None:
