@@ -12,6 +12,7 @@ from htsd_cli.findings import ERROR, WARNING
 from htsd_cli.form import Indicator
 from htsd_cli.textnorm import could_be_legacy, fold, format_number, repair_legacy
 from htsd_cli.values import (
+    Parsed,
     ValueProblem,
     is_blank,
     is_date_like,
@@ -187,15 +188,13 @@ def _read_number(
     return _judged(ctx, ind, cell, raw_value, value)
 
 
-def _read_number_text(ctx: Context, ind: Indicator, cell: str, text: str) -> Any:
-    """The number a text says, as a careful clerk reads it (None when it cannot be read, HELD
-    when the clerk must decide), with a finding saying how it was read."""
-    amount = split_amount_in_words(text)
-    if amount is not None:
-        return _read_amount_in_words(ctx, ind, cell, text, *amount)
-    number_text, mark = split_footnote(text)
+def _parsed(
+    ctx: Context, ind: Indicator, cell: str, text: str, number: str
+) -> tuple[Parsed, float] | None:
+    """The number part `number` of what the unit wrote (`text`), read, and its value; or None,
+    with an error quoting what was written."""
     try:
-        parsed = parse_vn_number(number_text)
+        parsed = parse_vn_number(number)
     except ValueProblem as problem:
         ctx.add(
             problem.code,
@@ -207,7 +206,20 @@ def _read_number_text(ctx: Context, ind: Indicator, cell: str, text: str) -> Any
         )
         return None
     assert isinstance(parsed.value, float)
-    value = parsed.value
+    return parsed, parsed.value
+
+
+def _read_number_text(ctx: Context, ind: Indicator, cell: str, text: str) -> Any:
+    """The number a text says, as a careful clerk reads it (None when it cannot be read, HELD
+    when the clerk must decide), with a finding saying how it was read."""
+    amount = split_amount_in_words(text)
+    if amount is not None:
+        return _read_amount_in_words(ctx, ind, cell, text, *amount)
+    number_text, mark = split_footnote(text)
+    read = _parsed(ctx, ind, cell, text, number_text)
+    if read is None:
+        return None
+    parsed, value = read
     if mark:
         ctx.add(
             "footnote-mark",
@@ -423,20 +435,10 @@ def _read_amount_in_words(
 ) -> Any:
     """'1.800.000đ (Một triệu tám trăm nghìn đồng chẵn)': the amount, when the words say the same;
     held, quoting both, when they say another amount or cannot be read."""
-    try:
-        parsed = parse_vn_number(amount)
-    except ValueProblem as problem:
-        ctx.add(
-            problem.code,
-            ERROR,
-            f"{where(cell, ind)}: '{show(text)}' {problem.message}. Hãy ghi một con số, ví dụ 1200.",
-            cell,
-            ind,
-            text,
-        )
+    read = _parsed(ctx, ind, cell, text, amount)
+    if read is None:
         return None
-    assert isinstance(parsed.value, float)
-    value, said = parsed.value, words_to_number(words)
+    value, said = read[1], words_to_number(words)
     if said is not None and said == value:
         ctx.add(
             "amount-in-words",

@@ -9,7 +9,7 @@ import contextlib
 import functools
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
@@ -253,6 +253,28 @@ def ods_formulas(xml: bytes, sheet: str) -> dict[str, tuple[str, str]]:
         root = ET.fromstring(xml)
     except ET.ParseError:
         return {}
+    for _, row, col, cell in _ods_cells(root, sheet):
+        formula = cell.get(f"{t}formula")
+        if formula is not None:
+            ref = f"{column_letter(col)}{row}"
+            text = formula.split(":", 1)[1] if formula.startswith("of:") else formula
+            text = text[1:] if text.startswith("=") else text
+            if cell.get(f"{c}value-type") == "error":
+                out[ref] = ("".join(cell.itertext()) or "#ERROR", text)
+            elif cell.get(f"{o}value-type") is None:
+                out[ref] = ("no-value", text)
+            else:
+                out[ref] = ("", text)
+    return out
+
+
+_ODS_TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
+
+
+def _ods_cells(root: ET.Element, sheet: str) -> Iterator[tuple[ET.Element, int, int, ET.Element]]:
+    """(table, row from 1, column from 0, cell) for the cells of sheet `sheet` of an OpenDocument
+    spreadsheet, within the rows and columns read: repeated rows and cells counted as such."""
+    t = _ODS_TABLE
     for table in root.iter(f"{t}table"):
         if table.get(f"{t}name") != sheet:
             continue
@@ -264,23 +286,12 @@ def ods_formulas(xml: bytes, sheet: str) -> dict[str, tuple[str, str]]:
             for cell in row_el:
                 if cell.tag not in (f"{t}table-cell", f"{t}covered-table-cell"):
                     continue
-                ncols = int(cell.get(f"{t}number-columns-repeated", "1"))
-                formula = cell.get(f"{t}formula")
-                if formula is not None and col < 64 and row <= MAX_ROWS_READ:
-                    ref = f"{column_letter(col)}{row}"
-                    text = formula.split(":", 1)[1] if formula.startswith("of:") else formula
-                    text = text[1:] if text.startswith("=") else text
-                    if cell.get(f"{c}value-type") == "error":
-                        out[ref] = ("".join(cell.itertext()) or "#ERROR", text)
-                    elif cell.get(f"{o}value-type") is None:
-                        out[ref] = ("no-value", text)
-                    else:
-                        out[ref] = ("", text)
-                col += ncols
+                if col < 64 and row <= MAX_ROWS_READ:
+                    yield table, row, col, cell
+                col += int(cell.get(f"{t}number-columns-repeated", "1"))
             row += reps - 1
             if row > MAX_ROWS_READ:
                 break
-    return out
 
 
 # --- cell fonts (xlsx) -------------------------------------------------------------------------------
@@ -495,33 +506,20 @@ def ods_looks(content: bytes, styles: bytes, sheet: str) -> dict[str, CellLook]:
         return {}
     struck = _ods_struck_styles(root, styles)
     out: dict[str, CellLook] = {}
-    for table in root.iter(f"{t}table"):
-        if table.get(f"{t}name") != sheet:
-            continue
-        column_styles: list[str] = []
-        for column in table.iter(f"{t}table-column"):
-            repeat = min(int(column.get(f"{t}number-columns-repeated", "1")), 64)
-            column_styles.extend([column.get(f"{t}default-cell-style-name", "")] * repeat)
-        row = 0
-        for row_el in table.iter(f"{t}table-row"):
-            row += 1
-            reps = int(row_el.get(f"{t}number-rows-repeated", "1"))
-            col = 0
-            for cell in row_el:
-                if cell.tag not in (f"{t}table-cell", f"{t}covered-table-cell"):
-                    continue
-                ncols = int(cell.get(f"{t}number-columns-repeated", "1"))
-                if col < 64 and row <= MAX_ROWS_READ and len(cell):
-                    style = cell.get(f"{t}style-name") or (
-                        column_styles[col] if col < len(column_styles) else ""
-                    )
-                    look = _ods_look(cell, style in struck, struck, o, tx)
-                    if look:
-                        out[f"{column_letter(col)}{row}"] = look
-                col += ncols
-            row += reps - 1
-            if row > MAX_ROWS_READ:
-                break
+    columns: dict[ET.Element, list[str]] = {}  # a table's columns' default cell styles
+    for table, row, col, cell in _ods_cells(root, sheet):
+        if not len(cell):
+            continue  # nothing in it
+        if table not in columns:
+            columns[table] = []
+            for column in table.iter(f"{t}table-column"):
+                repeat = min(int(column.get(f"{t}number-columns-repeated", "1")), 64)
+                columns[table].extend([column.get(f"{t}default-cell-style-name", "")] * repeat)
+        own = columns[table]
+        style = cell.get(f"{t}style-name") or (own[col] if col < len(own) else "")
+        look = _ods_look(cell, style in struck, struck, o, tx)
+        if look:
+            out[f"{column_letter(col)}{row}"] = look
     return out
 
 
