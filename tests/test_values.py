@@ -280,6 +280,11 @@ def test_an_amount_followed_by_words_is_split_but_a_footnote_is_not():
         "1.800.000 đồng",
         "một triệu tám trăm nghìn",
     )
+    assert split_amount_in_words("1.800.000 đồng - Một triệu tám trăm nghìn đồng") == (
+        "1.800.000 đồng",
+        "Một triệu tám trăm nghìn đồng",
+    )
+    assert split_amount_in_words("80 triệu, tiền mặt") is None  # no amount after the comma
     assert split_amount_in_words("180 (*)") is None  # a footnote mark, not words
     assert split_amount_in_words("(một triệu)") is None  # words without the figure
     assert split_footnote("180*") == ("180", "*")

@@ -204,7 +204,9 @@ def numbers_in(text: str) -> list[float]:
 # An amount followed by the same amount in words, as on a receipt: "1.800.000đ (Một triệu tám
 # trăm nghìn đồng chẵn)".
 _AMOUNT_WORDS_RE = re.compile(
-    r"^(.*?[0-9].*?)\s*[(\[]\s*(?:bằng chữ\s*:?\s*)?([^()\[\]0-9]+?)\s*[)\]]\s*\.?$", re.S | re.I
+    r"^(?P<amount>.*?[0-9].*?)\s*(?:[(\[]\s*(?:bằng chữ\s*:?\s*)?(?P<inside>[^()\[\]0-9]+?)\s*[)\]]"
+    r"\s*(?:đồng|đ|vnđ)?|[-–—,;:]\s*(?:bằng chữ\s*:?\s*)?(?P<after>[^()\[\]0-9]+?))\s*\.?$",
+    re.S | re.I,
 )
 _DIGIT_WORDS = {
     "khong": 0, "mot": 1, "hai": 2, "ba": 3, "bon": 4, "tu": 4, "nam": 5, "lam": 5,
@@ -217,11 +219,16 @@ _FILLER_WORDS = {"dong", "chan", "vnd", "le", "linh", "bang", "chu", "so", "tien
 
 def split_amount_in_words(text: str) -> tuple[str, str] | None:
     """('1.800.000đ', 'Một triệu tám trăm nghìn đồng chẵn') for an amount followed by words in
-    brackets; None for anything else."""
+    brackets, or after a dash or a colon; None for anything else."""
     m = _AMOUNT_WORDS_RE.match(nfc(text).strip())
-    if not m or not re.search(r"[^\W\d_]", m.group(2)):  # "180 (*)" is a footnote mark
+    if not m:
         return None
-    return m.group(1).strip(), m.group(2).strip()
+    words = m.group("inside") or m.group("after")
+    if not re.search(r"[^\W\d_]", words):  # "180 (*)": a footnote mark
+        return None
+    if m.group("after") and words_to_number(words) is None:
+        return None  # "80 triệu, tiền mặt": after a dash or a comma, only an amount in words
+    return m.group("amount").strip(), words.strip()
 
 
 def words_to_number(words: str) -> int | None:

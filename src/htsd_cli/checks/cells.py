@@ -379,6 +379,9 @@ def _unstruck(ctx: Context, ind: Indicator, cell: str, raw_value: Any, look: Cel
     candidate = _as_typed(ind, raw_value)
     ref, note = _note_of(ctx, ind)
     told = f"; ô Ghi chú {ref} ghi '{show(note)}'" if ref and not is_blank(note) else ""
+    noted = numbers_in(note) if isinstance(note, str) and ind.numeric else []
+    if len(noted) == 1:  # the new figure, most likely: the clerk's line to write is named
+        told += f" (nếu đó là số đúng: Đọc là {show(noted[0])})"
     return _hold(
         ctx,
         "struck-value",
