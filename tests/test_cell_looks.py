@@ -308,3 +308,32 @@ def test_odd_xls_bytes_give_no_look():
 
     assert xls_looks(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600, "Báo cáo") == {}
     assert xls_looks(b"", "Báo cáo") == {}
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_each_case_totals_with_a_plain_return(made, filled, form, roster, name):
+    """Each case beside one plain return of another school: the totals are the plain return's
+    figures plus this unit's as meant, or the plain return's alone when this unit's file holds a
+    held or refused figure (it is not counted as it stands)."""
+    import datetime as dt
+
+    from htsd_cli.aggregate import aggregate
+    from htsd_cli.status import build_status
+
+    plain = filled({}, unit="MN02")  # full_values(form, 3): the fixture's own figures
+    plain_values = full_values(form, 3, roster.find("MN02").unit_type)
+    report = validate_paths([made[name]["xlsx"], plain], form, roster)
+    status = build_status(report, roster, form.deadline, dt.date(2022, 10, 20), form=form)
+    agg = aggregate(form, roster, status)
+    values, outcome = _meant(form, roster, name)
+    counted = not any(isinstance(v, str) for v in outcome.values())
+    assert len(agg.used) == 1 + counted
+    for ind in form.indicators:
+        if ind.aggregate == "none" or ind.kind == "text":
+            continue
+        want, reporting = 0.0, 0
+        for figures, extra in ((plain_values, {}), (values if counted else {}, outcome)):
+            if ind.id in figures:
+                want += float(extra.get(ind.id, _figure(figures[ind.id])))  # type: ignore[arg-type]
+                reporting += 1
+        assert agg.total(ind.id) == (want if reporting else None), ind.id
