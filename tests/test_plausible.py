@@ -108,3 +108,20 @@ def test_a_form_without_plausibility_holds_nothing():
                    peer_figures={"s8_kinh_phi": 1_500_000.0, "s2_bai_bao": 2.0})  # fmt: skip
     check_plausible(files, form)
     assert files[0].findings == [] and files[0].held == {}
+
+
+def test_a_figure_held_in_a_row_the_unit_does_not_answer_is_no_longer_held(form):
+    """A kindergarten has no literacy classes: what it wrote there is only noted, held or not."""
+    from htsd_cli.checks.applies import apply_applicability
+    from htsd_cli.findings import ERROR, Finding
+
+    cells = compute_layout(form).cells
+    rep = FileReport("mn.xlsx", unit_type="mam_non", cells=cells, sheet="Báo cáo",
+                     values={"s3_to_roi": 5.0}, held={"s5_lop_xmc": 140.0})  # fmt: skip
+    rep.findings.append(
+        Finding("struck-value", ERROR, "…", "mn.xlsx", cell=cells["s5_lop_xmc"],
+                indicator="s5_lop_xmc", value="140")
+    )  # fmt: skip
+    apply_applicability([rep], form, None)
+    assert rep.held == {} and rep.valid
+    assert [(f.code, f.value) for f in rep.findings] == [("not-applicable", "140")]
