@@ -27,7 +27,7 @@ _CURRENCY = {"d", "dong", "vnd", "vnđ", "dong chan", "dong."}
 _YES = {"co", "yes", "c"}
 _NO = {"khong", "k", "no"}
 # Marks people tick a yes with; read with a note quoting them (a blank stays no answer).
-YES_MARKS = frozenset({"x", "√", "✓", "✔", "☑", "✗", "✘"})
+YES_MARKS = frozenset({"x", "√", "✓", "✔", "☑"})  # not ✗: a cross may mean no
 # Answers in words that mean yes or no beyond doubt; read with a note quoting them.
 _YES_WORDS = {
     "da co",
