@@ -28,6 +28,8 @@ def _value_of(ind, base: int):
         return "Có" if base % 2 else "Không"
     if ind.kind == "text":
         return f"Số {base}/KH"
+    if ind.kind == "money":  # the form holds amounts under 1.000 đồng as not real
+        return (base + ind.section) * 1000
     return base + ind.section
 
 

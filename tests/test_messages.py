@@ -24,6 +24,7 @@ from htsd_cli.findings import FileReport, Report
 from htsd_cli.form import FormError, parse_form
 from htsd_cli.layout import FORM_SHEET, compute_layout
 from htsd_cli.values import ValueProblem, parse_vn_number, read_yes_no
+from htsd_cli.workbook.parts import DATE, NO_LOOK, PERCENT, TIME, CellLook
 from htsd_cli.workbook.view import SheetView
 
 from .conftest import SAMPLE_CONFIG, SAMPLE_ROSTER, SAMPLES, check_sheet, full_values
@@ -56,6 +57,14 @@ CELLS = (
     ("chi_dao", "Trööôøng"), ("chi_dao", "x" * 40_000), ("chi_dao", ""), ("chi_dao", 2022.5),
     ("s1_so_ke_hoach", "#NAME?"), ("s1_so_ke_hoach", 12), ("s1_so_ke_hoach", ""),
     ("s1_so_ke_hoach", "x" * 40_000), ("s3_to_roi_gc", "#N/A"), ("s3_to_roi_gc", 7),
+    ("s3_to_roi", "180*"), ("s3_to_roi", "180 (*)"), ("s3_to_roi", 1.2), ("s3_to_roi", 0.5),
+    ("s3_to_roi", dt.time(8, 30)), ("s1_ke_hoach", "√"), ("s1_ke_hoach", "x"),
+    ("s1_ke_hoach", "✓"), ("s1_ke_hoach", "Đạt"), ("s1_ke_hoach", "Chưa đạt"),
+    ("s8_kinh_phi", "1.800.000đ (Một triệu tám trăm nghìn đồng chẵn)"),
+    ("s8_kinh_phi", "1.800.000 đồng (Bằng chữ: Một triệu tám trăm nghìn đồng)"),
+    ("s8_kinh_phi", "1.800.000đ (Một triệu tám trăm đồng)"),
+    ("s8_kinh_phi", "1.800.000đ (Một triệu tám trăm nghìn đồng, đã nhận)"),
+    ("s8_kinh_phi", "1,8.00 (một triệu)"),
 )  # fmt: skip
 # a formula that was never calculated, or that failed: what a reader shows as an empty cell
 FORMULAS = (("s3_to_roi", ("no-value", "1+1")), ("s3_to_roi", ("#REF!", "A1+#REF!")),
@@ -126,6 +135,93 @@ def _cell_lines(form) -> list[str]:
     out += [f"ô | trống với công thức | {line}" for line in _check(form, {}, **formula)]
     summary = {**full_values(form), "s1_ke_hoach": 7, "s5_lop_cmnv": 4, "s5_nguoi_cmnv": 1}
     out += [f"ô | tổng hợp | {line}" for line in _check(form, summary, summary=True)]
+    return out
+
+
+# (indicator, what the unit typed, how the cell looks, its "Ghi chú"): formatting as evidence
+LOOKS = (
+    ("s3_to_roi", 140, CellLook(struck=True), "152"),
+    ("s3_to_roi", 140, CellLook(struck=True), ""),
+    ("s3_to_roi", "140 152", CellLook(runs=(("140", True), (" 152", None))), ""),
+    ("s3_to_roi", "140 152", CellLook(struck=True, runs=(("140", None), (" 152", False))), ""),
+    ("s3_to_roi", "140 152", CellLook(runs=(("140 ", True), ("152", True))), "152"),
+    ("s3_to_roi", "140 khoảng", CellLook(runs=(("140", True), (" khoảng", None))), ""),
+    ("s1_ke_hoach", "Có", CellLook(struck=True), "Không"),
+    ("s1_ke_hoach", "Có Không", CellLook(runs=(("Có", True), (" Không", None))), ""),
+    ("s2_bai_bao", 46086.0, CellLook(shows_as=DATE, format_code="mm/dd/yy"), ""),
+    ("s2_bai_bao", dt.date(2026, 3, 5), CellLook(shows_as=DATE, shown="03/05/26"), ""),
+    ("s2_bai_bao", dt.date(2026, 3, 5), NO_LOOK, ""),
+    ("s2_bai_bao", dt.time(8, 30), CellLook(shows_as=TIME, format_code="hh:mm:ss\\ AM/PM"), ""),
+    ("s2_bai_bao", 0.5, CellLook(shows_as=PERCENT, format_code="0.00%"), ""),
+    ("s8_kinh_phi", 0.5, CellLook(shows_as=PERCENT, shown="50.00%"), ""),
+    ("s3_to_roi", "", NO_LOOK, "152"),
+    ("s3_to_roi", "", NO_LOOK, 152),
+    ("s3_to_roi", "", NO_LOOK, "Đã phát 2 đợt, 300 tờ"),
+    ("s3_to_roi", "", NO_LOOK, "Không tổ chức"),
+    ("s1_ke_hoach", "", NO_LOOK, "Có"),
+    ("s1_ke_hoach", "", NO_LOOK, "đang xây dựng"),
+)  # fmt: skip
+
+
+def _look_lines(form) -> list[str]:
+    """What one cell says through its formatting, and a figure told in its "Ghi chú"."""
+    out = []
+    cells = compute_layout(form).cells
+    for ind, raw, look, note in LOOKS:
+        values = {**full_values(form), ind: raw, f"{ind}_gc": note}
+        looks = {cells[ind]: look} if look else {}
+        head = f"hình thức | {ind} = {raw!r:.30} | {look!r:.90} | ghi chú {note!r}"
+        view, _ = _view(form, values, _looks=looks)
+        report = FileReport("don-vi.xlsx", cells=dict(cells))
+        ctx = Context(view, form, False, report)
+        check_values(ctx)
+        out += [
+            f"{head} | {f.code} | {f.severity} | {f.cell} | {f.value} | {f.message}"
+            for f in report.findings
+        ]
+        read = ctx.values.get(ind, "(không có)")
+        out.append(f"{head} | đọc được: {read!r} | giữ lại: {report.held!r}")
+    only_note = _check(form, {"s3_to_roi_gc": "152"})
+    out += [f"hình thức | chỉ ghi chú | {line}" for line in only_note if "blank-value" not in line]
+    return out
+
+
+# (indicator, unit type, the unit's figure, its peers' figures): what can be real
+PLAUSIBLE = (
+    ("s8_kinh_phi", "thcs", 80.0, ()), ("s8_kinh_phi", "thcs", 1.8, ()),
+    ("s8_kinh_phi", "thcs", 0.5, ()), ("s8_kinh_phi", "thcs", 0.0, ()),
+    ("s2_bai_bao", "thcs", 46086.0, ()), ("s2_bai_bao", "thcs", 5000.0, ()),
+    ("s2_bai_bao", "", 5000.0, ()), ("s3_to_roi", "thcs", 46086.0, (150, 170, 180, 200, 90, 120, 160, 175)),
+    ("s3_to_roi", "thcs", 12000.0, (10, 11, 12, 10, 11, 13, 9, 10)),
+    ("s3_to_roi", "thcs", 1234.0, (10, 11, 12, 10, 11, 13, 9, 10)),
+    ("s4_nguoi_hoi_thao", "thcs", 3.0, (300, 280, 320, 310, 290, 305, 295, 300)),
+    ("s4_nguoi_hoi_thao", "thcs", 200.0, (300, 280, 320, 310, 290, 305, 295, 300)),
+    ("s3_to_roi", "thcs", 500.0, (0, 0, 0, 0, 0, 0, 0, 10)),
+)  # fmt: skip
+
+
+def _plausible_lines(form) -> list[str]:
+    """Figures the form declares impossible for a unit of their type, and those extremely far
+    from their peers: held, saying what was probably meant."""
+    from htsd_cli.checks.plausible import check_plausible
+
+    cells = compute_layout(form).cells
+    saved = dt.datetime(2026, 3, 20, 9, 0).timestamp()  # '3/5' typed that year is 05/03/2026
+    out = []
+    for ind, unit_type, figure, peers in PLAUSIBLE:
+        files = [
+            FileReport(f"don-vi-{n}.xlsx", unit_type=unit_type, cells=cells, sheet=FORM_SHEET,
+                       values={ind: float(v)}, mtime=saved)
+            for n, v in enumerate((figure, *peers))
+        ]  # fmt: skip
+        check_plausible(files, form)
+        head = f"hợp lý | {ind} = {figure!r} ({unit_type or 'không rõ loại'}, {len(peers)} đơn vị cùng loại)"
+        found = [
+            f"{f.code} | {f.severity} | {f.cell} | {f.value} | {f.message}"
+            for f in files[0].findings
+        ]
+        out += [f"{head} | {line}" for line in found]
+        out.append(f"{head} | giữ lại: {files[0].held!r} | cộng: {dict(files[0].values)!r}")
     return out
 
 
@@ -1118,6 +1214,8 @@ def lines(form, config, roster, issued, tmp_path_factory) -> list[str]:
         *_narrative_lines(form, tmp_path_factory.mktemp("loi-van")),
         *_number_lines(),
         *_cell_lines(form),
+        *_look_lines(form),
+        *_plausible_lines(form),
         *_rule_lines(form),
         *_sample_lines(form, config, roster, tmp_path_factory.mktemp("cap-tren")),
         *_form_lines(tmp_path_factory.mktemp("bieu-mau")),

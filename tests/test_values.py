@@ -184,8 +184,10 @@ def test_yes_no_answers_and_how_plain_they_are():
 
     assert read_yes_no(True) == (True, True) and read_yes_no(False) == (False, True)
     assert read_yes_no(1) == (True, True) and read_yes_no(0.0) == (False, True)
-    for plain in ("Có", "có.", " CÓ! ", "x"):
+    for plain in ("Có", "có.", " CÓ! "):
         assert read_yes_no(plain) == (True, True), plain
+    for mark in ("x", "X", "√", "✓", "✔"):  # a tick is read as yes, with a note quoting it
+        assert read_yes_no(mark) == (True, False), mark
     for plain in ("Không", "không,", "k"):
         assert read_yes_no(plain) == (False, True), plain
     assert read_yes_no("Đã có") == (True, False)  # read, with a note quoting it
@@ -238,3 +240,87 @@ def test_money_words_after_a_multiplier_and_letters_before_a_number():
     for text in ("X5", "x5", "XX 5"):  # only an apostrophe may stand before the digits
         with pytest.raises(ValueProblem):
             parse_vn_number(text)
+
+
+@pytest.mark.parametrize(
+    ("words", "number"),
+    [
+        ("Một triệu tám trăm nghìn đồng chẵn", 1_800_000),
+        ("hai mươi mốt", 21),
+        ("mười lăm", 15),
+        ("một trăm linh năm", 105),
+        ("một trăm lẻ tư", 104),
+        ("năm mươi lăm nghìn đồng", 55_000),
+        ("Một tỷ hai trăm triệu", 1_200_000_000),
+        ("ba trăm ngàn", 300_000),
+        ("bảy trăm mười", 710),
+    ],
+)
+def test_amounts_in_words(words, number):
+    from htsd_cli.values import words_to_number
+
+    assert words_to_number(words) == number
+
+
+@pytest.mark.parametrize("words", ["đồng chẵn", "hai ba", "một triệu, đã nhận", "", "abc"])
+def test_words_that_are_no_amount(words):
+    from htsd_cli.values import words_to_number
+
+    assert words_to_number(words) is None
+
+
+def test_an_amount_followed_by_words_is_split_but_a_footnote_is_not():
+    from htsd_cli.values import split_amount_in_words, split_footnote
+
+    assert split_amount_in_words("1.800.000đ (Một triệu tám trăm nghìn đồng chẵn)") == (
+        "1.800.000đ",
+        "Một triệu tám trăm nghìn đồng chẵn",
+    )
+    assert split_amount_in_words("1.800.000 đồng [bằng chữ: một triệu tám trăm nghìn]") == (
+        "1.800.000 đồng",
+        "một triệu tám trăm nghìn",
+    )
+    assert split_amount_in_words("1.800.000 đồng - Một triệu tám trăm nghìn đồng") == (
+        "1.800.000 đồng",
+        "Một triệu tám trăm nghìn đồng",
+    )
+    assert split_amount_in_words("80 triệu, tiền mặt") is None  # no amount after the comma
+    assert split_amount_in_words("180 (*)") is None  # a footnote mark, not words
+    assert split_amount_in_words("(một triệu)") is None  # words without the figure
+    assert split_footnote("180*") == ("180", "*")
+    assert split_footnote("180 **") == ("180", "**")
+    assert split_footnote("180 (*)") == ("180", "(*)")
+    assert split_footnote("*180") == ("*180", "")
+    assert split_footnote("180") == ("180", "")
+
+
+def test_numbers_written_in_a_note():
+    from htsd_cli.values import numbers_in
+
+    assert numbers_in("152") == [152.0]
+    assert numbers_in("Đã phát 1.200 tờ") == [1200.0]
+    assert numbers_in("Số 12/KH ngày 20/9") == [12.0, 20.0, 9.0]
+    assert numbers_in("Không tổ chức") == []
+
+
+@pytest.mark.parametrize(
+    ("value", "code", "shown"),
+    [
+        (dt.date(2026, 3, 5), "mm/dd/yy", "03/05/26"),
+        (dt.date(2026, 3, 5), "[$-409]dd/mm/yyyy", "05/03/2026"),
+        (dt.date(2026, 3, 5), "d-mmm-yy", "5-Mar-26"),
+        (dt.date(2026, 3, 5), "mmmm d, yyyy", "March 5, 2026"),
+        (46086.0, "mm/dd/yy", "03/05/26"),  # the serial number a cell holds
+        (dt.time(8, 30), "hh:mm:ss\\ AM/PM", "08:30:00 AM"),
+        (dt.time(14, 5), "h:mm AM/PM", "2:05 PM"),
+        (dt.time(14, 5), "hh:mm", "14:05"),
+        (dt.timedelta(hours=30), "[h]:mm:ss", "30:00:00"),
+        (dt.date(2026, 3, 5), "", "05/03/2026"),
+        (dt.datetime(2026, 3, 5, 8, 30), "", "05/03/2026 08:30"),
+        (dt.time(8, 30), "", "08:30"),
+    ],
+)
+def test_a_date_is_shown_as_its_format_shows_it(value, code, shown):
+    from htsd_cli.values import shown_as_date
+
+    assert shown_as_date(value, code) == shown

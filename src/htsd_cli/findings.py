@@ -53,13 +53,35 @@ CODES: dict[str, str] = {
     "duplicate-unit": "Một đơn vị gửi nhiều tệp",
     "summary-incomplete": "Tệp tổng hợp thiếu danh sách đơn vị",
     "outlier": "Số liệu khác thường",
+    "struck-value": "Số bị gạch ngang",
+    "struck-part": "Một phần bị gạch ngang",
+    "date-typed": "Ô số hiện thành ngày, giờ",
+    "percent-typed": "Ô số hiện thành phần trăm",
+    "value-in-note": "Số liệu ghi ở cột Ghi chú",
+    "footnote-mark": "Số kèm dấu chú thích",
+    "yes-no-mark": "Có/Không ghi bằng dấu",
+    "amount-in-words": "Số tiền kèm chữ",
+    "amount-words-differ": "Số và chữ không khớp",
+    "implausible-low": "Số nhỏ khó có thật",
+    "implausible-high": "Số lớn khó có thật",
+    "outlier-held": "Khác xa các đơn vị cùng loại",
 }
 
 
 # Codes of the findings that hold a figure or a file for the clerk to decide ("cần xác nhận"):
 # htsd doubts and does not guess, so the figure (or the file) is not counted until a line of the
 # clerk's decisions file settles it. They are errors: a held file is not counted as it stands.
-HELD_CODES: frozenset[str] = frozenset()
+HELD_CODES: frozenset[str] = frozenset(
+    {
+        # what one cell says (checks/cells.py, checks/plausible.py)
+        "struck-value",
+        "value-in-note",
+        "amount-words-differ",
+        "implausible-low",
+        "implausible-high",
+        "outlier-held",
+    }
+)
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,6 +19,7 @@ from htsd_cli.archives import MEMBER, Unpacked, is_archive, list_archive, outer,
 from htsd_cli.checks.applies import apply_applicability
 from htsd_cli.checks.cells import check_rules, check_values
 from htsd_cli.checks.context import Context, where
+from htsd_cli.checks.plausible import check_plausible, how_far
 from htsd_cli.checks.structure import check_structure, sheet_score
 from htsd_cli.checks.versions import carry_over
 from htsd_cli.findings import (
@@ -385,6 +386,7 @@ def check_batch(files: list[FileReport], form: Form, roster: Roster | None) -> N
         check_roster(files, roster)
     apply_applicability(files, form, roster)
     check_duplicates(files)
+    check_plausible(files, form)  # held figures leave the readings before outliers are weighed
     check_outliers(files, form)
 
 
@@ -489,14 +491,6 @@ def check_duplicates(files: list[FileReport]) -> None:
             )
 
 
-def _how_far(value: float, usual: float) -> str:
-    """'lớn gấp 12 lần' or 'chỉ bằng 1/12': how far a figure is from what peers usually report."""
-    if value >= usual:
-        times = value / usual if usual else 0
-        return f"lớn gấp {show(round(times))} lần" if times else "lớn hơn nhiều so với"
-    return f"chỉ bằng 1/{show(round(usual / value))}"
-
-
 def check_outliers(files: list[FileReport], form: Form) -> None:
     """A figure far from its peers of the same unit type is a warning, never an error: a
     modified z-score above 3.5 among at least 8 peers, a non-zero value, and at least three
@@ -554,7 +548,7 @@ class Outlier(Finding):
     def message(self) -> str:  # the field of Finding, worked out
         figure, median = self._figure, self._median
         return (
-            f"{where(self.cell, self._indicator)}: {show(figure)} {_how_far(figure, median)} "
+            f"{where(self.cell, self._indicator)}: {show(figure)} {how_far(figure, median)} "
             f"mức thường gặp của các đơn vị cùng loại ({show(median)}). Kiểm tra lại xem có "
             "gõ nhầm không."
         )

@@ -24,8 +24,10 @@ MULTIPLIERS = {
     "ty": 1_000_000_000, "ti": 1_000_000_000,
 }  # fmt: skip
 _CURRENCY = {"d", "dong", "vnd", "vnđ", "dong chan", "dong."}
-_YES = {"co", "x", "yes", "c"}
+_YES = {"co", "yes", "c"}
 _NO = {"khong", "k", "no"}
+# Marks people tick a yes with; read with a note quoting them (a blank stays no answer).
+YES_MARKS = frozenset({"x", "√", "✓", "✔", "☑"})  # not ✗: a cross may mean no
 # Answers in words that mean yes or no beyond doubt; read with a note quoting them.
 _YES_WORDS = {
     "da co",
@@ -35,6 +37,7 @@ _YES_WORDS = {
     "co ban hanh",
     "co roi",
     "da xay dung",
+    "dat",
 }
 _NO_WORDS = {
     "khong co",
@@ -43,6 +46,8 @@ _NO_WORDS = {
     "chua co ke hoach",
     "khong co ke hoach",
     "chua ban hanh",
+    "chua dat",
+    "khong dat",
 }
 _ERROR_VALUES = {"#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!", "#ERROR"}
 
@@ -152,6 +157,8 @@ def read_yes_no(value: object) -> tuple[bool, bool]:
         return bool(value), True
     if isinstance(value, str):
         key = " ".join(fold(value).replace(",", " ").strip(" .!").split())
+        if key in YES_MARKS:
+            return True, False
         if key in _YES:
             return True, True
         if key in _NO:
@@ -161,6 +168,92 @@ def read_yes_no(value: object) -> tuple[bool, bool]:
         if key in _NO_WORDS:
             return False, False
     raise ValueProblem("not-yes-no", "không phải Có hoặc Không")
+
+
+def is_yes_mark(value: object) -> bool:
+    """Whether `value` is a tick or a cross that stands for yes ('√', 'x')."""
+    return isinstance(value, str) and fold(value).strip(" .!") in YES_MARKS
+
+
+_FOOTNOTE_RE = re.compile(r"^(.*?[0-9])\s*(\*+|\(\*+\)|\*+\))$", re.S)
+
+
+def split_footnote(text: str) -> tuple[str, str]:
+    """('180', '*') for '180*': a number followed by a footnote mark; (text, '') otherwise."""
+    m = _FOOTNOTE_RE.match(text.strip())
+    return (m.group(1), m.group(2)) if m else (text, "")
+
+
+_NUMBER_IN_TEXT_RE = re.compile(r"[0-9](?:[0-9]|[.,\u00a0\u202f ](?=[0-9]))*")
+
+
+def numbers_in(text: str) -> list[float]:
+    """The numbers written in a free text, in order ('đã phát 1.200 tờ' → [1200.0]); a piece that
+    does not read as a number in Vietnamese conventions is skipped."""
+    found = []
+    for m in _NUMBER_IN_TEXT_RE.finditer(nfc(text).translate(_FULL_WIDTH)):
+        try:
+            parsed = parse_vn_number(m.group(0))
+        except ValueProblem:
+            continue
+        if isinstance(parsed.value, float):
+            found.append(parsed.value)
+    return found
+
+
+# An amount followed by the same amount in words, as on a receipt: "1.800.000đ (Một triệu tám
+# trăm nghìn đồng chẵn)".
+_AMOUNT_WORDS_RE = re.compile(
+    r"^(?P<amount>.*?[0-9].*?)\s*(?:[(\[]\s*(?:bằng chữ\s*:?\s*)?(?P<inside>[^()\[\]0-9]+?)\s*[)\]]"
+    r"\s*(?:đồng|đ|vnđ)?|[-–—,;:]\s*(?:bằng chữ\s*:?\s*)?(?P<after>[^()\[\]0-9]+?))\s*\.?$",
+    re.S | re.I,
+)
+_DIGIT_WORDS = {
+    "khong": 0, "mot": 1, "hai": 2, "ba": 3, "bon": 4, "tu": 4, "nam": 5, "lam": 5,
+    "sau": 6, "bay": 7, "tam": 8, "chin": 9,
+}  # fmt: skip
+_SCALE_WORDS = {"nghin": 1_000, "ngan": 1_000, "trieu": 1_000_000, "ty": 1_000_000_000,
+                "ti": 1_000_000_000}  # fmt: skip
+_FILLER_WORDS = {"dong", "chan", "vnd", "le", "linh", "bang", "chu", "so", "tien", "va", "d"}
+
+
+def split_amount_in_words(text: str) -> tuple[str, str] | None:
+    """('1.800.000đ', 'Một triệu tám trăm nghìn đồng chẵn') for an amount followed by words in
+    brackets, or after a dash or a colon; None for anything else."""
+    m = _AMOUNT_WORDS_RE.match(nfc(text).strip())
+    if not m:
+        return None
+    words = m.group("inside") or m.group("after")
+    if not re.search(r"[^\W\d_]", words):  # "180 (*)": a footnote mark
+        return None
+    if m.group("after") and words_to_number(words) is None:
+        return None  # "80 triệu, tiền mặt": after a dash or a comma, only an amount in words
+    return m.group("amount").strip(), words.strip()
+
+
+def words_to_number(words: str) -> int | None:
+    """A whole number written in Vietnamese words ('một triệu tám trăm nghìn đồng chẵn' →
+    1800000); None when a word is not a number word."""
+    total = group = 0
+    pending: int | None = None
+    seen = False
+    for word in re.sub(r"[,.;:\-–]", " ", fold(words)).split():
+        if word in _DIGIT_WORDS:
+            if pending is not None:
+                return None  # two digits in a row: "hai ba"
+            pending, seen = _DIGIT_WORDS[word], True
+        elif word == "muoi":  # mười (ten) or mươi (tens after a digit): folded alike
+            group += 10 * (pending if pending is not None else 1)
+            pending, seen = None, True
+        elif word == "tram":
+            group += 100 * (pending if pending is not None else 1)
+            pending, seen = None, True
+        elif word in _SCALE_WORDS:
+            total += (group + (pending or 0) or 1) * _SCALE_WORDS[word]
+            group, pending, seen = 0, None, True
+        elif word not in _FILLER_WORDS:
+            return None
+    return total + group + (pending or 0) if seen else None
 
 
 def is_error_text(value: object) -> bool:
@@ -173,6 +266,91 @@ def is_blank(value: object) -> bool:
 
 def is_date_like(value: object) -> bool:
     return isinstance(value, (dt.date, dt.datetime, dt.time, dt.timedelta))
+
+
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+           "October", "November", "December")  # fmt: skip
+_DATE_TOKEN_RE = re.compile(
+    r'"[^"]*"|\\.|\[[^\]]*\]|am/pm|a/p|y+|m+|d+|h+|s+(?:\.0+)?|[eg]+|.', re.I
+)
+_EXCEL_EPOCH = dt.datetime(1899, 12, 30)
+
+
+def _moment(value: object) -> dt.datetime | None:
+    """A date, a time or a serial number as the moment a spreadsheet counts it."""
+    if isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, dt.date):
+        return dt.datetime(value.year, value.month, value.day)
+    if isinstance(value, dt.time):
+        return dt.datetime.combine(_EXCEL_EPOCH.date(), value)
+    if isinstance(value, dt.timedelta):
+        return _EXCEL_EPOCH + value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        try:
+            return _EXCEL_EPOCH + dt.timedelta(days=float(value))
+        except OverflowError:
+            return None
+    return None
+
+
+def _minutes_here(kinds: list[str], at: int) -> bool:
+    """Whether the m token at `at` means minutes: right after hours or right before seconds."""
+    before = [k for k in kinds[:at] if k][-1:]
+    after = [k for k in kinds[at + 1 :] if k][:1]
+    return before == ["h"] or after == ["s"]
+
+
+def shown_as_date(value: object, code: str) -> str:
+    """How a spreadsheet shows `value` under the date or time format `code` ('mm/dd/yy' →
+    '03/05/26'); dd/mm/yyyy (hh:mm) when there is no code."""
+    moment = _moment(value)
+    if moment is None:
+        return show(value)
+    if not code:
+        timed = isinstance(value, (dt.time, dt.timedelta)) or moment.time() != dt.time()
+        dated = not isinstance(value, (dt.time, dt.timedelta))
+        return " ".join(
+            p for p in (moment.strftime("%d/%m/%Y") if dated else "",
+                        moment.strftime("%H:%M") if timed else "") if p
+        )  # fmt: skip
+    tokens = _DATE_TOKEN_RE.findall(code.split(";", 1)[0])
+    kinds = [t[0].lower() if t[0].lower() in "ymdhs" and t[0] not in '"\\[' else "" for t in tokens]
+    twelve = any(t.lower() in ("am/pm", "a/p") for t in tokens)
+    out = []
+    for at, token in enumerate(tokens):
+        low, size = token.lower(), len(token)
+        if token.startswith('"'):
+            out.append(token[1:-1])
+        elif token.startswith("\\"):
+            out.append(token[1:])
+        elif token.startswith("["):
+            inner = low[1:-1]
+            if inner and not inner.strip("hms"):  # elapsed time: [h]:mm
+                hours = (moment - _EXCEL_EPOCH).total_seconds() // 3600
+                out.append(str(int(hours)) if inner[0] == "h" else "")
+        elif low in ("am/pm", "a/p"):
+            word = "AM" if moment.hour < 12 else "PM"
+            out.append(word if low == "am/pm" else word[0])
+        elif kinds[at] == "y":
+            out.append(str(moment.year) if size > 2 else f"{moment.year % 100:02d}")
+        elif kinds[at] == "m" and _minutes_here(kinds, at):
+            out.append(f"{moment.minute:0{min(size, 2)}d}")
+        elif kinds[at] == "m":
+            name = _MONTHS[moment.month - 1]
+            out.append(f"{moment.month:0{size}d}" if size <= 2 else name[:3] if size == 3 else name)
+        elif kinds[at] == "d":
+            out.append(f"{moment.day:0{size}d}" if size <= 2 else moment.strftime("%a"))
+        elif kinds[at] == "h":
+            hour = moment.hour % 12 or 12 if twelve else moment.hour
+            out.append(f"{hour:0{min(size, 2)}d}")
+        elif kinds[at] == "s":
+            out.append(f"{moment.second:0{min(len(token.split('.')[0]), 2)}d}")
+        elif low[0] in "eg":
+            out.append(str(moment.year) if low[0] == "e" else "")
+        else:
+            out.append(token)
+    return "".join(out).strip()
 
 
 def show(value: object) -> str:

@@ -7,9 +7,6 @@ The script is a list of jobs; one office serves them all (starting it is the slo
     [{"open": "issued.xlsx" | null, "ops": [[op, args...], ...], "save": ["out.xlsx", ...]}]
 `open: null` starts a new, empty spreadsheet. Operations, on the first sheet unless named:
     ["fill", {defined name: value}]         type values into the cells the names point to
-    ["type", "C16", "3/5"]                  type text into a cell as at the keyboard: the office
-                                            reads it under its locale ("3/5" becomes a date,
-                                            "80.000" under en-US the number 80)
     ["unprotect"]                           lift the sheet protection (no password)
     ["insert_rows", row, count]             insert rows before 1-based `row`
     ["delete_rows", row, count]             delete rows starting at 1-based `row`
@@ -20,6 +17,16 @@ The script is a list of jobs; one office serves them all (starting it is the slo
     ["rename_sheet", old, new]
     ["add_sheet", name, position]
     ["recalc"]                              recalculate every formula (before saving)
+    ["locale", "en-US"]                     set the office's locale (Tools › Options › Language
+                                            Settings › Locale setting), as on a computer set so;
+                                            typing below follows it ("" for the system's)
+    ["type", "C16", "3/5"]                  type text into a cell as at the keyboard: the office
+                                            reads it under its locale ("3/5" becomes a date,
+                                            "80.000" under en-US the number 80)
+    ["strike", "C22"]                       strike a cell through (Format › Text › Strikethrough)
+    ["strike_part", "C23", start, length]   strike through `length` characters of the cell's
+                                            text from `start` (0-based), the rest left as is
+    ["number_format", "C24", "DD/MM/YYYY"]  apply a number format (its code, en-US keywords)
 """
 
 import contextlib
@@ -86,7 +93,35 @@ def connect(soffice, profile):
                 raise
             time.sleep(0.3)
     desktop = ctx.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", ctx)
+    OFFICE["context"] = ctx
     return office, desktop
+
+
+OFFICE = {}  # the office's component context, for its configuration
+
+
+def set_locale(tag):
+    """The office's locale setting, which reads what is typed (and shows numbers)."""
+    ctx = OFFICE["context"]
+    provider = ctx.ServiceManager.createInstanceWithContext(
+        "com.sun.star.configuration.ConfigurationProvider", ctx
+    )
+    access = provider.createInstanceWithArguments(
+        "com.sun.star.configuration.ConfigurationUpdateAccess",
+        (prop("nodepath", "/org.openoffice.Setup/L10N"),),
+    )
+    access.replaceByName("ooSetupSystemLocale", tag)
+    access.commitChanges()
+
+
+def format_key(doc, code):
+    """The number format of `code` in the document, added when it has none yet."""
+    from com.sun.star.lang import Locale
+
+    formats = doc.NumberFormats
+    english = Locale("en", "US", "")
+    key = formats.queryKey(code, english, False)
+    return key if key != -1 else formats.addNew(code, english)
 
 
 def sheet_values(desktop, path):
@@ -118,9 +153,6 @@ def run_job(desktop, job):
                 for name, value in args[0].items():
                     ref = doc.NamedRanges.getByName(name).getReferredCells()
                     put(ref.getCellByPosition(0, 0), value)
-            elif op == "type":  # the input line's way: read under the locale, formats detected
-                col, row = split_ref(args[0])
-                sheet.getCellByPosition(col, row).FormulaLocal = args[1]
             elif op == "unprotect":
                 sheet.unprotect("")
             elif op in ("insert_rows", "delete_rows"):
@@ -151,6 +183,23 @@ def run_job(desktop, job):
                 sheets.insertNewByName(args[0], args[1])
             elif op == "recalc":
                 doc.calculateAll()
+            elif op == "locale":
+                set_locale(args[0])
+            elif op in ("type", "strike", "strike_part", "number_format"):
+                col, row = split_ref(args[0])
+                cell = sheet.getCellByPosition(col, row)
+                if op == "type":  # the input line's way: read under the locale, formats detected
+                    cell.FormulaLocal = args[1]
+                elif op == "strike":
+                    cell.CharStrikeout = 1  # com.sun.star.awt.FontStrikeout.SINGLE
+                elif op == "strike_part":
+                    cursor = cell.getText().createTextCursor()
+                    cursor.gotoStart(False)
+                    cursor.goRight(args[1], False)
+                    cursor.goRight(args[2], True)
+                    cursor.CharStrikeout = 1
+                else:
+                    cell.NumberFormat = format_key(doc, args[1])
             else:
                 raise ValueError(f"unknown operation {op}")
         for target in job["save"]:
@@ -159,6 +208,8 @@ def run_job(desktop, job):
                 uno.systemPathToFileUrl(os.path.abspath(target)),
                 (prop("FilterName", FILTERS[ext]),),
             )
+        if any(op == "locale" for op, *_ in job.get("ops", [])):
+            set_locale("")  # the next job types under the system's locale again
     finally:
         doc.close(True)
 

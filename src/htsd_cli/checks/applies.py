@@ -68,6 +68,8 @@ def _take_out(
         kept.append(f)
     if len(kept) < len(rep.findings):  # else the list it has stays (one list less per unit)
         rep.findings = kept
+    if rep.held and not outside.isdisjoint(rep.held):  # held in a row not answered: not asked
+        rep.held = {k: v for k, v in rep.held.items() if k not in outside}
     for ind in form.indicators:
         if ind.id not in outside:
             continue

@@ -2,22 +2,36 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from htsd_cli.checks.applies import NOT_APPLICABLE_KEY
 from htsd_cli.checks.context import Context, where
+from htsd_cli.checks.plausible import DECIDE
 from htsd_cli.findings import ERROR, WARNING
 from htsd_cli.form import Indicator
 from htsd_cli.textnorm import could_be_legacy, fold, format_number, repair_legacy
 from htsd_cli.values import (
+    Parsed,
     ValueProblem,
     is_blank,
     is_date_like,
     is_error_text,
+    is_yes_mark,
+    numbers_in,
     parse_vn_number,
     read_yes_no,
     show,
+    shown_as_date,
+    split_amount_in_words,
+    split_footnote,
+    words_to_number,
 )
+from htsd_cli.workbook.parts import DATE, PERCENT, TIME, CellLook
+
+# What a reading returns for a figure held for the clerk: it goes into no total (contract 1:
+# FileReport.held keeps what would be counted if the clerk confirms it).
+HELD: Any = object()
 
 
 def check_values(ctx: Context) -> None:
@@ -25,7 +39,9 @@ def check_values(ctx: Context) -> None:
     cells, view = ctx.report.cells, ctx.view
     figures = [i for i in ctx.form.indicators if i.kind != "text"]
     empty = all(
-        _blank(ctx.value(i.id)) and view.formula_problem(cells.get(i.id, "")) is None
+        _blank(ctx.value(i.id))
+        and view.formula_problem(cells.get(i.id, "")) is None
+        and not _note_answer(ctx, i)
         for i in figures
     )
     if empty:  # one finding for the whole return, not one per cell
@@ -39,7 +55,11 @@ def check_values(ctx: Context) -> None:
         if not cell:  # not located: its problem is already reported, nothing is read
             ctx.values[ind.id] = None
             continue
-        ctx.values[ind.id] = None if empty and ind.kind != "text" else _read_value(ctx, ind, cell)
+        value = None if empty and ind.kind != "text" else _read_value(ctx, ind, cell)
+        if value is HELD:
+            ctx.values.pop(ind.id, None)
+        else:
+            ctx.values[ind.id] = value
         note = cells.get(ind.note_id)
         if note:
             text = _read_text(ctx, note, ind)
@@ -85,6 +105,8 @@ def _read_value(ctx: Context, ind: Indicator, cell: str) -> Any:
             broken or raw_value,
         )
         return None
+    if is_blank(raw_value) and _note_answer(ctx, ind):
+        return _hold_note_answer(ctx, ind, cell)
     if is_blank(raw_value):
         what = "Có hoặc Không" if ind.kind == "yesno" else "0 nếu không có"
         ctx.add(
@@ -95,9 +117,15 @@ def _read_value(ctx: Context, ind: Indicator, cell: str) -> Any:
             ind,
         )
         return None
+    # "Có" or "Không" as the list in the cell writes it is never rich text: no runs to look at
+    look = ctx.view.look(cell, runs=not (ind.kind == "yesno" and _listed_answer(raw_value)))
+    if look.struck or look.runs:
+        raw_value = _unstruck(ctx, ind, cell, raw_value, look)
+        if raw_value is HELD or raw_value is None:
+            return raw_value
     if ind.kind == "yesno" and ctx.report.kind == "summary":
         # a summary holds the number of units that answered "Có"
-        return _read_number(ctx, ind, cell, raw_value)
+        return _read_number(ctx, ind, cell, raw_value, look)
     if ind.kind == "yesno":
         try:
             answer, plain = read_yes_no(raw_value)
@@ -112,8 +140,9 @@ def _read_value(ctx: Context, ind: Indicator, cell: str) -> Any:
             )
             return None
         if not plain:
+            code = "yes-no-mark" if is_yes_mark(raw_value) else "yes-no-in-words"
             ctx.add(
-                "yes-no-in-words",
+                code,
                 WARNING,
                 f"{where(cell, ind)}: ghi '{show(raw_value)}', đã đọc là {'Có' if answer else 'Không'}. Lần "
                 "sau hãy chọn Có hoặc Không trong ô.",
@@ -122,61 +151,111 @@ def _read_value(ctx: Context, ind: Indicator, cell: str) -> Any:
                 raw_value,
             )
         return answer
-    return _read_number(ctx, ind, cell, raw_value)
+    return _read_number(ctx, ind, cell, raw_value, look)
 
 
-def _read_number(ctx: Context, ind: Indicator, cell: str, raw_value: Any) -> float | None:
-    if isinstance(raw_value, bool) or is_date_like(raw_value):
-        kind = "giá trị đúng/sai" if isinstance(raw_value, bool) else "ngày giờ"
+def _listed_answer(value: Any) -> bool:
+    """Whether `value` is an answer as the issued workbook's list writes it."""
+    return value in ("Có", "Không")
+
+
+def _read_number(
+    ctx: Context, ind: Indicator, cell: str, raw_value: Any, look: CellLook
+) -> float | None:
+    if isinstance(raw_value, bool):
         ctx.add(
             "wrong-type",
             ERROR,
-            f"{where(cell, ind)}: ô chứa {kind} ({show(raw_value)}), cần một con số "
+            f"{where(cell, ind)}: ô chứa giá trị đúng/sai ({show(raw_value)}), cần một con số "
             f"({ind.unit}). Hãy xóa định dạng ngày và ghi lại con số.",
             cell,
             ind,
             raw_value,
         )
         return None
+    if is_date_like(raw_value) or (
+        look.shows_as and isinstance(raw_value, (int, float)) and ctx.report.kind != "summary"
+    ):
+        _shown_not_a_number(ctx, ind, cell, raw_value, look)
+        return None
     if isinstance(raw_value, (int, float)):
         value = float(raw_value)
     else:
-        text = str(raw_value)
-        try:
-            parsed = parse_vn_number(text)
-        except ValueProblem as problem:
-            ctx.add(
-                problem.code,
-                ERROR,
-                f"{where(cell, ind)}: '{show(text)}' {problem.message}. Hãy ghi một con số, ví dụ 1200.",
-                cell,
-                ind,
-                text,
-            )
-            return None
-        assert isinstance(parsed.value, float)
-        value = parsed.value
-        if parsed.multiplier > 1:
-            ctx.add(
-                "number-in-words",
-                WARNING,
-                f"{where(cell, ind)}: ghi '{show(text)}', đã đọc là {format_number(value, 2)}"
-                f"{' ' + ind.unit if ind.unit else ''}. Kiểm tra lại; lần sau chỉ ghi con số "
-                "đầy đủ, ví dụ 80000000.",
-                cell,
-                ind,
-                text,
-            )
-        elif parsed.unit_text:
-            ctx.add(
-                "unit-typed",
-                WARNING,
-                f"{where(cell, ind)}: ghi '{show(text)}', đã đọc là {show(value)}. Chỉ ghi con số, không "
-                "ghi đơn vị tính.",
-                cell,
-                ind,
-                text,
-            )
+        read = _read_number_text(ctx, ind, cell, str(raw_value))
+        if read is None or read is HELD:
+            return read
+        value = read
+    return _judged(ctx, ind, cell, raw_value, value)
+
+
+def _parsed(
+    ctx: Context, ind: Indicator, cell: str, text: str, number: str
+) -> tuple[Parsed, float] | None:
+    """The number part `number` of what the unit wrote (`text`), read, and its value; or None,
+    with an error quoting what was written."""
+    try:
+        parsed = parse_vn_number(number)
+    except ValueProblem as problem:
+        ctx.add(
+            problem.code,
+            ERROR,
+            f"{where(cell, ind)}: '{show(text)}' {problem.message}. Hãy ghi một con số, ví dụ 1200.",
+            cell,
+            ind,
+            text,
+        )
+        return None
+    assert isinstance(parsed.value, float)
+    return parsed, parsed.value
+
+
+def _read_number_text(ctx: Context, ind: Indicator, cell: str, text: str) -> Any:
+    """The number a text says, as a careful clerk reads it (None when it cannot be read, HELD
+    when the clerk must decide), with a finding saying how it was read."""
+    amount = split_amount_in_words(text)
+    if amount is not None:
+        return _read_amount_in_words(ctx, ind, cell, text, *amount)
+    number_text, mark = split_footnote(text)
+    read = _parsed(ctx, ind, cell, text, number_text)
+    if read is None:
+        return None
+    parsed, value = read
+    if mark:
+        ctx.add(
+            "footnote-mark",
+            WARNING,
+            f"{where(cell, ind)}: ghi '{show(text)}', đã đọc là {format_number(value, 2)} (bỏ dấu chú "
+            f"thích '{mark}'). Kiểm tra lại; lời chú thích ghi ở cột Ghi chú.",
+            cell,
+            ind,
+            text,
+        )
+    if parsed.multiplier > 1:
+        ctx.add(
+            "number-in-words",
+            WARNING,
+            f"{where(cell, ind)}: ghi '{show(text)}', đã đọc là {format_number(value, 2)}"
+            f"{' ' + ind.unit if ind.unit else ''}. Kiểm tra lại; lần sau chỉ ghi con số "
+            "đầy đủ, ví dụ 80000000.",
+            cell,
+            ind,
+            text,
+        )
+    elif parsed.unit_text:
+        ctx.add(
+            "unit-typed",
+            WARNING,
+            f"{where(cell, ind)}: ghi '{show(text)}', đã đọc là {show(value)}. Chỉ ghi con số, không "
+            "ghi đơn vị tính.",
+            cell,
+            ind,
+            text,
+        )
+    return value
+
+
+def _judged(ctx: Context, ind: Indicator, cell: str, raw_value: Any, value: float) -> float | None:
+    """The figure read, unless it is negative, or a fraction of what is counted whole."""
     if value < 0:
         ctx.add(
             "negative-value",
@@ -191,13 +270,204 @@ def _read_number(ctx: Context, ind: Indicator, cell: str, raw_value: Any) -> flo
         ctx.add(
             "fractional-count",
             ERROR,
-            f"{where(cell, ind)}: {show(raw_value)} không phải số nguyên; số {ind.unit} phải là số nguyên.",
+            f"{where(cell, ind)}: {show(raw_value)} không phải số nguyên; số {ind.unit} phải là số "
+            f"nguyên.{_thousands_meant(raw_value)}",
             cell,
             ind,
             raw_value,
         )
         return None
     return value
+
+
+def _thousands_meant(raw_value: Any) -> str:
+    """' Có phải 1.200?' for the number 1,2: '1.200' typed on a computer set to English (where
+    the dot is the decimal point) becomes 1,2 before anyone reads it."""
+    if not isinstance(raw_value, float) or raw_value <= 0:
+        return ""
+    thousands = round(raw_value * 1000, 6)
+    if not thousands.is_integer() or raw_value.is_integer():
+        return ""
+    meant = format_number(thousands)
+    return (
+        f" Có phải {meant}? (máy tính đặt kiểu số tiếng Anh đọc '{meant}' thành {show(raw_value)}; "
+        "ghi số không có dấu chấm, ví dụ " + f"{int(thousands)}.)"
+    )
+
+
+def _hold(
+    ctx: Context, code: str, message: str, cell: str, ind: Indicator, typed: Any, candidate: Any
+) -> Any:
+    """Hold a figure for the clerk: an error that names it, and what would be counted if the
+    clerk confirms it as typed (contract 1); the figure goes into no total."""
+    ctx.add(code, ERROR, message, cell, ind, typed)
+    ctx.report.held[ind.id] = candidate
+    return HELD
+
+
+_DECIDE = (
+    "Số này chưa được cộng: văn thư xác nhận trong tệp quyết định, hoặc đề nghị đơn vị sửa lại."
+)
+
+
+def _note_of(ctx: Context, ind: Indicator) -> tuple[str, Any]:
+    """The row's "Ghi chú" cell and what it holds ('' when it has none)."""
+    ref = ctx.report.cells.get(ind.note_id, "")
+    return ref, ctx.view.value(ref) if ref else ""
+
+
+def _note_answer(ctx: Context, ind: Indicator) -> list[Any]:
+    """What a row's "Ghi chú" says its figure is, when the figure itself is left blank: the
+    numbers it holds (a yes/no row: its answer). Summaries write counts of units there."""
+    if ctx.report.kind == "summary" or ind.kind == "text":
+        return []
+    _, note = _note_of(ctx, ind)
+    if is_blank(note) or isinstance(note, bool):
+        return []
+    if ind.kind == "yesno":
+        try:
+            return [read_yes_no(note)[0]]
+        except ValueProblem:
+            return []
+    if isinstance(note, (int, float)):
+        return [float(note)]
+    return numbers_in(str(note)) if isinstance(note, str) else []
+
+
+def _hold_note_answer(ctx: Context, ind: Indicator, cell: str) -> Any:
+    found = _note_answer(ctx, ind)
+    ref, note = _note_of(ctx, ind)
+    candidate = found[0] if len(found) == 1 else None
+    meant = ""
+    if candidate is not None:
+        shown = ("Có" if candidate else "Không") if ind.kind == "yesno" else show(candidate)
+        meant = f" (Đọc là {shown})"
+    return _hold(
+        ctx,
+        "value-in-note",
+        f"{where(cell, ind)}: ô số liệu bỏ trống nhưng ô Ghi chú {ref} ghi '{show(note)}'. "
+        f"Đơn vị đã ghi số liệu ở cột Ghi chú; cần xác nhận số liệu của dòng này{meant}. {DECIDE}",
+        cell,
+        ind,
+        note,
+        candidate,
+    )
+
+
+def _unstruck(ctx: Context, ind: Indicator, cell: str, raw_value: Any, look: CellLook) -> Any:
+    """What is left of a value once what the unit struck through is taken out: the rest of the
+    text (with a warning quoting both), or HELD when the whole value is struck."""
+    if look.runs:
+        kept = look.kept.strip()
+        struck = " ".join(p.strip() for p in look.struck_parts)
+        if kept and struck:
+            ctx.add(
+                "struck-part",
+                WARNING,
+                f"{where(cell, ind)}: ghi '{show(raw_value)}', trong đó '{show(struck)}' bị gạch "
+                f"ngang nên không tính; đã đọc phần còn lại: '{show(kept)}'. Kiểm tra lại; lần sau "
+                "hãy xóa số cũ thay vì gạch.",
+                cell,
+                ind,
+                raw_value,
+            )
+            return kept
+        if not struck:
+            return raw_value
+    elif not look.struck:
+        return raw_value
+    candidate = _as_typed(ind, raw_value)
+    ref, note = _note_of(ctx, ind)
+    told = f"; ô Ghi chú {ref} ghi '{show(note)}'" if ref and not is_blank(note) else ""
+    noted = numbers_in(note) if isinstance(note, str) and ind.numeric else []
+    if len(noted) == 1:  # the new figure, most likely: the clerk's line to write is named
+        told += f" (nếu đó là số đúng: Đọc là {show(noted[0])})"
+    return _hold(
+        ctx,
+        "struck-value",
+        f"{where(cell, ind)}: '{show(raw_value)}' bị gạch ngang{told}, nên chưa rõ đơn vị muốn báo "
+        f"số liệu nào. {DECIDE}",
+        cell,
+        ind,
+        raw_value,
+        candidate,
+    )
+
+
+def _as_typed(ind: Indicator, raw_value: Any) -> Any:
+    """What a value would count as if the clerk confirms it as typed (None when unreadable)."""
+    try:
+        if ind.kind == "yesno":
+            return read_yes_no(raw_value)[0]
+        if isinstance(raw_value, (int, float)) and not isinstance(raw_value, bool):
+            return float(raw_value)
+        parsed = parse_vn_number(split_footnote(str(raw_value))[0])
+    except ValueProblem:
+        return None
+    return parsed.value
+
+
+def _shown_not_a_number(
+    ctx: Context, ind: Indicator, cell: str, raw_value: Any, look: CellLook
+) -> None:
+    """A number (or a date) the cell shows as a date, a time or a percentage: the unit typed
+    something else than a count ('3/5' becomes a date). Never read as its serial number."""
+    kind = look.shows_as or (TIME if isinstance(raw_value, (dt.time, dt.timedelta)) else DATE)
+    if kind == PERCENT:
+        seen = look.shown or f"{show(round(float(raw_value) * 100, 6))}%"
+        what, how, example = "một tỉ lệ phần trăm", "phần trăm", "gõ '50%' thì ô giữ 0,5"
+    elif kind == DATE:
+        seen = look.shown or shown_as_date(raw_value, look.format_code)
+        what, how, example = "một ngày", "ngày", "gõ '3/5' thì bảng tính hiểu là ngày"
+    else:
+        seen = look.shown or shown_as_date(raw_value, look.format_code)
+        what, how, example = "một giờ", "giờ", "gõ '8:30' thì bảng tính hiểu là giờ"
+    ctx.add(
+        "date-typed" if kind != PERCENT else "percent-typed",
+        ERROR,
+        f"{where(cell, ind)}: ô hiện '{seen}': đơn vị đã gõ {what}, không phải con số ({ind.unit}) "
+        f"({example}). Hãy bỏ định dạng {how} (Định dạng ô › Số) rồi gõ lại con số.",
+        cell,
+        ind,
+        seen,
+    )
+
+
+def _read_amount_in_words(
+    ctx: Context, ind: Indicator, cell: str, text: str, amount: str, words: str
+) -> Any:
+    """'1.800.000đ (Một triệu tám trăm nghìn đồng chẵn)': the amount, when the words say the same;
+    held, quoting both, when they say another amount or cannot be read."""
+    read = _parsed(ctx, ind, cell, text, amount)
+    if read is None:
+        return None
+    value, said = read[1], words_to_number(words)
+    if said is not None and said == value:
+        ctx.add(
+            "amount-in-words",
+            WARNING,
+            f"{where(cell, ind)}: ghi '{show(text)}', đã đọc là {format_number(value, 2)} (số và chữ "
+            "khớp nhau). Lần sau chỉ ghi con số.",
+            cell,
+            ind,
+            text,
+        )
+        return value
+    says = (
+        f"phần chữ '{show(words)}' là {format_number(said)}"
+        if said is not None
+        else f"phần chữ '{show(words)}' không đọc được thành số"
+    )
+    return _hold(
+        ctx,
+        "amount-words-differ",
+        f"{where(cell, ind)}: ghi '{show(text)}': phần số là {format_number(value, 2)} nhưng {says}. "
+        f"Chưa rõ số nào đúng. {DECIDE}",
+        cell,
+        ind,
+        text,
+        value,
+    )
 
 
 MAX_CELL_TEXT = 32_767  # the most characters a spreadsheet cell holds (Excel, LibreOffice)

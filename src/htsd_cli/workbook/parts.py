@@ -5,10 +5,11 @@ Each takes bytes or rows and returns plain data; none opens a file.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
@@ -252,6 +253,28 @@ def ods_formulas(xml: bytes, sheet: str) -> dict[str, tuple[str, str]]:
         root = ET.fromstring(xml)
     except ET.ParseError:
         return {}
+    for _, row, col, cell in _ods_cells(root, sheet):
+        formula = cell.get(f"{t}formula")
+        if formula is not None:
+            ref = f"{column_letter(col)}{row}"
+            text = formula.split(":", 1)[1] if formula.startswith("of:") else formula
+            text = text[1:] if text.startswith("=") else text
+            if cell.get(f"{c}value-type") == "error":
+                out[ref] = ("".join(cell.itertext()) or "#ERROR", text)
+            elif cell.get(f"{o}value-type") is None:
+                out[ref] = ("no-value", text)
+            else:
+                out[ref] = ("", text)
+    return out
+
+
+_ODS_TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
+
+
+def _ods_cells(root: ET.Element, sheet: str) -> Iterator[tuple[ET.Element, int, int, ET.Element]]:
+    """(table, row from 1, column from 0, cell) for the cells of sheet `sheet` of an OpenDocument
+    spreadsheet, within the rows and columns read: repeated rows and cells counted as such."""
+    t = _ODS_TABLE
     for table in root.iter(f"{t}table"):
         if table.get(f"{t}name") != sheet:
             continue
@@ -263,23 +286,12 @@ def ods_formulas(xml: bytes, sheet: str) -> dict[str, tuple[str, str]]:
             for cell in row_el:
                 if cell.tag not in (f"{t}table-cell", f"{t}covered-table-cell"):
                     continue
-                ncols = int(cell.get(f"{t}number-columns-repeated", "1"))
-                formula = cell.get(f"{t}formula")
-                if formula is not None and col < 64 and row <= MAX_ROWS_READ:
-                    ref = f"{column_letter(col)}{row}"
-                    text = formula.split(":", 1)[1] if formula.startswith("of:") else formula
-                    text = text[1:] if text.startswith("=") else text
-                    if cell.get(f"{c}value-type") == "error":
-                        out[ref] = ("".join(cell.itertext()) or "#ERROR", text)
-                    elif cell.get(f"{o}value-type") is None:
-                        out[ref] = ("no-value", text)
-                    else:
-                        out[ref] = ("", text)
-                col += ncols
+                if col < 64 and row <= MAX_ROWS_READ:
+                    yield table, row, col, cell
+                col += int(cell.get(f"{t}number-columns-repeated", "1"))
             row += reps - 1
             if row > MAX_ROWS_READ:
                 break
-    return out
 
 
 # --- cell fonts (xlsx) -------------------------------------------------------------------------------
@@ -314,3 +326,276 @@ def xlsx_cell_font(style_fonts: Sequence[str], attrs: bytes) -> str | None:
     style = _STYLE_ATTR_RE.search(attrs)
     index = int(style.group(1)) if style else 0
     return style_fonts[index] or None if index < len(style_fonts) else None
+
+
+# --- how a cell looks: strikethrough and number formats (xlsx, ods) ---------------------------------
+
+DATE, TIME, PERCENT = "date", "time", "percent"
+
+
+@dataclass(frozen=True)
+class CellLook:
+    """What a cell's formatting says about its value, beyond what the reader gives: a value struck
+    through (the cell's font, or some runs of its text), and a number shown as a date, a time or
+    a percentage."""
+
+    struck: bool = False  # the cell's font strikes through whatever it holds
+    runs: tuple[
+        tuple[str, bool | None], ...
+    ] = ()  # rich text: (text, struck; None: the cell's font)
+    shows_as: str = ""  # DATE, TIME or PERCENT: what the cell's number format makes of a number
+    format_code: str = ""  # that format's code (xlsx), to show the number as the unit saw it
+    shown: str = ""  # the text the spreadsheet program showed (ods keeps it beside the value)
+
+    def __bool__(self) -> bool:
+        """Whether anything about the cell's look bears on its value."""
+        return self.struck or bool(self.runs) or bool(self.shows_as)
+
+    @property
+    def struck_parts(self) -> tuple[str, ...]:
+        """The struck pieces of the text, in order."""
+        return tuple(t for t, s in self.runs if (self.struck if s is None else s) and t.strip())
+
+    @property
+    def kept(self) -> str:
+        """The text left once the struck runs are taken out."""
+        return "".join(t for t, s in self.runs if not (self.struck if s is None else s))
+
+
+NO_LOOK = CellLook()
+
+# Excel's built-in number formats that show a number as a percentage, a date or a time.
+BUILTIN_FORMATS = {
+    9: (PERCENT, "0%"), 10: (PERCENT, "0.00%"),
+    14: (DATE, "dd/mm/yyyy"), 15: (DATE, "d-mmm-yy"), 16: (DATE, "d-mmm"), 17: (DATE, "mmm-yy"),
+    18: (TIME, "h:mm AM/PM"), 19: (TIME, "h:mm:ss AM/PM"), 20: (TIME, "h:mm"),
+    21: (TIME, "h:mm:ss"), 22: (DATE, "dd/mm/yyyy h:mm"), 45: (TIME, "mm:ss"),
+    46: (TIME, "[h]:mm:ss"), 47: (TIME, "mm:ss.0"),
+    **{n: (DATE, "") for n in (*range(27, 37), *range(50, 59))},  # East Asian dates
+}  # fmt: skip
+_QUOTED_RE = re.compile(r'"[^"]*"|\\.|_.|\*.')
+_BRACKET_RE = re.compile(r"\[([^\]]*)\]")
+
+
+def format_kind(code: str) -> str:
+    """DATE, TIME, PERCENT or '' for a number format code ('mm/dd/yy' → DATE, '0.00%' →
+    PERCENT, '#,##0" bài"' → ''), judged on its first section, without its quoted text."""
+    section = _QUOTED_RE.sub("", code).split(";", 1)[0]
+    elapsed = False
+    for inner in _BRACKET_RE.findall(section):
+        elapsed = elapsed or inner.lower().strip("hms") == ""
+    bare = _BRACKET_RE.sub("", section).lower()
+    if "%" in bare:
+        return PERCENT
+    if "general" in bare:
+        return ""
+    if "y" in bare or "d" in bare:
+        return DATE
+    if elapsed or "h" in bare or "s" in bare:
+        return TIME
+    return DATE if "m" in bare else ""
+
+
+_FONTS_RE = re.compile(rb"<fonts[^>]*>(.*?)</fonts>", re.S)
+_FONT_BODY_RE = re.compile(rb"<font>(.*?)</font>|<font/>", re.S)
+_STRIKE_ON_RE = re.compile(rb'<strike(?: val="(?:1|true|on)")?\s*/>')
+_NUM_FMT_RE = re.compile(rb'<numFmt numFmtId="(\d+)" formatCode="([^"]*)"')
+_XF_TAG_RE = re.compile(rb"<xf\b[^>]*>")
+_FONT_ID_RE = re.compile(rb'\bfontId="(\d+)"')
+_NUM_FMT_ID_RE = re.compile(rb'\bnumFmtId="(\d+)"')
+
+
+@functools.lru_cache(maxsize=16)
+def xlsx_style_looks(styles: bytes) -> tuple[CellLook, ...]:
+    """Cell style index → how its font and number format show a value (read once for the returns
+    of one template, which share styles.xml byte for byte)."""
+    block = _FONTS_RE.search(styles)
+    struck_fonts = [
+        bool(_STRIKE_ON_RE.search(m.group(1) or b""))
+        for m in _FONT_BODY_RE.finditer(block.group(1) if block else b"")
+    ]
+    codes = {int(i): xml_unescape(c) for i, c in _NUM_FMT_RE.findall(styles)}
+    xfs = _XFS_RE.search(styles)
+    looks: list[CellLook] = []
+    for tag in _XF_TAG_RE.findall(xfs.group(1) if xfs else b""):
+        font = _FONT_ID_RE.search(tag)
+        fmt = _NUM_FMT_ID_RE.search(tag)
+        font_id = int(font.group(1)) if font else 0
+        fmt_id = int(fmt.group(1)) if fmt else 0
+        struck = font_id < len(struck_fonts) and struck_fonts[font_id]
+        if fmt_id in codes:
+            kind, code = format_kind(codes[fmt_id]), codes[fmt_id]
+        else:
+            kind, code = BUILTIN_FORMATS.get(fmt_id, ("", ""))
+        looks.append(CellLook(struck, shows_as=kind, format_code=code if kind else ""))
+    return tuple(looks)
+
+
+def xlsx_look(style_looks: Sequence[CellLook], attrs: bytes, body: bytes,
+              struck_strings: Mapping[int, tuple[tuple[str, bool | None], ...]]) -> CellLook:  # fmt: skip
+    """How one cell looks, from its attributes and content in the sheet's XML, the workbook's
+    `xlsx_style_looks` and `xlsx_struck_strings`."""
+    style = _STYLE_ATTR_RE.search(attrs)
+    index = int(style.group(1)) if style else 0
+    look = style_looks[index] if index < len(style_looks) else NO_LOOK
+    runs: tuple[tuple[str, bool | None], ...] = ()
+    if b't="s"' in attrs and struck_strings:
+        v = re.search(rb"<v>\s*(\d+)\s*</v>", body)
+        runs = struck_strings.get(int(v.group(1)), ()) if v else ()
+    elif b't="inlineStr"' in attrs and b"<strike" in body:
+        runs = rich_runs(body)
+    if not runs:
+        return look
+    return CellLook(look.struck, runs, look.shows_as, look.format_code)
+
+
+_SI_RE = re.compile(rb"<si>(.*?)</si>|<si/>", re.S)
+_RUN_RE = re.compile(rb"<r>(.*?)</r>", re.S)
+_TEXT_RE = re.compile(rb"<t(?: [^>]*)?>([^<]*)</t>")
+_PHONETIC_RE = re.compile(rb"<rPh\b.*?</rPh>", re.S)
+
+
+def rich_runs(body: bytes) -> tuple[tuple[str, bool | None], ...]:
+    """The runs of a rich text (a shared string's <si> or an inline <is>): (text, struck), with
+    None for a run that takes the cell's own font."""
+    body = _PHONETIC_RE.sub(b"", body)
+    runs: list[tuple[str, bool | None]] = []
+    for m in _RUN_RE.finditer(body):
+        run = m.group(1)
+        props = run.split(b"</rPr>", 1)[0] if b"<rPr>" in run else None
+        text = "".join(xml_unescape(t) for t in _TEXT_RE.findall(run))
+        runs.append((text, bool(_STRIKE_ON_RE.search(props)) if props is not None else None))
+    if not runs:  # a plain string: one run in the cell's font
+        runs.append(("".join(xml_unescape(t) for t in _TEXT_RE.findall(body)), None))
+    return tuple(runs)
+
+
+def xlsx_struck_strings(sst: bytes) -> dict[int, tuple[tuple[str, bool | None], ...]]:
+    """Shared string index → its runs, for the strings with a struck run ({} at once when no
+    string has one: the usual case)."""
+    if b"<strike" not in sst:
+        return {}
+    out: dict[int, tuple[tuple[str, bool | None], ...]] = {}
+    for index, m in enumerate(_SI_RE.finditer(sst)):
+        body = m.group(1) or b""
+        if b"<strike" in body:
+            runs = rich_runs(body)
+            if any(struck for _, struck in runs):
+                out[index] = runs
+    return out
+
+
+_ODS_SHOWN_TYPES = {"date": DATE, "time": TIME, "percentage": PERCENT}
+
+
+def _ods_special(xml: bytes) -> bool:
+    """Whether an OpenDocument part may strike something through or show a date, a time or a
+    percentage: looked for in its styles, before the body (a few kilobytes), with a count in C
+    (LibreOffice writes a line-through of "none" in many styles); a percentage also in the body."""
+    body = xml.find(b"<office:body")
+    head = xml[:body] if body >= 0 else xml
+    for attr in (b'line-through-style="', b'line-through-type="'):
+        if head.count(attr) > head.count(attr + b'none"'):
+            return True
+    if any(b"<number:" + kind + b"-style" in head for kind in (b"date", b"time", b"percentage")):
+        return True
+    return b'office:value-type="percentage"' in xml
+
+
+def ods_looks(content: bytes, styles: bytes, sheet: str) -> dict[str, CellLook]:
+    """A1 → how the cell looks, for the cells of a sheet of an OpenDocument spreadsheet that are
+    struck through (whole or in part) or hold a date, a time or a percentage. Nothing is parsed
+    when the document has none of these."""
+    if not _ods_special(content):
+        return {}
+    t = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
+    o = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
+    tx = "{urn:oasis:names:tc:opendocument:xmlns:text:1.0}"
+    try:
+        root = ET.fromstring(content)
+    except ET.ParseError:
+        return {}
+    struck = _ods_struck_styles(root, styles)
+    out: dict[str, CellLook] = {}
+    columns: dict[ET.Element, list[str]] = {}  # a table's columns' default cell styles
+    for table, row, col, cell in _ods_cells(root, sheet):
+        if not len(cell):
+            continue  # nothing in it
+        if table not in columns:
+            columns[table] = []
+            for column in table.iter(f"{t}table-column"):
+                repeat = min(int(column.get(f"{t}number-columns-repeated", "1")), 64)
+                columns[table].extend([column.get(f"{t}default-cell-style-name", "")] * repeat)
+        own = columns[table]
+        style = cell.get(f"{t}style-name") or (own[col] if col < len(own) else "")
+        look = _ods_look(cell, style in struck, struck, o, tx)
+        if look:
+            out[f"{column_letter(col)}{row}"] = look
+    return out
+
+
+def _ods_look(cell: ET.Element, struck: bool, struck_styles: set[str], o: str, tx: str) -> CellLook:
+    shows_as = _ODS_SHOWN_TYPES.get(cell.get(f"{o}value-type", ""), "")
+    runs: list[tuple[str, bool | None]] = []
+    for n, para in enumerate(cell.iter(f"{tx}p")):
+        if n:
+            runs.append(("\n", None))
+        runs.extend(_ods_runs(para, None, struck_styles, tx))
+    some_struck = any(s for _, s in runs)
+    if not struck and not some_struck and not shows_as:
+        return NO_LOOK
+    shown = "".join(text for text, _ in runs)
+    return CellLook(struck, tuple(runs) if some_struck else (), shows_as, "", shown)
+
+
+def _ods_runs(el: ET.Element, inherited: bool | None, struck_styles: set[str], tx: str
+              ) -> list[tuple[str, bool | None]]:  # fmt: skip
+    """The text of a paragraph or span as runs; a span's style strikes or not, else inherits."""
+    runs: list[tuple[str, bool | None]] = []
+    if el.text:
+        runs.append((el.text, inherited))
+    for child in el:
+        if child.tag == f"{tx}span":
+            name = child.get(f"{tx}style-name", "")
+            runs.extend(
+                _ods_runs(child, True if name in struck_styles else inherited, struck_styles, tx)
+            )
+        elif child.tag == f"{tx}s":
+            runs.append((" " * int(child.get(f"{tx}c", "1")), inherited))
+        elif child.tag in (f"{tx}tab", f"{tx}line-break"):
+            runs.append((" ", inherited))
+        else:
+            runs.extend(_ods_runs(child, inherited, struck_styles, tx))
+        if child.tail:
+            runs.append((child.tail, inherited))
+    return runs
+
+
+def _ods_struck_styles(root: ET.Element, styles: bytes) -> set[str]:
+    """Names of the cell and text styles that strike text through, following each style's
+    parents (automatic styles in content.xml, named ones in styles.xml)."""
+    st = "{urn:oasis:names:tc:opendocument:xmlns:style:1.0}"
+    parents: dict[str, str] = {}
+    own: dict[str, bool] = {}
+    trees = [root]
+    if _ods_special(styles):
+        with contextlib.suppress(ET.ParseError):
+            trees.append(ET.fromstring(styles))
+    for tree in trees:
+        for style in tree.iter(f"{st}style"):
+            name = style.get(f"{st}name", "")
+            parents[name] = style.get(f"{st}parent-style-name", "")
+            props = style.find(f"{st}text-properties")
+            if props is not None:
+                line = props.get(f"{st}text-line-through-style") or props.get(
+                    f"{st}text-line-through-type"
+                )
+                if line is not None:
+                    own[name] = line != "none"
+
+    def strikes(name: str, depth: int = 0) -> bool:
+        if name in own or not name or depth > 10:
+            return own.get(name, False)
+        return strikes(parents.get(name, ""), depth + 1)
+
+    return {name for name in parents if strikes(name)}

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from htsd_cli.layout import FORM_SHEET, ID_SHEET
+from htsd_cli.workbook.biff import xls_looks
 from htsd_cli.workbook.guard import (
     ENCRYPTED,
     MAX_ROWS,
@@ -32,17 +33,23 @@ from htsd_cli.workbook.guard import (
 )
 from htsd_cli.workbook.parts import (
     MAX_ROWS_READ,
+    NO_LOOK,
+    CellLook,
     IdSheet,
     NamedCell,
     custom_properties,
     defined_names,
     id_sheet_from_rows,
     ods_formulas,
+    ods_looks,
     xlsx_cell,
     xlsx_cell_font,
     xlsx_formula,
     xlsx_formula_cells,
+    xlsx_look,
+    xlsx_struck_strings,
     xlsx_style_fonts,
+    xlsx_style_looks,
 )
 from htsd_cli.workbook.view import CellValue, SheetView
 
@@ -96,6 +103,8 @@ class WorkbookView(SheetView):
         self._formula_cells: frozenset[str] | None = None
         self._style_fonts: list[str] | None = None
         self._checked_xml: bytes | None = None
+        self._xlsx_looks: _XlsxLooks | None = None
+        self._xls_data: bytes | None = None  # an .xls file's bytes: its looks are read from them
 
     def _sheet_xml(self) -> bytes:
         """The form sheet's XML, guarded once (formula and font lookups ask for it per cell)."""
@@ -176,11 +185,60 @@ class WorkbookView(SheetView):
             return xlsx_cell_font(self._style_fonts, cell[0]) if cell else None
         return None
 
+    def look(self, ref: str, runs: bool = True) -> CellLook:
+        """How the cell looks (xlsx: its style and its text's runs, looked up for that cell alone,
+        and only when the workbook has a struck font or run, or a date, time or percent format
+        at all; ods and xls: the sheet's struck and date, time or percent cells, read once)."""
+        if self.fmt == "xls":
+            if self._looks is None:
+                self._looks = xls_looks(self._xls_data, self.sheet) if self._xls_data else {}
+            return self._looks.get(ref, NO_LOOK)
+        if self._pkg is None:
+            return NO_LOOK
+        if self.fmt == "ods":
+            if self._looks is None:
+                self._looks = {}
+                with contextlib.suppress(Unreadable, ValueError):  # a number attribute not a number
+                    content, styles = self._pkg.part("content.xml"), self._pkg.part("styles.xml")
+                    self._looks = ods_looks(content, styles, self.sheet)
+            return self._looks.get(ref, NO_LOOK)
+        if self.fmt != "xlsx":
+            return NO_LOOK
+        with contextlib.suppress(Unreadable):
+            if self._xlsx_looks is None:
+                self._xlsx_looks = _XlsxLooks(self._pkg)
+            looks = self._xlsx_looks
+            # a text stored in the cell itself (not among the shared strings) can have struck
+            # runs: the sheet is looked at once for any, and only for a text that may have runs
+            text = runs and isinstance(self.value(ref), str)
+            if not looks.special and not (text and looks.struck_text(self._sheet_xml())):
+                return NO_LOOK  # the usual return: nothing in the workbook is struck or a date
+            cell = xlsx_cell(self._sheet_xml(), ref)
+            return xlsx_look(looks.styles, *cell, looks.strings) if cell else NO_LOOK
+        return NO_LOOK
+
     def close(self) -> None:
         if self._wb is not None:
             with contextlib.suppress(Exception):
                 self._wb.close()
             self._wb = None
+
+
+class _XlsxLooks:
+    """What of an xlsx workbook's styles and strings can make a cell look special."""
+
+    def __init__(self, pkg: Package) -> None:
+        self.styles = xlsx_style_looks(pkg.part("xl/styles.xml"))
+        self.strings = xlsx_struck_strings(pkg.part("xl/sharedStrings.xml"))
+        # a style that strikes or shows a date, or a struck shared string: cells must be looked at
+        self.special = bool(self.strings) or any(self.styles)
+        self._inline: bool | None = None
+
+    def struck_text(self, sheet_xml: bytes) -> bool:
+        """Whether the sheet has a struck run in an inline string (looked for once)."""
+        if self._inline is None:
+            self._inline = b"<strike" in sheet_xml
+        return self._inline
 
 
 def open_workbook(
@@ -229,6 +287,7 @@ def open_workbook(
             f"Tệp bảng tính bị hỏng, không mở được ({short_reason(exc)})." + RESEND,
         ) from None
     view = WorkbookView(str(path), fmt, "", [], tuple(wb.sheet_names), wb, pkg)
+    view._xls_data = data if fmt == "xls" else None
     try:
         view.sheet = _form_sheet(view, wb, score)
         view.grid = _grid(view, wb, view.sheet)

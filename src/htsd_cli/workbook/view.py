@@ -2,7 +2,8 @@
 
 `SheetView` is plain data, so a test can build one from a dict of cells. The view that
 `open_workbook` returns is the same class, loading its less common parts (defined names,
-properties, the hidden identity sheet, fonts, broken formulas) only when a check asks.
+properties, the hidden identity sheet, fonts, broken formulas, how a cell looks) only when a
+check asks.
 No check writes into a view.
 """
 
@@ -12,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from htsd_cli.workbook.parts import IdSheet, NamedCell, position
+from htsd_cli.workbook.parts import NO_LOOK, CellLook, IdSheet, NamedCell, position
 
 CellValue = Any
 
@@ -31,6 +32,7 @@ class SheetView:
     _id_sheet: IdSheet | None = field(default=None, repr=False)
     _fonts: Mapping[str, str] | None = field(default=None, repr=False)
     _formulas: Mapping[str, tuple[str, str]] | None = field(default=None, repr=False)
+    _looks: Mapping[str, CellLook] | None = field(default=None, repr=False)
 
     @classmethod
     def from_cells(
@@ -74,6 +76,13 @@ class SheetView:
     def font_of(self, ref: str) -> str | None:
         """The font of a cell of the form sheet, when the format tells it."""
         return (self._fonts or {}).get(ref)
+
+    def look(self, ref: str, runs: bool = True) -> CellLook:
+        """How a cell of the form sheet looks: struck through, shown as a date, a time or a
+        percentage (NO_LOOK when the format does not tell, or nothing is special). `runs`:
+        whether the runs of its text may matter (not for an answer picked from a list, which
+        is never rich text)."""
+        return (self._looks or {}).get(ref, NO_LOOK)
 
     def _formula(self, ref: str) -> tuple[str, str] | None:
         return (self._formulas or {}).get(ref)
