@@ -17,6 +17,12 @@ The script is a list of jobs; one office serves them all (starting it is the slo
     ["rename_sheet", old, new]
     ["add_sheet", name, position]
     ["recalc"]                              recalculate every formula (before saving)
+    ["copy_sheet", name, new, position]     copy a sheet within the workbook (Sheet › Move or
+                                            Copy Sheet…); the copy keeps its protection
+    ["import_sheet", path, name, new, position]  copy sheet `name` of another workbook into this
+                                            one (Move or Copy Sheet… › to another document)
+    ["on_sheet", name]                      the operations after this one act on that sheet
+    ["cells", {"C22": value, ...}]          type values into cells of the current sheet
 """
 
 import contextlib
@@ -143,6 +149,26 @@ def run_job(desktop, job):
                 sheets.getByName(args[0]).setName(args[1])
             elif op == "add_sheet":
                 sheets.insertNewByName(args[0], args[1])
+            elif op == "copy_sheet":
+                sheets.copyByName(args[0], args[1], args[2])
+            elif op == "import_sheet":
+                other = desktop.loadComponentFromURL(
+                    uno.systemPathToFileUrl(os.path.abspath(args[0])),
+                    "_blank",
+                    0,
+                    (prop("Hidden", True),),
+                )
+                try:
+                    at = sheets.importSheet(other, args[1], args[3])
+                    sheets.getByIndex(at).setName(args[2])
+                finally:
+                    other.close(True)
+            elif op == "on_sheet":
+                sheet = sheets.getByName(args[0])
+            elif op == "cells":
+                for ref, value in args[0].items():
+                    col, row = split_ref(ref)
+                    put(sheet.getCellByPosition(col, row), value)
             elif op == "recalc":
                 doc.calculateAll()
             else:
