@@ -57,6 +57,7 @@ class Config:
     issued: Path | None = None
     output: Path | None = None
     narrative: Path | None = None
+    decisions: Path | None = None  # the clerk's decisions workbook (decisions.py)
     mailbox: str = ""  # where returns arrive: imaps://user@host/Folder, or a path to mail files
     source: Path | None = None
     base: Path = field(default_factory=Path.cwd)
@@ -81,6 +82,7 @@ _SCHEMA: dict[str, dict[str, tuple[type, bool]]] = {
         "issued": (str, False),
         "output": (str, False),
         "narrative": (str, False),
+        "decisions": (str, False),
         "mailbox": (str, False),
     },
     "office": {
@@ -222,6 +224,7 @@ def parse_config(data: dict[str, Any], path: Path) -> Config:
         issued=_beside(path, tables[""].get("issued")),
         output=_beside(path, tables[""].get("output")),
         narrative=_beside(path, tables[""].get("narrative")),
+        decisions=_beside(path, tables[""].get("decisions")),
         mailbox=_mailbox(path, tables[""].get("mailbox", "")),
         source=path,
         base=path.parent,
