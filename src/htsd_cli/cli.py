@@ -570,7 +570,7 @@ def aggregate(
     if as_json:
         _print_json({**agg.to_dict(), "outputs": [str(p) for p in outputs.written]})
     else:
-        views.print_aggregate(console, agg, outputs)
+        views.print_aggregate(console, agg, outputs, _book(cfg))
     raise typer.Exit(0 if agg.used else 1)
 
 

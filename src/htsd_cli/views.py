@@ -333,13 +333,14 @@ def print_status(
     print_decisions(console, status.decisions, status.to_decide, book)
 
 
-def print_aggregate(console: Console, agg: Any, outputs: Any) -> None:
+def print_aggregate(console: Console, agg: Any, outputs: Any, book: str = "") -> None:
     from rich.markup import escape
 
     c = agg.status.counts()
+    held = f", cần xác nhận {c['held']}" if c["held"] else ""
     console.print(
         f"[bold]Tổng hợp {len(agg.used)} báo cáo hợp lệ[/] (đã nhận {c['received']}/{c['expected']} đơn vị; "
-        f"chưa nộp {c['missing']}, không hợp lệ {c['invalid']}, muộn {c['late']})."
+        f"chưa nộp {c['missing']}, không hợp lệ {c['invalid']}{held}, muộn {c['late']})."
     )
     if agg.excluded:
         table = Table(title="Tệp không được tính vào tổng")
@@ -351,6 +352,7 @@ def print_aggregate(console: Console, agg: Any, outputs: Any) -> None:
     missing = [u.code for u in agg.status.units if u.state == "missing"]
     if missing:
         console.print(f"[yellow]Chưa nộp: {', '.join(missing)}[/]")
+    print_decisions(console, agg.status.decisions, agg.status.to_decide, book)
     for path in outputs.written:
         console.print(f"Đã ghi {escape(str(path))}")
     if not agg.used:
