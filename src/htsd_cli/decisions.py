@@ -48,19 +48,26 @@ HEADER_ROWS = 10  # the header may stand below a title or a blank line or two
 SET_ASIDE = "set-aside"
 
 
-@dataclass(frozen=True)
-class Decision:
-    """One row of the decisions workbook."""
+@dataclass(frozen=True, kw_only=True)
+class Place:
+    """What a row of the decisions workbook is about: a file (by its name and its code), and
+    the unit, sheet and figure where it names them."""
 
-    row: int
     file: str
     code: str
-    kind: str
     unit: str = ""
     sheet: str = ""
     cell: str = ""
     indicator: str = ""
-    typed: str = ""
+    typed: str = ""  # the figure as typed in the cell, as a message quotes it
+
+
+@dataclass(frozen=True, kw_only=True)
+class Decision(Place):
+    """One row of the decisions workbook."""
+
+    row: int
+    kind: str
     value: Any = None  # what "Đọc là" holds, as the workbook holds it
     reason: str = ""
 
@@ -90,17 +97,10 @@ class Outcome:
         return {**self.decision.to_dict(), "applied": self.applied, "note": self.note}
 
 
-@dataclass(frozen=True)
-class Row:
+@dataclass(frozen=True, kw_only=True)
+class Row(Place):
     """A held file or figure, as the row of the decisions workbook that would settle it."""
 
-    file: str
-    code: str
-    unit: str = ""
-    sheet: str = ""
-    cell: str = ""
-    indicator: str = ""
-    typed: str = ""
     why: str = ""  # the held finding's title (not a column: said beside the rows)
 
     def cells(self) -> list[str]:
@@ -224,10 +224,12 @@ def _decision(number: int, raw: Mapping[str, Any]) -> Decision | Outcome:
     """A row as a decision, or, when it cannot be one, as an outcome saying why."""
     kind = _KINDS.get(fold(_text(raw.get("kind"))), "")
     decision = Decision(
-        number, _text(raw.get("file")), _code(raw.get("code")), kind or _text(raw.get("kind")),
-        _text(raw.get("unit")), _text(raw.get("sheet")), _text(raw.get("cell")).upper(),
-        _text(raw.get("indicator")), _text(raw.get("typed")),
-        None if _text(raw.get("value")) == "" else raw.get("value"), _text(raw.get("reason")),
+        row=number, file=_text(raw.get("file")), code=_code(raw.get("code")),
+        kind=kind or _text(raw.get("kind")), unit=_text(raw.get("unit")),
+        sheet=_text(raw.get("sheet")), cell=_text(raw.get("cell")).upper(),
+        indicator=_text(raw.get("indicator")), typed=_text(raw.get("typed")),
+        value=None if _text(raw.get("value")) == "" else raw.get("value"),
+        reason=_text(raw.get("reason")),
     )  # fmt: skip
     problem = ""
     if not decision.file:
@@ -361,7 +363,7 @@ class Decisions:
             )
             self._said(before, False, note)
             self._said(d, False, note)
-            self._owners[id(rep)] = Decision(0, d.file, d.code, "")  # neither, and no third
+            self._owners[id(rep)] = Decision(row=0, file=d.file, code=d.code, kind="")  # neither
         else:
             self._said(d, False, f"Chưa áp dụng: trùng với dòng {before.row}.")
 
@@ -626,11 +628,9 @@ def rows_to_decide(files: list[FileReport], decisions: Decisions | None = None) 
             if f.indicator in seen:
                 continue
             seen.add(f.indicator)
-            if f.indicator:
-                rows.append(Row(name, code, rep.unit_code, rep.sheet, f.cell, f.indicator,
-                                f.value, f.title))  # fmt: skip
-            else:
-                rows.append(Row(name, code, "", rep.sheet, why=f.title))
+            figure = {"unit": rep.unit_code, "cell": f.cell, "indicator": f.indicator,
+                      "typed": f.value} if f.indicator else {}  # fmt: skip
+            rows.append(Row(file=name, code=code, sheet=rep.sheet, why=f.title, **figure))
     return rows
 
 
