@@ -382,7 +382,7 @@ def test_validate_prints_each_held_case_as_a_row_to_paste(made, units, tmp_path)
     shutil.copy(units.source, work / "danh-sach.csv")
     text = SAMPLE_CONFIG.read_text(encoding="utf-8")
     text = text.replace('roster = "roster.csv"', 'roster = "danh-sach.csv"')
-    text = text.replace('output = "tong-hop"', 'output = "tong-hop"\ndecisions = "quyet-dinh.xlsx"')
+    assert 'decisions = "quyet-dinh.xlsx"' in text  # as htsd init writes it
     (work / "htsd.toml").write_text(text, encoding="utf-8")
     runner = CliRunner()
     result = runner.invoke(app, ["validate", "-c", str(work / "htsd.toml")])
@@ -493,7 +493,7 @@ def test_a_configuration_names_the_decisions_workbook_beside_it(tmp_path):
 
     text = SAMPLE_CONFIG.read_text(encoding="utf-8")
     (tmp_path / "htsd.toml").write_text(
-        text.replace('output = "tong-hop"', 'output = "tong-hop"\ndecisions = "qd.xlsx"'),
+        text.replace('decisions = "quyet-dinh.xlsx"', 'decisions = "qd.xlsx"'),
         encoding="utf-8",
     )
     loaded = load_config(tmp_path / "htsd.toml")
