@@ -551,6 +551,11 @@ def test_decisions_apply_after_the_read_cache_and_reach_every_output(
     assert rows[0][:4] == ("Dòng", "Tệp", "Mã tệp", "Quyết định")
     assert rows[1][:5] == (2, sent.name, file_code(str(sent)), OWNER, "MN04")
     assert rows[1][-1] == "Đã áp dụng"
+    # the summary, read one level up: its tables by unit type and by group are no form sheets
+    from htsd_cli.validate import check_file
+
+    summary = check_file(str(outputs.workbook), form, want_names=False)
+    assert summary.kind == "summary" and summary.sheet == "Báo cáo" and not summary.more_sheets
     settings.decisions.unlink()
     third, _ = run_aggregate([folder], form, settings, units, tmp_path / "out")
     assert sorted(r.unit_code for r in third.used) == ["TH01", "TH02"]

@@ -76,7 +76,9 @@ def check_file(
     sheets = [(view.sheet, report)]
     try:
         _check_sheet(view, form, strict, want_names, report)
-        if report.form_id:  # a file of another form, or none, has no copy of this one
+        # a file of another form, or none, has no copy of this one; an office's summary has
+        # tables of its own beside its form sheet (by unit type, by group), no further form
+        if report.form_id and report.kind != "summary":
             least = len(form.indicators) // 2
             for sheet, grid in view.further_form_sheets(carries_form(form), least):
                 if grid is None:
