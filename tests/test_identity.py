@@ -560,3 +560,16 @@ def test_decisions_apply_after_the_read_cache_and_reach_every_output(
     third, _ = run_aggregate([folder], form, settings, units, tmp_path / "out")
     assert sorted(r.unit_code for r in third.used) == ["TH01", "TH02"]
     assert {u.code for u in third.status.units if u.state == HELD} == {"MN03", "MN04"}
+
+
+def test_the_name_at_the_top_is_the_units_not_its_governing_bodys(roster):
+    """A header names the governing body above the unit (Nghị định 30): the body is never
+    taken for the unit, even when the body is a unit of the roster too."""
+    from htsd_cli.checks.identity import Evidence
+
+    evidence = Evidence(roster, {})
+    centre = "UBND PHƯỜNG CÁT BI\nTRUNG TÂM HỌC TẬP CỘNG ĐỒNG PHƯỜNG CÁT BI"
+    assert evidence.header_unit(centre).code == "TTHTCD01"
+    assert evidence.header_unit("ỦY BAN NHÂN DÂN PHƯỜNG CÁT BI\nTRUNG TÂM HTCĐ") is None
+    assert evidence.header_unit("Trường MN Cát Bi").code == "MN01"
+    assert evidence.header_unit("PHÒNG GIÁO DỤC VÀ ĐÀO TẠO") is None

@@ -108,10 +108,11 @@ class Evidence:
                 self.by_name.setdefault(name_key(u.name), []).append(u)
         return self.by_name.get(name_key(name), [])
 
-    def headercode_and_name(self, header: str) -> Unit | None:
-        """The one unit the name typed at the top names (the whole text, else one of its
-        lines: a governing body may stand on the line above)."""
-        for text in (header, *header.splitlines()):
+    def header_unit(self, header: str) -> Unit | None:
+        """The one unit the name typed at the top names: the whole text, else its last line
+        (a header names the governing body above the unit, as Nghị định 30 sets it: 'UBND
+        PHƯỜNG …' over 'TRUNG TÂM HỌC TẬP CỘNG ĐỒNG …'; the body above is not the unit)."""
+        for text in (header, header.splitlines()[-1] if header.strip() else ""):
             found = self.units_named(text) if text.strip() else []
             if len(found) == 1:
                 return found[0]
@@ -127,9 +128,7 @@ class Evidence:
             pieces.append(
                 (f"dấu nhận diện htsd trong {sheet} ghi mã {code_and_name(stamped)}", stamped)
             )
-        typed = (
-            self.headercode_and_name(rep.header) if rep.header and rep.kind != "summary" else None
-        )
+        typed = self.header_unit(rep.header) if rep.header and rep.kind != "summary" else None
         if typed is not None:
             pieces.append((f"tên đơn vị ghi ở đầu {sheet} là '{rep.header}' ({typed.code})", typed))
         if rep.other_unit:  # a sheet inside another unit's file: its own marks only
