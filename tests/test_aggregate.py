@@ -87,6 +87,7 @@ def test_status_reports_missing_late_invalid_and_duplicated():
         "expected": 39,
         "received": 37,
         "valid": 36,
+        "held": 0,
         "invalid": 1,
         "missing": 2,
         "late": 1,

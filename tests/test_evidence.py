@@ -302,23 +302,25 @@ def test_retyped_layout_without_header_and_two_columns_is_refused(made, reports)
 
 
 def test_another_units_workbook_under_this_units_name(made, reports, form, roster, config):
-    """MN04's workbook sent as MN03's file: counted for its stamp, with a warning naming both;
-    MN03 is not shown as missing but as having sent MN04's file."""
+    """MN04's workbook sent as MN03's file: its stamp and its header say MN04, its name MN03.
+    Whose figures these are is not guessed (they used to be counted for the stamp): the file is
+    held naming each piece of evidence, and neither unit is shown as reported by it."""
     import datetime as dt
 
     from htsd_cli.findings import Report
-    from htsd_cli.status import INVALID, VALID, build_status
+    from htsd_cli.status import HELD, build_status
 
     rep = reports[made["nham-don-vi"]["xlsx"].name]
-    assert rep.unit_code == "MN04" and rep.valid
+    assert rep.unit_code == "" and not rep.valid and rep.claimants == ["MN04", "MN03"]
     [finding] = rep.findings
-    assert finding.code == "file-name-mismatch"
-    assert "MN03" in finding.message and "MN04" in finding.message
-    _check_every_figure(rep, form, "nham-don-vi")
+    assert finding.code == "identity-conflict" and finding.sheet == "Báo cáo"
+    assert "ghi mã MN04" in finding.message and "tệp đã phát cho MN03" in finding.message
+    read = {k: v for k, v in rep.values.items() if v is not None}
+    assert read == expected(form, typed(form, "nham-don-vi"))  # read whole, to count once decided
     status = build_status(Report(files=[rep]), roster, form.deadline, dt.date(2022, 10, 8))
     by_code = {u.code: u for u in status.units}
-    assert by_code["MN04"].state == VALID
-    assert by_code["MN03"].state == INVALID and "MN04" in by_code["MN03"].reasons[0]
+    assert by_code["MN04"].state == HELD and by_code["MN03"].state == HELD
+    assert status.counts()["valid"] == 0
 
 
 def test_aggregate_totals_are_the_sums_of_what_was_typed(made, form, roster, config, tmp_path):

@@ -47,10 +47,23 @@ def test_init_then_every_command_without_options(tmp_path, form):
     names = [p.name for p in visible(work)]
     assert names == sorted(
         ["bao-cao-ve", "bieu-mau", "danh-sach-don-vi.xlsx", "htsd.toml", "loi-van.md",
-         "so-nhan.csv", "tong-hop"]
+         "quyet-dinh.xlsx", "so-nhan.csv", "tong-hop"]
     )  # fmt: skip
     config = (work / "htsd.toml").read_text(encoding="utf-8")
     assert 'roster = "danh-sach-don-vi.xlsx"' in config and "[office]" in config
+    # the clerk's decisions: named before the first table, so it is a key of its own
+    assert config.index('decisions = "quyet-dinh.xlsx"') < config.index("[office]")
+    book = openpyxl.load_workbook(work / "quyet-dinh.xlsx")
+    sheet = book["Quyết định"]
+    assert [c.value for c in sheet[1]] == [
+        "Tệp", "Mã tệp", "Quyết định", "Mã đơn vị", "Trang", "Ô", "Chỉ tiêu", "Đã gõ", "Đọc là",
+        "Lý do",
+    ]  # fmt: skip
+    [listing] = sheet.data_validations.dataValidation
+    assert [str(r) for r in listing.sqref.ranges] == ["C2:C5000"]
+    assert listing.formula1 == '"Tệp của đơn vị,Giữ như đã gõ,Đọc là,Để riêng"'
+    assert sheet.column_dimensions["B"].number_format == "@"  # a code of digits stays as pasted
+    assert "Tab" in " ".join(str(r[0].value) for r in book["Hướng dẫn"].iter_rows())
     assert not any(w in config for w in ("Folder", "roster of", "path"))  # comments in Vietnamese
     # once the clerk has edited a file, a second init refuses to replace it
     (work / "htsd.toml").write_text(config + "# sửa tay\n", encoding="utf-8")

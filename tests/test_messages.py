@@ -1208,6 +1208,211 @@ def _mail_lines(tmp: Path) -> list[str]:
     return out
 
 
+def _sheets_and_decisions_lines(form: Any, config: Any, issued: Any, tmp: Path) -> list[str]:
+    """Workbooks with several sheets of the form (a half-done copy, copies that disagree, a
+    sheet of another unit whose marks agree or not, a copy retitled), files whose name, stamp,
+    header and sender disagree, and the clerk's decisions on them, applied or not: what every
+    file is told, what becomes of each decision, the rows printed to paste, each unit's state,
+    and the report's annex."""
+    import csv
+    import io
+    import zipfile
+
+    import openpyxl
+
+    from htsd_cli.aggregate import aggregate
+    from htsd_cli.decisions import COLUMNS, file_code, load_decisions, parse_decisions
+    from htsd_cli.fill import fill_workbook
+    from htsd_cli.report import render_markdown, report_context
+    from htsd_cli.roster import load_roster
+    from htsd_cli.status import build_status
+    from htsd_cli.template import stamp_line
+    from htsd_cli.validate import check_batch, check_file, each_reading
+    from htsd_cli.views import print_decisions
+
+    rows = list(csv.reader(io.StringIO(SAMPLE_ROSTER.read_text(encoding="utf-8-sig"))))
+    rows[0].append("email")
+    for row in rows[1:]:
+        row.append(f"{row[0].lower()}@haian.edu.vn" if row[0] in ("MN07", "MN08") else "")
+    with (tmp / "ds.csv").open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows(rows)
+    roster = load_roster(tmp / "ds.csv", form)
+    cells = compute_layout(form).cells
+    folder = tmp / "ve"
+    folder.mkdir()
+
+    def workbook(code: str, name: str = "", **changed: object) -> Path:
+        unit = roster.find(code)
+        values = {**full_values(form, unit_type=unit.unit_type), **changed}
+        target = folder / (name or issued[code].name)
+        fill_workbook(issued[code], values, target)
+        return target
+
+    def with_copy(path: Path, title: str, changes: dict[str, object], blank: tuple = ()) -> None:
+        book = openpyxl.load_workbook(path)
+        copy = book.copy_worksheet(book[FORM_SHEET])
+        copy.title = title
+        for ref, value in changes.items():
+            copy[ref] = value
+        for ref in blank:
+            book[FORM_SHEET][ref] = None
+        saved(book, path)
+
+    def saved(book: Any, path: Path) -> None:  # the same bytes each run: the codes are golden
+        from htsd_cli.package import normalise_package
+
+        buffer = io.BytesIO()
+        book.save(buffer)
+        path.write_bytes(normalise_package(buffer.getvalue()))
+
+    half = [cells[i.id] for i in form.indicators if i.applies("mam_non")][:10]
+    with_copy(workbook("MN01"), "Bản 2", {}, blank=tuple(half))
+    with_copy(workbook("MN02"), "Bản 2", {cells["s3_to_roi"]: 99, cells["s3_sach_tai_lieu"]: 98})
+    th02 = roster.find("TH02")
+    stamp_at = next(
+        f"A{r}" for r in range(1, 12)
+        if str(openpyxl.load_workbook(issued["TH02"])[FORM_SHEET][f"A{r}"].value).startswith("Mã biểu mẫu")
+    )  # fmt: skip
+    with_copy(
+        workbook("TH01"), "TH02", {"A1": th02.name.upper(), stamp_at: stamp_line(form, "TH02")}
+    )
+    with_copy(workbook("TH03"), "TH04", {"A1": roster.find("TH04").name.upper()})
+    with_copy(workbook("TH05"), "Bản sửa", {"A1": "TRƯỜNG TH ĐÔNG HẢI MỘT (BẢN SỬA)"})
+    workbook("MN04", issued["MN03"].name)
+    workbook("MN07")
+    workbook("TH06", s3_to_roi="mười hai")
+    book = openpyxl.load_workbook(workbook("TH08"))
+    book[FORM_SHEET]["A1"] = roster.find("THCS01").name.upper()
+    saved(book, folder / issued["TH08"].name)
+    # a second sheet the reader cannot read: its part cut short
+    broken = workbook("UBP01")
+    with_copy(broken, "Bản 2", {})
+    with zipfile.ZipFile(broken) as z:
+        parts = {n: z.read(n) for n in z.namelist()}
+    last = max((n for n in parts if n.startswith("xl/worksheets/sheet")), key=len)  # the copy
+    last = max(n for n in parts if n.startswith("xl/worksheets/sheet") and len(n) == len(last))
+    parts[last] = parts[last][:900]
+    with zipfile.ZipFile(broken, "w") as z:
+        for name, data in parts.items():
+            z.writestr(zipfile.ZipInfo(name, (2022, 10, 5, 8, 0, 0)), data)
+    senders = {issued["MN07"].name.lower(): "mn08@haian.edu.vn"}
+    book = openpyxl.load_workbook(workbook("MN05", "bao-cao-sai-mau.xlsx"))
+    sheet = book[FORM_SHEET]
+    sheet[stamp_at] = str(sheet[stamp_at].value).replace(form.id, "htsd-2021")
+    saved(book, folder / "bao-cao-sai-mau.xlsx")
+    saved(book, folder / "bao-cao-sai-mau-2.xlsx")
+
+    def run(decisions: Any) -> tuple[Report, Any]:
+        files = [check_file(str(p), form, want_names=False) for p in sorted(folder.iterdir())]
+        for rep in files:  # as a plausibility check holds figures (contract 1)
+            if Path(rep.path).name == issued["UBP01"].name:
+                rep.held = {"s3_to_roi": rep.values.pop("s3_to_roi"), "s3_sach_tai_lieu": None}
+        report = Report(files=each_reading(files))
+        check_batch(report.files, form, roster, decisions, senders)
+        if decisions is not None:
+            report.decisions = decisions.results()
+        from htsd_cli.decisions import rows_to_decide
+
+        report.to_decide = rows_to_decide(report.files, decisions)
+        return report, build_status(report, roster, form.deadline, dt.date(2022, 10, 8),
+                                    None, "", form)  # fmt: skip
+
+    def told(what: str, report: Report, status: Any) -> list[str]:
+        out = [
+            f"{what} | {Path(rep.path).name} | {rep.sheet} | {rep.unit_code} | {f.code} | "
+            f"{f.severity} | {f.sheet}!{f.cell} | {f.value} | {f.message}"
+            for rep in report.files
+            for f in rep.findings
+            if f.code not in ("blank-value", "duplicate-unit")
+        ]
+        out += [f"{what} quyết định | {o.decision.row} | {o.applied} | {o.note}"
+                for o in report.decisions]  # fmt: skip
+        out += [f"{what} dòng dán | {r.tsv()!r} | {r.why}" for r in report.to_decide]
+        out += [f"{what} đơn vị | {u.code} | {u.state} | {' / '.join(u.reasons)}"
+                for u in status.units if u.file]  # fmt: skip
+        return [line.replace(str(tmp), "<tạm>") for line in out]
+
+    report, status = run(None)
+    out = told("trang, danh tính", report, status)
+    held = {r.file: r for r in report.to_decide}
+
+    def code(name: str) -> str:
+        return file_code(str(folder / name)) or ""
+
+    c22 = cells["s3_to_roi"]
+    mn02, th03, mn03 = issued["MN02"].name, issued["TH03"].name, issued["MN03"].name
+    lines = [
+        list(COLUMNS),
+        [mn02, code(mn02), "Tệp của đơn vị", "MN02", "Bản 2", "", "", "", "", "đơn vị xác nhận"],
+        [th03, code(th03), "Tệp của đơn vị", "TH04", "TH04"],
+        [mn03, code(mn03), "Tệp của đơn vị", "MN04", "", "", "", "", "", "gửi nhầm tên tệp"],
+        [issued["MN07"].name, code(issued["MN07"].name), "Để riêng", "", "", "", "", "", "",
+         "thư thử"],
+        [issued["TH06"].name, code(issued["TH06"].name), "Đọc là", "", "", c22, "s3_to_roi",
+         "mười hai", 12, "hỏi lại qua điện thoại"],
+        [issued["TH05"].name, code(issued["TH05"].name), "Để riêng", "", "Bản sửa"],
+        [issued["TH08"].name, "0" * 12, "Tệp của đơn vị", "TH08"],
+        [issued["TH01"].name, code(issued["TH01"].name), "Đọc là", "", "", c22, "", "7", 8],
+        [issued["TH01"].name, code(issued["TH01"].name), "Đọc là", "", "", "Z99", "", "", 8],
+        [issued["TH01"].name, code(issued["TH01"].name), "Đọc là", "", "", "", "s3_bang_zon",
+         "", 8],
+        [issued["TH01"].name, code(issued["TH01"].name), "Đọc là", "", "", "", "s1_ke_hoach",
+         "", "có lẽ"],
+        [issued["TH01"].name, code(issued["TH01"].name), "Đọc là", "", "", c22, "", "", -3],
+        [issued["TH01"].name, code(issued["TH01"].name), "Đọc là", "", "", c22, "", "", 2.5],
+        [issued["TH01"].name, code(issued["TH01"].name), "Giữ như đã gõ", "", "", c22],
+        [issued["TH01"].name, code(issued["TH01"].name), "Tệp của đơn vị", "KHONG-CO"],
+        [issued["TH01"].name, code(issued["TH01"].name), "Đọc là", "", "", "C23", "s3_to_roi",
+         "", 8],
+        [issued["TH01"].name, code(issued["TH01"].name), "Đọc là", "", "", "", "s7_tai_chinh",
+         "", 8],
+        [issued["UBP01"].name, code(issued["UBP01"].name), "Giữ như đã gõ", "", "", c22, "",
+         "3", "", "đã hỏi"],
+        [issued["UBP01"].name, code(issued["UBP01"].name), "Giữ như đã gõ", "", "", "",
+         "s3_sach_tai_lieu"],
+        ["bao-cao-sai-mau.xlsx", code("bao-cao-sai-mau.xlsx"), "Tệp của đơn vị", "MN06"],
+        ["bao-cao-sai-mau-2.xlsx", code("bao-cao-sai-mau-2.xlsx"), "Tệp của đơn vị", "MN06"],
+        ["bao-cao-sai-mau-2.xlsx", code("bao-cao-sai-mau-2.xlsx"), "Tệp của đơn vị", "KHONG-CO"],
+        ["khong-co.xlsx", "1" * 12, "Để riêng"],
+        [issued["TH01"].name, code(issued["TH01"].name), "Để riêng", "", "Trang lạ"],
+        [issued["TH01"].name, "", "Để riêng"],
+        [issued["TH01"].name, code(issued["TH01"].name), "", ""],
+        [issued["TH01"].name, code(issued["TH01"].name), "Bỏ qua"],
+        [issued["TH01"].name, code(issued["TH01"].name), "Tệp của đơn vị"],
+        [issued["TH01"].name, code(issued["TH01"].name), "Giữ như đã gõ"],
+        [issued["TH01"].name, code(issued["TH01"].name), "Đọc là", "", "", c22],
+        ["", code(issued["TH01"].name), "Để riêng"],
+    ]  # fmt: skip
+    assert held  # the rows printed are what these lines complete
+    report, status = run(parse_decisions(lines))
+    out += told("quyết định", report, status)
+    agg = aggregate(form, roster, status)
+    markdown = render_markdown(report_context(agg, config, {}))
+    start = markdown.index("## Phụ lục I.")
+    out += [f"quyết định báo cáo | {line}" for line in markdown[start:].splitlines()[:90]]
+    from rich.console import Console
+
+    shown = io.StringIO()
+    print_decisions(Console(file=shown, width=100), report.decisions, report.to_decide, "qd.xlsx")
+    out += [f"quyết định in | {line}" for line in shown.getvalue().splitlines()]
+    for what, content in (("không có tiêu đề", b""), ("không phải bảng tính", b"abc")):
+        path = tmp / "qd.xlsx"
+        if content:
+            path.write_bytes(content)
+        else:
+            book = openpyxl.Workbook()
+            book.active["A1"] = "ghi chú"
+            book.save(path)
+        try:
+            load_decisions(path)
+        except Exception as exc:
+            out.append(f"sổ quyết định | {what} | {str(exc).replace(str(tmp), '<tạm>')}")
+    # a file's code changes with every change to the issued template: said, not compared
+    for path in folder.iterdir():
+        out = [line.replace(file_code(str(path)) or "?", "<mã tệp>") for line in out]
+    return [line.replace(str(tmp), "<tạm>") for line in out]
+
+
 @pytest.fixture(scope="module")
 def lines(form, config, roster, issued, tmp_path_factory) -> list[str]:
     return [
@@ -1228,6 +1433,7 @@ def lines(form, config, roster, issued, tmp_path_factory) -> list[str]:
         *_roster_lines(form, config, issued, tmp_path_factory.mktemp("danh-sach")),
         *_safety_lines(tmp_path_factory.mktemp("an-toan")),
         *_mail_lines(tmp_path_factory.mktemp("thu")),
+        *_sheets_and_decisions_lines(form, config, issued, tmp_path_factory.mktemp("trang")),
     ]
 
 

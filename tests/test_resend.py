@@ -111,22 +111,42 @@ def test_unusable_files_show_their_unit_as_sent_not_missing(tmp_path, form, rost
     assert [Path(r.path).name for r in status.unmatched] == ["ghi-chu.txt"]
 
 
-def test_a_file_issued_to_one_unit_but_stamped_for_another_counts_for_the_stamp(
+def test_a_file_issued_to_one_unit_but_stamped_for_another_is_held_until_decided(
     tmp_path, filled, form, roster
 ):
-    """MN01 sent THCS03's workbook under MN01's issued name: the figures are THCS03's (its
-    stamp), and MN01 is shown as having sent another unit's file, not as missing."""
+    """MN01 sent THCS03's workbook under MN01's issued name. Whose figures they are is not
+    guessed (this used to count them for THCS03, the stamp, and THCS03 was never reminded
+    while MN01's figures may sit in its row): both units wait for the clerk, counted for
+    neither. Once the decisions workbook says the file is THCS03's, it counts for THCS03 and
+    MN01 is shown as having sent another unit's file."""
+    from htsd_cli.decisions import COLUMNS, file_code, parse_decisions
+    from htsd_cli.status import HELD
+
     name = roster.find("MN01").file_stem + ".xlsx"
     sent = filled({"s3_to_roi": 33}, name=name)
     status = _status([sent], form, roster)
     thcs03, mn01 = _unit(status, "THCS03"), _unit(status, "MN01")
-    assert thcs03.file == str(sent) and thcs03.report.values["s3_to_roi"] == 33
+    for unit in (thcs03, mn01):
+        assert unit.state == HELD and unit.file == str(sent)
+        assert unit.report.unit_code == "" and unit.report.claimants == ["THCS03", "MN01"]
+    [finding] = [f for f in thcs03.report.findings if f.is_error]
+    assert finding.code == "identity-conflict" and finding.sheet == "Báo cáo"
+    assert "ghi mã THCS03" in finding.message and "tệp đã phát cho MN01" in finding.message
+    assert _unit(status, "MN02").state == MISSING
+
+    decided = parse_decisions(
+        [list(COLUMNS), [name, file_code(str(sent)), "Tệp của đơn vị", "THCS03"]]
+    )
+    report = validate_paths([sent], form, roster, decisions=decided)
+    status = build_status(report, roster, form.deadline, dt.date(2022, 10, 9), None, "", form)
+    thcs03, mn01 = _unit(status, "THCS03"), _unit(status, "MN01")
+    assert thcs03.state == VALID and thcs03.report.values["s3_to_roi"] == 33
     assert mn01.state == INVALID and mn01.file == str(sent)
     assert mn01.reasons == [
         f"Đã gửi tệp {name} nhưng tệp mang dấu nhận diện của đơn vị THCS03; số liệu trong tệp "
         "được tính cho THCS03."
     ]
-    assert _unit(status, "MN02").state == MISSING
+    assert [o.applied for o in report.decisions] == [True]
 
 
 def test_every_other_file_of_a_unit_is_compared_with_the_one_that_counts(

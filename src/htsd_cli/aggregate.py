@@ -11,10 +11,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from htsd_cli.decisions import SET_ASIDE
 from htsd_cli.findings import FileReport, pick
 from htsd_cli.form import Form
 from htsd_cli.roster import Roster, normalise_code
-from htsd_cli.status import VALID, StatusReport
+from htsd_cli.status import HELD, VALID, StatusReport
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -155,7 +156,11 @@ def aggregate(form: Form, roster: Roster, status: StatusReport) -> Aggregate:
             used.append(unit.report)
         elif unit.report is not None:
             reasons = "; ".join(unit.reasons[:3]) or "tệp không hợp lệ"
-            excluded.append(Exclusion(unit.file, unit.code, f"Không hợp lệ: {reasons}"))
+            state = "Cần xác nhận" if unit.state == HELD else "Không hợp lệ"
+            excluded.append(Exclusion(unit.file, unit.code, f"{state}: {reasons}"))
+    for rep in status.set_aside:  # by the clerk's decision
+        reason = next((f.message for f in rep.findings if f.code == SET_ASIDE), "")
+        excluded.append(Exclusion(rep.path, rep.unit_code or rep.named_for, reason))
     for rep in status.unmatched:
         reason = next((f.message for f in rep.findings if f.is_error), "")
         if not reason:

@@ -127,23 +127,34 @@ _FINDING_FIELDS = tuple(f.name for f in dataclasses.fields(Finding) if f.name !=
 
 
 def _record(report: FileReport) -> str:
-    """A reading as JSON, without where the file lies (the same bytes may lie elsewhere). Built
-    field by field: dataclasses.asdict deep-copies everything first, five times slower."""
+    """A reading as JSON, without where the file lies (the same bytes may lie elsewhere)."""
+    return json.dumps(_fields(report), ensure_ascii=False, sort_keys=True)
+
+
+def _fields(report: FileReport) -> dict[str, Any]:
+    """A reading's fields as plain data, its further sheets' readings within. Built field by
+    field: dataclasses.asdict deep-copies everything first, five times slower."""
     data: dict[str, Any] = {}
     for name in _REPORT_FIELDS:
         value = getattr(report, name)
         if name == "findings":
             value = [{k: getattr(f, k) for k in _FINDING_FIELDS} for f in value]
+        elif name == "more_sheets":
+            value = [_fields(more) for more in value]
         elif isinstance(value, Mapping):
             value = dict(value)
         data[name] = value
-    return json.dumps(data, ensure_ascii=False, sort_keys=True)
+    return data
 
 
 def _report(body: str, path: str, mtime: float) -> FileReport:
-    data = json.loads(body)
+    return _from_fields(json.loads(body), path, mtime)
+
+
+def _from_fields(data: dict[str, Any], path: str, mtime: float) -> FileReport:
     findings = [Finding(file=path, **f) for f in data.pop("findings")]
-    return FileReport(path=path, mtime=mtime, findings=findings, **data)
+    more = [_from_fields(more, path, mtime) for more in data.pop("more_sheets", [])]
+    return FileReport(path=path, mtime=mtime, findings=findings, more_sheets=more, **data)
 
 
 class ReadCache:

@@ -356,9 +356,10 @@ def validate(
         if annotate is not None:  # where the copies may go is checked before any file is read
             commands.check_annotate_folder(annotate, paths)
         with views.progress(err_console, "Đang kiểm tra") as step:
-            report = commands.validate(paths, loaded, units, strict, step)
+            report = commands.validate(paths, loaded, units, strict, step, configured)
+        decided = configured.decisions if configured else None
         annotated = (
-            commands.annotate(report, annotate, paths, [roster, config], overwrite)
+            commands.annotate(report, annotate, paths, [roster, config, decided], overwrite)
             if annotate is not None
             else None
         )
@@ -374,7 +375,7 @@ def validate(
     if as_json:
         _print_json(report.to_dict())
     else:
-        views.print_validation(console, report, annotated, show_all)
+        views.print_validation(console, report, annotated, show_all, _book(configured))
     raise typer.Exit(0 if report.valid else 1)
 
 
@@ -412,7 +413,8 @@ def status(
         typer.Option(
             "--only",
             metavar="TÌNH-TRẠNG",
-            help="Chỉ in các đơn vị: chua-nop, khong-hop-le, muon, hop-le (ngăn cách bằng dấu phẩy).",
+            help="Chỉ in các đơn vị: chua-nop, khong-hop-le, can-xac-nhan, muon, hop-le (ngăn "
+            "cách bằng dấu phẩy).",
         ),
     ] = None,
     out: Annotated[
@@ -460,12 +462,21 @@ def status(
     if as_json:
         _print_json(result.to_dict())
     else:
-        views.print_status(console, result, states)
+        views.print_status(console, result, states, _book(cfg))
         for path in written:
             console.print(f"Đã ghi {path}")
 
 
-STATES = {"chua-nop": "missing", "khong-hop-le": "invalid", "hop-le": "valid", "muon": "late"}
+STATES = {
+    "chua-nop": "missing", "khong-hop-le": "invalid", "can-xac-nhan": "held", "hop-le": "valid",
+    "muon": "late",
+}  # fmt: skip
+
+
+def _book(configured: Any) -> str:
+    """The decisions workbook's name, as the clerk knows it ('' when none is configured)."""
+    decisions = configured.decisions if configured is not None else None
+    return decisions.name if decisions is not None else ""
 
 
 def _states(only: str | None) -> set[str] | None:
@@ -559,7 +570,7 @@ def aggregate(
     if as_json:
         _print_json({**agg.to_dict(), "outputs": [str(p) for p in outputs.written]})
     else:
-        views.print_aggregate(console, agg, outputs)
+        views.print_aggregate(console, agg, outputs, _book(cfg))
     raise typer.Exit(0 if agg.used else 1)
 
 

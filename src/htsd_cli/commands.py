@@ -69,10 +69,19 @@ def validate(
     roster: Roster | None,
     strict: bool,
     progress: Callable[[int, int], None] | None = None,
+    config: Config | None = None,
 ) -> Any:
+    """Check the returns; with a configuration, the clerk's decisions are applied and the
+    receipts book says who sent each file."""
+    from htsd_cli.decisions import load_decisions
+    from htsd_cli.status import load_senders
     from htsd_cli.validate import validate_paths
 
-    return validate_paths(paths, form, roster, strict, progress)
+    decisions = load_decisions(config.decisions) if config is not None else None
+    senders = load_senders(config.receipts) if config is not None else {}
+    return validate_paths(
+        paths, form, roster, strict, progress, decisions=decisions, senders=senders
+    )
 
 
 def check_annotate_folder(out: Path, paths: list[Path]) -> None:

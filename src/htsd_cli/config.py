@@ -57,6 +57,7 @@ class Config:
     issued: Path | None = None
     output: Path | None = None
     narrative: Path | None = None
+    decisions: Path | None = None  # the clerk's decisions workbook (decisions.py)
     mailbox: str = ""  # where returns arrive: imaps://user@host/Folder, or a path to mail files
     ca_file: Path | None = None  # the mail server's own certificate (trusted besides the system's)
     source: Path | None = None
@@ -82,6 +83,7 @@ _SCHEMA: dict[str, dict[str, tuple[type, bool]]] = {
         "issued": (str, False),
         "output": (str, False),
         "narrative": (str, False),
+        "decisions": (str, False),
         "mailbox": (str, False),
         "ca_file": (str, False),
     },
@@ -224,6 +226,7 @@ def parse_config(data: dict[str, Any], path: Path) -> Config:
         issued=_beside(path, tables[""].get("issued")),
         output=_beside(path, tables[""].get("output")),
         narrative=_beside(path, tables[""].get("narrative")),
+        decisions=_beside(path, tables[""].get("decisions")),
         mailbox=_mailbox(path, tables[""].get("mailbox", "")),
         ca_file=_beside(path, tables[""].get("ca_file")),
         source=path,

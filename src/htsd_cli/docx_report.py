@@ -393,16 +393,21 @@ def _annexes(doc: Any, ctx: dict[str, Any]) -> None:
     c = ctx["counts"]
     _annex_heading(doc, "I", "TÌNH HÌNH NỘP BÁO CÁO CỦA CÁC ĐƠN VỊ", ctx["annex_ref"])
     _para(doc, f"Hạn nộp: {ctx['deadline']}; thời điểm nhận tính theo {ctx['received_source']}.")
+    held = f" cần xác nhận {c['held']};" if c.get("held") else ""
     _para(
         doc,
-        f"Đã nhận {c['received']}/{c['expected']} đơn vị; hợp lệ {c['valid']}; không hợp lệ "
-        f"{c['invalid']}; chưa nộp {c['missing']}; nộp muộn {c['late']}.",
+        f"Đã nhận {c['received']}/{c['expected']} đơn vị; hợp lệ {c['valid']};{held} không hợp "
+        f"lệ {c['invalid']}; chưa nộp {c['missing']}; nộp muộn {c['late']}.",
     )
     groups = (
         ("Đơn vị chưa nộp", [f"{u['code']} – {u['name']}" for u in ctx["missing"]]),
         (
             "Báo cáo không hợp lệ, chưa tính vào tổng",
             [f"{u['code']} – {u['name']}: {'; '.join(u['reasons'])}" for u in ctx["invalid"]],
+        ),
+        (
+            "Cần xác nhận, chưa tính vào tổng cho đến khi cán bộ tổng hợp quyết định",
+            [f"{u['code']} – {u['name']}: {'; '.join(u['reasons'])}" for u in ctx["held"]],
         ),
         (
             "Nộp muộn",
@@ -413,6 +418,10 @@ def _annexes(doc: Any, ctx: dict[str, Any]) -> None:
             [f"{i['code']} – {i['name']}: {i['label']} {i['value']}" for i in ctx["ignored"]],
         ),
         ("Tệp không được tính", [f"{e['file']}: {e['reason']}" for e in ctx["excluded"]]),
+        (
+            "Quyết định của cán bộ tổng hợp (sổ quyết định)",
+            [d["text"] for d in ctx["decisions"]],
+        ),
     )
     for title, items in groups:
         if items:

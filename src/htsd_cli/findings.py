@@ -47,7 +47,13 @@ CODES: dict[str, str] = {
     "unknown-unit": "Đơn vị không có trong danh sách",
     "not-a-workbook": "Không phải bảng tính",
     "name-mismatch": "Tên đơn vị không khớp",
-    "file-name-mismatch": "Tên tệp là của đơn vị khác",
+    "identity-conflict": "Chưa rõ tệp của đơn vị nào",
+    "sheet-copy": "Trang biểu mẫu chép thêm",
+    "sheet-copies-disagree": "Các trang biểu mẫu khác nhau",
+    "sheet-other-unit": "Trang của đơn vị khác",
+    "decided": "Theo quyết định của cán bộ",
+    "decision-stale": "Quyết định không còn khớp tệp",
+    "set-aside": "Tệp để riêng",
     "resent-differs": "Gửi lại với số liệu khác",
     "resent-order-unknown": "Không rõ tệp nào gửi sau",
     "duplicate-unit": "Một đơn vị gửi nhiều tệp",
@@ -80,6 +86,9 @@ HELD_CODES: frozenset[str] = frozenset(
         "implausible-low",
         "implausible-high",
         "outlier-held",
+        # whose the file is, and which of its sheets (checks/identity.py, checks/sheets.py)
+        "identity-conflict",
+        "sheet-copies-disagree",
     }
 )
 
@@ -235,6 +244,17 @@ class FileReport:
     # counted if the clerk confirms it as typed (None when nothing can be read from the cell)
     held: dict[str, Any] = field(default_factory=dict)
     digest: str = ""  # SHA-256 of the bytes read, when a cache asked for it (then dropped)
+    # the unit's name as typed at the top of the form sheet: one piece of evidence of whose the
+    # reading is, weighed against the stamp, the file's name and the sender (then dropped)
+    header: str = ""
+    # the file's other sheets that carry the form, each read on its own (a copy of the form
+    # that disagrees with this one, a sheet filled for another unit); unfolded into the batch
+    more_sheets: list[FileReport] = field(default_factory=list)
+    # a further sheet whose own marks name another unit than the file's main sheet: only the
+    # sheet's own stamp and header tell whose it is, not the file's name or its sender
+    other_unit: bool = False
+    # the units a held file may be of (its evidence disagrees): none is shown as reported by it
+    claimants: list[str] = field(default_factory=list)
 
     @property
     def valid(self) -> bool:
@@ -261,6 +281,7 @@ class FileReport:
                 "type": self.unit_type,
                 "group": self.unit_group,
             },
+            "sheet": self.sheet,
             "located_by": self.located_by,
             "errors": self.errors,
             "warnings": self.warnings,
@@ -281,19 +302,34 @@ class Report:
 
     files: list[FileReport] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
+    # the clerk's decisions (decisions.Outcome: applied, or why not) and the rows still to
+    # decide (decisions.Row: one per held file or figure), when a decisions workbook is named
+    decisions: list[Any] = field(default_factory=list)
+    to_decide: list[Any] = field(default_factory=list)
 
     @property
     def valid(self) -> bool:
         return all(f.valid for f in self.files)
 
+    def by_file(self) -> dict[str, list[FileReport]]:
+        """The readings of each file (several when it holds several sheets of the form)."""
+        out: dict[str, list[FileReport]] = {}
+        for rep in self.files:
+            out.setdefault(rep.path, []).append(rep)
+        return out
+
     def to_dict(self) -> dict[str, Any]:
+        files = self.by_file()
         return {
             "valid": self.valid,
             "files": [f.to_dict() for f in self.files],
             "skipped": [{"path": s.path, "reason": s.reason} for s in self.skipped],
+            "decisions": [d.to_dict() for d in self.decisions],
+            "to_decide": [r.to_dict() for r in self.to_decide],
             "summary": {
-                "files": len(self.files),
-                "valid_files": sum(f.valid for f in self.files),
+                "files": len(files),
+                "valid_files": sum(all(r.valid for r in reps) for reps in files.values()),
+                "readings": len(self.files),
                 "errors": sum(f.errors for f in self.files),
                 "warnings": sum(f.warnings for f in self.files),
                 "skipped": len(self.skipped),

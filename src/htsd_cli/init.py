@@ -140,6 +140,24 @@ def narrative_text(form: Form) -> str:
     return "\n".join(parts)
 
 
+DECISIONS_LINE = """# Sổ quyết định của cán bộ tổng hợp (tệp nào của đơn vị nào, số liệu cần xác nhận đọc thế nào):
+# htsd áp dụng mỗi lần chạy, không bao giờ sửa tệp của đơn vị.
+decisions = "{name}"
+"""
+
+
+def add_decisions(files: dict[str, bytes]) -> None:
+    """The clerk's decisions workbook, and the line of htsd.toml that names it (before the
+    first table, where the other paths are)."""
+    from htsd_cli.decisions import DECISIONS_NAME, decisions_workbook
+
+    files[DECISIONS_NAME] = decisions_workbook()
+    text = files[CONFIG].decode("utf-8")
+    at = text.index("\n[")
+    line = DECISIONS_LINE.format(name=DECISIONS_NAME)
+    files[CONFIG] = (text[: at + 1] + line + text[at:]).encode("utf-8")
+
+
 def init_folder(folder: Path, setup: Setup, form: Form) -> list[Path]:
     """Write the working folder; refuses (naming them) files already there that htsd did not
     write. Returns what was written."""
@@ -149,6 +167,7 @@ def init_folder(folder: Path, setup: Setup, form: Form) -> list[Path]:
         RECEIPTS: "tep,ngay_nhan\n".encode("utf-8-sig"),
         NARRATIVE: narrative_text(form).encode("utf-8"),
     }
+    add_decisions(files)
     with OutputSet(folder, Inputs(), "thư mục làm việc") as outs:
         outs.claim(files)
         for name, data in files.items():

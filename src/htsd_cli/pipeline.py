@@ -9,13 +9,20 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from htsd_cli.config import Config
+from htsd_cli.decisions import load_decisions
 from htsd_cli.findings import Report
 from htsd_cli.form import Form
 from htsd_cli.isolate import Background
 from htsd_cli.outputs import Inputs, OutputSet
 from htsd_cli.receipts import load_bounces, undelivered_by_unit
 from htsd_cli.roster import Roster
-from htsd_cli.status import StatusReport, build_status, load_receipts, note_undelivered
+from htsd_cli.status import (
+    StatusReport,
+    build_status,
+    load_receipts,
+    load_senders,
+    note_undelivered,
+)
 from htsd_cli.stopping import checkpoint
 from htsd_cli.validate import validate_paths
 
@@ -49,14 +56,15 @@ def run_status(
     meanwhile: Callable[[], None] | None = None,
     cache: Any = None,
 ) -> tuple[Report, StatusReport]:
-    report = validate_paths(
-        paths, form, roster, progress=progress, meanwhile=meanwhile, cache=cache
-    )
     file_times = receipts is not None and str(receipts) == FILE_TIMES
     book_path = None if file_times else receipts or config.receipts
     if book_path is not None and receipts is None and not book_path.exists():
         book_path = None  # configured but not started yet: no dates, no lateness guessed
     book = load_receipts(book_path) if book_path is not None else None
+    report = validate_paths(
+        paths, form, roster, progress=progress, meanwhile=meanwhile, cache=cache,
+        decisions=load_decisions(config.decisions), senders=load_senders(book_path),
+    )  # fmt: skip
     status = build_status(
         report,
         roster,
@@ -94,7 +102,8 @@ def aggregate_inputs(
 ) -> Inputs:
     """Everything `aggregate` reads: no output may land on it or in a folder of returns."""
     return Inputs.reading(
-        paths, [roster.source, narrative, receipts or config.receipts, config.source]
+        paths,
+        [roster.source, narrative, receipts or config.receipts, config.source, config.decisions],
     )
 
 

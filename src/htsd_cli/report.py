@@ -14,7 +14,7 @@ from htsd_cli.checks.locate import label_key
 from htsd_cli.config import Config
 from htsd_cli.errors import ConfigError, read_reason
 from htsd_cli.form import bundled_templates
-from htsd_cli.status import INVALID, MISSING
+from htsd_cli.status import HELD, INVALID, MISSING
 from htsd_cli.template import date_line
 from htsd_cli.textnorm import fold, format_number
 from htsd_cli.textwidth import office_lines
@@ -119,11 +119,11 @@ def _value_text(agg: Aggregate, ind: Any) -> str:
 
 
 def _excluded(agg: Aggregate, invalid: set[str]) -> list[dict[str, str]]:
-    """Files not counted, by file name (no folders), each unit once: an invalid return already
-    listed among the invalid units is not listed again."""
+    """Files not counted, by file name (no folders), each unit once: an invalid or held return
+    already listed among those units is not listed again."""
     out: list[dict[str, str]] = []
     for e in agg.excluded:
-        if e.unit in invalid and e.reason.startswith("Không hợp lệ"):
+        if e.unit in invalid and e.reason.startswith(("Không hợp lệ", "Cần xác nhận")):
             continue
         entry = {**e.to_dict(), "file": Path(e.path).name}
         if entry not in out:
@@ -170,6 +170,38 @@ def annex_texts(agg: Aggregate) -> list[dict[str, Any]]:
                 items.append({"text": shared, "units": [c for c, _, _ in found]})
         groups.append({"heading": heading, "items": items})
     return groups
+
+
+def decision_lines(agg: Aggregate) -> list[dict[str, Any]]:
+    """Every decision of the clerk's decisions workbook, applied or not, as one sentence each
+    (the report's annex and the summary workbook list them all)."""
+    from htsd_cli.decisions import AS_TYPED, ASIDE, OWNER, READ_AS
+
+    labels = {ind.id: ind.label.rstrip(" :") for ind in agg.form.indicators}
+    out = []
+    for outcome in agg.status.decisions:
+        d = outcome.decision
+        where = [f"tệp {d.file}"]
+        if d.sheet:
+            where.append(f"trang {d.sheet}")
+        if d.cell or d.indicator:
+            label = labels.get(d.indicator, "")
+            where.append(f"ô {d.cell}" + (f" ({label})" if label else "") if d.cell else label)
+        what = {
+            OWNER: f"tệp của đơn vị {d.unit}",
+            AS_TYPED: f"giữ như đã gõ ({d.typed})" if d.typed else "giữ như đã gõ",
+            READ_AS: f"đọc là {d.read_as}" + (f" (đã gõ {d.typed})" if d.typed else ""),
+            ASIDE: "để riêng, không tính",
+        }.get(d.kind, d.kind)
+        reason = f"; lý do: {d.reason}" if d.reason else ""
+        state = "đã áp dụng" if outcome.applied else outcome.note.rstrip(".")
+        out.append(
+            {
+                **outcome.to_dict(),
+                "text": f"Dòng {d.row}, {', '.join(where)}: {what}{reason} — {state}.",
+            }
+        )
+    return out
 
 
 def note_for(agg: Aggregate, indicator_id: str) -> str:
@@ -228,6 +260,7 @@ def report_context(
     number = config.report_number or "      "
     missing = [u for u in status.units if u.state == MISSING]
     invalid = [u for u in status.units if u.state == INVALID]
+    held = [u for u in status.units if u.state == HELD]
     late = [u for u in status.units if u.late]
     return {
         "governing_body": config.office.governing_body.upper(),
@@ -252,6 +285,7 @@ def report_context(
         "counts": counts,
         "missing": [{"code": u.code, "name": u.name} for u in missing],
         "invalid": [{"code": u.code, "name": u.name, "reasons": u.reasons[:2]} for u in invalid],
+        "held": [{"code": u.code, "name": u.name, "reasons": u.reasons[:2]} for u in held],
         "late": [
             {
                 "code": u.code,
@@ -261,7 +295,8 @@ def report_context(
             for u in late
             if u.received is not None  # late is known only from when a file came
         ],
-        "excluded": _excluded(agg, {u.code for u in invalid}),
+        "excluded": _excluded(agg, {u.code for u in invalid + held}),
+        "decisions": decision_lines(agg),
         "ignored": agg.ignored,
         "received_source": status.received_source,
         "deadline": status.deadline.strftime("%d/%m/%Y"),

@@ -58,6 +58,7 @@ class Roster:
     _index: dict[str, Unit] = field(default_factory=dict, compare=False, repr=False)
     _stems: dict[str, tuple[Unit, ...]] = field(default_factory=dict, compare=False, repr=False)
     _issued: dict[str, Unit | None] = field(default_factory=dict, compare=False, repr=False)
+    _emails: dict[str, tuple[Unit, ...]] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         self._index.update((normalise_code(u.code), u) for u in self.units)
@@ -70,7 +71,7 @@ class Roster:
         'mn03-…(1).xlsx' or 'mn03-…-can-sua.xlsx' included)."""
         if file_name in self._issued:  # validate, then status, ask for every file
             return self._issued[file_name]
-        stem = slug(file_name.rsplit(".", 1)[0], 200)
+        stem = slug(attached_name(file_name).rsplit(".", 1)[0], 200)
         best: Unit | None = None
         best_length = 0
         cut = stem.find("-")
@@ -90,11 +91,9 @@ class Roster:
         issued = self.issued_to(file_name)
         if issued is not None:
             return issued
-        given = file_name.split("__", 1)[1] if "__" in file_name else ""
-        if given:  # saved by `collect` as '<sender>__<name the unit gave it>'
-            found_given = self.named_in(given)
-            if found_given is not None:
-                return found_given
+        given = attached_name(file_name)
+        if given != file_name:  # saved by `collect` as '<sender>__<name the unit gave it>'
+            return self.named_in(given)
         word = slug(file_name.rsplit(".", 1)[0], 200).split("-")[0]
         found = self._coded(word)
         if not found:
@@ -118,10 +117,28 @@ class Roster:
             return (*odd, unit)
         return odd
 
+    def with_email(self, address: str) -> tuple[Unit, ...]:
+        """The units whose email (the roster's `email` column) is `address` (several when
+        units share one, as the centres a ward's official reports for)."""
+        if not self._emails:
+            self._emails[""] = ()  # built, even if no unit has an email
+            for member in self.units:
+                for one in member.email.replace(";", ",").split(","):
+                    key = one.strip().casefold()
+                    if key:
+                        self._emails[key] = (*self._emails.get(key, ()), member)
+        return self._emails.get(address.strip().casefold(), ()) if address.strip() else ()
+
     def forget_file_names(self) -> None:
         """Drop what `issued_to` remembers of each file name (one entry per file: the
         country's 70,000), once nothing asks it for the same files again."""
         self._issued.clear()
+
+
+def attached_name(file_name: str) -> str:
+    """The name a file had when it was attached to a mail: `htsd collect` saves it as
+    '<sender>__<name>', and the sender is told by the receipts book, not by the name."""
+    return file_name.split("__", 1)[1] if "__" in file_name else file_name
 
 
 # Abbreviations people use in unit names, as folded words.

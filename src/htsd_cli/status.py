@@ -5,14 +5,15 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from htsd_cli.archives import outer
 from htsd_cli.cellsafe import from_csv
+from htsd_cli.decisions import SET_ASIDE, is_set_aside
 from htsd_cli.errors import RosterError
-from htsd_cli.findings import ERROR, WARNING, FileReport, Finding, Report
+from htsd_cli.findings import ERROR, HELD_CODES, WARNING, FileReport, Finding, Report
 from htsd_cli.form import Form
 from htsd_cli.fsutil import modified
 from htsd_cli.receipts import read_rows
@@ -20,8 +21,10 @@ from htsd_cli.roster import Roster, normalise_code
 from htsd_cli.textnorm import fold
 from htsd_cli.values import show
 
-VALID, INVALID, MISSING = "valid", "invalid", "missing"
-STATE_LABELS = {VALID: "Hợp lệ", INVALID: "Không hợp lệ", MISSING: "Chưa nộp"}
+VALID, INVALID, MISSING, HELD = "valid", "invalid", "missing", "held"
+# HELD: what was sent waits for the clerk's decision (whose it is, a figure to confirm): the
+# clerk has to act, not the unit, so it is neither reminded nor counted as invalid
+STATE_LABELS = {VALID: "Hợp lệ", INVALID: "Không hợp lệ", MISSING: "Chưa nộp", HELD: "Cần xác nhận"}
 
 
 @dataclass(slots=True)  # one per unit: the country has 70,000
@@ -69,6 +72,9 @@ class StatusReport:
     received_source: str
     units: list[UnitStatus]
     unmatched: list[FileReport]
+    set_aside: list[FileReport] = field(default_factory=list)  # by the clerk's decision
+    decisions: list[Any] = field(default_factory=list)  # as in findings.Report
+    to_decide: list[Any] = field(default_factory=list)
 
     @property
     def days_left(self) -> int:
@@ -79,6 +85,7 @@ class StatusReport:
             "expected": len(self.units),
             "received": sum(u.state != MISSING for u in self.units),
             "valid": sum(u.state == VALID for u in self.units),
+            "held": sum(u.state == HELD for u in self.units),
             "invalid": sum(u.state == INVALID for u in self.units),
             "missing": sum(u.state == MISSING for u in self.units),
             "late": sum(u.late for u in self.units),
@@ -116,6 +123,9 @@ class StatusReport:
                 }
                 for r in self.unmatched
             ],
+            "set_aside_files": [r.path for r in self.set_aside],
+            "decisions": [d.to_dict() for d in self.decisions],
+            "to_decide": [r.to_dict() for r in self.to_decide],
         }
 
 
@@ -156,6 +166,28 @@ def load_receipts(path: Path) -> dict[str, dt.datetime]:
     return out
 
 
+def load_senders(path: Path | None) -> dict[str, str]:
+    """Who sent each file, from the receipts book's 'nguoi_gui' column (htsd collect writes it;
+    a clerk may type 'Tên <địa chỉ>'): file name, lower case → the address, lower case. Empty
+    without a book, or a book without the column."""
+    if path is None or not path.is_file():
+        return {}
+    from email.utils import parseaddr
+
+    rows = read_rows(path)
+    header = receipts_header(rows[0]) if rows else None
+    if header is None or "nguoi_gui" not in header:
+        return {}
+    i_file, i_from = header.index("tep"), header.index("nguoi_gui")
+    out: dict[str, str] = {}
+    for row in rows[1:]:
+        name = from_csv(row[i_file].strip()) if i_file < len(row) else ""
+        sender = parseaddr(from_csv(row[i_from]))[1] if i_from < len(row) else ""
+        if name and sender:
+            out[name.lower()] = sender.strip().lower()
+    return out
+
+
 def _parse_when(text: str) -> dt.datetime | None:
     text = text.strip()
     formats = ("%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%d/%m/%Y")
@@ -192,15 +224,20 @@ def build_status(
 ) -> StatusReport:
     """One row per roster unit; the file of a unit received last is the one that counts.
 
-    A file that names no unit of the roster in its marks but whose name is a unit's (its issued
-    name, or its code as first word) is that unit's "sent, not usable" file. A file issued to one
-    unit but stamped for another counts for the stamp, and the first unit is shown as having
-    sent another unit's file.
+    A file that names no unit of the roster in its marks but whose name (its issued name, or its
+    code as first word) or sender is a unit's is that unit's "sent, not usable" file. A file
+    whose evidence names two units is held: each of them, having sent nothing else, waits for
+    the clerk's decision ("Cần xác nhận"). A file decided to be another unit's than the one it
+    was issued to counts for that unit, and the first is shown as having sent another unit's
+    file. A file the clerk set aside counts for nobody.
     """
     by_code: dict[str, list[FileReport]] = {}
     unusable: dict[str, list[FileReport]] = {}
     misfiled: dict[str, list[FileReport]] = {}
+    claimed: dict[str, list[FileReport]] = {}
+    aside: dict[str, list[FileReport]] = {}
     unmatched: list[FileReport] = []
+    set_aside: list[FileReport] = []
     known = {normalise_code(u.code) for u in roster.units}
     foreign = [
         FileReport(
@@ -217,10 +254,17 @@ def build_status(
     for rep in [*report.files, *foreign]:
         key = normalise_code(rep.unit_code) if rep.unit_code else ""
         named = normalise_code(rep.named_for) if rep.named_for else ""
-        if key and key in known:
+        if is_set_aside(rep):
+            set_aside.append(rep)
+            if key or named:
+                aside.setdefault(key or named, []).append(rep)
+        elif rep.claimants:
+            for code in rep.claimants:
+                claimed.setdefault(normalise_code(code), []).append(rep)
+        elif key and key in known:
             by_code.setdefault(key, []).append(rep)
             issued = roster.issued_to(os.path.basename(rep.path))
-            if issued is not None and normalise_code(issued.code) != key:
+            if issued is not None and normalise_code(issued.code) != key and not rep.other_unit:
                 misfiled.setdefault(normalise_code(issued.code), []).append(rep)
         elif named and named in known:
             unusable.setdefault(named, []).append(rep)
@@ -234,13 +278,16 @@ def build_status(
         spare = unusable.get(key, [])
         if files:
             chosen = choose(files, receipts)
-            compare_resends(chosen, [r for r in files if r is not chosen], receipts, form)
+            compare_resends(chosen, [r for r in files if r.path != chosen.path], receipts, form)
             _attach(status, chosen, receipts, deadline, file_times)
-            status.other_files = [r.path for r in files + spare if r is not chosen] or ()
+            status.other_files = _others(files + spare, chosen)
         elif spare:
             chosen = choose(spare, receipts)
             _attach(status, chosen, receipts, deadline, file_times)
-            status.other_files = [r.path for r in spare if r is not chosen] or ()
+            status.other_files = _others(spare, chosen)
+        elif claimed.get(key):  # a file that may be this unit's: not late on its account
+            _attach(status, choose(claimed[key], receipts), receipts, deadline, file_times)
+            status.late = False
         elif misfiled.get(key):
             rep = misfiled[key][0]
             status.state, status.file = INVALID, rep.path
@@ -250,6 +297,12 @@ def build_status(
                 f"Đã gửi tệp {Path(rep.path).name} nhưng tệp mang dấu nhận diện của đơn vị "
                 f"{rep.unit_code}; số liệu trong tệp được tính cho {rep.unit_code}."
             ]
+        elif aside.get(key):
+            rep = aside[key][0]
+            status.state, status.file = INVALID, rep.path
+            status.received = received_at(rep, receipts) if file_times else booked_at(rep, receipts)
+            status.when_known = status.received is not None
+            status.reasons = [f.message for f in rep.findings if f.code == SET_ASIDE][:1]
         units.append(status)
     roster.forget_file_names()  # validate and this were the two asking for each file
     unlisted = "thời điểm sửa tệp" if file_times else "chưa rõ, không xét muộn"
@@ -259,7 +312,14 @@ def build_status(
         source = "thời điểm sửa tệp (theo yêu cầu; tệp chép lại thì thời điểm này đổi)"
     else:
         source = "chưa có sổ nhận: chưa rõ ngày nhận, không xét nộp muộn"
-    return StatusReport(deadline, as_of, source, units, unmatched)
+    return StatusReport(
+        deadline, as_of, source, units, unmatched, set_aside, report.decisions, report.to_decide
+    )
+
+
+def _others(files: list[FileReport], chosen: FileReport) -> Sequence[str]:
+    """The unit's other files (not the chosen file's other sheets), each once."""
+    return list(dict.fromkeys(r.path for r in files if r.path != chosen.path)) or ()
 
 
 def _sentence(reason: str) -> str:
@@ -276,7 +336,9 @@ def _attach(
 ) -> None:
     status.report = chosen
     status.file = chosen.path
-    status.state = VALID if chosen.valid else INVALID
+    errors = [f for f in chosen.findings if f.is_error]
+    held = bool(errors) and all(f.code in HELD_CODES for f in errors)
+    status.state = VALID if not errors else HELD if held else INVALID
     status.errors, status.warnings = chosen.errors, chosen.warnings
     # lateness by the receipts book; by file times only when asked (a copy resets them)
     status.received = received_at(chosen, receipts) if file_times else booked_at(chosen, receipts)

@@ -32,6 +32,7 @@ TYPE_SHEET = "Theo loại đơn vị"
 GROUP_SHEET = "Theo nhóm"
 STATUS_SHEET = "Tình hình nộp"
 FINDINGS_SHEET = "Lỗi và lưu ý"
+DECISIONS_SHEET = "Quyết định"
 CHART_SHEET = "Biểu đồ"
 CHART_ROWS = 30  # rows a chart of 13 cm takes: the second chart starts below them
 
@@ -108,6 +109,8 @@ def build_summary_workbook(
     _breakdown_sheet(wb, GROUP_SHEET, agg.by_group, agg, bold)
     fast[STATUS_SHEET] = _status_sheet(wb, agg, bold)
     fast[FINDINGS_SHEET] = _findings_sheet(wb, report, bold)
+    if agg.status.decisions:
+        fast[DECISIONS_SHEET] = _decisions_sheet(wb, agg, bold)
     _charts(wb, agg, bold)
     buffer = io.BytesIO()
     wb.save(buffer)
@@ -297,6 +300,26 @@ def _findings_sheet(wb: Any, report: Report, bold: Any) -> Iterator[bytes]:
     )  # fmt: skip
     wrap = wrap_style(wb)
     return rows_xml(rows, 2, column_styles(wb, {0: wrap, 5: wrap}))
+
+
+def _decisions_sheet(wb: Any, agg: Aggregate, bold: Any) -> Iterator[bytes]:
+    """Every row of the clerk's decisions workbook, as written, with what became of it."""
+    from htsd_cli.decisions import COLUMNS
+
+    ws = wb.create_sheet(DECISIONS_SHEET)
+    _header(ws, ["Dòng", *COLUMNS, "Kết quả"], bold)
+    widths = (6, 30, 14, 16, 10, 12, 7, 16, 12, 10, 30, 50)
+    for c, width in enumerate(widths):
+        ws.column_dimensions[chr(65 + c)].width = width
+    print_setup(ws, landscape=True)
+    rows = (
+        [d.row, d.file, d.code, d.kind, d.unit, d.sheet, d.cell, d.indicator, d.typed,
+         d.read_as, d.reason, o.note if not o.applied else "Đã áp dụng"]
+        for o in agg.status.decisions
+        for d in (o.decision,)
+    )  # fmt: skip
+    wrap = wrap_style(wb)
+    return rows_xml(rows, 2, column_styles(wb, {10: wrap, 11: wrap}))
 
 
 def _charts(wb: Any, agg: Aggregate, bold: Any) -> None:

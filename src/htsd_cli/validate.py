@@ -11,7 +11,7 @@ import dataclasses
 import functools
 import os
 import statistics
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -19,9 +19,12 @@ from htsd_cli.archives import MEMBER, Unpacked, is_archive, list_archive, outer,
 from htsd_cli.checks.applies import apply_applicability
 from htsd_cli.checks.cells import check_rules, check_values
 from htsd_cli.checks.context import Context, where
+from htsd_cli.checks.identity import Evidence, code_and_name, disagree
 from htsd_cli.checks.plausible import check_plausible, how_far
-from htsd_cli.checks.structure import check_structure, sheet_score
+from htsd_cli.checks.sheets import sheet_readings, unread_sheet
+from htsd_cli.checks.structure import carries_form, check_structure, sheet_score
 from htsd_cli.checks.versions import carry_over
+from htsd_cli.decisions import Decisions, is_set_aside, rows_to_decide
 from htsd_cli.findings import (
     ERROR,
     WARNING,
@@ -39,6 +42,7 @@ from htsd_cli.roster import Roster, Unit, name_key
 from htsd_cli.values import show
 from htsd_cli.workbook import Unreadable, open_workbook
 from htsd_cli.workbook.guard import NOT_WORKBOOK, sniff
+from htsd_cli.workbook.view import SheetView
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 OUTLIER_Z = 3.5
@@ -54,7 +58,12 @@ def check_file(
     path: str, form: Form, strict: bool = False, want_names: bool = True, digest: bool = False
 ) -> FileReport:
     """Read and check one returned file; never raises for a bad file. With `digest`, the
-    report carries the SHA-256 of the bytes that were read (for the cache)."""
+    report carries the SHA-256 of the bytes that were read (for the cache).
+
+    Every sheet that carries the form is read. Copies of the form for the same unit (the same
+    stamp and header) are one reading when one copy holds all the others say; else each is
+    held. A sheet whose own marks name another unit is a reading of its own. The readings
+    besides the one returned are in its `more_sheets`."""
     report = FileReport(path=path, mtime=modified(outer(path)))
     try:
         data, read_digest = read_item(path)  # a file, or a member of an archive
@@ -65,16 +74,39 @@ def check_file(
         report.findings.append(Finding(exc.code, ERROR, exc.message, path))
         return report
     report.fmt = view.fmt
-    ctx = Context(view, form, strict, report, want_names=want_names)
+    sheets = [(view.sheet, report)]
     try:
-        if check_structure(ctx):
-            for check in CHECKS:
-                check(ctx)
-            report.values = dict(ctx.values) if ctx.form is form else carry_over(ctx, form)
-            apply_applicability([report], form, None)  # by the type stamped in the workbook
+        _check_sheet(view, form, strict, want_names, report)
+        # a file of another form, or none, has no copy of this one; an office's summary has
+        # tables of its own beside its form sheet (by unit type, by group), no further form
+        if report.form_id and report.kind != "summary":
+            least = len(form.indicators) // 2
+            for sheet, grid in view.further_form_sheets(carries_form(form), least):
+                if grid is None:
+                    report.findings.append(unread_sheet(path, sheet, view.sheet))
+                    continue
+                other = FileReport(path=path, mtime=report.mtime, fmt=view.fmt)
+                _check_sheet(view.sibling(sheet, grid), form, strict, want_names, other, True)
+                sheets.append((sheet, other))
     finally:
         view.close()
-    return report
+    if len(sheets) == 1:
+        return report
+    readings = sheet_readings(sheets)
+    readings[0].more_sheets = readings[1:]
+    return readings[0]
+
+
+def _check_sheet(
+    view: SheetView, form: Form, strict: bool, want_names: bool, report: FileReport,
+    own_sheet: bool = False,
+) -> None:  # fmt: skip
+    ctx = Context(view, form, strict, report, want_names=want_names, own_sheet=own_sheet)
+    if check_structure(ctx):
+        for check in CHECKS:
+            check(ctx)
+        report.values = dict(ctx.values) if ctx.form is form else carry_over(ctx, form)
+        apply_applicability([report], form, None)  # by the type stamped in the workbook
 
 
 # --- batches ---------------------------------------------------------------------------------------
@@ -259,8 +291,9 @@ def check_files(
             cache.store(result)  # are kept
         result.digest = ""
         named = str(files[index])
-        if result.path == named:  # the string the parent holds already, not a copy of it
-            result.path = named
+        for one in (result, *result.more_sheets):
+            if one.path == named:  # the string the parent holds already, not a copy of it
+                one.path = named
         results[index] = fold(result)
         if progress:
             progress(1, len(files))
@@ -295,6 +328,12 @@ class _Folder:
             self.keys[part.id] = part.id
 
     def __call__(self, report: FileReport) -> FileReport:
+        if report.more_sheets:
+            report.more_sheets = [self(rep) for rep in report.more_sheets]
+        else:
+            report.more_sheets = _NO_SHEETS
+        if not report.claimants:
+            report.claimants = _NO_COVERS
         keys = self.keys
         for name in _REPEATED:
             word = getattr(report, name)
@@ -353,7 +392,19 @@ class _EmptyList(list[str]):
 
 
 _NO_COVERS = _EmptyList()
+_NO_SHEETS: list[FileReport] = _EmptyList()  # type: ignore[assignment]
 _NONE = _EmptyDict()
+
+
+def each_reading(readings: list[FileReport]) -> list[FileReport]:
+    """Every reading of a batch: each file's main reading, then those of its further sheets."""
+    out: list[FileReport] = []
+    for rep in readings:
+        out.append(rep)
+        if rep.more_sheets:
+            out += rep.more_sheets
+            rep.more_sheets = _NO_SHEETS
+    return out
 
 
 def validate_paths(
@@ -365,52 +416,97 @@ def validate_paths(
     workers: int | None = None,
     meanwhile: Callable[[], None] | None = None,
     cache: Any = None,
+    decisions: Decisions | None = None,
+    senders: Mapping[str, str] | None = None,
 ) -> Report:
-    """Check every workbook under `paths` and the batch as a whole.
+    """Check every workbook under `paths` and the batch as a whole, then apply the clerk's
+    `decisions`; `senders` (file name, lower case → the address it came from, from the
+    receipts book) is one more piece of evidence of whose each file is.
 
     `meanwhile` runs in a thread while the files are read (see isolate.run_isolated).
     """
     files, skipped = collect(paths)
     report = Report(skipped=skipped)
-    report.files = check_files(
-        files, form, strict, roster is None, progress, workers, meanwhile, cache
-    )
-    check_batch(report.files, form, roster)
+    readings = check_files(files, form, strict, roster is None, progress, workers, meanwhile, cache)
+    report.files = each_reading(readings)
+    check_batch(report.files, form, roster, decisions, senders)
+    if decisions is not None:
+        report.decisions = decisions.results()
+    report.to_decide = rows_to_decide(report.files, decisions)
     return report
 
 
-def check_batch(files: list[FileReport], form: Form, roster: Roster | None) -> None:
+def check_batch(
+    files: list[FileReport],
+    form: Form,
+    roster: Roster | None,
+    decisions: Decisions | None = None,
+    senders: Mapping[str, str] | None = None,
+) -> None:
     """The checks that need every file: identity against the roster, the rows each unit type
-    answers, a unit sending several files, figures far from their peers."""
+    answers, a unit sending several files, figures far from their peers; the clerk's decisions
+    on whose a file is and which to set aside first, on figures last."""
+    if decisions is not None:
+        decisions.bind(files)
+        decisions.set_aside(files)
     if roster is not None:
-        check_roster(files, roster)
+        check_roster(files, roster, decisions, senders)
     apply_applicability(files, form, roster)
     check_duplicates(files)
     check_plausible(files, form)  # held figures leave the readings before outliers are weighed
     check_outliers(files, form)
+    if decisions is not None:
+        decisions.settle_figures(files, form)
 
 
 def _batch_finding(rep: FileReport, code: str, severity: str, message: str, **kw: str) -> None:
     rep.findings.append(Finding(code, severity, message, rep.path, **kw))
 
 
-def check_roster(files: list[FileReport], roster: Roster) -> None:
-    """Identity against the roster: unknown code, mismatching name, a file issued to one unit
-    but stamped for another; fill in blank workbooks by the name typed in them."""
-    by_name: dict[str, list[Unit]] = {}  # built when a file has a name but no code: seldom
-
-    def units_named(name: str) -> list[Unit]:
-        if not by_name:
-            for u in roster.units:
-                by_name.setdefault(name_key(u.name), []).append(u)
-        return by_name.get(name_key(name), [])
-
+def check_roster(
+    files: list[FileReport],
+    roster: Roster,
+    decisions: Decisions | None = None,
+    senders: Mapping[str, str] | None = None,
+) -> None:
+    """Identity against the roster: unknown code, mismatching name; a file whose evidence
+    (its name, stamp, header, sender) names two units is held, counted for neither until a
+    decision says whose it is; blank workbooks are found by the name typed in them. A file of
+    another form, or none, is attributed by its name or sender (`named_for`), never by a name
+    typed in it."""
+    evidence = Evidence(roster, senders)
+    main: dict[str, FileReport] = {}  # each file's main reading (the first of its readings)
     for rep in files:
-        file_name = os.path.basename(rep.path)
-        issued = roster.issued_to(file_name)  # remembered by the roster: named_in asks it too
-        named = roster.named_in(file_name)
-        rep.named_for = named.code if named else ""
-        if not rep.form_id:
+        main.setdefault(rep.path, rep)
+        sender = evidence.sent_by(rep) if not rep.other_unit else None
+        rep.named_for = sender.code if sender else ""
+        if is_set_aside(rep):  # counted for nobody, whatever it says
+            continue
+        decided = decisions.owner_unit(rep, roster) if decisions is not None else None
+        if not rep.form_id:  # not this form: the decision says who sent it
+            if decided is not None:
+                rep.named_for = rep.unit_code = decided.code
+            continue
+        if decided is not None:
+            _attribute(rep, decided)
+            continue
+        pieces = evidence.of(rep)
+        claimed = disagree(pieces)
+        if claimed:
+            whose = f"trang '{rep.sheet}'" if rep.other_unit else "tệp này"
+            _batch_finding(
+                rep,
+                "identity-conflict",
+                ERROR,
+                f"Chưa rõ {whose} là báo cáo của đơn vị nào: "
+                + "; ".join(what for what, _ in pieces)
+                + ". Chưa tính cho đơn vị nào. Hãy hỏi đơn vị, rồi ghi vào sổ quyết định một dòng "
+                "'Tệp của đơn vị' với mã đơn vị đúng (hoặc 'Để riêng').",
+                sheet=rep.sheet,
+                value=", ".join(u.code for u in claimed),
+            )
+            rep.claimants = [u.code for u in claimed]
+            rep.unit_code = ""
             continue
         if rep.unit_code:
             unit = roster.find(rep.unit_code)
@@ -424,17 +520,6 @@ def check_roster(files: list[FileReport], roster: Roster) -> None:
                     value=rep.unit_code,
                 )
                 continue
-            if issued is not None and issued is not unit:
-                _batch_finding(
-                    rep,
-                    "file-name-mismatch",
-                    WARNING,
-                    f"Tệp mang tên tệp đã phát cho {issued.code} ({issued.name}) nhưng dấu nhận "
-                    f"diện trong tệp là của {unit.code} ({unit.name}); số liệu được tính cho "
-                    f"{unit.code}. Nếu đây là báo cáo của {issued.code}, hãy để {issued.code} "
-                    "điền vào đúng tệp đã phát cho mình rồi gửi lại.",
-                    value=unit.code,
-                )
             typed = rep.unit_name
             if typed not in ("", unit.name) and name_key(typed) != name_key(unit.name):
                 _batch_finding(
@@ -446,7 +531,7 @@ def check_roster(files: list[FileReport], roster: Roster) -> None:
                     value=rep.unit_name,
                 )
         else:
-            alike = units_named(rep.unit_name) if rep.unit_name else []
+            alike = evidence.units_named(rep.unit_name) if rep.unit_name else []
             found = alike[0] if len(alike) == 1 else None
             if found is None:
                 named_as = (
@@ -466,21 +551,60 @@ def check_roster(files: list[FileReport], roster: Roster) -> None:
                 )
                 continue
             unit = found
-        # the roster's own strings from here on (not one more copy per reading)
-        rep.unit_code, rep.unit_name = unit.code, unit.name
-        rep.unit_type, rep.unit_group = unit.unit_type, unit.group
+        host = main[rep.path]
+        if rep.other_unit and host.unit_code == unit.code and not is_set_aside(host):
+            _copies_named_alike(host, rep)
+        elif rep.other_unit:
+            _batch_finding(
+                rep,
+                "sheet-other-unit",
+                WARNING,
+                f"Trang '{rep.sheet}' của tệp {os.path.basename(rep.path)} là báo cáo của "
+                f"{code_and_name(unit)}, theo dấu nhận diện và tên đơn vị ghi trong chính trang đó; đã "
+                f"tính cho {unit.code}. Nếu không đúng, hãy ghi quyết định vào sổ quyết định.",
+                sheet=rep.sheet,
+                value=unit.code,
+            )
+        _attribute(rep, unit)
+    for rep in files:
+        rep.header = ""  # weighed: not kept for the rest of the run
+
+
+def _attribute(rep: FileReport, unit: Unit) -> None:
+    # the roster's own strings from here on (not one more copy per reading)
+    rep.unit_code, rep.unit_name = unit.code, unit.name
+    rep.unit_type, rep.unit_group = unit.unit_type, unit.group
+
+
+def _copies_named_alike(host: FileReport, rep: FileReport) -> None:
+    """A further sheet whose marks are written otherwise than the main sheet's (not the same
+    words) but name the same unit is a second copy of that unit's form: both are held."""
+    names = f"'{host.sheet}', '{rep.sheet}'"
+    for held in (host, rep):
+        _batch_finding(
+            held,
+            "sheet-copies-disagree",
+            ERROR,
+            f"Tệp có hai trang biểu mẫu cùng của đơn vị {host.unit_code}: trang {names}. Chưa "
+            "tính trang nào. Hãy hỏi đơn vị trang nào đúng, rồi ghi vào sổ quyết định một dòng "
+            "'Để riêng' cho trang sai (ghi tên trang ở cột Trang).",
+            sheet=held.sheet,
+            value=names,
+        )
 
 
 def check_duplicates(files: list[FileReport]) -> None:
+    """A unit that sent several files (each is said; the sheets of one file are not files)."""
     by_code: dict[str, list[FileReport]] = {}
     for rep in files:
-        if rep.unit_code:
+        if rep.unit_code and not is_set_aside(rep):
             by_code.setdefault(rep.unit_code, []).append(rep)
     for code, reps in by_code.items():
-        if len(reps) < 2:
+        paths = list(dict.fromkeys(r.path for r in reps))
+        if len(paths) < 2:
             continue
         for rep in reps:
-            others = ", ".join(Path(o.path).name for o in reps if o is not rep)
+            others = ", ".join(Path(o).name for o in paths if o != rep.path)
             _batch_finding(
                 rep,
                 "duplicate-unit",

@@ -124,19 +124,23 @@ WARNINGS_LISTED = 100  # more warnings than this are counted by kind unless --al
 
 
 def print_validation(
-    console: Console, report: Any, annotated: list[Any] | None, show_all: bool = False
+    console: Console,
+    report: Any,
+    annotated: list[Any] | None,
+    show_all: bool = False,
+    book: str = "",
 ) -> None:
     """The counts first, then the files with something to fix or look at (every file with
     `show_all`), then each finding."""
     from rich.markup import escape
 
-    valid = sum(r.valid for r in report.files)
+    files = report.by_file()  # a file with several form sheets is one file, valid as a whole
+    valid = sum(all(r.valid for r in readings) for readings in files.values())
     errors = sum(r.errors for r in report.files)
     warnings = sum(r.warnings for r in report.files)
     colour = "green" if report.valid else "red"
-    summary = (
-        f"[{colour}]{valid}/{len(report.files)} tệp hợp lệ[/] · {errors} lỗi · {warnings} lưu ý"
-        + (f" · bỏ qua {len(report.skipped)} tệp" if report.skipped else "")
+    summary = f"[{colour}]{valid}/{len(files)} tệp hợp lệ[/] · {errors} lỗi · {warnings} lưu ý" + (
+        f" · bỏ qua {len(report.skipped)} tệp" if report.skipped else ""
     )
     console.print(summary)
     shown = [r for r in report.files if show_all or r.findings]
@@ -146,7 +150,7 @@ def print_validation(
         # thousands of files with a warning would bury the files that must be fixed
         shown = [r for r in shown if not r.valid]
         hidden = len(noted_only)
-    title = f"Kết quả kiểm tra {len(report.files)} tệp"
+    title = f"Kết quả kiểm tra {len(files)} tệp"
     if not show_all:
         title += f": {len(shown)} tệp cần xem (cả danh sách: --all)"
     table = Table(title=title)
@@ -157,8 +161,9 @@ def print_validation(
     table.add_column("Lưu ý", justify="right")
     for rep in shown:
         unit = " ".join(x for x in (rep.unit_code, rep.unit_name) if x) or "—"
+        sheet = f" (trang {rep.sheet})" if len(files[rep.path]) > 1 else ""
         table.add_row(
-            escape(rep.path),
+            escape(rep.path + sheet),
             "[green]✓[/]" if rep.valid else "[red]✗[/]",
             escape(unit),
             str(rep.errors) if rep.errors else "",
@@ -199,6 +204,7 @@ def print_validation(
         console.print(ft)
     for s in report.skipped:
         console.print(f"[dim]Bỏ qua {escape(s.path)}: {escape(s.reason)}[/]")
+    print_decisions(console, report.decisions, report.to_decide, book)
     if annotated is not None:
         for a in annotated:
             if a.path is None:
@@ -211,10 +217,45 @@ def print_validation(
     console.print(summary)  # again at the end, where the eye lands after a long list
 
 
+def print_decisions(console: Console, outcomes: list[Any], rows: list[Any], book: str) -> None:
+    """What became of the clerk's decisions (those not applied, with why), then one row of
+    the decisions workbook for each file or figure still held, written as they are (cells
+    separated by tabs: pasted into Excel, the row fills the columns)."""
+    from htsd_cli.decisions import DECISIONS_NAME
+
+    book = book or DECISIONS_NAME
+    if outcomes:
+        applied = sum(o.applied for o in outcomes)
+        console.print(
+            f"Sổ quyết định {escape(book)}: {len(outcomes)} dòng, đã áp dụng {applied}"
+            + (f", chưa áp dụng {len(outcomes) - applied}:" if applied < len(outcomes) else ".")
+        )
+        for o in outcomes:
+            if not o.applied:
+                d = o.decision
+                console.print(
+                    f"[yellow]- dòng {d.row} ({escape(d.file) or 'chưa ghi tệp'}, "
+                    f"{escape(d.kind) or 'chưa chọn quyết định'}): "
+                    f"{escape(o.note)}[/]"
+                )
+    if not rows:
+        return
+    console.print(
+        f"[bold]Cần xác nhận {len(rows)} chỗ[/] (chưa tính cho đến khi có quyết định). Mỗi dòng "
+        f"dưới đây là một dòng của sổ quyết định {escape(book)}, các ô cách nhau bằng dấu Tab: "
+        "chép dán vào ô cột A của một dòng trống, chọn Quyết định (ghi Đọc là, Lý do nếu cần), "
+        "lưu, rồi chạy lại."
+    )
+    console.file.write("".join(row.tsv() + "\n" for row in rows))
+    console.file.flush()
+
+
 SHOW_ALL_UP_TO = 60  # units: above this, the table shows only those the clerk must chase
 
 
-def print_status(console: Console, status: Any, only: set[str] | None = None) -> None:
+def print_status(
+    console: Console, status: Any, only: set[str] | None = None, book: str = ""
+) -> None:
     """Counts first, then by unit type and by group, then the units: all of them in a small
     collection, else (and with --only) just those asked for."""
     from rich.markup import escape
@@ -228,10 +269,11 @@ def print_status(console: Console, status: Any, only: set[str] | None = None) ->
         if left > 0
         else ("hôm nay là hạn nộp" if left == 0 else f"đã quá hạn {-left} ngày")
     )
+    held = f" · cần xác nhận {c['held']}" if c["held"] else ""
     console.print(
-        f"[bold]Đã nhận {c['received']}/{c['expected']}[/] · hợp lệ {c['valid']} · không hợp lệ "
-        f"{c['invalid']} · chưa nộp {c['missing']} · muộn {c['late']} · {when} · ngày nhận theo "
-        f"{status.received_source}"
+        f"[bold]Đã nhận {c['received']}/{c['expected']}[/] · hợp lệ {c['valid']}{held} · không "
+        f"hợp lệ {c['invalid']} · chưa nộp {c['missing']} · muộn {c['late']} · {when} · ngày "
+        f"nhận theo {status.received_source}"
     )
     for title, key in (("Theo loại đơn vị", "unit_type_label"), ("Theo nhóm", "group")):
         bt = Table(title=title)
@@ -245,12 +287,12 @@ def print_status(console: Console, status: Any, only: set[str] | None = None) ->
         console.print(bt)
     wanted = only
     if wanted is None and len(status.units) > SHOW_ALL_UP_TO:
-        wanted = {"missing", "invalid", "late"}
+        wanted = {"missing", "invalid", "held", "late"}
     units = [
         u for u in status.units
         if wanted is None or u.state in wanted or ("late" in wanted and u.late)
     ]  # fmt: skip
-    colours = {"valid": "green", "invalid": "red", "missing": "yellow"}
+    colours = {"valid": "green", "invalid": "red", "missing": "yellow", "held": "cyan"}
     title = f"Tình hình nộp báo cáo (hạn {status.deadline:%d/%m/%Y})"
     if wanted is not None:
         title += f": {len(units)}/{len(status.units)} đơn vị"
@@ -278,7 +320,8 @@ def print_status(console: Console, status: Any, only: set[str] | None = None) ->
     console.print(table)
     if wanted is not None and only is None:
         console.print(
-            "Chỉ in các đơn vị chưa nộp, không hợp lệ hoặc muộn; cả bảng: --out tinh-hinh.xlsx."
+            "Chỉ in các đơn vị chưa nộp, không hợp lệ, cần xác nhận hoặc muộn; cả bảng: --out "
+            "tinh-hinh.xlsx."
         )
     for u in status.units:
         for said in u.undelivered:  # every unit, shown or not: it may never have had the form
@@ -288,15 +331,19 @@ def print_status(console: Console, status: Any, only: set[str] | None = None) ->
         console.print(
             f"[yellow]Tệp không thuộc đơn vị nào trong danh sách: {escape(rep.path)} — {escape(reason)}[/]"
         )
+    for rep in status.set_aside:
+        console.print(f"[dim]Để riêng theo quyết định: {escape(rep.path)}[/]")
+    print_decisions(console, status.decisions, status.to_decide, book)
 
 
-def print_aggregate(console: Console, agg: Any, outputs: Any) -> None:
+def print_aggregate(console: Console, agg: Any, outputs: Any, book: str = "") -> None:
     from rich.markup import escape
 
     c = agg.status.counts()
+    held = f", cần xác nhận {c['held']}" if c["held"] else ""
     console.print(
         f"[bold]Tổng hợp {len(agg.used)} báo cáo hợp lệ[/] (đã nhận {c['received']}/{c['expected']} đơn vị; "
-        f"chưa nộp {c['missing']}, không hợp lệ {c['invalid']}, muộn {c['late']})."
+        f"chưa nộp {c['missing']}, không hợp lệ {c['invalid']}{held}, muộn {c['late']})."
     )
     if agg.excluded:
         table = Table(title="Tệp không được tính vào tổng")
@@ -308,6 +355,7 @@ def print_aggregate(console: Console, agg: Any, outputs: Any) -> None:
     missing = [u.code for u in agg.status.units if u.state == "missing"]
     if missing:
         console.print(f"[yellow]Chưa nộp: {', '.join(missing)}[/]")
+    print_decisions(console, agg.status.decisions, agg.status.to_decide, book)
     for path in outputs.written:
         console.print(f"Đã ghi {escape(str(path))}")
     for note in outputs.notes:

@@ -27,6 +27,12 @@ The script is a list of jobs; one office serves them all (starting it is the slo
     ["strike_part", "C23", start, length]   strike through `length` characters of the cell's
                                             text from `start` (0-based), the rest left as is
     ["number_format", "C24", "DD/MM/YYYY"]  apply a number format (its code, en-US keywords)
+    ["copy_sheet", name, new, position]     copy a sheet within the workbook (Sheet › Move or
+                                            Copy Sheet…); the copy keeps its protection
+    ["import_sheet", path, name, new, position]  copy sheet `name` of another workbook into this
+                                            one (Move or Copy Sheet… › to another document)
+    ["on_sheet", name]                      the operations after this one act on that sheet
+    ["cells", {"C22": value, ...}]          type values into cells of the current sheet
 """
 
 import contextlib
@@ -181,6 +187,26 @@ def run_job(desktop, job):
                 sheets.getByName(args[0]).setName(args[1])
             elif op == "add_sheet":
                 sheets.insertNewByName(args[0], args[1])
+            elif op == "copy_sheet":
+                sheets.copyByName(args[0], args[1], args[2])
+            elif op == "import_sheet":
+                other = desktop.loadComponentFromURL(
+                    uno.systemPathToFileUrl(os.path.abspath(args[0])),
+                    "_blank",
+                    0,
+                    (prop("Hidden", True),),
+                )
+                try:
+                    at = sheets.importSheet(other, args[1], args[3])
+                    sheets.getByIndex(at).setName(args[2])
+                finally:
+                    other.close(True)
+            elif op == "on_sheet":
+                sheet = sheets.getByName(args[0])
+            elif op == "cells":
+                for ref, value in args[0].items():
+                    col, row = split_ref(ref)
+                    put(sheet.getCellByPosition(col, row), value)
             elif op == "recalc":
                 doc.calculateAll()
             elif op == "locale":

@@ -22,6 +22,7 @@ class Context:
     report: FileReport
     values: dict[str, Any] = field(default_factory=dict)
     want_names: bool = True  # read unit names from the file (no roster to give them)
+    own_sheet: bool = False  # a further sheet of the workbook: only its own marks say whose it is
 
     def value(self, ind_or_id: str) -> Any:
         """The raw value of a located cell ('' when the cell was not located)."""

@@ -6,13 +6,14 @@ from collections.abc import Sequence
 from typing import Any
 
 from htsd_cli.checks.context import Context
-from htsd_cli.checks.identity import identify
+from htsd_cli.checks.identity import identify, stamp_line
 from htsd_cli.checks.locate import Problem, form_items, label_key, locate
 from htsd_cli.errors import FormError
 from htsd_cli.findings import ERROR, WARNING
 from htsd_cli.form import Form
 from htsd_cli.layout import compute_layout, per_form
 from htsd_cli.textnorm import repair_legacy
+from htsd_cli.workbook.view import SheetView
 
 # A problem that leaves one figure unread is an error, except a removed row, which is read as
 # "not reported", like a blank cell.
@@ -32,10 +33,26 @@ def sheet_score(form: Form) -> Any:
     return score
 
 
+def carries_form(form: Form) -> Any:
+    """Whether a further sheet of a workbook carries this form: this form's stamp (any version),
+    or, without a stamp, at least half as many of its labels as it has indicators. A sheet
+    stamped with another form (last year's, kept for reference) does not."""
+    score = sheet_score(form)
+    least = len(form.indicators) // 2
+
+    def carries(grid: Sequence[Sequence[Any]]) -> bool:
+        stamp = stamp_line(SheetView("", "", "", grid))
+        if stamp:
+            return stamp.get("form_id") == form.id
+        return bool(score(grid) >= least)
+
+    return carries
+
+
 def check_structure(ctx: Context) -> bool:
     """Recognise the form and find every cell. False when the file cannot be checked further."""
     view, form, rep = ctx.view, ctx.form, ctx.report
-    ident = identify(view, ctx.want_names)
+    ident = identify(view, ctx.want_names, ctx.own_sheet)
     found = ident.get("form_id")
     if found and found != form.id:
         year = ident.get("form_year")
@@ -78,8 +95,9 @@ def check_structure(ctx: Context) -> bool:
                 "tính (có thể bị tính hai lần). Hãy xin lại đúng tệp tong-hop.xlsx do htsd tạo, "
                 "không sửa.",
             )
+    rep.header = _typed_unit_name(view.grid, compute_layout(form).unit_name_cell)
     if not rep.unit_name:
-        rep.unit_name = _typed_unit_name(view.grid, compute_layout(form).unit_name_cell)
+        rep.unit_name = rep.header
     older = () if found else _older_versions(form)  # a table without stamps: any version
     location = locate(view.grid, form, view.sheet, view.names(), ident.cells, bool(found), older)
     if location is None:

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import contextlib
 import io
+import re
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from htsd_cli.layout import FORM_SHEET, ID_SHEET
+from htsd_cli.layout import FORM_SHEET, GUIDE_SHEET, ID_SHEET
 from htsd_cli.workbook.biff import xls_looks
 from htsd_cli.workbook.guard import (
     ENCRYPTED,
@@ -55,6 +56,10 @@ from htsd_cli.workbook.view import CellValue, SheetView
 
 # How well a grid looks like the form: used to find a renamed form sheet among others.
 SheetScore = Callable[[Sequence[Sequence[CellValue]]], int]
+# Whether a grid carries the form (its stamp, or most of its labels): a second copy of it.
+CarriesForm = Callable[[Sequence[Sequence[CellValue]]], bool]
+FURTHER_SHEETS = 10  # sheets looked at besides the form sheet (as many as are scored)
+_DECLARED_ROWS_RE = re.compile(rb'<dimension ref="[A-Z]*[0-9]*:?[A-Z]{1,3}([0-9]{1,7})"')
 
 
 def calamine_errors() -> tuple[type[BaseException], ...]:
@@ -105,6 +110,7 @@ class WorkbookView(SheetView):
         self._checked_xml: bytes | None = None
         self._xlsx_looks: _XlsxLooks | None = None
         self._xls_data: bytes | None = None  # an .xls file's bytes: its looks are read from them
+        self._owner = True  # closes the workbook; a sibling view of another sheet does not
 
     def _sheet_xml(self) -> bytes:
         """The form sheet's XML, guarded once (formula and font lookups ask for it per cell)."""
@@ -217,11 +223,50 @@ class WorkbookView(SheetView):
             return xlsx_look(looks.styles, *cell, looks.strings) if cell else NO_LOOK
         return NO_LOOK
 
+    def further_form_sheets(
+        self, carries: CarriesForm, least_rows: int
+    ) -> list[tuple[str, list[list[CellValue]] | None]]:
+        """The other visible sheets that carry the form too (a copy of the form sheet, a sheet
+        filled for another unit), each with its values, in the workbook's order; a sheet that
+        cannot be read comes with None (the caller says so). Neither the guide sheet of an
+        issued workbook nor an xlsx sheet that declares fewer than `least_rows` rows (too few
+        to hold the form) is read: most returns have no other sheet, and pay nothing."""
+        found: list[tuple[str, list[list[CellValue]] | None]] = []
+        failures: tuple[type[BaseException], ...] = (Unreadable, *calamine_errors())
+        issued = ID_SHEET in self.sheet_names  # then its guide sheet is htsd's own, not read
+        for name in _visible_sheets(self._wb)[:FURTHER_SHEETS]:
+            if name == self.sheet or (issued and name == GUIDE_SHEET):
+                continue
+            if self._pkg is not None and self.fmt == "xlsx":
+                part = self._pkg.sheet_parts.get(name)
+                with contextlib.suppress(Unreadable):
+                    head = self._pkg.head(part, 4096) if part else b""
+                    declared = _DECLARED_ROWS_RE.search(head)
+                    if declared and int(declared.group(1)) < least_rows:
+                        continue
+            try:
+                grid = _grid(self, self._wb, name)
+            except failures:
+                found.append((name, None))
+                continue
+            if carries(grid):
+                found.append((name, grid))
+        return found
+
+    def sibling(self, sheet: str, grid: Sequence[Sequence[CellValue]]) -> WorkbookView:
+        """A view of another sheet of the same open workbook (its values `grid`, as
+        `further_form_sheets` read them); closing it leaves the workbook open."""
+        view = WorkbookView(self.path, self.fmt, sheet, grid, self.sheet_names, self._wb, self._pkg)
+        view._owner = False
+        view._names, view._properties = self._names, self._properties
+        view._xls_data = self._xls_data  # an .xls sheet's looks are read from the same bytes
+        return view
+
     def close(self) -> None:
-        if self._wb is not None:
+        if self._wb is not None and self._owner:
             with contextlib.suppress(Exception):
                 self._wb.close()
-            self._wb = None
+        self._wb = None
 
 
 class _XlsxLooks:
