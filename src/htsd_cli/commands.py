@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from htsd_cli.config import Config, load_config
-from htsd_cli.form import KINDS, Form, load_form
+from htsd_cli.form import KINDS, Form, Limits, load_form
 from htsd_cli.roster import Roster, load_roster
 
 
@@ -57,10 +57,16 @@ def issue(
     out: Path,
     progress: Callable[[int, int], None] | None = None,
     overwrite: bool = False,
-) -> list[Any]:
-    from htsd_cli.template import issue_workbooks
+    anyway: bool = False,
+) -> tuple[list[Any], str]:
+    """The issued workbooks, and a line to show when the form was issued despite a doubt (its
+    year, its deadline): see `template.may_issue`. The clock decides only that line."""
+    import datetime as dt
 
-    return issue_workbooks(form, config, roster, out, progress, overwrite)
+    from htsd_cli.template import issue_workbooks, may_issue
+
+    note = may_issue(form, config, dt.date.today(), anyway)
+    return issue_workbooks(form, config, roster, out, progress, overwrite), note
 
 
 def validate(
@@ -127,32 +133,56 @@ def aggregate(
     )  # fmt: skip
 
 
+def _limits_dict(limits: Limits) -> dict[str, Any]:
+    return {
+        "min": limits.minimum,
+        "max": limits.maximum,
+        "max_by_type": dict(limits.by_type),
+    }
+
+
 def form_as_dict(form: Form) -> dict[str, Any]:
     """The form definition as plain data (what `htsd form show --json` prints)."""
+    from htsd_cli.formbook import made_ids, unchecked
+
     return {
         "id": form.id,
         "version": form.version,
         "year": form.year,
         "title": form.title,
+        "short_title": form.short_title,
         "theme": form.theme,
         "period": {"start": form.period_start.isoformat(), "end": form.period_end.isoformat()},
         "deadline": form.deadline.isoformat(),
-        "unit_types": [{"code": t.code, "label": t.label} for t in form.unit_types],
+        "report_code": form.report_code,
+        "summary_line": form.summary_line,
+        "unit_types": [
+            {"code": t.code, "label": t.label, "aliases": list(t.aliases)} for t in form.unit_types
+        ],
         "changes": [{"version": v, "text": t} for v, t in form.changes],
+        "plausibility": {
+            "by_kind": {kind: _limits_dict(limits) for kind, limits in form.plausibility.by_kind},
+            "hold_outliers": form.plausibility.hold_outliers,
+        },
         "texts": [{"id": t.id, "part": t.part, "heading": t.heading} for t in form.texts],
         "sections": [
             {
                 "number": s.number,
                 "heading": s.heading,
+                "applies_to": list(s.applies_to),
                 "indicators": [
                     {
                         "id": i.id,
                         "label": i.label,
+                        "total_label": i.total_label,
                         "kind": i.kind,
                         "kind_label": KINDS[i.kind],
                         "unit": i.unit,
+                        "level": i.level,
                         "aggregate": i.aggregate,
                         "applies_to": list(i.applies_to),
+                        "limits": _limits_dict(i.limits),  # the row's own
+                        "plausible": _limits_dict(form.limits(i)),  # what is held outside
                     }
                     for i in s.indicators
                 ],
@@ -173,7 +203,35 @@ def form_as_dict(form: Form) -> dict[str, Any]:
             }
             for r in form.rules
         ],
+        "unchecked": [{"where": str(cell), "text": text} for cell, text in unchecked(form)],
+        "made_ids": [{"where": str(cell), "id": made} for cell, made in made_ids(form)],
     }
+
+
+def convert_form(source: str, target: Path, overwrite: bool = False) -> Path:
+    """Write a form as a form workbook (.xlsx) or a YAML definition, by the target's suffix;
+    the two read back as the same form, notes and comments kept."""
+    from htsd_cli.errors import FormError
+    from htsd_cli.formbook import form_notes, form_yaml, write_book
+    from htsd_cli.outputs import Inputs, OutputSet
+    from htsd_cli.template import form_file
+
+    form = load_form(source)
+    suffix = target.suffix.lower()
+    if suffix == ".xlsx":
+        data = write_book(form, form_notes(form))
+    elif suffix in (".yaml", ".yml"):
+        data = form_yaml(form, form_notes(form)).encode("utf-8")
+    else:
+        raise FormError(
+            f"Không biết ghi biểu mẫu thành tệp '{target.name}': tên tệp phải kết thúc bằng "
+            ".xlsx (bảng tính) hoặc .yaml."
+        )
+    with OutputSet(target.parent, Inputs([form_file(form)]), "biểu mẫu", overwrite) as outs:
+        outs.claim([target.name])
+        outs.write(target.name, data)
+        outs.commit()
+    return target
 
 
 def collecting_inputs(

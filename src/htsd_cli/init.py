@@ -1,17 +1,24 @@
 """`htsd init`: a working folder for one collection, ready for template, status and aggregate.
 
-It holds htsd.toml (every path in it relative to the file, so the folder can be moved or copied),
-a roster workbook to fill, an empty receipts book, a narrative to write, and the folders for
-issued forms, returns and the summary. Nothing that is already there is replaced.
+A campaign starts with its year and its dates. Its form is the bundled form of that year when
+there is one; otherwise the latest form carried to that year (title, year, dates, theme updated,
+every row kept), written into the folder as a form workbook for the clerk to check against the
+year's plan. The folder also holds htsd.toml (every path in it relative to the file, so the
+folder can be moved or copied), a roster workbook to fill, an empty receipts book, a narrative to
+write, and the folders for issued forms, returns and the summary. Nothing that is already there
+is replaced.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import io
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from htsd_cli.form import Form
+from htsd_cli.form import Form, bundled_forms, load_form
 from htsd_cli.outputs import Inputs, OutputSet
 
 CONFIG = "htsd.toml"
@@ -21,11 +28,104 @@ NARRATIVE = "loi-van.md"
 FOLDERS = {"issued": "bieu-mau", "returns": "bao-cao-ve", "output": "tong-hop"}
 
 
+def book_name(year: int) -> str:
+    """The form workbook of a campaign's folder."""
+    return f"bieu-mau-{year}.xlsx"
+
+
+@dataclass(frozen=True)
+class Campaign:
+    """The year and the dates of one collection, as the clerk gives them."""
+
+    year: int
+    start: dt.date
+    end: dt.date
+    deadline: dt.date
+    report_date: dt.date | None = None
+    theme: str = ""
+
+
+def base_form(year: int, ref: str | None = None) -> Form:
+    """The form a campaign of `year` starts from: the one named, else the bundled form of that
+    year, else the latest bundled form."""
+    if ref:
+        return load_form(ref)
+    forms = bundled_forms()
+    same = [f for f in forms if f.year == year]
+    return (same or forms)[-1]
+
+
+def _shift(date: dt.date, years: int) -> dt.date:
+    try:
+        return date.replace(year=date.year + years)
+    except ValueError:  # 29 February in a year without one
+        return date.replace(year=date.year + years, day=28)
+
+
+def default_dates(base: Form, year: int) -> tuple[dt.date, dt.date, dt.date]:
+    """The week and the deadline of `base`, moved to `year`."""
+    years = year - base.year
+    return (
+        _shift(base.period_start, years),
+        _shift(base.period_end, years),
+        _shift(base.deadline, years),
+    )
+
+
+def _year_replaced(text: str, old: int, new: int) -> str:
+    return text.replace(str(old), str(new))
+
+
+def carry(base: Form, campaign: Campaign) -> Form:
+    """`base` made the form of `campaign`: id, title, year, week, deadline and theme updated,
+    every row, rule and unit type kept; a new form, at version 1."""
+    old, new = base.year, campaign.year
+    form_id = _year_replaced(base.id, old, new) if str(old) in base.id else f"{base.id}-{new}"
+    return dataclasses.replace(
+        base,
+        id=form_id,
+        version=1,
+        changes=(),
+        year=new,
+        title=_year_replaced(base.title, old, new),
+        short_title=_year_replaced(base.short_title, old, new),
+        summary_line=_year_replaced(base.summary_line, old, new),
+        theme=campaign.theme,
+        period_start=campaign.start,
+        period_end=campaign.end,
+        deadline=campaign.deadline,
+        source="",
+    )
+
+
+def form_line(base: Form, campaign: Campaign, own: bool) -> str:
+    """The one line that tells the clerk where the campaign's form came from and what to check."""
+    year = campaign.year
+    if not own:
+        return f"Biểu mẫu năm {year}: dùng biểu mẫu có sẵn {base.id} ({base.short_title})."
+    theme = "" if campaign.theme else ", ghi chủ đề năm nay"
+    return (
+        f"Biểu mẫu năm {year}: đã chép biểu mẫu {base.id} của năm {base.year} "
+        f"({len(base.indicators)} chỉ tiêu, {len(base.rules)} quy tắc) vào {book_name(year)} với "
+        f"năm, ngày mới; hãy mở tệp đó, đối chiếu từng dòng với phụ lục Kế hoạch năm {year}"
+        f"{theme} và sửa ngay trong Excel, hoặc lập lại từ Kế hoạch: htsd form import "
+        "KE-HOACH.docx."
+    )
+
+
+def needs_own_form(base: Form, campaign: Campaign) -> bool:
+    """Whether `base` cannot serve the campaign as it is (another year, another week, another
+    theme): it is then carried into a form workbook of the folder."""
+    same_week = (base.period_start, base.period_end) == (campaign.start, campaign.end)
+    same_theme = campaign.theme in ("", base.theme)
+    return base.year != campaign.year or not same_week or not same_theme
+
+
 @dataclass(frozen=True)
 class Setup:
     """What the clerk says about the collecting office (asked, or given as flags)."""
 
-    form: str
+    form: str  # as htsd.toml names it: a bundled form's id, or a path from the folder
     office: str
     governing_body: str
     short_name: str
@@ -40,15 +140,21 @@ def _quote(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def config_text(setup: Setup, form: Form) -> str:
+def config_text(setup: Setup, form: Form, campaign: Campaign | None = None) -> str:
     q = _quote
+    deadline = campaign.deadline if campaign else form.deadline
+    report_date = (
+        f"date = {campaign.report_date.isoformat()}\n" if campaign and campaign.report_date else ""
+    )
     return f"""# Cấu hình đợt thu báo cáo: {form.short_title}.
 # Mọi đường dẫn dưới đây tính từ thư mục chứa tệp này: chép hoặc chuyển cả thư mục vẫn dùng được.
 
-# Biểu mẫu: mã biểu mẫu có sẵn (xem `htsd form show`) hoặc đường dẫn tới tệp .yaml.
+# Năm của đợt báo cáo: htsd template không phát biểu mẫu của năm khác, hay khi hạn nộp đã qua.
+year = {campaign.year if campaign else form.year}
+# Biểu mẫu: tệp .xlsx (mở bằng Excel để sửa), mã biểu mẫu có sẵn (xem `htsd form show`) hoặc tệp .yaml.
 form = {q(setup.form)}
 # Hạn đơn vị nộp báo cáo (năm-tháng-ngày); bỏ dòng này thì dùng hạn ghi trong biểu mẫu.
-deadline = {form.deadline.isoformat()}
+deadline = {deadline.isoformat()}
 
 # Danh sách đơn vị phải nộp (mở bằng Excel, điền mỗi đơn vị một dòng).
 roster = {q(ROSTER)}
@@ -76,9 +182,9 @@ place = {q(setup.place)}
 send_to = {q(setup.send_to)}
 
 [report]
-# Số và ngày của báo cáo tổng hợp; để trống thì in chỗ trống để ghi tay.
+# Số và ngày (năm-tháng-ngày) của báo cáo tổng hợp; để trống thì in chỗ trống để ghi tay.
 number = ""
-recipients = ["Lưu: VT."]
+{report_date}recipients = ["Lưu: VT."]
 
 [signer]
 authority = {q(setup.signer_authority)}
@@ -136,15 +242,36 @@ def narrative_text(form: Form) -> str:
     return "\n".join(parts)
 
 
-def init_folder(folder: Path, setup: Setup, form: Form) -> list[Path]:
-    """Write the working folder; refuses (naming them) files already there that htsd did not
-    write. Returns what was written."""
+def form_reference(folder: Path, ref: str) -> str:
+    """How htsd.toml in `folder` names a form given on the command line: a bundled form by its
+    id, a file by its path from the folder (absolute when there is none, another drive)."""
+    path = Path(ref)
+    if not path.is_file():
+        return ref
+    try:
+        return Path(os.path.relpath(path.resolve(), Path(folder).resolve())).as_posix()
+    except ValueError:
+        return str(path.resolve())
+
+
+def init_folder(
+    folder: Path,
+    setup: Setup,
+    form: Form,
+    campaign: Campaign | None = None,
+    book: bytes | None = None,
+) -> list[Path]:
+    """Write the working folder (with the campaign's form workbook `book`, when it has one of
+    its own); refuses (naming them) files already there that htsd did not write. Returns what
+    was written."""
     files = {
-        CONFIG: config_text(setup, form).encode("utf-8"),
+        CONFIG: config_text(setup, form, campaign).encode("utf-8"),
         ROSTER: roster_workbook(form),
         RECEIPTS: "tep,ngay_nhan\n".encode("utf-8-sig"),
         NARRATIVE: narrative_text(form).encode("utf-8"),
     }
+    if book is not None and campaign is not None:
+        files[book_name(campaign.year)] = book
     with OutputSet(folder, Inputs(), "thư mục làm việc") as outs:
         outs.claim(files)
         for name, data in files.items():
