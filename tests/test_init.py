@@ -18,7 +18,7 @@ runner = CliRunner()
 FLAGS = [
     "--co-quan", "Ủy ban nhân dân xã Tiên Du", "--chu-quan", "", "--viet-tat", "UBND",
     "--dia-danh", "Tiên Du", "--noi-nhan", "ubnd@tiendu.vn", "--nguoi-ky", "Lê Văn Bình",
-    "--chuc-vu", "CHỦ TỊCH", "--form", "htsd-2022",
+    "--chuc-vu", "CHỦ TỊCH", "--form", "htsd-2022", "--nam", "2022",
 ]  # fmt: skip
 UNITS = [
     ("MN01", "Trường Mầm non Tiên Du", "Trường mầm non", "Xã Tiên Du", "mn@x.vn", "0901"),
@@ -51,6 +51,7 @@ def test_init_then_every_command_without_options(tmp_path, form):
     )  # fmt: skip
     config = (work / "htsd.toml").read_text(encoding="utf-8")
     assert 'roster = "danh-sach-don-vi.xlsx"' in config and "[office]" in config
+    assert "year = 2022\n" in config and 'form = "htsd-2022"' in config  # the year's own form
     assert not any(w in config for w in ("Folder", "roster of", "path"))  # comments in Vietnamese
     # once the clerk has edited a file, a second init refuses to replace it
     (work / "htsd.toml").write_text(config + "# sửa tay\n", encoding="utf-8")
@@ -65,8 +66,11 @@ def test_init_then_every_command_without_options(tmp_path, form):
         wb["Danh sách"].append(list(row))
     wb.save(work / "danh-sach-don-vi.xlsx")
 
-    result = _in(work, "template")
+    result = _in(work, "template")  # a campaign of 2022: its deadline has passed
+    assert result.exit_code == 1 and "hạn nộp 10/10/2022 đã qua" in result.output
+    result = _in(work, "template", "--van-phat")
     assert result.exit_code == 0, result.output
+    assert "Lưu ý: hạn nộp 10/10/2022 đã qua; vẫn phát vì có --van-phat." in result.output
     issued = sorted((work / "bieu-mau").glob("*.xlsx"))
     assert len(issued) == 3
     for path in issued[:2]:  # two units send their returns; the centre does not

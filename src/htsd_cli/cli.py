@@ -222,6 +222,54 @@ def form_convert(
     console.print(f"Đã ghi {written}", highlight=False)
 
 
+@form_app.command("import")
+def form_import(
+    plan: Annotated[
+        Path,
+        typer.Argument(
+            metavar="KẾ-HOẠCH",
+            help="Tệp Kế hoạch năm nay có phụ lục biểu mẫu (.docx; .doc, .odt cần LibreOffice).",
+            dir_okay=False,
+            exists=True,
+            show_default=False,
+        ),
+    ],
+    form: Annotated[
+        str | None,
+        typer.Option(
+            "--form",
+            "-f",
+            help="Biểu mẫu trước (mặc định: form trong htsd.toml, không có thì biểu mẫu có sẵn "
+            "mới nhất): giữ mã, loại, đơn vị điền của các dòng không đổi.",
+        ),
+    ] = None,
+    config: ConfigOption = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            "-o",
+            help="Tệp .xlsx ghi biểu mẫu (mặc định: bieu-mau-<năm>.xlsx cạnh htsd.toml).",
+            dir_okay=False,
+            metavar="TỆP",
+        ),
+    ] = None,
+    overwrite: OverwriteOption = False,
+) -> None:
+    """Lập biểu mẫu năm nay từ phụ lục của Kế hoạch: mỗi dòng "Số …" một chỉ tiêu, chỗ nào
+    htsd đoán thì đánh dấu ở cột 'Cần xem'."""
+    from htsd_cli import commands
+    from htsd_cli.formimport import left_out_lines, summary_line
+
+    try:
+        written, draft, previous = commands.import_form(plan, form, config, out, overwrite)
+    except HtsdError as exc:
+        raise fail(exc) from None
+    console.print(escape(summary_line(draft, previous, str(written))), highlight=False)
+    for line in left_out_lines(draft):
+        console.print(f"[yellow]{escape(line)}[/]", highlight=False)
+
+
 def _ask(given: str | None, question: str, default: str) -> str:
     """A flag's value, else the clerk's answer at a terminal, else the default."""
     if given is not None:
@@ -320,6 +368,16 @@ def init(
     theme: Annotated[
         str | None, typer.Option("--chu-de", help="Chủ đề Tuần lễ năm nay (như trong Kế hoạch).")
     ] = None,
+    plan: Annotated[
+        Path | None,
+        typer.Option(
+            "--ke-hoach",
+            help="Lập biểu mẫu từ phụ lục của Kế hoạch năm nay (.docx, .doc, .odt) thay vì chép "
+            "biểu mẫu năm trước (như htsd form import).",
+            dir_okay=False,
+            exists=True,
+        ),
+    ] = None,
     form: Annotated[
         str | None,
         typer.Option(
@@ -354,14 +412,11 @@ def init(
     import datetime as dt
 
     from htsd_cli import init as folders
-    from htsd_cli.errors import ConfigError
-    from htsd_cli.formbook import form_notes, write_book
 
     try:
         campaign_year = _ask_year(year, dt.date.today().year)  # the clock decides only this
-        base = folders.base_form(campaign_year, form)
-        first, last, due = folders.default_dates(base, campaign_year)
-        same_year = base.year == campaign_year
+        origin = folders.origin(campaign_year, form, plan)
+        first, last, due, usual_theme = origin.defaults(campaign_year)
         campaign = folders.Campaign(
             year=campaign_year,
             start=_ask_date(start, "Tuần lễ từ ngày", first),
@@ -371,20 +426,12 @@ def init(
             theme=_ask(
                 theme,
                 f"Chủ đề Tuần lễ năm {campaign_year} (Enter: ghi sau trong biểu mẫu)",
-                base.theme if same_year else "",
+                usual_theme,
             ).strip(),
         )
-        if campaign.end < campaign.start:
-            raise ConfigError(
-                f"Ngày cuối Tuần lễ ({campaign.end:%d/%m/%Y}) đứng trước ngày đầu "
-                f"({campaign.start:%d/%m/%Y})."
-            )
-        own = folders.needs_own_form(base, campaign)
-        made = folders.carry(base, campaign) if own else base
+        chosen = folders.campaign_form(origin, campaign)
         setup = folders.Setup(
-            form=folders.book_name(campaign_year)
-            if own
-            else folders.form_reference(folder, form or base.id),
+            form=chosen.reference(folder, form),
             office=_ask(office, "Tên cơ quan thu báo cáo", "Phòng Giáo dục và Đào tạo"),
             governing_body=_ask(governing, "Cơ quan chủ quản (Enter nếu không có)", ""),
             short_name=_ask(short_name, "Tên viết tắt trong số văn bản", "PGDĐT"),
@@ -394,13 +441,15 @@ def init(
             signer_title=_ask(signer_title, "Chức vụ người ký", "TRƯỞNG PHÒNG"),
             signer_name=_ask(signer, "Họ tên người ký", "(họ tên)"),
         )
-        book = write_book(made, form_notes(base)) if own else None
-        written = folders.init_folder(folder, setup, made, campaign, book)
+        written = folders.init_folder(folder, setup, chosen.form, campaign, chosen.book)
     except HtsdError as exc:
         raise fail(exc) from None
     for path in written:
         console.print(f"Đã ghi {path}", highlight=False)
-    console.print(f"\n[bold]{escape(folders.form_line(base, campaign, own))}[/]", highlight=False)
+    first_line, *more = chosen.lines
+    console.print(f"\n[bold]{escape(first_line)}[/]", highlight=False)
+    for extra in more:
+        console.print(f"[yellow]{escape(extra)}[/]", highlight=False)
     console.print(
         f"\n[bold]Việc tiếp theo[/] (trong thư mục {folder}):\n"
         f"1. Mở {folders.ROSTER}, điền mỗi đơn vị một dòng, lưu lại.\n"

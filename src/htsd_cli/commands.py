@@ -234,6 +234,73 @@ def convert_form(source: str, target: Path, overwrite: bool = False) -> Path:
     return target
 
 
+def import_form(
+    plan: Path,
+    form: str | None,
+    config: Path | None,
+    out: Path | None,
+    overwrite: bool = False,
+) -> tuple[Path, Any, Form]:
+    """Draft the year's form workbook from the plan's appendix, after the previous form (--form,
+    else the configuration's, else the latest bundled one). Returns where it was written, the
+    draft and the previous form."""
+    from htsd_cli.config import find_config
+    from htsd_cli.errors import ConfigError
+    from htsd_cli.form import bundled_forms
+    from htsd_cli.formimport import import_plan
+    from htsd_cli.init import book_name
+
+    configured: Config | None = None
+    try:
+        configured = load_config(find_config(config))
+    except ConfigError:
+        if config is not None:
+            raise
+    if form is not None:
+        previous = load_form(form)
+    elif configured is not None:
+        previous = configured.load_form()
+    else:
+        previous = bundled_forms()[-1]
+    draft = import_plan(plan, previous)
+    if configured is not None and configured.year not in (None, draft.form.year):
+        draft.marks[("campaign", "year")] = (
+            f"Kế hoạch là của năm {draft.form.year}, htsd.toml ghi đợt năm {configured.year}: "
+            "kiểm tra lại tệp Kế hoạch."
+        )
+    folder = configured.base if configured is not None else Path.cwd()
+    target = out or folder / book_name(draft.form.year)
+    write_draft(draft, target, previous, [plan], overwrite)
+    return target, draft, previous
+
+
+def write_draft(
+    draft: Any, target: Path, previous: Form, read: list[Path], overwrite: bool = False
+) -> Path:
+    """The draft as a form workbook at `target`. It may take the place of the previous form's
+    workbook only when htsd wrote that and nobody changed it since (nothing is lost then)."""
+    from htsd_cli.errors import FormError
+    from htsd_cli.formbook import write_book
+    from htsd_cli.outputs import Inputs, OutputSet, is_within, unchanged_since_written
+    from htsd_cli.template import form_file
+
+    before = form_file(previous)
+    if before is not None and target.exists() and is_within(target, before):
+        if not unchanged_since_written(before):
+            raise FormError(
+                f"{target.name} là biểu mẫu đang dùng và đã được sửa sau khi htsd ghi ra: htsd "
+                f"không ghi đè. Hãy ghi bản nháp ra tệp khác (-o {target.stem}-ke-hoach.xlsx) "
+                "rồi đổi dòng form trong htsd.toml."
+            )
+        before = None  # replaced whole by the draft, which took everything from it
+    data = write_book(draft.form, draft.notes, draft.marks)
+    with OutputSet(target.parent, Inputs([*read, before]), "biểu mẫu", overwrite) as outs:
+        outs.claim([target.name])
+        outs.write(target.name, data)
+        outs.commit()
+    return target
+
+
 def collecting_inputs(
     paths: list[Path], config: Config, roster: Roster, receipts: Path | None
 ) -> Any:

@@ -283,8 +283,14 @@ class Form:
     source: str = ""
     changes: tuple[tuple[int, str], ...] = ()  # (version, what changed in it), newest last
     plausibility: Plausibility = Plausibility()
-    _by_id: dict[str, Indicator] = field(default_factory=dict, compare=False, repr=False)
-    _types_by_key: dict[str, UnitType] = field(default_factory=dict, compare=False, repr=False)
+    # derived, each form its own (never handed on by dataclasses.replace: a changed copy would
+    # otherwise add its rows to the original's)
+    _by_id: dict[str, Indicator] = field(
+        default_factory=dict, init=False, compare=False, repr=False
+    )
+    _types_by_key: dict[str, UnitType] = field(
+        default_factory=dict, init=False, compare=False, repr=False
+    )
 
     def __post_init__(self) -> None:
         self._by_id.update({i.id: i for s in self.sections for i in s.indicators})

@@ -306,29 +306,9 @@ GUIDE = (
 # --- ids made from labels ---------------------------------------------------------------------------
 
 _STOP_WORDS = frozenset(
-    [
-        "so",
-        "luong",
-        "cac",
-        "nhung",
-        "da",
-        "duoc",
-        "cua",
-        "va",
-        "tren",
-        "ve",
-        "theo",
-        "voi",
-        "trong",
-        "mot",
-        "la",
-        "cho",
-        "tai",
-        "tu",
-        "den",
-        "nhu",
-    ]
-)
+    ("so", "luong", "cac", "nhung", "da", "duoc", "cua", "va", "tren", "ve", "theo", "voi",
+     "trong", "mot", "la", "cho", "den", "nhu")
+)  # fmt: skip
 _NUMBERING_RE = re.compile(r"^\s*(?:[IVXLC]+|\d+|[a-zđ])\s*[.)/]\s*", re.IGNORECASE)
 
 
@@ -340,7 +320,10 @@ def _id_words(text: str) -> list[str]:
 def make_id(label: str, parent: str = "") -> str:
     """An id made from a row's words (a sub-row's with its parent's): the same label gives the
     same id wherever the row moves, and rows added elsewhere never change it."""
-    words = [*_id_words(parent)[:4], *_id_words(label)[:4]] if parent else _id_words(label)[:5]
+    words = _id_words(label)[:5]
+    if parent:
+        first = _id_words(parent)[:4]
+        words = [*first, *[w for w in _id_words(label) if w not in first][:4]]
     name = "_".join(words)[:60].rstrip("_") or "chi_tieu"
     return "ct_" + name if excel_name_problem(name) else name
 

@@ -17,8 +17,12 @@ import io
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from htsd_cli.form import Form, bundled_forms, load_form
+
+if TYPE_CHECKING:
+    from htsd_cli.formimport import Draft
 from htsd_cli.outputs import Inputs, OutputSet
 
 CONFIG = "htsd.toml"
@@ -55,10 +59,11 @@ def base_form(year: int, ref: str | None = None) -> Form:
     return (same or forms)[-1]
 
 
-def _shift(date: dt.date, years: int) -> dt.date:
+def shift_year(date: dt.date, years: int) -> dt.date:
+    """`date` moved by `years` years (29 February to the 28th in a year without one)."""
     try:
         return date.replace(year=date.year + years)
-    except ValueError:  # 29 February in a year without one
+    except ValueError:
         return date.replace(year=date.year + years, day=28)
 
 
@@ -66,9 +71,9 @@ def default_dates(base: Form, year: int) -> tuple[dt.date, dt.date, dt.date]:
     """The week and the deadline of `base`, moved to `year`."""
     years = year - base.year
     return (
-        _shift(base.period_start, years),
-        _shift(base.period_end, years),
-        _shift(base.deadline, years),
+        shift_year(base.period_start, years),
+        shift_year(base.period_end, years),
+        shift_year(base.deadline, years),
     )
 
 
@@ -98,6 +103,73 @@ def carry(base: Form, campaign: Campaign) -> Form:
     )
 
 
+@dataclass(frozen=True)
+class Origin:
+    """What a campaign's form starts from: a form (the bundled one of the year, one named, last
+    year's) and, when the year's plan was given, the form drafted from its appendix."""
+
+    base: Form
+    draft: Draft | None = None
+
+    def defaults(self, year: int) -> tuple[dt.date, dt.date, dt.date, str]:
+        """The week, the deadline and the theme to offer for a campaign of `year`."""
+        source = self.draft.form if self.draft is not None else self.base
+        start, end, deadline = default_dates(source, year)
+        return start, end, deadline, source.theme if source.year == year else ""
+
+
+def origin(year: int, ref: str | None = None, plan: Path | None = None) -> Origin:
+    base = base_form(year, ref)
+    if plan is None:
+        return Origin(base)
+    from htsd_cli.formimport import import_plan
+
+    return Origin(base, import_plan(plan, base))
+
+
+@dataclass(frozen=True)
+class CampaignForm:
+    """The campaign's form, its workbook when the folder holds one of its own, and what to tell
+    the clerk about it (the first line always)."""
+
+    form: Form
+    book: bytes | None
+    lines: tuple[str, ...]
+
+    def reference(self, folder: Path, given: str | None) -> str:
+        """How htsd.toml names the form."""
+        if self.book is not None:
+            return book_name(self.form.year)
+        return form_reference(folder, given or self.form.id)
+
+
+def campaign_form(origin: Origin, campaign: Campaign) -> CampaignForm:
+    """The form of `campaign`: drafted from the plan, else `origin`'s form as it is when it
+    serves, else carried to the campaign."""
+    from htsd_cli.errors import ConfigError
+    from htsd_cli.formbook import form_notes, write_book
+
+    if campaign.end < campaign.start:
+        raise ConfigError(
+            f"Ngày cuối Tuần lễ ({campaign.end:%d/%m/%Y}) đứng trước ngày đầu "
+            f"({campaign.start:%d/%m/%Y})."
+        )
+    base, draft = origin.base, origin.draft
+    if draft is not None:
+        from htsd_cli.formimport import left_out_lines, summary_line
+
+        form = drafted_form(draft, campaign)
+        book = write_book(form, draft.notes, draft.marks)
+        line = summary_line(draft, base, book_name(campaign.year))
+        return CampaignForm(form, book, (line, *left_out_lines(draft)))
+    if not needs_own_form(base, campaign):
+        return CampaignForm(base, None, (form_line(base, campaign, False),))
+    form = carry(base, campaign)
+    return CampaignForm(
+        form, write_book(form, form_notes(base)), (form_line(base, campaign, True),)
+    )
+
+
 def form_line(base: Form, campaign: Campaign, own: bool) -> str:
     """The one line that tells the clerk where the campaign's form came from and what to check."""
     year = campaign.year
@@ -110,6 +182,34 @@ def form_line(base: Form, campaign: Campaign, own: bool) -> str:
         f"năm, ngày mới; hãy mở tệp đó, đối chiếu từng dòng với phụ lục Kế hoạch năm {year}"
         f"{theme} và sửa ngay trong Excel, hoặc lập lại từ Kế hoạch: htsd form import "
         "KE-HOACH.docx."
+    )
+
+
+def drafted_form(draft: Draft, campaign: Campaign) -> Form:
+    """A form drafted from the year's plan, with the campaign's dates and theme: what the clerk
+    gave is no longer a guess."""
+    form = draft.form
+    if form.year != campaign.year:
+        from htsd_cli.errors import ConfigError
+
+        raise ConfigError(
+            f"Kế hoạch là của năm {form.year}, còn đợt này là năm {campaign.year}: hãy dùng Kế "
+            "hoạch năm nay, hoặc ghi --nam cho đúng."
+        )
+    given = {
+        "period.start": campaign.start != form.period_start or campaign.end != form.period_end,
+        "deadline": campaign.deadline != form.deadline,
+        "theme": bool(campaign.theme),
+    }
+    for path, changed in given.items():
+        if changed:
+            draft.marks.pop(("campaign", path), None)
+    return dataclasses.replace(
+        form,
+        period_start=campaign.start,
+        period_end=campaign.end,
+        deadline=campaign.deadline,
+        theme=campaign.theme or form.theme,
     )
 
 

@@ -42,31 +42,38 @@ def require_soffice() -> str:
     return exe
 
 
-def docx_to_pdf(document: bytes, soffice: str) -> bytes:
-    """Convert in a private folder, with a private LibreOffice profile (a LibreOffice window the
-    clerk has open does not get in the way)."""
-    with tempfile.TemporaryDirectory(prefix="htsd-pdf-") as tmp:
+def convert(document: bytes, name: str, to: str, soffice: str) -> bytes | None:
+    """`document` (a file named `name`) converted by LibreOffice to the format `to` ("pdf",
+    "docx"), in a private folder with a private profile (a LibreOffice window the clerk has open
+    does not get in the way); None when LibreOffice made nothing. Raises OSError or
+    subprocess.TimeoutExpired when it cannot be run."""
+    with tempfile.TemporaryDirectory(prefix="htsd-lo-") as tmp:
         folder = Path(tmp)
-        source = folder / "bao-cao.docx"
+        source = folder / name
         source.write_bytes(document)
         command = [
             soffice,
             f"-env:UserInstallation={(folder / 'profile').as_uri()}",
             "--headless",
             "--convert-to",
-            "pdf",
+            to,
             "--outdir",
-            str(folder),
+            str(folder / "out"),
             str(source),
         ]
-        try:
-            subprocess.run(command, capture_output=True, timeout=TIMEOUT, check=False)
-        except (OSError, subprocess.TimeoutExpired) as exc:
-            raise OutputError(f"LibreOffice không chuyển được báo cáo sang PDF ({exc}).") from exc
-        target = folder / "bao-cao.pdf"
-        if not target.is_file():
-            raise OutputError(
-                "LibreOffice không tạo được bao-cao.pdf. Hãy mở bao-cao.docx bằng LibreOffice "
-                "hoặc Word và lưu thành PDF."
-            )
-        return target.read_bytes()
+        subprocess.run(command, capture_output=True, timeout=TIMEOUT, check=False)
+        target = folder / "out" / f"{source.stem}.{to}"
+        return target.read_bytes() if target.is_file() else None
+
+
+def docx_to_pdf(document: bytes, soffice: str) -> bytes:
+    try:
+        pdf = convert(document, "bao-cao.docx", "pdf", soffice)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise OutputError(f"LibreOffice không chuyển được báo cáo sang PDF ({exc}).") from exc
+    if pdf is None:
+        raise OutputError(
+            "LibreOffice không tạo được bao-cao.pdf. Hãy mở bao-cao.docx bằng LibreOffice "
+            "hoặc Word và lưu thành PDF."
+        )
+    return pdf
