@@ -332,3 +332,39 @@ def test_a_form_written_as_yaml_says_the_same(tmp_path):
     assert "      # Lý do của dòng.\n      - {id: lop_hoc," in text
     (tmp_path / "a.yaml").write_text(text, encoding="utf-8")
     _same(load_form(tmp_path / "a.yaml"), form)
+
+
+def test_a_made_id_stays_as_issued_when_only_the_words_change(tmp_path, test_book):
+    """A row the clerk added without an id, issued, then reworded: it keeps its issued id (the
+    returns of that version carry over to it); a row reworded beyond recognition is a new row."""
+    from htsd_cli.config import load_config
+    from htsd_cli.template import issue_workbooks
+
+    wb = openpyxl.load_workbook(test_book)
+    rows = wb["Các dòng"]
+    rows["L5"] = None  # "Số học viên:", its id left for htsd to make
+    wb.save(test_book)
+    config = load_config(_config(tmp_path, test_book.name, 2023, example=True))
+    issued = config.load_form()
+    assert issued.indicators[1].id == "hoc_vien"
+    issue_workbooks(issued, config, None, tmp_path / "bm")
+    rows["B5"] = "Số học viên đã tham gia:"
+    wb.save(test_book)
+    form = config.load_form()
+    assert form.indicators[1].id == "hoc_vien" and form.version == 3
+    assert form.rules[0].check.left.ids == ("hoc_vien",)  # the rules still name it
+    result = runner.invoke(app, ["form", "show", "-c", str(tmp_path / "htsd.toml"), "--json"])
+    assert json.loads(result.stdout)["kept_ids"] == [
+        {"where": "trang 'Các dòng', dòng 5, cột L (Mã)", "id": "hoc_vien"}
+    ]
+    rows["B5"] = "Số người khuyết tật được hỗ trợ:"  # another row now: the rule on it is told
+    wb.save(test_book)
+    with pytest.raises(FormError) as info:
+        config.load_form()
+    assert (
+        "trang 'Quy tắc', dòng 2: quy tắc 'hoc_vien_it_nhat_bang_lop' dùng chỉ tiêu 'hoc_vien' "
+        "không có trong biểu mẫu" in str(info.value)
+    )
+    wb["Quy tắc"].delete_rows(2)
+    wb.save(test_book)
+    assert config.load_form().indicators[1].id == "nguoi_khuyet_tat_ho_tro"

@@ -143,7 +143,7 @@ def _limits_dict(limits: Limits) -> dict[str, Any]:
 
 def form_as_dict(form: Form) -> dict[str, Any]:
     """The form definition as plain data (what `htsd form show --json` prints)."""
-    from htsd_cli.formbook import made_ids, unchecked
+    from htsd_cli.formbook import kept_ids, made_ids, unchecked
 
     return {
         "id": form.id,
@@ -205,6 +205,7 @@ def form_as_dict(form: Form) -> dict[str, Any]:
         ],
         "unchecked": [{"where": str(cell), "text": text} for cell, text in unchecked(form)],
         "made_ids": [{"where": str(cell), "id": made} for cell, made in made_ids(form)],
+        "kept_ids": [{"where": str(cell), "id": kept} for cell, kept in kept_ids(form)],
     }
 
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import difflib
 import io
 import re
 from collections.abc import Callable, Iterable, Iterator
@@ -613,6 +614,7 @@ class Book:
     marks: tuple[tuple[Cell, str], ...] = ()  # guesses not yet checked ("Cần xem" not cleared)
     made_ids: tuple[tuple[Cell, str], ...] = ()  # ids htsd made because the cell was blank
     notes: dict[Key, str] = field(default_factory=dict)
+    kept_ids: tuple[tuple[Cell, str], ...] = ()  # made ids kept as issued though the words changed
     typed_version: int = 0  # the version written in the workbook, when htsd numbered it anew
 
 
@@ -760,6 +762,8 @@ class _Reader:
         self.sheets, self.problems = sheets, problems
         self.marks: list[tuple[Cell, str]] = []
         self.made: list[tuple[Cell, str]] = []
+        self.made_rows: list[tuple[LineDict, int]] = []  # rows whose id was made, their section
+        self.kept_ids: list[tuple[Cell, str]] = []  # ids kept from the version issued
         self.notes: dict[Key, str] = {}
         self.type_names: dict[str, str] = {}  # folded code, label or alias → code
 
@@ -960,7 +964,10 @@ class _Reader:
                 self.mark(cells)
                 self.note(("text", _text(tid)), cells)
                 continue
-            indicator = self.indicator(ws, r, cells, kind, parent)
+            indicator, made = self.indicator(ws, r, cells, kind, parent)
+            if made and section is not None:
+                number = section.get("number")
+                self.made_rows.append((indicator, number if isinstance(number, int) else 0))
             if indicator.get("level", 1) != 2:
                 parent = _text(label)
             if section is None:
@@ -984,11 +991,13 @@ class _Reader:
 
     def indicator(
         self, ws: _Sheet, r: int, cells: dict[str, tuple[Any, Cell]], kind: str, parent: str
-    ) -> LineDict:
+    ) -> tuple[LineDict, bool]:
+        """A figure's row, and whether htsd made its id."""
         label, label_cell = cells["label"]
         level = _integer(cells.get("level", ("",))[0])
         iid, id_cell = cells.get("id", ("", cells["label"][1]))
-        if iid == "" and label != "":
+        made = iid == "" and label != ""
+        if made:
             iid = make_id(_text(label), parent if level == 2 else "")
             self.made.append((id_cell, iid))
         item = _located(
@@ -1009,7 +1018,7 @@ class _Reader:
         self.applies(cells, item)
         if "max_by_type" in cells:
             self.limits(item, cells["max_by_type"])
-        return item
+        return item, made
 
     # rules ------------------------------------------------------------------------------------
 
@@ -1086,9 +1095,54 @@ def _condition(text: str) -> str:
     return text
 
 
+KEEP_ID = 0.6  # how alike a reworded row's words must stay for it to keep its issued id
+
+
+def _keep_issued_ids(reader: _Reader, data: LineDict, issued: Form) -> None:
+    """A row whose id htsd made from its words keeps the id it was issued with when only its
+    words changed (a typo fixed): the issued row that is gone, in the same section, at the same
+    level, of the same kind, and worded alike. Returns of the issued version then carry over to
+    it. Anything less alike is a new row, and the issued one a row removed (both said)."""
+    present = {str(i.get("id")) for s in data.get("sections", []) for i in s["indicators"]}
+    gone = [i for i in issued.indicators if i.id not in present]
+    renamed: dict[str, str] = {}
+    for item, number in reader.made_rows:
+        label, made = str(item.get("label", "")), str(item.get("id", ""))
+        level = item.get("level", 1)
+        alike = [
+            (difflib.SequenceMatcher(None, fold(old.label), fold(label)).ratio(), old)
+            for old in gone
+            if old.section == number and old.level == level and old.kind == item.get("kind")
+        ]
+        alike = [(ratio, old) for ratio, old in alike if ratio >= KEEP_ID]
+        if not alike:
+            continue
+        _ratio, old = max(alike, key=lambda pair: pair[0])
+        gone.remove(old)
+        item["id"] = renamed[made] = old.id
+        reader.kept_ids.append((item.key_lines["id"], old.id))
+    if not renamed:
+        return
+    reader.made = [(cell, renamed.get(made, made)) for cell, made in reader.made]
+    for rule in data.get("rules", []):
+        for key in ("when", "left", "right", "require", "forbid"):
+            if isinstance(rule.get(key), str):
+                rule[key] = re.sub(
+                    r"[A-Za-z_][A-Za-z0-9_]*",
+                    lambda m: renamed.get(m.group(0), m.group(0)),
+                    rule[key],
+                )
+
+
 def read_book(path: Path) -> Book:
-    """Read and check a form workbook, as typed (no version numbering). Raises FormError
-    naming sheet, row and column of every mistake."""
+    """Read and check a form workbook as typed, without regard to the versions issued. Raises
+    FormError naming sheet, row and column of every mistake."""
+    return _read(path, with_history=False)[0]
+
+
+def _read(path: Path, with_history: bool) -> tuple[Book, Form | None]:
+    """The workbook and the last version of it issued (when asked and there is one): ids made
+    from words are kept as issued."""
     sheets = _open_sheets(path)
     problems = Problems(str(path), BookWords())
     reader = _Reader(sheets, problems)
@@ -1101,8 +1155,12 @@ def read_book(path: Path) -> Book:
     reader.changes(data)
     if CAMPAIGN_SHEET not in sheets:
         problems.raise_if_any()
+    issued = _latest_issued(path, data.get("id")) if with_history else None
+    if issued is not None:
+        _keep_issued_ids(reader, data, issued)
     form = build_form(data, problems, str(path))
-    return Book(form, tuple(reader.marks), tuple(reader.made), reader.notes)
+    book = Book(form, tuple(reader.marks), tuple(reader.made), reader.notes, tuple(reader.kept_ids))
+    return book, issued
 
 
 # --- versions ------------------------------------------------------------------------------------
@@ -1154,15 +1212,22 @@ def _kept(path: Path, form_id: str) -> list[tuple[int, Path]]:
     return sorted(out)
 
 
-def _settle(book: Book, path: Path) -> Book:
-    """Number the form anew when it differs from the last version issued."""
+def _latest_issued(path: Path, form_id: Any) -> Form | None:
+    """The last version of the form `form_id` in `path` that htsd template issued (kept
+    beside it), or None."""
     from htsd_cli.form import load_form
 
-    kept = _kept(path, book.form.id)
-    if not kept:
+    if not isinstance(form_id, str) or not form_id:
+        return None
+    kept = _kept(path, form_id)
+    return load_form(kept[-1][1]) if kept else None
+
+
+def _settle(book: Book, issued: Form | None) -> Book:
+    """Number the form anew when it differs from the last version issued."""
+    if issued is None:
         return book
-    latest, latest_path = kept[-1]
-    issued = load_form(latest_path)
+    latest = issued.version
     form = book.form
     if same_content(form, issued):
         if form.version == latest:
@@ -1183,7 +1248,10 @@ def load_book(path: Path) -> Book:
     """A form workbook, read once per version of its file, numbered after the versions issued."""
     from htsd_cli.fsutil import once_per_version
 
-    return once_per_version(_BOOK_CACHE, path, lambda: _settle(read_book(path), path))
+    def read() -> Book:
+        return _settle(*_read(path, with_history=True))
+
+    return once_per_version(_BOOK_CACHE, path, read)
 
 
 def _book_of(form: Form) -> Book | None:
@@ -1203,6 +1271,12 @@ def made_ids(form: Form) -> tuple[tuple[Cell, str], ...]:
     """The ids htsd made from labels because a form workbook's "Mã" cell was blank."""
     book = _book_of(form)
     return book.made_ids if book is not None else ()
+
+
+def kept_ids(form: Form) -> tuple[tuple[Cell, str], ...]:
+    """The ids made from words that stay as issued though the words changed since."""
+    book = _book_of(form)
+    return book.kept_ids if book is not None else ()
 
 
 def keep_issued(form: Form) -> Path | None:

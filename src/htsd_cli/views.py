@@ -75,7 +75,7 @@ def _limits_text(limits: Limits) -> str:
 
 
 def print_form(console: Console, form: Form) -> None:
-    from htsd_cli.formbook import made_ids, unchecked
+    from htsd_cli.formbook import kept_ids, made_ids, unchecked
 
     console.print(f"[bold]{escape(form.title)}[/]")
     console.print(
@@ -131,6 +131,12 @@ def print_form(console: Console, form: Form) -> None:
         console.print(
             f"Mã htsd tự đặt theo nội dung ({len(made)}); ghi vào cột 'Mã' nếu muốn sửa nội dung "
             "mà giữ nguyên mã: " + "; ".join(f"{cell}: {name}" for cell, name in made)
+        )
+    kept = kept_ids(form)
+    if kept:
+        console.print(
+            "Dòng đã sửa nội dung sau khi phát vẫn giữ mã đã phát (tệp đơn vị điền trên bản cũ "
+            "được chuyển sang đúng dòng): " + "; ".join(f"{cell}: {name}" for cell, name in kept)
         )
     marks = unchecked(form)
     if marks:

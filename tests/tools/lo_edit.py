@@ -17,6 +17,7 @@ The script is a list of jobs; one office serves them all (starting it is the slo
     ["rename_sheet", old, new]
     ["add_sheet", name, position]
     ["recalc"]                              recalculate every formula (before saving)
+    ["sheet", name]                         the operations after it act on that sheet
 """
 
 import contextlib
@@ -145,6 +146,8 @@ def run_job(desktop, job):
                 sheets.insertNewByName(args[0], args[1])
             elif op == "recalc":
                 doc.calculateAll()
+            elif op == "sheet":
+                sheet = sheets.getByName(args[0])
             else:
                 raise ValueError(f"unknown operation {op}")
         for target in job["save"]:
