@@ -104,7 +104,7 @@ _SCHEMA: dict[str, dict[str, tuple[type, bool]]] = {
 }
 
 _TYPE_NAMES = {
-    int: "một số, ví dụ 2025",
+    int: "một số (năm, bốn chữ số)",
     bool: "true hoặc false",
     str: "một đoạn chữ trong ngoặc kép",
     dt.date: "một ngày YYYY-MM-DD",

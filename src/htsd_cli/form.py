@@ -428,7 +428,8 @@ class Words:
     def order(self, line: Any) -> Any:
         return line
 
-    def key(self, name: str, gloss: str = "") -> str:
+    def key(self, name: str, gloss: str = "", where: Any = None) -> str:
+        """How a key is named; `where` is where its value was written, when there is one."""
         return f"'{name}'" + (f" ({gloss})" if gloss else "")
 
     def value(self, list_name: str, code: str, gloss: str = "") -> str:
@@ -483,12 +484,13 @@ def _get(
             problems.add(m.line, f"thiếu mục bắt buộc {words.key(key)}")
         return None
     value = m[key]
+    where = _line(m, key)
     if isinstance(value, str) and not value.strip():
-        problems.add(_line(m, key), f"{words.key(key)} đang để trống")
+        problems.add(where, f"{words.key(key, where=where)} đang để trống")
         return None
     if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
         want = words.type_name(kind)
-        problems.add(_line(m, key), f"{words.key(key)} phải là {want}, đang là {value!r}")
+        problems.add(where, f"{words.key(key, where=where)} phải là {want}, đang là {value!r}")
         return None
     return value
 
@@ -669,9 +671,10 @@ def build_form(data: LineDict, problems: Problems, source: str) -> Form:
     _unknown_keys(data, allowed, problems, "biểu mẫu")
     form_id = _get(data, "id", str, problems)
     if form_id is not None and not re.match(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", form_id):
+        where = _line(data, "id")
         problems.add(
-            _line(data, "id"),
-            f"{problems.words.key('id')} chỉ gồm chữ không dấu, chữ số, '-', '_' hoặc '.'",
+            where,
+            f"{problems.words.key('id', where=where)} chỉ gồm chữ không dấu, chữ số, '-', '_' hoặc '.'",
         )
     version = _get(data, "version", int, problems)
     year = _get(data, "year", int, problems)
@@ -813,8 +816,10 @@ def _number(m: LineDict, key: str, problems: Problems) -> float | None:
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+        where = _line(m, key)
         problems.add(
-            _line(m, key), f"{problems.words.key(key)} phải là một số không âm, đang là {value!r}"
+            where,
+            f"{problems.words.key(key, where=where)} phải là một số không âm, đang là {value!r}",
         )
         return None
     return float(value)

@@ -166,9 +166,13 @@ class BookWords(Words):
             return (line.sheet_order, line.row, line.column)
         return (len(SHEETS), int(line or 0), 0)
 
-    def key(self, name: str, gloss: str = "") -> str:
+    def key(self, name: str, gloss: str = "", where: Any = None) -> str:
+        if isinstance(where, Cell) and where.header:
+            return f"'{where.header}'"  # the cell's own heading says it best
         if name in _SHEET_KEYS:
             return f"trang '{_SHEET_KEYS[name]}'"
+        if name == "version":
+            return f"ô 'Phiên bản' ở trang '{CAMPAIGN_SHEET}'"
         return f"'{_KEY_NAMES.get(name, name)}'"
 
     def value(self, list_name: str, code: str, gloss: str = "") -> str:
@@ -181,6 +185,9 @@ class BookWords(Words):
         if kind is dt.date:
             return "một ngày dd/mm/yyyy"
         return super().type_name(kind)
+
+    def hint(self, name: str) -> str:
+        return ""  # the YAML-only tails ('default' of a max per type) mean nothing here
 
 
 # --- the sheets' columns --------------------------------------------------------------------------
@@ -246,7 +253,7 @@ CAMPAIGN_COLUMNS = (
 )
 # (path in the form's structure, the row's name, its explanation)
 CAMPAIGN_ROWS = (
-    ("id", "Mã biểu mẫu", "Chữ không dấu, số, dấu '-' (ví dụ htsd-2025); in trong mỗi tệp phát ra."),
+    ("id", "Mã biểu mẫu", "Chữ không dấu, số, dấu '-' (ví dụ htsd-nam-nay); in trong mỗi tệp phát ra."),
     ("version", "Phiên bản", "htsd tự tăng khi biểu mẫu đã phát được sửa; không cần sửa tay."),
     ("year", "Năm", "Năm của đợt báo cáo."),
     ("title", "Tên báo cáo", "In đậm ở đầu biểu mẫu, như trong phụ lục."),
@@ -810,7 +817,7 @@ class _Reader:
                 target[key] = convert(value) if value != "" else ""
                 target.key_lines[key] = cell
 
-        data.line, data.key_lines = top, {}
+        data.line = top
         for key, convert in (
             ("id", _text), ("version", _integer), ("year", _integer), ("title", _text),
             ("short_title", _text), ("theme", _text), ("deadline", _date),
@@ -919,7 +926,17 @@ class _Reader:
         texts = _listed(ws.where())
         section: LineDict | None = None
         parent = ""
-        after_table: list[tuple[int, LineDict]] = []
+        after_table: list[int] = []  # rows of text parts met after the table began
+
+        def inside() -> None:
+            """A text part with table rows after it: the form cannot print it there."""
+            if after_table:
+                self.problems.add(
+                    ws.where(after_table[0]),
+                    "phần lời phải đứng trước mục đầu tiên hoặc sau dòng cuối cùng của bảng số liệu",
+                )
+                after_table.clear()
+
         for r, cells in ws.table(ROW_COLUMNS, self.problems, ("label", "kind")):
             label, label_cell = cells["label"]
             kind_text, kind_cell = cells["kind"]
@@ -928,6 +945,7 @@ class _Reader:
                 kind == "" and cells.get("number", ("",))[0] != ""
             )
             if is_section:
+                inside()
                 number, number_cell = cells.get("number", ("", kind_cell))
                 if number == "":
                     number = (sections[-1]["number"] + 1) if sections else 1
@@ -944,7 +962,6 @@ class _Reader:
                 parent = ""
                 self.mark(cells)
                 self.note(("section", _text(number)), cells)
-                after_table = []
                 continue
             if fold(_text(kind_text)) == fold(TEXT_WORD):
                 heading = _text(label)
@@ -960,7 +977,7 @@ class _Reader:
                 )
                 texts.append(text)
                 if section is not None:
-                    after_table.append((r, text))
+                    after_table.append(r)
                 self.mark(cells)
                 self.note(("text", _text(tid)), cells)
                 continue
@@ -976,13 +993,7 @@ class _Reader:
                     "dòng số liệu phải nằm dưới một dòng mục (Loại 'mục'); hãy thêm dòng mục ở trên",
                 )
                 continue
-            if after_table:
-                where, _text_part = after_table[0]
-                self.problems.add(
-                    ws.where(where),
-                    "phần lời phải đứng trước mục đầu tiên hoặc sau dòng cuối cùng của bảng số liệu",
-                )
-                after_table = []
+            inside()
             section["indicators"].append(indicator)
             self.mark(cells)
             self.note(("indicator", _text(indicator.get("id", ""))), cells)
@@ -1148,8 +1159,8 @@ def _read(path: Path, with_history: bool) -> tuple[Book, Form | None]:
     reader = _Reader(sheets, problems)
     data = LineDict()
     data.line, data.key_lines = Cell(0, sheet=CAMPAIGN_SHEET), {}
-    reader.campaign(data)
     reader.unit_types(data)  # first: the other sheets may name types by label
+    reader.campaign(data)
     reader.rows(data)
     reader.rules(data)
     reader.changes(data)
@@ -1177,25 +1188,35 @@ def describe_change(old: Form, new: Form) -> str:
     """What changed from an issued version, in a line (for the 'Phiên bản' sheet)."""
     old_rows = {i.id: i for i in old.indicators}
     new_rows = {i.id: i for i in new.indicators}
+    old_sections = {s.number: (s.heading, s.applies_to) for s in old.sections}
     parts = []
-    added = [i for i in new_rows if i not in old_rows]
-    removed = [i for i in old_rows if i not in new_rows]
-    changed = [i for i in new_rows if i in old_rows and new_rows[i] != old_rows[i]]
-    for words, ids in (("thêm dòng", added), ("bỏ dòng", removed), ("sửa dòng", changed)):
+    for words, ids in (
+        ("thêm dòng", [i for i in new_rows if i not in old_rows]),
+        ("bỏ dòng", [i for i in old_rows if i not in new_rows]),
+        ("sửa dòng", [i for i in new_rows if i in old_rows and new_rows[i] != old_rows[i]]),
+        (
+            "sửa mục",
+            [
+                str(s.number)
+                for s in new.sections
+                if old_sections.get(s.number, (s.heading, s.applies_to))
+                != (s.heading, s.applies_to)
+            ],
+        ),
+    ):
         if ids:
             parts.append(f"{words} {', '.join(ids)}")
-    if old.rules != new.rules:
-        parts.append("sửa quy tắc")
-    if (old.sections, old.texts) != (new.sections, new.texts) and not (added or removed or changed):
-        parts.append("sửa tiêu đề mục, phần lời")
-    if old.unit_types != new.unit_types:
-        parts.append("sửa loại đơn vị")
-    same_rest = same_content(
-        dataclasses.replace(old, sections=new.sections, texts=new.texts, rules=new.rules,
-                            unit_types=new.unit_types),
-        new,
-    )  # fmt: skip
-    if not same_rest:
+    for words, changed in (
+        ("sửa phần lời", old.texts != new.texts),
+        ("sửa quy tắc", old.rules != new.rules),
+        ("sửa loại đơn vị", old.unit_types != new.unit_types),
+    ):
+        if changed:
+            parts.append(words)
+    rest = dataclasses.replace(
+        old, sections=new.sections, texts=new.texts, rules=new.rules, unit_types=new.unit_types
+    )
+    if not same_content(rest, new):
         parts.append("sửa thông tin đợt báo cáo")
     return f"Sửa sau khi đã phát phiên bản {old.version}: {'; '.join(parts)}."
 
