@@ -16,7 +16,8 @@ from typer.testing import CliRunner
 from htsd_cli.cli import app
 from htsd_cli.errors import FormError
 from htsd_cli.form import Form, bundled_templates, load_form
-from htsd_cli.formbook import form_yaml, read_book, write_book, yaml_notes
+from htsd_cli.formbook import read_book, write_book
+from htsd_cli.formyaml import form_yaml, yaml_notes
 
 from .conftest import FORMS, SAMPLE_CONFIG, visible
 

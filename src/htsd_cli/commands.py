@@ -213,7 +213,8 @@ def convert_form(source: str, target: Path, overwrite: bool = False) -> Path:
     """Write a form as a form workbook (.xlsx) or a YAML definition, by the target's suffix;
     the two read back as the same form, notes and comments kept."""
     from htsd_cli.errors import FormError
-    from htsd_cli.formbook import form_notes, form_yaml, write_book
+    from htsd_cli.formbook import form_notes, write_book
+    from htsd_cli.formyaml import form_yaml
     from htsd_cli.outputs import Inputs, OutputSet
     from htsd_cli.template import form_file
 

@@ -50,6 +50,11 @@ _TOKEN_RE = re.compile(
 YES_NO_WORDS = {"Có": 1.0, "Không": 0.0}  # a yes/no figure compares as 1 or 0
 
 
+def default_aggregate(kind: str) -> str:
+    """How a row of this kind is totalled unless the form says otherwise."""
+    return {"yesno": "count_yes", "text": "none"}.get(kind, "sum")
+
+
 def excel_name_problem(name: str) -> str | None:
     """Why `name` cannot be an Excel defined name, or None when it can."""
     if not _NAME_RE.match(name):
@@ -1008,7 +1013,7 @@ def _indicator(ind: LineDict, section: int, problems: Problems, claim: Any) -> I
             f"loại '{kind}' không có; chọn một trong: {problems.words.choices('kind')}",
         )
         kind = None
-    default_agg = {"yesno": "count_yes", "text": "none"}.get(kind or "", "sum")
+    default_agg = default_aggregate(kind or "")
     aggregate = _get(ind, "aggregate", str, problems, required=False) or default_agg
     if aggregate not in AGGREGATES:
         problems.add(

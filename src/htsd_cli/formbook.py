@@ -33,7 +33,6 @@ from htsd_cli.form import (
     KINDS,
     NUMERIC_KINDS,
     Form,
-    Indicator,
     Limits,
     LineDict,
     LineList,
@@ -41,7 +40,7 @@ from htsd_cli.form import (
     Rule,
     Words,
     build_form,
-    default_summary_line,
+    default_aggregate,
     excel_name_problem,
     parse_date,
 )
@@ -341,14 +340,15 @@ def make_id(label: str, parent: str = "") -> str:
 Key = tuple[str, str]  # ("indicator", id), ("section", "3"), ("text", id), ("rule", id), …
 
 
-def _number_text(value: float | None) -> Any:
+def plain_number(value: float | None) -> Any:
+    """A limit as written: 1000, not 1000.0."""
     if value is None:
         return None
     return int(value) if float(value).is_integer() else value
 
 
 def _by_type_text(by_type: Iterable[tuple[str, float]]) -> str | None:
-    parts = [f"{code}: {_number_text(most)}" for code, most in by_type]
+    parts = [f"{code}: {plain_number(most)}" for code, most in by_type]
     return "; ".join(parts) or None
 
 
@@ -364,18 +364,18 @@ def _campaign_values(form: Form) -> dict[str, Any]:
     for i, name in enumerate(form.columns):
         values[f"table.columns.{i}"] = name
     for kind, limits in form.plausibility.by_kind:
-        values[f"plausibility.{kind}.min"] = _number_text(limits.minimum)
-        values[f"plausibility.{kind}.max"] = _number_text(limits.maximum)
+        values[f"plausibility.{kind}.min"] = plain_number(limits.minimum)
+        values[f"plausibility.{kind}.max"] = plain_number(limits.maximum)
         values[f"plausibility.{kind}.max_by_type"] = _by_type_text(limits.by_type)
     if form.plausibility.hold_outliers:
-        values["plausibility.hold_outliers"] = _number_text(form.plausibility.hold_outliers)
+        values["plausibility.hold_outliers"] = plain_number(form.plausibility.hold_outliers)
     return values
 
 
 def _limit_cells(limits: Limits) -> dict[str, Any]:
     return {
-        "min": _number_text(limits.minimum),
-        "max": _number_text(limits.maximum),
+        "min": plain_number(limits.minimum),
+        "max": plain_number(limits.maximum),
         "max_by_type": _by_type_text(limits.by_type),
     }
 
@@ -397,7 +397,7 @@ def _row_records(form: Form) -> Iterator[tuple[Key, dict[str, Any]]]:
             },
         )
         for ind in section.indicators:
-            default = {"yesno": "count_yes", "text": "none"}.get(ind.kind, "sum")
+            default = default_aggregate(ind.kind)
             yield (
                 ("indicator", ind.id),
                 {
@@ -1320,186 +1320,6 @@ def keep_issued(form: Form) -> Path | None:
     return target
 
 
-# --- YAML ----------------------------------------------------------------------------------------
-
-
-def _flow(value: Any) -> str:
-    import yaml
-
-    text: str = yaml.safe_dump(
-        value, allow_unicode=True, default_flow_style=True, width=10**9, sort_keys=False
-    )
-    return text.removesuffix("\n...\n").strip()
-
-
-def _comment(text: str, indent: str) -> list[str]:
-    import textwrap
-
-    out = []
-    for paragraph in text.splitlines() or [""]:
-        out += [f"{indent}# {line}" for line in textwrap.wrap(paragraph, 96)] or [f"{indent}#"]
-    return out
-
-
-def _limits_yaml(limits: Limits) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    if limits.minimum is not None:
-        out["min"] = _number_text(limits.minimum)
-    if limits.by_type:
-        most: dict[str, Any] = {}
-        if limits.maximum is not None:
-            most["default"] = _number_text(limits.maximum)
-        most.update((code, _number_text(n)) for code, n in limits.by_type)
-        out["max"] = most
-    elif limits.maximum is not None:
-        out["max"] = _number_text(limits.maximum)
-    return out
-
-
-def _indicator_yaml(ind: Indicator, section_types: tuple[str, ...]) -> dict[str, Any]:
-    item: dict[str, Any] = {"id": ind.id, "label": ind.label, "kind": ind.kind}
-    if ind.unit:
-        item["unit"] = ind.unit
-    if ind.aggregate != {"yesno": "count_yes", "text": "none"}.get(ind.kind, "sum"):
-        item["aggregate"] = ind.aggregate
-    if ind.level != 1:
-        item["level"] = ind.level
-    if ind.applies_to != section_types:
-        item["applies_to"] = list(ind.applies_to)
-    if ind.total_label:
-        item["total_label"] = ind.total_label
-    item.update(_limits_yaml(ind.limits))
-    return item
-
-
-def form_yaml(form: Form, notes: dict[Key, str] | None = None) -> str:
-    """The form as a YAML definition (what `htsd form convert` writes): the same form when read
-    back, with the workbook's notes as comments."""
-    notes = notes or {}
-    out = [
-        f"# {form.title}",
-        "# Biểu mẫu báo cáo cho htsd (xem `htsd form show --form TỆP`).",
-        f"id: {_flow(form.id)}",
-        f"version: {form.version}",
-    ]
-    if form.changes:
-        out.append("changes:")
-        out += [f"  {v}: {_flow(t)}" for v, t in form.changes]
-    out += [f"year: {form.year}", f"title: {_flow(form.title)}"]
-    if form.short_title != form.title:
-        out.append(f"short_title: {_flow(form.short_title)}")
-    if form.theme:
-        out.append(f"theme: {_flow(form.theme)}")
-    out += [
-        "period:",
-        f"  start: {form.period_start.isoformat()}",
-        f"  end: {form.period_end.isoformat()}",
-        f"deadline: {form.deadline.isoformat()}",
-        f"report_code: {_flow(form.report_code)}",
-    ]
-    if form.summary_line != default_summary_line(form.title):
-        out.append(f"summary_line: {_flow(form.summary_line)}")
-    if form.plausibility.by_kind or form.plausibility.hold_outliers:
-        out.append("plausibility:")
-        out += [f"  {k}: {_flow(_limits_yaml(lim))}" for k, lim in form.plausibility.by_kind]
-        if form.plausibility.hold_outliers:
-            out.append(f"  hold_outliers: {_number_text(form.plausibility.hold_outliers)}")
-    out.append("unit_types:")
-    for t in form.unit_types:
-        item: dict[str, Any] = {"code": t.code, "label": t.label}
-        if t.aliases:
-            item["aliases"] = list(t.aliases)
-        out += (
-            _comment(notes[("unit_type", t.code)], "  ") if ("unit_type", t.code) in notes else []
-        )
-        out.append(f"  - {_flow(item)}")
-    if form.texts:
-        out.append("texts:")
-        for text in form.texts:
-            out += _comment(notes[("text", text.id)], "  ") if ("text", text.id) in notes else []
-            out.append(f"  - {_flow({'id': text.id, 'part': text.part, 'heading': text.heading})}")
-    out += [
-        "table:",
-        f"  part_heading: {_flow(form.table_part_heading)}",
-        f"  heading: {_flow(form.table_heading)}",
-        f"  columns: {_flow(list(form.columns))}",
-        "sections:",
-    ]
-    for section in form.sections:
-        key = ("section", str(section.number))
-        out += _comment(notes[key], "  ") if key in notes else []
-        out += [f"  - number: {section.number}", f"    heading: {_flow(section.heading)}"]
-        if section.applies_to:
-            out.append(f"    applies_to: {_flow(list(section.applies_to))}")
-        out.append("    indicators:")
-        for ind in section.indicators:
-            key = ("indicator", ind.id)
-            out += _comment(notes[key], "      ") if key in notes else []
-            out.append(f"      - {_flow(_indicator_yaml(ind, section.applies_to))}")
-    if form.rules:
-        out.append("rules:")
-    for rule in form.rules:
-        key = ("rule", rule.id)
-        out += _comment(notes[key], "  ") if key in notes else []
-        out.append(f"  - id: {_flow(rule.id)}")
-        if rule.when is not None:
-            when = f"{rule.when.left.text} {rule.when.operator} {rule.when.right.text}"
-            out.append(f"    when: {_flow(when)}")
-        if rule.check is None:
-            out.append(f"    {rule.presence}: {_flow(rule.target)}")
-        else:
-            out += [
-                f"    left: {_flow(rule.check.left.text)}",
-                f"    operator: {_flow(rule.check.operator)}",
-                f"    right: {_flow(rule.check.right.text)}",
-            ]
-        out += [f"    severity: {rule.severity}", f"    message: {_flow(rule.message)}"]
-    return "\n".join(out) + "\n"
-
-
-def yaml_notes(text: str) -> dict[Key, str]:
-    """The comments written just above a unit type, text part, section, row or rule of a YAML
-    form (the reasons a form gives for its choices), to travel with them into a workbook."""
-    from htsd_cli.form import read_located
-
-    data = read_located(text)
-    lines = text.splitlines()
-
-    def above(line: int) -> str:
-        found: list[str] = []
-        i = line - 2
-        while i >= 0 and lines[i].lstrip().startswith("#"):
-            found.insert(0, lines[i].lstrip()[1:].strip())
-            i -= 1
-        return " ".join(found)
-
-    out: dict[Key, str] = {}
-
-    def keep(key: Key, item: Any) -> None:
-        note = above(int(getattr(item, "line", 0))) if isinstance(item, LineDict) else ""
-        if note:
-            out[key] = note
-
-    if not isinstance(data, LineDict):
-        return out
-    for t in data.get("unit_types") or []:
-        if isinstance(t, LineDict):
-            keep(("unit_type", str(t.get("code"))), t)
-    for t in data.get("texts") or []:
-        if isinstance(t, LineDict):
-            keep(("text", str(t.get("id"))), t)
-    for s in data.get("sections") or []:
-        if isinstance(s, LineDict):
-            keep(("section", str(s.get("number"))), s)
-            for ind in s.get("indicators") or []:
-                if isinstance(ind, LineDict):
-                    keep(("indicator", str(ind.get("id"))), ind)
-    for rule in data.get("rules") or []:
-        if isinstance(rule, LineDict):
-            keep(("rule", str(rule.get("id"))), rule)
-    return out
-
-
 def form_notes(form: Form) -> dict[Key, str]:
     """The notes kept with a form: its workbook's "Ghi chú" cells, or its YAML comments."""
     if not form.source:
@@ -1508,6 +1328,8 @@ def form_notes(form: Form) -> dict[Key, str]:
     try:
         if path.suffix.lower() == ".xlsx":
             return load_book(path).notes
+        from htsd_cli.formyaml import yaml_notes
+
         return yaml_notes(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, FormError):
         return {}

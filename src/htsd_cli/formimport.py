@@ -31,7 +31,15 @@ from pathlib import Path
 from typing import Any
 
 from htsd_cli.errors import FormError
-from htsd_cli.form import Form, Indicator, Section, TextPart, default_summary_line, parse_date
+from htsd_cli.form import (
+    Form,
+    Indicator,
+    Section,
+    TextPart,
+    default_aggregate,
+    default_summary_line,
+    parse_date,
+)
 from htsd_cli.formbook import KIND_WORDS, Key, make_id
 from htsd_cli.init import shift_year
 from htsd_cli.textnorm import fold, nfc
@@ -499,7 +507,7 @@ class _Drafter:
                     label=fig.label,
                     kind=g.kind,
                     unit=g.unit,
-                    aggregate={"yesno": "count_yes", "text": "none"}.get(g.kind, "sum"),
+                    aggregate=default_aggregate(g.kind),
                     section=number,
                     level=fig.level,
                     applies_to=applies,
