@@ -439,11 +439,6 @@ def _rule_record(rule: Rule) -> dict[str, Any]:
 _SYMBOLS = {"==": "=", "!=": "≠"}  # how a clerk writes a condition
 
 
-def _cell_value(value: Any) -> Any:
-    """What goes into a cell: text never becomes a formula, numbers stay numbers."""
-    return value
-
-
 def write_book(
     form: Form,
     notes: dict[Key, str] | None = None,
@@ -455,12 +450,13 @@ def write_book(
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.worksheet.datavalidation import DataValidation
 
-    from htsd_cli.package import normalise_package
+    from htsd_cli.layout import column_letter
+    from htsd_cli.package import FONT_NAME, normalise_package
     from htsd_cli.template import new_workbook, set_text
 
     notes, marks = notes or {}, marks or {}
     wb = new_workbook()
-    bold = Font(name="Times New Roman", size=12, bold=True)
+    bold = Font(name=FONT_NAME, size=12, bold=True)
     wrap = Alignment(wrap_text=True, vertical="top")
     head_fill = PatternFill("solid", fgColor="E8E8E8")
     section_fill = PatternFill("solid", fgColor="F2F2F2")
@@ -480,8 +476,6 @@ def write_book(
         for c, col in enumerate(columns, start=1):
             cell = ws.cell(row=1, column=c, value=col.header)
             cell.font, cell.fill, cell.alignment = bold, head_fill, wrap
-            from htsd_cli.layout import column_letter
-
             ws.column_dimensions[column_letter(c - 1)].width = col.width
         ws.freeze_panes = "A2"
         return ws
@@ -493,15 +487,13 @@ def write_book(
                 value = record.get(col.key)
                 if value is not None and value != "":
                     cell = ws.cell(row=r, column=c)
-                    set_text(cell, _cell_value(value))
+                    set_text(cell, value)  # text never becomes a formula
                     cell.alignment = wrap
                     if isinstance(value, dt.date):
                         cell.number_format = "DD/MM/YYYY"
         return r
 
     def offer(ws: Any, columns: tuple[Column, ...], last: int) -> None:
-        from htsd_cli.layout import column_letter
-
         end = max(last, 1) + 500
         for c, col in enumerate(columns, start=1):
             letter = column_letter(c - 1)
