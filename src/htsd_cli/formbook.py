@@ -478,11 +478,16 @@ def write_book(
             cell.font, cell.fill, cell.alignment = bold, head_fill, wrap
             ws.column_dimensions[column_letter(c - 1)].width = col.width
         ws.freeze_panes = "A2"
+        ws.page_setup.orientation = "landscape"  # printed to be checked on paper: one page wide
+        ws.page_setup.paperSize = ws.PAPERSIZE_A4
+        ws.sheet_properties.pageSetUpPr.fitToPage = True
+        ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
         return ws
 
     def put_rows(ws: Any, columns: tuple[Column, ...], records: Iterable[dict[str, Any]]) -> int:
         r = 1
         for r, record in enumerate(records, start=2):
+            lines = 1
             for c, col in enumerate(columns, start=1):
                 value = record.get(col.key)
                 if value is not None and value != "":
@@ -491,6 +496,9 @@ def write_book(
                     cell.alignment = wrap
                     if isinstance(value, dt.date):
                         cell.number_format = "DD/MM/YYYY"
+                    lines = max(lines, -(-len(str(value)) // max(col.width - 2, 1)))
+            if lines > 1:  # spreadsheets do not grow rows for wrapped text on opening a file
+                ws.row_dimensions[r].height = 16.0 * lines
         return r
 
     def offer(ws: Any, columns: tuple[Column, ...], last: int) -> None:
