@@ -42,7 +42,8 @@ def test_the_seed_appendix_imports_as_the_bundled_2022_form(tmp_path):
     assert (form.title, form.theme, form.period_start, form.period_end, form.deadline) == (
         bundled.title, bundled.theme, bundled.period_start, bundled.period_end, bundled.deadline
     )  # fmt: skip
-    assert set(draft.marks) == {("indicator", "s1_so_ke_hoach"), ("campaign", "version")}
+    assert set(draft.marks) == {("indicator", "s1_so_ke_hoach")}
+    assert (form.id, form.version, form.changes) == (bundled.id, bundled.version, bundled.changes)
     assert "quy tắc 's1_so_ke_hoach_khi_co'" in draft.marks[("indicator", "s1_so_ke_hoach")]
 
 
@@ -198,3 +199,39 @@ def test_a_plan_saved_by_libreoffice_as_odt_imports_the_same(tmp_path, soffice):
     from_docx = import_plan(plan, bundled).form
     assert dataclasses.replace(from_odt, source="") == dataclasses.replace(from_docx, source="")
     assert [p.name for p in odt.parent.iterdir()] == ["ke-hoach.odt"]  # converted elsewhere
+
+
+def test_in_a_campaigns_folder_the_draft_replaces_the_form_init_wrote(tmp_path, monkeypatch):
+    """After `htsd init`, `htsd form import` alone: the previous form is the folder's, the
+    draft takes its place while nobody has changed it, and never once they have."""
+    work = tmp_path / "dot-2025"
+    flags = ["--co-quan", "UBND xã A", "--viet-tat", "UBND", "--dia-danh", "A", "--nguoi-ky", "B",
+             "--chuc-vu", "CHỦ TỊCH"]  # fmt: skip
+    result = runner.invoke(app, ["init", str(work), "--nam", "2025", *flags])
+    assert result.exit_code == 0, result.output
+    config = (work / "htsd.toml").read_text(encoding="utf-8")
+    plan = make_plan(tmp_path / "kh.docx", year=2025, week=("29/09/2025", "05/10/2025"),
+                     deadline="ngày 10 tháng 10 năm 2025")  # fmt: skip
+    monkeypatch.chdir(work)
+    result = runner.invoke(app, ["form", "import", str(plan)])
+    assert result.exit_code == 0, result.output
+    said = " ".join(result.output.split())
+    assert f"Đã lập biểu mẫu năm 2025 vào {work / 'bieu-mau-2025.xlsx'}" in said
+    assert "dòng như biểu mẫu htsd-2025" in said
+    assert (work / "htsd.toml").read_text(encoding="utf-8") == config  # still its form
+    form = load_form(work / "bieu-mau-2025.xlsx")
+    assert (form.id, form.year, f"{form.period_start:%d/%m/%Y}") == (
+        "htsd-2025",
+        2025,
+        "29/09/2025",
+    )
+    import openpyxl
+
+    wb = openpyxl.load_workbook(work / "bieu-mau-2025.xlsx")
+    wb["Đợt báo cáo"]["B7"] = "Chủ đề của văn thư"
+    wb.save(work / "bieu-mau-2025.xlsx")
+    result = runner.invoke(app, ["form", "import", str(plan)])
+    assert result.exit_code == 1
+    assert "là biểu mẫu đang dùng và đã được sửa sau khi htsd ghi ra" in " ".join(
+        result.output.split()
+    )

@@ -41,7 +41,7 @@ from htsd_cli.form import (
     parse_date,
 )
 from htsd_cli.formbook import KIND_WORDS, Key, make_id
-from htsd_cli.init import shift_year
+from htsd_cli.init import id_for_year, shift_year
 from htsd_cli.textnorm import fold, nfc
 
 WORD_SUFFIXES = (".docx", ".doc", ".odt", ".rtf")
@@ -685,17 +685,7 @@ def _campaign(plan: Plan, previous: Form, marks: dict[Key, str]) -> Form:
     def moved(text: str) -> str:
         return text.replace(str(old), str(year))
 
-    same_form = year == old
-    form_id = (
-        previous.id
-        if same_form
-        else (moved(previous.id) if str(old) in previous.id else f"{previous.id}-{year}")
-    )
-    version = previous.version + 1 if same_form else 1
-    if same_form:
-        marks[("campaign", "version")] = (
-            f"Cùng năm với biểu mẫu {previous.id}: đây là phiên bản mới của biểu mẫu đó."
-        )
+    same_form = year == old  # the form in use, drafted anew: numbered after it when issued
     title = plan.title
     if not title:
         title = moved(previous.title)
@@ -725,8 +715,8 @@ def _campaign(plan: Plan, previous: Form, marks: dict[Key, str]) -> Form:
         )
     return dataclasses.replace(
         previous,
-        id=form_id,
-        version=version,
+        id=id_for_year(previous, year),
+        version=previous.version if same_form else 1,
         changes=previous.changes if same_form else (),
         year=year,
         title=title,

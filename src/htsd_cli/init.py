@@ -81,16 +81,26 @@ def _year_replaced(text: str, old: int, new: int) -> str:
     return text.replace(str(old), str(new))
 
 
+def id_for_year(base: Form, year: int) -> str:
+    """The id of `base`'s form for another year: its year changed where it has one."""
+    if year == base.year:
+        return base.id
+    if str(base.year) in base.id:
+        return _year_replaced(base.id, base.year, year)
+    return f"{base.id}-{year}"
+
+
 def carry(base: Form, campaign: Campaign) -> Form:
     """`base` made the form of `campaign`: id, title, year, week, deadline and theme updated,
-    every row, rule and unit type kept; a new form, at version 1."""
+    every row, rule and unit type kept; a new form at version 1 (the same form, at its version,
+    when only the dates or the theme change within its year)."""
     old, new = base.year, campaign.year
-    form_id = _year_replaced(base.id, old, new) if str(old) in base.id else f"{base.id}-{new}"
+    same = old == new
     return dataclasses.replace(
         base,
-        id=form_id,
-        version=1,
-        changes=(),
+        id=id_for_year(base, new),
+        version=base.version if same else 1,
+        changes=base.changes if same else (),
         year=new,
         title=_year_replaced(base.title, old, new),
         short_title=_year_replaced(base.short_title, old, new),
