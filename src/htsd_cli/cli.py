@@ -301,7 +301,11 @@ def _ask_date(given: datetime | None, question: str, default: Any) -> Any:
 
 
 def _ask_year(given: int | None, default: int) -> int:
+    """--nam, else the clerk's answer at a terminal, else this year."""
     if given is not None:
+        if not 1000 <= given <= 9999:
+            err_console.print(f"[bold red]Lỗi:[/] --nam {given}: một năm có bốn chữ số.")
+            raise typer.Exit(2)
         return given
     while True:
         text = _ask(None, "Năm của đợt báo cáo", str(default)).strip()
@@ -324,8 +328,7 @@ def init(
         int | None,
         typer.Option(
             "--nam",
-            min=2000,
-            max=2100,
+            metavar="NĂM",
             help="Năm của đợt báo cáo (mặc định: năm nay, theo đồng hồ của máy).",
         ),
     ] = None,
