@@ -41,7 +41,7 @@ from htsd_cli.form import (
     parse_date,
 )
 from htsd_cli.formbook import KIND_WORDS, Key, make_id
-from htsd_cli.init import id_for_year, shift_year
+from htsd_cli.init import Campaign, carry, default_dates
 from htsd_cli.textnorm import fold, nfc
 
 WORD_SUFFIXES = (".docx", ".doc", ".odt", ".rtf")
@@ -676,58 +676,41 @@ def _texts(plan: Plan, previous: Form, d: _Drafter) -> tuple[tuple[TextPart, ...
 
 
 def _campaign(plan: Plan, previous: Form, marks: dict[Key, str]) -> Form:
+    """The previous form carried to the plan's year, with the plan's title, theme and dates;
+    what the plan does not say is marked (a plan of the same year drafts the form in use anew,
+    at its number: htsd numbers it after the issued one when it takes that one's place)."""
     year = _plan_year(plan)
     if year is None:
         year = previous.year
         marks[("campaign", "year")] = "Không thấy năm trong Kế hoạch: giữ năm của biểu mẫu trước."
-    old = previous.year
-
-    def moved(text: str) -> str:
-        return text.replace(str(old), str(year))
-
-    same_form = year == old  # the form in use, drafted anew: numbered after it when issued
-    title = plan.title
-    if not title:
-        title = moved(previous.title)
-        marks[("campaign", "title")] = (
-            "Không thấy tên báo cáo trong phụ lục: lấy từ biểu mẫu trước."
-        )
-    summary = moved(previous.summary_line)
-    if _key(title) != _key(moved(previous.title)):
-        summary = default_summary_line(title)
-        marks[("campaign", "summary_line")] = "Tên báo cáo khác năm trước: htsd viết lại trích yếu."
-    theme = _plan_theme(plan)
-    if not theme:
-        marks[("campaign", "theme")] = "Không thấy chủ đề trong Kế hoạch: hãy ghi chủ đề năm nay."
+    first, last, due = default_dates(previous, year)
     start, end, deadline = _plan_dates(plan)
     if start is None or end is None:
-        start, end = (
-            shift_year(previous.period_start, year - old),
-            shift_year(previous.period_end, year - old),
-        )
+        start, end = first, last
         marks[("campaign", "period.start")] = (
             "Không thấy ngày của Tuần lễ trong Kế hoạch: tạm lấy theo năm trước."
         )
     if deadline is None:
-        deadline = shift_year(previous.deadline, year - old)
+        deadline = due
         marks[("campaign", "deadline")] = (
             "Không thấy hạn gửi báo cáo trong Kế hoạch: tạm lấy theo năm trước."
         )
-    return dataclasses.replace(
-        previous,
-        id=id_for_year(previous, year),
-        version=previous.version if same_form else 1,
-        changes=previous.changes if same_form else (),
-        year=year,
-        title=title,
-        short_title=moved(previous.short_title),
-        summary_line=summary,
-        theme=theme,
-        period_start=start,
-        period_end=end,
-        deadline=deadline,
-        source="",
-    )
+    theme = _plan_theme(plan)
+    if not theme:
+        marks[("campaign", "theme")] = "Không thấy chủ đề trong Kế hoạch: hãy ghi chủ đề năm nay."
+    form = carry(previous, Campaign(year, start, end, deadline, theme=theme))
+    if not plan.title:
+        marks[("campaign", "title")] = (
+            "Không thấy tên báo cáo trong phụ lục: lấy từ biểu mẫu trước."
+        )
+    elif _key(plan.title) != _key(form.title):
+        marks[("campaign", "summary_line")] = "Tên báo cáo khác năm trước: htsd viết lại trích yếu."
+        form = dataclasses.replace(
+            form, title=plan.title, summary_line=default_summary_line(plan.title)
+        )
+    elif plan.title != form.title:
+        form = dataclasses.replace(form, title=plan.title)
+    return form
 
 
 def import_plan(path: Path, previous: Form) -> Draft:
