@@ -246,7 +246,6 @@ def import_form(
     """Draft the year's form workbook from the plan's appendix, after the previous form (--form,
     else the configuration's, else the latest bundled one). Returns where it was written, the
     draft and the previous form."""
-    from htsd_cli.config import find_config
     from htsd_cli.errors import ConfigError
     from htsd_cli.form import bundled_forms
     from htsd_cli.formimport import import_plan
@@ -254,7 +253,7 @@ def import_form(
 
     configured: Config | None = None
     try:
-        configured = load_config(find_config(config))
+        configured = load_config(config)
     except ConfigError:
         if config is not None:
             raise
