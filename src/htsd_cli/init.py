@@ -20,10 +20,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from htsd_cli.form import Form, bundled_forms, load_form
+from htsd_cli.outputs import Inputs, OutputSet
 
 if TYPE_CHECKING:
     from htsd_cli.formimport import Draft
-from htsd_cli.outputs import Inputs, OutputSet
 
 CONFIG = "htsd.toml"
 ROSTER = "danh-sach-don-vi.xlsx"
@@ -129,6 +129,7 @@ class Origin:
 
 
 def origin(year: int, ref: str | None = None, plan: Path | None = None) -> Origin:
+    """Where a campaign of `year` starts from (see `base_form`), drafted from `plan` if given."""
     base = base_form(year, ref)
     if plan is None:
         return Origin(base)
