@@ -79,8 +79,8 @@ MISTAKES = (
      "trang 'Các dòng', dòng 4, cột C (Loại): loại 'phần trăm' không có; chọn một trong: "
      "số đếm, số người, tiền, Có/Không, chữ"),
     ("quy tắc dùng dòng không có", "Quy tắc", "C2", "hoc_sinh",
-     "trang 'Quy tắc', dòng 2: quy tắc 'hoc_vien_it_nhat_bang_lop' dùng chỉ tiêu 'hoc_sinh' "
-     "không có trong biểu mẫu"),
+     "trang 'Quy tắc', dòng 2, cột C (Vế trái): quy tắc 'hoc_vien_it_nhat_bang_lop' dùng chỉ "
+     "tiêu 'hoc_sinh' không có trong biểu mẫu"),
     ("mã trùng", "Các dòng", "L5", "lop_hoc",
      "trang 'Các dòng', dòng 5, cột L (Mã): mã 'lop_hoc' bị trùng (đã dùng ở trang 'Các dòng', "
      "dòng 4, cột L (Mã))"),
@@ -363,8 +363,8 @@ def test_a_made_id_stays_as_issued_when_only_the_words_change(tmp_path, test_boo
     with pytest.raises(FormError) as info:
         config.load_form()
     assert (
-        "trang 'Quy tắc', dòng 2: quy tắc 'hoc_vien_it_nhat_bang_lop' dùng chỉ tiêu 'hoc_vien' "
-        "không có trong biểu mẫu" in str(info.value)
+        "trang 'Quy tắc', dòng 2, cột C (Vế trái): quy tắc 'hoc_vien_it_nhat_bang_lop' dùng chỉ "
+        "tiêu 'hoc_vien' không có trong biểu mẫu" in str(info.value)
     )
     wb["Quy tắc"].delete_rows(2)
     wb.save(test_book)

@@ -446,6 +446,11 @@ class Words:
     def type_name(self, kind: Any) -> str:
         return _TYPE_NAMES.get(kind, str(kind)) if isinstance(kind, type) else "giá trị hợp lệ"
 
+    def within(self, mapping: Any, where: Any) -> Any:
+        """Where to point for something inside one of `mapping`'s values (written at `where`):
+        a YAML file points at the mapping's first line, as it always has."""
+        return getattr(mapping, "line", 0)
+
     def hint(self, name: str) -> str:
         """A tail that only makes sense in this way of writing a form."""
         return {"max-default": "; ghi 'default' cho mọi loại khác"}.get(name, "")
@@ -1144,20 +1149,21 @@ def _rule(
             when = parse_comparison(str(item["when"]))
         except ValueError as exc:
             problems.add(_line(item, "when"), str(exc))
-    used = [*(e.ids for e in sides.values())]
+    used = [(key, e.ids) for key, e in sides.items()]
     if when is not None:
-        used += [when.left.ids, when.right.ids]
-    for ids in used:
+        used += [("when", when.left.ids), ("when", when.right.ids)]
+    for key, ids in used:
+        where = problems.words.within(item, _line(item, key))
         for ref in ids:
             if ref not in indicators:
                 hint = " (đây là ô ghi chú/phần lời)" if ref in not_figures else ""
                 problems.add(
-                    item.line,
+                    where,
                     f"quy tắc '{rid}' dùng chỉ tiêu '{ref}' không có trong biểu mẫu{hint}",
                 )
             elif indicators[ref].kind == "text":
                 problems.add(
-                    item.line,
+                    where,
                     f"quy tắc '{rid}' so sánh chỉ tiêu chữ '{ref}'; với ô chữ chỉ dùng được "
                     f"{problems.words.value('operator', 'require', 'phải điền')} hoặc "
                     f"{problems.words.value('operator', 'forbid', 'phải để trống')}",

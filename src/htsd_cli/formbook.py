@@ -185,6 +185,9 @@ class BookWords(Words):
             return "một ngày dd/mm/yyyy"
         return super().type_name(kind)
 
+    def within(self, mapping: Any, where: Any) -> Any:
+        return where  # the cell itself
+
     def hint(self, name: str) -> str:
         return ""  # the YAML-only tails ('default' of a max per type) mean nothing here
 
