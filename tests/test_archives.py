@@ -138,6 +138,7 @@ def test_a_member_read_back_is_the_member_listed(folders, tmp_path):
     _loose, packed = folders
     member = f"{packed / 'bao-cao.zip'} › {TH01}"
     data, digest = read_item(member)
+
     def item_digest(path: str) -> str:
         return content_digest(path, outer(path), Path(outer(path)).read_bytes())
 

@@ -1,8 +1,15 @@
 """A collection from `htsd init` onward, with no path typed twice: init, fill the roster,
-template, returns arrive, status, aggregate; then the folder is copied elsewhere and still works."""
+template, returns arrive, status, aggregate; then the folder is copied elsewhere and still works.
+
+And next year without a programmer: a 2025 campaign made by `htsd init`, its form corrected as a
+workbook in LibreOffice, issued, returned (filled in LibreOffice), checked, followed and totalled;
+2025 everywhere, and not one file of the source tree touched. Then the form is corrected once more
+after issuing: a new version by itself, and the returns already in still read."""
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import shutil
 from pathlib import Path
 
@@ -12,14 +19,15 @@ from typer.testing import CliRunner
 from htsd_cli.cli import app
 from htsd_cli.fill import fill_workbook
 
-from .conftest import full_values, visible
+from .conftest import ROOT, full_values, visible
 
 runner = CliRunner()
-FLAGS = [
+OFFICE = [
     "--co-quan", "Ủy ban nhân dân xã Tiên Du", "--chu-quan", "", "--viet-tat", "UBND",
     "--dia-danh", "Tiên Du", "--noi-nhan", "ubnd@tiendu.vn", "--nguoi-ky", "Lê Văn Bình",
-    "--chuc-vu", "CHỦ TỊCH", "--form", "htsd-2022",
+    "--chuc-vu", "CHỦ TỊCH",
 ]  # fmt: skip
+FLAGS = [*OFFICE, "--form", "htsd-2022", "--nam", "2022"]
 UNITS = [
     ("MN01", "Trường Mầm non Tiên Du", "Trường mầm non", "Xã Tiên Du", "mn@x.vn", "0901"),
     ("TH01", "Trường Tiểu học Tiên Du", "Trường tiểu học", "Xã Tiên Du", "", ""),
@@ -51,6 +59,7 @@ def test_init_then_every_command_without_options(tmp_path, form):
     )  # fmt: skip
     config = (work / "htsd.toml").read_text(encoding="utf-8")
     assert 'roster = "danh-sach-don-vi.xlsx"' in config and "[office]" in config
+    assert "year = 2022\n" in config and 'form = "htsd-2022"' in config  # the year's own form
     # the clerk's decisions: named before the first table, so it is a key of its own
     assert config.index('decisions = "quyet-dinh.xlsx"') < config.index("[office]")
     book = openpyxl.load_workbook(work / "quyet-dinh.xlsx")
@@ -78,8 +87,11 @@ def test_init_then_every_command_without_options(tmp_path, form):
         wb["Danh sách"].append(list(row))
     wb.save(work / "danh-sach-don-vi.xlsx")
 
-    result = _in(work, "template")
+    result = _in(work, "template")  # a campaign of 2022: its deadline has passed
+    assert result.exit_code == 1 and "hạn nộp 10/10/2022 đã qua" in result.output
+    result = _in(work, "template", "--van-phat")
     assert result.exit_code == 0, result.output
+    assert "Lưu ý: hạn nộp 10/10/2022 đã qua; vẫn phát vì có --van-phat." in result.output
     issued = sorted((work / "bieu-mau").glob("*.xlsx"))
     assert len(issued) == 3
     for path in issued[:2]:  # two units send their returns; the centre does not
@@ -104,3 +116,141 @@ def test_a_command_without_its_setting_says_where_to_put_it(tmp_path):
     result = _in(tmp_path, "aggregate")
     assert result.exit_code == 2
     assert "thiếu báo cáo" in result.output and "htsd init" in result.output
+
+
+THEME = "Học tập suốt đời trong kỷ nguyên số"
+
+
+def _source_tree() -> dict[str, tuple[int, int]]:
+    """Every file htsd ships or is tested with, by its time and size."""
+    out = {}
+    for top in ("src", "templates", "samples", "tests/forms", "tests/compat"):
+        for path in (ROOT / top).rglob("*"):
+            if path.is_file() and "__pycache__" not in path.parts:
+                stat = path.stat()
+                out[str(path.relative_to(ROOT))] = (stat.st_mtime_ns, stat.st_size)
+    return out
+
+
+def _row_of(ws, label: str) -> int:
+    return next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 2).value == label)
+
+
+def _texts(path: Path) -> str:
+    wb = openpyxl.load_workbook(path)
+    return "\n".join(
+        str(c.value) for ws in wb.worksheets for row in ws.iter_rows() for c in row if c.value
+    )
+
+
+def test_a_2025_campaign_from_init_to_the_report(tmp_path, lo_edit):
+    before = _source_tree()
+    work = tmp_path / "dot-2025"
+    result = runner.invoke(
+        app,
+        ["init", str(work), "--nam", "2025", "--tu-ngay", "29/09/2025", "--den-ngay",
+         "05/10/2025", "--han-nop", "10/10/2025", "--ngay-bao-cao", "15/10/2025", *OFFICE],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    said = " ".join(result.output.split())
+    assert "Biểu mẫu năm 2025: đã chép biểu mẫu htsd-2022 của năm 2022" in said
+    assert "bieu-mau-2025.xlsx" in said and "htsd form import KE-HOACH.docx" in said
+    config = (work / "htsd.toml").read_text(encoding="utf-8")
+    assert "year = 2025\n" in config and 'form = "bieu-mau-2025.xlsx"' in config
+    assert "deadline = 2025-10-10\n" in config and "date = 2025-10-15\n" in config
+
+    # the clerk corrects the form in LibreOffice: the theme, a reworded row, a new row, a limit
+    book = work / "bieu-mau-2025.xlsx"
+    rows = openpyxl.load_workbook(book)["Các dòng"]
+    reworded = _row_of(rows, "Số bài viết trên các báo:")
+    after = _row_of(rows, "số bài viết liên quan đến chuyển đổi số và học tập suốt đời") + 1
+    leaflets = _row_of(rows, "Số lượng tờ rơi đã phát hành:") + 1  # one row lower once inserted
+    edited = tmp_path / "sua.xlsx"
+    lo_edit([{
+        "open": str(book),
+        "ops": [
+            ["on_sheet", "Đợt báo cáo"], ["set", "B7", THEME],
+            ["on_sheet", "Các dòng"], ["set", f"B{reworded}", "Số bài viết trên báo in, báo điện tử:"],
+            ["insert_rows", after, 1],
+            ["rows", f"B{after}", [["Số video, bài đăng trên mạng xã hội:", "số đếm", "video"]]],
+            ["set", f"J{leaflets}", 100000],
+        ],
+        "save": [str(edited)],
+    }])  # fmt: skip
+    shutil.copyfile(edited, book)  # "Save" over the workbook, as the clerk does
+    shown = _in(work, "form", "show", "--json")
+    assert shown.exit_code == 0, shown.output
+    form_data = json.loads(shown.stdout)
+    assert (form_data["id"], form_data["version"], form_data["theme"]) == ("htsd-2025", 1, THEME)
+    labels = [i["label"] for i in form_data["sections"][1]["indicators"]]
+    assert labels[0] == "Số bài viết trên báo in, báo điện tử:"
+    assert labels[-1] == "Số video, bài đăng trên mạng xã hội:"
+    assert form_data["made_ids"] == [
+        {"where": f"trang 'Các dòng', dòng {after}, cột L (Mã)", "id": "video_bai_dang_mang_xa"}
+    ]
+
+    wb = openpyxl.load_workbook(work / "danh-sach-don-vi.xlsx")
+    for unit in UNITS:
+        wb["Danh sách"].append(list(unit))
+    wb.save(work / "danh-sach-don-vi.xlsx")
+    result = _in(work, "template", "--van-phat")
+    assert result.exit_code == 0, result.output
+    late = dt.date.today() > dt.date(2025, 10, 10)
+    assert ("hạn nộp 10/10/2025 đã qua; vẫn phát vì có --van-phat" in result.output) == late
+    issued = sorted((work / "bieu-mau").glob("*.xlsx"))
+    assert len(issued) == 3
+    for path in issued:
+        text = _texts(path)
+        assert "NĂM 2025" in text and "Hạn gửi: 10/10/2025" in text and THEME in text
+        assert "2022" not in text
+
+    # two units fill their forms in LibreOffice and send them back; the centre does not
+    from htsd_cli.form import load_form
+
+    form = load_form(book)
+    types = {unit[0]: unit[2] for unit in UNITS}
+    jobs = []
+    for path in issued[:2]:
+        code = path.name.split("-")[0].upper()
+        values = full_values(form, unit_type=form.unit_type(types[code]).code)
+        jobs.append({"open": str(path), "ops": [["fill", values]],
+                     "save": [str(work / "bao-cao-ve" / path.name)]})  # fmt: skip
+    lo_edit(jobs)
+    result = _in(work, "validate")
+    assert result.exit_code == 0, result.output
+    assert "2/2 tệp hợp lệ" in result.output
+    result = _in(work, "status", "--json", "--as-of", "08/10/2025")
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)["summary"]
+    assert (summary["received"], summary["valid"], summary["missing"]) == (2, 2, 1)
+    result = _in(work, "aggregate")
+    assert result.exit_code == 0, result.output
+    report = (work / "tong-hop" / "bao-cao.md").read_text(encoding="utf-8")
+    assert "suốt đời năm 2025**" in report and "ngày 15 tháng 10 năm 2025" in report
+    assert "2022" not in report
+    assert "Số video, bài đăng trên mạng xã hội:" in report
+    import docx
+
+    document = docx.Document(str(work / "tong-hop" / "bao-cao.docx"))
+    words = "\n".join(p.text for p in document.paragraphs) + "\n".join(
+        c.text for t in document.tables for r in t.rows for c in r.cells
+    )
+    assert "2025" in words and "2022" not in words
+    assert "2022" not in _texts(work / "tong-hop" / "tong-hop.xlsx")
+
+    # a typo fixed after issuing: version 2 by itself, the returns of version 1 still count
+    wb = openpyxl.load_workbook(book)
+    wb["Các dòng"][f"B{after}"] = "Số video, bài viết đăng trên mạng xã hội:"
+    wb.save(book)
+    result = _in(work, "form", "show")
+    assert "phiên bản 2" in result.output and "Sửa sau khi đã phát phiên bản 1" in result.output
+    assert (work / "lich-su-bieu-mau" / "htsd-2025-v1.xlsx").is_file()
+    result = _in(work, "validate", "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["summary"]["valid_files"] == 2
+    result = _in(work, "aggregate", "--json")
+    assert result.exit_code == 0, result.output
+    totals = {t["indicator"]: t for t in json.loads(result.stdout)["totals"]}
+    assert totals["video_bai_dang_mang_xa"]["total"] == 6  # read by version 1, carried over
+    assert totals["video_bai_dang_mang_xa"]["label"] == "Số video, bài viết đăng trên mạng xã hội:"
+    assert _source_tree() == before

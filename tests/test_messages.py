@@ -1413,6 +1413,241 @@ def _sheets_and_decisions_lines(form: Any, config: Any, issued: Any, tmp: Path) 
     return [line.replace(str(tmp), "<tạm>") for line in out]
 
 
+# (what, [(sheet, cell, value typed)]): one mistake at a time in the workbook of the test form
+BOOK_BREAKS = (
+    ("loại lạ", [("Các dòng", "C4", "phần trăm")]),
+    ("loại để trống", [("Các dòng", "C4", None)]),
+    ("nội dung để trống", [("Các dòng", "B5", None)]),
+    ("mã trùng", [("Các dòng", "L5", "lop_hoc")]),
+    ("mã như ô", [("Các dòng", "L5", "AB12")]),
+    ("mã có dấu", [("Các dòng", "L5", "học_viên")]),
+    ("số thiếu đơn vị tính", [("Các dòng", "D4", None)]),
+    ("cấp 3", [("Các dòng", "E4", 3)]),
+    ("cách cộng lạ", [("Các dòng", "G4", "nhân")]),
+    ("có/không cộng kiểu số", [("Các dòng", "G7", "cộng")]),
+    ("nhỏ nhất là chữ", [("Các dòng", "I4", "nhiều")]),
+    ("lớn nhất nhỏ hơn nhỏ nhất", [("Các dòng", "I4", 10), ("Các dòng", "J4", 5)]),
+    ("giới hạn cho dòng chữ", [("Các dòng", "J9", 5)]),
+    ("lớn nhất theo loại sai dạng", [("Các dòng", "K4", "truong 50")]),
+    ("lớn nhất theo loại lạ", [("Các dòng", "K4", "thon: 5")]),
+    ("đơn vị điền lạ", [("Các dòng", "F4", "truong, thon")]),
+    ("mục trùng số", [("Các dòng", "A6", 1)]),
+    ("mục số là chữ", [("Các dòng", "A6", "hai")]),
+    ("mục không có dòng", [("Các dòng", "C7", "mục"), ("Các dòng", "C8", "mục")]),
+    ("dòng trước mục đầu", [("Các dòng", "C3", "số đếm"), ("Các dòng", "D3", "lớp")]),
+    ("phần lời giữa bảng", [("Các dòng", "C5", "phần lời")]),
+    ("thiếu cột Loại", [("Các dòng", "C1", "Kiểu")]),
+    ("quy tắc dùng dòng không có", [("Quy tắc", "C2", "hoc_sinh")]),
+    ("quy tắc so sánh lạ", [("Quy tắc", "D2", "gấp đôi")]),
+    ("quy tắc thiếu vế phải", [("Quy tắc", "E2", None)]),
+    ("quy tắc phải điền có vế phải", [("Quy tắc", "E3", "lop_hoc")]),
+    ("quy tắc so sánh ô chữ", [("Quy tắc", "C2", "ten_chuong_trinh")]),
+    ("quy tắc điều kiện hỏng", [("Quy tắc", "B2", "lop_hoc lớn")]),
+    ("quy tắc mức lạ", [("Quy tắc", "F3", "Nặng")]),
+    ("quy tắc lời nhắn trống", [("Quy tắc", "G3", None)]),
+    ("quy tắc trùng mã", [("Quy tắc", "A3", "hoc_vien_it_nhat_bang_lop")]),
+    ("loại đơn vị trùng", [("Loại đơn vị", "A3", "truong")]),
+    ("loại đơn vị không tên", [("Loại đơn vị", "B3", None)]),
+    ("năm là chữ", [("Đợt báo cáo", "B4", "hai nghìn")]),
+    ("phiên bản trống", [("Đợt báo cáo", "B3", None)]),
+    ("mã biểu mẫu có dấu", [("Đợt báo cáo", "B2", "biểu mẫu")]),
+    ("ngày không có", [("Đợt báo cáo", "B10", "31/02/2023")]),
+    ("tuần lễ ngược", [("Đợt báo cáo", "B8", "10/10/2023")]),
+    ("tên cột trống", [("Đợt báo cáo", "B16", None)]),
+    ("giữ số 1 lần", [("Đợt báo cáo", "B29", 1)]),
+    ("tiền nhỏ nhất âm", [("Đợt báo cáo", "B26", -5)]),
+    ("tiền lớn nhất theo loại lạ", [("Đợt báo cáo", "B28", "thon: 5")]),
+    ("thiếu dòng năm", [("Đợt báo cáo", "A4", "Năm học")]),
+    ("phiên bản là chữ", [("Phiên bản", "A2", "đầu"), ("Phiên bản", "B2", "bản đầu")]),
+    ("phiên bản sau", [("Phiên bản", "A2", 7), ("Phiên bản", "B2", "sau này")]),
+    ("thiếu trang quy tắc", [("Quy tắc", None, None)]),
+)  # fmt: skip
+# forms read from the clerk's words: what htsd makes of them
+BOOK_READINGS = (
+    ("như mẫu", []),
+    ("chữ thường, dấu, ký hiệu", [("Các dòng", "C4", "SO DEM"), ("Quy tắc", "D2", "≥"),
+                                 ("Quy tắc", "B2", "lop_hoc lớn hơn 0"), ("Quy tắc", "F2", "lỗi"),
+                                 ("Các dòng", "F9", "Trường học; Ủy ban nhân dân xã")]),
+    ("mã để trống", [("Các dòng", "L4", None), ("Các dòng", "E5", 2),
+                     ("Các dòng", "A6", None), ("Các dòng", "L2", None)]),
+    ("số gõ kiểu Việt", [("Các dòng", "J4", "1.000"), ("Các dòng", "K4", "truong: 2.500"),
+                         ("Đợt báo cáo", "B27", "10.000.000"),
+                         ("Đợt báo cáo", "B28", "Trường học: 2.000.000"), ("Đợt báo cáo", "B29", 40)]),
+    ("ngày gõ bằng chữ", [("Đợt báo cáo", "B8", "2-10-2023"), ("Đợt báo cáo", "B10", "12.10.2023")]),
+)  # fmt: skip
+
+
+def _edited_book(tmp: Path, edits: list[tuple[str, str | None, object]]) -> Path:
+    import openpyxl
+
+    from htsd_cli.form import load_form
+    from htsd_cli.formbook import write_book
+
+    path = tmp / "bieu-mau.xlsx"
+    path.write_bytes(write_book(load_form(FORMS / "htsd-2023-test.yaml")))
+    wb = openpyxl.load_workbook(path)
+    for sheet, cell, value in edits:
+        if cell is None:
+            del wb[sheet]
+        else:
+            wb[sheet][cell] = value
+    wb.save(path)
+    return path
+
+
+def _formbook_lines(tmp: Path) -> list[str]:
+    """The form workbook broken one way at a time: what the clerk is told, by sheet, row and
+    column; then workbooks typed the clerk's way, and what htsd reads in them."""
+    from htsd_cli.formbook import read_book
+
+    out = []
+    for what, edits in BOOK_BREAKS:
+        path = _edited_book(tmp, edits)
+        try:
+            read_book(path)
+            out.append(f"bảng biểu mẫu | {what} | (đọc được)")
+        except FormError as exc:
+            lines = str(exc).replace(str(path), "bieu-mau.xlsx").splitlines()
+            out += [f"bảng biểu mẫu | {what} | {line}" for line in lines]
+    for what, edits in BOOK_READINGS:
+        book = read_book(_edited_book(tmp, edits))
+        form = book.form
+        out.append(
+            f"đọc bảng biểu mẫu | {what} | {form.period_start} {form.deadline} {form.plausibility!r}"
+        )
+        out += [f"đọc bảng biểu mẫu | {what} | mục {section!r}" for section in form.sections]
+        out += [f"đọc bảng biểu mẫu | {what} | phần lời {text!r}" for text in form.texts]
+        out += [f"đọc bảng biểu mẫu | {what} | quy tắc {rule!r}" for rule in form.rules]
+        out += [
+            f"đọc bảng biểu mẫu | {what} | mã tự đặt {cell} {made}" for cell, made in book.made_ids
+        ]
+    return out
+
+
+def _campaign_lines(tmp: Path) -> list[str]:
+    """A new year's campaign: what init says of its form; what template says of a form of another
+    year or past its deadline, or with guesses nobody checked; the version told after issuing."""
+    import dataclasses
+
+    from htsd_cli.config import load_config
+    from htsd_cli.form import load_form
+    from htsd_cli.formbook import describe_change, write_book
+    from htsd_cli.init import Campaign, carry, form_line
+    from htsd_cli.template import may_issue
+
+    base = load_form("htsd-2022")
+    campaign = Campaign(2025, dt.date(2025, 9, 29), dt.date(2025, 10, 5), dt.date(2025, 10, 10))
+    out = [f"đợt mới | {form_line(base, campaign, own)}" for own in (False, True)]
+    themed = dataclasses.replace(campaign, theme="Học tập suốt đời")
+    out.append(f"đợt mới | {form_line(base, themed, True)}")
+    carried = carry(base, themed)
+    out.append(
+        f"đợt mới | chép | {(carried.id, carried.version, carried.title, carried.short_title, carried.summary_line, carried.theme, carried.changes)!r}"
+    )
+    config = load_config(SAMPLE_CONFIG)
+    real = dataclasses.replace(config, example=False)
+    in_2025 = dataclasses.replace(real, year=2025, deadline=None)
+    cases = (
+        ("mẫu, hạn đã qua", config, base, False),
+        ("hạn đã qua", real, base, False),
+        ("hạn đã qua, vẫn phát", real, base, True),
+        ("năm khác", in_2025, base, False),
+        ("năm khác, vẫn phát", in_2025, base, True),
+        ("đúng năm, còn hạn", in_2025, carried, False),
+    )
+    for what, cfg, form, anyway in cases:
+        try:
+            said = may_issue(form, cfg, dt.date(2025, 10, 1), anyway) or "(phát, không nói gì)"
+        except FormError as exc:
+            said = str(exc)
+        out.append(f"phát | {what} | {said}")
+    book = tmp / "bieu-mau-2025.xlsx"
+    marks = {("indicator", "s2_bai_bao"): "htsd đoán: số đếm", ("campaign", "theme"): "Ghi chủ đề."}
+    book.write_bytes(write_book(carried, {}, marks))
+    try:
+        may_issue(load_form(book), in_2025, dt.date(2025, 10, 1))
+    except FormError as exc:
+        out.append(f"phát | còn chỗ cần xem | {exc}")
+    changed = dataclasses.replace(
+        carried,
+        version=2,
+        sections=(*carried.sections[:2], dataclasses.replace(carried.sections[2], heading="Mục 3"),
+                  *carried.sections[3:-1]),
+        theme="Khác",
+    )  # fmt: skip
+    out.append(f"phiên bản | {describe_change(carried, changed)}")
+    bad = tmp / "htsd.toml"
+    text = SAMPLE_CONFIG.read_text(encoding="utf-8")
+    bad.write_text(
+        text.replace("year = 2022", 'year = "2022"').replace("example = true", "example = 1"),
+        encoding="utf-8",
+    )
+    try:
+        load_config(bad)
+    except Exception as exc:
+        out += [
+            f"cấu hình | {line}" for line in str(exc).replace(str(bad), "htsd.toml").splitlines()
+        ]
+    return [line.replace(str(tmp), "<tạm>") for line in out]
+
+
+def _import_lines(tmp: Path) -> list[str]:
+    """The seed's plan drafted after the bundled form and after an unrelated one, a changed
+    plan, and guesses from words: every mark, every line of what was left out."""
+    from htsd_cli.form import load_form
+    from htsd_cli.formimport import guess, import_plan, left_out_lines, summary_line
+
+    from .tools.plan_docx import make_plan, seed_rows
+
+    plan = make_plan(tmp / "ke-hoach.docx")
+    rows = seed_rows()
+    rows[1][1][1] = "- Số bài viết trên các báo, tạp chí:"
+    rows[2][1].pop()
+    rows.append(
+        (
+            "9",
+            [
+                "Chuyển đổi số trong nhà trường:",
+                "- Số giáo viên được tập huấn, số học sinh tham gia:",
+            ],
+        )
+    )
+    changed = make_plan(tmp / "ke-hoach-2025.docx", rows, year=2025, week=("29/09/2025", "05/10/2025"),
+                        deadline="ngày 10 tháng 10 năm 2025")  # fmt: skip
+    out = []
+    for what, path, previous in (
+        ("như năm trước", plan, load_form("htsd-2022")),
+        ("chỉ theo chữ", plan, load_form(FORMS / "htsd-2023-test.yaml")),
+        ("kế hoạch đổi", changed, load_form("htsd-2022")),
+    ):
+        draft = import_plan(path, previous)
+        out.append(f"lập biểu mẫu | {what} | {summary_line(draft, previous, 'bieu-mau.xlsx')}")
+        out += [f"lập biểu mẫu | {what} | {line}" for line in left_out_lines(draft)]
+        out += [
+            f"lập biểu mẫu | {what} | cần xem {key} | {text}"
+            for key, text in sorted(draft.marks.items())
+        ]
+        out += [f"lập biểu mẫu | {what} | dòng {i.id} | {i.label} | {i.kind} | {i.unit} | {i.level}"
+                for i in draft.form.indicators]  # fmt: skip
+    for label in ("Số lớp dạy nghề cho lao động nông thôn:", "Số lượt người tham gia:",
+                  "Tổng kinh phí khen thưởng:", "Có đủ cơ sở vật chất:", "Hội diễn văn nghệ:",
+                  "Số, ngày ban hành kế hoạch", "Triển lãm", "Số sân chơi:", "Ý kiến khác"):  # fmt: skip
+        g = guess(label)
+        out.append(f"đoán | {label} | {g.kind} | {g.unit} | {g.why}")
+    import docx
+
+    empty = docx.Document()
+    empty.add_paragraph("KẾ HOẠCH")
+    empty.save(tmp / "khong-bang.docx")
+    for name in ("khong-bang.docx", "ke-hoach.pdf"):
+        (tmp / name).touch(exist_ok=True)
+        try:
+            import_plan(tmp / name, load_form("htsd-2022"))
+        except FormError as exc:
+            out.append(f"lập biểu mẫu | {name} | {exc}")
+    return out
+
+
 @pytest.fixture(scope="module")
 def lines(form, config, roster, issued, tmp_path_factory) -> list[str]:
     return [
@@ -1434,6 +1669,9 @@ def lines(form, config, roster, issued, tmp_path_factory) -> list[str]:
         *_safety_lines(tmp_path_factory.mktemp("an-toan")),
         *_mail_lines(tmp_path_factory.mktemp("thu")),
         *_sheets_and_decisions_lines(form, config, issued, tmp_path_factory.mktemp("trang")),
+        *_formbook_lines(tmp_path_factory.mktemp("bang-bieu-mau")),
+        *_campaign_lines(tmp_path_factory.mktemp("dot-moi")),
+        *_import_lines(tmp_path_factory.mktemp("ke-hoach")),
     ]
 
 

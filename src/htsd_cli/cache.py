@@ -113,8 +113,7 @@ def fingerprint(form: Any, *options: object) -> str:
     source = Path(form.source) if getattr(form, "source", "") else None
     if source is not None and source.is_file():
         sha.update(source.read_bytes())
-        history = source.parent / "history"
-        for old in sorted(history.glob(f"{form.id}-v*.yaml")) if history.is_dir() else []:
+        for old in form.kept_versions():
             sha.update(old.read_bytes())
     sha.update(repr((form.id, form.version, options)).encode())
     return sha.hexdigest()

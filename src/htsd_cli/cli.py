@@ -13,6 +13,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from htsd_cli import __version__
 from htsd_cli.cli_vi import install as _vietnamese
@@ -30,7 +31,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 form_app = typer.Typer(
-    help="Xem biểu mẫu (các mục, chỉ tiêu và quy tắc kiểm tra).",
+    help="Xem, chuyển đổi biểu mẫu, hoặc lập biểu mẫu từ phụ lục của Kế hoạch.",
     context_settings={"help_option_names": ["-h", "--help"]},
     no_args_is_help=True,
 )
@@ -52,7 +53,9 @@ ConfigOption = Annotated[
 FormOption = Annotated[
     str | None,
     typer.Option(
-        "--form", "-f", help="Biểu mẫu: mã có sẵn (xem htsd form show) hoặc đường dẫn tệp .yaml."
+        "--form",
+        "-f",
+        help="Biểu mẫu: mã có sẵn (xem htsd form show) hoặc đường dẫn tệp .yaml, .xlsx.",
     ),
 ]
 RosterOption = Annotated[
@@ -188,6 +191,85 @@ def form_show(
     views.print_form(console, loaded)
 
 
+@form_app.command("convert")
+def form_convert(
+    source: Annotated[
+        str,
+        typer.Argument(
+            metavar="NGUỒN",
+            help="Biểu mẫu: tệp .yaml, tệp .xlsx hoặc mã có sẵn (xem htsd form show).",
+            show_default=False,
+        ),
+    ],
+    target: Annotated[
+        Path,
+        typer.Argument(
+            metavar="ĐÍCH",
+            help="Tệp ghi ra: .xlsx (bảng tính để sửa bằng Excel) hoặc .yaml.",
+            dir_okay=False,
+            show_default=False,
+        ),
+    ],
+    overwrite: OverwriteOption = False,
+) -> None:
+    """Chuyển biểu mẫu giữa tệp YAML và bảng tính Excel, không mất gì (kể cả ghi chú)."""
+    from htsd_cli import commands
+
+    try:
+        written = commands.convert_form(source, target, overwrite)
+    except HtsdError as exc:
+        raise fail(exc) from None
+    console.print(f"Đã ghi {written}", highlight=False)
+
+
+@form_app.command("import")
+def form_import(
+    plan: Annotated[
+        Path,
+        typer.Argument(
+            metavar="KẾ-HOẠCH",
+            help="Tệp Kế hoạch năm nay có phụ lục biểu mẫu (.docx; .doc, .odt cần LibreOffice).",
+            dir_okay=False,
+            exists=True,
+            show_default=False,
+        ),
+    ],
+    form: Annotated[
+        str | None,
+        typer.Option(
+            "--form",
+            "-f",
+            help="Biểu mẫu trước (mặc định: form trong htsd.toml, không có thì biểu mẫu có sẵn "
+            "mới nhất): giữ mã, loại, đơn vị điền của các dòng không đổi.",
+        ),
+    ] = None,
+    config: ConfigOption = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            "-o",
+            help="Tệp .xlsx ghi biểu mẫu (mặc định: bieu-mau-<năm>.xlsx cạnh htsd.toml).",
+            dir_okay=False,
+            metavar="TỆP",
+        ),
+    ] = None,
+    overwrite: OverwriteOption = False,
+) -> None:
+    """Lập biểu mẫu năm nay từ phụ lục của Kế hoạch: mỗi dòng "Số …" một chỉ tiêu, chỗ nào
+    htsd đoán thì đánh dấu ở cột 'Cần xem'."""
+    from htsd_cli import commands
+    from htsd_cli.formimport import left_out_lines, summary_line
+
+    try:
+        written, draft, previous = commands.import_form(plan, form, config, out, overwrite)
+    except HtsdError as exc:
+        raise fail(exc) from None
+    console.print(escape(summary_line(draft, previous, str(written))), highlight=False)
+    for line in left_out_lines(draft):
+        console.print(f"[yellow]{escape(line)}[/]", highlight=False)
+
+
 def _ask(given: str | None, question: str, default: str) -> str:
     """A flag's value, else the clerk's answer at a terminal, else the default."""
     if given is not None:
@@ -195,6 +277,41 @@ def _ask(given: str | None, question: str, default: str) -> str:
     if sys.stdin.isatty():
         return str(typer.prompt(question, default=default, show_default=bool(default)))
     return default
+
+
+def _ask_date(given: datetime | None, question: str, default: Any) -> Any:
+    """A date flag's value, else the clerk's answer (dd/mm/yyyy) at a terminal, else `default`."""
+    from htsd_cli.form import parse_date
+
+    if given is not None:
+        return given.date()
+    if not sys.stdin.isatty():
+        return default
+    shown = f"{default:%d/%m/%Y}" if default else ""
+    while True:
+        text = str(
+            typer.prompt(f"{question} (dd/mm/yyyy)", default=shown, show_default=bool(shown))
+        )
+        if not text.strip() and default is None:
+            return None
+        found = parse_date(text)
+        if found is not None:
+            return found
+        err_console.print(f"[red]'{escape(text)}' không phải một ngày dd/mm/yyyy.[/]")
+
+
+def _ask_year(given: int | None, default: int) -> int:
+    """--nam, else the clerk's answer at a terminal, else this year."""
+    if given is not None:
+        if not 1000 <= given <= 9999:
+            err_console.print(f"[bold red]Lỗi:[/] --nam {given}: một năm có bốn chữ số.")
+            raise typer.Exit(2)
+        return given
+    while True:
+        text = _ask(None, "Năm của đợt báo cáo", str(default)).strip()
+        if text.isdigit() and len(text) == 4:
+            return int(text)
+        err_console.print(f"[red]'{escape(text)}' không phải một năm (bốn chữ số).[/]")
 
 
 @app.command()
@@ -207,7 +324,72 @@ def init(
             file_okay=False,
         ),
     ] = Path("."),
-    form: FormOption = None,
+    year: Annotated[
+        int | None,
+        typer.Option(
+            "--nam",
+            metavar="NĂM",
+            help="Năm của đợt báo cáo (mặc định: năm nay, theo đồng hồ của máy).",
+        ),
+    ] = None,
+    start: Annotated[
+        datetime | None,
+        typer.Option(
+            "--tu-ngay",
+            formats=["%d/%m/%Y", "%Y-%m-%d"],
+            metavar="NGÀY",
+            help="Ngày đầu Tuần lễ, dd/mm/yyyy (mặc định: như biểu mẫu năm trước, đổi năm).",
+        ),
+    ] = None,
+    end: Annotated[
+        datetime | None,
+        typer.Option(
+            "--den-ngay",
+            formats=["%d/%m/%Y", "%Y-%m-%d"],
+            metavar="NGÀY",
+            help="Ngày cuối Tuần lễ, dd/mm/yyyy.",
+        ),
+    ] = None,
+    deadline: Annotated[
+        datetime | None,
+        typer.Option(
+            "--han-nop",
+            formats=["%d/%m/%Y", "%Y-%m-%d"],
+            metavar="NGÀY",
+            help="Hạn đơn vị nộp báo cáo, dd/mm/yyyy.",
+        ),
+    ] = None,
+    report_date: Annotated[
+        datetime | None,
+        typer.Option(
+            "--ngay-bao-cao",
+            formats=["%d/%m/%Y", "%Y-%m-%d"],
+            metavar="NGÀY",
+            help="Ngày của báo cáo tổng hợp, dd/mm/yyyy (để trống: ghi tay sau).",
+        ),
+    ] = None,
+    theme: Annotated[
+        str | None, typer.Option("--chu-de", help="Chủ đề Tuần lễ năm nay (như trong Kế hoạch).")
+    ] = None,
+    plan: Annotated[
+        Path | None,
+        typer.Option(
+            "--ke-hoach",
+            help="Lập biểu mẫu từ phụ lục của Kế hoạch năm nay (.docx, .doc, .odt) thay vì chép "
+            "biểu mẫu năm trước (như htsd form import).",
+            dir_okay=False,
+            exists=True,
+        ),
+    ] = None,
+    form: Annotated[
+        str | None,
+        typer.Option(
+            "--form",
+            "-f",
+            help="Biểu mẫu làm gốc: mã có sẵn hoặc tệp .yaml, .xlsx (ví dụ biểu mẫu năm trước); "
+            "mặc định: biểu mẫu có sẵn của năm đó, không có thì biểu mẫu mới nhất.",
+        ),
+    ] = None,
     office: Annotated[
         str | None, typer.Option("--co-quan", help="Tên cơ quan thu báo cáo.")
     ] = None,
@@ -228,15 +410,31 @@ def init(
         str | None, typer.Option("--chuc-vu", help="Chức vụ người ký, ví dụ TRƯỞNG PHÒNG.")
     ] = None,
 ) -> None:
-    """Tạo thư mục làm việc cho một đợt thu báo cáo: htsd.toml, danh sách đơn vị, sổ nhận."""
-    from htsd_cli.form import bundled_form_ids, load_form
-    from htsd_cli.init import FOLDERS, ROSTER, Setup, init_folder
+    """Tạo thư mục làm việc cho một đợt thu báo cáo: năm, ngày, biểu mẫu, htsd.toml, danh sách
+    đơn vị, sổ nhận."""
+    import datetime as dt
+
+    from htsd_cli import init as folders
 
     try:
-        newest = (bundled_form_ids() or [""])[-1]
-        loaded = load_form(form or _ask(None, "Biểu mẫu (mã có sẵn hoặc tệp .yaml)", newest))
-        setup = Setup(
-            form=form or loaded.id,
+        campaign_year = _ask_year(year, dt.date.today().year)  # the clock decides only this
+        origin = folders.origin(campaign_year, form, plan)
+        first, last, due, usual_theme = origin.defaults(campaign_year)
+        campaign = folders.Campaign(
+            year=campaign_year,
+            start=_ask_date(start, "Tuần lễ từ ngày", first),
+            end=_ask_date(end, "Tuần lễ đến ngày", last),
+            deadline=_ask_date(deadline, "Hạn đơn vị nộp báo cáo", due),
+            report_date=_ask_date(report_date, "Ngày của báo cáo tổng hợp (Enter: ghi sau)", None),
+            theme=_ask(
+                theme,
+                f"Chủ đề Tuần lễ năm {campaign_year} (Enter: ghi sau trong biểu mẫu)",
+                usual_theme,
+            ).strip(),
+        )
+        chosen = folders.campaign_form(origin, campaign)
+        setup = folders.Setup(
+            form=chosen.reference(folder, form),
             office=_ask(office, "Tên cơ quan thu báo cáo", "Phòng Giáo dục và Đào tạo"),
             governing_body=_ask(governing, "Cơ quan chủ quản (Enter nếu không có)", ""),
             short_name=_ask(short_name, "Tên viết tắt trong số văn bản", "PGDĐT"),
@@ -246,17 +444,22 @@ def init(
             signer_title=_ask(signer_title, "Chức vụ người ký", "TRƯỞNG PHÒNG"),
             signer_name=_ask(signer, "Họ tên người ký", "(họ tên)"),
         )
-        written = init_folder(folder, setup, loaded)
+        written = folders.init_folder(folder, setup, chosen.form, campaign, chosen.book)
     except HtsdError as exc:
         raise fail(exc) from None
     for path in written:
-        console.print(f"Đã ghi {path}")
+        console.print(f"Đã ghi {path}", highlight=False)
+    first_line, *more = chosen.lines
+    console.print(f"\n[bold]{escape(first_line)}[/]", highlight=False)
+    for extra in more:
+        console.print(f"[yellow]{escape(extra)}[/]", highlight=False)
     console.print(
         f"\n[bold]Việc tiếp theo[/] (trong thư mục {folder}):\n"
-        f"1. Mở {ROSTER}, điền mỗi đơn vị một dòng, lưu lại.\n"
-        f"2. htsd template: phát biểu mẫu vào {FOLDERS['issued']}/, gửi cho các đơn vị.\n"
-        f"3. Để các tệp đơn vị gửi về vào {FOLDERS['returns']}/, ghi ngày nhận vào sổ nhận.\n"
-        "4. htsd status (--remind nhac-nho để có thư nhắc), rồi htsd aggregate."
+        f"1. Mở {folders.ROSTER}, điền mỗi đơn vị một dòng, lưu lại.\n"
+        f"2. htsd template: phát biểu mẫu vào {folders.FOLDERS['issued']}/, gửi cho các đơn vị.\n"
+        f"3. Để các tệp đơn vị gửi về vào {folders.FOLDERS['returns']}/, ghi ngày nhận vào sổ nhận.\n"
+        "4. htsd status (--remind nhac-nho để có thư nhắc), rồi htsd aggregate.",
+        highlight=False,
     )
 
 
@@ -282,6 +485,14 @@ def template(
             "--mau-trang", help="Tạo một mẫu trắng (đơn vị tự ghi tên), không theo danh sách."
         ),
     ] = False,
+    anyway: Annotated[
+        bool,
+        typer.Option(
+            "--van-phat",
+            help="Vẫn phát khi hạn nộp đã qua hoặc biểu mẫu không phải của năm ghi trong "
+            "htsd.toml (htsd vẫn nói rõ một dòng).",
+        ),
+    ] = False,
 ) -> None:
     """Phát biểu mẫu: mỗi đơn vị trong danh sách một tệp Excel đã khóa ô, sẵn sàng để điền."""
     from htsd_cli import commands, views
@@ -294,10 +505,12 @@ def template(
         roster = None if blank else roster or (configured.roster if configured else None)
         cfg, loaded, units = commands.prepare(config, form, roster)
         with views.progress(console, "Đang tạo biểu mẫu") as step:
-            issued = commands.issue(loaded, cfg, units, out, step, overwrite)
+            issued, note = commands.issue(loaded, cfg, units, out, step, overwrite, anyway)
     except HtsdError as exc:
         raise fail(exc) from None
     assert out is not None
+    if note:
+        console.print(f"[yellow]{escape(note)}[/]", highlight=False)
     views.print_issued(console, issued, out)
 
 

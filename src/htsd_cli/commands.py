@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from htsd_cli.config import Config, load_config
-from htsd_cli.form import KINDS, Form, load_form
+from htsd_cli.form import KINDS, Form, Limits, load_form
 from htsd_cli.roster import Roster, load_roster
 
 
@@ -57,10 +57,16 @@ def issue(
     out: Path,
     progress: Callable[[int, int], None] | None = None,
     overwrite: bool = False,
-) -> list[Any]:
-    from htsd_cli.template import issue_workbooks
+    anyway: bool = False,
+) -> tuple[list[Any], str]:
+    """The issued workbooks, and a line to show when the form was issued despite a doubt (its
+    year, its deadline): see `template.may_issue`. The clock decides only that line."""
+    import datetime as dt
 
-    return issue_workbooks(form, config, roster, out, progress, overwrite)
+    from htsd_cli.template import issue_workbooks, may_issue
+
+    note = may_issue(form, config, dt.date.today(), anyway)
+    return issue_workbooks(form, config, roster, out, progress, overwrite), note
 
 
 def validate(
@@ -136,32 +142,56 @@ def aggregate(
     )  # fmt: skip
 
 
+def _limits_dict(limits: Limits) -> dict[str, Any]:
+    return {
+        "min": limits.minimum,
+        "max": limits.maximum,
+        "max_by_type": dict(limits.by_type),
+    }
+
+
 def form_as_dict(form: Form) -> dict[str, Any]:
     """The form definition as plain data (what `htsd form show --json` prints)."""
+    from htsd_cli.formbook import kept_ids, made_ids, unchecked
+
     return {
         "id": form.id,
         "version": form.version,
         "year": form.year,
         "title": form.title,
+        "short_title": form.short_title,
         "theme": form.theme,
         "period": {"start": form.period_start.isoformat(), "end": form.period_end.isoformat()},
         "deadline": form.deadline.isoformat(),
-        "unit_types": [{"code": t.code, "label": t.label} for t in form.unit_types],
+        "report_code": form.report_code,
+        "summary_line": form.summary_line,
+        "unit_types": [
+            {"code": t.code, "label": t.label, "aliases": list(t.aliases)} for t in form.unit_types
+        ],
         "changes": [{"version": v, "text": t} for v, t in form.changes],
+        "plausibility": {
+            "by_kind": {kind: _limits_dict(limits) for kind, limits in form.plausibility.by_kind},
+            "hold_outliers": form.plausibility.hold_outliers,
+        },
         "texts": [{"id": t.id, "part": t.part, "heading": t.heading} for t in form.texts],
         "sections": [
             {
                 "number": s.number,
                 "heading": s.heading,
+                "applies_to": list(s.applies_to),
                 "indicators": [
                     {
                         "id": i.id,
                         "label": i.label,
+                        "total_label": i.total_label,
                         "kind": i.kind,
                         "kind_label": KINDS[i.kind],
                         "unit": i.unit,
+                        "level": i.level,
                         "aggregate": i.aggregate,
                         "applies_to": list(i.applies_to),
+                        "limits": _limits_dict(i.limits),  # the row's own
+                        "plausible": _limits_dict(form.limits(i)),  # what is held outside
                     }
                     for i in s.indicators
                 ],
@@ -182,7 +212,103 @@ def form_as_dict(form: Form) -> dict[str, Any]:
             }
             for r in form.rules
         ],
+        "unchecked": [{"where": str(cell), "text": text} for cell, text in unchecked(form)],
+        "made_ids": [{"where": str(cell), "id": made} for cell, made in made_ids(form)],
+        "kept_ids": [{"where": str(cell), "id": kept} for cell, kept in kept_ids(form)],
     }
+
+
+def convert_form(source: str, target: Path, overwrite: bool = False) -> Path:
+    """Write a form as a form workbook (.xlsx) or a YAML definition, by the target's suffix;
+    the two read back as the same form, notes and comments kept."""
+    from htsd_cli.errors import FormError
+    from htsd_cli.formbook import form_notes, write_book
+    from htsd_cli.formyaml import form_yaml
+    from htsd_cli.outputs import Inputs, OutputSet
+    from htsd_cli.template import form_file
+
+    form = load_form(source)
+    suffix = target.suffix.lower()
+    if suffix == ".xlsx":
+        data = write_book(form, form_notes(form))
+    elif suffix in (".yaml", ".yml"):
+        data = form_yaml(form, form_notes(form)).encode("utf-8")
+    else:
+        raise FormError(
+            f"Không biết ghi biểu mẫu thành tệp '{target.name}': tên tệp phải kết thúc bằng "
+            ".xlsx (bảng tính) hoặc .yaml."
+        )
+    with OutputSet(target.parent, Inputs([form_file(form)]), "biểu mẫu", overwrite) as outs:
+        outs.claim([target.name])
+        outs.write(target.name, data)
+        outs.commit()
+    return target
+
+
+def import_form(
+    plan: Path,
+    form: str | None,
+    config: Path | None,
+    out: Path | None,
+    overwrite: bool = False,
+) -> tuple[Path, Any, Form]:
+    """Draft the year's form workbook from the plan's appendix, after the previous form (--form,
+    else the configuration's, else the latest bundled one). Returns where it was written, the
+    draft and the previous form."""
+    from htsd_cli.errors import ConfigError
+    from htsd_cli.form import bundled_forms
+    from htsd_cli.formimport import import_plan
+    from htsd_cli.init import book_name
+
+    configured: Config | None = None
+    try:
+        configured = load_config(config)
+    except ConfigError:
+        if config is not None:
+            raise
+    if form is not None:
+        previous = load_form(form)
+    elif configured is not None:
+        previous = configured.load_form()
+    else:
+        previous = bundled_forms()[-1]
+    draft = import_plan(plan, previous)
+    if configured is not None and configured.year not in (None, draft.form.year):
+        draft.marks[("campaign", "year")] = (
+            f"Kế hoạch là của năm {draft.form.year}, htsd.toml ghi đợt năm {configured.year}: "
+            "kiểm tra lại tệp Kế hoạch."
+        )
+    folder = configured.base if configured is not None else Path.cwd()
+    target = out or folder / book_name(draft.form.year)
+    write_draft(draft, target, previous, [plan], overwrite)
+    return target, draft, previous
+
+
+def write_draft(
+    draft: Any, target: Path, previous: Form, read: list[Path], overwrite: bool = False
+) -> Path:
+    """The draft as a form workbook at `target`. It may take the place of the previous form's
+    workbook only when htsd wrote that and nobody changed it since (nothing is lost then)."""
+    from htsd_cli.errors import FormError
+    from htsd_cli.formbook import write_book
+    from htsd_cli.outputs import Inputs, OutputSet, is_within, unchanged_since_written
+    from htsd_cli.template import form_file
+
+    before = form_file(previous)
+    if before is not None and target.exists() and is_within(target, before):
+        if not unchanged_since_written(before):
+            raise FormError(
+                f"{target.name} là biểu mẫu đang dùng và đã được sửa sau khi htsd ghi ra: htsd "
+                f"không ghi đè. Hãy ghi bản nháp ra tệp khác (-o {target.stem}-ke-hoach.xlsx) "
+                "rồi đổi dòng form trong htsd.toml."
+            )
+        before = None  # replaced whole by the draft, which took everything from it
+    data = write_book(draft.form, draft.notes, draft.marks)
+    with OutputSet(target.parent, Inputs([*read, before]), "biểu mẫu", overwrite) as outs:
+        outs.claim([target.name])
+        outs.write(target.name, data)
+        outs.commit()
+    return target
 
 
 def collecting_inputs(

@@ -47,6 +47,8 @@ class Config:
     office: Office
     signer: Signer
     form_ref: str
+    year: int | None = None  # the campaign's year: a form of another year is not issued
+    example: bool = False  # a campaign kept as an example: its past form may still be issued
     deadline: dt.date | None = None
     report_number: str = ""
     report_date: dt.date | None = None
@@ -76,6 +78,8 @@ class Config:
 _SCHEMA: dict[str, dict[str, tuple[type, bool]]] = {
     "": {
         "form": (str, True),
+        "year": (int, False),
+        "example": (bool, False),
         "deadline": (dt.date, False),
         "receipts": (str, False),
         "roster": (str, False),
@@ -104,6 +108,8 @@ _SCHEMA: dict[str, dict[str, tuple[type, bool]]] = {
 }
 
 _TYPE_NAMES = {
+    int: "một số (năm, bốn chữ số)",
+    bool: "true hoặc false",
     str: "một đoạn chữ trong ngoặc kép",
     dt.date: "một ngày YYYY-MM-DD",
     list: "một danh sách",
@@ -195,7 +201,8 @@ def parse_config(data: dict[str, Any], path: Path) -> Config:
                     problems.append(f"{where}thiếu mục bắt buộc '{key}'")
                 continue
             value = values[key]
-            if isinstance(value, dt.datetime) or not isinstance(value, kind):
+            wrong = isinstance(value, dt.datetime) or (kind is int and isinstance(value, bool))
+            if wrong or not isinstance(value, kind):
                 problems.append(f"{where}'{key}' phải là {_TYPE_NAMES[kind]}, đang là {value!r}")
             elif isinstance(value, str) and not value.strip() and required:
                 problems.append(f"{where}'{key}' đang để trống")
@@ -216,6 +223,8 @@ def parse_config(data: dict[str, Any], path: Path) -> Config:
         ),
         signer=Signer(signer.get("authority", ""), signer["title"], signer["name"]),
         form_ref=tables[""]["form"],
+        year=tables[""].get("year"),
+        example=tables[""].get("example", False),
         deadline=tables[""].get("deadline"),
         report_number=report.get("number", ""),
         report_date=report.get("date"),

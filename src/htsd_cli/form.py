@@ -34,6 +34,12 @@ SEVERITIES = {"error", "warning"}
 OPERATORS = {">=", "<=", ">", "<", "==", "!="}
 TEXT_PARTS = {"before_table", "after_table"}
 NOTE_SUFFIX = "_gc"
+YAML_SUFFIXES = (".yaml", ".yml")
+BOOK_SUFFIX = ".xlsx"  # a form workbook (formbook)
+# Where the versions of a form already issued are kept, beside the form file: by hand for a YAML
+# form; by `htsd template` for a form workbook, which then numbers later changes by itself.
+YAML_HISTORY = "history"
+BOOK_HISTORY = "lich-su-bieu-mau"
 
 _NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _CELL_LIKE_RE = re.compile(r"^[A-Za-z]{1,3}[0-9]+$")
@@ -42,6 +48,11 @@ _TOKEN_RE = re.compile(
     r"\s*(>=|<=|==|!=|>|<|\+|-|Có|Không|[A-Za-z_][A-Za-z0-9_]*|[0-9]+(?:\.[0-9]+)?)"
 )
 YES_NO_WORDS = {"Có": 1.0, "Không": 0.0}  # a yes/no figure compares as 1 or 0
+
+
+def default_aggregate(kind: str) -> str:
+    """How a row of this kind is totalled unless the form says otherwise."""
+    return {"yesno": "count_yes", "text": "none"}.get(kind, "sum")
 
 
 def excel_name_problem(name: str) -> str | None:
@@ -277,8 +288,14 @@ class Form:
     source: str = ""
     changes: tuple[tuple[int, str], ...] = ()  # (version, what changed in it), newest last
     plausibility: Plausibility = Plausibility()
-    _by_id: dict[str, Indicator] = field(default_factory=dict, compare=False, repr=False)
-    _types_by_key: dict[str, UnitType] = field(default_factory=dict, compare=False, repr=False)
+    # derived, each form its own (never handed on by dataclasses.replace: a changed copy would
+    # otherwise add its rows to the original's)
+    _by_id: dict[str, Indicator] = field(
+        default_factory=dict, init=False, compare=False, repr=False
+    )
+    _types_by_key: dict[str, UnitType] = field(
+        default_factory=dict, init=False, compare=False, repr=False
+    )
 
     def __post_init__(self) -> None:
         self._by_id.update({i.id: i for s in self.sections for i in s.indicators})
@@ -300,13 +317,32 @@ class Form:
         """The rows a unit of this type answers."""
         return tuple(i for i in self.indicators if i.applies(unit_type))
 
-    def earlier(self, version: int) -> Form | None:
-        """The definition of an earlier version of this form, kept beside it in
-        `history/<id>-v<version>.yaml` (None when it is not kept)."""
-        if not self.source or version == self.version:
+    def history_file(self, version: int) -> Path | None:
+        """Where version `version` of this form is kept (None for a bundled or in-memory form
+        without a file): `history/<id>-v<N>.yaml` beside a YAML form, `lich-su-bieu-mau/<id>-v<N>.xlsx`
+        beside a form workbook."""
+        if not self.source:
             return None
-        path = Path(self.source).parent / "history" / f"{self.id}-v{version}.yaml"
-        if not path.is_file():
+        path = Path(self.source)
+        if path.suffix.lower() == BOOK_SUFFIX:
+            return path.parent / BOOK_HISTORY / f"{self.id}-v{version}{BOOK_SUFFIX}"
+        return path.parent / YAML_HISTORY / f"{self.id}-v{version}.yaml"
+
+    def kept_versions(self) -> list[Path]:
+        """The files of every kept version of this form (what else decides how a return of an
+        older version reads)."""
+        where = self.history_file(self.version)
+        if where is None or not where.parent.is_dir():
+            return []
+        return sorted(where.parent.glob(f"{self.id}-v*{where.suffix}"))
+
+    def earlier(self, version: int) -> Form | None:
+        """The definition of an earlier version of this form, kept beside it (None when it is
+        not kept)."""
+        if version == self.version:
+            return None
+        path = self.history_file(version)
+        if path is None or not path.is_file():
             return None
         old = load_form(path)
         return old if old.id == self.id and old.version == version else None
@@ -330,13 +366,16 @@ def _type_key(text: str) -> str:
 # --- loading -------------------------------------------------------------------------------------
 
 
-class _LineDict(dict[Any, Any]):
-    line: int = 0
-    key_lines: dict[Any, int]
+class LineDict(dict[Any, Any]):
+    """A mapping of a form definition that knows where it and each of its keys were written: a
+    line of a YAML file, or a cell of the form workbook (any value `Words.at` can show)."""
+
+    line: Any = 0
+    key_lines: dict[Any, Any]
 
 
-class _LineList(list[Any]):
-    line: int = 0
+class LineList(list[Any]):
+    line: Any = 0
 
 
 # libyaml's parser when PyYAML was built with it (ten times faster), the Python one otherwise
@@ -347,8 +386,8 @@ class _Loader(_SafeLoader):  # type: ignore[misc]
     """A safe YAML loader that remembers the line of every mapping, key and list."""
 
 
-def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> _LineDict:
-    result = _LineDict()
+def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> LineDict:
+    result = LineDict()
     result.line = node.start_mark.line + 1
     result.key_lines = {}
     for key_node, value_node in node.value:
@@ -358,8 +397,8 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> _LineDict:
     return result
 
 
-def _construct_sequence(loader: _Loader, node: yaml.SequenceNode) -> _LineList:
-    result = _LineList(loader.construct_object(child, deep=True) for child in node.value)
+def _construct_sequence(loader: _Loader, node: yaml.SequenceNode) -> LineList:
+    result = LineList(loader.construct_object(child, deep=True) for child in node.value)
     result.line = node.start_mark.line + 1
     return result
 
@@ -368,58 +407,105 @@ _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _constru
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
 
 
-class _Problems:
-    """Collects the mistakes of one form file, each with its line."""
+_TYPE_NAMES: dict[Any, str] = {
+    str: "một đoạn chữ",
+    int: "một số nguyên",
+    dt.date: "một ngày dạng YYYY-MM-DD",
+    list: "một danh sách",
+    dict: "một bảng khóa: giá trị",
+}
+_CHOICES = {
+    "kind": ", ".join(KINDS),
+    "aggregate": ", ".join(sorted(AGGREGATES)),
+    "operator": ", ".join(sorted(OPERATORS)),
+}
 
-    def __init__(self, source: str) -> None:
+
+class Words:
+    """How the mistakes of a form definition name their place, its keys and the values of its
+    closed lists. A YAML file is told by line, in its own keys; the form workbook (formbook)
+    overrides these to name sheet, row and column in its own headings and drop-down words, so
+    that the checks below are written once for both."""
+
+    def at(self, line: Any) -> str:
+        return f"dòng {line}"
+
+    def order(self, line: Any) -> Any:
+        return line
+
+    def key(self, name: str, gloss: str = "", where: Any = None) -> str:
+        """How a key is named; `where` is where its value was written, when there is one."""
+        return f"'{name}'" + (f" ({gloss})" if gloss else "")
+
+    def value(self, list_name: str, code: str, gloss: str = "") -> str:
+        return f"'{code}'" + (f" ({gloss})" if gloss else "")
+
+    def choices(self, list_name: str) -> str:
+        return _CHOICES[list_name]
+
+    def type_name(self, kind: Any) -> str:
+        return _TYPE_NAMES.get(kind, str(kind)) if isinstance(kind, type) else "giá trị hợp lệ"
+
+    def within(self, mapping: Any, where: Any) -> Any:
+        """Where to point for something inside one of `mapping`'s values (written at `where`):
+        a YAML file points at the mapping's first line, as it always has."""
+        return getattr(mapping, "line", 0)
+
+    def hint(self, name: str) -> str:
+        """A tail that only makes sense in this way of writing a form."""
+        return {"max-default": "; ghi 'default' cho mọi loại khác"}.get(name, "")
+
+
+class Problems:
+    """Collects the mistakes of one form file, each with where it is."""
+
+    def __init__(self, source: str, words: Words | None = None) -> None:
         self.source = source
-        self.items: list[tuple[int, str]] = []
+        self.words = words or Words()
+        self.items: list[tuple[Any, str]] = []
 
-    def add(self, line: int, message: str) -> None:
+    def add(self, line: Any, message: str) -> None:
         self.items.append((line, message))
 
     def raise_if_any(self) -> None:
         if self.items:
-            lines = [f"{self.source}, dòng {line}: {msg}" for line, msg in sorted(set(self.items))]
+            order = self.words.order
+            found = sorted(set(self.items), key=lambda item: (order(item[0]), item[1]))
+            lines = [f"{self.source}, {self.words.at(line)}: {msg}" for line, msg in found]
             raise FormError("Tệp biểu mẫu có lỗi:\n" + "\n".join(lines))
 
 
-def _line(mapping: Any, key: Any) -> int:
-    if isinstance(mapping, _LineDict):
+def _line(mapping: Any, key: Any) -> Any:
+    if isinstance(mapping, LineDict):
         return mapping.key_lines.get(key, mapping.line)
-    return int(getattr(mapping, "line", 0))
+    return getattr(mapping, "line", 0)
 
 
 def _get(
-    m: _LineDict,
+    m: LineDict,
     key: str,
     kind: type | tuple[type, ...],
-    problems: _Problems,
+    problems: Problems,
     required: bool = True,
 ) -> Any:
+    words = problems.words
     if key not in m:
         if required:
-            problems.add(m.line, f"thiếu mục bắt buộc '{key}'")
+            problems.add(m.line, f"thiếu mục bắt buộc {words.key(key)}")
         return None
     value = m[key]
-    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-        names = {
-            str: "một đoạn chữ",
-            int: "một số nguyên",
-            dt.date: "một ngày dạng YYYY-MM-DD",
-            list: "một danh sách",
-            dict: "một bảng khóa: giá trị",
-        }
-        want = names.get(kind, str(kind)) if isinstance(kind, type) else "giá trị hợp lệ"
-        problems.add(_line(m, key), f"'{key}' phải là {want}, đang là {value!r}")
-        return None
+    where = _line(m, key)
     if isinstance(value, str) and not value.strip():
-        problems.add(_line(m, key), f"'{key}' đang để trống")
+        problems.add(where, f"{words.key(key, where=where)} đang để trống")
+        return None
+    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+        want = words.type_name(kind)
+        problems.add(where, f"{words.key(key, where=where)} phải là {want}, đang là {value!r}")
         return None
     return value
 
 
-def _unknown_keys(m: _LineDict, allowed: set[str], problems: _Problems, where: str) -> None:
+def _unknown_keys(m: LineDict, allowed: set[str], problems: Problems, where: str) -> None:
     for key in m:
         if key not in allowed:
             problems.add(
@@ -509,14 +595,24 @@ def bundled_form_ids() -> list[str]:
     return sorted(p.stem for p in (bundled_templates() / "forms").glob("*.yaml"))
 
 
+def bundled_forms() -> list[Form]:
+    """The forms that come with htsd, oldest year first."""
+    return sorted((load_form(i) for i in bundled_form_ids()), key=lambda f: (f.year, f.id))
+
+
+def _is_form_file(path: Path) -> bool:
+    return path.suffix.lower() in (*YAML_SUFFIXES, BOOK_SUFFIX)
+
+
 def resolve_form_path(ref: str | Path, base: Path | None = None) -> Path:
-    """A form reference is a path to a YAML file or the id of a bundled form."""
+    """A form reference is a path to a form file (YAML or form workbook) or the id of a
+    bundled form."""
     candidate = Path(ref)
     if base is not None and not candidate.is_absolute():
         relative = base / candidate
-        if relative.suffix.lower() in (".yaml", ".yml") and relative.is_file():
+        if _is_form_file(relative) and relative.is_file():
             return relative
-    if candidate.suffix.lower() in (".yaml", ".yml"):
+    if _is_form_file(candidate):
         if candidate.is_file():
             return candidate
         raise FormError(f"Không tìm thấy tệp biểu mẫu {candidate}.")
@@ -525,7 +621,8 @@ def resolve_form_path(ref: str | Path, base: Path | None = None) -> Path:
         return bundled
     known = ", ".join(bundled_form_ids()) or "(không có)"
     raise FormError(
-        f"Không có biểu mẫu '{ref}'. Hãy ghi đường dẫn tới tệp .yaml hoặc một mã có sẵn: {known}."
+        f"Không có biểu mẫu '{ref}'. Hãy ghi đường dẫn tới tệp .yaml, .xlsx hoặc một mã có sẵn: "
+        f"{known}."
     )
 
 
@@ -537,6 +634,10 @@ def load_form(ref: str | Path, base: Path | None = None) -> Form:
     from htsd_cli.fsutil import once_per_version
 
     path = resolve_form_path(ref, base)
+    if path.suffix.lower() == BOOK_SUFFIX:
+        from htsd_cli.formbook import load_book
+
+        return load_book(path).form
 
     def read() -> Form:
         try:
@@ -548,10 +649,15 @@ def load_form(ref: str | Path, base: Path | None = None) -> Form:
     return once_per_version(_FORM_CACHE, path, read)
 
 
+def read_located(text: str) -> Any:
+    """YAML text as mappings and lists that know their lines (raises yaml.YAMLError)."""
+    return yaml.load(text, Loader=_Loader)
+
+
 def parse_form(text: str, source: str = "<biểu mẫu>") -> Form:
     """Parse the YAML text of a form definition. Raises FormError listing every mistake."""
     try:
-        data = yaml.load(text, Loader=_Loader)
+        data = read_located(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else 0
@@ -559,14 +665,14 @@ def parse_form(text: str, source: str = "<biểu mẫu>") -> Form:
         raise FormError(
             f"Tệp biểu mẫu có lỗi:\n{source}, dòng {line}: sai cú pháp YAML ({problem})"
         ) from exc
-    problems = _Problems(source)
-    if not isinstance(data, _LineDict):
+    problems = Problems(source)
+    if not isinstance(data, LineDict):
         problems.add(1, "tệp biểu mẫu phải là một bảng khóa: giá trị (id, year, title, sections…)")
         problems.raise_if_any()
-    return _build_form(data, problems, source)
+    return build_form(data, problems, source)
 
 
-def _build_form(data: _LineDict, problems: _Problems, source: str) -> Form:
+def build_form(data: LineDict, problems: Problems, source: str) -> Form:
     allowed = {
         "id", "version", "year", "title", "short_title", "theme", "period", "deadline",
         "report_code", "summary_line", "unit_types", "texts", "table", "sections", "rules",
@@ -575,7 +681,11 @@ def _build_form(data: _LineDict, problems: _Problems, source: str) -> Form:
     _unknown_keys(data, allowed, problems, "biểu mẫu")
     form_id = _get(data, "id", str, problems)
     if form_id is not None and not re.match(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", form_id):
-        problems.add(_line(data, "id"), "'id' chỉ gồm chữ không dấu, chữ số, '-', '_' hoặc '.'")
+        where = _line(data, "id")
+        problems.add(
+            where,
+            f"{problems.words.key('id', where=where)} chỉ gồm chữ không dấu, chữ số, '-', '_' hoặc '.'",
+        )
     version = _get(data, "version", int, problems)
     year = _get(data, "year", int, problems)
     title = _get(data, "title", str, problems)
@@ -585,17 +695,19 @@ def _build_form(data: _LineDict, problems: _Problems, source: str) -> Form:
     report_code = _get(data, "report_code", str, problems, required=False) or "BC"
     summary_line = _get(data, "summary_line", str, problems, required=False) or ""
     if not summary_line and title:
-        # "BÁO CÁO TỔNG HỢP …" → "Tổng hợp …": the document type is printed on its own line
-        rest = re.sub(r"^\s*BÁO CÁO\s*", "", title)
-        summary_line = rest[:1].upper() + rest[1:].lower() if rest else title
+        summary_line = default_summary_line(title)
     period = _get(data, "period", dict, problems)
     start = end = None
-    if isinstance(period, _LineDict):
+    if isinstance(period, LineDict):
         _unknown_keys(period, {"start", "end"}, problems, "period")
         start = _get(period, "start", dt.date, problems)
         end = _get(period, "end", dt.date, problems)
         if start and end and end < start:
-            problems.add(period.line, "ngày kết thúc 'end' đứng trước ngày bắt đầu 'start'")
+            problems.add(
+                period.line,
+                f"ngày kết thúc {problems.words.key('end')} đứng trước ngày bắt đầu "
+                f"{problems.words.key('start')}",
+            )
 
     names: dict[str, int] = {}
     not_figures: set[str] = set()  # the names of note cells and text parts
@@ -605,7 +717,7 @@ def _build_form(data: _LineDict, problems: _Problems, source: str) -> Form:
         if why:
             problems.add(line, f"mã '{name}' không dùng làm tên ô Excel được: {why}")
         if name in names:
-            problems.add(line, f"mã '{name}' bị trùng (đã dùng ở dòng {names[name]})")
+            problems.add(line, f"mã '{name}' bị trùng (đã dùng ở {problems.words.at(names[name])})")
         else:
             names[name] = line
             if not figure:
@@ -617,7 +729,7 @@ def _build_form(data: _LineDict, problems: _Problems, source: str) -> Form:
     table = _get(data, "table", dict, problems)
     part_heading = heading = ""
     columns: tuple[str, ...] = ()
-    if isinstance(table, _LineDict):
+    if isinstance(table, LineDict):
         _unknown_keys(table, {"part_heading", "heading", "columns"}, problems, "table")
         part_heading = _get(table, "part_heading", str, problems) or ""
         heading = _get(table, "heading", str, problems) or ""
@@ -662,8 +774,35 @@ def _build_form(data: _LineDict, problems: _Problems, source: str) -> Form:
     )
 
 
+def default_summary_line(title: str) -> str:
+    """ "BÁO CÁO TỔNG HỢP …" → "Tổng hợp …": the document type is printed on its own line."""
+    rest = re.sub(r"^\s*BÁO CÁO\s*", "", title)
+    return rest[:1].upper() + rest[1:].lower() if rest else title
+
+
+_DATE_RE = re.compile(r"^\s*(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{4})\s*$")
+_ISO_DATE_RE = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})\s*$")
+
+
+def parse_date(text: str) -> dt.date | None:
+    """A date as a Vietnamese clerk types it (dd/mm/yyyy, also with '.' or '-') or as
+    yyyy-mm-dd; None when it is not one."""
+    m = _DATE_RE.match(text)
+    if m:
+        day, month, year = (int(g) for g in m.groups())
+    else:
+        m = _ISO_DATE_RE.match(text)
+        if not m:
+            return None
+        year, month, day = (int(g) for g in m.groups())
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        return None
+
+
 def _changes(
-    data: _LineDict, problems: _Problems, version: int | None
+    data: LineDict, problems: Problems, version: int | None
 ) -> tuple[tuple[int, str], ...]:
     """`changes: {2: "what changed"}`: what each version changed, shown by `htsd form show`."""
     raw = _get(data, "changes", dict, problems, required=False) or {}
@@ -672,29 +811,37 @@ def _changes(
         if not isinstance(key, int) or isinstance(key, bool) or not isinstance(text, str):
             problems.add(_line(raw, key), "mỗi dòng 'changes' là <phiên bản>: <điều đã đổi>")
         elif version is not None and key > version:
-            problems.add(_line(raw, key), f"'changes' nói tới phiên bản {key}, sau 'version'")
+            problems.add(
+                _line(raw, key),
+                f"{problems.words.key('changes')} nói tới phiên bản {key}, sau "
+                f"{problems.words.key('version')}",
+            )
         else:
             out.append((key, text.strip()))
     return tuple(sorted(out))
 
 
-def _number(m: _LineDict, key: str, problems: _Problems) -> float | None:
+def _number(m: LineDict, key: str, problems: Problems) -> float | None:
     value = m.get(key)
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
-        problems.add(_line(m, key), f"'{key}' phải là một số không âm, đang là {value!r}")
+        where = _line(m, key)
+        problems.add(
+            where,
+            f"{problems.words.key(key, where=where)} phải là một số không âm, đang là {value!r}",
+        )
         return None
     return float(value)
 
 
-def _limits(m: _LineDict, problems: _Problems, type_codes: set[str]) -> Limits:
+def _limits(m: LineDict, problems: Problems, type_codes: set[str]) -> Limits:
     """`min: 1000` and `max: 500` or `max: {default: 500, mam_non: 50}` of a row or a kind."""
     minimum = _number(m, "min", problems)
     maximum: float | None = None
     by_type: list[tuple[str, float]] = []
     raw = m.get("max")
-    if isinstance(raw, _LineDict):
+    if isinstance(raw, LineDict):
         for code in raw:
             most = _number(raw, code, problems)
             if code == "default":
@@ -702,19 +849,21 @@ def _limits(m: _LineDict, problems: _Problems, type_codes: set[str]) -> Limits:
             elif code not in type_codes:
                 problems.add(
                     _line(raw, code),
-                    f"loại đơn vị '{code}' không có trong 'unit_types' "
-                    f"({', '.join(sorted(type_codes))}); ghi 'default' cho mọi loại khác",
+                    f"loại đơn vị '{code}' không có trong {problems.words.key('unit_types')} "
+                    f"({', '.join(sorted(type_codes))})" + problems.words.hint("max-default"),
                 )
             elif most is not None:
                 by_type.append((str(code), most))
     else:
         maximum = _number(m, "max", problems)
     if minimum is not None and maximum is not None and maximum < minimum:
-        problems.add(_line(m, "max"), "'max' nhỏ hơn 'min'")
+        problems.add(
+            _line(m, "max"), f"{problems.words.key('max')} nhỏ hơn {problems.words.key('min')}"
+        )
     return Limits(minimum, maximum, tuple(by_type))
 
 
-def _plausibility(data: _LineDict, problems: _Problems, type_codes: set[str]) -> Plausibility:
+def _plausibility(data: LineDict, problems: Problems, type_codes: set[str]) -> Plausibility:
     """`plausibility: {money: {min: 1000}, count: {max: …}, hold_outliers: 50}`."""
     raw = _get(data, "plausibility", dict, problems, required=False)
     if raw is None:
@@ -725,20 +874,23 @@ def _plausibility(data: _LineDict, problems: _Problems, type_codes: set[str]) ->
         if kind not in raw:
             continue
         item = raw[kind]
-        if not isinstance(item, _LineDict):
+        if not isinstance(item, LineDict):
             problems.add(_line(raw, kind), f"'{kind}' là một bảng min, max, ví dụ {{min: 1000}}")
             continue
         _unknown_keys(item, {"min", "max"}, problems, f"plausibility.{kind}")
         by_kind.append((kind, _limits(item, problems, type_codes)))
     hold = _number(raw, "hold_outliers", problems) or 0.0
     if 0 < hold <= 1:
-        problems.add(_line(raw, "hold_outliers"), "'hold_outliers' là số lần, lớn hơn 1")
+        problems.add(
+            _line(raw, "hold_outliers"),
+            f"{problems.words.key('hold_outliers')} là số lần, lớn hơn 1",
+        )
         hold = 0.0
     return Plausibility(tuple(by_kind), hold)
 
 
 def _applies_to(
-    m: _LineDict, problems: _Problems, type_codes: set[str], inherited: tuple[str, ...] = ()
+    m: LineDict, problems: Problems, type_codes: set[str], inherited: tuple[str, ...] = ()
 ) -> tuple[str, ...]:
     """The unit-type codes of `applies_to` (a list), or `inherited` when there is none."""
     if "applies_to" not in m:
@@ -754,16 +906,17 @@ def _applies_to(
         if code not in type_codes:
             problems.add(
                 _line(m, "applies_to"),
-                f"loại đơn vị '{code}' không có trong 'unit_types' ({', '.join(sorted(type_codes))})",
+                f"loại đơn vị '{code}' không có trong {problems.words.key('unit_types')} "
+                f"({', '.join(sorted(type_codes))})",
             )
     return tuple(dict.fromkeys(raw))
 
 
-def _unit_types(data: _LineDict, problems: _Problems) -> tuple[UnitType, ...]:
+def _unit_types(data: LineDict, problems: Problems) -> tuple[UnitType, ...]:
     raw = _get(data, "unit_types", list, problems)
     out: list[UnitType] = []
     for item in raw or []:
-        if not isinstance(item, _LineDict):
+        if not isinstance(item, LineDict):
             problems.add(getattr(raw, "line", 0), "mỗi loại đơn vị phải có 'code' và 'label'")
             continue
         _unknown_keys(item, {"code", "label", "aliases"}, problems, "unit_types")
@@ -780,11 +933,11 @@ def _unit_types(data: _LineDict, problems: _Problems) -> tuple[UnitType, ...]:
     return tuple(out)
 
 
-def _texts(data: _LineDict, problems: _Problems, claim: Any) -> tuple[TextPart, ...]:
+def _texts(data: LineDict, problems: Problems, claim: Any) -> tuple[TextPart, ...]:
     raw = _get(data, "texts", list, problems, required=False) or []
     out: list[TextPart] = []
     for item in raw:
-        if not isinstance(item, _LineDict):
+        if not isinstance(item, LineDict):
             problems.add(_line(raw, ""), "mỗi phần lời phải có 'id', 'part' và 'heading'")
             continue
         _unknown_keys(item, {"id", "part", "heading"}, problems, "texts")
@@ -804,12 +957,12 @@ def _texts(data: _LineDict, problems: _Problems, claim: Any) -> tuple[TextPart, 
 
 
 def _sections(
-    data: _LineDict, problems: _Problems, claim: Any, type_codes: set[str]
+    data: LineDict, problems: Problems, claim: Any, type_codes: set[str]
 ) -> tuple[Section, ...]:
     raw = _get(data, "sections", list, problems)
     out: list[Section] = []
     for item in raw or []:
-        if not isinstance(item, _LineDict):
+        if not isinstance(item, LineDict):
             problems.add(raw.line, "mỗi mục phải có 'number', 'heading' và 'indicators'")
             continue
         _unknown_keys(item, {"number", "heading", "indicators", "applies_to"}, problems, "sections")
@@ -821,7 +974,7 @@ def _sections(
         raw_inds = _get(item, "indicators", list, problems)
         inds: list[Indicator] = []
         for ind in raw_inds or []:
-            if not isinstance(ind, _LineDict):
+            if not isinstance(ind, LineDict):
                 problems.add(raw_inds.line, "mỗi chỉ tiêu phải là một bảng id, label, kind…")
                 continue
             built = _indicator(ind, number or 0, problems, claim)
@@ -830,7 +983,8 @@ def _sections(
                 if limits and not built.numeric:
                     problems.add(
                         _line(ind, "min" if "min" in ind else "max"),
-                        f"chỉ tiêu '{built.id}' không phải số nên không có 'min', 'max'",
+                        f"chỉ tiêu '{built.id}' không phải số nên không có "
+                        f"{problems.words.key('min')}, {problems.words.key('max')}",
                     )
                 built = dataclasses.replace(
                     built,
@@ -845,7 +999,7 @@ def _sections(
     return tuple(out)
 
 
-def _indicator(ind: _LineDict, section: int, problems: _Problems, claim: Any) -> Indicator | None:
+def _indicator(ind: LineDict, section: int, problems: Problems, claim: Any) -> Indicator | None:
     _unknown_keys(
         ind,
         {
@@ -861,32 +1015,40 @@ def _indicator(ind: _LineDict, section: int, problems: _Problems, claim: Any) ->
     if kind is not None and kind not in KINDS:
         problems.add(
             _line(ind, "kind"),
-            f"loại '{kind}' không có; chọn một trong: {', '.join(KINDS)}",
+            f"loại '{kind}' không có; chọn một trong: {problems.words.choices('kind')}",
         )
         kind = None
-    default_agg = {"yesno": "count_yes", "text": "none"}.get(kind or "", "sum")
+    default_agg = default_aggregate(kind or "")
     aggregate = _get(ind, "aggregate", str, problems, required=False) or default_agg
     if aggregate not in AGGREGATES:
         problems.add(
             _line(ind, "aggregate"),
-            f"cách cộng '{aggregate}' không có; chọn một trong: {', '.join(sorted(AGGREGATES))}",
+            f"cách cộng '{aggregate}' không có; chọn một trong: "
+            f"{problems.words.choices('aggregate')}",
         )
     elif kind is not None and aggregate != default_agg and kind in ("yesno", "text"):
         problems.add(
             _line(ind, "aggregate"),
-            f"chỉ tiêu loại '{kind}' chỉ cộng theo cách '{default_agg}'",
+            f"chỉ tiêu loại {problems.words.value('kind', kind)} chỉ cộng theo cách "
+            f"{problems.words.value('aggregate', default_agg)}",
         )
     elif kind in NUMERIC_KINDS and aggregate != "sum":
-        problems.add(_line(ind, "aggregate"), "chỉ tiêu là số chỉ cộng theo cách 'sum'")
+        problems.add(
+            _line(ind, "aggregate"),
+            f"chỉ tiêu là số chỉ cộng theo cách {problems.words.value('aggregate', 'sum')}",
+        )
     unit = ind.get("unit", "")
     if not isinstance(unit, str):
         problems.add(_line(ind, "unit"), "'unit' phải là một đoạn chữ (ví dụ: lớp, người, đồng)")
         unit = ""
     if kind in NUMERIC_KINDS and not unit:
-        problems.add(ind.line, f"chỉ tiêu '{iid}' là số nên cần 'unit' (đơn vị tính)")
+        problems.add(
+            _line(ind, "unit"),
+            f"chỉ tiêu '{iid}' là số nên cần {problems.words.key('unit', 'đơn vị tính')}",
+        )
     level = ind.get("level", 1)
     if level not in (1, 2) or isinstance(level, bool):
-        problems.add(_line(ind, "level"), "'level' phải là 1 hoặc 2")
+        problems.add(_line(ind, "level"), f"{problems.words.key('level')} phải là 1 hoặc 2")
         level = 1
     if iid:
         claim(iid, _line(ind, "id"))
@@ -901,12 +1063,12 @@ def _indicator(ind: _LineDict, section: int, problems: _Problems, claim: Any) ->
 
 
 def _rules(
-    data: _LineDict, problems: _Problems, indicators: dict[str, Indicator], not_figures: set[str]
+    data: LineDict, problems: Problems, indicators: dict[str, Indicator], not_figures: set[str]
 ) -> tuple[Rule, ...]:
     raw = _get(data, "rules", list, problems, required=False) or []
     out: list[Rule] = []
     for item in raw:
-        if not isinstance(item, _LineDict):
+        if not isinstance(item, LineDict):
             problems.add(
                 _line(raw, ""), "mỗi quy tắc phải có id, left, operator, right, severity, message"
             )
@@ -924,8 +1086,8 @@ def _rules(
 
 
 def _rule(
-    item: _LineDict,
-    problems: _Problems,
+    item: LineDict,
+    problems: Problems,
     indicators: dict[str, Indicator],
     not_figures: set[str],
     earlier: list[Rule],
@@ -935,7 +1097,12 @@ def _rule(
         problems.add(_line(item, "id"), f"quy tắc '{rid}' bị trùng")
     severity = _get(item, "severity", str, problems)
     if severity is not None and severity not in SEVERITIES:
-        problems.add(_line(item, "severity"), "'severity' phải là 'error' hoặc 'warning'")
+        words = problems.words
+        problems.add(
+            _line(item, "severity"),
+            f"{words.key('severity')} phải là {words.value('severity', 'error')} hoặc "
+            f"{words.value('severity', 'warning')}",
+        )
         severity = None
     message = _get(item, "message", str, problems)
     presence = [k for k in PRESENCE if k in item]
@@ -964,12 +1131,13 @@ def _rule(
         if operator is not None and operator not in OPERATORS:
             problems.add(
                 _line(item, "operator"),
-                f"phép so sánh '{operator}' không có; dùng một trong {', '.join(sorted(OPERATORS))}",
+                f"phép so sánh '{operator}' không có; dùng một trong "
+                f"{problems.words.choices('operator')}",
             )
             operator = None
         for key in ("left", "right"):
             if key not in item:
-                problems.add(item.line, f"thiếu mục bắt buộc '{key}'")
+                problems.add(item.line, f"thiếu mục bắt buộc {problems.words.key(key)}")
                 continue
             try:
                 sides[key] = parse_expr(str(item[key]))
@@ -981,22 +1149,24 @@ def _rule(
             when = parse_comparison(str(item["when"]))
         except ValueError as exc:
             problems.add(_line(item, "when"), str(exc))
-    used = [*(e.ids for e in sides.values())]
+    used = [(key, e.ids) for key, e in sides.items()]
     if when is not None:
-        used += [when.left.ids, when.right.ids]
-    for ids in used:
+        used += [("when", when.left.ids), ("when", when.right.ids)]
+    for key, ids in used:
+        where = problems.words.within(item, _line(item, key))
         for ref in ids:
             if ref not in indicators:
                 hint = " (đây là ô ghi chú/phần lời)" if ref in not_figures else ""
                 problems.add(
-                    item.line,
+                    where,
                     f"quy tắc '{rid}' dùng chỉ tiêu '{ref}' không có trong biểu mẫu{hint}",
                 )
             elif indicators[ref].kind == "text":
                 problems.add(
-                    item.line,
+                    where,
                     f"quy tắc '{rid}' so sánh chỉ tiêu chữ '{ref}'; với ô chữ chỉ dùng được "
-                    "'require' (phải điền) hoặc 'forbid' (phải để trống)",
+                    f"{problems.words.value('operator', 'require', 'phải điền')} hoặc "
+                    f"{problems.words.value('operator', 'forbid', 'phải để trống')}",
                 )
     if message:
         try:

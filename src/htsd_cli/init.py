@@ -1,18 +1,29 @@
 """`htsd init`: a working folder for one collection, ready for template, status and aggregate.
 
-It holds htsd.toml (every path in it relative to the file, so the folder can be moved or copied),
-a roster workbook to fill, an empty receipts book, a narrative to write, and the folders for
-issued forms, returns and the summary. Nothing that is already there is replaced.
+A campaign starts with its year and its dates. Its form is the bundled form of that year when
+there is one; otherwise the latest form carried to that year (title, year, dates, theme updated,
+every row kept), written into the folder as a form workbook for the clerk to check against the
+year's plan. The folder also holds htsd.toml (every path in it relative to the file, so the
+folder can be moved or copied), a roster workbook to fill, an empty receipts book, a narrative to
+write, and the folders for issued forms, returns and the summary. Nothing that is already there
+is replaced.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import io
+import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from htsd_cli.form import Form
+from htsd_cli.form import Form, bundled_forms, load_form
 from htsd_cli.outputs import Inputs, OutputSet
+
+if TYPE_CHECKING:
+    from htsd_cli.formimport import Draft
 
 CONFIG = "htsd.toml"
 ROSTER = "danh-sach-don-vi.xlsx"
@@ -21,11 +32,211 @@ NARRATIVE = "loi-van.md"
 FOLDERS = {"issued": "bieu-mau", "returns": "bao-cao-ve", "output": "tong-hop"}
 
 
+def book_name(year: int) -> str:
+    """The form workbook of a campaign's folder."""
+    return f"bieu-mau-{year}.xlsx"
+
+
+@dataclass(frozen=True)
+class Campaign:
+    """The year and the dates of one collection, as the clerk gives them."""
+
+    year: int
+    start: dt.date
+    end: dt.date
+    deadline: dt.date
+    report_date: dt.date | None = None
+    theme: str = ""
+
+
+def base_form(year: int, ref: str | None = None) -> Form:
+    """The form a campaign of `year` starts from: the one named, else the bundled form of that
+    year, else the latest bundled form."""
+    if ref:
+        return load_form(ref)
+    forms = bundled_forms()
+    same = [f for f in forms if f.year == year]
+    return (same or forms)[-1]
+
+
+def shift_year(date: dt.date, years: int) -> dt.date:
+    """`date` moved by `years` years (29 February to the 28th in a year without one)."""
+    try:
+        return date.replace(year=date.year + years)
+    except ValueError:
+        return date.replace(year=date.year + years, day=28)
+
+
+def default_dates(base: Form, year: int) -> tuple[dt.date, dt.date, dt.date]:
+    """The week and the deadline of `base`, moved to `year`."""
+    years = year - base.year
+    return (
+        shift_year(base.period_start, years),
+        shift_year(base.period_end, years),
+        shift_year(base.deadline, years),
+    )
+
+
+def _year_replaced(text: str, old: int, new: int) -> str:
+    return text.replace(str(old), str(new))
+
+
+def id_for_year(base: Form, year: int) -> str:
+    """The id of `base`'s form for another year: its year changed where it has one."""
+    if year == base.year:
+        return base.id
+    if str(base.year) in base.id:
+        return _year_replaced(base.id, base.year, year)
+    return f"{base.id}-{year}"
+
+
+def carry(base: Form, campaign: Campaign) -> Form:
+    """`base` made the form of `campaign`: id, title, year, week, deadline and theme updated,
+    every row, rule and unit type kept; a new form at version 1 (the same form, at its version,
+    when only the dates or the theme change within its year)."""
+    old, new = base.year, campaign.year
+    same = old == new
+    return dataclasses.replace(
+        base,
+        id=id_for_year(base, new),
+        version=base.version if same else 1,
+        changes=base.changes if same else (),
+        year=new,
+        title=_year_replaced(base.title, old, new),
+        short_title=_year_replaced(base.short_title, old, new),
+        summary_line=_year_replaced(base.summary_line, old, new),
+        theme=campaign.theme,
+        period_start=campaign.start,
+        period_end=campaign.end,
+        deadline=campaign.deadline,
+        source="",
+    )
+
+
+@dataclass(frozen=True)
+class Origin:
+    """What a campaign's form starts from: a form (the bundled one of the year, one named, last
+    year's) and, when the year's plan was given, the form drafted from its appendix."""
+
+    base: Form
+    draft: Draft | None = None
+
+    def defaults(self, year: int) -> tuple[dt.date, dt.date, dt.date, str]:
+        """The week, the deadline and the theme to offer for a campaign of `year`."""
+        source = self.draft.form if self.draft is not None else self.base
+        start, end, deadline = default_dates(source, year)
+        return start, end, deadline, source.theme if source.year == year else ""
+
+
+def origin(year: int, ref: str | None = None, plan: Path | None = None) -> Origin:
+    """Where a campaign of `year` starts from (see `base_form`), drafted from `plan` if given."""
+    base = base_form(year, ref)
+    if plan is None:
+        return Origin(base)
+    from htsd_cli.formimport import import_plan
+
+    return Origin(base, import_plan(plan, base))
+
+
+@dataclass(frozen=True)
+class CampaignForm:
+    """The campaign's form, its workbook when the folder holds one of its own, and what to tell
+    the clerk about it (the first line always)."""
+
+    form: Form
+    book: bytes | None
+    lines: tuple[str, ...]
+
+    def reference(self, folder: Path, given: str | None) -> str:
+        """How htsd.toml names the form."""
+        if self.book is not None:
+            return book_name(self.form.year)
+        return form_reference(folder, given or self.form.id)
+
+
+def campaign_form(origin: Origin, campaign: Campaign) -> CampaignForm:
+    """The form of `campaign`: drafted from the plan, else `origin`'s form as it is when it
+    serves, else carried to the campaign."""
+    from htsd_cli.errors import ConfigError
+    from htsd_cli.formbook import form_notes, write_book
+
+    if campaign.end < campaign.start:
+        raise ConfigError(
+            f"Ngày cuối Tuần lễ ({campaign.end:%d/%m/%Y}) đứng trước ngày đầu "
+            f"({campaign.start:%d/%m/%Y})."
+        )
+    base, draft = origin.base, origin.draft
+    if draft is not None:
+        from htsd_cli.formimport import left_out_lines, summary_line
+
+        form = drafted_form(draft, campaign)
+        book = write_book(form, draft.notes, draft.marks)
+        line = summary_line(draft, base, book_name(campaign.year))
+        return CampaignForm(form, book, (line, *left_out_lines(draft)))
+    if not needs_own_form(base, campaign):
+        return CampaignForm(base, None, (form_line(base, campaign, False),))
+    form = carry(base, campaign)
+    return CampaignForm(
+        form, write_book(form, form_notes(base)), (form_line(base, campaign, True),)
+    )
+
+
+def form_line(base: Form, campaign: Campaign, own: bool) -> str:
+    """The one line that tells the clerk where the campaign's form came from and what to check."""
+    year = campaign.year
+    if not own:
+        return f"Biểu mẫu năm {year}: dùng biểu mẫu có sẵn {base.id} ({base.short_title})."
+    theme = "" if campaign.theme else ", ghi chủ đề năm nay"
+    return (
+        f"Biểu mẫu năm {year}: đã chép biểu mẫu {base.id} của năm {base.year} "
+        f"({len(base.indicators)} chỉ tiêu, {len(base.rules)} quy tắc) vào {book_name(year)} với "
+        f"năm, ngày mới; hãy mở tệp đó, đối chiếu từng dòng với phụ lục Kế hoạch năm {year}"
+        f"{theme} và sửa ngay trong Excel, hoặc lập lại từ Kế hoạch: htsd form import "
+        "KE-HOACH.docx."
+    )
+
+
+def drafted_form(draft: Draft, campaign: Campaign) -> Form:
+    """A form drafted from the year's plan, with the campaign's dates and theme: what the clerk
+    gave is no longer a guess."""
+    form = draft.form
+    if form.year != campaign.year:
+        from htsd_cli.errors import ConfigError
+
+        raise ConfigError(
+            f"Kế hoạch là của năm {form.year}, còn đợt này là năm {campaign.year}: hãy dùng Kế "
+            "hoạch năm nay, hoặc ghi --nam cho đúng."
+        )
+    given = {
+        "period.start": campaign.start != form.period_start or campaign.end != form.period_end,
+        "deadline": campaign.deadline != form.deadline,
+        "theme": bool(campaign.theme),
+    }
+    for path, changed in given.items():
+        if changed:
+            draft.marks.pop(("campaign", path), None)
+    return dataclasses.replace(
+        form,
+        period_start=campaign.start,
+        period_end=campaign.end,
+        deadline=campaign.deadline,
+        theme=campaign.theme or form.theme,
+    )
+
+
+def needs_own_form(base: Form, campaign: Campaign) -> bool:
+    """Whether `base` cannot serve the campaign as it is (another year, another week, another
+    theme): it is then carried into a form workbook of the folder."""
+    same_week = (base.period_start, base.period_end) == (campaign.start, campaign.end)
+    same_theme = campaign.theme in ("", base.theme)
+    return base.year != campaign.year or not same_week or not same_theme
+
+
 @dataclass(frozen=True)
 class Setup:
     """What the clerk says about the collecting office (asked, or given as flags)."""
 
-    form: str
+    form: str  # as htsd.toml names it: a bundled form's id, or a path from the folder
     office: str
     governing_body: str
     short_name: str
@@ -40,15 +251,21 @@ def _quote(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def config_text(setup: Setup, form: Form) -> str:
+def config_text(setup: Setup, form: Form, campaign: Campaign | None = None) -> str:
     q = _quote
+    deadline = campaign.deadline if campaign else form.deadline
+    report_date = (
+        f"date = {campaign.report_date.isoformat()}\n" if campaign and campaign.report_date else ""
+    )
     return f"""# Cấu hình đợt thu báo cáo: {form.short_title}.
 # Mọi đường dẫn dưới đây tính từ thư mục chứa tệp này: chép hoặc chuyển cả thư mục vẫn dùng được.
 
-# Biểu mẫu: mã biểu mẫu có sẵn (xem `htsd form show`) hoặc đường dẫn tới tệp .yaml.
+# Năm của đợt báo cáo: htsd template không phát biểu mẫu của năm khác, hay khi hạn nộp đã qua.
+year = {campaign.year if campaign else form.year}
+# Biểu mẫu: tệp .xlsx (mở bằng Excel để sửa), mã biểu mẫu có sẵn (xem `htsd form show`) hoặc tệp .yaml.
 form = {q(setup.form)}
 # Hạn đơn vị nộp báo cáo (năm-tháng-ngày); bỏ dòng này thì dùng hạn ghi trong biểu mẫu.
-deadline = {form.deadline.isoformat()}
+deadline = {deadline.isoformat()}
 
 # Danh sách đơn vị phải nộp (mở bằng Excel, điền mỗi đơn vị một dòng).
 roster = {q(ROSTER)}
@@ -79,9 +296,9 @@ place = {q(setup.place)}
 send_to = {q(setup.send_to)}
 
 [report]
-# Số và ngày của báo cáo tổng hợp; để trống thì in chỗ trống để ghi tay.
+# Số và ngày (năm-tháng-ngày) của báo cáo tổng hợp; để trống thì in chỗ trống để ghi tay.
 number = ""
-recipients = ["Lưu: VT."]
+{report_date}recipients = ["Lưu: VT."]
 
 [signer]
 authority = {q(setup.signer_authority)}
@@ -158,16 +375,37 @@ def add_decisions(files: dict[str, bytes]) -> None:
     files[CONFIG] = (text[: at + 1] + line + text[at:]).encode("utf-8")
 
 
-def init_folder(folder: Path, setup: Setup, form: Form) -> list[Path]:
-    """Write the working folder; refuses (naming them) files already there that htsd did not
-    write. Returns what was written."""
+def form_reference(folder: Path, ref: str) -> str:
+    """How htsd.toml in `folder` names a form given on the command line: a bundled form by its
+    id, a file by its path from the folder (absolute when there is none, another drive)."""
+    path = Path(ref)
+    if not path.is_file():
+        return ref
+    try:
+        return Path(os.path.relpath(path.resolve(), Path(folder).resolve())).as_posix()
+    except ValueError:
+        return str(path.resolve())
+
+
+def init_folder(
+    folder: Path,
+    setup: Setup,
+    form: Form,
+    campaign: Campaign | None = None,
+    book: bytes | None = None,
+) -> list[Path]:
+    """Write the working folder (with the campaign's form workbook `book`, when it has one of
+    its own); refuses (naming them) files already there that htsd did not write. Returns what
+    was written."""
     files = {
-        CONFIG: config_text(setup, form).encode("utf-8"),
+        CONFIG: config_text(setup, form, campaign).encode("utf-8"),
         ROSTER: roster_workbook(form),
         RECEIPTS: "tep,ngay_nhan\n".encode("utf-8-sig"),
         NARRATIVE: narrative_text(form).encode("utf-8"),
     }
     add_decisions(files)
+    if book is not None and campaign is not None:
+        files[book_name(campaign.year)] = book
     with OutputSet(folder, Inputs(), "thư mục làm việc") as outs:
         outs.claim(files)
         for name, data in files.items():

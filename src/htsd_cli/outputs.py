@@ -462,6 +462,16 @@ def _read_manifest(folder: Path) -> dict[str, str]:
         return {}
 
 
+def unchanged_since_written(path: Path) -> bool:
+    """Whether htsd wrote `path` and nobody has changed it since (its folder's manifest holds
+    the file's digest): replacing it loses nothing."""
+    recorded = _read_manifest(path.parent).get(path.name)
+    try:
+        return bool(recorded) and digest(path) == recorded
+    except OSError:
+        return False
+
+
 class OutputSet:
     """The outputs of one run in one folder, switched in together or not at all.
 

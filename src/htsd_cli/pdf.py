@@ -42,14 +42,19 @@ def require_soffice() -> str:
     return exe
 
 
-def docx_to_pdf(document: bytes, soffice: str, folder: Path | None = None) -> bytes:
-    """Convert in a private folder (given by the caller, who removes it: an output set's
-    workspace, cleared by the next run even after a power cut), with a private LibreOffice
-    profile (a LibreOffice window the clerk has open does not get in the way)."""
+def convert(
+    document: bytes, name: str, to: str, soffice: str, folder: Path | None = None
+) -> bytes | None:
+    """`document` (a file named `name`) converted by LibreOffice to the format `to` ("pdf",
+    "docx") in a private folder (given by the caller, who removes it: an output set's workspace,
+    cleared by the next run even after a power cut), with a private LibreOffice profile (a
+    LibreOffice window the clerk has open does not get in the way); None when LibreOffice made
+    nothing. Raises OutputError when the document cannot be put in the folder, OSError or
+    subprocess.TimeoutExpired when LibreOffice cannot be run."""
     if folder is None:
-        with tempfile.TemporaryDirectory(prefix="htsd-pdf-") as tmp:
-            return docx_to_pdf(document, soffice, Path(tmp))
-    source = folder / "bao-cao.docx"
+        with tempfile.TemporaryDirectory(prefix="htsd-lo-") as tmp:
+            return convert(document, name, to, soffice, Path(tmp))
+    source = folder / name
     try:
         source.write_bytes(document)
     except OSError as exc:
@@ -59,19 +64,24 @@ def docx_to_pdf(document: bytes, soffice: str, folder: Path | None = None) -> by
         f"-env:UserInstallation={(folder / 'profile').as_uri()}",
         "--headless",
         "--convert-to",
-        "pdf",
+        to,
         "--outdir",
-        str(folder),
+        str(folder / "out"),
         str(source),
     ]
+    subprocess.run(command, capture_output=True, timeout=TIMEOUT, check=False)
+    target = folder / "out" / f"{source.stem}.{to}"
+    return target.read_bytes() if target.is_file() else None
+
+
+def docx_to_pdf(document: bytes, soffice: str, folder: Path | None = None) -> bytes:
     try:
-        subprocess.run(command, capture_output=True, timeout=TIMEOUT, check=False)
+        pdf = convert(document, "bao-cao.docx", "pdf", soffice, folder)
     except (OSError, subprocess.TimeoutExpired) as exc:
         raise OutputError(f"LibreOffice không chuyển được báo cáo sang PDF ({exc}).") from exc
-    target = folder / "bao-cao.pdf"
-    if not target.is_file():
+    if pdf is None:
         raise OutputError(
             "LibreOffice không tạo được bao-cao.pdf. Hãy mở bao-cao.docx bằng LibreOffice "
             "hoặc Word và lưu thành PDF."
         )
-    return target.read_bytes()
+    return pdf

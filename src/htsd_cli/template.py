@@ -476,6 +476,8 @@ def issue_workbooks(
     A file already there with the name of a form to issue is replaced only when it is a form htsd
     issued and nobody filled (or with `overwrite`): a folder of returns is never emptied.
     """
+    from htsd_cli.formbook import keep_issued
+
     units: list[Unit | None] = list(roster.units) if roster else [None]
     planned: list[tuple[str, Unit | None]] = []
     taken: set[str] = set()
@@ -487,6 +489,7 @@ def issue_workbooks(
         taken.add(name.casefold())
         planned.append((name, unit))
     inputs = Inputs([roster.source if roster else None, config.source, form_file(form)])
+    keep_issued(form)  # a later change to a form workbook then gets a number of its own
     with OutputSet(
         out_dir, inputs, "biểu mẫu", overwrite, lambda paths: unfilled_forms(paths, form)
     ) as outs:
@@ -502,6 +505,48 @@ def issue_workbooks(
                 progress(1, len(units))
         outs.commit()
     return issued
+
+
+def issue_doubts(form: Form, config: Config, today: dt.date) -> list[str]:
+    """Why issuing this form now may well be a mistake: it is another year's, or its deadline
+    has passed (empty when neither)."""
+    doubts = []
+    if config.year is not None and form.year != config.year:
+        doubts.append(f"biểu mẫu '{form.id}' là của năm {form.year}, đợt này là năm {config.year}")
+    deadline = config.effective_deadline(form)
+    if deadline < today:
+        doubts.append(f"hạn nộp {deadline:%d/%m/%Y} đã qua")
+    return doubts
+
+
+def may_issue(form: Form, config: Config, today: dt.date, anyway: bool = False) -> str:
+    """Whether the form may be issued now: "" when it may; a line to show when it may all the
+    same (asked for, or a campaign kept as an example); FormError when it may not (another
+    year's form, a deadline passed, guesses in the form workbook nobody has checked)."""
+    from htsd_cli.errors import FormError
+    from htsd_cli.formbook import unchecked
+
+    marks = unchecked(form)
+    if marks:
+        shown = "; ".join(f"{cell}: {text}" for cell, text in marks[:8])
+        more = f" và {len(marks) - 8} chỗ khác" if len(marks) > 8 else ""
+        raise FormError(
+            f"Chưa phát biểu mẫu: {Path(form.source).name} còn {len(marks)} chỗ htsd đoán chưa "
+            f"được xem (cột 'Cần xem'): {shown}{more}. Hãy xem từng chỗ, sửa nếu cần, xóa chữ ở "
+            "cột 'Cần xem' rồi chạy lại."
+        )
+    doubts = issue_doubts(form, config, today)
+    if not doubts:
+        return ""
+    name = config.source.name if config.source else "htsd.toml"
+    if anyway or config.example:
+        why = "có --van-phat" if anyway else f"đây là đợt giữ làm mẫu (example = true trong {name})"
+        return f"Lưu ý: {'; '.join(doubts)}; vẫn phát vì {why}."
+    raise FormError(
+        f"Không phát biểu mẫu: {'; '.join(doubts)}. Hãy sửa năm (year), hạn nộp (deadline) trong "
+        f"{name} hoặc dùng biểu mẫu của năm nay (htsd init, htsd form import); nếu cố ý phát "
+        "biểu mẫu này thì chạy lại với --van-phat."
+    )
 
 
 def form_type(form: Form, unit: Unit | None) -> str:

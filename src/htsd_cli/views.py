@@ -12,7 +12,8 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from htsd_cli.form import KINDS, Form
+from htsd_cli.form import KINDS, Form, Limits
+from htsd_cli.textnorm import format_number
 
 PROGRESS_THRESHOLD = 20
 
@@ -60,8 +61,23 @@ def progress(console: Console, label: str) -> Iterator[Callable[[int, int], None
         bar.close()
 
 
+def _limits_text(limits: Limits) -> str:
+    """'≥ 1.000; ≤ 500 (mam_non ≤ 50)': a row's plausible range as the clerk reads it."""
+    parts = []
+    if limits.minimum is not None:
+        parts.append(f"≥ {format_number(limits.minimum)}")
+    if limits.maximum is not None:
+        parts.append(f"≤ {format_number(limits.maximum)}")
+    if limits.by_type:
+        each = ", ".join(f"{code} ≤ {format_number(most)}" for code, most in limits.by_type)
+        parts.append(f"({each})")
+    return " ".join(parts)
+
+
 def print_form(console: Console, form: Form) -> None:
-    console.print(f"[bold]{form.title}[/]")
+    from htsd_cli.formbook import kept_ids, made_ids, unchecked
+
+    console.print(f"[bold]{escape(form.title)}[/]")
     console.print(
         f"Mã: {form.id} · phiên bản {form.version} · năm {form.year} · "
         f"thời gian {form.period_start:%d/%m/%Y}–{form.period_end:%d/%m/%Y} · "
@@ -74,6 +90,7 @@ def print_form(console: Console, form: Form) -> None:
     table.add_column("Loại")
     table.add_column("Đơn vị tính")
     table.add_column("Đơn vị điền")
+    table.add_column("Giới hạn")
 
     def who(codes: tuple[str, ...]) -> str:
         return ", ".join(codes) if codes else "mọi đơn vị"
@@ -81,7 +98,7 @@ def print_form(console: Console, form: Form) -> None:
     for section in form.sections:
         table.add_row(
             str(section.number), "", f"[bold]{escape(section.heading)}[/]", "", "",
-            who(section.applies_to),
+            who(section.applies_to), "",
         )  # fmt: skip
         for ind in section.indicators:
             label = escape(ind.label)
@@ -89,8 +106,9 @@ def print_form(console: Console, form: Form) -> None:
                 label += f"\n[dim](khi cộng: {escape(ind.total_label)})[/]"
             same = ind.applies_to == section.applies_to
             table.add_row(
-                "", ind.id, label, KINDS[ind.kind], ind.unit, "" if same else who(ind.applies_to)
-            )
+                "", ind.id, label, KINDS[ind.kind], ind.unit,
+                "" if same else who(ind.applies_to), _limits_text(form.limits(ind)),
+            )  # fmt: skip
     console.print(table)
     console.print(
         f"{len(form.indicators)} chỉ tiêu, {len(form.texts)} phần lời, {len(form.rules)} quy tắc."
@@ -98,8 +116,36 @@ def print_form(console: Console, form: Form) -> None:
     console.print(
         "Loại đơn vị (mã: tên): " + "; ".join(f"{t.code}: {t.label}" for t in form.unit_types)
     )
+    by_kind = [
+        f"{KINDS[kind]} {_limits_text(limits)}" for kind, limits in form.plausibility.by_kind
+    ]
+    if form.plausibility.hold_outliers:
+        times = format_number(form.plausibility.hold_outliers)
+        by_kind.append(f"giữ số gấp {times} lần mức thường gặp của đơn vị cùng loại")
+    if by_kind:
+        console.print("Giới hạn hợp lý: " + "; ".join(by_kind) + ".")
     for version, text in form.changes:
         console.print(f"[bold]Phiên bản {version}[/]: {escape(text)}")
+    made = made_ids(form)
+    if made:
+        console.print(
+            f"Mã htsd tự đặt theo nội dung ({len(made)}); ghi vào cột 'Mã' nếu muốn sửa nội dung "
+            "mà giữ nguyên mã: " + "; ".join(f"{cell}: {name}" for cell, name in made)
+        )
+    kept = kept_ids(form)
+    if kept:
+        console.print(
+            "Dòng đã sửa nội dung sau khi phát vẫn giữ mã đã phát (tệp đơn vị điền trên bản cũ "
+            "được chuyển sang đúng dòng): " + "; ".join(f"{cell}: {name}" for cell, name in kept)
+        )
+    marks = unchecked(form)
+    if marks:
+        console.print(
+            f"[yellow]Còn {len(marks)} chỗ htsd đoán cần xem (cột 'Cần xem'); xem xong thì xóa "
+            "chữ ở ô đó:[/]"
+        )
+        for cell, text in marks:
+            console.print(f"  {cell}: {escape(text)}", highlight=False)
 
 
 def print_issued(console: Console, issued: list[Any], out: Path) -> None:

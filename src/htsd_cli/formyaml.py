@@ -1,0 +1,191 @@
+"""A form written as a YAML definition (`htsd form convert … x.yaml`), and the comments of a YAML
+form read as notes, so that a form goes to a workbook and back with its reasons kept."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from htsd_cli.form import (
+    Form,
+    Indicator,
+    Limits,
+    LineDict,
+    default_aggregate,
+    default_summary_line,
+    read_located,
+)
+from htsd_cli.formbook import Key, plain_number
+
+
+def _flow(value: Any) -> str:
+    import yaml
+
+    text: str = yaml.safe_dump(
+        value, allow_unicode=True, default_flow_style=True, width=10**9, sort_keys=False
+    )
+    return text.removesuffix("\n...\n").strip()
+
+
+def _comment(text: str, indent: str) -> list[str]:
+    import textwrap
+
+    out = []
+    for paragraph in text.splitlines() or [""]:
+        out += [f"{indent}# {line}" for line in textwrap.wrap(paragraph, 96)] or [f"{indent}#"]
+    return out
+
+
+def _limits_yaml(limits: Limits) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    if limits.minimum is not None:
+        out["min"] = plain_number(limits.minimum)
+    if limits.by_type:
+        most: dict[str, Any] = {}
+        if limits.maximum is not None:
+            most["default"] = plain_number(limits.maximum)
+        most.update((code, plain_number(n)) for code, n in limits.by_type)
+        out["max"] = most
+    elif limits.maximum is not None:
+        out["max"] = plain_number(limits.maximum)
+    return out
+
+
+def _indicator_yaml(ind: Indicator, section_types: tuple[str, ...]) -> dict[str, Any]:
+    item: dict[str, Any] = {"id": ind.id, "label": ind.label, "kind": ind.kind}
+    if ind.unit:
+        item["unit"] = ind.unit
+    if ind.aggregate != default_aggregate(ind.kind):
+        item["aggregate"] = ind.aggregate
+    if ind.level != 1:
+        item["level"] = ind.level
+    if ind.applies_to != section_types:
+        item["applies_to"] = list(ind.applies_to)
+    if ind.total_label:
+        item["total_label"] = ind.total_label
+    item.update(_limits_yaml(ind.limits))
+    return item
+
+
+def form_yaml(form: Form, notes: dict[Key, str] | None = None) -> str:
+    """The form as a YAML definition (what `htsd form convert` writes): the same form when read
+    back, with the workbook's notes as comments."""
+    notes = notes or {}
+
+    def noted(key: Key, indent: str) -> list[str]:
+        return _comment(notes[key], indent) if key in notes else []
+
+    out = [
+        f"# {form.title}",
+        "# Biểu mẫu báo cáo cho htsd (xem `htsd form show --form TỆP`).",
+        f"id: {_flow(form.id)}",
+        f"version: {form.version}",
+    ]
+    if form.changes:
+        out.append("changes:")
+        out += [f"  {v}: {_flow(t)}" for v, t in form.changes]
+    out += [f"year: {form.year}", f"title: {_flow(form.title)}"]
+    if form.short_title != form.title:
+        out.append(f"short_title: {_flow(form.short_title)}")
+    if form.theme:
+        out.append(f"theme: {_flow(form.theme)}")
+    out += [
+        "period:",
+        f"  start: {form.period_start.isoformat()}",
+        f"  end: {form.period_end.isoformat()}",
+        f"deadline: {form.deadline.isoformat()}",
+        f"report_code: {_flow(form.report_code)}",
+    ]
+    if form.summary_line != default_summary_line(form.title):
+        out.append(f"summary_line: {_flow(form.summary_line)}")
+    if form.plausibility.by_kind or form.plausibility.hold_outliers:
+        out.append("plausibility:")
+        out += [f"  {k}: {_flow(_limits_yaml(lim))}" for k, lim in form.plausibility.by_kind]
+        if form.plausibility.hold_outliers:
+            out.append(f"  hold_outliers: {plain_number(form.plausibility.hold_outliers)}")
+    out.append("unit_types:")
+    for t in form.unit_types:
+        item: dict[str, Any] = {"code": t.code, "label": t.label}
+        if t.aliases:
+            item["aliases"] = list(t.aliases)
+        out += noted(("unit_type", t.code), "  ")
+        out.append(f"  - {_flow(item)}")
+    if form.texts:
+        out.append("texts:")
+        for text in form.texts:
+            out += noted(("text", text.id), "  ")
+            out.append(f"  - {_flow({'id': text.id, 'part': text.part, 'heading': text.heading})}")
+    out += [
+        "table:",
+        f"  part_heading: {_flow(form.table_part_heading)}",
+        f"  heading: {_flow(form.table_heading)}",
+        f"  columns: {_flow(list(form.columns))}",
+        "sections:",
+    ]
+    for section in form.sections:
+        out += noted(("section", str(section.number)), "  ")
+        out += [f"  - number: {section.number}", f"    heading: {_flow(section.heading)}"]
+        if section.applies_to:
+            out.append(f"    applies_to: {_flow(list(section.applies_to))}")
+        out.append("    indicators:")
+        for ind in section.indicators:
+            out += noted(("indicator", ind.id), "      ")
+            out.append(f"      - {_flow(_indicator_yaml(ind, section.applies_to))}")
+    if form.rules:
+        out.append("rules:")
+    for rule in form.rules:
+        out += noted(("rule", rule.id), "  ")
+        out.append(f"  - id: {_flow(rule.id)}")
+        if rule.when is not None:
+            when = f"{rule.when.left.text} {rule.when.operator} {rule.when.right.text}"
+            out.append(f"    when: {_flow(when)}")
+        if rule.check is None:
+            out.append(f"    {rule.presence}: {_flow(rule.target)}")
+        else:
+            out += [
+                f"    left: {_flow(rule.check.left.text)}",
+                f"    operator: {_flow(rule.check.operator)}",
+                f"    right: {_flow(rule.check.right.text)}",
+            ]
+        out += [f"    severity: {rule.severity}", f"    message: {_flow(rule.message)}"]
+    return "\n".join(out) + "\n"
+
+
+def yaml_notes(text: str) -> dict[Key, str]:
+    """The comments written just above a unit type, text part, section, row or rule of a YAML
+    form (the reasons a form gives for its choices), to travel with them into a workbook."""
+    data = read_located(text)
+    lines = text.splitlines()
+
+    def above(line: int) -> str:
+        found: list[str] = []
+        i = line - 2
+        while i >= 0 and lines[i].lstrip().startswith("#"):
+            found.insert(0, lines[i].lstrip()[1:].strip())
+            i -= 1
+        return " ".join(found)
+
+    out: dict[Key, str] = {}
+
+    def keep(key: Key, item: Any) -> None:
+        note = above(int(getattr(item, "line", 0))) if isinstance(item, LineDict) else ""
+        if note:
+            out[key] = note
+
+    if not isinstance(data, LineDict):
+        return out
+    for t in data.get("unit_types") or []:
+        if isinstance(t, LineDict):
+            keep(("unit_type", str(t.get("code"))), t)
+    for t in data.get("texts") or []:
+        if isinstance(t, LineDict):
+            keep(("text", str(t.get("id"))), t)
+    for s in data.get("sections") or []:
+        if isinstance(s, LineDict):
+            keep(("section", str(s.get("number"))), s)
+            for ind in s.get("indicators") or []:
+                if isinstance(ind, LineDict):
+                    keep(("indicator", str(ind.get("id"))), ind)
+    for rule in data.get("rules") or []:
+        if isinstance(rule, LineDict):
+            keep(("rule", str(rule.get("id"))), rule)
+    return out
