@@ -36,10 +36,11 @@ from .test_collect import (
 
 
 def book_rows(book: Path) -> list[dict[str, str]]:
+    from htsd_cli.cellsafe import from_csv
     from htsd_cli.receipts import parse
 
-    rows = parse(book.read_bytes().decode("utf-8-sig"))
-    return [dict(zip(rows[0], r, strict=True)) for r in rows[1:]]
+    rows = parse(book.read_bytes().decode("utf-8-sig"))  # fields as htsd reads them back
+    return [dict(zip(rows[0], map(from_csv, r), strict=True)) for r in rows[1:]]
 
 
 def status_json(out: Path, book: Path) -> dict:

@@ -515,14 +515,14 @@ def test_decisions_apply_after_the_read_cache_and_reach_every_output(
     from htsd_cli.pipeline import run_aggregate
 
     hits: list[int] = []
-    get = ReadCache.get
+    get = ReadCache.look_up
 
     def counted_get(self, *args):
         found = get(self, *args)
         hits.append(found is not None)
         return found
 
-    monkeypatch.setattr(ReadCache, "get", counted_get)
+    monkeypatch.setattr(ReadCache, "look_up", counted_get)
     folder = tmp_path / "ve"
     folder.mkdir()
     for case in ("ten-tep", "trang-don-vi-khac", "chu"):

@@ -51,7 +51,7 @@ UNITS = (
 FILE_NAMES = {"MN01": "=HYPERLINK(1).xlsx", "TH01": "+cmd.xlsx", "THCS01": "-2+3.xlsx"}
 MAILED = "TTHTCD01"  # its return comes by mail, under a hostile subject, from a hostile sender
 SUBJECT = LINK
-SENDER = "=1+1@ke-xau.example"
+SENDER = "=2+2@ke-xau.example"  # no unit's address: the file is known by its stamp
 
 
 def _cli(*args: str) -> Any:
@@ -88,7 +88,7 @@ def collection(tmp_path_factory, form, lo_edit) -> Path:
     root = tmp_path_factory.mktemp("doc-hai")
     work = root / "dot"
     result = _cli(
-        "init", str(work), "--form", "htsd-2022", "--co-quan", LINK, "--chu-quan", "",
+        "init", str(work), "--form", "htsd-2022", "--nam", "2022", "--co-quan", LINK, "--chu-quan", "",
         "--viet-tat", "PGD", f"--dia-danh={DDE}", "--noi-nhan=-" + DDE, "--nguoi-ky=+Lê " + DDE,
         "--chuc-vu", "@TRƯỞNG PHÒNG",
     )  # fmt: skip
@@ -106,7 +106,8 @@ def collection(tmp_path_factory, form, lo_edit) -> Path:
     (work / "loi-van.md").write_text(
         "\n".join(f"# {t.heading}\n\n{LINK}\n" for t in form.texts), encoding="utf-8"
     )
-    assert _cli("template", "-c", str(work / "htsd.toml")).exit_code == 0
+    # the 2022 sample form, issued again past its deadline on purpose
+    assert _cli("template", "-c", str(work / "htsd.toml"), "--van-phat").exit_code == 0
     issued = {p.name.split("-")[0].upper(): p for p in (work / "bieu-mau").glob("*.xlsx")}
     types = {code: kind for code, _, kind, *_ in UNITS}
     mail_box = root / "gui-qua-thu"

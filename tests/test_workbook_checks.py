@@ -191,10 +191,14 @@ def filled(tmp_path_factory, config, lo_edit):
 
 
 def _validate_errors(path: Path, form: Form) -> list[str]:
-    """The codes of the errors `htsd validate` reports for this file alone (no roster)."""
+    """The codes of the errors `htsd validate` reports for this file alone (no roster), but for
+    the figures it holds for the clerk as hard to believe (a candidate value of 5 đồng): no
+    formula sees those, as the workbook's guide says."""
+    from htsd_cli.findings import HELD_CODES
+
     report = check_file(str(path), form)
     check_batch([report], form, None)
-    return [f.code for f in report.findings if f.is_error]
+    return [f.code for f in report.findings if f.is_error and f.code not in HELD_CODES]
 
 
 @pytest.mark.parametrize("form_name", list(FORMS_UNDER_TEST))
