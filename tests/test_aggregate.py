@@ -302,10 +302,11 @@ def test_failure_while_rendering_writes_nothing(tmp_path, monkeypatch):
         from htsd_cli.config import load_config
         from htsd_cli.pipeline import run_aggregate
         from htsd_cli.roster import load_roster
+        from htsd_cli.settings import of_aggregate
 
         config = load_config(SAMPLE_CONFIG)
         form = config.load_form()
-        run_aggregate([RETURNS], form, config, load_roster(SAMPLE_ROSTER, form), out)
+        run_aggregate(of_aggregate(config, form, load_roster(SAMPLE_ROSTER, form), [RETURNS], out))
     assert not out.exists() or list(out.iterdir()) == []
 
 
@@ -613,12 +614,15 @@ def test_the_summary_workbook_written_as_it_is_made_is_the_one_made_in_memory(tm
     from htsd_cli.outputs import MANIFEST
     from htsd_cli.pipeline import run_status
     from htsd_cli.roster import load_roster
+    from htsd_cli.settings import of_status
     from htsd_cli.summary import build_summary_workbook
 
     config = load_config(SAMPLE_CONFIG)
     form = config.load_form()
     roster = load_roster(SAMPLE_ROSTER, form)
-    report, status = run_status([RETURNS], form, config, roster, config.report_date)
+    report, status = run_status(
+        of_status(config, form, roster, [RETURNS], as_of=config.report_date)
+    )
     agg = aggregate(form, roster, status)
     whole = build_summary_workbook(agg, config, report, {})
     streamed = io.BytesIO()

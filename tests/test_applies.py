@@ -63,9 +63,10 @@ def batch(tmp_path_factory, issued, form, roster):
 
 def test_totals_count_only_the_units_each_row_applies_to(batch, form, roster, config, tmp_path):
     from htsd_cli.pipeline import run_aggregate
+    from htsd_cli.settings import of_aggregate
 
     folder, typed = batch
-    agg, outputs = run_aggregate([folder], form, config, roster, tmp_path / "out")
+    agg, outputs = run_aggregate(of_aggregate(config, form, roster, [folder], tmp_path / "out"))
     assert len(agg.used) == len(roster.units)
     types = {u.code: u.unit_type for u in roster.units}
     for ind in form.indicators:
@@ -204,9 +205,10 @@ def test_roll_up_carries_the_denominators(batch, form, roster, config, tmp_path)
     from htsd_cli.config import Config, Office
     from htsd_cli.pipeline import run_aggregate
     from htsd_cli.roster import Roster, Unit
+    from htsd_cli.settings import of_aggregate
 
     folder, _ = batch
-    agg, outputs = run_aggregate([folder], form, config, roster, tmp_path / "quan")
+    agg, outputs = run_aggregate(of_aggregate(config, form, roster, [folder], tmp_path / "quan"))
     province = Roster(
         (Unit(config.office.unit_code, config.office.name, "phong_gd", "Phòng GD", "Tỉnh"),),
         SAMPLE_ROSTER,
@@ -216,7 +218,9 @@ def test_roll_up_carries_the_denominators(batch, form, roster, config, tmp_path)
         signer=config.signer,
         form_ref=config.form_ref,
     )
-    top, _ = run_aggregate([outputs.workbook], form, upper, province, tmp_path / "tinh")
+    top, _ = run_aggregate(
+        of_aggregate(upper, form, province, [outputs.workbook], tmp_path / "tinh")
+    )
     for ind in form.indicators:
         if ind.aggregate != "none":
             assert top.total(ind.id) == agg.total(ind.id), ind.id

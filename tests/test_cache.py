@@ -13,6 +13,7 @@ import pytest
 import htsd_cli.validate as validate_module
 from htsd_cli.cache import CACHE_NAME
 from htsd_cli.pipeline import run_aggregate
+from htsd_cli.settings import of_aggregate
 
 from .conftest import SAMPLES
 
@@ -35,7 +36,7 @@ def counted(monkeypatch):
 
 
 def _run(returns, out, form, config, roster, use_cache=True):
-    run_aggregate([returns], form, config, roster, out, use_cache=use_cache)
+    run_aggregate(of_aggregate(config, form, roster, [returns], out), use_cache=use_cache)
     return {name: (out / name).read_bytes() for name in REPORT}
 
 

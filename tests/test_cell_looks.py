@@ -209,6 +209,7 @@ def test_totals_are_the_sums_of_what_was_meant(made, form, roster, config, tmp_p
     """One file of each case aggregated: a file holding a held or refused figure is not counted as
     it stands; every total is the sum of the figures the other units meant."""
     from htsd_cli.pipeline import run_aggregate
+    from htsd_cli.settings import of_aggregate
 
     returns = tmp_path / "returns"
     returns.mkdir()
@@ -216,7 +217,7 @@ def test_totals_are_the_sums_of_what_was_meant(made, form, roster, config, tmp_p
     for n, name in enumerate(cases):
         path = made[name][FORMATS[n % len(FORMATS)]]
         shutil.copy(path, returns / path.name)
-    agg, _ = run_aggregate([returns], form, config, roster, tmp_path / "out")
+    agg, _ = run_aggregate(of_aggregate(config, form, roster, [returns], tmp_path / "out"))
     counted = [
         n for n, case in cases.items() if not any(isinstance(v, str) for v in case[3].values())
     ]

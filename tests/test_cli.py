@@ -101,12 +101,12 @@ def test_missing_file_is_reported_in_vietnamese(tmp_path):
 
 
 def test_unexpected_error_is_one_line_without_traceback(tmp_path, monkeypatch, capsys):
-    import htsd_cli.commands
+    import htsd_cli.settings
 
     def broken(*args, **kwargs):
         raise ZeroDivisionError("hỏng")
 
-    monkeypatch.setattr(htsd_cli.commands, "prepare", broken)
+    monkeypatch.setattr(htsd_cli.settings, "for_template", broken)
     monkeypatch.setattr(sys, "argv", ["htsd", "template", "--out", str(tmp_path)])
     from htsd_cli.cli import main
 

@@ -329,6 +329,7 @@ def test_aggregate_totals_are_the_sums_of_what_was_typed(made, form, roster, con
     import shutil
 
     from htsd_cli.pipeline import run_aggregate
+    from htsd_cli.settings import of_aggregate
 
     returns = tmp_path / "returns"
     returns.mkdir()
@@ -339,7 +340,7 @@ def test_aggregate_totals_are_the_sums_of_what_was_typed(made, form, roster, con
         formats = VARIANTS[name][1]
         path = made[name][formats[n % len(formats)]]
         shutil.copy(path, returns / path.name)
-    agg, _ = run_aggregate([returns], form, config, roster, tmp_path / "out")
+    agg, _ = run_aggregate(of_aggregate(config, form, roster, [returns], tmp_path / "out"))
     assert len(agg.used) == len(counted)
     for ind in form.indicators:
         if ind.aggregate == "none":

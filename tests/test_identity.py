@@ -513,6 +513,7 @@ def test_decisions_apply_after_the_read_cache_and_reach_every_output(
 
     from htsd_cli.cache import ReadCache
     from htsd_cli.pipeline import run_aggregate
+    from htsd_cli.settings import of_aggregate
 
     hits: list[int] = []
     get = ReadCache.look_up
@@ -528,7 +529,7 @@ def test_decisions_apply_after_the_read_cache_and_reach_every_output(
     for case in ("ten-tep", "trang-don-vi-khac", "chu"):
         shutil.copy(made[case], folder / made[case].name)
     settings = dataclasses.replace(config, decisions=tmp_path / "quyet-dinh.xlsx", receipts=None)
-    first, _ = run_aggregate([folder], form, settings, units, tmp_path / "out")
+    first, _ = run_aggregate(of_aggregate(settings, form, units, [folder], tmp_path / "out"))
     assert sorted(r.unit_code for r in first.used) == ["TH01", "TH02"] and not any(hits)
     sent = folder / made["ten-tep"].name
     _decisions_book(
@@ -536,7 +537,7 @@ def test_decisions_apply_after_the_read_cache_and_reach_every_output(
         [[sent.name, file_code(str(sent)), OWNER, "MN04", "", "", "", "", "", "gọi điện hỏi"]],
     )
     hits.clear()
-    second, outputs = run_aggregate([folder], form, settings, units, tmp_path / "out")
+    second, outputs = run_aggregate(of_aggregate(settings, form, units, [folder], tmp_path / "out"))
     assert hits and all(hits)  # every file read from the cache
     assert sorted(r.unit_code for r in second.used) == ["MN04", "TH01", "TH02"]
     _counted(
@@ -557,7 +558,7 @@ def test_decisions_apply_after_the_read_cache_and_reach_every_output(
     summary = check_file(str(outputs.workbook), form, want_names=False)
     assert summary.kind == "summary" and summary.sheet == "Báo cáo" and not summary.more_sheets
     settings.decisions.unlink()
-    third, _ = run_aggregate([folder], form, settings, units, tmp_path / "out")
+    third, _ = run_aggregate(of_aggregate(settings, form, units, [folder], tmp_path / "out"))
     assert sorted(r.unit_code for r in third.used) == ["TH01", "TH02"]
     assert {u.code for u in third.status.units if u.state == HELD} == {"MN03", "MN04"}
 

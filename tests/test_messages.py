@@ -1578,17 +1578,65 @@ def _campaign_lines(tmp: Path) -> list[str]:
     out.append(f"phiên bản | {describe_change(carried, changed)}")
     bad = tmp / "htsd.toml"
     text = SAMPLE_CONFIG.read_text(encoding="utf-8")
-    bad.write_text(
-        text.replace("year = 2022", 'year = "2022"').replace("example = true", "example = 1"),
-        encoding="utf-8",
-    )
-    try:
-        load_config(bad)
-    except Exception as exc:
-        out += [
-            f"cấu hình | {line}" for line in str(exc).replace(str(bad), "htsd.toml").splitlines()
-        ]
+    for typo in (
+        [("year = 2022", 'year = "2022"'), ("example = true", "example = 1")],
+        [("deadline = 2022-10-10", "deadline = 10/10/2022")],
+        [("date = 2022-10-12", "date = 2022-02-30")],
+        [('place = "Hải An"', 'plase = "Hải An"')],
+        [('roster = "roster.csv"', 'roster = "roster.csv')],
+        [('roster = "roster.csv"', "roster = roster.csv")],
+        [('roster = "roster.csv"', 'roster = "D:\\HTSD\\roster.csv"')],
+        [('roster = "roster.csv"', 'roster = "roster.csv" "x.csv"')],
+        [("[signer]", "[signer")],
+        [("receipts = ", "receipts = 1\nreceipts = ")],
+        [('roster = "roster.csv"', 'mailbox = "imaps://vanthu@"')],
+    ):
+        changed = text
+        for before, after in typo:
+            changed = changed.replace(before, after)
+        bad.write_text(changed, encoding="utf-8")
+        try:
+            load_config(bad)
+        except Exception as exc:
+            said = str(exc).replace(str(bad), "htsd.toml").splitlines()
+            out += [f"cấu hình | {line}" for line in said]
+    out += _missing_settings(tmp)
     return [line.replace(str(tmp), "<tạm>") for line in out]
+
+
+def _missing_settings(tmp: Path) -> list[str]:
+    """What a command says when an input is neither on its command line nor in htsd.toml,
+    without a configuration and with one that lacks the line."""
+    from htsd_cli.errors import UsageError
+    from htsd_cli.settings import for_aggregate, for_validate
+
+    out: list[str] = []
+    work = tmp / "thieu"
+    work.mkdir()
+    lacking = work / "htsd.toml"
+    text = SAMPLE_CONFIG.read_text(encoding="utf-8")
+    lacking.write_text(text.replace('roster = "roster.csv"\n', ""), encoding="utf-8")
+    cases = [
+        ("không có htsd.toml", lambda: for_validate(config=None, form=None, roster=None, returns=None)),
+        ("thiếu roster", lambda: for_aggregate(
+            config=lacking, form=None, roster=None, returns=None, output=None, narrative=None,
+            receipts=None,
+        )),
+    ]  # fmt: skip
+    empty = tmp / "rong"
+    empty.mkdir()
+    here = Path.cwd()
+    try:
+        for what, resolve in cases:
+            os.chdir(empty if what == "không có htsd.toml" else work)
+            try:
+                resolve()
+            except UsageError as exc:
+                said = str(exc).replace(str(work), "<thư mục>").replace(str(empty), "<thư mục>")
+                out += [f"thiếu | {what} | {line}" for line in said.splitlines()]
+    finally:
+        os.chdir(here)
+    return out
 
 
 def _import_lines(tmp: Path) -> list[str]:

@@ -1,4 +1,6 @@
-"""The command line. Commands parse options, call the library and print; nothing else.
+"""The command line. Commands parse options, resolve them into settings (settings.py), call one
+function of the pipeline and print; nothing else. An HtsdError of any command is said once, by the
+command group (`Boundary`).
 
 Heavy modules (openpyxl, pandas, python-docx) are imported inside the commands that need them so
 that `htsd --help` stays fast.
@@ -14,12 +16,32 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 from rich.markup import escape
+from typer.core import TyperGroup
 
 from htsd_cli import __version__
 from htsd_cli.cli_vi import install as _vietnamese
-from htsd_cli.errors import HtsdError, os_error_message
+from htsd_cli.errors import HtsdError, ReadError, UsageError, os_error_message
 
 _vietnamese()
+console = Console()
+err_console = Console(stderr=True)
+_state = {"debug": False}
+
+
+class Boundary(TyperGroup):
+    """htsd's command groups: an HtsdError raised by any command or sub-command is said here,
+    once, in Vietnamese and without a traceback (unless --debug); a usage error exits 2, any
+    other 1."""
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except HtsdError as exc:
+            err_console.print(f"[bold red]Lỗi:[/] {escape(str(exc))}", highlight=False)
+            if _state["debug"]:
+                err_console.print_exception()
+            raise typer.Exit(exc.exit_code) from None
+
 
 app = typer.Typer(
     name="htsd",
@@ -29,6 +51,7 @@ app = typer.Typer(
     add_completion=False,
     rich_markup_mode="rich",
     pretty_exceptions_enable=False,
+    cls=Boundary,
 )
 form_app = typer.Typer(
     help="Xem, chuyển đổi biểu mẫu, hoặc lập biểu mẫu từ phụ lục của Kế hoạch.",
@@ -36,10 +59,6 @@ form_app = typer.Typer(
     no_args_is_help=True,
 )
 app.add_typer(form_app, name="form")
-
-console = Console()
-err_console = Console(stderr=True)
-_state = {"debug": False}
 
 ConfigOption = Annotated[
     Path | None,
@@ -100,62 +119,6 @@ def main_callback(
     _state["debug"] = debug
 
 
-def setting(
-    given: Any, configured: Any, option: str, key: str, what: str, many: bool = False
-) -> Any:
-    """A value from the command line, else from htsd.toml; neither is a usage error (exit 2)."""
-    if given is not None and given != []:
-        return given
-    if configured is not None:
-        return [configured] if many else configured
-    err_console.print(
-        f"[bold red]Lỗi:[/] thiếu {what}: ghi {option} trên dòng lệnh, hoặc dòng "
-        f'{key} = "..." trong htsd.toml (htsd init tạo sẵn).',
-        highlight=False,
-    )
-    raise typer.Exit(2)
-
-
-def optional_config(config: Path | None) -> Any:
-    """The configuration when there is one (a command that can do without it gets None)."""
-    from htsd_cli.config import load_config
-
-    try:
-        return load_config(config)
-    except HtsdError:
-        if config is not None:
-            raise
-        return None
-
-
-def configuration_or_exit(config: Path | None) -> Any:
-    """`optional_config`, with a broken configuration said and the command ended (exit 1)."""
-    try:
-        return optional_config(config)
-    except HtsdError as exc:
-        raise fail(exc) from None
-
-
-def require_paths(paths: list[Path]) -> None:
-    """A returns path that does not exist is a usage error (exit 2), before anything is read."""
-    missing = [p for p in paths if not p.exists()]
-    if missing:
-        for path in missing:
-            err_console.print(
-                f"[bold red]Lỗi:[/] không có tệp hay thư mục nào tên {path}. Hãy kiểm tra lại "
-                "đường dẫn (gõ sai tên thư mục?).",
-                highlight=False,
-            )
-        raise typer.Exit(2)
-
-
-def fail(exc: HtsdError) -> typer.Exit:
-    err_console.print(f"[bold red]Lỗi:[/] {exc}", highlight=False)
-    if _state["debug"]:
-        err_console.print_exception()
-    return typer.Exit(1)
-
-
 def _print_json(data: Any) -> None:
     """JSON for programs, in UTF-8 whatever the console's code page (Windows' is not UTF-8)."""
     import json
@@ -177,14 +140,14 @@ def form_show(
     as_json: JsonOption = False,
 ) -> None:
     """Liệt kê các mục và chỉ tiêu của biểu mẫu (và kiểm tra tệp biểu mẫu)."""
-    from htsd_cli import commands
+    from htsd_cli import settings
 
-    try:
-        loaded = commands.resolve_form(form, config)
-    except HtsdError as exc:
-        raise fail(exc) from None
+    loaded = settings.for_form(config=config, form=form).form
+    assert loaded is not None
     if as_json:
-        _print_json(commands.form_as_dict(loaded))
+        from htsd_cli.formyaml import form_as_dict
+
+        _print_json(form_as_dict(loaded))
         return
     from htsd_cli import views
 
@@ -213,12 +176,9 @@ def form_convert(
     overwrite: OverwriteOption = False,
 ) -> None:
     """Chuyển biểu mẫu giữa tệp YAML và bảng tính Excel, không mất gì (kể cả ghi chú)."""
-    from htsd_cli import commands
+    from htsd_cli import pipeline
 
-    try:
-        written = commands.convert_form(source, target, overwrite)
-    except HtsdError as exc:
-        raise fail(exc) from None
+    written = pipeline.convert_form(source, target, overwrite)
     console.print(f"Đã ghi {written}", highlight=False)
 
 
@@ -258,13 +218,11 @@ def form_import(
 ) -> None:
     """Lập biểu mẫu năm nay từ phụ lục của Kế hoạch: mỗi dòng "Số …" một chỉ tiêu, chỗ nào
     htsd đoán thì đánh dấu ở cột 'Cần xem'."""
-    from htsd_cli import commands
+    from htsd_cli import pipeline, settings
     from htsd_cli.formimport import left_out_lines, summary_line
 
-    try:
-        written, draft, previous = commands.import_form(plan, form, config, out, overwrite)
-    except HtsdError as exc:
-        raise fail(exc) from None
+    chosen = settings.for_import(config=config, form=form, output=out)
+    written, draft, previous = pipeline.import_form(chosen, plan, overwrite)
     console.print(escape(summary_line(draft, previous, str(written))), highlight=False)
     for line in left_out_lines(draft):
         console.print(f"[yellow]{escape(line)}[/]", highlight=False)
@@ -304,8 +262,7 @@ def _ask_year(given: int | None, default: int) -> int:
     """--nam, else the clerk's answer at a terminal, else this year."""
     if given is not None:
         if not 1000 <= given <= 9999:
-            err_console.print(f"[bold red]Lỗi:[/] --nam {given}: một năm có bốn chữ số.")
-            raise typer.Exit(2)
+            raise UsageError(f"--nam {given}: một năm có bốn chữ số.")
         return given
     while True:
         text = _ask(None, "Năm của đợt báo cáo", str(default)).strip()
@@ -416,37 +373,34 @@ def init(
 
     from htsd_cli import init as folders
 
-    try:
-        campaign_year = _ask_year(year, dt.date.today().year)  # the clock decides only this
-        origin = folders.origin(campaign_year, form, plan)
-        first, last, due, usual_theme = origin.defaults(campaign_year)
-        campaign = folders.Campaign(
-            year=campaign_year,
-            start=_ask_date(start, "Tuần lễ từ ngày", first),
-            end=_ask_date(end, "Tuần lễ đến ngày", last),
-            deadline=_ask_date(deadline, "Hạn đơn vị nộp báo cáo", due),
-            report_date=_ask_date(report_date, "Ngày của báo cáo tổng hợp (Enter: ghi sau)", None),
-            theme=_ask(
-                theme,
-                f"Chủ đề Tuần lễ năm {campaign_year} (Enter: ghi sau trong biểu mẫu)",
-                usual_theme,
-            ).strip(),
-        )
-        chosen = folders.campaign_form(origin, campaign)
-        setup = folders.Setup(
-            form=chosen.reference(folder, form),
-            office=_ask(office, "Tên cơ quan thu báo cáo", "Phòng Giáo dục và Đào tạo"),
-            governing_body=_ask(governing, "Cơ quan chủ quản (Enter nếu không có)", ""),
-            short_name=_ask(short_name, "Tên viết tắt trong số văn bản", "PGDĐT"),
-            place=_ask(place, "Địa danh ghi ở dòng ngày tháng", "(địa danh)"),
-            send_to=_ask(send_to, "Đơn vị gửi báo cáo về đâu (email, địa chỉ)", ""),
-            signer_authority="",
-            signer_title=_ask(signer_title, "Chức vụ người ký", "TRƯỞNG PHÒNG"),
-            signer_name=_ask(signer, "Họ tên người ký", "(họ tên)"),
-        )
-        written = folders.init_folder(folder, setup, chosen.form, campaign, chosen.book)
-    except HtsdError as exc:
-        raise fail(exc) from None
+    campaign_year = _ask_year(year, dt.date.today().year)  # the clock decides only this
+    origin = folders.origin(campaign_year, form, plan)
+    first, last, due, usual_theme = origin.defaults(campaign_year)
+    campaign = folders.Campaign(
+        year=campaign_year,
+        start=_ask_date(start, "Tuần lễ từ ngày", first),
+        end=_ask_date(end, "Tuần lễ đến ngày", last),
+        deadline=_ask_date(deadline, "Hạn đơn vị nộp báo cáo", due),
+        report_date=_ask_date(report_date, "Ngày của báo cáo tổng hợp (Enter: ghi sau)", None),
+        theme=_ask(
+            theme,
+            f"Chủ đề Tuần lễ năm {campaign_year} (Enter: ghi sau trong biểu mẫu)",
+            usual_theme,
+        ).strip(),
+    )
+    chosen = folders.campaign_form(origin, campaign)
+    setup = folders.Setup(
+        form=chosen.reference(folder, form),
+        office=_ask(office, "Tên cơ quan thu báo cáo", "Phòng Giáo dục và Đào tạo"),
+        governing_body=_ask(governing, "Cơ quan chủ quản (Enter nếu không có)", ""),
+        short_name=_ask(short_name, "Tên viết tắt trong số văn bản", "PGDĐT"),
+        place=_ask(place, "Địa danh ghi ở dòng ngày tháng", "(địa danh)"),
+        send_to=_ask(send_to, "Đơn vị gửi báo cáo về đâu (email, địa chỉ)", ""),
+        signer_authority="",
+        signer_title=_ask(signer_title, "Chức vụ người ký", "TRƯỞNG PHÒNG"),
+        signer_name=_ask(signer, "Họ tên người ký", "(họ tên)"),
+    )
+    written = folders.init_folder(folder, setup, chosen.form, campaign, chosen.book)
     for path in written:
         console.print(f"Đã ghi {path}", highlight=False)
     first_line, *more = chosen.lines
@@ -495,23 +449,15 @@ def template(
     ] = False,
 ) -> None:
     """Phát biểu mẫu: mỗi đơn vị trong danh sách một tệp Excel đã khóa ô, sẵn sàng để điền."""
-    from htsd_cli import commands, views
+    from htsd_cli import pipeline, settings, views
 
-    try:
-        configured = optional_config(config)
-        out = setting(
-            out, configured and configured.issued, "--out", "issued", "thư mục ghi biểu mẫu"
-        )
-        roster = None if blank else roster or (configured.roster if configured else None)
-        cfg, loaded, units = commands.prepare(config, form, roster)
-        with views.progress(console, "Đang tạo biểu mẫu") as step:
-            issued, note = commands.issue(loaded, cfg, units, out, step, overwrite, anyway)
-    except HtsdError as exc:
-        raise fail(exc) from None
-    assert out is not None
+    chosen = settings.for_template(config=config, form=form, roster=roster, output=out, blank=blank)
+    with views.progress(console, "Đang tạo biểu mẫu") as step:
+        issued, note = pipeline.issue(chosen, progress=step, overwrite=overwrite, anyway=anyway)
     if note:
         console.print(f"[yellow]{escape(note)}[/]", highlight=False)
-    views.print_issued(console, issued, out)
+    assert chosen.output is not None
+    views.print_issued(console, issued, chosen.output)
 
 
 PathsArgument = Annotated[
@@ -555,40 +501,25 @@ def validate(
     ] = False,
 ) -> None:
     """Kiểm tra các báo cáo đơn vị gửi về: chỉ ra từng ô cần sửa."""
-    from htsd_cli import commands, views
+    from htsd_cli import pipeline, settings, views
 
-    configured = configuration_or_exit(config)
-    paths = setting(
-        paths, configured and configured.returns, "BÁO-CÁO", "returns", "báo cáo", many=True
+    chosen = settings.for_validate(config=config, form=form, roster=roster, returns=paths)
+    if annotate is not None:  # where the copies may go is checked before any file is read
+        pipeline.reading(chosen).refuse_folder(annotate, "bản sao cần sửa")
+    with views.progress(err_console, "Đang kiểm tra") as step:
+        report = pipeline.validate(chosen, strict=strict, progress=step)
+    annotated = (
+        pipeline.annotate(chosen, report, annotate, overwrite) if annotate is not None else None
     )
-    assert paths is not None
-    require_paths(paths)
-    roster = roster or (configured.roster if configured else None)
-    try:
-        loaded, units = commands.prepare_check(config, form, roster)
-        if annotate is not None:  # where the copies may go is checked before any file is read
-            commands.check_annotate_folder(annotate, paths)
-        with views.progress(err_console, "Đang kiểm tra") as step:
-            report = commands.validate(paths, loaded, units, strict, step, configured)
-        decided = configured.decisions if configured else None
-        annotated = (
-            commands.annotate(report, annotate, paths, [roster, config, decided], overwrite)
-            if annotate is not None
-            else None
-        )
-    except HtsdError as exc:
-        raise fail(exc) from None
     if not report.files:
-        err_console.print(
-            f"[bold red]Lỗi:[/] không tìm thấy tệp báo cáo nào (.xlsx, .xlsm, .xls, .ods) trong "
-            f"{', '.join(str(p) for p in paths)}.",
-            highlight=False,
+        raise ReadError(
+            "không tìm thấy tệp báo cáo nào (.xlsx, .xlsm, .xls, .ods) trong "
+            f"{', '.join(str(p) for p in chosen.returns)}."
         )
-        raise typer.Exit(1)
     if as_json:
         _print_json(report.to_dict())
     else:
-        views.print_validation(console, report, annotated, show_all, _book(configured))
+        views.print_validation(console, report, annotated, show_all, _book(chosen))
     raise typer.Exit(0 if report.valid else 1)
 
 
@@ -653,29 +584,25 @@ def status(
     overwrite: OverwriteOption = False,
 ) -> None:
     """Ai đã nộp, ai chưa, tệp nào không dùng được, ai nộp muộn; thư nhắc để gửi đơn vị."""
-    from htsd_cli import commands, views
+    from htsd_cli import pipeline, settings, views
 
     states = _states(only)
-    paths, roster, _configured = _collecting(config, paths, roster)
-    try:
-        cfg, loaded, units = commands.prepare_collecting(config, form, roster)
-        inputs = commands.collecting_inputs(paths, cfg, units, receipts)
-        for folder in (remind, out.parent if out else None):
-            if folder is not None:  # said before any file is read
-                inputs.refuse_folder(folder, "thư nhắc")
-        with views.progress(err_console, "Đang đọc") as step:
-            _report, result = commands.status(
-                paths, loaded, cfg, units, as_of.date() if as_of else None, receipts, step
-            )
-        written = commands.write_status_files(
-            result, cfg, loaded, units, inputs, out, remind, overwrite
-        )
-    except HtsdError as exc:
-        raise fail(exc) from None
+    chosen = settings.for_status(
+        config=config, form=form, roster=roster, returns=paths, receipts=receipts,
+        as_of=as_of.date() if as_of else None,
+    )  # fmt: skip
+    for folder in (remind, out.parent if out else None):
+        if folder is not None:  # said before any file is read
+            pipeline.reading(chosen).refuse_folder(folder, "thư nhắc")
+    with views.progress(err_console, "Đang đọc") as step:
+        _report, result = pipeline.run_status(chosen, progress=step)
+    written = pipeline.write_status_files(
+        chosen, result, out=out, remind=remind, overwrite=overwrite
+    )
     if as_json:
         _print_json(result.to_dict())
     else:
-        views.print_status(console, result, states, _book(cfg))
+        views.print_status(console, result, states, _book(chosen))
         for path in written:
             console.print(f"Đã ghi {path}")
 
@@ -686,10 +613,9 @@ STATES = {
 }  # fmt: skip
 
 
-def _book(configured: Any) -> str:
+def _book(chosen: Any) -> str:
     """The decisions workbook's name, as the clerk knows it ('' when none is configured)."""
-    decisions = configured.decisions if configured is not None else None
-    return decisions.name if decisions is not None else ""
+    return chosen.decisions.name if chosen.decisions is not None else ""
 
 
 def _states(only: str | None) -> set[str] | None:
@@ -698,30 +624,10 @@ def _states(only: str | None) -> set[str] | None:
     wanted = {w.strip().lower() for w in only.split(",") if w.strip()}
     unknown = wanted - set(STATES)
     if unknown:
-        err_console.print(
-            f"[bold red]Lỗi:[/] --only không hiểu '{', '.join(sorted(unknown))}'; dùng: "
-            f"{', '.join(STATES)}.",
-            highlight=False,
+        raise UsageError(
+            f"--only không hiểu '{', '.join(sorted(unknown))}'; dùng: {', '.join(STATES)}."
         )
-        raise typer.Exit(2)
     return {STATES[w] for w in wanted}
-
-
-def _collecting(
-    config: Path | None, paths: list[Path] | None, roster: Path | None
-) -> tuple[list[Path], Path, Any]:
-    """Returns and roster for status and aggregate (given, else from htsd.toml), and the
-    configuration they came from (None when there is none)."""
-    configured = configuration_or_exit(config)
-    paths = setting(
-        paths, configured and configured.returns, "BÁO-CÁO", "returns", "báo cáo", many=True
-    )
-    roster = setting(
-        roster, configured and configured.roster, "--roster", "roster", "danh sách đơn vị"
-    )
-    assert paths is not None and roster is not None
-    require_paths(paths)
-    return paths, roster, configured
 
 
 @app.command()
@@ -765,25 +671,20 @@ def aggregate(
     ] = False,
 ) -> None:
     """Tổng hợp các báo cáo hợp lệ: tong-hop.xlsx, bao-cao.md và bao-cao.docx (và bao-cao.pdf)."""
-    from htsd_cli import commands, views
+    from htsd_cli import pipeline, settings, views
 
-    paths, roster, configured = _collecting(config, paths, roster)
-    out = setting(out, configured and configured.output, "--out", "output", "thư mục ghi tổng hợp")
-    if narrative is None and configured is not None and configured.narrative is not None:
-        narrative = configured.narrative if configured.narrative.exists() else None
-    try:
-        cfg, loaded, units = commands.prepare_collecting(config, form, roster)
-        with views.progress(err_console, "Đang tổng hợp") as step:
-            agg, outputs = commands.aggregate(
-                paths, loaded, cfg, units, out, narrative, receipts, step, overwrite, pdf,
-                not no_cache,
-            )  # fmt: skip
-    except HtsdError as exc:
-        raise fail(exc) from None
+    chosen = settings.for_aggregate(
+        config=config, form=form, roster=roster, returns=paths, output=out, narrative=narrative,
+        receipts=receipts,
+    )  # fmt: skip
+    with views.progress(err_console, "Đang tổng hợp") as step:
+        agg, outputs = pipeline.run_aggregate(
+            chosen, progress=step, overwrite=overwrite, pdf=pdf, use_cache=not no_cache
+        )
     if as_json:
         _print_json({**agg.to_dict(), "outputs": [str(p) for p in outputs.written]})
     else:
-        views.print_aggregate(console, agg, outputs, _book(cfg))
+        views.print_aggregate(console, agg, outputs, _book(chosen))
     raise typer.Exit(0 if agg.used else 1)
 
 
@@ -841,67 +742,27 @@ def collect(
     as_json: JsonOption = False,
 ) -> None:
     """Lấy báo cáo từ hộp thư: lưu tệp đính kèm vào thư mục báo cáo, ghi sổ nhận ngày giờ thư đến."""
-    from htsd_cli import collect as collecting
-    from htsd_cli import imap, mail, views
-    from htsd_cli.outputs import is_within
+    from htsd_cli import pipeline, settings, views
+    from htsd_cli.collect import Outcome
 
-    configured = configuration_or_exit(config)
-    source = setting(
-        source, (configured and configured.mailbox) or None, "NGUỒN", "mailbox", "hộp thư"
+    chosen = settings.for_collect(
+        config=config, source=source, out=out, receipts=receipts, ca_file=ca_file, roster=roster
     )
-    out = setting(out, configured and configured.returns, "--out", "returns", "thư mục báo cáo")
-    assert source is not None and out is not None
-    book = receipts or (configured.receipts if configured else None) or out.parent / "so-nhan.csv"
-    try:
-        if imap.is_address(source):
-            box = imap.parse_address(source)
-            ca_file = ca_file or (configured.ca_file if configured else None)
-            letters = imap.messages(
-                box, imap.password_for(box), since.date() if since else None, ca_file
-            )
-        else:
-            where = Path(source)
-            if not where.exists():
-                err_console.print(f"[bold red]Lỗi:[/] không có tệp hay thư mục nào tên {where}.")
-                raise typer.Exit(2)
-            if where.is_dir() and is_within(out, where):  # the mail source is only ever read
-                raise mail.MailError(
-                    f"Thư mục báo cáo {out} nằm trong thư mục thư {where}: htsd không ghi gì vào "
-                    "nơi chứa thư. Hãy chọn thư mục báo cáo khác."
-                )
-            letters = mail.files(where)
-        with err_console.status("Đang đọc thư…") as shown:
-            outcome = collecting.Outcome()
-            for outcome in collecting.collect(letters, out, book, since.date() if since else None):
-                shown.update(
-                    f"Đang đọc thư: {outcome.messages} thư, {len(outcome.saved)} tệp đã lưu"
-                )
-    except HtsdError as exc:
-        raise fail(exc) from None
-    if configured is not None and (
+    with err_console.status("Đang đọc thư…") as shown:
+        outcome = Outcome()
+        for outcome in pipeline.collect(chosen, since.date() if since else None):
+            shown.update(f"Đang đọc thư: {outcome.messages} thư, {len(outcome.saved)} tệp đã lưu")
+    if chosen.unattributed and (
         outcome.saved or outcome.refused or outcome.listed or outcome.bounces
     ):
-        _attribute(outcome, out, configured, roster)
+        err_console.print(
+            f"[yellow]Chưa xác định được tệp của đơn vị nào:[/] {escape(chosen.unattributed)}",
+            highlight=False,
+        )
     if as_json:
         _print_json(outcome.to_dict())
     else:
-        views.print_collect(console, outcome, out)
-
-
-def _attribute(outcome: Any, folder: Path, configured: Any, roster: Path | None) -> None:
-    """The units the saved files belong to; without them the files are still saved and booked."""
-    from htsd_cli.collect import attribute
-    from htsd_cli.roster import load_roster
-
-    try:
-        form = configured.load_form()
-        roster = roster or configured.roster
-        units = load_roster(roster, form) if roster is not None and roster.exists() else None
-        attribute(outcome, folder, form, units)
-    except HtsdError as exc:
-        err_console.print(
-            f"[yellow]Chưa xác định được tệp của đơn vị nào:[/] {exc}", highlight=False
-        )
+        views.print_collect(console, outcome, chosen.returns[0])
 
 
 def main() -> None:

@@ -7,6 +7,7 @@ from the form definition.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -116,41 +117,127 @@ _TYPE_NAMES = {
 }
 
 
-def find_config(explicit: Path | None) -> Path:
-    """The configuration to use: --config, else htsd.toml in the working folder."""
+def find_config(explicit: Path | None) -> Path | None:
+    """The configuration to use: --config (which must exist), else htsd.toml in the working
+    folder, else None (a command that needs one says so, naming where htsd looked)."""
     if explicit is not None:
         if not explicit.is_file():
             raise ConfigError(f"Không tìm thấy tệp cấu hình {explicit}.")
         return explicit
     candidate = Path.cwd() / CONFIG_NAME
-    if candidate.is_file():
-        return candidate
-    raise ConfigError(
+    return candidate if candidate.is_file() else None
+
+
+def not_found() -> ConfigError:
+    """No --config, and no htsd.toml in the working folder."""
+    return ConfigError(
         f"Không tìm thấy {CONFIG_NAME} trong thư mục {Path.cwd()}. "
         "Hãy chạy lệnh trong thư mục có tệp này hoặc chỉ rõ bằng --config TỆP."
     )
 
 
-_CONFIG_CACHE: dict[tuple[str, int, int], Config] = {}
-
-
 def load_config(explicit: Path | None = None) -> Config:
-    """Read and check the configuration (once per version of the file: a command asks for it
-    from several places). Raises ConfigError naming the file and the key."""
-    from htsd_cli.fsutil import once_per_version
+    """Read and check the configuration. Raises ConfigError naming the file, and the line and
+    column of what is wrong."""
+    found = load_optional_config(explicit)
+    if found is None:
+        raise not_found()
+    return found
 
+
+def load_optional_config(explicit: Path | None = None) -> Config | None:
+    """The configuration when there is one. A configuration that is there but wrong is always
+    an error, whether or not --config named it: its mistake is never hidden behind another."""
     path = find_config(explicit)
-    return once_per_version(_CONFIG_CACHE, path, lambda: _read_config(path))
-
-
-def _read_config(path: Path) -> Config:
+    if path is None:
+        return None
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: sai cú pháp TOML ({exc}).") from exc
+        text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"Không đọc được tệp cấu hình {path}: {read_reason(exc)}.") from exc
-    return parse_config(data, path)
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(
+            f"Tệp cấu hình {path} có lỗi:\n- {_syntax_problem(text, str(exc))}"
+        ) from exc
+    return parse_config(data, path, text)
+
+
+# tomllib's words → what the clerk reads (tomllib words its errors "<what> (at line L, column C)")
+_SYNTAX = (
+    ("Invalid value", "giá trị không đúng cách ghi (chữ đặt trong ngoặc kép \"...\", ngày ghi "
+     "YYYY-MM-DD, đúng/sai ghi true/false)"),
+    ("Illegal character '\\n'", "thiếu dấu ngoặc kép đóng trước khi hết dòng"),
+    ("Unterminated string", "thiếu dấu ngoặc kép đóng"),
+    ("Unescaped '\\' in a string", "dấu \\ trong ngoặc kép phải ghi hai lần (\\\\), hoặc đặt "
+     "đường dẫn trong ngoặc đơn '...'"),
+    ("Expected newline or end of document after a statement", "còn chữ thừa sau giá trị (mỗi "
+     "dòng một mục: tên = giá trị)"),
+    ("Expected '=' after a key in a key/value pair", "thiếu dấu = sau tên mục"),
+    ("Expected ']' at the end of a table declaration", "thiếu dấu ] sau tên bảng"),
+    ("Cannot overwrite a value", "mục này đã ghi ở trên (mỗi mục chỉ ghi một lần)"),
+    ("Cannot declare", "bảng này đã ghi ở trên (mỗi bảng chỉ ghi một lần)"),
+    ("Unclosed array", "danh sách thiếu dấu ] đóng"),
+    ("Invalid date or datetime", "ngày không có thật (ghi YYYY-MM-DD, ví dụ 2025-10-10)"),
+    ("Invalid initial character for a key part", "tên mục bắt đầu bằng ký tự không dùng được"),
+    ("Invalid statement", "dòng không đúng cách ghi (tên = giá trị, hoặc [tên bảng])"),
+)  # fmt: skip
+_AT = re.compile(
+    r"^(?P<what>.*) \(at (?:line (?P<line>\d+), column (?P<column>\d+)|end of document)\)$", re.S
+)
+_DATE_TYPED = re.compile(r"=\s*(\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4})\s*(?:#.*)?$")
+
+
+def _syntax_problem(text: str, error: str) -> str:
+    """A TOML syntax error in Vietnamese, with its line and column."""
+    found = _AT.match(error)
+    what = found.group("what") if found else error
+    if found is not None and found.group("line"):
+        line, column = int(found.group("line")), int(found.group("column"))
+    else:  # at the end of the document
+        lines = text.splitlines() or [""]
+        line, column = len(lines), len(lines[-1]) + 1
+    typed = text.splitlines()[line - 1] if line <= len(text.splitlines()) else ""
+    date = _DATE_TYPED.search(typed)
+    if date is not None:  # 10/10/2025, 2025-13-01: a date as the clerk writes it, or no date
+        column = date.start(1) + 1
+        said = (
+            f"ngày '{date.group(1)}' không đúng: ghi năm-tháng-ngày YYYY-MM-DD có thật, không "
+            "có ngoặc kép (ví dụ 2025-10-10)"
+        )
+    else:
+        said = next(
+            (vi for en, vi in _SYNTAX if what.startswith(en)),
+            f"sai cú pháp TOML ({what})",
+        )
+    return f"dòng {line}, cột {column}: {said}"
+
+
+def _places(text: str) -> dict[tuple[str, str], tuple[int, int]]:
+    """Where each key is written: (table, key) → (line, column); (table, "") for a table's own
+    line. Enough of TOML for htsd.toml's shape (tables of plain keys, `office.name = …`)."""
+    out: dict[tuple[str, str], tuple[int, int]] = {}
+    table = ""
+    for number, line in enumerate(text.splitlines(), start=1):
+        header = _HEADER.match(line)
+        if header is not None:
+            table = header.group("name").strip().strip("\"'")
+            out.setdefault((table, ""), (number, header.start("name") + 1))
+            continue
+        key = _KEY.match(line)
+        if key is None:
+            continue
+        parts = [p.strip().strip("\"'") for p in key.group("key").split(".")]
+        where = (table, parts[0]) if len(parts) == 1 or table else (parts[0], parts[-1])
+        out.setdefault(where, (number, key.start("key") + 1))
+        if len(parts) > 1 and not table:
+            out.setdefault(("", parts[0]), (number, key.start("key") + 1))
+    return out
+
+
+_HEADER = re.compile(r"^\s*\[(?P<name>[^\[\]]+)\]\s*(?:#.*)?$")
+_KEY = re.compile(r"^\s*(?P<key>[\w\"'.\- ]+?)\s*=")
 
 
 def _beside(config: Path, value: Any) -> Path | None:
@@ -161,28 +248,36 @@ def _beside(config: Path, value: Any) -> Path | None:
     return config.parent / value.strip()
 
 
-def _mailbox(config: Path, value: str) -> str:
+def _mailbox(config: Path, value: str, where: str) -> str:
     """An IMAP address as written; a path to mail files is relative to the configuration."""
-    from htsd_cli.imap import is_address, parse_address
-
     if not value.strip():
         return ""
+    from htsd_cli.imap import is_address, parse_address  # the mail modules: for collect only
+
     if is_address(value):
         try:
             parse_address(value)
         except HtsdError as exc:
-            raise ConfigError(f"Tệp cấu hình {config}: mục 'mailbox': {exc}") from None
+            raise ConfigError(f"Tệp cấu hình {config}{where}: mục 'mailbox': {exc}") from None
         return value.strip()
     return str(_beside(config, value))
 
 
-def parse_config(data: dict[str, Any], path: Path) -> Config:
+def parse_config(data: dict[str, Any], path: Path, text: str = "") -> Config:
+    """The configuration from its TOML data; `text` (the file as written) places each problem
+    at its line and column."""
+    places = _places(text)
+
+    def at(table: str, key: str) -> str:
+        place = places.get((table, key))
+        return f"dòng {place[0]}, cột {place[1]}: " if place else ""
+
     problems: list[str] = []
     tables: dict[str, dict[str, Any]] = {"": {}}
     for key, value in data.items():
         if key in _SCHEMA and key != "":
             if not isinstance(value, dict):
-                problems.append(f"[{key}] phải là một bảng")
+                problems.append(f"{at('', key)}[{key}] phải là một bảng")
                 continue
             tables[key] = value
         else:
@@ -193,24 +288,30 @@ def parse_config(data: dict[str, Any], path: Path) -> Config:
         for key in values:
             if key not in fields:
                 problems.append(
-                    f"{where}mục '{key}' không được biết (các mục hợp lệ: {', '.join(fields)})"
+                    f"{at(table, key)}{where}mục '{key}' không được biết (các mục hợp lệ: "
+                    f"{', '.join(fields)})"
                 )
         for key, (kind, required) in fields.items():
             if key not in values:
                 if required:
-                    problems.append(f"{where}thiếu mục bắt buộc '{key}'")
+                    problems.append(f"{at(table, '')}{where}thiếu mục bắt buộc '{key}'")
                 continue
             value = values[key]
             wrong = isinstance(value, dt.datetime) or (kind is int and isinstance(value, bool))
             if wrong or not isinstance(value, kind):
-                problems.append(f"{where}'{key}' phải là {_TYPE_NAMES[kind]}, đang là {value!r}")
+                problems.append(
+                    f"{at(table, key)}{where}'{key}' phải là {_TYPE_NAMES[kind]}, đang là {value!r}"
+                )
             elif isinstance(value, str) and not value.strip() and required:
-                problems.append(f"{where}'{key}' đang để trống")
+                problems.append(f"{at(table, key)}{where}'{key}' đang để trống")
     recipients = tables.get("report", {}).get("recipients", [])
     if isinstance(recipients, list) and not all(isinstance(r, str) for r in recipients):
-        problems.append("[report] 'recipients' phải là danh sách các đoạn chữ")
+        problems.append(
+            f"{at('report', 'recipients')}[report] 'recipients' phải là danh sách các đoạn chữ"
+        )
     if problems:
         raise ConfigError(f"Tệp cấu hình {path} có lỗi:\n" + "\n".join(f"- {p}" for p in problems))
+    mailbox_at = at("", "mailbox")
     office, signer, report = tables["office"], tables["signer"], tables.get("report", {})
     return Config(
         office=Office(
@@ -236,7 +337,9 @@ def parse_config(data: dict[str, Any], path: Path) -> Config:
         output=_beside(path, tables[""].get("output")),
         narrative=_beside(path, tables[""].get("narrative")),
         decisions=_beside(path, tables[""].get("decisions")),
-        mailbox=_mailbox(path, tables[""].get("mailbox", "")),
+        mailbox=_mailbox(
+            path, tables[""].get("mailbox", ""), f", {mailbox_at[:-2]}" if mailbox_at else ""
+        ),
         ca_file=_beside(path, tables[""].get("ca_file")),
         source=path,
         base=path.parent,

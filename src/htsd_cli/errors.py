@@ -4,6 +4,15 @@
 class HtsdError(Exception):
     """Base of every error htsd reports to the user (message already in Vietnamese)."""
 
+    exit_code = 1
+
+
+class UsageError(HtsdError):
+    """The command was typed without something it needs, or names a path that is not there:
+    nothing was read or written (exit status 2, as for a mistyped option)."""
+
+    exit_code = 2
+
 
 class FormError(HtsdError):
     """A form definition file is missing or wrong."""

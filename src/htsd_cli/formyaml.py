@@ -1,11 +1,13 @@
 """A form written as a YAML definition (`htsd form convert … x.yaml`), and the comments of a YAML
-form read as notes, so that a form goes to a workbook and back with its reasons kept."""
+form read as notes, so that a form goes to a workbook and back with its reasons kept; the form as
+plain data (`htsd form show --json`)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from htsd_cli.form import (
+    KINDS,
     Form,
     Indicator,
     Limits,
@@ -189,3 +191,79 @@ def yaml_notes(text: str) -> dict[Key, str]:
         if isinstance(rule, LineDict):
             keep(("rule", str(rule.get("id"))), rule)
     return out
+
+
+def _limits_dict(limits: Limits) -> dict[str, Any]:
+    return {
+        "min": limits.minimum,
+        "max": limits.maximum,
+        "max_by_type": dict(limits.by_type),
+    }
+
+
+def form_as_dict(form: Form) -> dict[str, Any]:
+    """The form definition as plain data (what `htsd form show --json` prints)."""
+    from htsd_cli.formbook import kept_ids, made_ids, unchecked
+
+    return {
+        "id": form.id,
+        "version": form.version,
+        "year": form.year,
+        "title": form.title,
+        "short_title": form.short_title,
+        "theme": form.theme,
+        "period": {"start": form.period_start.isoformat(), "end": form.period_end.isoformat()},
+        "deadline": form.deadline.isoformat(),
+        "report_code": form.report_code,
+        "summary_line": form.summary_line,
+        "unit_types": [
+            {"code": t.code, "label": t.label, "aliases": list(t.aliases)} for t in form.unit_types
+        ],
+        "changes": [{"version": v, "text": t} for v, t in form.changes],
+        "plausibility": {
+            "by_kind": {kind: _limits_dict(limits) for kind, limits in form.plausibility.by_kind},
+            "hold_outliers": form.plausibility.hold_outliers,
+        },
+        "texts": [{"id": t.id, "part": t.part, "heading": t.heading} for t in form.texts],
+        "sections": [
+            {
+                "number": s.number,
+                "heading": s.heading,
+                "applies_to": list(s.applies_to),
+                "indicators": [
+                    {
+                        "id": i.id,
+                        "label": i.label,
+                        "total_label": i.total_label,
+                        "kind": i.kind,
+                        "kind_label": KINDS[i.kind],
+                        "unit": i.unit,
+                        "level": i.level,
+                        "aggregate": i.aggregate,
+                        "applies_to": list(i.applies_to),
+                        "limits": _limits_dict(i.limits),  # the row's own
+                        "plausible": _limits_dict(form.limits(i)),  # what is held outside
+                    }
+                    for i in s.indicators
+                ],
+            }
+            for s in form.sections
+        ],
+        "rules": [
+            {
+                "id": r.id,
+                "when": None
+                if r.when is None
+                else f"{r.when.left.text} {r.when.operator} {r.when.right.text}",
+                "left": r.check.left.text if r.check else None,
+                "operator": r.check.operator if r.check else r.presence,
+                "right": r.check.right.text if r.check else r.target,
+                "severity": r.severity,
+                "message": r.message,
+            }
+            for r in form.rules
+        ],
+        "unchecked": [{"where": str(cell), "text": text} for cell, text in unchecked(form)],
+        "made_ids": [{"where": str(cell), "id": made} for cell, made in made_ids(form)],
+        "kept_ids": [{"where": str(cell), "id": kept} for cell, kept in kept_ids(form)],
+    }

@@ -1,35 +1,33 @@
-"""`htsd status` and `htsd aggregate` as plain functions: validate, then account, then render."""
+"""Every command as a plain function of its `Settings` (settings.py): issue, validate, account,
+render, collect. The command line only resolves the settings, calls one of these and prints.
+
+Heavy modules are imported inside the functions that need them: `htsd validate one.xlsx` does
+not pay for pandas, openpyxl, jinja2 or python-docx.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from htsd_cli.config import Config
-from htsd_cli.decisions import load_decisions
-from htsd_cli.findings import Report
-from htsd_cli.form import Form
-from htsd_cli.isolate import Background
-from htsd_cli.outputs import Inputs, OutputSet
-from htsd_cli.receipts import load_bounces, undelivered_by_unit
-from htsd_cli.roster import Roster
-from htsd_cli.status import (
-    StatusReport,
-    build_status,
-    load_receipts,
-    load_senders,
-    note_undelivered,
-)
-from htsd_cli.stopping import checkpoint
-from htsd_cli.validate import validate_paths
+from htsd_cli.settings import Settings
 
 if TYPE_CHECKING:
     from htsd_cli.aggregate import Aggregate
+    from htsd_cli.annotate import Annotated
+    from htsd_cli.collect import Outcome
+    from htsd_cli.findings import Report
+    from htsd_cli.form import Form
+    from htsd_cli.formimport import Draft
+    from htsd_cli.mail import Mail
+    from htsd_cli.outputs import Inputs
+    from htsd_cli.status import StatusReport
+    from htsd_cli.template import Issued
 
-FILE_TIMES = "mtime"  # --receipts mtime: date returns by their file times (a copy resets them)
+Progress = Callable[[int, int], None]
 MARKDOWN_NAME = "bao-cao.md"
 WORKBOOK_NAME = "tong-hop.xlsx"
 DOCX_NAME = "bao-cao.docx"
@@ -45,39 +43,126 @@ def _preload() -> None:
     import pandas  # noqa: F401
 
 
+def issue(
+    settings: Settings,
+    *,
+    progress: Progress | None = None,
+    overwrite: bool = False,
+    anyway: bool = False,
+) -> tuple[list[Issued], str]:
+    """The issued workbooks, and a line to show when the form was issued despite a doubt (its
+    year, its deadline): see `template.may_issue`. The clock decides only that line."""
+    from htsd_cli.template import issue_workbooks, may_issue
+
+    form, config, out = settings.form, settings.config, settings.output
+    assert form is not None and config is not None and out is not None
+    note = may_issue(form, config, dt.date.today(), anyway)
+    return issue_workbooks(form, config, settings.roster, out, progress, overwrite), note
+
+
+def validate(
+    settings: Settings, *, strict: bool = False, progress: Progress | None = None
+) -> Report:
+    """Check the returns; the clerk's decisions are applied and the receipts book says who sent
+    each file (when htsd.toml names them)."""
+    from htsd_cli.decisions import load_decisions
+    from htsd_cli.status import load_senders
+    from htsd_cli.validate import validate_paths
+
+    assert settings.form is not None
+    return validate_paths(
+        list(settings.returns), settings.form, settings.roster, strict, progress,
+        decisions=load_decisions(settings.decisions),
+        senders=load_senders(settings.receipts.book),
+    )  # fmt: skip
+
+
+def reading(settings: Settings) -> Inputs:
+    """Everything a run reads: no output may land on it or in a folder of returns."""
+    from htsd_cli.outputs import Inputs
+
+    config = settings.config
+    return Inputs.reading(
+        list(settings.returns),
+        [
+            settings.roster.source if settings.roster is not None else None,
+            settings.narrative,
+            settings.receipts.place,
+            config.source if config is not None else None,
+            settings.decisions,
+        ],
+    )
+
+
+def annotate(
+    settings: Settings, report: Report, out: Path, overwrite: bool = False
+) -> list[Annotated]:
+    """Annotated copies into `out`, never onto what was read."""
+    from htsd_cli.annotate import annotate_report
+
+    return annotate_report(report, out, reading(settings), overwrite)
+
+
 def run_status(
-    paths: list[Path],
-    form: Form,
-    config: Config,
-    roster: Roster,
-    as_of: dt.date | None = None,
-    receipts: Path | None = None,
-    progress: Callable[[int, int], None] | None = None,
+    settings: Settings,
+    *,
+    progress: Progress | None = None,
     meanwhile: Callable[[], None] | None = None,
     cache: Any = None,
 ) -> tuple[Report, StatusReport]:
-    file_times = receipts is not None and str(receipts) == FILE_TIMES
-    book_path = None if file_times else receipts or config.receipts
-    if book_path is not None and receipts is None and not book_path.exists():
-        book_path = None  # configured but not started yet: no dates, no lateness guessed
-    book = load_receipts(book_path) if book_path is not None else None
+    """Validate the returns and account for every unit of the roster."""
+    from htsd_cli.decisions import load_decisions
+    from htsd_cli.receipts import load_bounces, undelivered_by_unit
+    from htsd_cli.status import build_status, load_receipts, load_senders, note_undelivered
+    from htsd_cli.validate import validate_paths
+
+    form, config, roster = settings.form, settings.config, settings.roster
+    assert form is not None and config is not None and roster is not None
+    book = settings.receipts.book
     report = validate_paths(
-        paths, form, roster, progress=progress, meanwhile=meanwhile, cache=cache,
-        decisions=load_decisions(config.decisions), senders=load_senders(book_path),
+        list(settings.returns), form, roster, progress=progress, meanwhile=meanwhile,
+        cache=cache, decisions=load_decisions(settings.decisions), senders=load_senders(book),
     )  # fmt: skip
     status = build_status(
         report,
         roster,
         config.effective_deadline(form),
-        as_of or dt.date.today(),
-        book,
-        book_path.name if book_path else "",
+        settings.as_of or dt.date.today(),
+        load_receipts(book) if book is not None else None,
+        book.name if book else "",
         form,
-        file_times,
+        settings.receipts.file_times,
     )
-    beside = book_path or (None if file_times else config.receipts)
-    note_undelivered(status, undelivered_by_unit(roster, load_bounces(beside)))
+    bounces = load_bounces(settings.receipts.place)
+    note_undelivered(status, undelivered_by_unit(roster, bounces))
     return report, status
+
+
+def write_status_files(
+    settings: Settings,
+    status: StatusReport,
+    *,
+    out: Path | None = None,
+    remind: Path | None = None,
+    overwrite: bool = False,
+) -> list[Path]:
+    """The full table (--out) and the reminders (--remind), each written whole or not at all."""
+    from htsd_cli.outputs import OutputSet
+    from htsd_cli.remind import status_workbook, write_reminders
+
+    form, config, roster = settings.form, settings.config, settings.roster
+    assert form is not None and config is not None and roster is not None
+    inputs = reading(settings)
+    written: list[Path] = []
+    if out is not None:
+        with OutputSet(out.parent, inputs, "bảng tình hình nộp", overwrite) as outs:
+            outs.claim([out.name])
+            outs.write(out.name, status_workbook(status))
+            written += outs.commit()
+    if remind is not None:
+        contacts = {u.code: (u.email, u.phone) for u in roster.units}
+        written += write_reminders(remind, status, config, form, contacts, inputs, overwrite)[1]
+    return written
 
 
 @dataclass
@@ -93,30 +178,10 @@ class Outputs:
 OUTPUT_NAMES = (WORKBOOK_NAME, MARKDOWN_NAME, DOCX_NAME)
 
 
-def aggregate_inputs(
-    paths: list[Path],
-    config: Config,
-    roster: Roster,
-    narrative: Path | None = None,
-    receipts: Path | None = None,
-) -> Inputs:
-    """Everything `aggregate` reads: no output may land on it or in a folder of returns."""
-    return Inputs.reading(
-        paths,
-        [roster.source, narrative, receipts or config.receipts, config.source, config.decisions],
-    )
-
-
 def run_aggregate(
-    paths: list[Path],
-    form: Form,
-    config: Config,
-    roster: Roster,
-    out: Path,
-    narrative: Path | None = None,
-    receipts: Path | None = None,
-    as_of: dt.date | None = None,
-    progress: Callable[[int, int], None] | None = None,
+    settings: Settings,
+    *,
+    progress: Progress | None = None,
     overwrite: bool = False,
     pdf: bool = False,
     use_cache: bool = True,
@@ -129,9 +194,15 @@ def run_aggregate(
     """
     from htsd_cli.aggregate import aggregate
     from htsd_cli.docx_report import render_docx
+    from htsd_cli.isolate import Background
+    from htsd_cli.outputs import OutputSet
     from htsd_cli.report import read_narrative, render_markdown, report_context
+    from htsd_cli.stopping import checkpoint
     from htsd_cli.summary import build_summary_workbook
 
+    form, config, roster, out = settings.form, settings.config, settings.roster, settings.output
+    assert form is not None and config is not None and roster is not None and out is not None
+    narrative = settings.narrative
     outputs = Outputs(out / MARKDOWN_NAME, out / WORKBOOK_NAME, out / DOCX_NAME)
     soffice = ""
     if pdf:  # said before any file is read
@@ -139,7 +210,7 @@ def run_aggregate(
 
         soffice = require_soffice()
         outputs.pdf = out / PDF_NAME
-    inputs = aggregate_inputs(paths, config, roster, narrative, receipts)
+    inputs = reading(settings)
     texts = read_narrative(narrative, [(t.id, t.heading) for t in form.texts]) if narrative else {}
     with OutputSet(out, inputs, "báo cáo tổng hợp", overwrite) as outs:
         outs.claim([*OUTPUT_NAMES, PDF_NAME] if pdf else OUTPUT_NAMES)
@@ -152,9 +223,8 @@ def run_aggregate(
                 outputs.notes.append(cache.refused)
         try:
             report, status = run_status(
-                paths, form, config, roster, as_of or config.report_date, receipts, progress,
-                _preload, cache,
-            )  # fmt: skip
+                settings, progress=progress, meanwhile=_preload, cache=cache
+            )
         finally:
             if cache is not None:
                 cache.close()
@@ -181,3 +251,118 @@ def run_aggregate(
         checkpoint("rendered")
         outputs.written = outs.commit()
     return agg, outputs
+
+
+def mail(settings: Settings, since: dt.date | None = None) -> Iterable[Mail]:
+    """The messages of the mailbox (IMAP, read only) or of the mail files."""
+    from htsd_cli import imap
+    from htsd_cli import mail as mail_files
+    from htsd_cli.outputs import is_within
+
+    source = settings.mailbox
+    if imap.is_address(source):
+        box = imap.parse_address(source)
+        return imap.messages(box, imap.password_for(box), since, settings.ca_file)
+    where = Path(source)
+    out = settings.returns[0]
+    if where.is_dir() and is_within(out, where):  # the mail source is only ever read
+        raise mail_files.MailError(
+            f"Thư mục báo cáo {out} nằm trong thư mục thư {where}: htsd không ghi gì vào "
+            "nơi chứa thư. Hãy chọn thư mục báo cáo khác."
+        )
+    return mail_files.files(where)
+
+
+def collect(settings: Settings, since: dt.date | None = None) -> Iterator[Outcome]:
+    """Save the attachments of every message into the folder of returns and book them; yields
+    the outcome after each message (for a progress display), then says whose each file is."""
+    from htsd_cli.collect import Outcome, attribute
+    from htsd_cli.collect import collect as collecting
+
+    book = settings.receipts.place
+    assert book is not None
+    outcome = Outcome()
+    for outcome in collecting(mail(settings, since), settings.returns[0], book, since):
+        yield outcome
+    if settings.form is not None and (
+        outcome.saved or outcome.refused or outcome.listed or outcome.bounces
+    ):
+        attribute(outcome, settings.returns[0], settings.form, settings.roster)
+
+
+def convert_form(source: str, target: Path, overwrite: bool = False) -> Path:
+    """Write a form as a form workbook (.xlsx) or a YAML definition, by the target's suffix;
+    the two read back as the same form, notes and comments kept."""
+    from htsd_cli.errors import FormError
+    from htsd_cli.form import load_form
+    from htsd_cli.formbook import form_notes, write_book
+    from htsd_cli.formyaml import form_yaml
+    from htsd_cli.outputs import Inputs, OutputSet
+    from htsd_cli.template import form_file
+
+    form = load_form(source)
+    suffix = target.suffix.lower()
+    if suffix == ".xlsx":
+        data = write_book(form, form_notes(form))
+    elif suffix in (".yaml", ".yml"):
+        data = form_yaml(form, form_notes(form)).encode("utf-8")
+    else:
+        raise FormError(
+            f"Không biết ghi biểu mẫu thành tệp '{target.name}': tên tệp phải kết thúc bằng "
+            ".xlsx (bảng tính) hoặc .yaml."
+        )
+    with OutputSet(target.parent, Inputs([form_file(form)]), "biểu mẫu", overwrite) as outs:
+        outs.claim([target.name])
+        outs.write(target.name, data)
+        outs.commit()
+    return target
+
+
+def import_form(
+    settings: Settings, plan: Path, overwrite: bool = False
+) -> tuple[Path, Draft, Form]:
+    """Draft the year's form workbook from the plan's appendix, after the previous form
+    (`for_import`). Written to the output given, else to bieu-mau-<year>.xlsx beside htsd.toml
+    (in the working folder without one). Returns where, the draft and the previous form."""
+    from htsd_cli.formimport import import_plan
+    from htsd_cli.init import book_name
+
+    previous, configured = settings.form, settings.config
+    assert previous is not None
+    draft = import_plan(plan, previous)
+    if configured is not None and configured.year not in (None, draft.form.year):
+        draft.marks[("campaign", "year")] = (
+            f"Kế hoạch là của năm {draft.form.year}, htsd.toml ghi đợt năm {configured.year}: "
+            "kiểm tra lại tệp Kế hoạch."
+        )
+    folder = configured.base if configured is not None else Path.cwd()
+    target = settings.output or folder / book_name(draft.form.year)
+    write_draft(draft, target, previous, [plan], overwrite)
+    return target, draft, previous
+
+
+def write_draft(
+    draft: Draft, target: Path, previous: Form, read: list[Path], overwrite: bool = False
+) -> Path:
+    """The draft as a form workbook at `target`. It may take the place of the previous form's
+    workbook only when htsd wrote that and nobody changed it since (nothing is lost then)."""
+    from htsd_cli.errors import FormError
+    from htsd_cli.formbook import write_book
+    from htsd_cli.outputs import Inputs, OutputSet, is_within, unchanged_since_written
+    from htsd_cli.template import form_file
+
+    before = form_file(previous)
+    if before is not None and target.exists() and is_within(target, before):
+        if not unchanged_since_written(before):
+            raise FormError(
+                f"{target.name} là biểu mẫu đang dùng và đã được sửa sau khi htsd ghi ra: htsd "
+                f"không ghi đè. Hãy ghi bản nháp ra tệp khác (-o {target.stem}-ke-hoach.xlsx) "
+                "rồi đổi dòng form trong htsd.toml."
+            )
+        before = None  # replaced whole by the draft, which took everything from it
+    data = write_book(draft.form, draft.notes, draft.marks)
+    with OutputSet(target.parent, Inputs([*read, before]), "biểu mẫu", overwrite) as outs:
+        outs.claim([target.name])
+        outs.write(target.name, data)
+        outs.commit()
+    return target
