@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -116,3 +117,33 @@ def test_unexpected_error_is_one_line_without_traceback(tmp_path, monkeypatch, c
     err = capsys.readouterr().err
     assert "Traceback" not in err and "Lỗi ngoài dự kiến của htsd" in err
     assert "ZeroDivisionError: hỏng" in " ".join(err.split()) and "--debug" in err
+
+
+def test_a_command_that_runs_imports_no_help_machinery_nor_pydantic(tmp_path):
+    """`htsd validate one.xlsx` as the clerk runs it: typer's rich help (rich's Markdown,
+    markdown-it) is loaded only to show help, options become values without pydantic, and
+    nothing of the aggregating or rendering floors is imported."""
+    from .conftest import SAMPLE_CONFIG, SAMPLES
+
+    one = sorted((SAMPLES / "returns").glob("*.xlsx"))[0]
+    code = (
+        "import sys\n"
+        "from htsd_cli.cli import main\n"
+        f"sys.argv = ['htsd', 'validate', '-c', {str(SAMPLE_CONFIG)!r}, '--json', {str(one)!r}]\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "heavy = ('typer.rich_utils', 'rich.markdown', 'markdown_it', 'pydantic', 'pandas',"
+        " 'openpyxl', 'jinja2', 'docx')\n"
+        "print('imported:', ','.join(m for m in heavy if m in sys.modules), file=sys.stderr)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path,
+        encoding="utf-8",
+    )  # fmt: skip
+    assert '"valid": true' in done.stdout or '"valid": false' in done.stdout, done.stderr
+    assert done.stderr.strip().splitlines()[-1] == "imported:"
+    helped = subprocess.run(
+        [sys.executable, "-m", "htsd_cli", "validate", "-h"], capture_output=True, text=True,
+        encoding="utf-8", env={**os.environ, "COLUMNS": "100"},
+    )  # fmt: skip
+    assert "validate [TÙY-CHỌN] [BÁO-CÁO]..." in helped.stdout
+    assert "Tùy chọn" in helped.stdout and "In hướng dẫn này rồi thoát." in helped.stdout

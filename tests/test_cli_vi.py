@@ -47,6 +47,7 @@ def test_help_is_vietnamese(command):
         (["status", "x", "-r", str(SAMPLE_ROSTER), "--as-of", "31/02/2022"], "ngày/tháng/năm"),
         (["status", "x", "-r", str(SAMPLE_ROSTER), "--as-of"], "cần một giá trị"),
         (["form", "show", "thua"], "Thừa tham số"),
+        (["init", "--nam", "abc"], "'abc' ở --nam phải là số."),
     ],
 )
 def test_usage_mistakes_are_said_in_vietnamese(args, says):

@@ -19,10 +19,12 @@ from rich.markup import escape
 from typer.core import TyperGroup
 
 from htsd_cli import __version__
+from htsd_cli.cli_coerce import install as _plain_coercion
 from htsd_cli.cli_vi import install as _vietnamese
 from htsd_cli.errors import HtsdError, ReadError, UsageError, os_error_message
 
 _vietnamese()
+_plain_coercion()
 console = Console()
 err_console = Console(stderr=True)
 _state = {"debug": False}

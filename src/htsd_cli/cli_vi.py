@@ -7,7 +7,13 @@ the constants are replaced and the few functions that build the rest are wrapped
 
 from __future__ import annotations
 
+import importlib.abc
+import importlib.util
 import re
+import sys
+from collections.abc import Callable
+from importlib.machinery import ModuleSpec
+from types import ModuleType
 from typing import Any
 
 HELP_TEXT = "In hướng dẫn này rồi thoát."
@@ -105,6 +111,54 @@ def _translated(format_message: Any) -> Any:
 
 
 _installed = {"done": False}
+RICH_HELP_MODULE = "typer.rich_utils"
+
+
+def _rich_words(rich_utils: Any) -> None:
+    for name, text in CONSTANTS.items():
+        if hasattr(rich_utils, name):
+            setattr(rich_utils, name, text)
+
+
+class _ThenLoader(importlib.abc.Loader):
+    """A module's own loader, and one more step once the module has run."""
+
+    def __init__(self, loader: Any, then: Callable[[ModuleType], None]) -> None:
+        self.loader, self.then = loader, then
+
+    def create_module(self, spec: ModuleSpec) -> ModuleType | None:
+        created: ModuleType | None = self.loader.create_module(spec)
+        return created
+
+    def exec_module(self, module: ModuleType) -> None:
+        self.loader.exec_module(module)
+        self.then(module)
+
+
+class _OnImport(importlib.abc.MetaPathFinder):
+    """Finds one module as Python would, so that `then` runs once it is imported."""
+
+    def __init__(self, name: str, then: Callable[[ModuleType], None]) -> None:
+        self.name, self.then = name, then
+
+    def find_spec(self, name: str, path: Any = None, target: Any = None) -> ModuleSpec | None:
+        if name != self.name:
+            return None
+        sys.meta_path.remove(self)
+        spec = importlib.util.find_spec(name)
+        if spec is not None and spec.loader is not None:
+            spec.loader = _ThenLoader(spec.loader, self.then)
+        return spec
+
+
+def _when_imported(name: str, then: Callable[[ModuleType], None]) -> None:
+    """`then(module)` as soon as `name` is imported, or now if it is already. typer imports its
+    rich help module only to show help or a usage error; importing it for its words would cost
+    every command rich's Markdown renderer and markdown-it."""
+    if name in sys.modules:
+        then(sys.modules[name])
+    else:
+        sys.meta_path.insert(0, _OnImport(name, then))
 
 
 def install() -> None:
@@ -113,12 +167,9 @@ def install() -> None:
         return
     _installed["done"] = True
     import typer.core as tcore
-    import typer.rich_utils as rich_utils
     from typer._click import core, exceptions, formatting
 
-    for name, text in CONSTANTS.items():
-        if hasattr(rich_utils, name):
-            setattr(rich_utils, name, text)
+    _when_imported(RICH_HELP_MODULE, _rich_words)
 
     write_usage = formatting.HelpFormatter.write_usage
 
