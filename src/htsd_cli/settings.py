@@ -4,7 +4,7 @@ usage error naming what is missing and where htsd looked.
 The command line turns a command's options into one `Settings` here (`for_validate`,
 `for_aggregate`…); everything after takes that object and never looks at an option or at htsd.toml
 again. Each setting is decided by one function of this module (`receipts_book` says which receipts
-book; `_pick` says flag or htsd.toml for the rest).
+book; `_Picker.pick` says option or htsd.toml for the rest).
 """
 
 from __future__ import annotations
