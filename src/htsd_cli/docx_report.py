@@ -369,9 +369,8 @@ def _signature_block(doc: Any, ctx: dict[str, Any]) -> None:
     for recipient in ctx["recipients"]:
         _para(left, f"- {recipient}", size=11, align="left", indent=False, after=0)
     signer = ctx["signer"]
-    # authority and title, room for the signature and the seal, then the name
-    lines = [signer["authority"]] if signer["authority"] else []  # KT., TM., Q. when it applies
-    for line in (*lines, signer["title"], "", "", "", "", signer["name"]):
+    # TM., KT. lines and the title, room for the signature and the seal, then the name
+    for line in (*signer["lines"], "", "", "", "", signer["name"]):
         _para(right, line, size=BODY_PT, bold=True, align="center", indent=False, after=0)
 
 

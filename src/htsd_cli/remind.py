@@ -13,6 +13,7 @@ from htsd_cli.cellsafe import put
 from htsd_cli.config import Config
 from htsd_cli.form import Form
 from htsd_cli.outputs import Inputs, OutputSet
+from htsd_cli.signature import signature_context
 from htsd_cli.status import INVALID, MISSING, StatusReport, UnitStatus
 from htsd_cli.template import date_line
 from htsd_cli.textwidth import office_lines
@@ -133,11 +134,7 @@ def letter_context(
             f"{status.as_of:%d/%m/%Y} xin bỏ qua công văn này."
         ),
         "recipients": ["Như trên;", "Lưu: VT."],
-        "signer": {
-            "authority": config.signer.authority.upper(),
-            "title": config.signer.title.upper(),
-            "name": config.signer.name,
-        },
+        "signer": signature_context(config.signer),
     }
 
 

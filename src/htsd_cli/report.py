@@ -14,6 +14,7 @@ from htsd_cli.checks.locate import label_key
 from htsd_cli.config import Config
 from htsd_cli.errors import ConfigError, read_reason
 from htsd_cli.form import bundled_templates
+from htsd_cli.signature import signature_context
 from htsd_cli.status import HELD, INVALID, MISSING
 from htsd_cli.template import date_line
 from htsd_cli.textnorm import fold, format_number
@@ -301,11 +302,7 @@ def report_context(
         "received_source": status.received_source,
         "deadline": status.deadline.strftime("%d/%m/%Y"),
         "recipients": list(config.recipients),
-        "signer": {
-            "authority": config.signer.authority.upper(),
-            "title": config.signer.title.upper(),
-            "name": config.signer.name,
-        },
+        "signer": signature_context(config.signer),
         "annex": annex_texts(agg),
         "annex_ref": annex_reference(config, form, number),
     }
