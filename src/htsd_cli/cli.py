@@ -873,7 +873,13 @@ def aggregate(
     except HtsdError as exc:
         raise fail(exc) from None
     if as_json:
-        _print_json({**agg.to_dict(), "outputs": [str(p) for p in outputs.written]})
+        _print_json(
+            {
+                **agg.to_dict(),
+                "outputs": [str(p) for p in outputs.written],
+                "unfinished": outputs.unfinished,
+            }
+        )
     else:
         views.print_aggregate(console, agg, outputs, _book(cfg))
     raise typer.Exit(0 if agg.used else 1)

@@ -74,7 +74,7 @@ def render_docx(context: dict[str, Any]) -> bytes:
     for part in context["texts_before"]:
         _text_part(doc, part)
     _heading(doc, context["table_part_heading"])
-    _heading(doc, context["table_heading"], bold=False)
+    _heading(doc, context["table_heading"])
     _results_table(doc, context)
     for part in context["texts_after"]:
         _text_part(doc, part)
@@ -272,19 +272,24 @@ def _keep_with_next(p: Any) -> Any:
     return p
 
 
-def _heading(doc: Any, text: str, bold: bool = True) -> None:
+def _heading(doc: Any, text: str) -> None:
     """A heading never stands alone at the foot of a page, nor leaves one word on its last line
     (its last two words are joined by a no-break space)."""
     head, _, last = text.rpartition(" ")
     joined = f"{head}\u00a0{last}" if head else text
-    _keep_with_next(_para(doc, joined, bold=bold, align="justify", indent=True, after=6))
+    # left-aligned: a heading is never stretched across the line
+    _keep_with_next(_para(doc, joined, bold=True, align="left", indent=True, after=6))
 
 
 def _text_part(doc: Any, part: dict[str, Any]) -> None:
     _heading(doc, part["heading"])
     text = part["text"]
-    if not text:
-        _para(doc, part["placeholder"], italic=True)
+    if not text:  # nothing unfinished is signed by mistake: the gap shows in yellow
+        from docx.enum.text import WD_COLOR_INDEX
+
+        p = _para(doc, part["unfinished"], bold=True)
+        p.runs[0].font.highlight_color = WD_COLOR_INDEX.YELLOW
+        p.add_run(part["placeholder"]).italic = True
         return
     for block in text.split("\n\n"):
         if block.strip():

@@ -370,7 +370,9 @@ def roster_workbook(form: Form) -> bytes:
 
 
 def narrative_text(form: Form) -> str:
-    parts = [f"# {t.heading}\n\n(Viết lời văn phần này.)\n" for t in form.texts]
+    from htsd_cli.narrative import DRAFT
+
+    parts = [f"# {t.heading}\n\n{DRAFT}\n" for t in form.texts]
     return "\n".join(parts)
 
 

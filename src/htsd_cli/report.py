@@ -14,13 +14,12 @@ from htsd_cli.checks.locate import label_key
 from htsd_cli.config import Config
 from htsd_cli.errors import ConfigError, read_reason
 from htsd_cli.form import bundled_templates
+from htsd_cli.narrative import UNFINISHED, UNFINISHED_HINT, written
 from htsd_cli.signature import signature_context
 from htsd_cli.status import HELD, INVALID, MISSING
 from htsd_cli.template import date_line
 from htsd_cli.textnorm import fold, format_number
 from htsd_cli.textwidth import office_lines
-
-PLACEHOLDER = "(CẦN ĐIỀN: phần này do cán bộ tổng hợp viết; ghi vào tệp --narrative rồi chạy lại.)"
 
 
 def read_narrative(path: Path, config_form_texts: list[tuple[str, str]]) -> dict[str, str]:
@@ -61,7 +60,8 @@ def read_narrative(path: Path, config_form_texts: list[tuple[str, str]]) -> dict
             raise ConfigError(
                 f"{path}, dòng {number}: chữ đứng trước mọi tiêu đề; hãy bắt đầu bằng '# <tiêu đề phần>'."
             )
-    return {k: "\n".join(v).strip() for k, v in out.items() if "\n".join(v).strip()}
+    texts = {k: written("\n".join(v)) for k, v in out.items()}
+    return {k: v for k, v in texts.items() if v}  # init's draft alone is no text
 
 
 # Anywhere in a line: code, emphasis, links and images, HTML, table cells, struck text, entities,
@@ -255,7 +255,8 @@ def report_context(
                 # "I. …" is a part of the report, "2. …" an item under the part before it
                 "level": "##" if re.match(r"^[IVXLC]+\.", t.heading) else "###",
                 "text": narrative.get(t.id),
-                "placeholder": PLACEHOLDER,
+                "unfinished": UNFINISHED,
+                "placeholder": UNFINISHED_HINT,
             }
         )
     number = config.report_number or "      "
