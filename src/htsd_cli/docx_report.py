@@ -396,7 +396,7 @@ def _annex_heading(doc: Any, number: str, title: str, ref: str) -> None:
 def _annexes(doc: Any, ctx: dict[str, Any]) -> None:
     c = ctx["counts"]
     _annex_heading(doc, "I", "TÌNH HÌNH NỘP BÁO CÁO CỦA CÁC ĐƠN VỊ", ctx["annex_ref"])
-    _para(doc, f"Hạn nộp: {ctx['deadline']}; thời điểm nhận tính theo {ctx['received_source']}.")
+    _para(doc, f"Hạn nộp: {ctx['deadline']}; {ctx['received_source']}.")
     held = f" cần xác nhận {c['held']};" if c.get("held") else ""
     _para(
         doc,
@@ -421,7 +421,7 @@ def _annexes(doc: Any, ctx: dict[str, Any]) -> None:
             "Số liệu ghi ở dòng không dành cho đơn vị, không tính vào tổng",
             [f"{i['code']} – {i['name']}: {i['label']} {i['value']}" for i in ctx["ignored"]],
         ),
-        ("Tệp không được tính", [f"{e['file']}: {e['reason']}" for e in ctx["excluded"]]),
+        ("Báo cáo không được tính", [f"{e['who']}: {e['reason']}" for e in ctx["excluded"]]),
         (
             "Quyết định của cán bộ tổng hợp (sổ quyết định)",
             [d["text"] for d in ctx["decisions"]],
