@@ -742,6 +742,16 @@ def status(
             metavar="THƯ-MỤC",
         ),
     ] = None,
+    new_deadline: Annotated[
+        datetime | None,
+        typer.Option(
+            "--han-moi",
+            formats=["%d/%m/%Y", "%Y-%m-%d"],
+            metavar="NGÀY",
+            help="Hạn mới ghi trong thư nhắc (mặc định: hạn cũ nếu chưa qua, không thì 5 ngày làm "
+            "việc sau ngày của công văn: --as-of, hoặc ngày báo cáo trong htsd.toml).",
+        ),
+    ] = None,
     overwrite: OverwriteOption = False,
 ) -> None:
     """Ai đã nộp, ai chưa, tệp nào không dùng được, ai nộp muộn; thư nhắc để gửi đơn vị."""
@@ -760,8 +770,10 @@ def status(
                 paths, loaded, cfg, units, as_of.date() if as_of else None, receipts, step
             )
         written = commands.write_status_files(
-            result, cfg, loaded, units, inputs, out, remind, overwrite
-        )
+            result, cfg, loaded, units, inputs, out, remind, overwrite,
+            letter_date=as_of.date() if as_of else cfg.report_date,
+            new_deadline=new_deadline.date() if new_deadline else None,
+        )  # fmt: skip
     except HtsdError as exc:
         raise fail(exc) from None
     if as_json:

@@ -59,10 +59,10 @@ def render_letter(ctx: dict[str, Any]) -> bytes:
     _header_block(doc, ctx)
     _para(doc, "", after=6)
     _para(doc, f"Kính gửi: {ctx['addressee']}", align="center", indent=False, after=12)
-    for paragraph in ctx["body"]:
-        _para(doc, paragraph)
-    _list(doc, [(f"- {line}", False) for line in ctx["units"]])
-    _para(doc, ctx["closing"])
+    # the list in the body's size and indent; a line holding an e-mail address is not justified
+    # (an address cannot break, and justifying leaves long gaps around it)
+    for paragraph in (*ctx["body"], *(f"- {line}" for line in ctx["units"]), ctx["closing"]):
+        _para(doc, paragraph, align="left" if "@" in paragraph else "justify")
     _signature_block(doc, ctx)
     return _finish(doc, ctx["subject"])
 
