@@ -14,7 +14,6 @@ import time
 from pathlib import Path
 
 import docx
-import openpyxl
 import pytest
 from typer.testing import CliRunner
 
@@ -25,6 +24,7 @@ from htsd_cli.form import load_form
 from htsd_cli.remind import LetterDates, working_days_after
 
 from .conftest import full_values
+from .test_init import _in, roster_and_issue
 
 runner = CliRunner()
 WARD = [
@@ -44,15 +44,6 @@ UNITS = [
 DEPUTY_LINES = ["TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH"]
 CELL_REF = re.compile(r"\b[Ôô] \$?[A-Z]{1,3}\$?\d+\b")
 FILE_NAME = re.compile(r"\.(xlsx|xls|ods|csv)\b")
-
-
-def _in(folder: Path, *args: str):
-    old = Path.cwd()
-    os.chdir(folder)
-    try:
-        return runner.invoke(app, list(args), terminal_width=200)
-    finally:
-        os.chdir(old)
 
 
 def _pdf_text(pdf: Path) -> str:
@@ -192,12 +183,7 @@ def ward(tmp_path_factory, lo_edit):
     work = tmp_path_factory.mktemp("signed") / "dot-2025"
     result = runner.invoke(app, ["init", str(work), *WARD, "--cach-ky", "pho"])
     assert result.exit_code == 0, result.output
-    wb = openpyxl.load_workbook(work / "danh-sach-don-vi.xlsx")
-    for unit in UNITS:
-        wb["Danh sách"].append(list(unit))
-    wb.save(work / "danh-sach-don-vi.xlsx")
-    result = _in(work, "template", "--van-phat")
-    assert result.exit_code == 0, result.output
+    roster_and_issue(work, UNITS)
     form = load_form(work / "bieu-mau-2025.xlsx")
     issued = {p.name.split("-")[0].upper(): p for p in (work / "bieu-mau").glob("*.xlsx")}
     kinds = {code: form.unit_type(kind).code for code, _, kind, _ in UNITS}
