@@ -145,10 +145,12 @@ def write_status_files(
     out: Path | None = None,
     remind: Path | None = None,
     overwrite: bool = False,
+    new_deadline: dt.date | None = None,
 ) -> list[Path]:
-    """The full table (--out) and the reminders (--remind), each written whole or not at all."""
+    """The full table (--out) and the reminders (--remind), each written whole or not at all;
+    the letter dated `settings.letter_date` (None: left blank), never by the clock."""
     from htsd_cli.outputs import OutputSet
-    from htsd_cli.remind import status_workbook, write_reminders
+    from htsd_cli.remind import LetterDates, status_workbook, write_reminders
 
     form, config, roster = settings.form, settings.config, settings.roster
     assert form is not None and config is not None and roster is not None
@@ -161,7 +163,10 @@ def write_status_files(
             written += outs.commit()
     if remind is not None:
         contacts = {u.code: (u.email, u.phone) for u in roster.units}
-        written += write_reminders(remind, status, config, form, contacts, inputs, overwrite)[1]
+        dates = LetterDates.settle(settings.letter_date, status.deadline, new_deadline)
+        written += write_reminders(
+            remind, status, config, form, contacts, inputs, overwrite, dates
+        )[1]
     return written
 
 
@@ -173,6 +178,8 @@ class Outputs:
     written: list[Path] = field(default_factory=list)
     pdf: Path | None = None
     notes: list[str] = field(default_factory=list)  # said after what was written
+    unfinished: list[str] = field(default_factory=list)  # narrative parts printed "CẦN ĐIỀN"
+    narrative: Path | None = None  # where the clerk writes them
 
 
 OUTPUT_NAMES = (WORKBOOK_NAME, MARKDOWN_NAME, DOCX_NAME)
@@ -232,6 +239,12 @@ def run_aggregate(
         if not agg.used:
             return agg, outputs
         context = report_context(agg, config, texts)
+        outputs.narrative = narrative or config.narrative
+        outputs.unfinished = [
+            part["heading"]
+            for part in (*context["texts_before"], *context["texts_after"])
+            if not part["text"]
+        ]
         # The Word document is rendered in a child process meanwhile: two cores, two renderers.
         document_job = Background(render_docx, context)
         try:

@@ -49,6 +49,7 @@ class Settings:
     receipts: Receipts = field(default_factory=Receipts)
     decisions: Path | None = None  # the clerk's decisions workbook (decisions.py)
     as_of: dt.date | None = None  # status: days counted to the deadline from here; None: today
+    letter_date: dt.date | None = None  # status --remind: the letter's date; None: left blank
     mailbox: str = ""  # collect: imaps://… or a path to mail files
     ca_file: Path | None = None  # collect: the mail server's own certificate
     unattributed: str = ""  # collect: why saved files cannot be told whose (they are still saved)
@@ -80,7 +81,8 @@ def of_status(
     as_of: dt.date | None = None,
 ) -> Settings:
     """The settings of `status` from loaded inputs (also for a library caller): the receipts
-    book and the decisions workbook of htsd.toml unless given; days counted from `as_of`."""
+    book and the decisions workbook of htsd.toml unless given; days counted from `as_of`; the
+    reminder letter dated `as_of`, else htsd.toml's report date, never by the clock."""
     return Settings(
         form=form,
         config=config,
@@ -89,6 +91,7 @@ def of_status(
         receipts=receipts_book(receipts, config),
         decisions=config.decisions,
         as_of=as_of,
+        letter_date=as_of or config.report_date,
     )
 
 
