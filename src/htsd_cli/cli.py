@@ -11,7 +11,7 @@ from __future__ import annotations
 import sys
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -22,6 +22,9 @@ from htsd_cli import __version__
 from htsd_cli.cli_coerce import install as _plain_coercion
 from htsd_cli.cli_vi import install as _vietnamese
 from htsd_cli.errors import HtsdError, ReadError, UsageError, os_error_message
+
+if TYPE_CHECKING:
+    from htsd_cli.settings import Settings
 
 _vietnamese()
 _plain_coercion()
@@ -715,7 +718,7 @@ STATES = {
 }  # fmt: skip
 
 
-def _book(chosen: Any) -> str:
+def _book(chosen: Settings) -> str:
     """The decisions workbook's name, as the clerk knows it ('' when none is configured)."""
     return chosen.decisions.name if chosen.decisions is not None else ""
 
