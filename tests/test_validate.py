@@ -478,6 +478,9 @@ def test_every_finding_code_has_a_vietnamese_title():
             )
         )
         used |= set(re.findall(r'Unreadable\(\s*"([a-z-]+)"', path.read_text(encoding="utf-8")))
+        # codes are named by their enum member since issue 30 (Code.NEGATIVE_VALUE)
+        named = re.findall(r"\bCode\.([A-Z_]+)\b", path.read_text(encoding="utf-8"))
+        used |= {name.lower().replace("_", "-") for name in named}
     assert used and used <= set(CODES), used - set(CODES)
 
 

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from htsd_cli.errors import ConfigError
-from htsd_cli.findings import HELD_CODES, WARNING, FileReport, Finding
+from htsd_cli.findings import HELD_CODES, WARNING, Code, FileReport, Finding
 from htsd_cli.form import Form
 from htsd_cli.fsutil import modified
 from htsd_cli.roster import Roster, Unit
@@ -45,7 +45,7 @@ OWNER, AS_TYPED, READ_AS, ASIDE = "Tệp của đơn vị", "Giữ như đã gõ
 KINDS = (OWNER, AS_TYPED, READ_AS, ASIDE)
 CODE_LENGTH = 12
 HEADER_ROWS = 10  # the header may stand below a title or a blank line or two
-SET_ASIDE = "set-aside"
+SET_ASIDE = Code.SET_ASIDE
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -337,7 +337,7 @@ class Decisions:
         self._said(d, False, note)
         rep.findings.append(
             Finding(
-                "decision-stale",
+                Code.DECISION_STALE,
                 WARNING,
                 f"Quyết định ở {self.where(d)} ({d.kind}) không còn khớp: {why}; chưa áp dụng. "
                 "Hãy xem lại rồi sửa hoặc xóa dòng đó.",
@@ -386,7 +386,7 @@ class Decisions:
         whose = f"trang '{rep.sheet}' của tệp" if rep.other_unit else "tệp"
         rep.findings.append(
             Finding(
-                "decided",
+                Code.DECIDED,
                 WARNING,
                 f"Tính {whose} cho {unit.code} ({unit.name}) theo quyết định ở "
                 f"{self.where(d)}{_because(d)}.",
@@ -418,16 +418,16 @@ class Decisions:
         groups: dict[tuple[str, str], list[FileReport]] = {}
         for rep in files:
             for f in rep.findings:
-                if f.code == "sheet-copies-disagree":
+                if f.code == Code.SHEET_COPIES_DISAGREE:
                     groups.setdefault((rep.path, f.value), []).append(rep)
         for (_, names), reps in groups.items():
             left = [rep for rep in reps if not is_set_aside(rep)]
             if len(left) == 1 and len(reps) > 1:
                 rep = left[0]
-                rep.findings = [f for f in rep.findings if f.code != "sheet-copies-disagree"]
+                rep.findings = [f for f in rep.findings if f.code != Code.SHEET_COPIES_DISAGREE]
                 rep.findings.append(
                     Finding(
-                        "decided",
+                        Code.DECIDED,
                         WARNING,
                         f"Tệp có các trang {names} khác nhau; theo quyết định của cán bộ, chỉ "
                         f"tính trang '{rep.sheet}', các trang kia để riêng.",
@@ -505,7 +505,7 @@ class Decisions:
         rep.findings = [f for f in rep.findings if f not in own]
         rep.findings.append(
             Finding(
-                "decided",
+                Code.DECIDED,
                 WARNING,
                 f"{where(cell, ind)}: {done} theo quyết định ở {self.where(d)}{_because(d)}.",
                 rep.path,
@@ -520,7 +520,7 @@ class Decisions:
         self._said(d, True, f"Đã áp dụng: {done}.")
 
 
-_NOT_FIGURE = frozenset({"rule-violated", "decided", "decision-stale"})
+_NOT_FIGURE = frozenset({Code.RULE_VIOLATED, Code.DECIDED, Code.DECISION_STALE})
 
 
 def _because(d: Decision) -> str:
@@ -529,11 +529,11 @@ def _because(d: Decision) -> str:
 
 def _copies_of(rep: FileReport, files: Iterable[FileReport]) -> list[FileReport]:
     """The other sheets of the same file held with `rep` as copies that disagree."""
-    names = {f.value for f in rep.findings if f.code == "sheet-copies-disagree"}
+    names = {f.value for f in rep.findings if f.code == Code.SHEET_COPIES_DISAGREE}
     return [
         other for other in files
         if other is not rep and other.path == rep.path
-        and any(f.code == "sheet-copies-disagree" and f.value in names for f in other.findings)
+        and any(f.code == Code.SHEET_COPIES_DISAGREE and f.value in names for f in other.findings)
     ]  # fmt: skip
 
 
@@ -601,7 +601,9 @@ def _judge_again(rep: FileReport, form: Form, ind_id: str) -> None:
     again = {r.id for r in form.rules if ind_id in r.ids and not (outside & set(r.ids))}
     if not again:
         return
-    rep.findings = [f for f in rep.findings if not (f.code == "rule-violated" and f.rule in again)]
+    rep.findings = [
+        f for f in rep.findings if not (f.code == Code.RULE_VIOLATED and f.rule in again)
+    ]
     judged = FileReport(rep.path, cells=rep.cells, kind=rep.kind, sheet=rep.sheet)
     view = SheetView(rep.path, rep.fmt, rep.sheet, [])
     check_rules(Context(view, form, False, judged, values=dict(rep.values)))

@@ -19,6 +19,7 @@ from typing import Any
 import yaml
 
 from htsd_cli.errors import FormError, read_reason
+from htsd_cli.findings import Severity
 
 KINDS = {
     "count": "số đếm",
@@ -30,7 +31,7 @@ KINDS = {
 NUMERIC_KINDS = frozenset({"count", "people", "money"})
 WHOLE_KINDS = frozenset({"count", "people"})
 AGGREGATES = {"sum", "count_yes", "none"}
-SEVERITIES = {"error", "warning"}
+SEVERITIES = set(Severity)
 OPERATORS = {">=", "<=", ">", "<", "==", "!="}
 TEXT_PARTS = {"before_table", "after_table"}
 NOTE_SUFFIX = "_gc"
@@ -234,7 +235,7 @@ class Rule:
 
     id: str
     check: Comparison | None
-    severity: str
+    severity: Severity
     message: str
     when: Comparison | None = None
     presence: str = ""  # "require" or "forbid", with `target`
@@ -1181,9 +1182,13 @@ def _rule(
     if presence:
         if not target:
             return None
-        return Rule(rid, None, severity, message, when, presence[0], target)
+        return Rule(rid, None, Severity(severity), message, when, presence[0], target)
     if operator and len(sides) == 2:
         return Rule(
-            rid, Comparison(sides["left"], operator, sides["right"]), severity, message, when
+            rid,
+            Comparison(sides["left"], operator, sides["right"]),
+            Severity(severity),
+            message,
+            when,
         )
     return None

@@ -27,6 +27,7 @@ import re
 from typing import Any
 
 from htsd_cli.checks.applies import NOT_APPLICABLE
+from htsd_cli.findings import Code, Severity
 from htsd_cli.form import Expr, Form, Indicator, Rule
 from htsd_cli.layout import FORM_SHEET, VALUE_COL, Layout
 
@@ -47,8 +48,8 @@ CHECK_FILL = "FFC7CE"
 # percent, struck-through text), figures held as implausible, and what needs the roster or the
 # batch.
 ERRORS_COUNTED = frozenset(
-    {"error-value", "wrong-type", "negative-value", "fractional-count", "rule-violated",
-     "empty-return"}
+    {Code.ERROR_VALUE, Code.WRONG_TYPE, Code.NEGATIVE_VALUE, Code.FRACTIONAL_COUNT,
+     Code.RULE_VIOLATED, Code.EMPTY_RETURN}
 )  # fmt: skip
 CHECK_GUIDE = (
     f"Ô E1 ở trang '{FORM_SHEET}' tự đếm lỗi như htsd đếm khi kiểm tra tệp: ô báo lỗi công "
@@ -215,7 +216,7 @@ def add_checks(ws: Any, form: Form, lay: Layout, unit_type: str = "") -> None:
             continue  # a rule on a row the unit does not answer is not judged
         flag = rule_formula(rule, form, cells)
         r = int(cells[rule.first][1:])
-        if rule.severity == "error":
+        if rule.severity == Severity.ERROR:
             rule_rows.setdefault(r, []).append(flag)
         rows.setdefault(r, []).append(f'IF({flag}=1,{_message(rule, form, cells)}&" ","")')
     for r, flags in rule_rows.items():

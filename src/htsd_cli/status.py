@@ -13,7 +13,7 @@ from htsd_cli.archives import outer
 from htsd_cli.cellsafe import from_csv
 from htsd_cli.decisions import SET_ASIDE, is_set_aside
 from htsd_cli.errors import RosterError
-from htsd_cli.findings import ERROR, HELD_CODES, WARNING, FileReport, Finding, Report
+from htsd_cli.findings import ERROR, HELD_CODES, WARNING, Code, FileReport, Finding, Report
 from htsd_cli.form import Form
 from htsd_cli.fsutil import modified
 from htsd_cli.receipts import read_rows
@@ -242,7 +242,7 @@ def build_status(
     foreign = [
         FileReport(
             s.path,
-            findings=[Finding("not-a-workbook", ERROR, _sentence(s.reason), s.path)],
+            findings=[Finding(Code.NOT_A_WORKBOOK, ERROR, _sentence(s.reason), s.path)],
             mtime=modified(s.path),  # ordered among the unit's files like a workbook
         )
         for s in report.skipped
@@ -390,7 +390,7 @@ def compare_resends(
         if when is None or then is None or when == then:
             chosen.findings.append(
                 Finding(
-                    "resent-order-unknown",
+                    Code.RESENT_ORDER_UNKNOWN,
                     ERROR,
                     f"Đơn vị {chosen.unit_code} gửi hai tệp {names} có số liệu khác nhau ({shown}) "
                     "mà không biết tệp nào gửi sau. Hãy hỏi đơn vị tệp nào đúng, rồi ghi ngày giờ "
@@ -402,7 +402,7 @@ def compare_resends(
         elif when.date() == then.date():
             chosen.findings.append(
                 Finding(
-                    "resent-differs",
+                    Code.RESENT_DIFFERS,
                     WARNING,
                     f"Đơn vị {chosen.unit_code} gửi lại trong cùng ngày: dùng tệp "
                     f"{Path(chosen.path).name} (nhận lúc {when:%H:%M}), không dùng "

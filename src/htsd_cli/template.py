@@ -19,6 +19,7 @@ from htsd_cli.cellsafe import put as put_value
 from htsd_cli.cellsafe import put_row
 from htsd_cli.checks.applies import NOT_APPLICABLE
 from htsd_cli.config import Config
+from htsd_cli.findings import Code
 from htsd_cli.form import Form, Indicator
 from htsd_cli.formulas import CHECK_GUIDE, add_checks
 from htsd_cli.layout import (
@@ -569,7 +570,7 @@ def unfilled_forms(paths: list[Path], form: Form) -> set[Path]:
     out: set[Path] = set()
     for path, rep in zip(paths, check_files(paths, form), strict=True):
         stamped = rep.located_by in ("names", "id-sheet")
-        empty = any(f.code == "empty-return" for f in rep.findings)
+        empty = any(f.code == Code.EMPTY_RETURN for f in rep.findings)
         if stamped and empty and not rep.texts:
             out.add(path)
     return out

@@ -28,10 +28,12 @@ from htsd_cli.decisions import Decisions, is_set_aside, rows_to_decide
 from htsd_cli.findings import (
     ERROR,
     WARNING,
+    Code,
     Figures,
     FileReport,
     Finding,
     Report,
+    Severity,
     Skipped,
     pick,
 )
@@ -283,7 +285,7 @@ def check_files(
         index = todo[at]
         if isinstance(result, Crash):
             message = _CRASH_MESSAGES[result.reason].format(detail=result.detail)
-            code = "unreadable-file" if result.reason == "crash" else "unsafe-file"
+            code = Code.UNREADABLE_FILE if result.reason == "crash" else Code.UNSAFE_FILE
             result = FileReport(
                 str(files[index]), findings=[Finding(code, ERROR, message, str(files[index]))]
             )
@@ -459,7 +461,9 @@ def check_batch(
         decisions.settle_figures(files, form)
 
 
-def _batch_finding(rep: FileReport, code: str, severity: str, message: str, **kw: str) -> None:
+def _batch_finding(
+    rep: FileReport, code: Code, severity: Severity, message: str, **kw: str
+) -> None:
     rep.findings.append(Finding(code, severity, message, rep.path, **kw))
 
 
@@ -496,7 +500,7 @@ def check_roster(
             whose = f"trang '{rep.sheet}'" if rep.other_unit else "tệp này"
             _batch_finding(
                 rep,
-                "identity-conflict",
+                Code.IDENTITY_CONFLICT,
                 ERROR,
                 f"Chưa rõ {whose} là báo cáo của đơn vị nào: "
                 + "; ".join(what for what, _ in pieces)
@@ -513,7 +517,7 @@ def check_roster(
             if unit is None:
                 _batch_finding(
                     rep,
-                    "unknown-unit",
+                    Code.UNKNOWN_UNIT,
                     ERROR,
                     f"Mã đơn vị '{rep.unit_code}' không có trong danh sách đơn vị "
                     f"({roster.source.name}). Hãy dùng đúng tệp đã phát cho đơn vị mình.",
@@ -524,7 +528,7 @@ def check_roster(
             if typed not in ("", unit.name) and name_key(typed) != name_key(unit.name):
                 _batch_finding(
                     rep,
-                    "name-mismatch",
+                    Code.NAME_MISMATCH,
                     WARNING,
                     f"Tên đơn vị trong tệp là '{rep.unit_name}', nhưng mã {unit.code} trong danh "
                     f"sách là '{unit.name}'. Kiểm tra xem đơn vị có dùng nhầm tệp không.",
@@ -541,7 +545,7 @@ def check_roster(
                 )
                 _batch_finding(
                     rep,
-                    "unknown-unit",
+                    Code.UNKNOWN_UNIT,
                     ERROR,
                     f"Không xác định được đơn vị: tệp không có mã đơn vị và {named_as}. Hãy ghi "
                     "đúng tên đơn vị ở ô A1 hoặc dùng tệp đã phát.",
@@ -557,7 +561,7 @@ def check_roster(
         elif rep.other_unit:
             _batch_finding(
                 rep,
-                "sheet-other-unit",
+                Code.SHEET_OTHER_UNIT,
                 WARNING,
                 f"Trang '{rep.sheet}' của tệp {os.path.basename(rep.path)} là báo cáo của "
                 f"{code_and_name(unit)}, theo dấu nhận diện và tên đơn vị ghi trong chính trang đó; đã "
@@ -583,7 +587,7 @@ def _copies_named_alike(host: FileReport, rep: FileReport) -> None:
     for held in (host, rep):
         _batch_finding(
             held,
-            "sheet-copies-disagree",
+            Code.SHEET_COPIES_DISAGREE,
             ERROR,
             f"Tệp có hai trang biểu mẫu cùng của đơn vị {host.unit_code}: trang {names}. Chưa "
             "tính trang nào. Hãy hỏi đơn vị trang nào đúng, rồi ghi vào sổ quyết định một dòng "
@@ -607,7 +611,7 @@ def check_duplicates(files: list[FileReport]) -> None:
             others = ", ".join(Path(o).name for o in paths if o != rep.path)
             _batch_finding(
                 rep,
-                "duplicate-unit",
+                Code.DUPLICATE_UNIT,
                 WARNING,
                 f"Đơn vị {code} gửi nhiều tệp: tệp này và {others}. Khi tổng hợp chỉ dùng tệp "
                 "nhận sau cùng (theo sổ nhận, không có thì theo thời điểm sửa tệp).",
@@ -661,7 +665,7 @@ class Outlier(Finding):
     def __init__(self, rep: FileReport, ind: Indicator, figure: float, median: float) -> None:
         cell = rep.cells.get(ind.id, "")
         held = {
-            "code": "outlier", "severity": WARNING, "file": rep.path, "sheet": rep.sheet,
+            "code": Code.OUTLIER, "severity": WARNING, "file": rep.path, "sheet": rep.sheet,
             "cell": cell, "indicator": ind.id, "label": ind.label, "value": show(figure),
             "rule": "", "_indicator": ind, "_figure": figure, "_median": median,
         }  # fmt: skip

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from htsd_cli.findings import FileReport, Finding
+from htsd_cli.findings import Code, FileReport, Finding, Severity
 from htsd_cli.form import Form, Indicator
 from htsd_cli.layout import label_text
 from htsd_cli.values import show
@@ -31,8 +31,8 @@ class Context:
 
     def add(
         self,
-        code: str,
-        severity: str,
+        code: Code,
+        severity: Severity,
         message: str,
         cell: str = "",
         ind: Indicator | None = None,
