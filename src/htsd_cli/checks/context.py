@@ -23,6 +23,7 @@ class Context:
     values: dict[str, Any] = field(default_factory=dict)
     want_names: bool = True  # read unit names from the file (no roster to give them)
     own_sheet: bool = False  # a further sheet of the workbook: only its own marks say whose it is
+    checked: bool = False  # the form was found and every check ran (checkfile.check_view)
 
     def value(self, ind_or_id: str) -> Any:
         """The raw value of a located cell ('' when the cell was not located)."""

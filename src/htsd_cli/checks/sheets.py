@@ -1,10 +1,10 @@
 """A workbook with several sheets of the form: copies of one unit's form, sheets of other units.
 
-Each sheet that carries the form is read on its own (see validate.check_file); what a sheet says
+Each sheet that carries the form is read on its own (see checkfile.check_file); what a sheet says
 of whose it is (its own stamp, the name typed at its top) groups the readings. Copies of one
 unit's form count once when one of them holds all that the others hold; else each is held for
 the clerk. A sheet whose marks name another unit is that unit's reading (the roster says whose:
-validate.check_roster).
+batch.check_roster).
 """
 
 from __future__ import annotations
