@@ -295,7 +295,7 @@ def _report_lines(what: str, agg: Any, config: Any, folder: Path) -> list[str]:
     out = [f"{what} loại ra | {Path(e.path).name} | {e.unit} | {e.reason}" for e in agg.excluded]
     context = report_context(agg, config, {})
     markdown = render_markdown(context)
-    plain = json.dumps(context, ensure_ascii=False, indent=1, default=str)  # what Word is given
+    plain = json.dumps(context.to_dict(), ensure_ascii=False, indent=1, default=str)  # Word's
     plain = plain.replace(str(folder), "<thư mục>")
     out += [f"{what} nội dung | {line}" for line in plain.splitlines()]
     out += [f"{what} báo cáo | {line}" for line in markdown.splitlines()]
@@ -371,8 +371,8 @@ def _annex_lines(form: Any, config: Any, roster: Any) -> list[str]:
     agg = aggregate(form, roster, status)
     out = []
     for group in annex_texts(agg):
-        for item in group["items"]:
-            out.append(f"phụ lục | {group['heading']} | {item['text']} | {item['units']}")
+        for item in group.items:
+            out.append(f"phụ lục | {group.heading} | {item.text} | {list(item.units)}")
     plan = form.indicator("s1_ke_hoach")
     for ind in (plan, dataclasses.replace(plan, unit=""), form.indicator("s3_to_roi"),
                 dataclasses.replace(form.indicator("s3_to_roi"), unit=""), form.indicator("s2_bai_bao")):  # fmt: skip

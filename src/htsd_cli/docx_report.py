@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 from typing import Any
 
+from htsd_cli.document import Heading, LetterContext, ReportContext, TextPart
 from htsd_cli.package import FIXED_TIME, FONT_NAME, normalise_package
 from htsd_cli.textnorm import xml_escape, xml_safe
 from htsd_cli.textwidth import fit_lines, width_mm
@@ -52,35 +53,35 @@ def _finish(doc: Any, title: str) -> bytes:
     return normalise_package(buffer.getvalue())
 
 
-def render_letter(ctx: dict[str, Any]) -> bytes:
+def render_letter(ctx: LetterContext) -> bytes:
     """A reminder letter (công văn đôn đốc): the header with the subject under the number, the
     addressees, the body, the units that must act, the signature."""
     doc = _document()
-    _header_block(doc, ctx)
+    _header_block(doc, ctx, ctx.subject_under_number)
     _para(doc, "", after=6)
-    _para(doc, f"Kính gửi: {ctx['addressee']}", align="center", indent=False, after=12)
-    for paragraph in ctx["body"]:
+    _para(doc, f"Kính gửi: {ctx.addressee}", align="center", indent=False, after=12)
+    for paragraph in ctx.body:
         _para(doc, paragraph)
-    _list(doc, [(f"- {line}", False) for line in ctx["units"]])
-    _para(doc, ctx["closing"])
+    _list(doc, [(f"- {line}", False) for line in ctx.units])
+    _para(doc, ctx.closing)
     _signature_block(doc, ctx)
-    return _finish(doc, ctx["subject"])
+    return _finish(doc, ctx.subject)
 
 
-def render_docx(context: dict[str, Any]) -> bytes:
+def render_docx(context: ReportContext) -> bytes:
     doc = _document()
     _header_block(doc, context)
     _title(doc, context)
-    for part in context["texts_before"]:
+    for part in context.texts_before:
         _text_part(doc, part)
-    _heading(doc, context["table_part_heading"])
-    _heading(doc, context["table_heading"], bold=False)
+    _heading(doc, context.table_part_heading)
+    _heading(doc, context.table_heading, bold=False)
     _results_table(doc, context)
-    for part in context["texts_after"]:
+    for part in context.texts_after:
         _text_part(doc, part)
     _signature_block(doc, context)
     _annexes(doc, context)
-    return _finish(doc, context["title"])
+    return _finish(doc, context.title)
 
 
 def _base_styles(doc: Any) -> None:
@@ -229,37 +230,37 @@ def _lines(container: Any, lines: list[str], size: float, bold: bool = False) ->
         _para(container, line, size=size, bold=bold, align="center", indent=False, after=0)
 
 
-def _header_block(doc: Any, ctx: dict[str, Any]) -> None:
+def _header_block(doc: Any, ctx: Heading, subject: str = "") -> None:
     """Nghị định 30, Phụ lục I: the issuing body (its governing body above it, when it has one)
     and the number on the left; the national title, the motto and place and date on the right.
     Each line fits its column; a long name breaks between words, a committee before its place."""
-    left_mm, right_mm = header_widths(ctx["date_line"])
+    left_mm, right_mm = header_widths(ctx.date_line)
     left, right = _two_columns(doc, left_mm, right_mm, CELL_MARGIN_MM)
     room = left_mm - 2 * CELL_MARGIN_MM - 1
-    if ctx["governing_body"]:
-        _lines(left, fit_lines(ctx["governing_body"], HEADER_PT, "regular", room), HEADER_PT)
+    if ctx.governing_body:
+        _lines(left, fit_lines(ctx.governing_body, HEADER_PT, "regular", room), HEADER_PT)
     office: list[str] = []
-    for part in ctx["office_lines"]:
+    for part in ctx.office_lines:
         office += fit_lines(part, HEADER_PT, "bold", room)
     _lines(left, office, HEADER_PT, bold=True)
     widest = max(width_mm(line, HEADER_PT, "bold") for line in office)
     _rule(left, widest * 0.4, left_mm - 2 * CELL_MARGIN_MM)  # 1/3 to 1/2 of the name
-    _para(left, ctx["number_line"], size=NUMBER_PT, align="center", indent=False, after=0)
-    if ctx.get("subject_under_number"):  # a letter's subject: "V/v …" under its number
-        for line in fit_lines(ctx["subject_under_number"], 12, "regular", room):
+    _para(left, ctx.number_line, size=NUMBER_PT, align="center", indent=False, after=0)
+    if subject:  # a letter's subject: "V/v …" under its number
+        for line in fit_lines(subject, 12, "regular", room):
             _para(left, line, size=12, align="center", indent=False, after=0)
     right_room = right_mm - 2 * CELL_MARGIN_MM
     _para(right, NATIONAL, size=NATIONAL_PT, bold=True, align="center", indent=False, after=0)
     _para(right, MOTTO, size=MOTTO_PT, bold=True, align="center", indent=False, after=0)
     _rule(right, width_mm(MOTTO, MOTTO_PT, "bold"), right_room)  # as long as the motto
-    _para(right, ctx["date_line"], size=DATE_PT, italic=True, align="center", indent=False, after=0)
+    _para(right, ctx.date_line, size=DATE_PT, italic=True, align="center", indent=False, after=0)
 
 
-def _title(doc: Any, ctx: dict[str, Any]) -> None:
+def _title(doc: Any, ctx: ReportContext) -> None:
     """The document type, the subject in even lines (no word left alone), a short rule below."""
     _para(doc, "", indent=False, after=6)
     _keep_with_next(_para(doc, "BÁO CÁO", bold=True, align="center", indent=False, after=0))
-    lines = fit_lines(ctx["summary_line"], BODY_PT, "bold", TEXT_MM - 10)
+    lines = fit_lines(ctx.summary_line, BODY_PT, "bold", TEXT_MM - 10)
     for line in lines:
         _keep_with_next(_para(doc, line, bold=True, align="center", indent=False, after=0))
     widest = max(width_mm(line, BODY_PT, "bold") for line in lines)
@@ -280,11 +281,11 @@ def _heading(doc: Any, text: str, bold: bool = True) -> None:
     _keep_with_next(_para(doc, joined, bold=bold, align="justify", indent=True, after=6))
 
 
-def _text_part(doc: Any, part: dict[str, Any]) -> None:
-    _heading(doc, part["heading"])
-    text = part["text"]
+def _text_part(doc: Any, part: TextPart) -> None:
+    _heading(doc, part.heading)
+    text = part.text
     if not text:
-        _para(doc, part["placeholder"], italic=True)
+        _para(doc, part.placeholder, italic=True)
         return
     for block in text.split("\n\n"):
         if block.strip():
@@ -298,7 +299,7 @@ def _cell_text(
     _para(cell, text, size=size, bold=bold, align=align, indent=False, after=0)
 
 
-def _results_table(doc: Any, ctx: dict[str, Any]) -> None:
+def _results_table(doc: Any, ctx: ReportContext) -> None:
     """The table of figures: the value column as wide as the widest figure with its unit, the
     note column only when some row has a note, rows never split across pages, the header row
     repeated on every page."""
@@ -306,20 +307,20 @@ def _results_table(doc: Any, ctx: dict[str, Any]) -> None:
     from docx.oxml import OxmlElement
     from docx.shared import Mm, Pt
 
-    values = [r["value"] for s in ctx["sections"] for r in s["rows"]]
-    values += [s["value"] for s in ctx["sections"] if s["value"]]
+    values = [r.value for s in ctx.sections for r in s.rows]
+    values += [s.value for s in ctx.sections if s.value]
     # "Kết quả, Số lượng" breaks after its comma when the figures are narrower than the title
-    titles = [t.replace(", ", ",\n") for t in ctx["columns"]]
+    titles = [t.replace(", ", ",\n") for t in ctx.columns]
     title_width = max(width_mm(part, TABLE_PT, "bold") for part in titles[2].split("\n"))
     value_mm = max([width_mm(v, TABLE_PT) for v in values] + [title_width]) + 4
-    all_notes = [r["note"] for s in ctx["sections"] for r in s["rows"]]
-    all_notes += [s["note"] for s in ctx["sections"]]
+    all_notes = [r.note for s in ctx.sections for r in s.rows]
+    all_notes += [s.note for s in ctx.sections]
     notes = any(all_notes)
     note_mm = max([width_mm(n, 11) for n in all_notes if n] + [20.0]) + 4 if notes else 0.0
     note_mm = min(note_mm, 40.0)
     widths = [12.0, TEXT_MM - 12 - value_mm - note_mm, value_mm] + ([note_mm] if notes else [])
     columns = titles if notes else titles[:3]
-    rows = sum(1 + len(s["rows"]) for s in ctx["sections"])
+    rows = sum(1 + len(s.rows) for s in ctx.sections)
     table = doc.add_table(rows=1 + rows, cols=len(widths))
     table.style = doc.styles["Table Grid"]
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
@@ -346,15 +347,15 @@ def _results_table(doc: Any, ctx: dict[str, Any]) -> None:
             _cell_text(cells[3], note, size=11)
 
     r = 1
-    for section in ctx["sections"]:
+    for section in ctx.sections:
         fill(
-            table.rows[r].cells, str(section["number"]), section["heading"], section["value"],
-            section["note"], True,
+            table.rows[r].cells, str(section.number), section.heading, section.value,
+            section.note, True,
         )  # fmt: skip
         r += 1
-        for row in section["rows"]:
-            prefix = "    - " if row["level"] == 2 else "- "
-            fill(table.rows[r].cells, "", prefix + row["label"], row["value"], row["note"], False)
+        for row in section.rows:
+            prefix = "    - " if row.level == 2 else "- "
+            fill(table.rows[r].cells, "", prefix + row.label, row.value, row.note, False)
             r += 1
     for row in table.rows:
         row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
@@ -363,15 +364,15 @@ def _results_table(doc: Any, ctx: dict[str, Any]) -> None:
     _para(doc, "", after=0)
 
 
-def _signature_block(doc: Any, ctx: dict[str, Any]) -> None:
+def _signature_block(doc: Any, ctx: Heading) -> None:
     left, right = _two_columns(doc, 80, 85)
     _para(left, "Nơi nhận:", size=12, bold=True, italic=True, align="left", indent=False, after=0)
-    for recipient in ctx["recipients"]:
+    for recipient in ctx.recipients:
         _para(left, f"- {recipient}", size=11, align="left", indent=False, after=0)
-    signer = ctx["signer"]
+    signer = ctx.signer
     # authority and title, room for the signature and the seal, then the name
-    lines = [signer["authority"]] if signer["authority"] else []  # KT., TM., Q. when it applies
-    for line in (*lines, signer["title"], "", "", "", "", signer["name"]):
+    lines = [signer.authority] if signer.authority else []  # KT., TM., Q. when it applies
+    for line in (*lines, signer.title, "", "", "", "", signer.name):
         _para(right, line, size=BODY_PT, bold=True, align="center", indent=False, after=0)
 
 
@@ -389,10 +390,10 @@ def _annex_heading(doc: Any, number: str, title: str, ref: str) -> None:
         _keep_with_next(_para(doc, line, italic=True, align="center", indent=False, after=after))
 
 
-def _annexes(doc: Any, ctx: dict[str, Any]) -> None:
-    c = ctx["counts"]
-    _annex_heading(doc, "I", "TÌNH HÌNH NỘP BÁO CÁO CỦA CÁC ĐƠN VỊ", ctx["annex_ref"])
-    _para(doc, f"Hạn nộp: {ctx['deadline']}; thời điểm nhận tính theo {ctx['received_source']}.")
+def _annexes(doc: Any, ctx: ReportContext) -> None:
+    c = ctx.counts
+    _annex_heading(doc, "I", "TÌNH HÌNH NỘP BÁO CÁO CỦA CÁC ĐƠN VỊ", ctx.annex_ref)
+    _para(doc, f"Hạn nộp: {ctx.deadline}; thời điểm nhận tính theo {ctx.received_source}.")
     held = f" cần xác nhận {c['held']};" if c.get("held") else ""
     _para(
         doc,
@@ -400,47 +401,47 @@ def _annexes(doc: Any, ctx: dict[str, Any]) -> None:
         f"lệ {c['invalid']}; chưa nộp {c['missing']}; nộp muộn {c['late']}.",
     )
     groups = (
-        ("Đơn vị chưa nộp", [f"{u['code']} – {u['name']}" for u in ctx["missing"]]),
+        ("Đơn vị chưa nộp", [f"{u.code} – {u.name}" for u in ctx.missing]),
         (
             "Báo cáo không hợp lệ, chưa tính vào tổng",
-            [f"{u['code']} – {u['name']}: {'; '.join(u['reasons'])}" for u in ctx["invalid"]],
+            [f"{u.code} – {u.name}: {'; '.join(u.reasons)}" for u in ctx.invalid],
         ),
         (
             "Cần xác nhận, chưa tính vào tổng cho đến khi cán bộ tổng hợp quyết định",
-            [f"{u['code']} – {u['name']}: {'; '.join(u['reasons'])}" for u in ctx["held"]],
+            [f"{u.code} – {u.name}: {'; '.join(u.reasons)}" for u in ctx.held],
         ),
         (
             "Nộp muộn",
-            [f"{u['code']} – {u['name']} (nhận ngày {u['received']})" for u in ctx["late"]],
+            [f"{u.code} – {u.name} (nhận ngày {u.received})" for u in ctx.late],
         ),
         (
             "Số liệu ghi ở dòng không dành cho đơn vị, không tính vào tổng",
-            [f"{i['code']} – {i['name']}: {i['label']} {i['value']}" for i in ctx["ignored"]],
+            [f"{i['code']} – {i['name']}: {i['label']} {i['value']}" for i in ctx.ignored],
         ),
-        ("Tệp không được tính", [f"{e['file']}: {e['reason']}" for e in ctx["excluded"]]),
+        ("Tệp không được tính", [f"{e['file']}: {e['reason']}" for e in ctx.excluded]),
         (
             "Quyết định của cán bộ tổng hợp (sổ quyết định)",
-            [d["text"] for d in ctx["decisions"]],
+            [str(d["text"]) for d in ctx.decisions],
         ),
     )
     for title, items in groups:
         if items:
             _keep_with_next(_para(doc, f"{title} ({len(items)}):", bold=True))
             _list(doc, [(f"- {item}", False) for item in items])
-    _annex_heading(doc, "II", "Ý KIẾN, GHI CHÚ CỦA CÁC ĐƠN VỊ", ctx["annex_ref"])
-    if not ctx["annex"]:
+    _annex_heading(doc, "II", "Ý KIẾN, GHI CHÚ CỦA CÁC ĐƠN VỊ", ctx.annex_ref)
+    if not ctx.annex:
         _para(doc, "Không đơn vị nào ghi thêm ý kiến.")
     lines: list[tuple[str, bool]] = []
-    for group in ctx["annex"]:
-        lines.append((group["heading"], True))
-        for item in group["items"]:
-            units = item["units"]
+    for group in ctx.annex:
+        lines.append((group.heading, True))
+        for item in group.items:
+            units = item.units
             who = (
                 f" ({len(units)} đơn vị: {', '.join(units)})"
                 if len(units) > 1
                 else (f" ({units[0]})" if units else "")
             )
-            lines.append((f"- {item['text']}{who}", False))
+            lines.append((f"- {item.text}{who}", False))
     _list(doc, lines)
 
 

@@ -11,10 +11,10 @@ from typing import Any
 
 from htsd_cli.cellsafe import put
 from htsd_cli.config import Config
+from htsd_cli.document import LetterContext, Signer, date_line
 from htsd_cli.form import Form
 from htsd_cli.outputs import Inputs, OutputSet
 from htsd_cli.status import INVALID, MISSING, StatusReport, UnitStatus
-from htsd_cli.template import date_line
 from htsd_cli.textwidth import office_lines
 
 LIST_NAME = "nhac-nho.xlsx"
@@ -106,39 +106,35 @@ def _list_workbook(items: list[Reminder]) -> bytes:
 
 def letter_context(
     items: list[Reminder], status: StatusReport, config: Config, form: Form
-) -> dict[str, Any]:
+) -> LetterContext:
     deadline = f"{status.deadline:%d/%m/%Y}"
     missing = [i for i in items if i.unit.state == MISSING]
     invalid = [i for i in items if i.unit.state == INVALID]
     units = [f"{i.unit.code} – {i.unit.name}: chưa nộp báo cáo" for i in missing]
     units += [f"{i.unit.code} – {i.unit.name}: {i.what}" for i in invalid]
     send_to = config.office.send_to or config.office.name
-    return {
-        "governing_body": config.office.governing_body.upper(),
-        "office_lines": office_lines(config.office.name.upper()),
-        "number_line": f"Số:      /{config.office.short_name}",
-        "subject_under_number": f"V/v đôn đốc nộp báo cáo {form.short_title}",
-        "date_line": date_line(config.office.place, status.as_of.year, status.as_of),
-        "subject": f"Đôn đốc nộp báo cáo {form.short_title}",
-        "addressee": "Các đơn vị có tên dưới đây",
-        "body": [
+    return LetterContext(
+        governing_body=config.office.governing_body.upper(),
+        office_lines=tuple(office_lines(config.office.name.upper())),
+        number_line=f"Số:      /{config.office.short_name}",
+        subject_under_number=f"V/v đôn đốc nộp báo cáo {form.short_title}",
+        date_line=date_line(config.office.place, status.as_of.year, status.as_of),
+        subject=f"Đôn đốc nộp báo cáo {form.short_title}",
+        addressee="Các đơn vị có tên dưới đây",
+        body=(
             f"Hạn nộp báo cáo {form.short_title} là ngày {deadline}. Đến ngày "
             f"{status.as_of:%d/%m/%Y}, {config.office.name} chưa nhận được báo cáo dùng được "
             f"của {len(units)} đơn vị sau:",
-        ],
-        "units": units,
-        "closing": (
+        ),
+        units=tuple(units),
+        closing=(
             f"Đề nghị các đơn vị khẩn trương hoàn thành, gửi (hoặc sửa và gửi lại) báo cáo về "
             f"{send_to} theo biểu mẫu đã phát. Đơn vị đã gửi sau ngày "
             f"{status.as_of:%d/%m/%Y} xin bỏ qua công văn này."
         ),
-        "recipients": ["Như trên;", "Lưu: VT."],
-        "signer": {
-            "authority": config.signer.authority.upper(),
-            "title": config.signer.title.upper(),
-            "name": config.signer.name,
-        },
-    }
+        recipients=("Như trên;", "Lưu: VT."),
+        signer=Signer.of(config),
+    )
 
 
 def write_reminders(

@@ -11,6 +11,7 @@ from typing import Any, BinaryIO
 from htsd_cli.aggregate import Aggregate
 from htsd_cli.cellsafe import put
 from htsd_cli.config import Config
+from htsd_cli.document import date_line
 from htsd_cli.findings import Report
 from htsd_cli.layout import FORM_SHEET, ID_SHEET, SUMMARY_MARK, compute_layout
 from htsd_cli.package import normalise_package
@@ -18,7 +19,6 @@ from htsd_cli.report import note_for
 from htsd_cli.status import STATE_LABELS
 from htsd_cli.template import (
     SheetHeader,
-    date_line,
     identity_rows,
     new_workbook,
     render_form_sheet,

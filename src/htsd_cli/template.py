@@ -19,6 +19,7 @@ from htsd_cli.cellsafe import put as put_value
 from htsd_cli.cellsafe import put_row
 from htsd_cli.checks.applies import NOT_APPLICABLE
 from htsd_cli.config import Config
+from htsd_cli.document import date_line
 from htsd_cli.findings import Code
 from htsd_cli.form import Form, Indicator
 from htsd_cli.formulas import CHECK_GUIDE, add_checks
@@ -59,14 +60,6 @@ class SheetHeader:
 def stamp_line(form: Form, unit_code: str) -> str:
     code = unit_code or "(chưa có)"
     return f"{STAMP_PREFIX} {form.id} · phiên bản {form.version} · Mã đơn vị: {code}"
-
-
-def date_line(place: str, year: int, date: dt.date | None = None) -> str:
-    """'<place>, ngày dd tháng mm năm yyyy' (blanks to fill when no date is given)."""
-    if date is None:
-        return f"{place}, ngày …… tháng …… năm {year}"
-    month = f"{date.month:02d}" if date.month < 3 else str(date.month)
-    return f"{place}, ngày {date.day:02d} tháng {month} năm {date.year}"
 
 
 def _styles() -> dict[str, Any]:
