@@ -1230,10 +1230,10 @@ def _sheets_and_decisions_lines(form: Any, config: Any, issued: Any, tmp: Path) 
     from htsd_cli.decisions import COLUMNS, file_code, load_decisions, parse_decisions
     from htsd_cli.fill import fill_workbook
     from htsd_cli.folding import each_reading
+    from htsd_cli.formsheet import stamp_line
     from htsd_cli.report import render_markdown, report_context
     from htsd_cli.roster import load_roster
     from htsd_cli.status import build_status
-    from htsd_cli.template import stamp_line
     from htsd_cli.views import print_decisions
 
     rows = list(csv.reader(io.StringIO(SAMPLE_ROSTER.read_text(encoding="utf-8-sig"))))

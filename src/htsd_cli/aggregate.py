@@ -312,3 +312,10 @@ def _unit_texts(
         if found:
             items = [(headings[key], found[key]) for key in sorted(found, key=place.__getitem__)]
             yield rep.unit_code, rep.unit_name, items
+
+
+def note_for(agg: Aggregate, indicator_id: str) -> str:
+    """Worth a note only when some of the units counted left the row blank (the units missing or
+    invalid are said once, above the table)."""
+    reported, answering = agg.reported(indicator_id), agg.answering(indicator_id)
+    return f"{reported}/{answering} đơn vị có số liệu" if reported < answering else ""

@@ -663,7 +663,7 @@ def decisions_workbook() -> bytes:
     from openpyxl.worksheet.datavalidation import DataValidation
 
     from htsd_cli.package import normalise_package
-    from htsd_cli.template import new_workbook
+    from htsd_cli.xlstyle import new_workbook
 
     wb = new_workbook()
     ws = wb.active

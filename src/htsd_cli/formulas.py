@@ -26,10 +26,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from htsd_cli.checks.applies import NOT_APPLICABLE
 from htsd_cli.findings import Code, Severity
 from htsd_cli.form import Expr, Form, Indicator, Rule
-from htsd_cli.layout import FORM_SHEET, VALUE_COL, Layout
+from htsd_cli.layout import FORM_SHEET, NOT_APPLICABLE, VALUE_COL, Layout
 
 FUNCTIONS = frozenset(
     {"IF", "AND", "OR", "NOT", "ISBLANK", "ISNUMBER", "ISTEXT", "ISERROR", "ISLOGICAL", "INT",

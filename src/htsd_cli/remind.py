@@ -71,7 +71,7 @@ def table_workbook(
     from htsd_cli.layout import column_letter
     from htsd_cli.package import normalise_package
     from htsd_cli.summary import print_setup
-    from htsd_cli.template import new_workbook
+    from htsd_cli.xlstyle import new_workbook
 
     wb = new_workbook()
     ws = wb.active

@@ -9,8 +9,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from htsd_cli.aggregate import Aggregate
-from htsd_cli.checks.locate import label_key
+from htsd_cli.aggregate import Aggregate, note_for
 from htsd_cli.config import Config
 from htsd_cli.document import (
     AnnexGroup,
@@ -28,7 +27,7 @@ from htsd_cli.document import (
 from htsd_cli.errors import ConfigError, read_reason
 from htsd_cli.form import bundled_templates
 from htsd_cli.status import HELD, INVALID, MISSING
-from htsd_cli.textnorm import fold, format_number
+from htsd_cli.textnorm import fold, format_number, label_key
 from htsd_cli.textwidth import office_lines
 
 PLACEHOLDER = "(CẦN ĐIỀN: phần này do cán bộ tổng hợp viết; ghi vào tệp --narrative rồi chạy lại.)"
@@ -210,13 +209,6 @@ def decision_lines(agg: Aggregate) -> list[dict[str, Any]]:
             }
         )
     return out
-
-
-def note_for(agg: Aggregate, indicator_id: str) -> str:
-    """Worth a note only when some of the units counted left the row blank (the units missing or
-    invalid are said once, above the table)."""
-    reported, answering = agg.reported(indicator_id), agg.answering(indicator_id)
-    return f"{reported}/{answering} đơn vị có số liệu" if reported < answering else ""
 
 
 def report_context(

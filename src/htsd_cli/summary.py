@@ -8,23 +8,22 @@ import os
 from collections.abc import Iterator
 from typing import Any, BinaryIO
 
-from htsd_cli.aggregate import Aggregate
+from htsd_cli.aggregate import Aggregate, note_for
 from htsd_cli.cellsafe import put
 from htsd_cli.config import Config
 from htsd_cli.document import date_line
 from htsd_cli.findings import Report
-from htsd_cli.layout import FORM_SHEET, ID_SHEET, SUMMARY_MARK, compute_layout
-from htsd_cli.package import normalise_package
-from htsd_cli.report import note_for
-from htsd_cli.status import STATE_LABELS
-from htsd_cli.template import (
+from htsd_cli.formsheet import (
     SheetHeader,
     identity_rows,
-    new_workbook,
     render_form_sheet,
     stamp_line,
     write_identity,
 )
+from htsd_cli.layout import FORM_SHEET, ID_SHEET, SUMMARY_MARK, compute_layout
+from htsd_cli.package import normalise_package
+from htsd_cli.status import STATE_LABELS
+from htsd_cli.xlstyle import new_workbook
 from htsd_cli.xlsxfast import column_styles, rows_xml, wrap_style
 
 UNITS_SHEET = "Đơn vị x chỉ tiêu"

@@ -12,11 +12,11 @@ from __future__ import annotations
 from htsd_cli.checks.context import where
 from htsd_cli.findings import ERROR, WARNING, Code, FileReport, Finding
 from htsd_cli.form import Form
+from htsd_cli.layout import NOT_APPLICABLE
 from htsd_cli.roster import Roster
 from htsd_cli.textnorm import fold
 from htsd_cli.values import show
 
-NOT_APPLICABLE = "Không áp dụng"  # what an issued workbook says in a row the unit does not answer
 NOT_APPLICABLE_KEY = fold(NOT_APPLICABLE)
 
 

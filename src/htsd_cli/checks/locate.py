@@ -24,7 +24,7 @@ from typing import Any
 from htsd_cli.findings import Code
 from htsd_cli.form import Form, Indicator
 from htsd_cli.layout import compute_layout, label_text, per_form
-from htsd_cli.textnorm import fold
+from htsd_cli.textnorm import label_key
 from htsd_cli.values import is_blank
 from htsd_cli.workbook.parts import NamedCell, address, position
 
@@ -56,19 +56,6 @@ class Location:
 
 
 # --- labels -------------------------------------------------------------------------------------------
-
-_LEADING_MARKS = re.compile(
-    r"^(?:[-+*•–—.]+\s*|\(?(?:[0-9]{1,2}|[ivx]{1,5}|[a-zđ])[.)]\s*|[0-9]{1,2}\s+)+"
-)
-_SPACES = re.compile(r"\s+")
-
-
-@functools.lru_cache(maxsize=8192)
-def label_key(text: str) -> str:
-    """A label as compared: folded, without numbering, dashes, spacing or end punctuation."""
-    key = _SPACES.sub(" ", fold(text)).strip()
-    key = _LEADING_MARKS.sub("", key)
-    return key.strip(" -+:.…;,").strip()
 
 
 @functools.lru_cache(maxsize=8192)

@@ -7,12 +7,12 @@ from typing import Any
 
 from htsd_cli.checks.context import Context
 from htsd_cli.checks.identity import identify, stamp_line
-from htsd_cli.checks.locate import Problem, form_items, label_key, locate
+from htsd_cli.checks.locate import Problem, form_items, locate
 from htsd_cli.errors import FormError
 from htsd_cli.findings import ERROR, WARNING, Code
 from htsd_cli.form import Form
 from htsd_cli.layout import compute_layout, per_form
-from htsd_cli.textnorm import repair_legacy
+from htsd_cli.textnorm import label_key, repair_legacy
 from htsd_cli.workbook.view import SheetView
 
 # A problem that leaves one figure unread is an error, except a removed row, which is read as
