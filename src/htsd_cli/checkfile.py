@@ -14,7 +14,7 @@ from htsd_cli.checks.context import Context
 from htsd_cli.checks.sheets import sheet_readings, unread_sheet
 from htsd_cli.checks.structure import carries_form, check_structure, sheet_score
 from htsd_cli.checks.versions import carry_over
-from htsd_cli.findings import ERROR, FileReport, Finding
+from htsd_cli.findings import ERROR, FileReport, Finding, ReadingKind
 from htsd_cli.form import Form
 from htsd_cli.fsutil import modified
 from htsd_cli.workbook import Unreadable, open_workbook
@@ -48,7 +48,7 @@ def check_file(
         _check_sheet(view, form, strict, want_names, report)
         # a file of another form, or none, has no copy of this one; an office's summary has
         # tables of its own beside its form sheet (by unit type, by group), no further form
-        if report.form_id and report.kind != "summary":
+        if report.form_id and report.kind != ReadingKind.SUMMARY:
             least = len(form.indicators) // 2
             for sheet, grid in view.further_form_sheets(carries_form(form), least):
                 if grid is None:

@@ -29,7 +29,7 @@ from typing import Any
 
 from htsd_cli.errors import ConfigError
 from htsd_cli.findings import HELD_CODES, WARNING, Code, FileReport, Finding
-from htsd_cli.form import Form
+from htsd_cli.form import Form, Kind
 from htsd_cli.fsutil import modified
 from htsd_cli.roster import Roster, Unit
 from htsd_cli.textnorm import fold
@@ -565,12 +565,12 @@ def _same(decided: str, now: str) -> bool:
 
 def _read_as(value: Any, kind: str, whole: bool) -> Any:
     """The figure a clerk wrote in 'Đọc là', for a row of this kind; ValueError saying why not."""
-    if kind == "yesno":
+    if kind == Kind.YESNO:
         try:
             return read_yes_no(value)[0]
         except ValueProblem:
             raise ValueError("không phải Có hoặc Không") from None
-    if kind == "text":
+    if kind == Kind.TEXT:
         return _text(value)
     if isinstance(value, (bool, dt.date, dt.datetime)):
         raise ValueError("không phải một con số")

@@ -99,6 +99,24 @@ class Code(Word):
 CODES: dict[str, str] = {code.value: code.title_vi for code in Code}
 
 
+class ReadingKind(Word):
+    """What a reading is of: a unit's return, or an office's summary (tong-hop.xlsx) one level
+    up."""
+
+    RETURN = "return"
+    SUMMARY = "summary"
+
+
+class LocatedBy(Word):
+    """How the form's cells were found in a sheet."""
+
+    NOT_LOCATED = ""
+    NAMES = "names"  # the defined names of an issued workbook
+    ID_SHEET = "id-sheet"  # the cell map in its hidden identity sheet
+    LAYOUT = "layout"  # where the issued form puts them
+    LABELS = "labels"  # by the labels of the rows, read as evidence
+
+
 # Codes of the findings that hold a figure or a file for the clerk to decide ("cần xác nhận"):
 # htsd doubts and does not guess, so the figure (or the file) is not counted until a line of the
 # clerk's decisions file settles it. They are errors: a held file is not counted as it stands.
@@ -258,9 +276,9 @@ class FileReport:
     cells: dict[str, str] = field(default_factory=dict)
     sheet: str = ""
     named_for: str = ""  # the unit the file's name points to (issued name or code), if any
-    located_by: str = ""  # "names", "id-sheet", "layout" or "labels": how the cells were found
+    located_by: LocatedBy = LocatedBy.NOT_LOCATED
     mtime: float = 0.0
-    kind: str = "return"  # or "summary": an office's tong-hop.xlsx, one level up
+    kind: ReadingKind = ReadingKind.RETURN
     covers: list[str] = field(default_factory=list)
     reported: dict[str, int] = field(default_factory=dict)
     expected: dict[str, int] = field(default_factory=dict)  # a summary: units each row applies to

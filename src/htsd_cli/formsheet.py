@@ -10,7 +10,7 @@ from typing import Any
 from htsd_cli.cellsafe import put as put_value
 from htsd_cli.cellsafe import put_row
 from htsd_cli.config import Config
-from htsd_cli.form import Form, Indicator
+from htsd_cli.form import Form, Indicator, Kind
 from htsd_cli.layout import (
     FORM_SHEET,
     ID_SHEET,
@@ -45,7 +45,7 @@ def stamp_line(form: Form, unit_code: str) -> str:
 
 
 def number_format(ind: Indicator) -> str:
-    if ind.kind == "money":
+    if ind.kind == Kind.MONEY:
         return '#,##0" đồng"'
     return f'#,##0" {ind.unit}"' if ind.unit else "#,##0"
 
@@ -149,11 +149,11 @@ def render_form_sheet(
             if ind.numeric:
                 cell.number_format = number_format(ind)
                 cell.alignment = st["right"]
-            elif ind.kind == "yesno" and not inputs:  # a summary counts the units answering "Có"
+            elif ind.kind == Kind.YESNO and not inputs:  # a summary counts the units answering "Có"
                 cell.number_format = f'#,##0" {ind.unit or "đơn vị"}"'
                 cell.alignment = st["right"]
             else:
-                cell.alignment = st["center"] if ind.kind == "yesno" else st["wrap"]
+                cell.alignment = st["center"] if ind.kind == Kind.YESNO else st["wrap"]
             make_input(f"{VALUE_COL}{r}")
             put(f"{NOTE_COL}{r}", values.get(ind.note_id), "font", st["wrap"])
             make_input(f"{NOTE_COL}{r}")
@@ -208,15 +208,15 @@ def add_validations(ws: Any, form: Form, lay: Layout, unit_type: str = "") -> No
     for ind in form.applicable(unit_type):
         groups.setdefault(ind.kind, []).append(ind)
     for kind, inds in groups.items():
-        if kind in ("count", "people"):
+        if kind in (Kind.COUNT, Kind.PEOPLE):
             dv = DataValidation(type="whole", operator="greaterThanOrEqual", formula1="0")
             dv.error = "Chỉ ghi một số nguyên không âm (ví dụ 0, 5, 120), không ghi đơn vị tính."
             dv.prompt = "Ghi một số nguyên ≥ 0. Để trống nếu chưa có số liệu; ghi 0 nếu không có."
-        elif kind == "money":
+        elif kind == Kind.MONEY:
             dv = DataValidation(type="decimal", operator="greaterThanOrEqual", formula1="0")
             dv.error = "Chỉ ghi số tiền bằng đồng (số ≥ 0), không ghi chữ 'đồng'."
             dv.prompt = "Ghi số tiền bằng đồng, ví dụ 1500000."
-        elif kind == "yesno":
+        elif kind == Kind.YESNO:
             dv = DataValidation(type="list", formula1='"Có,Không"')
             dv.error = "Chọn Có hoặc Không trong danh sách."
             dv.prompt = "Chọn Có hoặc Không."

@@ -25,7 +25,7 @@ from htsd_cli.document import (
     date_line,
 )
 from htsd_cli.errors import ConfigError, read_reason
-from htsd_cli.form import bundled_templates
+from htsd_cli.form import Aggregation, Kind, bundled_templates
 from htsd_cli.status import HELD, INVALID, MISSING
 from htsd_cli.textnorm import fold, format_number, label_key
 from htsd_cli.textwidth import office_lines
@@ -125,7 +125,7 @@ def _value_text(agg: Aggregate, ind: Any) -> str:
     total = agg.total(ind.id)
     if total is None:
         return "chưa có số liệu"
-    unit = (ind.unit or "đơn vị") if ind.kind == "yesno" else ind.unit
+    unit = (ind.unit or "đơn vị") if ind.kind == Kind.YESNO else ind.unit
     return f"{format_number(total)} {unit}".strip()
 
 
@@ -232,7 +232,7 @@ def report_context(
                 note=note_for(agg, ind.id),
             )
             for ind in section.indicators
-            if ind.aggregate != "none"
+            if ind.aggregate != Aggregation.NONE
         ]
         # a first figure that only repeats the section's heading goes on the heading's line
         first = bool(rows) and label_key(rows[0].label) == label_key(section.heading)

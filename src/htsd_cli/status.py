@@ -20,10 +20,21 @@ from htsd_cli.receipts import read_rows
 from htsd_cli.roster import Roster, normalise_code
 from htsd_cli.textnorm import fold
 from htsd_cli.values import show
+from htsd_cli.words import Word
 
-VALID, INVALID, MISSING, HELD = "valid", "invalid", "missing", "held"
-# HELD: what was sent waits for the clerk's decision (whose it is, a figure to confirm): the
-# clerk has to act, not the unit, so it is neither reminded nor counted as invalid
+
+class State(Word):
+    """Where a unit stands."""
+
+    VALID = "valid"
+    INVALID = "invalid"
+    MISSING = "missing"
+    # what was sent waits for the clerk's decision (whose it is, a figure to confirm): the
+    # clerk has to act, not the unit, so it is neither reminded nor counted as invalid
+    HELD = "held"
+
+
+VALID, INVALID, MISSING, HELD = State.VALID, State.INVALID, State.MISSING, State.HELD
 STATE_LABELS = {VALID: "Hợp lệ", INVALID: "Không hợp lệ", MISSING: "Chưa nộp", HELD: "Cần xác nhận"}
 
 
@@ -34,7 +45,7 @@ class UnitStatus:
     unit_type: str
     unit_type_label: str
     group: str
-    state: str = MISSING
+    state: State = MISSING
     file: str = ""
     received: dt.datetime | None = None
     late: bool = False

@@ -18,7 +18,7 @@ from typing import Any
 from htsd_cli.cellsafe import put as put_value
 from htsd_cli.config import Config
 from htsd_cli.document import date_line
-from htsd_cli.findings import Code
+from htsd_cli.findings import Code, LocatedBy
 from htsd_cli.form import Form
 from htsd_cli.formsheet import (
     SheetHeader,
@@ -272,7 +272,7 @@ def unfilled_forms(paths: list[Path], form: Form) -> set[Path]:
 
     out: set[Path] = set()
     for path, rep in zip(paths, check_files(paths, form), strict=True):
-        stamped = rep.located_by in ("names", "id-sheet")
+        stamped = rep.located_by in (LocatedBy.NAMES, LocatedBy.ID_SHEET)
         empty = any(f.code == Code.EMPTY_RETURN for f in rep.findings)
         if stamped and empty and not rep.texts:
             out.add(path)

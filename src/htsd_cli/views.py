@@ -306,7 +306,7 @@ def print_status(
     collection, else (and with --only) just those asked for."""
     from rich.markup import escape
 
-    from htsd_cli.status import STATE_LABELS
+    from htsd_cli.status import MISSING, STATE_LABELS
 
     c = status.counts()
     left = status.days_left
@@ -352,7 +352,7 @@ def print_status(
         if u.errors:
             state += f" · {u.errors} lỗi"
         received = u.received.strftime("%d/%m/%Y %H:%M") if u.received else ""
-        if not u.received and u.state != "missing":
+        if not u.received and u.state != MISSING:
             received = "chưa rõ"
         table.add_row(
             u.code,
@@ -385,6 +385,8 @@ def print_status(
 def print_aggregate(console: Console, agg: Any, outputs: Any, book: str = "") -> None:
     from rich.markup import escape
 
+    from htsd_cli.status import MISSING
+
     c = agg.status.counts()
     held = f", cần xác nhận {c['held']}" if c["held"] else ""
     console.print(
@@ -398,7 +400,7 @@ def print_aggregate(console: Console, agg: Any, outputs: Any, book: str = "") ->
         for e in agg.excluded:
             table.add_row(escape(Path(e.path).name), escape(e.reason))
         console.print(table)
-    missing = [u.code for u in agg.status.units if u.state == "missing"]
+    missing = [u.code for u in agg.status.units if u.state == MISSING]
     if missing:
         console.print(f"[yellow]Chưa nộp: {', '.join(missing)}[/]")
     print_decisions(console, agg.status.decisions, agg.status.to_decide, book)

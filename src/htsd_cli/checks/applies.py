@@ -10,8 +10,8 @@ row is not judged. A summary of an office below answers every row: it carries to
 from __future__ import annotations
 
 from htsd_cli.checks.context import where
-from htsd_cli.findings import ERROR, WARNING, Code, FileReport, Finding
-from htsd_cli.form import Form
+from htsd_cli.findings import ERROR, WARNING, Code, FileReport, Finding, ReadingKind
+from htsd_cli.form import Form, Kind
 from htsd_cli.layout import NOT_APPLICABLE
 from htsd_cli.roster import Roster
 from htsd_cli.textnorm import fold
@@ -31,7 +31,7 @@ def unit_type_of(rep: FileReport, roster: Roster | None, form: Form) -> str:
 def apply_applicability(files: list[FileReport], form: Form, roster: Roster | None) -> None:
     by_type: dict[str, tuple[set[str], set[str], str, list[str]]] = {}
     for rep in files:
-        if rep.kind == "summary" or not rep.sheet:
+        if rep.kind == ReadingKind.SUMMARY or not rep.sheet:
             continue
         code = unit_type_of(rep, roster, form)
         if not code:
@@ -43,7 +43,7 @@ def apply_applicability(files: list[FileReport], form: Form, roster: Roster | No
                 outside,
                 {r.id for r in form.rules if outside & set(r.ids)},
                 next((t.label for t in form.unit_types if t.code == code), code),
-                [i.id for i in form.indicators if i.kind != "text" and i.id not in outside],
+                [i.id for i in form.indicators if i.kind != Kind.TEXT and i.id not in outside],
             )
         _take_out(rep, form, *by_type[code])
 

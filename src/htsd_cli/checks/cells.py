@@ -8,8 +8,8 @@ from typing import Any
 from htsd_cli.checks.applies import NOT_APPLICABLE_KEY
 from htsd_cli.checks.context import Context, where
 from htsd_cli.checks.plausible import DECIDE
-from htsd_cli.findings import ERROR, WARNING, Code
-from htsd_cli.form import Indicator
+from htsd_cli.findings import ERROR, WARNING, Code, ReadingKind
+from htsd_cli.form import Indicator, Kind
 from htsd_cli.textnorm import could_be_legacy, fold, format_number, repair_legacy
 from htsd_cli.values import (
     Parsed,
@@ -37,7 +37,7 @@ HELD: Any = object()
 def check_values(ctx: Context) -> None:
     """Read every figure by indicator and report what a unit must fix."""
     cells, view = ctx.report.cells, ctx.view
-    figures = [i for i in ctx.form.indicators if i.kind != "text"]
+    figures = [i for i in ctx.form.indicators if i.kind != Kind.TEXT]
     empty = all(
         _blank(ctx.value(i.id))
         and view.formula_problem(cells.get(i.id, "")) is None
@@ -55,7 +55,7 @@ def check_values(ctx: Context) -> None:
         if not cell:  # not located: its problem is already reported, nothing is read
             ctx.values[ind.id] = None
             continue
-        value = None if empty and ind.kind != "text" else _read_value(ctx, ind, cell)
+        value = None if empty and ind.kind != Kind.TEXT else _read_value(ctx, ind, cell)
         if value is HELD:
             ctx.values.pop(ind.id, None)
         else:
@@ -79,7 +79,7 @@ def _blank(value: Any) -> bool:
 
 
 def _read_value(ctx: Context, ind: Indicator, cell: str) -> Any:
-    if ind.kind == "text":
+    if ind.kind == Kind.TEXT:
         return _read_text(ctx, cell, ind) or None
     raw_value = ctx.view.value(cell) if cell else ""
     if _blank(raw_value) and not is_blank(raw_value):
@@ -108,7 +108,7 @@ def _read_value(ctx: Context, ind: Indicator, cell: str) -> Any:
     if is_blank(raw_value) and _note_answer(ctx, ind):
         return _hold_note_answer(ctx, ind, cell)
     if is_blank(raw_value):
-        what = "Có hoặc Không" if ind.kind == "yesno" else "0 nếu không có"
+        what = "Có hoặc Không" if ind.kind == Kind.YESNO else "0 nếu không có"
         ctx.add(
             Code.BLANK_VALUE,
             ERROR if ctx.strict else WARNING,
@@ -118,15 +118,15 @@ def _read_value(ctx: Context, ind: Indicator, cell: str) -> Any:
         )
         return None
     # "Có" or "Không" as the list in the cell writes it is never rich text: no runs to look at
-    look = ctx.view.look(cell, runs=not (ind.kind == "yesno" and _listed_answer(raw_value)))
+    look = ctx.view.look(cell, runs=not (ind.kind == Kind.YESNO and _listed_answer(raw_value)))
     if look.struck or look.runs:
         raw_value = _unstruck(ctx, ind, cell, raw_value, look)
         if raw_value is HELD or raw_value is None:
             return raw_value
-    if ind.kind == "yesno" and ctx.report.kind == "summary":
+    if ind.kind == Kind.YESNO and ctx.report.kind == ReadingKind.SUMMARY:
         # a summary holds the number of units that answered "Có"
         return _read_number(ctx, ind, cell, raw_value, look)
-    if ind.kind == "yesno":
+    if ind.kind == Kind.YESNO:
         try:
             answer, plain = read_yes_no(raw_value)
         except ValueProblem:
@@ -174,7 +174,9 @@ def _read_number(
         )
         return None
     if is_date_like(raw_value) or (
-        look.shows_as and isinstance(raw_value, (int, float)) and ctx.report.kind != "summary"
+        look.shows_as
+        and isinstance(raw_value, (int, float))
+        and ctx.report.kind != ReadingKind.SUMMARY
     ):
         _shown_not_a_number(ctx, ind, cell, raw_value, look)
         return None
@@ -319,12 +321,12 @@ def _note_of(ctx: Context, ind: Indicator) -> tuple[str, Any]:
 def _note_answer(ctx: Context, ind: Indicator) -> list[Any]:
     """What a row's "Ghi chú" says its figure is, when the figure itself is left blank: the
     numbers it holds (a yes/no row: its answer). Summaries write counts of units there."""
-    if ctx.report.kind == "summary" or ind.kind == "text":
+    if ctx.report.kind == ReadingKind.SUMMARY or ind.kind == Kind.TEXT:
         return []
     _, note = _note_of(ctx, ind)
     if is_blank(note) or isinstance(note, bool):
         return []
-    if ind.kind == "yesno":
+    if ind.kind == Kind.YESNO:
         try:
             return [read_yes_no(note)[0]]
         except ValueProblem:
@@ -340,7 +342,7 @@ def _hold_note_answer(ctx: Context, ind: Indicator, cell: str) -> Any:
     candidate = found[0] if len(found) == 1 else None
     meant = ""
     if candidate is not None:
-        shown = ("Có" if candidate else "Không") if ind.kind == "yesno" else show(candidate)
+        shown = ("Có" if candidate else "Không") if ind.kind == Kind.YESNO else show(candidate)
         meant = f" (Đọc là {shown})"
     return _hold(
         ctx,
@@ -397,7 +399,7 @@ def _unstruck(ctx: Context, ind: Indicator, cell: str, raw_value: Any, look: Cel
 def _as_typed(ind: Indicator, raw_value: Any) -> Any:
     """What a value would count as if the clerk confirms it as typed (None when unreadable)."""
     try:
-        if ind.kind == "yesno":
+        if ind.kind == Kind.YESNO:
             return read_yes_no(raw_value)[0]
         if isinstance(raw_value, (int, float)) and not isinstance(raw_value, bool):
             return float(raw_value)
@@ -555,7 +557,7 @@ def check_rules(ctx: Context) -> None:
             when_value=show(when_value) if when_value is not None else "",
         )
         # In a summary, blanks left by some units can make a sum break a rule: warn only.
-        severity = WARNING if ctx.report.kind == "summary" else rule.severity
+        severity = WARNING if ctx.report.kind == ReadingKind.SUMMARY else rule.severity
         ctx.add(
             Code.RULE_VIOLATED,
             severity,

@@ -21,7 +21,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from htsd_cli.findings import Code
+from htsd_cli.findings import Code, LocatedBy
 from htsd_cli.form import Form, Indicator
 from htsd_cli.layout import compute_layout, label_text, per_form
 from htsd_cli.textnorm import label_key
@@ -50,7 +50,7 @@ class Location:
     """Where each indicator, note and text part was found, and how."""
 
     cells: dict[str, str]
-    method: str  # "names", "id-sheet", "layout" or "labels"
+    method: LocatedBy
     problems: list[Problem] = field(default_factory=list)
     form: Form | None = None  # by labels: the version of the form whose labels placed them
 
@@ -274,7 +274,11 @@ def _extras(index: LabelIndex, form: Form, cells: Mapping[str, str], out: dict[s
 
 
 def _from_map(
-    index: LabelIndex, form: Form, method: str, cells: Mapping[str, str], removed: frozenset[str]
+    index: LabelIndex,
+    form: Form,
+    method: LocatedBy,
+    cells: Mapping[str, str],
+    removed: frozenset[str],
 ) -> Location:
     out = {i: cells[i] for i, _, _ in _indicator_keys(form) if i not in removed}
     _extras(index, form, cells, out)
@@ -637,7 +641,7 @@ def locate_by_labels(
     header = find_header(index.grid, first)
     units = {i.id: label_key(i.unit) for i in form.indicators if i.unit}
     value_col, why = _value_column(index, header, placed, units)
-    location = Location({}, "labels", form=form)
+    location = Location({}, LocatedBy.LABELS, form=form)
     if value_col is None:
         location.problems.append(Problem(Code.VALUE_COLUMN_UNKNOWN, why, fatal=True))
         return location
@@ -923,12 +927,12 @@ def locate(
     if ids <= on_sheet.keys():
         removed = frozenset(k for k in ids if k not in cells)
         if len(removed) < len(ids) and _coherent(index, form, cells, removed):
-            return _from_map(index, form, "names", cells, removed)
-    proposals: list[tuple[str, Mapping[str, str]]] = []
+            return _from_map(index, form, LocatedBy.NAMES, cells, removed)
+    proposals: list[tuple[LocatedBy, Mapping[str, str]]] = []
     if id_cells:
-        proposals.append(("id-sheet", id_cells))
+        proposals.append((LocatedBy.ID_SHEET, id_cells))
     if trust_layout:
-        proposals.append(("layout", compute_layout(form).cells))
+        proposals.append((LocatedBy.LAYOUT, compute_layout(form).cells))
     for method, proposed in proposals:
         if ids <= set(proposed) and _coherent(index, form, proposed):
             location = _from_map(index, form, method, proposed, frozenset())

@@ -13,7 +13,7 @@ import statistics
 from collections.abc import Sequence
 
 from htsd_cli.checks.context import where
-from htsd_cli.findings import ERROR, Code, FileReport, Finding, pick
+from htsd_cli.findings import ERROR, Code, FileReport, Finding, ReadingKind, pick
 from htsd_cli.form import Form, Indicator, Limits
 from htsd_cli.textnorm import format_number
 from htsd_cli.values import show
@@ -54,7 +54,7 @@ def _beyond_limits(
             continue
         low = limits.minimum
         # an office's summary holds totals: a unit's maximum says nothing about them
-        high = limits.maximum_for(rep.unit_type) if rep.kind != "summary" else None
+        high = limits.maximum_for(rep.unit_type) if rep.kind != ReadingKind.SUMMARY else None
         if low is not None and value < low:
             hint = _thousands_hint(value, low)
             _hold(
@@ -77,7 +77,7 @@ def _far_from_peers(
 ) -> None:
     groups: dict[str, list[FileReport]] = {}
     for rep in files:
-        if rep.values and rep.unit_type and rep.kind != "summary":
+        if rep.values and rep.unit_type and rep.kind != ReadingKind.SUMMARY:
             groups.setdefault(rep.unit_type, []).append(rep)
     ids = [ind.id for ind in numeric]
     for unit_type, reps in groups.items():

@@ -9,7 +9,7 @@ from htsd_cli.checks.context import Context
 from htsd_cli.checks.identity import identify, stamp_line
 from htsd_cli.checks.locate import Problem, form_items, locate
 from htsd_cli.errors import FormError
-from htsd_cli.findings import ERROR, WARNING, Code
+from htsd_cli.findings import ERROR, WARNING, Code, ReadingKind
 from htsd_cli.form import Form
 from htsd_cli.layout import compute_layout, per_form
 from htsd_cli.textnorm import label_key, repair_legacy
@@ -84,7 +84,11 @@ def check_structure(ctx: Context) -> bool:
     rep.unit_group = ident.get("unit_group")
     rep.identity_sources = list(dict.fromkeys(ident.sources))
     if ident.is_summary:
-        rep.kind, rep.covers, rep.reported = "summary", list(ident.covers), dict(ident.reported)
+        rep.kind, rep.covers, rep.reported = (
+            ReadingKind.SUMMARY,
+            list(ident.covers),
+            dict(ident.reported),
+        )
         rep.expected = dict(ident.expected)
         if not rep.covers:  # which units it holds is the evidence against counting one twice
             ctx.add(

@@ -13,7 +13,7 @@ from typing import Any
 
 from htsd_cli.checks.context import Context, where
 from htsd_cli.findings import WARNING, Code
-from htsd_cli.form import KINDS, Form
+from htsd_cli.form import KINDS, Form, Kind
 from htsd_cli.values import show
 
 
@@ -38,7 +38,7 @@ def carry_over(ctx: Context, current: Form) -> dict[str, Any]:
             continue
         if value is None or new.kind == ind.kind:
             out[ind.id] = value
-        elif ind.numeric and new.kind == "yesno" and isinstance(value, (int, float)):
+        elif ind.numeric and new.kind == Kind.YESNO and isinstance(value, (int, float)):
             answer = value > 0
             out[ind.id] = answer
             ctx.add(
