@@ -98,7 +98,7 @@ class Aggregate:
             codes.extend(rep.covers if rep.kind == ReadingKind.SUMMARY else [rep.unit_code])
         return codes
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> dict[str, object]:
         counts = self.status.counts()
         return {
             "form_id": self.form.id,
@@ -125,7 +125,7 @@ class Aggregate:
         }
 
 
-def _numeric(value: Any) -> float | None:
+def _numeric(value: object) -> float | None:
     """A figure as a number: yes/no becomes 1/0 so that a sum counts the units answering "Có"."""
     if value is None:
         return None

@@ -76,7 +76,7 @@ class Decision(Place):
         """What 'Đọc là' holds, as a message quotes it ('' when empty)."""
         return "" if self.value is None else show(self.value)
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> dict[str, object]:
         return {
             "row": self.row, "file": self.file, "code": self.code, "decision": self.kind,
             "unit": self.unit, "sheet": self.sheet, "cell": self.cell,
@@ -93,7 +93,7 @@ class Outcome:
     applied: bool = False
     note: str = ""
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> dict[str, object]:
         return {**self.decision.to_dict(), "applied": self.applied, "note": self.note}
 
 
@@ -121,7 +121,7 @@ class Row(Place):
         break, or it would spill into the next cell or row)."""
         return "\t".join(" ".join(c.split()) for c in self.cells())
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> dict[str, str]:
         return dict(zip(COLUMNS, self.cells(), strict=True)) | {"held": self.why}
 
 
@@ -148,7 +148,7 @@ _KEYS = {fold(title): key for title, key in zip(COLUMNS, (
 _KINDS = {fold(kind): kind for kind in KINDS}
 
 
-def _text(value: Any) -> str:
+def _text(value: object) -> str:
     """A cell as text: numbers without '.0', an apostrophe kept from a pasted row dropped."""
     if value is None or value == "":
         return ""
@@ -160,7 +160,7 @@ def _text(value: Any) -> str:
     return text[1:].strip() if text.startswith("'") else text
 
 
-def _code(value: Any) -> str:
+def _code(value: object) -> str:
     """'Mã tệp' as written; a code of digits that Excel made a number gets its zeros back."""
     if isinstance(value, float) and value.is_integer() and 0 <= value < 16**CODE_LENGTH:
         return f"{int(value):0{CODE_LENGTH}d}"
@@ -546,7 +546,7 @@ def _figure(rep: FileReport, form: Form, d: Decision) -> str:
     return found[0] if found else ""
 
 
-def _shown(value: Any) -> str:
+def _shown(value: object) -> str:
     if isinstance(value, bool):
         return "Có" if value else "Không"
     return "" if value is None else show(value)
@@ -563,7 +563,7 @@ def _same(decided: str, now: str) -> bool:
         return False
 
 
-def _read_as(value: Any, kind: str, whole: bool) -> Any:
+def _read_as(value: object, kind: str, whole: bool) -> Any:
     """The figure a clerk wrote in 'Đọc là', for a row of this kind; ValueError saying why not."""
     if kind == Kind.YESNO:
         try:

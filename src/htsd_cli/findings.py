@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, MutableMapping, Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from htsd_cli.words import Word
+
+if TYPE_CHECKING:
+    from htsd_cli.decisions import Outcome, Row
 
 
 class Severity(Word):
@@ -159,7 +162,7 @@ class Finding:
     def title(self) -> str:
         return CODES.get(self.code, self.code)
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> dict[str, object]:
         return {**asdict(self), "title": self.title}
 
 
@@ -196,7 +199,7 @@ class Figures(MutableMapping[str, Any]):
             raise KeyError(key)
         return value
 
-    def get(self, key: str, default: Any = None) -> Any:  # the dict's speed, not Mapping's
+    def get(self, key: str, default: object = None) -> Any:  # the dict's speed, not Mapping's
         at = self._index.get(key)
         if at is None:
             return self._extra.get(key, default) if self._extra is not None else default
@@ -217,7 +220,7 @@ class Figures(MutableMapping[str, Any]):
     def __contains__(self, key: object) -> bool:
         return self.get(key, Figures._ABSENT) is not Figures._ABSENT  # type: ignore[arg-type]
 
-    def __setitem__(self, key: str, value: Any) -> None:
+    def __setitem__(self, key: str, value: object) -> None:
         at = self._index.get(key)
         if at is not None:
             self._values[at] = value
@@ -311,7 +314,7 @@ class FileReport:
     def warnings(self) -> int:
         return sum(not f.is_error for f in self.findings)
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> dict[str, object]:
         return {
             "path": self.path,
             "valid": self.valid,
@@ -347,8 +350,8 @@ class Report:
     skipped: list[Skipped] = field(default_factory=list)
     # the clerk's decisions (decisions.Outcome: applied, or why not) and the rows still to
     # decide (decisions.Row: one per held file or figure), when a decisions workbook is named
-    decisions: list[Any] = field(default_factory=list)
-    to_decide: list[Any] = field(default_factory=list)
+    decisions: list[Outcome] = field(default_factory=list)
+    to_decide: list[Row] = field(default_factory=list)
 
     @property
     def valid(self) -> bool:
@@ -361,7 +364,7 @@ class Report:
             out.setdefault(rep.path, []).append(rep)
         return out
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> dict[str, object]:
         files = self.by_file()
         return {
             "valid": self.valid,

@@ -19,7 +19,7 @@ from htsd_cli.formbook import Key, plain_number
 from htsd_cli.words import Word
 
 
-def _flow(value: Any) -> str:
+def _flow(value: object) -> str:
     import yaml
 
     text: str = yaml.dump(
@@ -185,7 +185,7 @@ def yaml_notes(text: str) -> dict[Key, str]:
 
     out: dict[Key, str] = {}
 
-    def keep(key: Key, item: Any) -> None:
+    def keep(key: Key, item: object) -> None:
         note = above(int(getattr(item, "line", 0))) if isinstance(item, LineDict) else ""
         if note:
             out[key] = note

@@ -25,7 +25,7 @@ from htsd_cli.document import (
     date_line,
 )
 from htsd_cli.errors import ConfigError, read_reason
-from htsd_cli.form import Aggregation, Kind, bundled_templates
+from htsd_cli.form import Aggregation, Form, Indicator, Kind, bundled_templates
 from htsd_cli.status import HELD, INVALID, MISSING
 from htsd_cli.textnorm import fold, format_number, label_key
 from htsd_cli.textwidth import office_lines
@@ -120,7 +120,7 @@ def _escape_start(found: re.Match[str]) -> str:
     return mark + "\\" if mark[0].isdigit() else "\\" + mark
 
 
-def _value_text(agg: Aggregate, ind: Any) -> str:
+def _value_text(agg: Aggregate, ind: Indicator) -> str:
     """The total and its unit, joined by a no-break space: a figure never wraps from its unit."""
     total = agg.total(ind.id)
     if total is None:
@@ -142,7 +142,7 @@ def _excluded(agg: Aggregate, invalid: set[str]) -> list[dict[str, str]]:
     return out
 
 
-def annex_reference(config: Config, form: Any, number: str) -> str:
+def annex_reference(config: Config, form: Form, number: str) -> str:
     """'(Kèm theo Báo cáo số …/BC-… ngày … của …)', as Nghị định 30 heads an annex."""
     date = config.report_date
     when = f"ngày {date.day:02d}/{date.month:02d}/{date.year}" if date else "ngày …/…/…"

@@ -11,7 +11,7 @@ from typing import Any
 
 from htsd_cli.archives import outer
 from htsd_cli.cellsafe import from_csv
-from htsd_cli.decisions import SET_ASIDE, is_set_aside
+from htsd_cli.decisions import SET_ASIDE, Outcome, Row, is_set_aside
 from htsd_cli.errors import RosterError
 from htsd_cli.findings import ERROR, HELD_CODES, WARNING, Code, FileReport, Finding, Report
 from htsd_cli.form import Form
@@ -57,7 +57,7 @@ class UnitStatus:
     undelivered: Sequence[str] = ()  # the office's mail to the unit that came back (bounces)
     report: FileReport | None = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> dict[str, object]:
         return {
             "code": self.code,
             "name": self.name,
@@ -84,8 +84,8 @@ class StatusReport:
     units: list[UnitStatus]
     unmatched: list[FileReport]
     set_aside: list[FileReport] = field(default_factory=list)  # by the clerk's decision
-    decisions: list[Any] = field(default_factory=list)  # as in findings.Report
-    to_decide: list[Any] = field(default_factory=list)
+    decisions: list[Outcome] = field(default_factory=list)  # as in findings.Report
+    to_decide: list[Row] = field(default_factory=list)
 
     @property
     def days_left(self) -> int:
@@ -116,7 +116,7 @@ class StatusReport:
             row["late"] += u.late
         return list(rows.values())
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> dict[str, object]:
         return {
             "deadline": self.deadline.isoformat(),
             "as_of": self.as_of.isoformat(),

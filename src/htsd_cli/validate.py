@@ -11,7 +11,7 @@ import functools
 import os
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from htsd_cli.batch import check_batch
 from htsd_cli.checkfile import check_file
@@ -22,6 +22,9 @@ from htsd_cli.form import Form
 from htsd_cli.isolate import Crash, run_isolated
 from htsd_cli.returns import find_returns
 from htsd_cli.roster import Roster
+
+if TYPE_CHECKING:
+    from htsd_cli.cache import ReadCache
 
 FILES_PER_WORKER = 100  # one more reading process for every 100 files to read, up to the cores
 
@@ -42,17 +45,17 @@ def check_files(
     progress: Callable[[int, int], None] | None = None,
     workers: int | None = None,
     meanwhile: Callable[[], None] | None = None,
-    cache: Any = None,
+    cache: ReadCache | None = None,
 ) -> list[FileReport]:
     """`check_file` over `files` in worker processes, in order; a file that kills or stalls its
     worker gets a report that says so. With a `cache` (cache.ReadCache), a file read before with
     the same bytes, form and code is not read again."""
     results: list[FileReport | None] = [None] * len(files)
     todo: list[int] = []
-    look_up = cache is not None and not cache.empty()
+    look_up = cache if cache is not None and not cache.empty() else None
     for index, path in enumerate(files):
-        if look_up:
-            results[index] = cache.look_up(path)
+        if look_up is not None:
+            results[index] = look_up.look_up(path)
         if results[index] is None:
             todo.append(index)
         elif progress:
@@ -104,7 +107,7 @@ def validate_paths(
     progress: Callable[[int, int], None] | None = None,
     workers: int | None = None,
     meanwhile: Callable[[], None] | None = None,
-    cache: Any = None,
+    cache: ReadCache | None = None,
     decisions: Decisions | None = None,
     senders: Mapping[str, str] | None = None,
 ) -> Report:
