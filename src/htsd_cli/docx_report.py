@@ -9,7 +9,16 @@ without borders; page numbers centred in the top margin from page 2 on.
 from __future__ import annotations
 
 import io
-from typing import Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from docx.document import Document
+    from docx.section import Section
+    from docx.table import Table, _Cell
+    from docx.text.paragraph import Paragraph
+
+    Container = Document | _Cell  # what paragraphs are added to
 
 from htsd_cli.document import Heading, LetterContext, ReportContext, TextPart
 from htsd_cli.package import FIXED_TIME, FONT_NAME, normalise_package
@@ -22,13 +31,13 @@ TABLE_PT = 13
 LIST_STYLE = "htsd list"
 
 
-def _document() -> Any:
+def _document() -> Document:
     """An A4 document with the margins, fonts and page numbers of Nghị định 30."""
-    from docx import Document
+    from docx import Document as new_document
     from docx.enum.section import WD_ORIENT
     from docx.shared import Mm, Twips
 
-    doc = Document()
+    doc = new_document()
     _base_styles(doc)
     section = doc.sections[0]
     section.orientation = WD_ORIENT.PORTRAIT
@@ -41,7 +50,7 @@ def _document() -> Any:
     return doc
 
 
-def _finish(doc: Any, title: str) -> bytes:
+def _finish(doc: Document, title: str) -> bytes:
     props = doc.core_properties
     props.author = "htsd"
     props.last_modified_by = "htsd"
@@ -84,7 +93,7 @@ def render_docx(context: ReportContext) -> bytes:
     return _finish(doc, context.title)
 
 
-def _base_styles(doc: Any) -> None:
+def _base_styles(doc: Document) -> None:
     from docx.enum.style import WD_STYLE_TYPE
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.oxml.ns import qn
@@ -113,7 +122,7 @@ def _base_styles(doc: Any) -> None:
 
 
 def _para(
-    container: Any,
+    container: Container,
     text: str = "",
     *,
     size: float = BODY_PT,
@@ -122,7 +131,7 @@ def _para(
     align: str = "justify",
     indent: bool = True,
     after: float = 6,
-) -> Any:
+) -> Paragraph:
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.shared import Cm, Pt
 
@@ -145,7 +154,7 @@ def _para(
     return p
 
 
-def _rule(container: Any, length_mm: float, room_mm: float) -> None:
+def _rule(container: Container, length_mm: float, room_mm: float) -> None:
     """A short horizontal rule of `length_mm`, centred in `room_mm`: an empty paragraph with a
     top border, narrowed by indents."""
     from docx.oxml import OxmlElement
@@ -166,7 +175,7 @@ def _rule(container: Any, length_mm: float, room_mm: float) -> None:
     ppr.append(borders)
 
 
-def _borderless(table: Any, margin_mm: float | None = None) -> None:
+def _borderless(table: Table, margin_mm: float | None = None) -> None:
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
 
@@ -188,8 +197,8 @@ def _borderless(table: Any, margin_mm: float | None = None) -> None:
 
 
 def _two_columns(
-    doc: Any, left_mm: float, right_mm: float, margin_mm: float | None = None
-) -> tuple[Any, Any]:
+    doc: Document, left_mm: float, right_mm: float, margin_mm: float | None = None
+) -> tuple[_Cell, _Cell]:
     from docx.shared import Mm
 
     table = doc.add_table(rows=1, cols=2)
@@ -225,12 +234,12 @@ def header_widths(date_text: str) -> tuple[float, float]:
     return TEXT_MM - right, right
 
 
-def _lines(container: Any, lines: list[str], size: float, bold: bool = False) -> None:
+def _lines(container: Container, lines: list[str], size: float, bold: bool = False) -> None:
     for line in lines:
         _para(container, line, size=size, bold=bold, align="center", indent=False, after=0)
 
 
-def _header_block(doc: Any, ctx: Heading, subject: str = "") -> None:
+def _header_block(doc: Document, ctx: Heading, subject: str = "") -> None:
     """Nghị định 30, Phụ lục I: the issuing body (its governing body above it, when it has one)
     and the number on the left; the national title, the motto and place and date on the right.
     Each line fits its column; a long name breaks between words, a committee before its place."""
@@ -256,7 +265,7 @@ def _header_block(doc: Any, ctx: Heading, subject: str = "") -> None:
     _para(right, ctx.date_line, size=DATE_PT, italic=True, align="center", indent=False, after=0)
 
 
-def _title(doc: Any, ctx: ReportContext) -> None:
+def _title(doc: Document, ctx: ReportContext) -> None:
     """The document type, the subject in even lines (no word left alone), a short rule below."""
     _para(doc, "", indent=False, after=6)
     _keep_with_next(_para(doc, "BÁO CÁO", bold=True, align="center", indent=False, after=0))
@@ -268,12 +277,12 @@ def _title(doc: Any, ctx: ReportContext) -> None:
     _para(doc, "", indent=False, after=6)
 
 
-def _keep_with_next(p: Any) -> Any:
+def _keep_with_next(p: Paragraph) -> Paragraph:
     p.paragraph_format.keep_with_next = True
     return p
 
 
-def _heading(doc: Any, text: str, bold: bool = True) -> None:
+def _heading(doc: Document, text: str, bold: bool = True) -> None:
     """A heading never stands alone at the foot of a page, nor leaves one word on its last line
     (its last two words are joined by a no-break space)."""
     head, _, last = text.rpartition(" ")
@@ -281,7 +290,7 @@ def _heading(doc: Any, text: str, bold: bool = True) -> None:
     _keep_with_next(_para(doc, joined, bold=bold, align="justify", indent=True, after=6))
 
 
-def _text_part(doc: Any, part: TextPart) -> None:
+def _text_part(doc: Document, part: TextPart) -> None:
     _heading(doc, part.heading)
     text = part.text
     if not text:
@@ -293,13 +302,13 @@ def _text_part(doc: Any, part: TextPart) -> None:
 
 
 def _cell_text(
-    cell: Any, text: str, *, bold: bool = False, align: str = "left", size: float = TABLE_PT
+    cell: _Cell, text: str, *, bold: bool = False, align: str = "left", size: float = TABLE_PT
 ) -> None:
     cell.paragraphs[0]._p.getparent().remove(cell.paragraphs[0]._p)
     _para(cell, text, size=size, bold=bold, align=align, indent=False, after=0)
 
 
-def _results_table(doc: Any, ctx: ReportContext) -> None:
+def _results_table(doc: Document, ctx: ReportContext) -> None:
     """The table of figures: the value column as wide as the widest figure with its unit, the
     note column only when some row has a note, rows never split across pages, the header row
     repeated on every page."""
@@ -339,7 +348,9 @@ def _results_table(doc: Any, ctx: ReportContext) -> None:
         run.bold = True
         run.font.size = Pt(TABLE_PT)
 
-    def fill(cells: Any, first: str, label: str, value: str, note: str, bold: bool) -> None:
+    def fill(
+        cells: Sequence[_Cell], first: str, label: str, value: str, note: str, bold: bool
+    ) -> None:
         _cell_text(cells[0], first, bold=bold, align="center")
         _cell_text(cells[1], label, bold=bold)
         _cell_text(cells[2], value.replace(" ", "\u00a0"), align="right")  # never wraps
@@ -364,7 +375,7 @@ def _results_table(doc: Any, ctx: ReportContext) -> None:
     _para(doc, "", after=0)
 
 
-def _signature_block(doc: Any, ctx: Heading) -> None:
+def _signature_block(doc: Document, ctx: Heading) -> None:
     left, right = _two_columns(doc, 80, 85)
     _para(left, "Nơi nhận:", size=12, bold=True, italic=True, align="left", indent=False, after=0)
     for recipient in ctx.recipients:
@@ -376,7 +387,7 @@ def _signature_block(doc: Any, ctx: Heading) -> None:
         _para(right, line, size=BODY_PT, bold=True, align="center", indent=False, after=0)
 
 
-def _annex_heading(doc: Any, number: str, title: str, ref: str) -> None:
+def _annex_heading(doc: Document, number: str, title: str, ref: str) -> None:
     """Nghị định 30: 'Phụ lục I', its title in capitals, what document it goes with."""
     from docx.enum.text import WD_BREAK
 
@@ -390,7 +401,7 @@ def _annex_heading(doc: Any, number: str, title: str, ref: str) -> None:
         _keep_with_next(_para(doc, line, italic=True, align="center", indent=False, after=after))
 
 
-def _annexes(doc: Any, ctx: ReportContext) -> None:
+def _annexes(doc: Document, ctx: ReportContext) -> None:
     c = ctx.counts
     _annex_heading(doc, "I", "TÌNH HÌNH NỘP BÁO CÁO CỦA CÁC ĐƠN VỊ", ctx.annex_ref)
     _para(doc, f"Hạn nộp: {ctx.deadline}; thời điểm nhận tính theo {ctx.received_source}.")
@@ -445,7 +456,7 @@ def _annexes(doc: Any, ctx: ReportContext) -> None:
     _list(doc, lines)
 
 
-def _list(doc: Any, lines: list[tuple[str, bool]]) -> None:
+def _list(doc: Document, lines: list[tuple[str, bool]]) -> None:
     """Append many list paragraphs at once.
 
     python-docx inserts each new paragraph by scanning the body, which is quadratic for a
@@ -470,7 +481,7 @@ def _list(doc: Any, lines: list[tuple[str, bool]]) -> None:
             body.append(p)
 
 
-def _page_numbers(section: Any) -> None:
+def _page_numbers(section: Section) -> None:
     """Page numbers centred in the top margin, from page 2 on (none on the first page)."""
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.oxml import OxmlElement
