@@ -18,7 +18,10 @@ GROUPS = [
     ("đọc", "workbook archives returns"),
     ("kiểm tra", "checks checkfile batch decisions folding validate cache"),
     ("tổng hợp", "status aggregate"),
-    ("văn bản", "document report docx_report summary remind annotate formsheet formulas"),
+    (
+        "văn bản",
+        "document narrative plain signature report docx_report summary remind annotate formsheet formulas",
+    ),
     ("lệnh", "template init formimport collect pipeline commands views cli cli_vi fill __main__"),
 ]
 

@@ -6,10 +6,9 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import json
 from collections.abc import Mapping, Sequence
 from typing import Protocol
-
-from htsd_cli.config import Config
 
 
 def date_line(place: str, year: int, date: dt.date | None = None) -> str:
@@ -22,15 +21,10 @@ def date_line(place: str, year: int, date: dt.date | None = None) -> str:
 
 @dataclasses.dataclass(frozen=True)
 class Signer:
-    authority: str  # "KT. TRƯỞNG PHÒNG", or "" when the head signs
-    title: str
-    name: str
+    """The signature block: the bold lines above the signature (TM., KT., the title), the name."""
 
-    @classmethod
-    def of(cls, config: Config) -> Signer:
-        """The signer as printed: authority and title in capitals."""
-        s = config.signer
-        return cls(s.authority.upper(), s.title.upper(), s.name)
+    lines: tuple[str, ...]
+    name: str
 
 
 class Heading(Protocol):
@@ -82,6 +76,7 @@ class TextPart:
     heading: str
     level: str  # "##" for a part ("I. …"), "###" for an item under it ("2. …")
     text: str | None
+    unfinished: str  # the mark of a part not yet written (narrative.UNFINISHED)
     placeholder: str
 
 
@@ -144,7 +139,7 @@ class ReportContext:
     invalid: tuple[UnitLine, ...]
     held: tuple[UnitLine, ...]
     late: tuple[LateUnit, ...]
-    excluded: tuple[Mapping[str, str], ...]  # aggregate.Excluded.to_dict() and the file's name
+    excluded: tuple[Mapping[str, str], ...]  # who (the unit) and why, in plain words
     decisions: tuple[Mapping[str, object], ...]  # report.decision_lines
     ignored: Sequence[Mapping[str, object]]  # aggregate.Aggregate.ignored
     received_source: str
@@ -159,8 +154,8 @@ class ReportContext:
         return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
 
     def to_dict(self) -> dict[str, object]:
-        """As plain data (nested records as dicts), in the order of the fields."""
-        return dataclasses.asdict(self)
+        """As plain data, in the order of the fields (what --json and the tests print)."""
+        return _plain(self)
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -179,3 +174,13 @@ class LetterContext:
     closing: str
     recipients: tuple[str, ...]
     signer: Signer
+
+    def to_dict(self) -> dict[str, object]:
+        """As plain data, in the order of the fields (what the tests print)."""
+        return _plain(self)
+
+
+def _plain(record: ReportContext | LetterContext) -> dict[str, object]:
+    """A record as dicts and lists all the way down, as JSON would hold it."""
+    out: dict[str, object] = json.loads(json.dumps(dataclasses.asdict(record)))
+    return out
