@@ -8,7 +8,6 @@ import dataclasses
 import datetime as dt
 import json
 from collections.abc import Mapping, Sequence
-from typing import Protocol
 
 
 def date_line(place: str, year: int, date: dt.date | None = None) -> str:
@@ -25,24 +24,6 @@ class Signer:
 
     lines: tuple[str, ...]
     name: str
-
-
-class Heading(Protocol):
-    """What heads and closes every document: the bodies' names and number on the left, the date
-    on the right, the recipients and the signature at the end."""
-
-    @property
-    def governing_body(self) -> str: ...
-    @property
-    def office_lines(self) -> tuple[str, ...]: ...
-    @property
-    def number_line(self) -> str: ...
-    @property
-    def date_line(self) -> str: ...
-    @property
-    def recipients(self) -> tuple[str, ...]: ...
-    @property
-    def signer(self) -> Signer: ...
 
 
 @dataclasses.dataclass(frozen=True)
@@ -120,20 +101,24 @@ class AnnexGroup:
 class ReportContext:
     """Everything the summary report says (report.report_context builds it)."""
 
+    # the letterhead: the bodies' names and the number on the left, the date on the right
     governing_body: str
     office_lines: tuple[str, ...]
     office: str
     number_line: str
     date_line: str
+    # the title, and the parts the clerk writes before and after the table
     title: str
     summary_line: str
     theme: str
     texts_before: tuple[TextPart, ...]
     texts_after: tuple[TextPart, ...]
+    # the table of figures
     table_part_heading: str
     table_heading: str
     columns: tuple[str, str, str, str]
     sections: tuple[Section, ...]
+    # the annex: who sent what, and what was not counted
     counts: Mapping[str, int]  # status.StatusReport.counts()
     missing: tuple[UnitName, ...]
     invalid: tuple[UnitLine, ...]
@@ -146,6 +131,7 @@ class ReportContext:
     deadline: str  # dd/mm/yyyy
     recipients: tuple[str, ...]
     signer: Signer
+    # what the units wrote (annex II); the line heading each annex
     annex: tuple[AnnexGroup, ...]
     annex_ref: str
 
@@ -167,11 +153,13 @@ class LetterContext:
     number_line: str
     subject_under_number: str  # "V/v …", under the letter's number
     date_line: str
+    # the letter: its subject, to whom, the units that must act and by when
     subject: str
     addressee: str
     body: tuple[str, ...]
     units: tuple[str, ...]
     closing: str
+    # who receives it, who signs
     recipients: tuple[str, ...]
     signer: Signer
 

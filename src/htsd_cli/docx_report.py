@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
     Container = Document | _Cell  # what paragraphs are added to
 
-from htsd_cli.document import Heading, LetterContext, ReportContext, TextPart
+from htsd_cli.document import LetterContext, ReportContext, TextPart
 from htsd_cli.package import FIXED_TIME, FONT_NAME, normalise_package
 from htsd_cli.textnorm import xml_escape, xml_safe
 from htsd_cli.textwidth import fit_lines, width_mm
@@ -239,7 +239,7 @@ def _lines(container: Container, lines: list[str], size: float, bold: bool = Fal
         _para(container, line, size=size, bold=bold, align="center", indent=False, after=0)
 
 
-def _header_block(doc: Document, ctx: Heading, subject: str = "") -> None:
+def _header_block(doc: Document, ctx: ReportContext | LetterContext, subject: str = "") -> None:
     """Nghị định 30, Phụ lục I: the issuing body (its governing body above it, when it has one)
     and the number on the left; the national title, the motto and place and date on the right.
     Each line fits its column; a long name breaks between words, a committee before its place."""
@@ -380,7 +380,7 @@ def _results_table(doc: Document, ctx: ReportContext) -> None:
     _para(doc, "", after=0)
 
 
-def _signature_block(doc: Document, ctx: Heading) -> None:
+def _signature_block(doc: Document, ctx: ReportContext | LetterContext) -> None:
     left, right = _two_columns(doc, 80, 85)
     _para(left, "Nơi nhận:", size=12, bold=True, italic=True, align="left", indent=False, after=0)
     for recipient in ctx.recipients:
