@@ -248,7 +248,7 @@ _HEADER = re.compile(r"^\s*\[(?P<name>[^\[\]]+)\]\s*(?:#.*)?$")
 _KEY = re.compile(r"^\s*(?P<key>[\w\"'.\- ]+?)\s*=")
 
 
-def _beside(config: Path, value: Any) -> Path | None:
+def _beside(config: Path, value: object) -> Path | None:
     """A path written in the configuration, taken from the configuration's own folder (so the
     working folder can be moved or copied whole)."""
     if not isinstance(value, str) or not value.strip():
