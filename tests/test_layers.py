@@ -22,7 +22,10 @@ GROUPS = [
         "văn bản",
         "document narrative plain signature report docx_report summary remind annotate formsheet formulas",
     ),
-    ("lệnh", "template init formimport collect pipeline commands views cli cli_vi fill __main__"),
+    (
+        "lệnh",
+        "template init formimport collect settings pipeline views cli cli_vi cli_coerce fill __main__",
+    ),
 ]
 
 # Arrows that point forward, each for a reason: the mailbox in htsd.toml is checked as IMAP reads
