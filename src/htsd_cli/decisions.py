@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from htsd_cli.errors import ConfigError
-from htsd_cli.findings import HELD_CODES, WARNING, FileReport, Finding
+from htsd_cli.findings import CONFIRMABLE_CODES, HELD_CODES, WARNING, FileReport, Finding
 from htsd_cli.form import Form
 from htsd_cli.fsutil import modified
 from htsd_cli.roster import Roster, Unit
@@ -102,6 +102,7 @@ class Row(Place):
     """A held file or figure, as the row of the decisions workbook that would settle it."""
 
     why: str = ""  # the held finding's title (not a column: said beside the rows)
+    counted: bool = False  # a warning on a figure counted all the same (CONFIRMABLE_CODES)
 
     def cells(self) -> list[str]:
         """The row's cells in the workbook's order. A cell Excel would turn into a number or a
@@ -122,7 +123,8 @@ class Row(Place):
         return "\t".join(" ".join(c.split()) for c in self.cells())
 
     def to_dict(self) -> dict[str, Any]:
-        return dict(zip(COLUMNS, self.cells(), strict=True)) | {"held": self.why}
+        out = dict(zip(COLUMNS, self.cells(), strict=True)) | {"held": self.why}
+        return out | {"counted": True} if self.counted else out
 
 
 def file_code(path: str) -> str | None:
@@ -478,7 +480,11 @@ class Decisions:
         if d.typed and not _same(d.typed, now):
             self._stale(d, rep, f"ô {cell} nay ghi '{now}', không còn là '{d.typed}'")
             return
-        if d.kind == AS_TYPED:
+        confirms = ind_id in rep.values and any(f.code in CONFIRMABLE_CODES for f in own)
+        if d.kind == AS_TYPED and ind_id not in rep.held and confirms:
+            value = rep.values[ind_id]  # counted already: the warnings on it are confirmed
+            done = f"giữ số đã gõ {_shown(value)}"
+        elif d.kind == AS_TYPED:
             if ind_id not in rep.held:
                 self._said(d, False, f"Chưa áp dụng: số liệu ô {cell} không bị giữ lại chờ xác "
                            "nhận; 'Giữ như đã gõ' chỉ dùng cho số liệu đang chờ (dùng 'Đọc là' "
@@ -612,11 +618,12 @@ def _judge_again(rep: FileReport, form: Form, ind_id: str) -> None:
 
 
 def rows_to_decide(files: list[FileReport], decisions: Decisions | None = None) -> list[Row]:
-    """One row of the decisions workbook for each held file or figure, to paste and complete."""
+    """One row of the decisions workbook for each held file or figure, to paste and complete
+    (and for each figure counted with a warning that 'Giữ như đã gõ' confirms)."""
     codes: dict[str, str | None] = decisions._codes if decisions is not None else {}
     rows: list[Row] = []
     for rep in files:
-        held = [f for f in rep.findings if f.code in HELD_CODES]
+        held = [f for f in rep.findings if f.code in HELD_CODES or f.code in CONFIRMABLE_CODES]
         if not held or is_set_aside(rep):
             continue
         if rep.path not in codes:
@@ -630,7 +637,10 @@ def rows_to_decide(files: list[FileReport], decisions: Decisions | None = None) 
             seen.add(f.indicator)
             figure = {"unit": rep.unit_code, "cell": f.cell, "indicator": f.indicator,
                       "typed": f.value} if f.indicator else {}  # fmt: skip
-            rows.append(Row(file=name, code=code, sheet=rep.sheet, why=f.title, **figure))
+            rows.append(
+                Row(file=name, code=code, sheet=rep.sheet, why=f.title,
+                    counted=f.code in CONFIRMABLE_CODES, **figure)
+            )  # fmt: skip
     return rows
 
 

@@ -71,6 +71,8 @@ CODES: dict[str, str] = {
     "implausible-low": "Số nhỏ khó có thật",
     "implausible-high": "Số lớn khó có thật",
     "outlier-held": "Khác xa các đơn vị cùng loại",
+    "against-last-year": "Khác xa năm trước",
+    "zero-after-last-year": "Bằng 0, năm trước có số",
 }
 
 
@@ -91,6 +93,10 @@ HELD_CODES: frozenset[str] = frozenset(
         "sheet-copies-disagree",
     }
 )
+
+# Codes of warnings on a figure that is counted all the same, which a clerk's "Giữ như đã gõ"
+# confirms (and silences): a unit's figure far from its own of last year (yearover.py).
+CONFIRMABLE_CODES: frozenset[str] = frozenset({"against-last-year", "zero-after-last-year"})
 
 
 @dataclass(frozen=True, slots=True)

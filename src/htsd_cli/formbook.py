@@ -31,11 +31,11 @@ from htsd_cli.errors import FormError
 from htsd_cli.form import (
     BOOK_HISTORY,
     KINDS,
+    NEW_ROW,
     NUMERIC_KINDS,
     Form,
     Limits,
     LineDict,
-    NEW_ROW,
     LineList,
     Problems,
     Rule,

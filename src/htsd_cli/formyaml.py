@@ -6,10 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 from htsd_cli.form import (
+    NEW_ROW,
     Form,
     Indicator,
     Limits,
-    NEW_ROW,
     LineDict,
     default_aggregate,
     default_summary_line,

@@ -13,7 +13,7 @@ import os
 import statistics
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from htsd_cli.archives import MEMBER, Unpacked, is_archive, list_archive, outer, read_item
 from htsd_cli.checks.applies import apply_applicability
@@ -43,6 +43,9 @@ from htsd_cli.values import show
 from htsd_cli.workbook import Unreadable, open_workbook
 from htsd_cli.workbook.guard import NOT_WORKBOOK, sniff
 from htsd_cli.workbook.view import SheetView
+
+if TYPE_CHECKING:
+    from htsd_cli.yearover import Past
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 OUTLIER_Z = 3.5
@@ -418,10 +421,12 @@ def validate_paths(
     cache: Any = None,
     decisions: Decisions | None = None,
     senders: Mapping[str, str] | None = None,
+    past: Past | None = None,
 ) -> Report:
     """Check every workbook under `paths` and the batch as a whole, then apply the clerk's
     `decisions`; `senders` (file name, lower case → the address it came from, from the
-    receipts book) is one more piece of evidence of whose each file is.
+    receipts book) is one more piece of evidence of whose each file is; `past` (last year's
+    summary, yearover.py) checks each unit's figures against its own of last year.
 
     `meanwhile` runs in a thread while the files are read (see isolate.run_isolated).
     """
@@ -429,7 +434,7 @@ def validate_paths(
     report = Report(skipped=skipped)
     readings = check_files(files, form, strict, roster is None, progress, workers, meanwhile, cache)
     report.files = each_reading(readings)
-    check_batch(report.files, form, roster, decisions, senders)
+    check_batch(report.files, form, roster, decisions, senders, past)
     if decisions is not None:
         report.decisions = decisions.results()
     report.to_decide = rows_to_decide(report.files, decisions)
@@ -442,6 +447,7 @@ def check_batch(
     roster: Roster | None,
     decisions: Decisions | None = None,
     senders: Mapping[str, str] | None = None,
+    past: Past | None = None,
 ) -> None:
     """The checks that need every file: identity against the roster, the rows each unit type
     answers, a unit sending several files, figures far from their peers; the clerk's decisions
@@ -455,6 +461,8 @@ def check_batch(
     check_duplicates(files)
     check_plausible(files, form)  # held figures leave the readings before outliers are weighed
     check_outliers(files, form)
+    if past is not None:
+        past.check(files, form, roster)
     if decisions is not None:
         decisions.settle_figures(files, form)
 
@@ -468,6 +476,7 @@ def check_roster(
     roster: Roster,
     decisions: Decisions | None = None,
     senders: Mapping[str, str] | None = None,
+    past: Past | None = None,
 ) -> None:
     """Identity against the roster: unknown code, mismatching name; a file whose evidence
     (its name, stamp, header, sender) names two units is held, counted for neither until a
