@@ -45,6 +45,7 @@ class Aggregate:
     excluded: list[Exclusion] = field(default_factory=list)
     ignored: list[dict[str, Any]] = field(default_factory=list)  # figures in rows not answered
     expected_by_row: dict[str, int] = field(default_factory=dict)  # units each row applies to
+    last_year: Any = None  # yearover.Comparison, when last year's summary is given
     _totals: dict[str, float | None] = field(default_factory=dict, repr=False)
     _reported: dict[str, int] = field(default_factory=dict, repr=False)
     _answering: dict[str, int] = field(default_factory=dict, repr=False)

@@ -763,6 +763,16 @@ def aggregate(
             help="Đọc lại mọi tệp (mặc định: tệp không đổi từ lần trước thì dùng kết quả đã đọc).",
         ),
     ] = False,
+    last_year: Annotated[
+        Path | None,
+        typer.Option(
+            "--nam-truoc",
+            help="So với năm trước: tệp tong-hop.xlsx năm trước, hoặc thư mục làm việc năm trước "
+            "(mặc định: last_year trong htsd.toml).",
+            metavar="TỆP-HOẶC-THƯ-MỤC",
+            exists=True,
+        ),
+    ] = None,
 ) -> None:
     """Tổng hợp các báo cáo hợp lệ: tong-hop.xlsx, bao-cao.md và bao-cao.docx (và bao-cao.pdf)."""
     from htsd_cli import commands, views
@@ -776,7 +786,7 @@ def aggregate(
         with views.progress(err_console, "Đang tổng hợp") as step:
             agg, outputs = commands.aggregate(
                 paths, loaded, cfg, units, out, narrative, receipts, step, overwrite, pdf,
-                not no_cache,
+                not no_cache, last_year,
             )  # fmt: skip
     except HtsdError as exc:
         raise fail(exc) from None

@@ -76,6 +76,8 @@ def render_docx(context: dict[str, Any]) -> bytes:
     _heading(doc, context["table_part_heading"])
     _heading(doc, context["table_heading"], bold=False)
     _results_table(doc, context)
+    if context.get("last_year"):
+        _last_year_notes(doc, context["last_year"])
     for part in context["texts_after"]:
         _text_part(doc, part)
     _signature_block(doc, context)
@@ -317,8 +319,12 @@ def _results_table(doc: Any, ctx: dict[str, Any]) -> None:
     notes = any(all_notes)
     note_mm = max([width_mm(n, 11) for n in all_notes if n] + [20.0]) + 4 if notes else 0.0
     note_mm = min(note_mm, 40.0)
-    widths = [12.0, TEXT_MM - 12 - value_mm - note_mm, value_mm] + ([note_mm] if notes else [])
-    columns = titles if notes else titles[:3]
+    past = ctx.get("last_year")
+    past_mm = last_year_widths(ctx) if past else []
+    label_mm = TEXT_MM - 12 - value_mm - note_mm - sum(past_mm)
+    widths = [12.0, label_mm, value_mm, *past_mm] + ([note_mm] if notes else [])
+    columns = titles[:3] + [t.replace(", ", ",\n") for t in past["columns"]] if past else titles[:3]
+    columns += titles[3:] if notes else []
     rows = sum(1 + len(s["rows"]) for s in ctx["sections"])
     table = doc.add_table(rows=1 + rows, cols=len(widths))
     table.style = doc.styles["Table Grid"]
@@ -338,29 +344,57 @@ def _results_table(doc: Any, ctx: dict[str, Any]) -> None:
         run.bold = True
         run.font.size = Pt(TABLE_PT)
 
-    def fill(cells: Any, first: str, label: str, value: str, note: str, bold: bool) -> None:
+    def fill(cells: Any, first: str, label: str, row: dict[str, Any], bold: bool) -> None:
         _cell_text(cells[0], first, bold=bold, align="center")
         _cell_text(cells[1], label, bold=bold)
-        _cell_text(cells[2], value.replace(" ", "\u00a0"), align="right")  # never wraps
+        _cell_text(cells[2], row["value"].replace(" ", "\u00a0"), align="right")  # never wraps
+        at = 3
+        if past:
+            for key in ("last", "change"):
+                _cell_text(cells[at], row[key].replace(" ", "\u00a0"), align="right")
+                at += 1
         if notes:
-            _cell_text(cells[3], note, size=11)
+            _cell_text(cells[at], row["note"], size=11)
 
     r = 1
     for section in ctx["sections"]:
-        fill(
-            table.rows[r].cells, str(section["number"]), section["heading"], section["value"],
-            section["note"], True,
-        )  # fmt: skip
+        fill(table.rows[r].cells, str(section["number"]), section["heading"], section, True)
         r += 1
         for row in section["rows"]:
             prefix = "    - " if row["level"] == 2 else "- "
-            fill(table.rows[r].cells, "", prefix + row["label"], row["value"], row["note"], False)
+            fill(table.rows[r].cells, "", prefix + row["label"], row, False)
             r += 1
     for row in table.rows:
         row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
         for cell, width in zip(row.cells, widths, strict=True):
             cell.width = Mm(width)
     _para(doc, "", after=0)
+
+
+def last_year_widths(ctx: dict[str, Any]) -> list[float]:
+    """The widths (mm) of 'Năm trước' and 'Tăng, giảm': each as wide as its widest entry or
+    the longest word of its title."""
+    out = []
+    for key, title in zip(("last", "change"), ctx["last_year"]["columns"], strict=True):
+        texts = [r[key] for s in ctx["sections"] for r in s["rows"]]
+        texts += [s[key] for s in ctx["sections"]]
+        heading = max(width_mm(part, TABLE_PT, "bold") for part in title.split(", "))
+        out.append(max([width_mm(t, TABLE_PT) for t in texts] + [heading]) + 4)
+    return out
+
+
+def _last_year_notes(doc: Any, past: dict[str, Any]) -> None:
+    """Under the table: what the last-year columns are, and what could not be compared."""
+    form = f", biểu mẫu {past['form']}" if past["form"] else ""
+    _para(
+        doc,
+        f"{past['columns'][0]}: số liệu {past['name']} (tệp {past['file']}{form}); "
+        f"{past['columns'][1]}: so với {past['name']}.",
+        size=11,
+    )
+    if past["notes"]:
+        _keep_with_next(_para(doc, f"So với {past['name']}, những điều cần biết:", bold=True))
+        _list(doc, [(f"- {note}", False) for note in past["notes"]])
 
 
 def _signature_block(doc: Any, ctx: dict[str, Any]) -> None:

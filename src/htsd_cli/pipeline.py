@@ -55,6 +55,7 @@ def run_status(
     progress: Callable[[int, int], None] | None = None,
     meanwhile: Callable[[], None] | None = None,
     cache: Any = None,
+    past: Any = None,
 ) -> tuple[Report, StatusReport]:
     file_times = receipts is not None and str(receipts) == FILE_TIMES
     book_path = None if file_times else receipts or config.receipts
@@ -63,7 +64,7 @@ def run_status(
     book = load_receipts(book_path) if book_path is not None else None
     report = validate_paths(
         paths, form, roster, progress=progress, meanwhile=meanwhile, cache=cache,
-        decisions=load_decisions(config.decisions), senders=load_senders(book_path),
+        decisions=load_decisions(config.decisions), senders=load_senders(book_path), past=past,
     )  # fmt: skip
     status = build_status(
         report,
@@ -99,12 +100,14 @@ def aggregate_inputs(
     roster: Roster,
     narrative: Path | None = None,
     receipts: Path | None = None,
+    last_year: Path | None = None,
 ) -> Inputs:
     """Everything `aggregate` reads: no output may land on it or in a folder of returns."""
     return Inputs.reading(
         paths,
-        [roster.source, narrative, receipts or config.receipts, config.source, config.decisions],
-    )
+        [roster.source, narrative, receipts or config.receipts, config.source, config.decisions,
+         last_year],
+    )  # fmt: skip
 
 
 def run_aggregate(
@@ -120,12 +123,14 @@ def run_aggregate(
     overwrite: bool = False,
     pdf: bool = False,
     use_cache: bool = True,
+    last_year: Path | None = None,
 ) -> tuple[Aggregate, Outputs]:
     """Validate, total, and switch the three outputs in together. Returns (Aggregate, Outputs).
 
     Nothing is written when no return is valid: the previous report stays as it was. Where the
     outputs may not go (onto an input, into a folder of returns, over a file htsd did not write)
-    is checked before any file is read.
+    is checked before any file is read. `last_year` (last year's summary or working folder,
+    else htsd.toml's `last_year`) adds the comparison with last year.
     """
     from htsd_cli.aggregate import aggregate
     from htsd_cli.docx_report import render_docx
@@ -139,7 +144,14 @@ def run_aggregate(
 
         soffice = require_soffice()
         outputs.pdf = out / PDF_NAME
-    inputs = aggregate_inputs(paths, config, roster, narrative, receipts)
+    past = None
+    last_year = last_year or config.last_year
+    if last_year is not None:  # read before the returns: a wrong path is said at once
+        from htsd_cli.yearover import Past, load_last_year, summary_path
+
+        past = Past.of(form, load_last_year(last_year))
+        last_year = summary_path(last_year)
+    inputs = aggregate_inputs(paths, config, roster, narrative, receipts, last_year)
     texts = read_narrative(narrative, [(t.id, t.heading) for t in form.texts]) if narrative else {}
     with OutputSet(out, inputs, "báo cáo tổng hợp", overwrite) as outs:
         outs.claim([*OUTPUT_NAMES, PDF_NAME] if pdf else OUTPUT_NAMES)
@@ -153,7 +165,7 @@ def run_aggregate(
         try:
             report, status = run_status(
                 paths, form, config, roster, as_of or config.report_date, receipts, progress,
-                _preload, cache,
+                _preload, cache, past,
             )  # fmt: skip
         finally:
             if cache is not None:
@@ -161,6 +173,10 @@ def run_aggregate(
         agg = aggregate(form, roster, status)
         if not agg.used:
             return agg, outputs
+        if past is not None:
+            from htsd_cli.yearover import compare_aggregate
+
+            agg.last_year = compare_aggregate(agg, past.last, roster)
         context = report_context(agg, config, texts)
         # The Word document is rendered in a child process meanwhile: two cores, two renderers.
         document_job = Background(render_docx, context)

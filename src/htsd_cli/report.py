@@ -18,6 +18,7 @@ from htsd_cli.status import HELD, INVALID, MISSING
 from htsd_cli.template import date_line
 from htsd_cli.textnorm import fold, format_number
 from htsd_cli.textwidth import office_lines
+from htsd_cli.yearover import report_fields, row_fields
 
 PLACEHOLDER = "(CẦN ĐIỀN: phần này do cán bộ tổng hợp viết; ghi vào tệp --narrative rồi chạy lại.)"
 
@@ -230,6 +231,7 @@ def report_context(
                 "reported": agg.reported(ind.id),
                 "expected": agg.expected(ind.id),
                 "note": note_for(agg, ind.id),
+                **row_fields(agg.last_year, ind.id),
             }
             for ind in section.indicators
             if ind.aggregate != "none"
@@ -243,6 +245,11 @@ def report_context(
                 "rows": rows[1:] if first else rows,
                 "value": rows[0]["value"] if first else "",
                 "note": rows[0]["note"] if first else "",
+                **(
+                    {key: rows[0][key] if first else "" for key in ("last", "change")}
+                    if agg.last_year is not None
+                    else {}
+                ),
             }
         )
     texts: dict[str, list[dict[str, Any]]] = {"before_table": [], "after_table": []}
@@ -308,6 +315,7 @@ def report_context(
         },
         "annex": annex_texts(agg),
         "annex_ref": annex_reference(config, form, number),
+        "last_year": report_fields(agg.last_year),
     }
 
 

@@ -27,6 +27,7 @@ from htsd_cli.form import Form, Indicator
 from htsd_cli.textnorm import format_number
 
 if TYPE_CHECKING:
+    from htsd_cli.aggregate import Aggregate
     from htsd_cli.roster import Roster
 
 SUMMARY_NAME = "tong-hop.xlsx"
@@ -546,11 +547,11 @@ class Past:
         whose = (
             "của chính đơn vị" if codes == (rep.unit_code,) else f"của {', '.join(codes)} cộng lại"
         )
-        past = f"{show(before)} {self.last.name}, {whose}"
+        shown, was = format_number(value), format_number(before)
         if code == AGAINST_LAST_YEAR:
-            said = f"{show(value)} {how_far(value, before)} số {past}"
+            said = f"{shown} {how_far(value, before)} số {was} {self.last.name} {whose}"
         else:
-            said = f"0, trong khi {self.last.name} là {show(before)} ({whose})"
+            said = f"0, trong khi {self.last.name} là {was} ({whose})"
         message = (
             f"{where(cell, ind)}: {said}. Số liệu vẫn được tính; kiểm tra lại xem có gõ nhầm "
             "không. Nếu đúng, ghi 'Giữ như đã gõ' cho ô này trong sổ quyết định để không nhắc nữa."
@@ -560,3 +561,67 @@ class Past:
             label=ind.label, value=show(value),
         )  # fmt: skip
         rep.findings.append(finding)
+
+
+def compare_aggregate(agg: Aggregate, last: LastYear, roster: Roster | None) -> Comparison:
+    """The comparison of an aggregate's totals and units (as counted) with last year's."""
+    inds = [i.id for i in agg.form.indicators if i.aggregate != "none"]
+    totals = {ind_id: agg.total(ind_id) for ind_id in inds}
+    at = {str(code): i for i, code in enumerate(agg.wide.index)}
+    matrix = agg.wide.to_numpy()
+    columns = [str(c) for c in agg.wide.columns]
+
+    def figures() -> Iterable[tuple[str, str, dict[str, float | None]]]:
+        for rep in sorted(agg.used, key=lambda r: r.unit_code):
+            row = at.get(rep.unit_code)
+            if row is None:
+                continue
+            values = matrix[row].tolist()
+            yield (
+                rep.unit_code,
+                rep.unit_name,
+                {
+                    ind_id: (None if v != v else float(v))  # NaN: not reported
+                    for ind_id, v in zip(columns, values, strict=True)
+                },
+            )
+
+    return compare(agg.form, last, totals, figures(), roster)
+
+
+LAST_COLUMNS = ("Năm trước", "Tăng, giảm")  # the report's columns beside this year's figures
+
+
+def row_fields(comparison: Comparison | None, ind_id: str) -> dict[str, str]:
+    """A report row's 'Năm trước' and 'Tăng, giảm' ({} without last year: the row unchanged)."""
+    if comparison is None:
+        return {}
+    row = comparison.rows.get(ind_id)
+    if row is None:
+        return {"last": "", "change": ""}
+    return {"last": row.last_text, "change": row.change_text}
+
+
+def report_fields(comparison: Comparison | None) -> dict[str, Any] | None:
+    """What the report says about last year besides the table (None without last year)."""
+    if comparison is None:
+        return None
+    last = comparison.last
+    notes = list(comparison.notes)
+    if comparison.units_new:
+        notes.append(
+            f"Đơn vị không có số liệu {last.name} ({len(comparison.units_new)}): "
+            f"{', '.join(comparison.units_new)}."
+        )
+    if comparison.units_gone:
+        notes.append(
+            f"Đơn vị có trong tổng hợp {last.name} nhưng năm nay không có đơn vị nào tiếp nối "
+            f"({len(comparison.units_gone)}): {', '.join(comparison.units_gone)}."
+        )
+    return {
+        "name": last.name,
+        "file": last.source.name,
+        "columns": list(LAST_COLUMNS),
+        "notes": notes,
+        "form": f"{last.form_id} phiên bản {last.form_version}".strip() if last.form_id else "",
+    }
