@@ -6,6 +6,7 @@ The comparison is worked out here from the two years' figures, not from htsd's."
 from __future__ import annotations
 
 import hashlib
+import re
 import json
 import shutil
 from pathlib import Path
@@ -324,3 +325,28 @@ def test_without_last_year_nothing_changes(tmp_path: Path) -> None:
     assert "So với năm trước" not in wb.sheetnames
     markdown = (folder / "tong-hop" / "bao-cao.md").read_text(encoding="utf-8")
     assert "Năm trước" not in markdown
+
+
+def test_the_report_with_last_year_prints_on_a4_portrait(campaigns, soffice, tmp_path) -> None:
+    """Converted with LibreOffice (pdf.py): still A4 portrait, each row's figures on one line."""
+    import subprocess
+
+    from htsd_cli.pdf import docx_to_pdf, find_soffice
+
+    exe = find_soffice()
+    assert exe is not None
+    document = (campaigns["now"] / "tong-hop" / "bao-cao.docx").read_bytes()
+    pdf = tmp_path / "bao-cao.pdf"
+    pdf.write_bytes(docx_to_pdf(document, exe, tmp_path))
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True)
+    size = next(line for line in info.stdout.splitlines() if line.startswith("Page size"))
+    width, height = (float(x) for x in re.findall(r"[\d.]+", size)[:2])
+    assert (round(width), round(height)) == (595, 842), size  # A4, portrait
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout.replace("\u00a0", " ")
+    expected = _totals(campaigns)
+    this, that = expected["s6_doc_online"]
+    figures = f"{format_number(this)} lượt người {format_number(that)} {change_text(this, that)}"
+    assert figures in " ".join(text.split())
+    assert re.search(r"Năm trước\s+Tăng,", text)

@@ -18,6 +18,7 @@ from htsd_cli.textwidth import fit_lines, width_mm
 BODY_PT = 14
 HEADER_PT = 12
 TABLE_PT = 13
+PAST_TABLE_PT = 11  # the results table beside last year (two more columns on A4 portrait)
 LIST_STYLE = "htsd list"
 
 
@@ -308,19 +309,21 @@ def _results_table(doc: Any, ctx: dict[str, Any]) -> None:
     from docx.oxml import OxmlElement
     from docx.shared import Mm, Pt
 
+    past = ctx.get("last_year")
+    # beside last year two more columns: the table in a smaller size, so the labels keep room
+    size = PAST_TABLE_PT if past else TABLE_PT
     values = [r["value"] for s in ctx["sections"] for r in s["rows"]]
     values += [s["value"] for s in ctx["sections"] if s["value"]]
     # "Kết quả, Số lượng" breaks after its comma when the figures are narrower than the title
     titles = [t.replace(", ", ",\n") for t in ctx["columns"]]
-    title_width = max(width_mm(part, TABLE_PT, "bold") for part in titles[2].split("\n"))
-    value_mm = max([width_mm(v, TABLE_PT) for v in values] + [title_width]) + 4
+    title_width = max(width_mm(part, size, "bold") for part in titles[2].split("\n"))
+    value_mm = max([width_mm(v, size) for v in values] + [title_width]) + (6 if past else 4)
     all_notes = [r["note"] for s in ctx["sections"] for r in s["rows"]]
     all_notes += [s["note"] for s in ctx["sections"]]
     notes = any(all_notes)
     note_mm = max([width_mm(n, 11) for n in all_notes if n] + [20.0]) + 4 if notes else 0.0
-    note_mm = min(note_mm, 40.0)
-    past = ctx.get("last_year")
-    past_mm = last_year_widths(ctx) if past else []
+    note_mm = min(note_mm, 30.0 if past else 40.0)
+    past_mm = last_year_widths(ctx, size) if past else []
     label_mm = TEXT_MM - 12 - value_mm - note_mm - sum(past_mm)
     widths = [12.0, label_mm, value_mm, *past_mm] + ([note_mm] if notes else [])
     columns = titles[:3] + [t.replace(", ", ",\n") for t in past["columns"]] if past else titles[:3]
@@ -342,16 +345,17 @@ def _results_table(doc: Any, ctx: dict[str, Any]) -> None:
                 run.add_break()
             run.add_text(part)
         run.bold = True
-        run.font.size = Pt(TABLE_PT)
+        run.font.size = Pt(size)
 
     def fill(cells: Any, first: str, label: str, row: dict[str, Any], bold: bool) -> None:
-        _cell_text(cells[0], first, bold=bold, align="center")
-        _cell_text(cells[1], label, bold=bold)
-        _cell_text(cells[2], row["value"].replace(" ", "\u00a0"), align="right")  # never wraps
+        _cell_text(cells[0], first, bold=bold, align="center", size=size)
+        _cell_text(cells[1], label, bold=bold, size=size)
+        value = row["value"].replace(" ", "\u00a0")  # never wraps
+        _cell_text(cells[2], value, align="right", size=size)
         at = 3
         if past:
             for key in ("last", "change"):
-                _cell_text(cells[at], row[key].replace(" ", "\u00a0"), align="right")
+                _cell_text(cells[at], row[key].replace(" ", "\u00a0"), align="right", size=size)
                 at += 1
         if notes:
             _cell_text(cells[at], row["note"], size=11)
@@ -371,15 +375,15 @@ def _results_table(doc: Any, ctx: dict[str, Any]) -> None:
     _para(doc, "", after=0)
 
 
-def last_year_widths(ctx: dict[str, Any]) -> list[float]:
+def last_year_widths(ctx: dict[str, Any], size: float) -> list[float]:
     """The widths (mm) of 'Năm trước' and 'Tăng, giảm': each as wide as its widest entry or
     the longest word of its title."""
     out = []
     for key, title in zip(("last", "change"), ctx["last_year"]["columns"], strict=True):
         texts = [r[key] for s in ctx["sections"] for r in s["rows"]]
         texts += [s[key] for s in ctx["sections"]]
-        heading = max(width_mm(part, TABLE_PT, "bold") for part in title.split(", "))
-        out.append(max([width_mm(t, TABLE_PT) for t in texts] + [heading]) + 4)
+        heading = max(width_mm(part, size, "bold") for part in title.split(", "))
+        out.append(max([width_mm(t, size) for t in texts] + [heading]) + 6)
     return out
 
 
