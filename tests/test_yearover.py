@@ -6,8 +6,8 @@ The comparison is worked out here from the two years' figures, not from htsd's."
 from __future__ import annotations
 
 import hashlib
-import re
 import json
+import re
 import shutil
 from pathlib import Path
 from typing import Any
@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 from htsd_cli.cli import app
 from htsd_cli.config import load_config
 from htsd_cli.fill import fill_workbook
-from htsd_cli.form import load_form, parse_form
+from htsd_cli.form import parse_form
 from htsd_cli.roster import load_roster
 from htsd_cli.template import issue_workbooks
 from htsd_cli.textnorm import format_number
@@ -30,7 +30,6 @@ from htsd_cli.yearover import (
     SAME,
     SPLIT,
     UNMATCHED,
-    LastYear,
     change_text,
     load_last_year,
     match_rows,
@@ -305,7 +304,10 @@ def test_checks_against_last_year_fire_on_planted_changes_only(campaigns: dict[s
     jump = next(f for rep in report.files for f in rep.findings if f.code == "against-last-year")
     unit, key, factor = JUMP
     before = campaigns["last"][unit][key]
-    assert f"{format_number(before * factor)} lớn gấp {factor} lần số {format_number(before)} năm 2022" in jump.message
+    assert (
+        f"{format_number(before * factor)} lớn gấp {factor} lần số {format_number(before)} năm 2022"
+        in jump.message
+    )
     assert [o.applied for o in report.decisions] == [True]
     counted = [(r.unit, r.indicator) for r in report.to_decide if r.counted]
     assert counted == [(JUMP[0], JUMP[1]), (ZERO[0], ZERO[1])]
