@@ -923,7 +923,7 @@ def _against_last_year(raw: LineDict, problems: Problems) -> tuple[tuple[str, fl
         if factor is not None and factor <= 1:
             problems.add(
                 _line(item, kind),
-                f"{problems.words.key('against_last_year')}: số lần phải lớn hơn 1",
+                f"'{kind}' của {problems.words.key('against_last_year')}: số lần phải lớn hơn 1",
             )
         elif factor is not None:
             out.append((kind, factor))

@@ -23,7 +23,8 @@ from typing import TYPE_CHECKING, Any
 
 from htsd_cli.errors import ConfigError
 from htsd_cli.findings import WARNING, FileReport, Finding
-from htsd_cli.form import Form, Indicator
+from htsd_cli.form import NOTE_SUFFIX, Form, Indicator
+from htsd_cli.layout import FORM_SHEET, ID_SHEET, VALUE_COL
 from htsd_cli.textnorm import format_number
 
 if TYPE_CHECKING:
@@ -31,9 +32,7 @@ if TYPE_CHECKING:
     from htsd_cli.roster import Roster
 
 SUMMARY_NAME = "tong-hop.xlsx"
-ID_SHEET = "_htsd"
-FORM_SHEET = "Báo cáo"
-UNITS_SHEET = "Đơn vị x chỉ tiêu"
+UNITS_SHEET = "Đơn vị x chỉ tiêu"  # summary.UNITS_SHEET (summary imports pandas-heavy code)
 FIRST_FIGURE_COLUMN = 4  # units sheet: code, name, type, group, then the figures
 
 SAME, RENAMED, MERGED, SPLIT, NEW, UNMATCHED = (
@@ -180,6 +179,16 @@ def read_summary(path: Path, sheets: Mapping[str, list[list[Any]]]) -> LastYear:
     unit_ids = [_cell_text(v) for v in units[1][FIRST_FIGURE_COLUMN:]] if len(units) > 1 else []
     if not ids:  # a summary from before the rows were stamped: the units sheet names them
         ids = [i for i in unit_ids if i]
+    if not ids:  # nor those: the figures of the form sheet, at the cells its stamp names
+        ids = [
+            name for name, ref in cells.items()
+            if ref.startswith(VALUE_COL) and not name.endswith(NOTE_SUFFIX)
+            and _figure(_at(sheet, ref)) is not None
+        ]  # fmt: skip
+        last.gaps.append(
+            "không ghi các dòng được cộng: so với các ô có số của trang "
+            f"'{FORM_SHEET}' ({len(ids)} dòng)"
+        )
     last.ids = ids
     for ind_id in ids:
         ref = cells.get(ind_id, "")
@@ -309,7 +318,7 @@ def match_rows(form: Form, last: LastYear) -> Matching:
             rows[ind.id] = Match(
                 ind, UNMATCHED, names,
                 f"vừa gộp các dòng {', '.join(names)} vừa chia dòng {', '.join(shared)} với "
-                "dòng khác: không so sánh được từng dòng",
+                "dòng khác",
             )  # fmt: skip
         elif shared:
             others = [_row_label(form, i) for i in splits[shared[0]] if i != ind.id]
@@ -458,6 +467,8 @@ def compare(
         if m.how == UNMATCHED:
             notes.append(f"Dòng '{_row_label(form, ind_id)}': {m.note}; không so sánh.")
     for name, ids in matching.splits.items():
+        if any(matching.rows[i].how != SPLIT for i in ids):
+            continue  # a part not matchable: said above, no sum of the parts
         parts_now = [totals.get(i) for i in ids]
         was = last.totals.get(name)
         if any(v is None for v in parts_now) or was is None:
@@ -472,7 +483,7 @@ def compare(
         total = last.totals.get(name)
         shown = f" ({format_number(total)})" if total is not None else ""
         notes.append(
-            f"Dòng '{last.labels.get(name, name)}'{shown} {last.name} không còn trong biểu mẫu "
+            f"Dòng '{last.labels.get(name, name)}' {last.name}{shown} không còn trong biểu mẫu "
             "năm nay."
         )
     units: list[UnitComparison] = []
