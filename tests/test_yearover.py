@@ -352,3 +352,48 @@ def test_the_report_with_last_year_prints_on_a4_portrait(campaigns, soffice, tmp
     figures = f"{format_number(this)} lượt người {format_number(that)} {change_text(this, that)}"
     assert figures in " ".join(text.split())
     assert re.search(r"Năm trước\s+Tăng,", text)
+
+
+def test_init_names_last_years_folder(campaigns, tmp_path) -> None:
+    """`htsd init --nam-truoc` writes last_year into htsd.toml, relative to the new folder, and
+    aggregate then takes it without a flag (the comparison appears)."""
+    work = campaigns["before"].parent / "dot-moi"
+    flags = ["--co-quan", "Phòng Giáo dục và Đào tạo", "--chu-quan", "", "--viet-tat", "PGDĐT",
+             "--dia-danh", "Hải An", "--noi-nhan", "", "--nguoi-ky", "A", "--chuc-vu", "B",
+             "--form", "htsd-2022", "--nam", "2022"]  # fmt: skip
+    result = runner.invoke(
+        app, ["init", str(work), *flags, "--nam-truoc", str(campaigns["before"])]
+    )
+    assert result.exit_code == 0, result.output
+    text = (work / "htsd.toml").read_text(encoding="utf-8")
+    assert 'last_year = "../dot-2022"' in text
+    assert text.index("last_year") < text.index("[office]")
+    assert load_config(work / "htsd.toml").last_year == work / "../dot-2022"
+    wrong = runner.invoke(app, ["init", str(tmp_path / "x"), *flags, "--nam-truoc", str(tmp_path)])
+    assert wrong.exit_code == 1
+    assert "không có tệp tổng hợp năm trước" in wrong.output
+
+
+def test_the_form_workbook_carries_last_years_ids(tmp_path) -> None:
+    """The form as a workbook: column 'Mã năm trước' and the factors against last year, both
+    read back as the YAML says them."""
+    from htsd_cli.formbook import read_book, write_book
+
+    text = next_year_form().replace(
+        "hold_outliers: 50", "hold_outliers: 50\n  against_last_year: {count: 5}"
+    )
+    form = parse_form(text.replace("{id: s3_poster,", "{id: s3_poster, last_year: mới,"))
+    (tmp_path / "f.xlsx").write_bytes(write_book(form))
+    sheet = openpyxl.load_workbook(tmp_path / "f.xlsx")["Các dòng"]
+    head = [c.value for c in sheet[1]]
+    at = head.index("Mã năm trước")
+    ids = head.index("Mã")
+    past = {r[ids]: r[at] for r in sheet.iter_rows(min_row=2, values_only=True) if r[ids]}
+    assert past["s2_bai_bao_in"] == "s2_bai_bao" and past["s3_to_roi_so"] == "s3_to_roi"
+    assert past["s3_poster"] == "mới"
+    back = read_book(tmp_path / "f.xlsx").form
+    assert back.indicator("s3_to_roi_giay").last_year == ("s3_to_roi",)
+    assert back.indicator("s2_bai_viet_cds").last_year is None
+    assert back.indicator("s3_poster").last_year == ()
+    assert back.plausibility.last_year_factor("count") == 5
+    assert back.plausibility.last_year_factor("money") == 10

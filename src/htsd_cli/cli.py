@@ -409,6 +409,16 @@ def init(
     signer_title: Annotated[
         str | None, typer.Option("--chuc-vu", help="Chức vụ người ký, ví dụ TRƯỞNG PHÒNG.")
     ] = None,
+    last_year: Annotated[
+        Path | None,
+        typer.Option(
+            "--nam-truoc",
+            help="Thư mục làm việc (hoặc tệp tong-hop.xlsx) của đợt năm trước, để so sánh với "
+            "năm trước khi tổng hợp.",
+            metavar="THƯ-MỤC",
+            exists=True,
+        ),
+    ] = None,
 ) -> None:
     """Tạo thư mục làm việc cho một đợt thu báo cáo: năm, ngày, biểu mẫu, htsd.toml, danh sách
     đơn vị, sổ nhận."""
@@ -444,7 +454,11 @@ def init(
             signer_title=_ask(signer_title, "Chức vụ người ký", "TRƯỞNG PHÒNG"),
             signer_name=_ask(signer, "Họ tên người ký", "(họ tên)"),
         )
-        written = folders.init_folder(folder, setup, chosen.form, campaign, chosen.book)
+        if last_year is not None:  # said now, not at the first aggregate
+            from htsd_cli.yearover import load_last_year
+
+            load_last_year(last_year)
+        written = folders.init_folder(folder, setup, chosen.form, campaign, chosen.book, last_year)
     except HtsdError as exc:
         raise fail(exc) from None
     for path in written:
