@@ -397,3 +397,17 @@ def test_the_form_workbook_carries_last_years_ids(tmp_path) -> None:
     assert back.indicator("s3_poster").last_year == ()
     assert back.plausibility.last_year_factor("count") == 5
     assert back.plausibility.last_year_factor("money") == 10
+
+
+def test_validate_with_last_year_in_htsd_toml_prints_rows_to_confirm(campaigns) -> None:
+    """With `last_year` in htsd.toml, validate checks each unit against its own past too and
+    prints, for each figure far from it, the decisions row that confirms it."""
+    now = campaigns["now"]
+    text = (now / "htsd.toml").read_text(encoding="utf-8")
+    config = now / "htsd-nam-truoc.toml"
+    config.write_text(text.replace("[office]", 'last_year = "../dot-2022"\n\n[office]'), "utf-8")
+    result = runner.invoke(app, ["validate", "--config", str(config)], terminal_width=200)
+    assert result.exit_code in (0, 1), result.output
+    assert "Khác xa năm trước 2 chỗ" in result.output
+    rows = [line.split("\t") for line in result.output.splitlines() if line.count("\t") == 9]
+    assert sorted((r[3].lstrip("'"), r[6]) for r in rows) == sorted([JUMP[:2], ZERO])

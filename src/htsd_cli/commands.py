@@ -82,12 +82,14 @@ def validate(
     from htsd_cli.decisions import load_decisions
     from htsd_cli.status import load_senders
     from htsd_cli.validate import validate_paths
+    from htsd_cli.yearover import configured_past
 
     decisions = load_decisions(config.decisions) if config is not None else None
     senders = load_senders(config.receipts) if config is not None else {}
     return validate_paths(
-        paths, form, roster, strict, progress, decisions=decisions, senders=senders
-    )
+        paths, form, roster, strict, progress, decisions=decisions, senders=senders,
+        past=configured_past(config, form),
+    )  # fmt: skip
 
 
 def check_annotate_folder(out: Path, paths: list[Path]) -> None:
@@ -117,8 +119,10 @@ def status(
     progress: Callable[[int, int], None] | None = None,
 ) -> Any:
     from htsd_cli.pipeline import run_status
+    from htsd_cli.yearover import configured_past
 
-    return run_status(paths, form, config, roster, as_of, receipts, progress)
+    past = configured_past(config, form)
+    return run_status(paths, form, config, roster, as_of, receipts, progress, past=past)
 
 
 def aggregate(

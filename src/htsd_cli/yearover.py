@@ -29,6 +29,7 @@ from htsd_cli.textnorm import format_number
 
 if TYPE_CHECKING:
     from htsd_cli.aggregate import Aggregate
+    from htsd_cli.config import Config
     from htsd_cli.roster import Roster
 
 SUMMARY_NAME = "tong-hop.xlsx"
@@ -508,6 +509,13 @@ def compare(
 
 
 # --- a unit against its own past (a check of the batch) -------------------------------------------
+
+
+def configured_past(config: Config | None, form: Form) -> Past | None:
+    """Last year as htsd.toml names it (`last_year`), for validate and status: None without."""
+    if config is None or config.last_year is None:
+        return None
+    return Past.of(form, load_last_year(config.last_year))
 
 
 @dataclass
