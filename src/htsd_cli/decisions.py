@@ -6,6 +6,8 @@ this workbook. The clerk pastes the row, picks a decision, and every later run a
 
 - "Tệp của đơn vị": the file (or its sheet named in "Trang") is the report of unit "Mã đơn vị";
 - "Giữ như đã gõ": the held figure is counted as typed (`FileReport.held` holds what that is);
+  on a figure counted with a warning of CONFIRMABLE_CODES (far from the unit's own last year),
+  the warning is confirmed and silenced;
 - "Đọc là": the figure is read as the number in "Đọc là" (any figure with a finding), and the
   form's rules are judged again with it;
 - "Để riêng": the file (or its sheet) is set aside, not counted.
@@ -655,7 +657,8 @@ GUIDE = (
     "chọn Quyết định trong danh sách và ghi Đọc là, Lý do nếu cần.",
     "Tệp của đơn vị: tệp (hoặc trang ghi ở cột Trang) là báo cáo của đơn vị có Mã đơn vị ghi ở "
     "cột Mã đơn vị.",
-    "Giữ như đã gõ: tính số liệu đúng như đơn vị đã gõ.",
+    "Giữ như đã gõ: tính số liệu đúng như đơn vị đã gõ (với số khác xa năm trước: số đã được "
+    "hỏi lại là đúng, không nhắc nữa).",
     "Đọc là: tính số liệu là con số ghi ở cột Đọc là (ghi Lý do, ví dụ đã hỏi lại đơn vị qua "
     "điện thoại).",
     "Để riêng: không tính tệp (hoặc trang ghi ở cột Trang).",
