@@ -411,3 +411,17 @@ def test_validate_with_last_year_in_htsd_toml_prints_rows_to_confirm(campaigns) 
     assert "Khác xa năm trước 2 chỗ" in result.output
     rows = [line.split("\t") for line in result.output.splitlines() if line.count("\t") == 9]
     assert sorted((r[3].lstrip("'"), r[6]) for r in rows) == sorted([JUMP[:2], ZERO])
+
+
+def test_json_says_what_the_workbook_says(campaigns) -> None:
+    """`aggregate --json` carries the comparison: the same rows and units as the workbook."""
+    data = campaigns["json"]["last_year"]
+    assert (data["form_id"], data["year"]) == ("htsd-2022", "2022")
+    rows = {r["indicator"]: r for r in data["rows"]}
+    this, that = _totals(campaigns)["s6_doc_online"]
+    assert (rows["s6_doc_online"]["total"], rows["s6_doc_online"]["last_year"]) == (this, that)
+    assert rows["s2_bai_bao_in"]["last_year_ids"] == ["s2_bai_bao"]
+    assert data["dropped"] == ["s2_tin_phat_thanh"]
+    merged = [u for u in data["units"] if u["unit"] == MERGED_INTO]
+    assert merged and all(u["last_year_units"] == list(MERGED_FROM) for u in merged)
+    assert data["units_gone"] == []  # the merged wards are continued; nobody else left

@@ -123,6 +123,7 @@ class Aggregate:
             "used_files": [{"path": r.path, "unit": r.unit_code} for r in self.used],
             "excluded_files": [e.to_dict() for e in self.excluded],
             "status": self.status.to_dict(),
+            **({"last_year": self.last_year.to_dict()} if self.last_year is not None else {}),
         }
 
 

@@ -390,9 +390,10 @@ def last_year_widths(ctx: dict[str, Any], size: float) -> list[float]:
 def _last_year_notes(doc: Any, past: dict[str, Any]) -> None:
     """Under the table: what the last-year columns are, and what could not be compared."""
     form = f", biểu mẫu {past['form']}" if past["form"] else ""
+    units = f", {past['units']} đơn vị" if past["units"] else ""
     _para(
         doc,
-        f"{past['columns'][0]}: số liệu {past['name']} (tệp {past['file']}{form}); "
+        f"{past['columns'][0]}: số liệu {past['name']} (tệp {past['file']}{units}{form}); "
         f"{past['columns'][1]}: so với {past['name']}.",
         size=11,
     )

@@ -427,6 +427,27 @@ class Comparison:
     def last(self) -> LastYear:
         return self.matching.last
 
+    def to_dict(self) -> dict[str, Any]:
+        """What `htsd aggregate --json` says of last year: each row and unit compared."""
+        last = self.last
+        return {
+            "source": str(last.source), "form_id": last.form_id,
+            "form_version": last.form_version, "year": last.year,
+            "rows": [
+                {"indicator": key, "how": row.how, "last_year_ids": list(self.matching.rows[key].past),
+                 "total": row.now, "last_year": row.before, "change_percent": row.percent,
+                 "note": row.note}
+                for key, row in self.rows.items()
+            ],
+            "dropped": self.matching.dropped,
+            "units": [
+                {"unit": u.code, "last_year_units": list(u.past_codes), "indicator": u.indicator.id,
+                 "value": u.now, "last_year": u.before, "change_percent": u.percent}
+                for u in self.units
+            ],
+            "units_new": self.units_new, "units_gone": self.units_gone, "notes": self.notes,
+        }  # fmt: skip
+
     def largest(self, count: int = 10) -> list[UnitComparison]:
         """The unit figures that changed most, in per cent (both years non-zero)."""
         moved = [u for u in self.units if u.percent is not None and u.now]
@@ -504,6 +525,9 @@ def compare(
             if this is None and that is None:
                 continue
             units.append(UnitComparison(code, unit_name, codes, m.indicator, this, that))
+    if roster is not None:  # a unit of the roster that has not sent yet still continues its own
+        for member in roster.units:
+            continued.update(_key(c) for c in past_codes(member.code, roster))
     gone = [last.unit_names[k] for k in last.units if k not in continued]
     return Comparison(matching, rows, units, notes, fresh, gone)
 
@@ -640,6 +664,7 @@ def report_fields(comparison: Comparison | None) -> dict[str, Any] | None:
     return {
         "name": last.name,
         "file": last.source.name,
+        "units": len(last.units),  # units counted last year (0: not known)
         "columns": list(LAST_COLUMNS),
         "notes": notes,
         "form": f"{last.form_id} phiên bản {last.form_version}".strip() if last.form_id else "",
