@@ -1761,6 +1761,14 @@ def _last_year_lines(form: Any, config: Any, tmp: Path) -> list[str]:
         summary_path(tmp)
     except ConfigError as exc:
         out.append(f"năm trước | thư mục | {str(exc).replace(str(tmp), '<tạm>')}")
+    from htsd_cli.yearover import load_last_year
+
+    (tmp / "tong-hop.xlsx").write_bytes(b"khong phai bang tinh")
+    for path in (tmp, tmp / "khong-co.xlsx"):
+        try:
+            load_last_year(path)
+        except ConfigError as exc:
+            out.append(f"năm trước | mở tệp | {str(exc).replace(str(tmp), '<tạm>')}")
     return out
 
 

@@ -68,7 +68,7 @@ class LastYear:
 
     @property
     def name(self) -> str:
-        """How the report names last year: 'năm 2022' (or the file, when the year is unknown)."""
+        """How the report names last year: 'năm <its year>' (or the file, when the year is unknown)."""
         return f"năm {self.year}" if self.year else f"năm trước ({self.source.name})"
 
     def figure(self, codes: Iterable[str], ids: Iterable[str]) -> float | None:
@@ -134,18 +134,18 @@ def load_last_year(path: Path) -> LastYear:
                 for name in (ID_SHEET, FORM_SHEET, UNITS_SHEET)
                 if name in names
             }
-    except OSError as exc:
-        from htsd_cli.errors import os_reason
-
-        raise ConfigError(
-            f"Không đọc được tệp tổng hợp năm trước {path}: {os_reason(exc)}."
-        ) from None
-    except (CalamineError, ValueError, IndexError, EOFError) as exc:
-        raise ConfigError(
-            f"Không mở được tệp tổng hợp năm trước {path}: tệp hỏng hoặc không phải bảng tính "
-            f".xlsx ({exc.__class__.__name__})."
-        ) from None
+    except (OSError, CalamineError, ValueError, IndexError, EOFError) as exc:
+        raise ConfigError(f"Không đọc được tệp tổng hợp năm trước {path}: {_why(exc)}.") from None
     return read_summary(path, sheets)
+
+
+def _why(exc: Exception) -> str:
+    """Why last year's summary cannot be read, in Vietnamese."""
+    from htsd_cli.errors import os_reason
+
+    if isinstance(exc, OSError):
+        return os_reason(exc)
+    return f"tệp hỏng hoặc không phải bảng tính .xlsx ({exc.__class__.__name__})"
 
 
 def read_summary(path: Path, sheets: Mapping[str, list[list[Any]]]) -> LastYear:
