@@ -279,9 +279,6 @@ class Matching:
     dropped: list[str]  # last year's ids that no row of this year continues
     splits: dict[str, list[str]]  # last year's id → this year's rows split from it
 
-    def unmatched(self) -> list[Match]:
-        return [m for m in self.rows.values() if m.how == UNMATCHED]
-
 
 def match_rows(form: Form, last: LastYear) -> Matching:
     """Match every row this year totals to last year's rows, as the form declares."""
