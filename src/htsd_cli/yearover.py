@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from htsd_cli.errors import ConfigError
-from htsd_cli.findings import WARNING, FileReport, Finding
+from htsd_cli.findings import WARNING, Code, FileReport, Finding
 from htsd_cli.form import NOTE_SUFFIX, Form, Indicator
 from htsd_cli.layout import FORM_SHEET, ID_SHEET, VALUE_COL
 from htsd_cli.textnorm import format_number
@@ -42,8 +42,8 @@ SAME, RENAMED, MERGED, SPLIT, NEW, UNMATCHED = (
 COMPARED = frozenset({SAME, RENAMED, MERGED})  # one row of this year against last year's
 NEW_WORD = "mới"  # what the report shows for a row new this year
 
-AGAINST_LAST_YEAR = "against-last-year"
-ZERO_AFTER_LAST_YEAR = "zero-after-last-year"
+AGAINST_LAST_YEAR = Code.AGAINST_LAST_YEAR
+ZERO_AFTER_LAST_YEAR = Code.ZERO_AFTER_LAST_YEAR
 # a unit's zero is noted only when its figure of last year was at least this much
 MUCH_LAST_YEAR: dict[str, float] = {"count": 10, "people": 50, "money": 1_000_000}
 
@@ -576,7 +576,7 @@ class Past:
                     self._warn(rep, ind, ZERO_AFTER_LAST_YEAR, 0.0, before, codes)
 
     def _warn(
-        self, rep: FileReport, ind: Indicator, code: str, value: float, before: float,
+        self, rep: FileReport, ind: Indicator, code: Code, value: float, before: float,
         codes: tuple[str, ...],
     ) -> None:  # fmt: skip
         from htsd_cli.checks.context import where
@@ -632,18 +632,40 @@ def compare_aggregate(agg: Aggregate, last: LastYear, roster: Roster | None) -> 
 LAST_COLUMNS = ("Năm trước", "Tăng, giảm")  # the report's columns beside this year's figures
 
 
-def row_fields(comparison: Comparison | None, ind_id: str) -> dict[str, str]:
-    """A report row's 'Năm trước' and 'Tăng, giảm' ({} without last year: the row unchanged)."""
-    if comparison is None:
-        return {}
-    row = comparison.rows.get(ind_id)
-    if row is None:
-        return {"last": "", "change": ""}
-    return {"last": row.last_text, "change": row.change_text}
+@dataclass(frozen=True)
+class ReportYear:
+    """What the report says beside last year: the two columns of each figure, and under the
+    table what the columns are and what could not be compared (document.ReportContext holds
+    it; the Markdown template reads `last_year.last(row)` and `last_year.change(row)`)."""
+
+    name: str  # 'năm <năm>'
+    file: str
+    units: int  # units counted last year (0: not known)
+    form: str  # last year's form id and version
+    columns: tuple[str, str]
+    notes: tuple[str, ...]
+    rows: Mapping[str, tuple[str, str]]  # row id → (Năm trước, Tăng, giảm)
+    sections: Mapping[int, tuple[str, str]]  # a section whose heading carries its first figure
+
+    def last(self, line: Any) -> str:
+        """'Năm trước' of a row of the table (or of a section carrying its first figure)."""
+        return self._pair(line)[0]
+
+    def change(self, line: Any) -> str:
+        """'Tăng, giảm' of a row of the table (or of a section carrying its first figure)."""
+        return self._pair(line)[1]
+
+    def _pair(self, line: Any) -> tuple[str, str]:
+        if hasattr(line, "id"):
+            return self.rows.get(line.id, ("", ""))
+        return self.sections.get(line.number, ("", "")) if line.value else ("", "")
 
 
-def report_fields(comparison: Comparison | None) -> dict[str, Any] | None:
-    """What the report says about last year besides the table (None without last year)."""
+def report_fields(
+    comparison: Comparison | None, firsts: Mapping[int, str] | None = None
+) -> ReportYear | None:
+    """What the report says beside last year (None without last year); `firsts`: the sections
+    whose heading carries their first figure, and that figure's row id."""
     if comparison is None:
         return None
     last = comparison.last
@@ -658,11 +680,14 @@ def report_fields(comparison: Comparison | None) -> dict[str, Any] | None:
             f"Đơn vị có trong tổng hợp {last.name} nhưng năm nay không có đơn vị nào tiếp nối "
             f"({len(comparison.units_gone)}): {', '.join(comparison.units_gone)}."
         )
-    return {
-        "name": last.name,
-        "file": last.source.name,
-        "units": len(last.units),  # units counted last year (0: not known)
-        "columns": list(LAST_COLUMNS),
-        "notes": notes,
-        "form": f"{last.form_id} phiên bản {last.form_version}".strip() if last.form_id else "",
-    }
+    rows = {key: (row.last_text, row.change_text) for key, row in comparison.rows.items()}
+    return ReportYear(
+        name=last.name,
+        file=last.source.name,
+        units=len(last.units),
+        form=f"{last.form_id} phiên bản {last.form_version}" if last.form_id else "",
+        columns=LAST_COLUMNS,
+        notes=tuple(notes),
+        rows=rows,
+        sections={n: rows.get(key, ("", "")) for n, key in (firsts or {}).items()},
+    )
