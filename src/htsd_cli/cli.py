@@ -415,40 +415,65 @@ def init(
     import datetime as dt
 
     from htsd_cli import init as folders
+    from htsd_cli import views
 
     try:
-        campaign_year = _ask_year(year, dt.date.today().year)  # the clock decides only this
-        origin = folders.origin(campaign_year, form, plan)
+        was = folders.current_answers(folder)  # init run again: the answers given before
+
+        def before(table: str, key: str, default: Any) -> Any:
+            value = was.get((table, key))
+            return default if value is None or isinstance(value, bool) else value
+
+        campaign_year = _ask_year(year, before("", "year", dt.date.today().year))
+        folders.same_year(folder, was, campaign_year)
+        kept = None if form else folders.existing_form(folder, was)
+        origin = folders.origin(campaign_year, form or kept, plan)
         first, last, due, usual_theme = origin.defaults(campaign_year)
         campaign = folders.Campaign(
             year=campaign_year,
             start=_ask_date(start, "Tuần lễ từ ngày", first),
             end=_ask_date(end, "Tuần lễ đến ngày", last),
-            deadline=_ask_date(deadline, "Hạn đơn vị nộp báo cáo", due),
-            report_date=_ask_date(report_date, "Ngày của báo cáo tổng hợp (Enter: ghi sau)", None),
+            deadline=_ask_date(deadline, "Hạn đơn vị nộp báo cáo", before("", "deadline", due)),
+            report_date=_ask_date(
+                report_date,
+                "Ngày của báo cáo tổng hợp (Enter: ghi sau)",
+                before("report", "date", None),
+            ),
             theme=_ask(
                 theme,
                 f"Chủ đề Tuần lễ năm {campaign_year} (Enter: ghi sau trong biểu mẫu)",
                 usual_theme,
             ).strip(),
         )
-        chosen = folders.campaign_form(origin, campaign)
+        chosen = folders.campaign_form(origin, campaign, kept)
+
+        def answer(given: str | None, question: str, key: str, default: str) -> str:
+            table, name = key.split(".")
+            return _ask(given, question, str(before(table, name, default)))
+
         setup = folders.Setup(
-            form=chosen.reference(folder, form),
-            office=_ask(office, "Tên cơ quan thu báo cáo", "Phòng Giáo dục và Đào tạo"),
-            governing_body=_ask(governing, "Cơ quan chủ quản (Enter nếu không có)", ""),
-            short_name=_ask(short_name, "Tên viết tắt trong số văn bản", "PGDĐT"),
-            place=_ask(place, "Địa danh ghi ở dòng ngày tháng", "(địa danh)"),
-            send_to=_ask(send_to, "Đơn vị gửi báo cáo về đâu (email, địa chỉ)", ""),
-            signer_authority="",
-            signer_title=_ask(signer_title, "Chức vụ người ký", "TRƯỞNG PHÒNG"),
-            signer_name=_ask(signer, "Họ tên người ký", "(họ tên)"),
+            form=chosen.reference(folder, form or kept),
+            office=answer(
+                office, "Tên cơ quan thu báo cáo", "office.name", "Phòng Giáo dục và Đào tạo"
+            ),
+            governing_body=answer(
+                governing, "Cơ quan chủ quản (Enter nếu không có)", "office.governing_body", ""
+            ),
+            short_name=answer(
+                short_name, "Tên viết tắt trong số văn bản", "office.short_name", "PGDĐT"
+            ),
+            place=answer(place, "Địa danh ghi ở dòng ngày tháng", "office.place", "(địa danh)"),
+            send_to=answer(
+                send_to, "Đơn vị gửi báo cáo về đâu (email, địa chỉ)", "office.send_to", ""
+            ),
+            signer_authority=str(before("signer", "authority", "")),
+            signer_title=answer(signer_title, "Chức vụ người ký", "signer.title", "TRƯỞNG PHÒNG"),
+            signer_name=answer(signer, "Họ tên người ký", "signer.name", "(họ tên)"),
         )
-        written = folders.init_folder(folder, setup, chosen.form, campaign, chosen.book)
+        done = folders.init_folder(folder, setup, chosen.form, campaign, chosen.book)
     except HtsdError as exc:
         raise fail(exc) from None
-    for path in written:
-        console.print(f"Đã ghi {path}", highlight=False)
+    views.print_init(console, done)
     first_line, *more = chosen.lines
     console.print(f"\n[bold]{escape(first_line)}[/]", highlight=False)
     for extra in more:

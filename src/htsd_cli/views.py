@@ -148,6 +148,25 @@ def print_form(console: Console, form: Form) -> None:
             console.print(f"  {cell}: {escape(text)}", highlight=False)
 
 
+def print_init(console: Console, done: Any) -> None:
+    """What `htsd init` wrote, what it kept as the clerk left it, what it changed in htsd.toml."""
+    for path in done.written:
+        console.print(f"Đã ghi {escape(str(path))}", highlight=False)
+    if done.changed:
+        console.print(
+            f"htsd.toml: đã đổi {escape(', '.join(done.changed))} theo câu trả lời mới; mọi dòng khác "
+            "và chú thích giữ nguyên.",
+            highlight=False,
+        )
+    if done.kept:
+        console.print(
+            "Giữ nguyên (đã có, htsd không ghi đè): "
+            + ", ".join(escape(p.name) for p in done.kept)
+            + ".",
+            highlight=False,
+        )
+
+
 def print_issued(console: Console, issued: list[Any], out: Path) -> None:
     table = Table(title=f"Đã tạo {len(issued)} biểu mẫu trong {out}")
     table.add_column("Mã đơn vị")
