@@ -20,7 +20,7 @@ def _status(*extra: str):
     return runner.invoke(
         app,
         ["status", str(SAMPLES / "returns"), "-r", str(SAMPLE_ROSTER), "-c", str(SAMPLE_CONFIG),
-         "--as-of", "08/10/2022", *extra],
+         "--as-of", "12/10/2022", *extra],
         terminal_width=140,
     )  # fmt: skip
 

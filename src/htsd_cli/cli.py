@@ -118,12 +118,12 @@ def setting(
 
 def optional_config(config: Path | None) -> Any:
     """The configuration when there is one (a command that can do without it gets None)."""
-    from htsd_cli.config import load_config
+    from htsd_cli.config import CONFIG_NAME, load_config
 
     try:
         return load_config(config)
     except HtsdError:
-        if config is not None:
+        if config is not None or Path(CONFIG_NAME).exists():  # a broken one is said, not skipped
             raise
         return None
 
@@ -281,6 +281,7 @@ def _ask(given: str | None, question: str, default: str) -> str:
 
 def _ask_date(given: datetime | None, question: str, default: Any) -> Any:
     """A date flag's value, else the clerk's answer (dd/mm/yyyy) at a terminal, else `default`."""
+    from htsd_cli.dates import why_not
     from htsd_cli.form import parse_date
 
     if given is not None:
@@ -297,7 +298,7 @@ def _ask_date(given: datetime | None, question: str, default: Any) -> Any:
         found = parse_date(text)
         if found is not None:
             return found
-        err_console.print(f"[red]'{escape(text)}' không phải một ngày dd/mm/yyyy.[/]")
+        err_console.print(f"[red]{escape(why_not(text))}; hãy ghi dd/mm/yyyy.[/]")
 
 
 def _ask_year(given: int | None, default: int) -> int:

@@ -72,8 +72,19 @@ ERRORS: tuple[tuple[str, str], ...] = (
 _COMPILED = [(re.compile(p, re.S), t) for p, t in ERRORS]
 
 
+_NOT_A_DATE = re.compile(
+    r"Invalid value for '(.+?)': (?:Value error, )?'(.*)' does not match", re.S
+)
+
+
 def translate(message: str) -> str:
     """A click usage message in Vietnamese (unchanged when it is not one of click's)."""
+    from htsd_cli.dates import impossible
+
+    date = _NOT_A_DATE.match(message.strip())
+    if date and impossible(date.group(2)):  # shaped like a date, but no calendar has it
+        option, text = date.groups()
+        return f"Ngày '{text}' ở {option} không có thật: {impossible(text)}."
     for pattern, template in _COMPILED:
         m = pattern.match(message.strip())
         if not m:

@@ -462,14 +462,17 @@ ADDED_WHEN_MISSING = (("", "decisions"),)  # a folder set up before the decision
 
 
 def _read_existing(path: Path) -> dict[str, Any]:
+    from htsd_cli.config import toml_problem
     from htsd_cli.errors import ConfigError, read_reason
 
+    text = ""
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8-sig"))
+        text = path.read_text(encoding="utf-8-sig")
+        return tomllib.loads(text)
     except (OSError, UnicodeDecodeError) as exc:
         reason = read_reason(exc)
     except tomllib.TOMLDecodeError as exc:
-        reason = f"sai cú pháp TOML: {exc}"
+        reason = toml_problem(text, exc)
     raise ConfigError(
         f"Thư mục đã có {path} nhưng htsd không đọc được tệp đó ({reason}). htsd init không "
         "viết lại tệp người dùng đã sửa: hãy mở nó bằng Notepad, sửa dòng bị lỗi rồi chạy lại "

@@ -340,6 +340,16 @@ def print_status(
         f"hợp lệ {c['invalid']} · chưa nộp {c['missing']} · muộn {c['late']} · {when} · ngày "
         f"nhận theo {status.received_source}"
     )
+    for said in status.book_problems:
+        console.print(f"[yellow]{escape(said)}[/]", highlight=False)
+    if status.received_later:
+        names = [Path(p).name for p in status.received_later]
+        shown = ", ".join(names[:8]) + (f" và {len(names) - 8} tệp khác" if len(names) > 8 else "")
+        console.print(
+            f"Tính đến ngày {status.as_of:%d/%m/%Y}: {len(names)} tệp nhận sau ngày đó chưa được "
+            f"tính ({escape(shown)}).",
+            highlight=False,
+        )
     for title, key in (("Theo loại đơn vị", "unit_type_label"), ("Theo nhóm", "group")):
         bt = Table(title=title)
         for col in ("", "Phải nộp", "Đã nhận", "Hợp lệ", "Muộn"):

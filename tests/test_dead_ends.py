@@ -1,0 +1,114 @@
+"""A clerk's day without dead ends: each mistake a clerk makes (a date that no calendar has, a
+bad line in the receipts book, a path with spaces typed without quotes, a folder typed in
+decomposed Unicode, the Vietnamese name of a command) gets a message that says what to do, and
+status as of a day counts only what had arrived by then. (`init` run again: test_init.py.)"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from htsd_cli.cli import app
+
+from .conftest import SAMPLE_CONFIG, SAMPLE_ROSTER, SAMPLES
+
+runner = CliRunner()
+RETURNS = SAMPLES / "returns"
+
+
+def _said(result) -> str:
+    return " ".join(result.output.replace("│", " ").split())  # a usage error comes in a box
+
+
+def _status(*args: str):
+    return runner.invoke(
+        app, ["status", "-r", str(SAMPLE_ROSTER), "-c", str(SAMPLE_CONFIG), *args],
+        terminal_width=120,
+    )  # fmt: skip
+
+
+def test_status_as_of_a_day_counts_only_what_had_arrived_by_then():
+    book = {
+        line.split('",')[0].strip('"'): line.rsplit(",", 1)[1]
+        for line in (SAMPLES / "so-nhan.csv").read_text(encoding="utf-8-sig").splitlines()[1:]
+    }
+    day = dt.date(2022, 10, 8)
+    later = sorted(
+        n for n, w in book.items() if dt.datetime.strptime(w[:10], "%d/%m/%Y").date() > day
+    )
+    result = _status(str(RETURNS), "--as-of", "08/10/2022", "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert sorted(Path(p).name for p in data["received_after_as_of"]) == later
+    units = {u["code"]: u for u in data["units"]}
+    assert not any(u["late"] for u in units.values())  # nothing late two days before the deadline
+    assert units["TTHTCD02"]["state"] == "missing"  # received on 12/10: not yet as of 08/10
+    # THCS05 sent twice: as of 08/10 only its first file had arrived
+    assert Path(units["THCS05"]["file"]).name == "THCS05 bao cao HTSD (lan 1).xlsx"
+    assert data["summary"]["received"] == 39 - 2 - len(later) + 1  # THCS05's second file
+    table = _said(_status(str(RETURNS), "--as-of", "08/10/2022"))
+    assert "muộn 0 · còn 2 ngày đến hạn" in table
+    assert f"Tính đến ngày 08/10/2022: {len(later)} tệp nhận sau ngày đó chưa được tính" in table
+
+
+def test_a_bad_line_in_the_receipts_book_is_told_and_the_rest_is_read(tmp_path):
+    lines = (SAMPLES / "so-nhan.csv").read_text(encoding="utf-8-sig").splitlines()
+    at = next(i for i, line in enumerate(lines) if line.startswith('"ubp07'))
+    lines[at] = lines[at].replace("05/10/2022", "31/09/2022")
+    lines.insert(3, '"mn99.xlsx"')  # a short row: a file name and no date
+    book = tmp_path / "so-nhan.csv"
+    book.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = _status(str(RETURNS), "--receipts", str(book), "--as-of", "12/10/2022")
+    assert result.exit_code == 0, result.output
+    said = _said(result)
+    assert (
+        "Sổ nhận so-nhan.csv, dòng 4: thiếu ngày nhận (dòng có 1 cột, cần cột 'tep' và "
+        "'ngay_nhan'); dòng này chưa được tính." in said
+    )
+    assert (
+        f"Sổ nhận so-nhan.csv, dòng {at + 2}: ngày '31/09/2022 14:15' không có thật: tháng 9 chỉ có "
+        "30 ngày; tệp ubp07-uy-ban-nhan-dan-phuong-nam-hai.xlsx coi như chưa rõ ngày nhận" in said
+    )
+    data = json.loads(
+        _status(str(RETURNS), "--receipts", str(book), "--as-of", "12/10/2022", "--json").stdout
+    )
+    units = {u["code"]: u for u in data["units"]}
+    assert units["TTHTCD02"]["late"] is True  # the rest of the book still dates the files
+    assert units["UBP07"]["received"] is None and units["UBP07"]["state"] == "valid"
+    assert len(data["receipts_problems"]) == 2
+
+
+def test_impossible_dates_are_explained(tmp_path):
+    for typed, why in (
+        ("31/9/2025", "tháng 9 chỉ có 30 ngày"),
+        ("29/02/2025", "năm 2025 không nhuận, tháng 2 chỉ có 28 ngày"),
+        ("2025-13-01", "không có tháng 13 (tháng từ 1 đến 12)"),
+    ):
+        result = _status(str(RETURNS), "--as-of", typed)
+        assert result.exit_code == 2
+        assert f"Ngày '{typed}' ở --as-of không có thật: {why}." in _said(result)
+    config = tmp_path / "htsd.toml"
+    config.write_text(
+        SAMPLE_CONFIG.read_text(encoding="utf-8").replace(
+            "deadline = 2022-10-10", "deadline = 2022-09-31"
+        ),
+        encoding="utf-8",
+    )
+    result = runner.invoke(app, ["status", str(RETURNS), "-c", str(config)], terminal_width=120)
+    assert result.exit_code == 1
+    assert (
+        "deadline = 2022-09-31 không phải ngày có thật (tháng 9 chỉ có 30 ngày); ghi "
+        "năm-tháng-ngày, ví dụ 2025-10-10" in _said(result)
+    )
+
+
+def test_a_broken_htsd_toml_in_the_working_folder_is_said_not_skipped(tmp_path, monkeypatch):
+    (tmp_path / "htsd.toml").write_text("year = 2025\ndeadline = 2025-02-29\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, ["validate"], terminal_width=120)
+    assert result.exit_code == 1
+    assert "năm 2025 không nhuận, tháng 2 chỉ có 28 ngày" in _said(result)
+    assert "htsd init tạo sẵn" not in _said(result)
