@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import shutil
+import unicodedata
 from pathlib import Path
 
 from typer.testing import CliRunner
@@ -112,3 +114,50 @@ def test_a_broken_htsd_toml_in_the_working_folder_is_said_not_skipped(tmp_path, 
     assert result.exit_code == 1
     assert "năm 2025 không nhuận, tháng 2 chỉ có 28 ngày" in _said(result)
     assert "htsd init tạo sẵn" not in _said(result)
+
+
+def test_a_path_with_spaces_typed_without_quotes_is_said_once(tmp_path, monkeypatch):
+    folder = tmp_path / "Báo cáo về"
+    folder.mkdir()
+    shutil.copy(next(RETURNS.glob("mn01-*.xlsx")), folder)
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(
+        app, ["validate", "-f", "htsd-2022", "Báo", "cáo", "về"], terminal_width=120
+    )
+    assert result.exit_code == 2
+    said = _said(result)
+    assert said == (
+        'Lỗi: đường dẫn có dấu cách phải gõ trong ngoặc kép; không có ngoặc, "Báo cáo về" bị '
+        'hiểu thành 3 tệp riêng (Báo, cáo, về). Hãy gõ lại: htsd validate "Báo cáo về"'
+    )
+    assert "không có tệp" not in said
+    # a command taking one path: the pieces after the first are extra, and the hint is the same
+    extra = runner.invoke(app, ["init", "Đợt", "2025"], terminal_width=120)
+    assert extra.exit_code == 2 and "hãy gõ cả đường dẫn trong ngoặc kép" in _said(extra)
+
+
+def test_a_folder_typed_in_decomposed_unicode_is_found(tmp_path, monkeypatch):
+    folder = tmp_path / unicodedata.normalize("NFC", "Báo cáo về")
+    folder.mkdir()
+    shutil.copy(next(RETURNS.glob("mn01-*.xlsx")), folder)
+    monkeypatch.chdir(tmp_path)
+    typed = unicodedata.normalize("NFD", "Báo cáo về")
+    assert typed != folder.name and not Path(typed).exists()
+    result = runner.invoke(app, ["validate", "-f", "htsd-2022", typed], terminal_width=120)
+    assert result.exit_code == 0, result.output
+    assert "1/1 tệp hợp lệ" in result.output
+
+
+def test_commands_answer_to_their_vietnamese_names():
+    for alias, command in (("tong-hop", "aggregate"), ("kiem-tra", "validate"),
+                           ("tinh-hinh", "status"), ("khoi-tao", "init"),
+                           ("phat-bieu-mau", "template"), ("lay-thu", "collect")):  # fmt: skip
+        result = runner.invoke(app, [alias, "-h"], terminal_width=120)
+        assert result.exit_code == 0, result.output
+        own = runner.invoke(app, [command, "-h"], terminal_width=120)
+        assert _said(result).replace(f"htsd {alias} ", f"htsd {command} ") == _said(own)
+    listed = runner.invoke(app, ["-h"], terminal_width=120).output
+    assert "kiem-tra" not in listed and "khoi-tao" not in listed  # one name each in the help
+    result = runner.invoke(app, ["tonghop"], terminal_width=120)
+    assert result.exit_code == 2
+    assert "Không có lệnh 'tonghop'. Có phải ý bạn là tong-hop?" in _said(result)

@@ -136,17 +136,37 @@ def configuration_or_exit(config: Path | None) -> Any:
         raise fail(exc) from None
 
 
-def require_paths(paths: list[Path]) -> None:
-    """A returns path that does not exist is a usage error (exit 2), before anything is read."""
-    missing = [p for p in paths if not p.exists()]
-    if missing:
-        for path in missing:
+def require_paths(paths: list[Path], command: str) -> list[Path]:
+    """The returns paths as they are on disk (names compared in Unicode NFC); one that does not
+    exist is a usage error (exit 2), before anything is read. Pieces of one path with spaces,
+    typed without quotes, are said once, with the path as it should be typed."""
+    from htsd_cli.fsutil import find_path
+    from htsd_cli.paths import unquoted
+
+    found = [find_path(p) for p in paths]
+    if all(f is not None for f in found):
+        return [f for f in found if f is not None]
+    joined = unquoted([str(p) for p in paths])
+    if joined:
+        err_console.print(
+            f"[bold red]Lỗi:[/] {escape(joined.message(f'htsd {command}'))}", highlight=False
+        )
+        raise typer.Exit(2)
+    for path, there in zip(paths, found, strict=True):
+        if there is None:
             err_console.print(
-                f"[bold red]Lỗi:[/] không có tệp hay thư mục nào tên {path}. Hãy kiểm tra lại "
-                "đường dẫn (gõ sai tên thư mục?).",
+                f"[bold red]Lỗi:[/] không có tệp hay thư mục nào tên {escape(str(path))}. Hãy "
+                "kiểm tra lại đường dẫn (gõ sai tên thư mục?).",
                 highlight=False,
             )
-        raise typer.Exit(2)
+    raise typer.Exit(2)
+
+
+def _on_disk(path: Any) -> Any:
+    """A file named on the command line as it is on disk (names compared in Unicode NFC)."""
+    from htsd_cli.fsutil import find_path
+
+    return (find_path(path) or path) if path is not None else None
 
 
 def fail(exc: HtsdError) -> typer.Exit:
@@ -588,8 +608,8 @@ def validate(
         paths, configured and configured.returns, "BÁO-CÁO", "returns", "báo cáo", many=True
     )
     assert paths is not None
-    require_paths(paths)
-    roster = roster or (configured.roster if configured else None)
+    paths = require_paths(paths, "validate")
+    roster = _on_disk(roster or (configured.roster if configured else None))
     try:
         loaded, units = commands.prepare_check(config, form, roster)
         if annotate is not None:  # where the copies may go is checked before any file is read
@@ -682,7 +702,7 @@ def status(
     from htsd_cli import commands, views
 
     states = _states(only)
-    paths, roster, _configured = _collecting(config, paths, roster)
+    paths, roster, _configured = _collecting(config, paths, roster, "status")
     try:
         cfg, loaded, units = commands.prepare_collecting(config, form, roster)
         inputs = commands.collecting_inputs(paths, cfg, units, receipts)
@@ -734,7 +754,7 @@ def _states(only: str | None) -> set[str] | None:
 
 
 def _collecting(
-    config: Path | None, paths: list[Path] | None, roster: Path | None
+    config: Path | None, paths: list[Path] | None, roster: Path | None, command: str
 ) -> tuple[list[Path], Path, Any]:
     """Returns and roster for status and aggregate (given, else from htsd.toml), and the
     configuration they came from (None when there is none)."""
@@ -746,8 +766,8 @@ def _collecting(
         roster, configured and configured.roster, "--roster", "roster", "danh sách đơn vị"
     )
     assert paths is not None and roster is not None
-    require_paths(paths)
-    return paths, roster, configured
+    paths = require_paths(paths, command)
+    return paths, _on_disk(roster), configured
 
 
 @app.command()
@@ -793,7 +813,7 @@ def aggregate(
     """Tổng hợp các báo cáo hợp lệ: tong-hop.xlsx, bao-cao.md và bao-cao.docx (và bao-cao.pdf)."""
     from htsd_cli import commands, views
 
-    paths, roster, configured = _collecting(config, paths, roster)
+    paths, roster, configured = _collecting(config, paths, roster, "aggregate")
     out = setting(out, configured and configured.output, "--out", "output", "thư mục ghi tổng hợp")
     if narrative is None and configured is not None and configured.narrative is not None:
         narrative = configured.narrative if configured.narrative.exists() else None
@@ -928,6 +948,16 @@ def _attribute(outcome: Any, folder: Path, configured: Any, roster: Path | None)
         err_console.print(
             f"[yellow]Chưa xác định được tệp của đơn vị nào:[/] {exc}", highlight=False
         )
+
+
+# The commands by their Vietnamese names, as a clerk may type them: the same commands, hidden
+# from the help so that it shows one name for each.
+ALIASES = {
+    "kiem-tra": validate, "tong-hop": aggregate, "phat-bieu-mau": template, "bieu-mau": template,
+    "tinh-hinh": status, "thu": collect, "lay-thu": collect, "khoi-tao": init,
+}  # fmt: skip
+for _name, _command in ALIASES.items():
+    app.command(_name, hidden=True)(_command)
 
 
 def main() -> None:

@@ -65,7 +65,11 @@ ERRORS: tuple[tuple[str, str], ...] = (
     ),
     (r"Invalid value for '(.+?)': '(.*)' is not a valid integer.*$", "'{1}' ở {0} phải là số."),
     (r"Invalid value for '(.+?)': (.*)$", "Giá trị ở {0} không hợp lệ ({1})."),
-    (r"Got unexpected extra argument(?:s|\(s\))? \((.+)\)$", "Thừa tham số: {0}."),
+    (
+        r"Got unexpected extra argument(?:s|\(s\))? \((.+)\)$",
+        "Thừa tham số: {0}. Nếu đó là phần sau của một đường dẫn có dấu cách, hãy gõ cả đường "
+        'dẫn trong ngoặc kép, ví dụ "Báo cáo về".',
+    ),
     (r"Option '(.+?)' requires an argument\.?$", "Tùy chọn {0} cần một giá trị."),
     (r"Option '(.+?)' does not take a value\.?$", "Tùy chọn {0} không nhận giá trị."),
 )

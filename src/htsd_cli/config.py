@@ -119,6 +119,9 @@ _TYPE_NAMES = {
 def find_config(explicit: Path | None) -> Path:
     """The configuration to use: --config, else htsd.toml in the working folder."""
     if explicit is not None:
+        from htsd_cli.fsutil import find_path
+
+        explicit = find_path(explicit) or explicit  # typed in decomposed Unicode
         if not explicit.is_file():
             raise ConfigError(f"Không tìm thấy tệp cấu hình {explicit}.")
         return explicit

@@ -16,7 +16,7 @@ from htsd_cli.errors import RosterError
 from htsd_cli.findings import ERROR, HELD_CODES, WARNING, FileReport, Finding, Report
 from htsd_cli.form import Form
 from htsd_cli.fsutil import modified
-from htsd_cli.receipts import read_rows
+from htsd_cli.receipts import book_key, read_rows
 from htsd_cli.roster import Roster, normalise_code
 from htsd_cli.textnorm import fold
 from htsd_cli.values import show
@@ -190,7 +190,7 @@ def load_receipts(path: Path) -> Receipts:
                 "rõ ngày nhận (không xét muộn). Hãy sửa thành dd/mm/yyyy, có thể kèm giờ hh:mm."
             )
         else:
-            out[name.lower()] = when
+            out[book_key(name)] = when
     return Receipts(out, problems)
 
 
@@ -212,7 +212,7 @@ def load_senders(path: Path | None) -> dict[str, str]:
         name = from_csv(row[i_file].strip()) if i_file < len(row) else ""
         sender = parseaddr(from_csv(row[i_from]))[1] if i_from < len(row) else ""
         if name and sender:
-            out[name.lower()] = sender.strip().lower()
+            out[book_key(name)] = sender.strip().lower()
     return out
 
 
@@ -237,7 +237,7 @@ def booked_at(rep: FileReport, receipts: dict[str, dt.datetime] | None) -> dt.da
     """The date the receipts book gives a file (None when there is no book or no line)."""
     if receipts is None:
         return None
-    return receipts.get(os.path.basename(outer(rep.path)).lower())  # an archive's own line
+    return receipts.get(book_key(os.path.basename(outer(rep.path))))  # an archive's own line
 
 
 def build_status(
