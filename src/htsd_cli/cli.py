@@ -9,6 +9,7 @@ from __future__ import annotations
 import sys
 from datetime import datetime
 from pathlib import Path
+from collections.abc import Callable
 from typing import Annotated, Any
 
 import typer
@@ -952,7 +953,7 @@ def _attribute(outcome: Any, folder: Path, configured: Any, roster: Path | None)
 
 # The commands by their Vietnamese names, as a clerk may type them: the same commands, hidden
 # from the help so that it shows one name for each.
-ALIASES = {
+ALIASES: dict[str, Callable[..., None]] = {
     "kiem-tra": validate, "tong-hop": aggregate, "phat-bieu-mau": template, "bieu-mau": template,
     "tinh-hinh": status, "thu": collect, "lay-thu": collect, "khoi-tao": init,
 }  # fmt: skip
