@@ -7,9 +7,9 @@ that `htsd --help` stays fast.
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from collections.abc import Callable
 from typing import Annotated, Any
 
 import typer
