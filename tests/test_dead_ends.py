@@ -7,7 +7,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
+import re
 import shutil
+import subprocess
+import sys
 import unicodedata
 from pathlib import Path
 
@@ -161,3 +165,98 @@ def test_commands_answer_to_their_vietnamese_names():
     result = runner.invoke(app, ["tonghop"], terminal_width=120)
     assert result.exit_code == 2
     assert "Không có lệnh 'tonghop'. Có phải ý bạn là tong-hop?" in _said(result)
+
+
+def test_annotated_copies_only_for_files_with_something_to_fix(filled, tmp_path):
+    folder = tmp_path / "nhan"
+    folder.mkdir()
+    filled({"s2_bai_bao": -2}, unit="THCS03", name="nhan/thcs03.xlsx")  # an error
+    filled({"s3_to_roi": None}, unit="TH01", name="nhan/th01.xlsx")  # a remark only
+    filled(unit="MN01", name="nhan/mn01.xlsx")  # nothing at all
+    out = tmp_path / "can-sua"
+    result = runner.invoke(
+        app,
+        ["validate", str(folder), "-r", str(SAMPLE_ROSTER), "-c", str(SAMPLE_CONFIG),
+         "--annotate", str(out)],
+        terminal_width=120,
+    )  # fmt: skip
+    assert result.exit_code == 1, result.output
+    assert sorted(p.name for p in out.iterdir() if not p.name.startswith(".")) == [
+        "thcs03-can-sua.xlsx"
+    ]
+    assert (
+        "Đã ghi 1 bản đánh dấu (chỉ cho tệp có lỗi hoặc số liệu cần xác nhận); 2/3 tệp không "
+        "có gì cần sửa nên không có bản đánh dấu." in _said(result)
+    )
+
+
+def test_tables_at_120_columns_keep_whole_file_names_and_paths_from_the_working_folder(tmp_path):
+    """Run as the clerk runs it, in a console 120 columns wide, inside the working folder."""
+    work = tmp_path / "dot"
+    shutil.copytree(SAMPLES, work, ignore=shutil.ignore_patterns("tong-hop", "out*", "nhac-nho"))
+    env = {**os.environ, "COLUMNS": "120", "TERM": "dumb"}
+
+    def run(*args: str) -> str:
+        done = subprocess.run(
+            [sys.executable, "-m", "htsd_cli", *args], cwd=work, env=env, capture_output=True,
+            text=True, encoding="utf-8",
+        )  # fmt: skip
+        assert done.returncode in (0, 1), done.stderr
+        assert "--json" in args or all(len(line) <= 120 for line in done.stdout.splitlines())
+        return done.stdout
+
+    names = sorted(p.name for p in (work / "returns").iterdir())
+    checked = run("validate")
+    status = run("status", "--as-of", "12/10/2022")
+    assert "…" not in checked + status
+    rows = [line for line in checked.splitlines() if "returns/" in line]
+    assert rows and str(work) not in checked  # paths from the working folder, not absolute
+    for line in rows:  # every path whole, on one line
+        assert line.split("│")[1].strip().removeprefix("returns/") in names
+    listed = [line.split("│")[-2].strip() for line in status.splitlines() if "│" in line]
+    whole = [name for name in names if name in listed]
+    assert len(whole) == 37, listed  # each unit's file, whole on its line
+    data = json.loads(run("status", "--as-of", "12/10/2022", "--json"))
+    words = {w for u in data["units"] for w in f"{u['name']} {u['group']}".split()}
+    cells = [line.split("│") for line in status.splitlines()]
+    unit_rows = [c for c in cells if len(c) == 8 and c[1].strip() != "Mã"]
+    assert len(unit_rows) > 39  # names wrapped over several lines
+    for row in unit_rows:  # words never broken: each piece of a name or group is a whole word
+        assert set((row[2] + row[3]).split()) <= words, row
+        assert re.fullmatch(r"(\d\d/\d\d/\d{4})?\s*(\d\d:\d\d)?", row[5].strip()), row
+
+
+def _options() -> set[str]:
+    """Every long option of every command (and of htsd itself)."""
+    from typer.main import get_command
+
+    found = {"--help"}  # click adds it to each command when asked
+
+    def walk(command) -> None:
+        for param in command.params:
+            found.update(o for o in (*param.opts, *param.secondary_opts) if o.startswith("--"))
+        for sub in getattr(command, "commands", {}).values():
+            walk(sub)
+
+    walk(get_command(app))
+    return found
+
+
+OPTION = re.compile(r"(?<![\w-])--[a-z][a-z-]*[a-z]")
+
+
+def test_every_option_a_message_suggests_exists():
+    """No message leads the clerk to an option that does not exist: every '--option' in the
+    agreed messages, and in any text of the source (messages, help), is one of htsd's."""
+    import ast
+
+    root = Path(__file__).resolve().parent.parent
+    golden = (root / "tests" / "golden" / "messages.txt").read_text(encoding="utf-8")
+    said = {m: "tests/golden/messages.txt" for m in OPTION.findall(golden)}
+    for path in sorted((root / "src" / "htsd_cli").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            text = node.value if isinstance(node, ast.Constant) else None
+            if isinstance(text, str) and " " in text:  # a sentence, not another program's argument
+                said.update((m, path.name) for m in OPTION.findall(text))
+    assert len(said) > 10
+    assert {m: where for m, where in said.items() if m not in _options()} == {}

@@ -724,7 +724,7 @@ def status(
     else:
         views.print_status(console, result, states, _book(cfg))
         for path in written:
-            console.print(f"Đã ghi {path}")
+            console.print(f"Đã ghi {escape(views.shown(path))}", highlight=False)
 
 
 STATES = {
