@@ -172,7 +172,12 @@ def toml_problem(text: str, exc: tomllib.TOMLDecodeError) -> str:
                 f"dòng {number}: {m.group(1)} = {m.group(2)} không phải ngày có thật "
                 f"({impossible(m.group(2))}); ghi năm-tháng-ngày, ví dụ 2025-10-10"
             )
-    return f"sai cú pháp TOML ({exc})"
+    at = re.search(r"at line (\d+), column (\d+)", str(exc))
+    where = f"dòng {at.group(1)}, cột {at.group(2)}" if at else "cuối tệp"
+    return (
+        f"sai cú pháp TOML ở {where} (thường do thiếu dấu ngoặc kép quanh chữ, thiếu dấu ] hay "
+        'dấu ", hoặc ngày ghi kiểu 10/10/2025 thay vì 2025-10-10)'
+    )
 
 
 def _beside(config: Path, value: Any) -> Path | None:
