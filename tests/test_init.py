@@ -10,10 +10,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import openpyxl
+import pytest
 from typer.testing import CliRunner
 
 from htsd_cli.cli import app
@@ -311,3 +315,41 @@ def test_a_2025_campaign_from_init_to_the_report(tmp_path, lo_edit):
     assert totals["video_bai_dang_mang_xa"]["total"] == 6  # read by version 1, carried over
     assert totals["video_bai_dang_mang_xa"]["label"] == "Số video, bài viết đăng trên mạng xã hội:"
     assert _source_tree() == before
+
+
+def test_init_run_again_at_a_terminal_offers_the_answers_already_given(tmp_path):
+    """At a terminal (a pseudo-terminal here), every question shows the folder's answer as its
+    default: Enter keeps it."""
+    pty = pytest.importorskip("pty")  # POSIX: the Windows console is another thing
+    work = tmp_path / "dot-2025"
+    dates = ["--tu-ngay", "29/09/2025", "--den-ngay", "05/10/2025", "--han-nop", "10/10/2025"]
+    first = runner.invoke(app, ["init", str(work), "--nam", "2025", *dates, *OFFICE])
+    assert first.exit_code == 0, first.output
+    before = (work / "htsd.toml").read_text(encoding="utf-8")
+    master, slave = pty.openpty()
+    env = {**os.environ, "COLUMNS": "200", "TERM": "dumb"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "htsd_cli", "init", str(work)],
+        stdin=slave, stdout=slave, stderr=slave, env=env,
+    )  # fmt: skip
+    os.close(slave)
+    os.write(master, b"\n" * 20)  # Enter at every question
+    said = b""
+    while True:
+        try:
+            chunk = os.read(master, 4096)
+        except OSError:  # the other end closed: the command has ended
+            break
+        if not chunk:
+            break
+        said += chunk
+    assert process.wait(timeout=120) == 0, said.decode("utf-8", "replace")
+    os.close(master)
+    text = said.decode("utf-8")
+    for question in (
+        "Năm của đợt báo cáo [2025]", "Hạn đơn vị nộp báo cáo (dd/mm/yyyy) [10/10/2025]",
+        "Tên cơ quan thu báo cáo [Ủy ban nhân dân xã Tiên Du]", "Địa danh ghi ở dòng ngày tháng [Tiên Du]",
+        "Chức vụ người ký [CHỦ TỊCH]", "Họ tên người ký [Lê Văn Bình]",
+    ):  # fmt: skip
+        assert question in text, text
+    assert (work / "htsd.toml").read_text(encoding="utf-8") == before
