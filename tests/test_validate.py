@@ -12,11 +12,12 @@ import openpyxl
 import pytest
 from typer.testing import CliRunner
 
+from htsd_cli.checkfile import check_file
 from htsd_cli.cli import app
 from htsd_cli.form import load_form
 from htsd_cli.layout import FORM_SHEET, ID_SHEET, compute_layout
 from htsd_cli.roster import load_roster
-from htsd_cli.validate import check_file, validate_paths
+from htsd_cli.validate import validate_paths
 
 from .conftest import FORMS, SAMPLE_CONFIG, SAMPLE_ROSTER, full_values, visible
 
@@ -478,11 +479,14 @@ def test_every_finding_code_has_a_vietnamese_title():
             )
         )
         used |= set(re.findall(r'Unreadable\(\s*"([a-z-]+)"', path.read_text(encoding="utf-8")))
+        # codes are named by their enum member since issue 30 (Code.NEGATIVE_VALUE)
+        named = re.findall(r"\bCode\.([A-Z_]+)\b", path.read_text(encoding="utf-8"))
+        used |= {name.lower().replace("_", "-") for name in named}
     assert used and used <= set(CODES), used - set(CODES)
 
 
 def test_a_note_typed_as_a_formula_is_kept_as_words(filled, form):
-    from htsd_cli.validate import check_file
+    from htsd_cli.checkfile import check_file
 
     # openpyxl stores a value that starts with '=' as a formula with no result: what a
     # spreadsheet program does when a unit starts a note with '='
@@ -494,8 +498,8 @@ def test_a_note_typed_as_a_formula_is_kept_as_words(filled, form):
 
 
 def test_a_note_longer_than_a_cell_is_cut_with_a_warning(filled, form):
+    from htsd_cli.checkfile import check_file
     from htsd_cli.checks.cells import MAX_CELL_TEXT
-    from htsd_cli.validate import check_file
 
     path = filled({"chi_dao": "Tổ chức. " * 4000})
     report = check_file(str(path), form)
@@ -567,9 +571,9 @@ def test_readings_are_folded_as_they_arrive_without_changing_a_figure(form):
     """Equal numbers are held once, a yes/no stays a bool (True == 1.0 must not merge them),
     and the cell map of one template is shared."""
     from htsd_cli.findings import FileReport
-    from htsd_cli.validate import _Folder
+    from htsd_cli.folding import Folder
 
-    fold = _Folder(form)
+    fold = Folder(form)
     ids = [i.id for i in form.indicators]
     cells = {ids[0]: "C14", ids[1]: "C15"}
     first = fold(FileReport("a", values={ids[0]: 1.0, ids[1]: 12.0}, cells=dict(cells)))

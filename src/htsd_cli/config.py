@@ -188,7 +188,7 @@ def toml_problem(text: str, exc: tomllib.TOMLDecodeError) -> str:
     )
 
 
-def _beside(config: Path, value: Any) -> Path | None:
+def _beside(config: Path, value: object) -> Path | None:
     """A path written in the configuration, taken from the configuration's own folder (so the
     working folder can be moved or copied whole)."""
     if not isinstance(value, str) or not value.strip():

@@ -337,7 +337,7 @@ def roster_workbook(form: Form) -> bytes:
 
     from htsd_cli.cellsafe import append, put
     from htsd_cli.package import normalise_package
-    from htsd_cli.template import new_workbook
+    from htsd_cli.xlstyle import new_workbook
 
     wb = new_workbook()
     ws = wb.active
@@ -413,7 +413,7 @@ def form_reference(folder: Path, ref: str) -> str:
 
 
 @dataclass(frozen=True)
-class Outcome:
+class Done:
     """What `init_folder` did: files written, files already there and kept as they are, and the
     keys of an existing htsd.toml given a new answer."""
 
@@ -428,7 +428,7 @@ def init_folder(
     form: Form,
     campaign: Campaign | None = None,
     book: bytes | None = None,
-) -> Outcome:
+) -> Done:
     """Write the working folder (with the campaign's form workbook `book`, when it has one of
     its own). A file already there is never replaced; an htsd.toml already there gets only the
     answers that changed (`updated_config`)."""
@@ -466,7 +466,7 @@ def init_folder(
             written = outs.commit()
     for sub in FOLDERS.values():
         (folder / sub).mkdir(exist_ok=True)
-    return Outcome(written, kept, changed)
+    return Done(written, kept, changed)
 
 
 # The keys of htsd.toml that init asks about: offered as defaults when it runs again, and the
