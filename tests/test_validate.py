@@ -6,6 +6,7 @@ import datetime as dt
 import hashlib
 import json
 import shutil
+import time
 from pathlib import Path
 
 import openpyxl
@@ -358,6 +359,19 @@ def test_annotated_copy(filled, tmp_path, cells):
     listed = [row[2] for row in wb["Lỗi cần sửa"].iter_rows(min_row=2, values_only=True)]
     assert listed == [cells["s2_bai_bao"], cells["s3_to_roi"]]
     assert ID_SHEET in wb.sheetnames  # the unit's own workbook, not a new one
+
+
+def test_annotated_copy_is_the_same_bytes_every_run(filled, tmp_path):
+    """Same return, same copy: no save time in the package (a clerk who runs validate again
+    before sending sees no change where nothing changed)."""
+    path = filled({"s2_bai_bao": -2})
+    copies = []
+    for run in ("lan-1", "lan-2"):
+        assert _cli(str(path), "--annotate", str(tmp_path / run)).exit_code == 1
+        [copy] = visible(tmp_path / run)
+        copies.append(copy.read_bytes())
+        time.sleep(1.1)  # a save time, if any were written, would differ by a second
+    assert copies[0] == copies[1]
 
 
 def test_folders_are_searched_and_lock_files_skipped(filled, tmp_path):

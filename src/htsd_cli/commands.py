@@ -121,8 +121,11 @@ def status(
     from htsd_cli.pipeline import run_status
     from htsd_cli.yearover import configured_past
 
+    # status --as-of D: what arrived after D had not arrived as of D
     past = configured_past(config, form)
-    return run_status(paths, form, config, roster, as_of, receipts, progress, past=past)
+    return run_status(
+        paths, form, config, roster, as_of, receipts, progress, counted_by=as_of, past=past
+    )
 
 
 def aggregate(

@@ -55,8 +55,10 @@ def run_status(
     progress: Callable[[int, int], None] | None = None,
     meanwhile: Callable[[], None] | None = None,
     cache: Any = None,
+    counted_by: dt.date | None = None,
     past: Any = None,
 ) -> tuple[Report, StatusReport]:
+    """Validate the returns and account for every unit (`counted_by`: see `build_status`)."""
     file_times = receipts is not None and str(receipts) == FILE_TIMES
     book_path = None if file_times else receipts or config.receipts
     if book_path is not None and receipts is None and not book_path.exists():
@@ -75,6 +77,7 @@ def run_status(
         book_path.name if book_path else "",
         form,
         file_times,
+        counted_by,
     )
     beside = book_path or (None if file_times else config.receipts)
     note_undelivered(status, undelivered_by_unit(roster, load_bounces(beside)))
@@ -167,7 +170,7 @@ def run_aggregate(
         try:
             report, status = run_status(
                 paths, form, config, roster, as_of or config.report_date, receipts, progress,
-                _preload, cache, past,
+                _preload, cache, past=past,
             )  # fmt: skip
         finally:
             if cache is not None:
