@@ -814,6 +814,11 @@ FORM_BREAKS = (
     ("thay đổi là chữ", "rules:\n", "changes: đổi\nrules:\n"),
     ("trống", None, ""),
     ("không phải bảng", None, "- a\n- b\n"),
+    ("mã năm trước là số", "{id: lop_hoc,", "{id: lop_hoc, last_year: 5,"),
+    ("mã năm trước trống", "{id: lop_hoc,", "{id: lop_hoc, last_year: [a, ''],"),
+    ("so với năm trước là số", "unit_types:", "plausibility: {against_last_year: 3}\nunit_types:"),
+    ("so với năm trước 1 lần", "unit_types:",
+     "plausibility: {against_last_year: {count: 1, people: -2, yesno: 3}}\nunit_types:"),
 )  # fmt: skip
 # (what, text to find, what to put there): a form that loads, and what htsd makes of it
 FORM_READINGS = (
@@ -1702,6 +1707,126 @@ def _import_lines(tmp: Path) -> list[str]:
     return out
 
 
+def _last_year_lines(form: Any, config: Any, tmp: Path) -> list[str]:
+    """This year beside last year: a unit's figure far from its own of last year, a zero where
+    it had much, two wards merged; rows renamed, split, merged, new, dropped or not matchable;
+    last year's summary missing, of a unit, or from before units' figures were kept."""
+    import dataclasses
+
+    from htsd_cli.decisions import parse_decisions
+    from htsd_cli.errors import ConfigError
+    from htsd_cli.form import Form
+    from htsd_cli.roster import Roster, Unit
+    from htsd_cli.yearover import LastYear, Past, compare, read_summary, report_fields, summary_path
+
+    def changed(ind_id: str, last_year: tuple[str, ...] | None) -> Any:
+        return dataclasses.replace(form.indicator(ind_id), last_year=last_year)
+
+    def with_rows(rows: dict[str, Any]) -> Form:
+        sections = tuple(
+            dataclasses.replace(sec, indicators=tuple(rows.get(i.id, i) for i in sec.indicators))
+            for sec in form.sections
+        )
+        return dataclasses.replace(form, sections=sections)
+
+    ids = [i.id for i in form.indicators if i.aggregate != "none"]
+    last = LastYear(
+        Path("dot-2022/tong-hop/tong-hop.xlsx"), "htsd-2022", "2", "2022", [*ids, "s2_cu"],
+        {**{i: form.indicator(i).label.rstrip(" :") for i in ids}, "s2_cu": "Số bản tin cũ"},
+        {**{i: 100.0 for i in ids}, "s2_cu": 7.0},
+        {"MN01": {"s6_doc_online": 200.0, "s6_tai_lieu_so": 120.0, "s8_kinh_phi": 5_000_000},
+         "UBP05": {"s3_bang_zon": 4.0}, "UBP06": {"s3_bang_zon": 6.0}, "TH09": {}},
+        {"MN01": "MN01 – Trường Mầm non Cát Bi", "UBP05": "UBP05 – Phường Đông Hải 1",
+         "UBP06": "UBP06 – Phường Đông Hải 2", "TH09": "TH09 – Trường Tiểu học cũ"},
+    )  # fmt: skip
+    roster = Roster((
+        Unit("MN01", "Trường Mầm non Cát Bi", "mam_non", "Trường mầm non", "Cát Bi"),
+        Unit("UBP09", "Ủy ban nhân dân phường Đông Hải", "ubnd_phuong", "", "Đông Hải",
+             previous="UBP05, UBP06"),
+        Unit("TH10", "Trường Tiểu học mới", "tieu_hoc", "", "Cát Bi"),
+    ), Path("danh-sach.csv"))  # fmt: skip
+    cells = compute_layout(form).cells
+    files = [
+        FileReport("mn01.xlsx", unit_code="MN01", cells=cells, sheet=FORM_SHEET,
+                   values={"s6_doc_online": 4000.0, "s6_tai_lieu_so": 10.0, "s8_kinh_phi": 0.0}),
+        FileReport("ubp09.xlsx", unit_code="UBP09", cells=cells, sheet=FORM_SHEET,
+                   values={"s3_bang_zon": 250.0}),
+    ]  # fmt: skip
+    Past.of(form, last).check(files, form, roster)
+    out = [
+        f"năm trước | {rep.unit_code} | {f.code} | {f.severity} | {f.cell} | {f.value} | {f.message}"
+        for rep in files
+        for f in rep.findings
+    ]
+    book = parse_decisions([
+        ["Tệp", "Mã tệp", "Quyết định", "Mã đơn vị", "Trang", "Ô", "Chỉ tiêu", "Đã gõ"],
+        ["mn01.xlsx", "abc", "Giữ như đã gõ", "MN01", "", "", "s8_kinh_phi", "0"],
+        ["mn01.xlsx", "abc", "Giữ như đã gõ", "MN01", "", "", "s6_doc_online", "4000"],
+    ])  # fmt: skip
+    book.code_of = lambda path: "abc"  # type: ignore[method-assign]
+    book.bind([files[0]])
+    book._bound = {2: [files[0]], 3: [files[0]]}
+    book.settle_figures([files[0]], form)
+    out += [f"năm trước | quyết định | {o.applied} | {o.note}" for o in book.results()]
+    out += [
+        f"năm trước | sau quyết định | {f.code} | {f.message}"
+        for f in files[0].findings
+        if f.indicator == "s8_kinh_phi"
+    ]
+    rows = {
+        "s2_bai_bao": changed("s2_bai_bao", ("s2_bao",)),
+        "s3_to_roi": changed("s3_to_roi", ("s3_bang_zon",)),
+        "s3_sach_tai_lieu": changed("s3_sach_tai_lieu", ()),
+        "s4_hoi_thao": changed("s4_hoi_thao", ("s2_cu", "s4_trien_lam")),
+    }
+    totals = {i: 150.0 for i in ids}
+    units = [("MN01", "Trường Mầm non Cát Bi", {"s6_doc_online": 4000.0}),
+             ("UBP09", "Ủy ban nhân dân phường Đông Hải", {"s3_bang_zon": 250.0}),
+             ("TH10", "Trường Tiểu học mới", {"s3_bang_zon": 2.0})]  # fmt: skip
+    comparison = compare(with_rows(rows), last, totals, units, roster)
+    fields = report_fields(comparison)
+    assert fields is not None
+    out += [f"năm trước | báo cáo | {note}" for note in fields.notes]
+    out += [
+        f"năm trước | dòng | {key} | {row.how} | {row.last_text} | {row.change_text}"
+        for key, row in comparison.rows.items()
+        if key in rows or key in ("s2_tin_truyen_hinh", "s6_doc_online")
+    ]
+    from htsd_cli.yearover import change_text
+
+    for now, before in ((150, 100), (50, 100), (100, 100), (7, 0), (1, 3), (None, 4)):
+        out.append(f"năm trước | tăng giảm | {now} | {before} | {change_text(now, before)}")
+    old = LastYear(Path("cu.xlsx"))
+    for what, sheets in (
+        ("không có trang nhận diện", {"Báo cáo": [["x"]]}),
+        ("biểu mẫu của đơn vị", {"_htsd": [["form_id", "htsd-2022"], ["kind", "return"]]}),
+        ("bản cũ", {"_htsd": [["kind", "summary"], ["cell", "s2_bai_bao", "C16"],
+                              ["cell", "s2_bai_bao_gc", "D16"], ["cell", "chi_dao", "A8"]],
+                    "Báo cáo": [[None] * 4] * 15 + [["", "- Số bài viết trên các báo:", 28.0, 3]],
+                    "Đơn vị x chỉ tiêu": [["Mã đơn vị", "Tên đơn vị", "Loại", "Nhóm",
+                                           "Số bài viết"]]}),
+    ):  # fmt: skip
+        try:
+            old = read_summary(Path("dot-2022/tong-hop.xlsx"), sheets)
+            shown = (old.gaps, old.ids, old.labels, old.totals, old.units)
+            out.append(f"năm trước | tệp | {what} | {shown!r}")
+        except ConfigError as exc:
+            out.append(f"năm trước | tệp | {what} | {exc}")
+    try:
+        summary_path(tmp)
+    except ConfigError as exc:
+        out.append(f"năm trước | thư mục | {str(exc).replace(str(tmp), '<tạm>')}")
+    from htsd_cli.yearover import load_last_year
+
+    (tmp / "tong-hop.xlsx").write_bytes(b"khong phai bang tinh")
+    for path in (tmp, tmp / "khong-co.xlsx"):
+        try:
+            load_last_year(path)
+        except ConfigError as exc:
+            out.append(f"năm trước | mở tệp | {str(exc).replace(str(tmp), '<tạm>')}")
+    return out
+
+
 def _signature_lines(tmp: Path) -> list[str]:
     """Who signs and who receives for each kind of office; the reminder letter's words for a
     deadline not yet passed, passed, given, and a letter without a date; the parts left to
@@ -1770,6 +1895,81 @@ def _signature_lines(tmp: Path) -> list[str]:
     return out
 
 
+def _dead_end_lines(tmp: Path) -> list[str]:
+    """What the clerk reads instead of a dead end: an impossible date (typed as an option, in
+    htsd.toml, in the receipts book), a receipts book with bad lines, a path with spaces typed
+    without quotes, init run again (another year, a broken htsd.toml, the form kept)."""
+    import dataclasses
+
+    from htsd_cli.cli_vi import translate
+    from htsd_cli.config import load_config
+    from htsd_cli.dates import impossible, why_not
+    from htsd_cli.errors import ConfigError
+    from htsd_cli.form import load_form
+    from htsd_cli.init import Campaign, current_answers, keep_form_line, same_year
+    from htsd_cli.paths import unquoted
+    from htsd_cli.status import load_receipts
+
+    out = []
+    for text in ("31/9/2025", "31/09/2025", "29/02/2025", "0/10/2025", "2025-13-01",
+                 "2025-04-31", "hôm qua"):  # fmt: skip
+        out.append(f"ngày | {text} | {impossible(text) or '-'} | {why_not(text)}")
+    assert not impossible("29/02/2024") and not impossible("12/10/2025")  # real dates
+    for message in (
+        "Invalid value for '--as-of': '31/9/2025' does not match the formats '%d/%m/%Y', '%Y-%m-%d'.",
+        "Invalid value for '--han-nop': '29/02/2025' does not match the format '%d/%m/%Y'.",
+        "Invalid value for '--as-of': '31-9' does not match the formats '%d/%m/%Y', '%Y-%m-%d'.",
+        "Got unexpected extra argument (2025)",
+    ):
+        out.append(f"gõ lệnh | {translate(message)}")
+    config = tmp / "htsd.toml"
+    text = SAMPLE_CONFIG.read_text(encoding="utf-8")
+    for bad in ("deadline = 2022-09-31", "deadline = 2023-02-29"):
+        config.write_text(text.replace("deadline = 2022-10-10", bad), encoding="utf-8")
+        try:
+            load_config(config)
+        except ConfigError as exc:
+            said = str(exc).replace(str(tmp), "<tạm>").splitlines()
+            out += [f"cấu hình | {line}" for line in said]
+    book = tmp / "so-nhan.csv"
+    book.write_text(
+        "tep,ngay_nhan\na.xlsx,31/09/2025 08:00\nb.xlsx\n,01/10/2025\nc.xlsx,hôm qua\n"
+        "d.xlsx,01/10/2025 08:00\n",
+        encoding="utf-8",
+    )
+    receipts = load_receipts(book)
+    out += [f"sổ nhận | {said}" for said in receipts.problems]
+    out.append(f"sổ nhận | đọc được | {sorted(receipts)}")
+    for folder in ("Báo cáo về", "bao cao"):
+        (tmp / folder).mkdir()
+    old = Path.cwd()
+    os.chdir(tmp)
+    try:
+        for args in (["Báo", "cáo", "về"], ["Báo", "cáo", "về", "bao", "cao"], ["bao", "x"]):
+            found = unquoted(args)
+            out.append(f"đường dẫn | {args} | {found.message('htsd validate') if found else '-'}")
+    finally:
+        os.chdir(old)
+    config.write_text(text, encoding="utf-8")
+    answers = current_answers(tmp)
+    try:
+        same_year(tmp / "dot", answers, 2025)
+    except ConfigError as exc:
+        out.append(f"khởi tạo lại | {str(exc).replace(str(tmp), '<tạm>')}")
+    config.write_text(text + "x = [\n", encoding="utf-8")
+    try:
+        current_answers(tmp)
+    except ConfigError as exc:
+        out.append(f"khởi tạo lại | {str(exc).replace(str(tmp), '<tạm>')}")
+    base = load_form("htsd-2022")
+    kept = tmp / "bieu-mau-2022.xlsx"
+    kept.touch()
+    week = Campaign(2022, base.period_start, base.period_end, base.deadline, theme=base.theme)
+    for campaign in (week, dataclasses.replace(week, start=base.period_start.replace(day=2))):
+        out.append(f"khởi tạo lại | {keep_form_line(str(kept), base, campaign)}")
+    return out
+
+
 @pytest.fixture(scope="module")
 def lines(form, config, roster, issued, tmp_path_factory) -> list[str]:
     return [
@@ -1794,7 +1994,9 @@ def lines(form, config, roster, issued, tmp_path_factory) -> list[str]:
         *_formbook_lines(tmp_path_factory.mktemp("bang-bieu-mau")),
         *_campaign_lines(tmp_path_factory.mktemp("dot-moi")),
         *_import_lines(tmp_path_factory.mktemp("ke-hoach")),
+        *_last_year_lines(form, config, tmp_path_factory.mktemp("nam-truoc")),
         *_signature_lines(tmp_path_factory.mktemp("nguoi-ky")),
+        *_dead_end_lines(tmp_path_factory.mktemp("ngo-cut")),
     ]
 
 

@@ -9,6 +9,7 @@ that `htsd --help` stays fast.
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -244,6 +245,7 @@ def _ask(given: str | None, question: str, default: str) -> str:
 
 def _ask_date(given: datetime | None, question: str, default: Any) -> Any:
     """A date flag's value, else the clerk's answer (dd/mm/yyyy) at a terminal, else `default`."""
+    from htsd_cli.dates import why_not
     from htsd_cli.form import parse_date
 
     if given is not None:
@@ -260,7 +262,7 @@ def _ask_date(given: datetime | None, question: str, default: Any) -> Any:
         found = parse_date(text)
         if found is not None:
             return found
-        err_console.print(f"[red]'{escape(text)}' không phải một ngày dd/mm/yyyy.[/]")
+        err_console.print(f"[red]{escape(why_not(text))}; hãy ghi dd/mm/yyyy.[/]")
 
 
 def _ask_year(given: int | None, default: int) -> int:
@@ -285,18 +287,21 @@ def _ask_signature(
     title: str | None,
     name: str | None,
     recipients: list[str] | None,
+    before: dict[str, str] | None = None,
 ) -> tuple[tuple[str, ...], str, str, tuple[str, ...]]:
     """Who signs and who receives (Nghị định 30): asked, or given as flags, with defaults that
-    fit the office. Returns the lines above the title, the title, the name, the recipients."""
+    fit the office (`before`: the answers htsd.toml holds, when init runs again). Returns the
+    lines above the title, the title, the name, the recipients."""
     from htsd_cli import signature as sig
 
+    before = before or {}
     kind = sig.office_kind(office, governing)
     while True:
         how = sig.signs(
             _ask(
                 signs,
                 f"Ai ký: 1 = người đứng đầu ({kind.head}) ký; 2 = cấp phó ký thay (KT. {kind.head})",
-                "1",
+                before.get("signs", "1"),
             )
         )
         if how is not None:
@@ -309,14 +314,16 @@ def _ask_signature(
     body = _ask(
         collective,
         "Ký thay mặt tập thể (dòng TM.): tên tập thể, hoặc 'không'",
-        kind.collective or "không",
+        before.get("collective", kind.collective or "không"),
     )
     body = "" if sig.no_collective(body) else body
-    title = _ask(title, "Chức vụ người ký", sig.default_title(kind, how)).strip().upper()
-    name = _ask(name, "Họ tên người ký", "(họ tên)")
-    default = sig.default_recipients(kind, short)
+    title = _ask(title, "Chức vụ người ký", before.get("title", sig.default_title(kind, how)))
+    title = title.strip().upper()
+    name = _ask(name, "Họ tên người ký", before.get("name", "(họ tên)"))
+    default = " ".join(sig.default_recipients(kind, short))
     if recipients is None:
-        answer = _ask(None, "Nơi nhận báo cáo (các nơi cách nhau bằng dấu ;)", " ".join(default))
+        question = "Nơi nhận báo cáo (các nơi cách nhau bằng dấu ;)"
+        answer = _ask(None, question, before.get("recipients", default))
         recipients = answer.split(";")
     return (
         sig.authority_lines(kind, how, title, body), title, name,
@@ -450,40 +457,72 @@ def init(
             "tên cơ quan).",
         ),
     ] = None,
+    last_year: Annotated[
+        Path | None,
+        typer.Option(
+            "--nam-truoc",
+            help="Thư mục làm việc (hoặc tệp tong-hop.xlsx) của đợt năm trước, để so sánh với "
+            "năm trước khi tổng hợp.",
+            metavar="THƯ-MỤC",
+            exists=True,
+        ),
+    ] = None,
 ) -> None:
     """Tạo thư mục làm việc cho một đợt thu báo cáo: năm, ngày, biểu mẫu, htsd.toml, danh sách
     đơn vị, sổ nhận."""
     import datetime as dt
 
     from htsd_cli import init as folders
+    from htsd_cli import views
 
-    campaign_year = _ask_year(year, dt.date.today().year)  # the clock decides only this
-    origin = folders.origin(campaign_year, form, plan)
+    was = folders.current_answers(folder)  # init run again: the answers given before
+
+    def before(table: str, key: str, default: Any) -> Any:
+        value = was.get((table, key))
+        return default if value is None or isinstance(value, bool) else value
+
+    campaign_year = _ask_year(year, before("", "year", dt.date.today().year))
+    folders.same_year(folder, was, campaign_year)
+    kept = None if form else folders.existing_form(folder, was)
+    origin = folders.origin(campaign_year, form or kept, plan)
     first, last, due, usual_theme = origin.defaults(campaign_year)
     campaign = folders.Campaign(
         year=campaign_year,
         start=_ask_date(start, "Tuần lễ từ ngày", first),
         end=_ask_date(end, "Tuần lễ đến ngày", last),
-        deadline=_ask_date(deadline, "Hạn đơn vị nộp báo cáo", due),
-        report_date=_ask_date(report_date, "Ngày của báo cáo tổng hợp (Enter: ghi sau)", None),
+        deadline=_ask_date(deadline, "Hạn đơn vị nộp báo cáo", before("", "deadline", due)),
+        report_date=_ask_date(
+            report_date,
+            "Ngày của báo cáo tổng hợp (Enter: ghi sau)",
+            before("report", "date", None),
+        ),
         theme=_ask(
             theme,
             f"Chủ đề Tuần lễ năm {campaign_year} (Enter: ghi sau trong biểu mẫu)",
             usual_theme,
         ).strip(),
     )
-    chosen = folders.campaign_form(origin, campaign)
-    office_name = _ask(office, "Tên cơ quan thu báo cáo", "Phòng Giáo dục và Đào tạo")
-    governing_body = _ask(governing, "Cơ quan chủ quản (Enter nếu không có)", "")
-    short = _ask(short_name, "Tên viết tắt trong số văn bản", "PGDĐT")
-    where = _ask(place, "Địa danh ghi ở dòng ngày tháng", "(địa danh)")
-    sent_to = _ask(send_to, "Đơn vị gửi báo cáo về đâu (email, địa chỉ)", "")
+    chosen = folders.campaign_form(origin, campaign, kept)
+
+    def answer(given: str | None, question: str, key: str, default: str) -> str:
+        table, name = key.split(".")
+        return _ask(given, question, str(before(table, name, default)))
+
+    office_name = answer(
+        office, "Tên cơ quan thu báo cáo", "office.name", "Phòng Giáo dục và Đào tạo"
+    )
+    governing_body = answer(
+        governing, "Cơ quan chủ quản (Enter nếu không có)", "office.governing_body", ""
+    )
+    short = answer(short_name, "Tên viết tắt trong số văn bản", "office.short_name", "PGDĐT")
+    where = answer(place, "Địa danh ghi ở dòng ngày tháng", "office.place", "(địa danh)")
+    sent_to = answer(send_to, "Đơn vị gửi báo cáo về đâu (email, địa chỉ)", "office.send_to", "")
     authority, title, name, receiving = _ask_signature(
         office_name, governing_body, short, signs, collective, signer_title, signer,
-        recipients,
+        recipients, folders.signature_answers(was),
     )  # fmt: skip
     setup = folders.Setup(
-        form=chosen.reference(folder, form),
+        form=chosen.reference(folder, form or kept),
         office=office_name,
         governing_body=governing_body,
         short_name=short,
@@ -494,9 +533,12 @@ def init(
         signer_name=name,
         recipients=receiving,
     )
-    written = folders.init_folder(folder, setup, chosen.form, campaign, chosen.book)
-    for path in written:
-        console.print(f"Đã ghi {path}", highlight=False)
+    if last_year is not None:  # said now, not at the first aggregate
+        from htsd_cli.yearover import load_last_year
+
+        load_last_year(last_year)
+    done = folders.init_folder(folder, setup, chosen.form, campaign, chosen.book, last_year)
+    views.print_init(console, done)
     first_line, *more = chosen.lines
     console.print(f"\n[bold]{escape(first_line)}[/]", highlight=False)
     for extra in more:
@@ -699,7 +741,7 @@ def status(
         if folder is not None:  # said before any file is read
             pipeline.reading(chosen).refuse_folder(folder, "thư nhắc")
     with views.progress(err_console, "Đang đọc") as step:
-        _report, result = pipeline.run_status(chosen, progress=step)
+        _report, result = pipeline.status(chosen, progress=step)
     written = pipeline.write_status_files(
         chosen, result, out=out, remind=remind, overwrite=overwrite,
         new_deadline=new_deadline.date() if new_deadline else None,
@@ -709,7 +751,7 @@ def status(
     else:
         views.print_status(console, result, states, _book(chosen))
         for path in written:
-            console.print(f"Đã ghi {path}")
+            console.print(f"Đã ghi {escape(views.shown(path))}", highlight=False)
 
 
 STATES = {
@@ -774,13 +816,23 @@ def aggregate(
             help="Đọc lại mọi tệp (mặc định: tệp không đổi từ lần trước thì dùng kết quả đã đọc).",
         ),
     ] = False,
+    last_year: Annotated[
+        Path | None,
+        typer.Option(
+            "--nam-truoc",
+            help="So với năm trước: tệp tong-hop.xlsx năm trước, hoặc thư mục làm việc năm trước "
+            "(mặc định: last_year trong htsd.toml).",
+            metavar="TỆP-HOẶC-THƯ-MỤC",
+            exists=True,
+        ),
+    ] = None,
 ) -> None:
     """Tổng hợp các báo cáo hợp lệ: tong-hop.xlsx, bao-cao.md và bao-cao.docx (và bao-cao.pdf)."""
     from htsd_cli import pipeline, settings, views
 
     chosen = settings.for_aggregate(
         config=config, form=form, roster=roster, returns=paths, output=out, narrative=narrative,
-        receipts=receipts,
+        receipts=receipts, last_year=last_year,
     )  # fmt: skip
     with views.progress(err_console, "Đang tổng hợp") as step:
         agg, outputs = pipeline.run_aggregate(
@@ -874,6 +926,16 @@ def collect(
         _print_json(outcome.to_dict())
     else:
         views.print_collect(console, outcome, chosen.returns[0])
+
+
+# The commands by their Vietnamese names, as a clerk may type them: the same commands, hidden
+# from the help so that it shows one name for each.
+ALIASES: dict[str, Callable[..., None]] = {
+    "kiem-tra": validate, "tong-hop": aggregate, "phat-bieu-mau": template, "bieu-mau": template,
+    "tinh-hinh": status, "thu": collect, "lay-thu": collect, "khoi-tao": init,
+}  # fmt: skip
+for _name, _command in ALIASES.items():
+    app.command(_name, hidden=True)(_command)
 
 
 def main() -> None:

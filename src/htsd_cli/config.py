@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from htsd_cli.dates import impossible
 from htsd_cli.errors import ConfigError, HtsdError, read_reason
 from htsd_cli.form import Form, load_form
 
@@ -71,6 +72,7 @@ class Config:
     decisions: Path | None = None  # the clerk's decisions workbook (decisions.py)
     mailbox: str = ""  # where returns arrive: imaps://user@host/Folder, or a path to mail files
     ca_file: Path | None = None  # the mail server's own certificate (trusted besides the system's)
+    last_year: Path | None = None  # last year's summary or working folder (yearover.py)
     source: Path | None = None
     base: Path = field(default_factory=Path.cwd)
 
@@ -99,6 +101,7 @@ _SCHEMA: dict[str, dict[str, tuple[type, bool]]] = {
         "decisions": (str, False),
         "mailbox": (str, False),
         "ca_file": (str, False),
+        "last_year": (str, False),
     },
     "office": {
         "governing_body": (str, False),
@@ -129,6 +132,9 @@ def find_config(explicit: Path | None) -> Path | None:
     """The configuration to use: --config (which must exist), else htsd.toml in the working
     folder, else None (a command that needs one says so, naming where htsd looked)."""
     if explicit is not None:
+        from htsd_cli.fsutil import find_path
+
+        explicit = find_path(explicit) or explicit  # typed in decomposed Unicode
         if not explicit.is_file():
             raise ConfigError(f"Không tìm thấy tệp cấu hình {explicit}.")
         return explicit
@@ -166,9 +172,7 @@ def load_optional_config(explicit: Path | None = None) -> Config | None:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(
-            f"Tệp cấu hình {path} có lỗi:\n- {_syntax_problem(text, str(exc))}"
-        ) from exc
+        raise ConfigError(f"Tệp cấu hình {path} có lỗi:\n- {toml_problem(text, exc)}") from exc
     return parse_config(data, path, text)
 
 
@@ -194,11 +198,13 @@ _SYNTAX = (
 _AT = re.compile(
     r"^(?P<what>.*) \(at (?:line (?P<line>\d+), column (?P<column>\d+)|end of document)\)$", re.S
 )
-_DATE_TYPED = re.compile(r"=\s*(\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4})\s*(?:#.*)?$")
+_DATE_TYPED = re.compile(r"([\w-]+)\s*=\s*(\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4})\s*(?:#.*)?$")
 
 
-def _syntax_problem(text: str, error: str) -> str:
-    """A TOML syntax error in Vietnamese, with its line and column."""
+def toml_problem(text: str, exc: tomllib.TOMLDecodeError) -> str:
+    """A TOML syntax error in Vietnamese, with its line and column; a date no calendar has
+    (2025-02-29: TOML says only "Invalid date") named with its key and why."""
+    error = str(exc)
     found = _AT.match(error)
     what = found.group("what") if found else error
     if found is not None and found.group("line"):
@@ -208,10 +214,17 @@ def _syntax_problem(text: str, error: str) -> str:
         line, column = len(lines), len(lines[-1]) + 1
     typed = text.splitlines()[line - 1] if line <= len(text.splitlines()) else ""
     date = _DATE_TYPED.search(typed)
-    if date is not None:  # 10/10/2025, 2025-13-01: a date as the clerk writes it, or no date
-        column = date.start(1) + 1
+    why = impossible(date.group(2)) if date is not None else ""
+    if date is not None and why:  # 2025-02-29: shaped like a date, but no calendar has it
+        column = date.start(2) + 1
         said = (
-            f"ngày '{date.group(1)}' không đúng: ghi năm-tháng-ngày YYYY-MM-DD có thật, không "
+            f"{date.group(1)} = {date.group(2)} không phải ngày có thật ({why}); ghi "
+            "năm-tháng-ngày, ví dụ 2025-10-10"
+        )
+    elif date is not None:  # 10/10/2025: a date as the clerk writes it, not as TOML does
+        column = date.start(2) + 1
+        said = (
+            f"ngày '{date.group(2)}' không đúng: ghi năm-tháng-ngày YYYY-MM-DD có thật, không "
             "có ngoặc kép (ví dụ 2025-10-10)"
         )
     else:
@@ -361,6 +374,7 @@ def parse_config(data: dict[str, Any], path: Path, text: str = "") -> Config:
             path, tables[""].get("mailbox", ""), f", {mailbox_at[:-2]}" if mailbox_at else ""
         ),
         ca_file=_beside(path, tables[""].get("ca_file")),
+        last_year=_beside(path, tables[""].get("last_year")),
         source=path,
         base=path.parent,
     )

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from htsd_cli.outputs import Inputs
     from htsd_cli.status import StatusReport
     from htsd_cli.template import Issued
+    from htsd_cli.yearover import Past
 
 Progress = Callable[[int, int], None]
 MARKDOWN_NAME = "bao-cao.md"
@@ -73,13 +74,14 @@ def validate(
     return validate_paths(
         list(settings.returns), settings.form, settings.roster, strict, progress,
         decisions=load_decisions(settings.decisions),
-        senders=load_senders(settings.receipts.book),
+        senders=load_senders(settings.receipts.book), past=last_year(settings),
     )  # fmt: skip
 
 
 def reading(settings: Settings) -> Inputs:
     """Everything a run reads: no output may land on it or in a folder of returns."""
     from htsd_cli.outputs import Inputs
+    from htsd_cli.yearover import summary_path
 
     config = settings.config
     return Inputs.reading(
@@ -90,7 +92,27 @@ def reading(settings: Settings) -> Inputs:
             settings.receipts.place,
             config.source if config is not None else None,
             settings.decisions,
+            summary_path(settings.last_year) if settings.last_year is not None else None,
         ],
+    )
+
+
+def last_year(settings: Settings) -> Past | None:
+    """Last year (`settings.last_year`) matched to this year's form: ConfigError when it cannot
+    be read; None without one."""
+    if settings.last_year is None:
+        return None
+    from htsd_cli.yearover import Past, load_last_year
+
+    assert settings.form is not None
+    return Past.of(settings.form, load_last_year(settings.last_year))
+
+
+def status(settings: Settings, *, progress: Progress | None = None) -> tuple[Report, StatusReport]:
+    """`htsd status`: what arrived after --as-of had not arrived as of that day; each unit
+    checked against last year when htsd.toml names it."""
+    return run_status(
+        settings, progress=progress, counted_by=settings.as_of, past=last_year(settings)
     )
 
 
@@ -109,8 +131,11 @@ def run_status(
     progress: Progress | None = None,
     meanwhile: Callable[[], None] | None = None,
     cache: Any = None,
+    counted_by: dt.date | None = None,
+    past: Any = None,
 ) -> tuple[Report, StatusReport]:
-    """Validate the returns and account for every unit of the roster."""
+    """Validate the returns and account for every unit of the roster (`counted_by`: see
+    `build_status`; `past`: last year, see `last_year`)."""
     from htsd_cli.decisions import load_decisions
     from htsd_cli.receipts import load_bounces, undelivered_by_unit
     from htsd_cli.status import build_status, load_receipts, load_senders, note_undelivered
@@ -122,6 +147,7 @@ def run_status(
     report = validate_paths(
         list(settings.returns), form, roster, progress=progress, meanwhile=meanwhile,
         cache=cache, decisions=load_decisions(settings.decisions), senders=load_senders(book),
+        past=past,
     )  # fmt: skip
     status = build_status(
         report,
@@ -132,6 +158,7 @@ def run_status(
         book.name if book else "",
         form,
         settings.receipts.file_times,
+        counted_by,
     )
     bounces = load_bounces(settings.receipts.place)
     note_undelivered(status, undelivered_by_unit(roster, bounces))
@@ -197,7 +224,8 @@ def run_aggregate(
 
     Nothing is written when no return is valid: the previous report stays as it was. Where the
     outputs may not go (onto an input, into a folder of returns, over a file htsd did not write)
-    is checked before any file is read.
+    is checked before any file is read. `settings.last_year` adds the comparison with last
+    year.
     """
     from htsd_cli.aggregate import aggregate
     from htsd_cli.docx_report import render_docx
@@ -217,6 +245,7 @@ def run_aggregate(
 
         soffice = require_soffice()
         outputs.pdf = out / PDF_NAME
+    past = last_year(settings)  # read before the returns: a wrong path is said at once
     inputs = reading(settings)
     texts = read_narrative(narrative, [(t.id, t.heading) for t in form.texts]) if narrative else {}
     with OutputSet(out, inputs, "báo cáo tổng hợp", overwrite) as outs:
@@ -230,7 +259,7 @@ def run_aggregate(
                 outputs.notes.append(cache.refused)
         try:
             report, status = run_status(
-                settings, progress=progress, meanwhile=_preload, cache=cache
+                settings, progress=progress, meanwhile=_preload, cache=cache, past=past
             )
         finally:
             if cache is not None:
@@ -238,6 +267,10 @@ def run_aggregate(
         agg = aggregate(form, roster, status)
         if not agg.used:
             return agg, outputs
+        if past is not None:
+            from htsd_cli.yearover import compare_aggregate
+
+            agg.last_year = compare_aggregate(agg, past.last, roster)
         context = report_context(agg, config, texts)
         outputs.narrative = narrative or config.narrative
         outputs.unfinished = [

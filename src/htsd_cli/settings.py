@@ -48,6 +48,7 @@ class Settings:
     narrative: Path | None = None
     receipts: Receipts = field(default_factory=Receipts)
     decisions: Path | None = None  # the clerk's decisions workbook (decisions.py)
+    last_year: Path | None = None  # last year's summary or working folder (yearover.py)
     as_of: dt.date | None = None  # status: days counted to the deadline from here; None: today
     letter_date: dt.date | None = None  # status --remind: the letter's date; None: left blank
     mailbox: str = ""  # collect: imaps://… or a path to mail files
@@ -90,6 +91,7 @@ def of_status(
         returns=tuple(returns),
         receipts=receipts_book(receipts, config),
         decisions=config.decisions,
+        last_year=config.last_year,
         as_of=as_of,
         letter_date=as_of or config.report_date,
     )
@@ -104,9 +106,11 @@ def of_aggregate(
     *,
     narrative: Path | None = None,
     receipts: Path | None = None,
+    last_year: Path | None = None,
 ) -> Settings:
     """The settings of `aggregate` from loaded inputs: as `of_status`, with the output folder
-    and the narrative, counted as of the report's date."""
+    and the narrative, counted as of the report's date; compared with `last_year` (last year's
+    summary or working folder), else htsd.toml's."""
     return Settings(
         form=form,
         config=config,
@@ -116,6 +120,7 @@ def of_aggregate(
         narrative=narrative,
         receipts=receipts_book(receipts, config),
         decisions=config.decisions,
+        last_year=last_year or config.last_year,
         as_of=config.report_date,
     )
 
@@ -155,19 +160,34 @@ class _Picker:
         )
 
 
-def _existing(paths: Sequence[Path]) -> tuple[Path, ...]:
-    """Paths of returns that are all there: one that is not is a usage error (exit 2), said
-    before anything is read."""
-    missing = [p for p in paths if not p.exists()]
-    if missing:
-        raise UsageError(
-            "\n".join(
-                f"không có tệp hay thư mục nào tên {p}. Hãy kiểm tra lại đường dẫn (gõ sai tên "
-                "thư mục?)."
-                for p in missing
-            )
+def _existing(paths: Sequence[Path], command: str) -> tuple[Path, ...]:
+    """Paths of returns as they are on disk (names compared in Unicode NFC): one that is not
+    there is a usage error (exit 2), said before anything is read. Pieces of one path with
+    spaces, typed without quotes, are said once, with the path as it should be typed."""
+    from htsd_cli.fsutil import find_path
+    from htsd_cli.paths import unquoted
+
+    found = [find_path(p) for p in paths]
+    if all(f is not None for f in found):
+        return tuple(f for f in found if f is not None)
+    joined = unquoted([str(p) for p in paths])
+    if joined:
+        raise UsageError(joined.message(f"htsd {command}"))
+    raise UsageError(
+        "\n".join(
+            f"không có tệp hay thư mục nào tên {p}. Hãy kiểm tra lại đường dẫn (gõ sai tên "
+            "thư mục?)."
+            for p, there in zip(paths, found, strict=True)
+            if there is None
         )
-    return tuple(paths)
+    )
+
+
+def _on_disk(path: Path | None) -> Path | None:
+    """A file named on the command line as it is on disk (names compared in Unicode NFC)."""
+    from htsd_cli.fsutil import find_path
+
+    return (find_path(path) or path) if path is not None else None
 
 
 def _configured_returns(config: Config | None) -> list[Path] | None:
@@ -188,14 +208,14 @@ def for_validate(
     paths = picker.pick(returns or None, _configured_returns(cfg), "BÁO-CÁO", "returns", "báo cáo")
     picker.done()
     assert paths is not None
-    existing = _existing(paths)
+    existing = _existing(paths, "validate")
     if cfg is not None:
         loaded = cfg.load_form(form)
     elif form is not None:  # --form alone is enough to check returns
         loaded = load_form(form)
     else:
         raise not_found()
-    roster = roster or (cfg.roster if cfg is not None else None)
+    roster = _on_disk(roster or (cfg.roster if cfg is not None else None))
     return Settings(
         form=loaded,
         config=cfg,
@@ -203,6 +223,7 @@ def for_validate(
         returns=existing,
         receipts=receipts_book(None, cfg),
         decisions=cfg.decisions if cfg is not None else None,
+        last_year=cfg.last_year if cfg is not None else None,
     )
 
 
@@ -211,6 +232,7 @@ def _collecting(
     form: str | None,
     roster: Path | None,
     returns: list[Path] | None,
+    command: str,
     output: Path | None = None,
     output_what: str = "",
 ) -> tuple[Config, Form, Roster, tuple[Path, ...], Path | None]:
@@ -228,11 +250,11 @@ def _collecting(
         output = picker.pick(output, cfg.output if cfg else None, "--out", "output", output_what)
     picker.done()
     assert paths is not None and roster is not None
-    existing = _existing(paths)
+    existing = _existing(paths, command)
     if cfg is None:
         raise not_found()
     loaded = cfg.load_form(form)
-    return cfg, loaded, load_roster(roster, loaded), existing, output
+    return cfg, loaded, load_roster(_on_disk(roster) or roster, loaded), existing, output
 
 
 def for_status(
@@ -245,7 +267,7 @@ def for_status(
     as_of: dt.date | None,
 ) -> Settings:
     """`htsd status`: returns, roster and htsd.toml; days counted from --as-of (else today)."""
-    cfg, loaded, units, paths, _ = _collecting(config, form, roster, returns)
+    cfg, loaded, units, paths, _ = _collecting(config, form, roster, returns, "status")
     return of_status(cfg, loaded, units, paths, receipts=receipts, as_of=as_of)
 
 
@@ -258,16 +280,20 @@ def for_aggregate(
     output: Path | None,
     narrative: Path | None,
     receipts: Path | None,
+    last_year: Path | None = None,
 ) -> Settings:
     """`htsd aggregate`: as `status`, with the output folder and the narrative (--narrative,
-    else htsd.toml's once it is written)."""
+    else htsd.toml's once it is written), and last year (--nam-truoc, else htsd.toml's)."""
     cfg, loaded, units, paths, out = _collecting(
-        config, form, roster, returns, output, "thư mục ghi tổng hợp"
+        config, form, roster, returns, "aggregate", output, "thư mục ghi tổng hợp"
     )
     assert out is not None
     if narrative is None and cfg.narrative is not None and cfg.narrative.exists():
         narrative = cfg.narrative  # written later in a campaign: none yet is no mistake
-    return of_aggregate(cfg, loaded, units, paths, out, narrative=narrative, receipts=receipts)
+    return of_aggregate(
+        cfg, loaded, units, paths, out, narrative=narrative, receipts=receipts,
+        last_year=_on_disk(last_year),
+    )  # fmt: skip
 
 
 def for_template(
