@@ -776,10 +776,13 @@ def aggregate(
         with views.progress(err_console, "Đang tổng hợp") as step:
             agg, outputs = commands.aggregate(
                 paths, loaded, cfg, units, out, narrative, receipts, step, overwrite, pdf,
-                not no_cache,
+                not no_cache, not as_json,
             )  # fmt: skip
     except HtsdError as exc:
         raise fail(exc) from None
+    if agg is None:  # the inputs of the outputs there, untouched: nothing to do
+        views.print_unchanged(console, outputs)
+        raise typer.Exit(0)
     if as_json:
         _print_json({**agg.to_dict(), "outputs": [str(p) for p in outputs.written]})
     else:

@@ -133,12 +133,13 @@ def aggregate(
     overwrite: bool = False,
     pdf: bool = False,
     use_cache: bool = True,
+    reuse: bool = False,
 ) -> Any:
     from htsd_cli.pipeline import run_aggregate
 
     return run_aggregate(
         paths, form, config, roster, out, narrative, receipts, None, progress, overwrite, pdf,
-        use_cache,
+        use_cache, reuse,
     )  # fmt: skip
 
 

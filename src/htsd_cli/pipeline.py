@@ -88,6 +88,7 @@ class Outputs:
     written: list[Path] = field(default_factory=list)
     pdf: Path | None = None
     notes: list[str] = field(default_factory=list)  # said after what was written
+    unchanged: bool = False  # nothing read or written: the inputs are those of the outputs there
 
 
 OUTPUT_NAMES = (WORKBOOK_NAME, MARKDOWN_NAME, DOCX_NAME)
@@ -120,17 +121,18 @@ def run_aggregate(
     overwrite: bool = False,
     pdf: bool = False,
     use_cache: bool = True,
-) -> tuple[Aggregate, Outputs]:
+    reuse: bool = False,
+) -> tuple[Aggregate | None, Outputs]:
     """Validate, total, and switch the three outputs in together. Returns (Aggregate, Outputs).
 
     Nothing is written when no return is valid: the previous report stays as it was. Where the
     outputs may not go (onto an input, into a folder of returns, over a file htsd did not write)
-    is checked before any file is read.
+    is checked before any file is read. With `reuse` (and the cache), a run whose inputs are
+    those the outputs there were written from, the outputs untouched since, reads and writes
+    nothing and returns (None, outputs with `unchanged`), without importing the renderers.
     """
-    from htsd_cli.aggregate import aggregate
-    from htsd_cli.docx_report import render_docx
-    from htsd_cli.report import read_narrative, render_markdown, report_context
-    from htsd_cli.summary import build_summary_workbook
+    from htsd_cli.fingerprint import aggregate_fingerprint
+    from htsd_cli.report import read_narrative
 
     outputs = Outputs(out / MARKDOWN_NAME, out / WORKBOOK_NAME, out / DOCX_NAME)
     soffice = ""
@@ -141,8 +143,22 @@ def run_aggregate(
         outputs.pdf = out / PDF_NAME
     inputs = aggregate_inputs(paths, config, roster, narrative, receipts)
     texts = read_narrative(narrative, [(t.id, t.heading) for t in form.texts]) if narrative else {}
+    stamp = None
+    if use_cache:  # --no-cache: everything is read and written again
+        stamp = aggregate_fingerprint(
+            paths=paths, form=form, config=config, roster=roster, narrative=narrative,
+            receipts=receipts, as_of=as_of, pdf=pdf,
+        )  # fmt: skip
     with OutputSet(out, inputs, "báo cáo tổng hợp", overwrite) as outs:
         outs.claim([*OUTPUT_NAMES, PDF_NAME] if pdf else OUTPUT_NAMES)
+        if reuse and outs.unchanged(stamp):
+            outputs.unchanged = True
+            return None, outputs
+        from htsd_cli.aggregate import aggregate
+        from htsd_cli.docx_report import render_docx
+        from htsd_cli.report import render_markdown, report_context
+        from htsd_cli.summary import build_summary_workbook
+
         cache = None
         if use_cache:  # kept with the outputs; a run with nothing to count keeps it too
             from htsd_cli.cache import CACHE_NAME, ReadCache, fingerprint
@@ -179,5 +195,5 @@ def run_aggregate(
 
             outs.write(PDF_NAME, docx_to_pdf(document, soffice, outs.workspace()))
         checkpoint("rendered")
-        outputs.written = outs.commit()
+        outputs.written = outs.commit(stamp)
     return agg, outputs
