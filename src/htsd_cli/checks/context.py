@@ -29,6 +29,12 @@ class Context:
         ref = self.report.cells.get(ind_or_id, "")
         return self.view.value(ref) if ref else ""
 
+    def plain_answers(self) -> bool:
+        """Whether a yes/no cell holding an answer from the list reads as that answer without
+        more ado: nothing in the workbook looks special, and this is not an office's summary
+        (which counts the units that answered yes)."""
+        return self.report.kind != "summary" and self.view.plain_looks()
+
     def add(
         self,
         code: str,
