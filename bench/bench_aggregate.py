@@ -210,7 +210,7 @@ def measure(n: int, quick: bool) -> None:
         run_watched(aggregate)  # fills the cache, keeps the inputs' fingerprint
         still = min((run_watched(aggregate) for _ in range(3)), key=lambda r: r.wall)
         print(
-            f"re-run, nothing changed: {still.wall:.2f} s, {still.peak:.0f} MiB "
+            f"re-run, nothing changed: {still.wall:.2f} s (CPU {_cpu(still)}), {still.peak:.0f} MiB "
             f"(target ≤ 0.5 s){verdict(still.wall <= 0.5)}"
         )
         from htsd_cli.fill import fill_workbook
@@ -222,6 +222,10 @@ def measure(n: int, quick: bool) -> None:
             f"re-run, 10 changed:    {rerun.wall:.2f} s = {rerun.wall / first.wall:.2f} × the "
             f"first run (target ≤ 0.25 ×){verdict(rerun.wall <= 0.25 * first.wall)}"
         )
+        if rerun.cpu is not None and first.cpu:
+            print(
+                f"                       CPU {rerun.cpu:.1f} s = {rerun.cpu / first.cpu:.2f} × the first run's"
+            )
         if n > 2000:
             return
         validate = run_watched(htsd("validate", folder, *base))
