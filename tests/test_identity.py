@@ -542,7 +542,8 @@ def test_decisions_apply_after_the_read_cache_and_reach_every_output(
     _counted(
         next(r for r in second.used if r.unit_code == "MN04"), form, meant(form, units, "MN04")
     )
-    line = f"Dòng 2, tệp {sent.name}: tệp của đơn vị MN04; lý do: gọi điện hỏi — đã áp dụng."
+    name = next(u.name for u in units.units if u.code == "MN04")
+    line = f"MN04 – {name}: tệp của đơn vị MN04; lý do: gọi điện hỏi — đã áp dụng (sổ quyết định, dòng 2)."
     assert line in outputs.markdown.read_text(encoding="utf-8")
     words = "\n".join(p.text for p in docx.Document(str(outputs.docx)).paragraphs)
     assert line in words

@@ -132,6 +132,17 @@ def _source_tree() -> dict[str, tuple[int, int]]:
     return out
 
 
+def roster_and_issue(work: Path, units: list[tuple[str, ...]]):
+    """The clerk fills the roster of an init'ed folder in Excel, then issues the forms."""
+    wb = openpyxl.load_workbook(work / "danh-sach-don-vi.xlsx")
+    for unit in units:
+        wb["Danh sách"].append(list(unit))
+    wb.save(work / "danh-sach-don-vi.xlsx")
+    result = _in(work, "template", "--van-phat")
+    assert result.exit_code == 0, result.output
+    return result
+
+
 def _row_of(ws, label: str) -> int:
     return next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 2).value == label)
 
@@ -189,12 +200,7 @@ def test_a_2025_campaign_from_init_to_the_report(tmp_path, lo_edit):
         {"where": f"trang 'Các dòng', dòng {after}, cột L (Mã)", "id": "video_bai_dang_mang_xa"}
     ]
 
-    wb = openpyxl.load_workbook(work / "danh-sach-don-vi.xlsx")
-    for unit in UNITS:
-        wb["Danh sách"].append(list(unit))
-    wb.save(work / "danh-sach-don-vi.xlsx")
-    result = _in(work, "template", "--van-phat")
-    assert result.exit_code == 0, result.output
+    result = roster_and_issue(work, UNITS)
     late = dt.date.today() > dt.date(2025, 10, 10)
     assert ("hạn nộp 10/10/2025 đã qua; vẫn phát vì có --van-phat" in result.output) == late
     issued = sorted((work / "bieu-mau").glob("*.xlsx"))

@@ -1665,6 +1665,74 @@ def _import_lines(tmp: Path) -> list[str]:
     return out
 
 
+def _signature_lines(tmp: Path) -> list[str]:
+    """Who signs and who receives for each kind of office; the reminder letter's words for a
+    deadline not yet passed, passed, given, and a letter without a date; the parts left to
+    write; a way of signing init does not know; findings said in plain words."""
+    from types import SimpleNamespace
+
+    from typer.testing import CliRunner
+
+    from htsd_cli import signature as sig
+    from htsd_cli.cli import app
+    from htsd_cli.config import load_config
+    from htsd_cli.plain import plain_words
+    from htsd_cli.remind import LetterDates, Reminder, letter_context
+    from htsd_cli.status import INVALID, MISSING, UnitStatus
+    from htsd_cli.views import unfinished_line
+
+    out = []
+    for office, governing in (
+        ("Ủy ban nhân dân phường Hòa Bình", ""), ("Ủy ban nhân dân tỉnh Bắc Ninh", ""),
+        ("Phòng Giáo dục và Đào tạo", "UBND quận Hải An"), ("Sở Giáo dục và Đào tạo", ""),
+        ("Trường Tiểu học Hòa Bình", "UBND phường Hòa Bình"), ("Trung tâm Văn hóa", ""),
+    ):  # fmt: skip
+        kind = sig.office_kind(office, governing)
+        for how in (sig.HEAD, sig.DEPUTY):
+            title = sig.default_title(kind, how)
+            lines = [*sig.authority_lines(kind, how, title, kind.collective), title]
+            out.append(f"ký | {office} | {how} | {' / '.join(lines)}")
+        out.append(f"nơi nhận | {office} | {' '.join(sig.default_recipients(kind, 'VHXH'))}")
+    config = load_config(SAMPLE_CONFIG)
+    form = config.load_form()
+    units = [
+        UnitStatus("MN08", "Trường Mầm non Thành Tô", "mam_non", "Mầm non", "", MISSING),
+        UnitStatus(
+            "UBP04", "Ủy ban nhân dân phường Đằng Lâm", "ubnd_phuong", "UBND phường", "",
+            INVALID, file="ubp04-x.xlsx",
+            reasons=("Ô C22 (Số lượng tờ rơi đã phát hành): số âm (-50). Hãy ghi số không âm.",
+                     "Ô C23 (Số sách): trống."),
+        ),
+    ]  # fmt: skip
+    items = [Reminder(u, "", "", "", "") for u in units]
+    status = SimpleNamespace(deadline=dt.date(2022, 10, 10))
+    for what, dates in (
+        ("chưa qua hạn", LetterDates.settle(dt.date(2022, 10, 8), dt.date(2022, 10, 10))),
+        ("đã qua hạn", LetterDates.settle(dt.date(2022, 10, 16), dt.date(2022, 10, 10))),
+        ("hạn cho sẵn", LetterDates.settle(dt.date(2022, 10, 16), dt.date(2022, 10, 10),
+                                           dt.date(2022, 10, 20))),
+        ("không ngày", LetterDates.settle(None, dt.date(2022, 10, 10))),
+    ):  # fmt: skip
+        ctx = letter_context(items, status, config, form, dates)  # type: ignore[arg-type]
+        for key in ("date_line", "body", "units", "closing", "recipients", "signer"):
+            out.append(f"công văn | {what} | {key} | {ctx[key]}")
+    outputs = SimpleNamespace(unfinished=["I. Công tác chỉ đạo", "III. Kế hoạch tiếp theo"],
+                              narrative=Path("loi-van.md"))  # fmt: skip
+    out.append(f"lời văn chưa viết | {unfinished_line(outputs)}")
+    outputs = SimpleNamespace(unfinished=["I. Công tác chỉ đạo"], narrative=None)
+    out.append(f"lời văn chưa viết | {unfinished_line(outputs)}")
+    given = ["init", str(tmp / "w"), "--cach-ky", "chu-tich", "--nam", "2025"]
+    result = CliRunner().invoke(app, given)
+    out.append(f"init | --cach-ky | {result.exit_code} | {' '.join(result.output.split())}")
+    for text in (
+        "Ô C22 (Số lượng tờ rơi đã phát hành): số âm (-50).",
+        "Tệp th02-truong.xlsx chưa dùng được: trang 'Báo cáo', ô C39 trống.",
+        "Đơn vị THCS05 gửi nhiều tệp: tệp này và thcs05-b.xlsx.",
+    ):
+        out.append(f"lời thường | {text} | {plain_words(text)}")
+    return out
+
+
 @pytest.fixture(scope="module")
 def lines(form, config, roster, issued, tmp_path_factory) -> list[str]:
     return [
@@ -1690,6 +1758,7 @@ def lines(form, config, roster, issued, tmp_path_factory) -> list[str]:
         *_formbook_lines(tmp_path_factory.mktemp("bang-bieu-mau")),
         *_campaign_lines(tmp_path_factory.mktemp("dot-moi")),
         *_import_lines(tmp_path_factory.mktemp("ke-hoach")),
+        *_signature_lines(tmp_path_factory.mktemp("nguoi-ky")),
     ]
 
 

@@ -291,6 +291,28 @@ def _drop_counted_twice(used: list[FileReport]) -> tuple[list[FileReport], list[
     return kept, dropped
 
 
+def _unit_answers(form: Form, rep: FileReport, key: str) -> bool:
+    """Whether the unit's words in row `key` belong in the report: the row is for its type, and
+    the row is not one the unit's own answers leave blank (a plan's number when it has no plan:
+    a rule forbids it, or requires it only when the unit answered otherwise)."""
+    try:
+        row = form.indicator(key)
+    except KeyError:
+        return True  # a narrative part: every unit writes it
+    if not row.applies(rep.unit_type):
+        return False
+    asked = None
+    for rule in form.rules:
+        if rule.target != key or rule.when is None:
+            continue
+        holds = rule.when.holds(rep.values)
+        if rule.presence == "forbid" and holds is True:
+            return False
+        if rule.presence == "require":
+            asked = bool(asked) or holds is True
+    return asked is not False
+
+
 def _unit_texts(
     form: Form, used: list[FileReport]
 ) -> Iterator[tuple[str, str, list[tuple[str, str]]]]:
@@ -302,6 +324,7 @@ def _unit_texts(
         if ind.kind == "text":
             headings[ind.id] = ind.label
     place = {key: at for at, key in enumerate(headings)}
+    owners = {ind.note_id: ind.id for ind in form.indicators}
     written = [ind.id for ind in form.indicators if ind.kind == "text"]  # figures held as words
     for rep in sorted(used, key=lambda r: r.unit_code):
         found = {key: text for key, text in rep.texts.items() if text and key in place}
@@ -309,6 +332,8 @@ def _unit_texts(
             value = rep.values.get(key)
             if key not in found and isinstance(value, str) and value:
                 found[key] = value
+        for key in [k for k in found if not _unit_answers(form, rep, owners.get(k, k))]:
+            del found[key]
         if found:
             items = [(headings[key], found[key]) for key in sorted(found, key=place.__getitem__)]
             yield rep.unit_code, rep.unit_name, items

@@ -314,6 +314,57 @@ def _ask_year(given: int | None, default: int) -> int:
         err_console.print(f"[red]'{escape(text)}' không phải một năm (bốn chữ số).[/]")
 
 
+def _ask_signature(
+    office: str,
+    governing: str,
+    short: str,
+    signs: str | None,
+    collective: str | None,
+    title: str | None,
+    name: str | None,
+    recipients: list[str] | None,
+) -> tuple[tuple[str, ...], str, str, tuple[str, ...]]:
+    """Who signs and who receives (Nghị định 30): asked, or given as flags, with defaults that
+    fit the office. Returns the lines above the title, the title, the name, the recipients."""
+    from htsd_cli import signature as sig
+
+    kind = sig.office_kind(office, governing)
+    while True:
+        how = sig.signs(
+            _ask(
+                signs,
+                f"Ai ký: 1 = người đứng đầu ({kind.head}) ký; 2 = cấp phó ký thay (KT. {kind.head})",
+                "1",
+            )
+        )
+        if how is not None:
+            break
+        if signs is not None:
+            err_console.print(
+                f"[bold red]Lỗi:[/] --cach-ky {escape(signs)}: ghi truong (người đứng đầu ký) "
+                "hoặc pho (cấp phó ký thay).",
+                highlight=False,
+            )
+            raise typer.Exit(2)
+        err_console.print("[red]Gõ 1 (người đứng đầu ký) hoặc 2 (cấp phó ký thay).[/]")
+    body = _ask(
+        collective,
+        "Ký thay mặt tập thể (dòng TM.): tên tập thể, hoặc 'không'",
+        kind.collective or "không",
+    )
+    body = "" if sig.no_collective(body) else body
+    title = _ask(title, "Chức vụ người ký", sig.default_title(kind, how)).strip().upper()
+    name = _ask(name, "Họ tên người ký", "(họ tên)")
+    default = sig.default_recipients(kind, short)
+    if recipients is None:
+        answer = _ask(None, "Nơi nhận báo cáo (các nơi cách nhau bằng dấu ;)", " ".join(default))
+        recipients = answer.split(";")
+    return (
+        sig.authority_lines(kind, how, title, body), title, name,
+        sig.recipient_lines(recipients, short),
+    )  # fmt: skip
+
+
 @app.command()
 def init(
     folder: Annotated[
@@ -407,7 +458,38 @@ def init(
     ] = None,
     signer: Annotated[str | None, typer.Option("--nguoi-ky", help="Họ tên người ký.")] = None,
     signer_title: Annotated[
-        str | None, typer.Option("--chuc-vu", help="Chức vụ người ký, ví dụ TRƯỞNG PHÒNG.")
+        str | None,
+        typer.Option(
+            "--chuc-vu",
+            help="Chức vụ người ký, ví dụ PHÓ TRƯỞNG PHÒNG (mặc định: theo tên cơ quan và --cach-ky).",
+        ),
+    ] = None,
+    signs: Annotated[
+        str | None,
+        typer.Option(
+            "--cach-ky",
+            metavar="truong|pho",
+            help="Ai ký: truong (người đứng đầu ký) hoặc pho (cấp phó ký thay, dòng 'KT.').",
+        ),
+    ] = None,
+    collective: Annotated[
+        str | None,
+        typer.Option(
+            "--thay-mat",
+            metavar="TẬP-THỂ",
+            help="Ký thay mặt tập thể (dòng 'TM.'), ví dụ 'ỦY BAN NHÂN DÂN' (mặc định với Ủy ban "
+            "nhân dân các cấp); 'không' nếu không.",
+        ),
+    ] = None,
+    recipients: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--nhan-bao-cao",
+            metavar="NƠI-NHẬN",
+            help="Một nơi nhận báo cáo (ghi nhiều lần), ví dụ 'Sở Giáo dục và Đào tạo (để báo "
+            "cáo)'; dòng 'Lưu: VT, <viết tắt>.' được thêm nếu chưa có (mặc định: cấp trên theo "
+            "tên cơ quan).",
+        ),
     ] = None,
 ) -> None:
     """Tạo thư mục làm việc cho một đợt thu báo cáo: năm, ngày, biểu mẫu, htsd.toml, danh sách
@@ -433,16 +515,26 @@ def init(
             ).strip(),
         )
         chosen = folders.campaign_form(origin, campaign)
+        office_name = _ask(office, "Tên cơ quan thu báo cáo", "Phòng Giáo dục và Đào tạo")
+        governing_body = _ask(governing, "Cơ quan chủ quản (Enter nếu không có)", "")
+        short = _ask(short_name, "Tên viết tắt trong số văn bản", "PGDĐT")
+        where = _ask(place, "Địa danh ghi ở dòng ngày tháng", "(địa danh)")
+        sent_to = _ask(send_to, "Đơn vị gửi báo cáo về đâu (email, địa chỉ)", "")
+        authority, title, name, receiving = _ask_signature(
+            office_name, governing_body, short, signs, collective, signer_title, signer,
+            recipients,
+        )  # fmt: skip
         setup = folders.Setup(
             form=chosen.reference(folder, form),
-            office=_ask(office, "Tên cơ quan thu báo cáo", "Phòng Giáo dục và Đào tạo"),
-            governing_body=_ask(governing, "Cơ quan chủ quản (Enter nếu không có)", ""),
-            short_name=_ask(short_name, "Tên viết tắt trong số văn bản", "PGDĐT"),
-            place=_ask(place, "Địa danh ghi ở dòng ngày tháng", "(địa danh)"),
-            send_to=_ask(send_to, "Đơn vị gửi báo cáo về đâu (email, địa chỉ)", ""),
-            signer_authority="",
-            signer_title=_ask(signer_title, "Chức vụ người ký", "TRƯỞNG PHÒNG"),
-            signer_name=_ask(signer, "Họ tên người ký", "(họ tên)"),
+            office=office_name,
+            governing_body=governing_body,
+            short_name=short,
+            place=where,
+            send_to=sent_to,
+            signer_authority=authority,
+            signer_title=title,
+            signer_name=name,
+            recipients=receiving,
         )
         written = folders.init_folder(folder, setup, chosen.form, campaign, chosen.book)
     except HtsdError as exc:
@@ -650,6 +742,16 @@ def status(
             metavar="THƯ-MỤC",
         ),
     ] = None,
+    new_deadline: Annotated[
+        datetime | None,
+        typer.Option(
+            "--han-moi",
+            formats=["%d/%m/%Y", "%Y-%m-%d"],
+            metavar="NGÀY",
+            help="Hạn mới ghi trong thư nhắc (mặc định: hạn cũ nếu chưa qua, không thì 5 ngày làm "
+            "việc sau ngày của công văn: --as-of, hoặc ngày báo cáo trong htsd.toml).",
+        ),
+    ] = None,
     overwrite: OverwriteOption = False,
 ) -> None:
     """Ai đã nộp, ai chưa, tệp nào không dùng được, ai nộp muộn; thư nhắc để gửi đơn vị."""
@@ -668,8 +770,10 @@ def status(
                 paths, loaded, cfg, units, as_of.date() if as_of else None, receipts, step
             )
         written = commands.write_status_files(
-            result, cfg, loaded, units, inputs, out, remind, overwrite
-        )
+            result, cfg, loaded, units, inputs, out, remind, overwrite,
+            letter_date=as_of.date() if as_of else cfg.report_date,
+            new_deadline=new_deadline.date() if new_deadline else None,
+        )  # fmt: skip
     except HtsdError as exc:
         raise fail(exc) from None
     if as_json:
@@ -784,7 +888,13 @@ def aggregate(
         views.print_unchanged(console, outputs)
         raise typer.Exit(0)
     if as_json:
-        _print_json({**agg.to_dict(), "outputs": [str(p) for p in outputs.written]})
+        _print_json(
+            {
+                **agg.to_dict(),
+                "outputs": [str(p) for p in outputs.written],
+                "unfinished": outputs.unfinished,
+            }
+        )
     else:
         views.print_aggregate(console, agg, outputs, _book(cfg))
     raise typer.Exit(0 if agg.used else 1)

@@ -331,10 +331,13 @@ def write_status_files(
     out: Path | None,
     remind: Path | None,
     overwrite: bool,
+    letter_date: Any = None,
+    new_deadline: Any = None,
 ) -> list[Path]:
-    """The full table (--out) and the reminders (--remind), each written whole or not at all."""
+    """The full table (--out) and the reminders (--remind), each written whole or not at all;
+    the letter dated `letter_date` (None: left blank), never by the clock."""
     from htsd_cli.outputs import OutputSet
-    from htsd_cli.remind import status_workbook, write_reminders
+    from htsd_cli.remind import LetterDates, status_workbook, write_reminders
 
     written: list[Path] = []
     if out is not None:
@@ -344,5 +347,8 @@ def write_status_files(
             written += outs.commit()
     if remind is not None:
         contacts = {u.code: (u.email, u.phone) for u in roster.units}
-        written += write_reminders(remind, status, config, form, contacts, inputs, overwrite)[1]
+        dates = LetterDates.settle(letter_date, status.deadline, new_deadline)
+        written += write_reminders(
+            remind, status, config, form, contacts, inputs, overwrite, dates
+        )[1]
     return written

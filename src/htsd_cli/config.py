@@ -35,9 +35,17 @@ class Office:
 
 @dataclass(frozen=True)
 class Signer:
-    authority: str
+    """Who signs: the lines above the title (TM., KT., TL., TUQ., as Nghị định 30 sets them),
+    the signer's own title, the name."""
+
+    authority: tuple[str, ...]
     title: str
     name: str
+
+    @property
+    def lines(self) -> tuple[str, ...]:
+        """The bold lines above the signature, in capitals as printed."""
+        return tuple(line.upper() for line in (*self.authority, self.title) if line.strip())
 
 
 @dataclass(frozen=True)
@@ -104,7 +112,7 @@ _SCHEMA: dict[str, dict[str, tuple[type, bool]]] = {
         "date": (dt.date, False),
         "recipients": (list, False),
     },
-    "signer": {"authority": (str, False), "title": (str, True), "name": (str, True)},
+    "signer": {"authority": (list, False), "title": (str, True), "name": (str, True)},
 }
 
 _TYPE_NAMES = {
@@ -187,6 +195,9 @@ def parse_config(data: dict[str, Any], path: Path) -> Config:
             tables[key] = value
         else:
             tables[""][key] = value
+    signer_table = tables.get("signer", {})
+    if isinstance(signer_table.get("authority"), str):  # one line, as written before lists
+        signer_table["authority"] = [signer_table["authority"]]
     for table, fields in _SCHEMA.items():
         values = tables.get(table, {})
         where = f"[{table}] " if table else ""
@@ -209,6 +220,9 @@ def parse_config(data: dict[str, Any], path: Path) -> Config:
     recipients = tables.get("report", {}).get("recipients", [])
     if isinstance(recipients, list) and not all(isinstance(r, str) for r in recipients):
         problems.append("[report] 'recipients' phải là danh sách các đoạn chữ")
+    authority = signer_table.get("authority", [])
+    if isinstance(authority, list) and not all(isinstance(a, str) for a in authority):
+        problems.append("[signer] 'authority' phải là danh sách các dòng chữ")
     if problems:
         raise ConfigError(f"Tệp cấu hình {path} có lỗi:\n" + "\n".join(f"- {p}" for p in problems))
     office, signer, report = tables["office"], tables["signer"], tables.get("report", {})
@@ -221,7 +235,11 @@ def parse_config(data: dict[str, Any], path: Path) -> Config:
             send_to=office.get("send_to", ""),
             code=office.get("code", ""),
         ),
-        signer=Signer(signer.get("authority", ""), signer["title"], signer["name"]),
+        signer=Signer(
+            tuple(a for a in signer.get("authority", []) if a.strip()),
+            signer["title"],
+            signer["name"],
+        ),
         form_ref=tables[""]["form"],
         year=tables[""].get("year"),
         example=tables[""].get("example", False),

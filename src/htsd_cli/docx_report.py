@@ -59,10 +59,10 @@ def render_letter(ctx: dict[str, Any]) -> bytes:
     _header_block(doc, ctx)
     _para(doc, "", after=6)
     _para(doc, f"Kính gửi: {ctx['addressee']}", align="center", indent=False, after=12)
-    for paragraph in ctx["body"]:
-        _para(doc, paragraph)
-    _list(doc, [(f"- {line}", False) for line in ctx["units"]])
-    _para(doc, ctx["closing"])
+    # the list in the body's size and indent; a line holding an e-mail address is not justified
+    # (an address cannot break, and justifying leaves long gaps around it)
+    for paragraph in (*ctx["body"], *(f"- {line}" for line in ctx["units"]), ctx["closing"]):
+        _para(doc, paragraph, align="left" if "@" in paragraph else "justify")
     _signature_block(doc, ctx)
     return _finish(doc, ctx["subject"])
 
@@ -74,7 +74,7 @@ def render_docx(context: dict[str, Any]) -> bytes:
     for part in context["texts_before"]:
         _text_part(doc, part)
     _heading(doc, context["table_part_heading"])
-    _heading(doc, context["table_heading"], bold=False)
+    _heading(doc, context["table_heading"])
     _results_table(doc, context)
     for part in context["texts_after"]:
         _text_part(doc, part)
@@ -272,19 +272,24 @@ def _keep_with_next(p: Any) -> Any:
     return p
 
 
-def _heading(doc: Any, text: str, bold: bool = True) -> None:
+def _heading(doc: Any, text: str) -> None:
     """A heading never stands alone at the foot of a page, nor leaves one word on its last line
     (its last two words are joined by a no-break space)."""
     head, _, last = text.rpartition(" ")
     joined = f"{head}\u00a0{last}" if head else text
-    _keep_with_next(_para(doc, joined, bold=bold, align="justify", indent=True, after=6))
+    # left-aligned: a heading is never stretched across the line
+    _keep_with_next(_para(doc, joined, bold=True, align="left", indent=True, after=6))
 
 
 def _text_part(doc: Any, part: dict[str, Any]) -> None:
     _heading(doc, part["heading"])
     text = part["text"]
-    if not text:
-        _para(doc, part["placeholder"], italic=True)
+    if not text:  # nothing unfinished is signed by mistake: the gap shows in yellow
+        from docx.enum.text import WD_COLOR_INDEX
+
+        p = _para(doc, part["unfinished"], bold=True)
+        p.runs[0].font.highlight_color = WD_COLOR_INDEX.YELLOW
+        p.add_run(part["placeholder"]).italic = True
         return
     for block in text.split("\n\n"):
         if block.strip():
@@ -369,9 +374,8 @@ def _signature_block(doc: Any, ctx: dict[str, Any]) -> None:
     for recipient in ctx["recipients"]:
         _para(left, f"- {recipient}", size=11, align="left", indent=False, after=0)
     signer = ctx["signer"]
-    # authority and title, room for the signature and the seal, then the name
-    lines = [signer["authority"]] if signer["authority"] else []  # KT., TM., Q. when it applies
-    for line in (*lines, signer["title"], "", "", "", "", signer["name"]):
+    # TM., KT. lines and the title, room for the signature and the seal, then the name
+    for line in (*signer["lines"], "", "", "", "", signer["name"]):
         _para(right, line, size=BODY_PT, bold=True, align="center", indent=False, after=0)
 
 
@@ -392,7 +396,7 @@ def _annex_heading(doc: Any, number: str, title: str, ref: str) -> None:
 def _annexes(doc: Any, ctx: dict[str, Any]) -> None:
     c = ctx["counts"]
     _annex_heading(doc, "I", "TÌNH HÌNH NỘP BÁO CÁO CỦA CÁC ĐƠN VỊ", ctx["annex_ref"])
-    _para(doc, f"Hạn nộp: {ctx['deadline']}; thời điểm nhận tính theo {ctx['received_source']}.")
+    _para(doc, f"Hạn nộp: {ctx['deadline']}; {ctx['received_source']}.")
     held = f" cần xác nhận {c['held']};" if c.get("held") else ""
     _para(
         doc,
@@ -417,7 +421,7 @@ def _annexes(doc: Any, ctx: dict[str, Any]) -> None:
             "Số liệu ghi ở dòng không dành cho đơn vị, không tính vào tổng",
             [f"{i['code']} – {i['name']}: {i['label']} {i['value']}" for i in ctx["ignored"]],
         ),
-        ("Tệp không được tính", [f"{e['file']}: {e['reason']}" for e in ctx["excluded"]]),
+        ("Báo cáo không được tính", [f"{e['who']}: {e['reason']}" for e in ctx["excluded"]]),
         (
             "Quyết định của cán bộ tổng hợp (sổ quyết định)",
             [d["text"] for d in ctx["decisions"]],

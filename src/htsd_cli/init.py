@@ -242,13 +242,20 @@ class Setup:
     short_name: str
     place: str
     send_to: str
-    signer_authority: str
+    signer_authority: tuple[str, ...]  # TM., KT. lines above the title (signature.py)
     signer_title: str
     signer_name: str
+    recipients: tuple[str, ...] = ("Lưu: VT.",)  # "Nơi nhận", as printed (signature.py)
 
 
 def _quote(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _quoted_list(items: tuple[str, ...]) -> str:
+    if not items:
+        return "[]"
+    return "[\n" + "".join(f"    {_quote(item)},\n" for item in items) + "]"
 
 
 def config_text(setup: Setup, form: Form, campaign: Campaign | None = None) -> str:
@@ -298,10 +305,20 @@ send_to = {q(setup.send_to)}
 [report]
 # Số và ngày (năm-tháng-ngày) của báo cáo tổng hợp; để trống thì in chỗ trống để ghi tay.
 number = ""
-{report_date}recipients = ["Lưu: VT."]
+{report_date}# Nơi nhận, in ở cuối báo cáo (công văn đôn đốc in "Như trên;" và dòng Lưu): mỗi nơi một dòng,
+# kết thúc bằng dấu chấm phẩy, cơ quan cấp trên ghi "(để báo cáo)"; dòng cuối là bản lưu của cơ quan,
+# "Lưu: VT, <viết tắt của bộ phận soạn thảo>." (Nghị định 30/2020/NĐ-CP, Phụ lục I).
+recipients = {_quoted_list(setup.recipients)}
 
 [signer]
-authority = {q(setup.signer_authority)}
+# Người ký. Các dòng in đậm trên chữ ký theo Nghị định 30/2020/NĐ-CP: authority là các dòng trên chức
+# vụ, title là chức vụ của người ký. Người đứng đầu ký: authority = [], title = "TRƯỞNG PHÒNG" (hay
+# "GIÁM ĐỐC", "HIỆU TRƯỞNG"); cấp phó ký thay: authority = ["KT. TRƯỞNG PHÒNG"], title = "PHÓ TRƯỞNG
+# PHÒNG"; Ủy ban nhân dân ký thay mặt tập thể: authority = ["TM. ỦY BAN NHÂN DÂN"], title = "CHỦ TỊCH",
+# hoặc authority = ["TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH"], title = "PHÓ CHỦ TỊCH"; quyền cấp trưởng:
+# title = "Q. GIÁM ĐỐC"; thừa lệnh: authority = ["TL. GIÁM ĐỐC"], title = "CHÁNH VĂN PHÒNG"; thừa ủy
+# quyền: authority = ["TUQ. GIÁM ĐỐC"], title = chức vụ của người được ủy quyền.
+authority = {_quoted_list(setup.signer_authority)}
 title = {q(setup.signer_title)}
 name = {q(setup.signer_name)}
 """
@@ -353,7 +370,9 @@ def roster_workbook(form: Form) -> bytes:
 
 
 def narrative_text(form: Form) -> str:
-    parts = [f"# {t.heading}\n\n(Viết lời văn phần này.)\n" for t in form.texts]
+    from htsd_cli.narrative import DRAFT
+
+    parts = [f"# {t.heading}\n\n{DRAFT}\n" for t in form.texts]
     return "\n".join(parts)
 
 

@@ -89,6 +89,8 @@ class Outputs:
     pdf: Path | None = None
     notes: list[str] = field(default_factory=list)  # said after what was written
     unchanged: bool = False  # nothing read or written: the inputs are those of the outputs there
+    unfinished: list[str] = field(default_factory=list)  # narrative parts printed "CẦN ĐIỀN"
+    narrative: Path | None = None  # where the clerk writes them
 
 
 OUTPUT_NAMES = (WORKBOOK_NAME, MARKDOWN_NAME, DOCX_NAME)
@@ -178,6 +180,12 @@ def run_aggregate(
         if not agg.used:
             return agg, outputs
         context = report_context(agg, config, texts)
+        outputs.narrative = narrative or config.narrative
+        outputs.unfinished = [
+            part["heading"]
+            for part in (*context["texts_before"], *context["texts_after"])
+            if not part["text"]
+        ]
         # The Word document is rendered in a child process meanwhile: two cores, two renderers.
         document_job = Background(render_docx, context)
         try:

@@ -4,6 +4,7 @@ a list (xlsx), one short message per unit to paste into e-mail or Zalo, and a re
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,6 +14,8 @@ from htsd_cli.cellsafe import put
 from htsd_cli.config import Config
 from htsd_cli.form import Form
 from htsd_cli.outputs import Inputs, OutputSet
+from htsd_cli.plain import plain_words
+from htsd_cli.signature import filing_line, signature_context
 from htsd_cli.status import INVALID, MISSING, StatusReport, UnitStatus
 from htsd_cli.template import date_line
 from htsd_cli.textwidth import office_lines
@@ -104,40 +107,88 @@ def _list_workbook(items: list[Reminder]) -> bytes:
     return table_workbook("Nhắc nộp", heads, rows, (10, 34, 20, 18, 24, 13, 14, 60))
 
 
+WORKING_DAYS = 5  # a new deadline, when the letter gives none: five working days after it
+
+
+def working_days_after(day: dt.date, count: int) -> dt.date:
+    """The day `count` working days (Monday to Friday) after `day`."""
+    while count:
+        day += dt.timedelta(days=1)
+        count -= day.weekday() < 5
+    return day
+
+
+@dataclass(frozen=True)
+class LetterDates:
+    """The letter's date (None: left blank, to write by hand) and the deadline it gives: the
+    one given, else the form's while it has not passed, else five working days after the
+    letter (None when the letter has no date: counted from the day it is signed)."""
+
+    date: dt.date | None
+    deadline: dt.date | None
+    new: bool  # the deadline is a new one
+
+    @classmethod
+    def settle(
+        cls, date: dt.date | None, deadline: dt.date, given: dt.date | None = None
+    ) -> LetterDates:
+        if given is not None:
+            return cls(date, given, given != deadline)
+        if date is not None and date <= deadline:
+            return cls(date, deadline, False)
+        return cls(date, working_days_after(date, WORKING_DAYS) if date else None, True)
+
+    def deadline_text(self) -> str:
+        if self.deadline is None:
+            return f"trong {WORKING_DAYS:02d} ngày làm việc kể từ ngày ký công văn này"
+        return f"chậm nhất ngày {self.deadline:%d/%m/%Y}"
+
+
+def _unit_line(item: Reminder) -> str:
+    """What a unit must do, in words (no file names or cells: the letter is read on paper)."""
+    u = item.unit
+    if u.state == MISSING:
+        return f"{u.code} – {u.name}: chưa nộp báo cáo;"
+    # what is wrong, its first sentence: how to fix it is the unit's own form's to say
+    reason = plain_words(u.reasons[0]).split(". ")[0].rstrip(".") if u.reasons else "tệp hỏng"
+    more = f" (và {len(u.reasons) - 1} lỗi khác)" if len(u.reasons) > 1 else ""
+    return f"{u.code} – {u.name}: báo cáo chưa dùng được, {reason[:1].lower()}{reason[1:]}{more};"
+
+
 def letter_context(
-    items: list[Reminder], status: StatusReport, config: Config, form: Form
+    items: list[Reminder], status: StatusReport, config: Config, form: Form, dates: LetterDates
 ) -> dict[str, Any]:
     deadline = f"{status.deadline:%d/%m/%Y}"
-    missing = [i for i in items if i.unit.state == MISSING]
-    invalid = [i for i in items if i.unit.state == INVALID]
-    units = [f"{i.unit.code} – {i.unit.name}: chưa nộp báo cáo" for i in missing]
-    units += [f"{i.unit.code} – {i.unit.name}: {i.what}" for i in invalid]
+    chased = [i for i in items if i.unit.state in (MISSING, INVALID)]
+    units = [_unit_line(i) for i in chased]
+    if units:
+        units[-1] = units[-1].rstrip(";") + "."
     send_to = config.office.send_to or config.office.name
+    when = f"Đến ngày {dates.date:%d/%m/%Y}" if dates.date else "Đến nay"
+    passed = dates.date is not None and dates.date > status.deadline
+    was = "là" if not passed else "đã hết vào"
+    new = " (hạn mới)" if dates.new else ""
+    year = dates.date.year if dates.date else form.year
     return {
         "governing_body": config.office.governing_body.upper(),
         "office_lines": office_lines(config.office.name.upper()),
         "number_line": f"Số:      /{config.office.short_name}",
         "subject_under_number": f"V/v đôn đốc nộp báo cáo {form.short_title}",
-        "date_line": date_line(config.office.place, status.as_of.year, status.as_of),
+        "date_line": date_line(config.office.place, year, dates.date),
         "subject": f"Đôn đốc nộp báo cáo {form.short_title}",
         "addressee": "Các đơn vị có tên dưới đây",
         "body": [
-            f"Hạn nộp báo cáo {form.short_title} là ngày {deadline}. Đến ngày "
-            f"{status.as_of:%d/%m/%Y}, {config.office.name} chưa nhận được báo cáo dùng được "
-            f"của {len(units)} đơn vị sau:",
+            f"Hạn nộp báo cáo {form.short_title} {was} ngày {deadline}. {when}, "
+            f"{config.office.name} chưa nhận được báo cáo dùng được của {len(units)} đơn vị sau:",
         ],
         "units": units,
         "closing": (
-            f"Đề nghị các đơn vị khẩn trương hoàn thành, gửi (hoặc sửa và gửi lại) báo cáo về "
-            f"{send_to} theo biểu mẫu đã phát. Đơn vị đã gửi sau ngày "
-            f"{status.as_of:%d/%m/%Y} xin bỏ qua công văn này."
+            f"Đề nghị các đơn vị trên gửi (hoặc sửa và gửi lại) báo cáo theo biểu mẫu đã phát về "
+            f"{send_to}, {dates.deadline_text()}{new}. Đơn vị đã gửi trước khi nhận được công văn "
+            "này xin bỏ qua."
         ),
-        "recipients": ["Như trên;", "Lưu: VT."],
-        "signer": {
-            "authority": config.signer.authority.upper(),
-            "title": config.signer.title.upper(),
-            "name": config.signer.name,
-        },
+        "recipients": ["Như trên;", filing_line(config.recipients)],
+        "signer": signature_context(config.signer),
     }
 
 
@@ -149,20 +200,25 @@ def write_reminders(
     contacts: dict[str, tuple[str, str]],
     inputs: Inputs,
     overwrite: bool = False,
+    dates: LetterDates | None = None,
 ) -> tuple[list[Reminder], list[Path]]:
-    """The three files, switched in together; none when nobody needs a reminder."""
+    """The three files, switched in together; none when nobody needs a reminder. `dates`: the
+    letter's date and deadline (by default the status's date, and the deadline it settles)."""
     from htsd_cli.docx_report import render_letter
 
     items = reminders(status, contacts)
     if not items:
         return items, []
-    deadline = f"{status.deadline:%d/%m/%Y}"
+    dates = dates or LetterDates.settle(status.as_of, status.deadline)
+    deadline = dates.deadline_text().removeprefix("chậm nhất ngày ")
+    if dates.new and dates.deadline is not None:
+        deadline = f"{deadline} (hạn mới)"
     texts = "\n\n".join(message(i, form, config, deadline) for i in items) + "\n"
     with OutputSet(folder, inputs, "thư nhắc", overwrite) as outs:
         outs.claim((LIST_NAME, MESSAGES_NAME, LETTER_NAME))
         outs.write(LIST_NAME, _list_workbook(items))
         outs.write(MESSAGES_NAME, texts.encode("utf-8-sig"))  # Notepad opens it as Unicode
-        outs.write(LETTER_NAME, render_letter(letter_context(items, status, config, form)))
+        outs.write(LETTER_NAME, render_letter(letter_context(items, status, config, form, dates)))
         written = outs.commit()
     return items, written
 

@@ -14,12 +14,13 @@ from htsd_cli.checks.locate import label_key
 from htsd_cli.config import Config
 from htsd_cli.errors import ConfigError, read_reason
 from htsd_cli.form import bundled_templates
+from htsd_cli.narrative import UNFINISHED, UNFINISHED_HINT, written
+from htsd_cli.plain import plain_words
+from htsd_cli.signature import signature_context
 from htsd_cli.status import HELD, INVALID, MISSING
 from htsd_cli.template import date_line
 from htsd_cli.textnorm import fold, format_number
 from htsd_cli.textwidth import office_lines
-
-PLACEHOLDER = "(CẦN ĐIỀN: phần này do cán bộ tổng hợp viết; ghi vào tệp --narrative rồi chạy lại.)"
 
 
 def read_narrative(path: Path, config_form_texts: list[tuple[str, str]]) -> dict[str, str]:
@@ -60,7 +61,8 @@ def read_narrative(path: Path, config_form_texts: list[tuple[str, str]]) -> dict
             raise ConfigError(
                 f"{path}, dòng {number}: chữ đứng trước mọi tiêu đề; hãy bắt đầu bằng '# <tiêu đề phần>'."
             )
-    return {k: "\n".join(v).strip() for k, v in out.items() if "\n".join(v).strip()}
+    texts = {k: written("\n".join(v)) for k, v in out.items()}
+    return {k: v for k, v in texts.items() if v}  # init's draft alone is no text
 
 
 # Anywhere in a line: code, emphasis, links and images, HTML, table cells, struck text, entities,
@@ -119,16 +121,40 @@ def _value_text(agg: Aggregate, ind: Any) -> str:
 
 
 def _excluded(agg: Aggregate, invalid: set[str]) -> list[dict[str, str]]:
-    """Files not counted, by file name (no folders), each unit once: an invalid or held return
-    already listed among those units is not listed again."""
+    """Files not counted, in plain words: by unit, each once (an invalid or held return already
+    listed among those units is not listed again), without file names."""
+    names = {u.code: u.name for u in agg.status.units}
+    resent = {other for u in agg.status.units for other in u.other_files}
     out: list[dict[str, str]] = []
     for e in agg.excluded:
         if e.unit in invalid and e.reason.startswith(("Không hợp lệ", "Cần xác nhận")):
             continue
-        entry = {**e.to_dict(), "file": Path(e.path).name}
+        who = (
+            f"{e.unit} – {names[e.unit]}" if e.unit in names else "Một tệp không rõ của đơn vị nào"
+        )
+        reason = (
+            "gửi nhiều lần, chỉ tính lần gửi sau cùng"
+            if e.path in resent
+            else plain_words(e.reason).rstrip(".")
+        )
+        entry = {"who": who, "reason": reason}
         if entry not in out:
             out.append(entry)
     return out
+
+
+def _received_words(source: str) -> str:
+    """How the dates of receipt were known, without the receipts book's file name."""
+    if source.startswith("sổ nhận"):
+        return "ngày nhận theo sổ nhận của cơ quan"
+    if source.startswith("chưa có sổ nhận"):
+        return "chưa có sổ nhận, chưa xét nộp muộn"
+    return "ngày nhận theo thời điểm lưu tệp"
+
+
+def _ignored(agg: Aggregate) -> list[dict[str, Any]]:
+    """Figures written in rows not for the unit; a 0 there says nothing and is left out."""
+    return [i for i in agg.ignored if str(i["value"]).strip() not in ("", "0")]
 
 
 def annex_reference(config: Config, form: Any, number: str) -> str:
@@ -142,19 +168,14 @@ def annex_reference(config: Config, form: Any, number: str) -> str:
 
 
 def annex_texts(agg: Aggregate) -> list[dict[str, Any]]:
-    """What the units wrote, by part of the form: the same words from several units once, with
-    their codes (a unit's own name in its text counts as the same words); the short answers of a
-    text row (plan numbers…) on one line."""
+    """What the units wrote, by part of the form, each part a list: the same words from several
+    units once, with their codes (a unit's own name in its text counts as the same words); a
+    short answer (a plan's number…) one line per unit."""
     groups: list[dict[str, Any]] = []
     for heading, entries in agg.texts_by_part():
-        short = all(len(text) <= 60 for _, _, text in entries)
-        if short:  # e.g. the plan's number and date: one line, unit by unit
-            groups.append(
-                {
-                    "heading": heading,
-                    "items": [{"text": "; ".join(f"{c}: {t}" for c, _, t in entries), "units": []}],
-                }
-            )
+        if all(len(text) <= 60 for _, _, text in entries):  # e.g. the plan's number and date
+            items = [{"text": f"{c}: {t}", "units": []} for c, _, t in entries]
+            groups.append({"heading": heading, "items": items})
             continue
         same: dict[str, list[tuple[str, str, str]]] = {}
         for code, name, text in entries:
@@ -178,15 +199,15 @@ def decision_lines(agg: Aggregate) -> list[dict[str, Any]]:
     from htsd_cli.decisions import AS_TYPED, ASIDE, OWNER, READ_AS
 
     labels = {ind.id: ind.label.rstrip(" :") for ind in agg.form.indicators}
+    units = {u.code: u.name for u in agg.status.units}
+    by_file = {Path(u.file).name: u.code for u in agg.status.units if u.file}
     out = []
     for outcome in agg.status.decisions:
-        d = outcome.decision
-        where = [f"tệp {d.file}"]
-        if d.sheet:
-            where.append(f"trang {d.sheet}")
-        if d.cell or d.indicator:
-            label = labels.get(d.indicator, "")
-            where.append(f"ô {d.cell}" + (f" ({label})" if label else "") if d.cell else label)
+        d = outcome.decision  # said by unit and row: a file name or a cell means nothing on paper
+        code = d.unit if d.unit in units else by_file.get(Path(d.file).name, "")
+        where = [f"{code} – {units[code]}" if code else "một tệp không rõ của đơn vị nào"]
+        if d.indicator in labels:
+            where.append(labels[d.indicator])
         what = {
             OWNER: f"tệp của đơn vị {d.unit}",
             AS_TYPED: f"giữ như đã gõ ({d.typed})" if d.typed else "giữ như đã gõ",
@@ -194,11 +215,12 @@ def decision_lines(agg: Aggregate) -> list[dict[str, Any]]:
             ASIDE: "để riêng, không tính",
         }.get(d.kind, d.kind)
         reason = f"; lý do: {d.reason}" if d.reason else ""
-        state = "đã áp dụng" if outcome.applied else outcome.note.rstrip(".")
+        state = "đã áp dụng" if outcome.applied else plain_words(outcome.note).rstrip(".")
         out.append(
             {
                 **outcome.to_dict(),
-                "text": f"Dòng {d.row}, {', '.join(where)}: {what}{reason} — {state}.",
+                "text": f"{', '.join(where)}: {what}{reason} — {state} (sổ quyết định, dòng "
+                f"{d.row}).",
             }
         )
     return out
@@ -254,7 +276,8 @@ def report_context(
                 # "I. …" is a part of the report, "2. …" an item under the part before it
                 "level": "##" if re.match(r"^[IVXLC]+\.", t.heading) else "###",
                 "text": narrative.get(t.id),
-                "placeholder": PLACEHOLDER,
+                "unfinished": UNFINISHED,
+                "placeholder": UNFINISHED_HINT,
             }
         )
     number = config.report_number or "      "
@@ -284,8 +307,14 @@ def report_context(
         "sections": sections,
         "counts": counts,
         "missing": [{"code": u.code, "name": u.name} for u in missing],
-        "invalid": [{"code": u.code, "name": u.name, "reasons": u.reasons[:2]} for u in invalid],
-        "held": [{"code": u.code, "name": u.name, "reasons": u.reasons[:2]} for u in held],
+        "invalid": [
+            {"code": u.code, "name": u.name, "reasons": [plain_words(r) for r in u.reasons[:2]]}
+            for u in invalid
+        ],
+        "held": [
+            {"code": u.code, "name": u.name, "reasons": [plain_words(r) for r in u.reasons[:2]]}
+            for u in held
+        ],
         "late": [
             {
                 "code": u.code,
@@ -297,15 +326,11 @@ def report_context(
         ],
         "excluded": _excluded(agg, {u.code for u in invalid + held}),
         "decisions": decision_lines(agg),
-        "ignored": agg.ignored,
-        "received_source": status.received_source,
+        "ignored": _ignored(agg),
+        "received_source": _received_words(status.received_source),
         "deadline": status.deadline.strftime("%d/%m/%Y"),
         "recipients": list(config.recipients),
-        "signer": {
-            "authority": config.signer.authority.upper(),
-            "title": config.signer.title.upper(),
-            "name": config.signer.name,
-        },
+        "signer": signature_context(config.signer),
         "annex": annex_texts(agg),
         "annex_ref": annex_reference(config, form, number),
     }

@@ -71,7 +71,7 @@ def build_summary_workbook(
         report_number=f"Số:      /{form.report_code}-{config.office.short_name}",
         date_line=date_line(config.office.place, form.year, config.report_date),
         stamp=f"{stamp_line(form, config.office.unit_code)} {SUMMARY_MARK}",
-        signer_lines=tuple(s.upper() for s in (config.signer.authority, config.signer.title) if s),
+        signer_lines=config.signer.lines,
         signer_name=config.signer.name,
         recipients=config.recipients,
     )

@@ -406,11 +406,25 @@ def print_aggregate(console: Console, agg: Any, outputs: Any, book: str = "") ->
         console.print(f"Đã ghi {escape(str(path))}")
     for note in outputs.notes:
         console.print(f"[yellow]{escape(note)}[/]")
+    if outputs.unfinished:
+        console.print(f"[yellow]{escape(unfinished_line(outputs))}[/]", highlight=False)
     if not agg.used:
         console.print(
             "[red]Không có báo cáo hợp lệ nào: chưa có số liệu để tổng hợp, nên không ghi tệp "
             f"nào; các tệp cũ trong {escape(str(outputs.workbook.parent))} (nếu có) giữ nguyên.[/]"
         )
+
+
+def unfinished_line(outputs: Any) -> str:
+    """Which parts of the report are not yet written, and where to write them."""
+    from htsd_cli.narrative import UNFINISHED
+
+    parts = "; ".join(f"'{heading}'" for heading in outputs.unfinished)
+    where = outputs.narrative.name if outputs.narrative is not None else "tệp lời văn (--narrative)"
+    return (
+        f"Báo cáo chưa ký được: {len(outputs.unfinished)} phần chưa viết, in '{UNFINISHED}': "
+        f"{parts}. Hãy viết vào {where} rồi chạy lại htsd aggregate."
+    )
 
 
 def print_collect(console: Console, outcome: Any, folder: Path) -> None:
