@@ -67,7 +67,7 @@ def _bare_main(listing: str, processes: int) -> None:
 def cpu_per_file(paths: list[Path], sample: int = 400) -> tuple[float, float]:
     """(htsd's worker CPU, calamine's parse CPU) per file in ms, on the same sample, in this
     process (so both are measured alike, without start-up)."""
-    from htsd_cli.validate import check_file
+    from htsd_cli.checkfile import check_file
 
     form = load_config(CONFIG).load_form()
     names = [str(p) for p in paths[:sample]]

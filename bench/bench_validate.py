@@ -55,7 +55,7 @@ def main(n: int = 2000) -> None:
         errors = sum(f.errors for f in report.files)
         naive = naive_loop(paths[:NAIVE_SAMPLE]) * n / NAIVE_SAMPLE
         code = (
-            "import sys; from htsd_cli.validate import check_file; from htsd_cli.form import load_form;"
+            "import sys; from htsd_cli.checkfile import check_file; from htsd_cli.form import load_form;"
             f"check_file({str(paths[0])!r}, load_form('htsd-2022')); print('pandas' in sys.modules)"
         )
         pandas_loaded = subprocess.run(

@@ -140,22 +140,13 @@ def visible(folder: Path) -> list[Path]:
 def check_sheet(form, grid, names=None, file: str = "t.xlsx"):
     """The structure and cell checks of one file, on a plain view of its form sheet (a grid of
     values and the defined names): the report, with the figures read."""
-    from htsd_cli.checks.context import Context
-    from htsd_cli.checks.structure import check_structure
-    from htsd_cli.findings import FileReport
+    from htsd_cli.checkfile import check_view
     from htsd_cli.layout import FORM_SHEET
-    from htsd_cli.validate import CHECKS
     from htsd_cli.workbook.view import SheetView
 
     fmt = file.rsplit(".", 1)[-1]
     view = SheetView(file, fmt, FORM_SHEET, grid, (FORM_SHEET,), _names=names or {})
-    report = FileReport(file)
-    ctx = Context(view, form, False, report)
-    if check_structure(ctx):
-        for step in CHECKS:
-            step(ctx)
-        report.values = dict(ctx.values)
-    return report
+    return check_view(view, form).report
 
 
 def full_values(form, base: int = 3, unit_type: str = "") -> dict[str, object]:

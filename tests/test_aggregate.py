@@ -441,8 +441,8 @@ def test_an_office_summary_covering_thousands_of_units_is_read_whole(sample_run,
 
 def test_an_office_summary_without_its_covered_units_is_refused(sample_run, tmp_path, form):
     """Without the list of units it holds, a summary's totals could count a unit twice: refused."""
+    from htsd_cli.checkfile import check_file
     from htsd_cli.layout import ID_SHEET
-    from htsd_cli.validate import check_file
 
     out, _ = sample_run
     wb = openpyxl.load_workbook(out / "tong-hop.xlsx")

@@ -11,11 +11,12 @@ import openpyxl
 import pytest
 from typer.testing import CliRunner
 
+from htsd_cli.checkfile import check_file
 from htsd_cli.cli import app
 from htsd_cli.errors import FormError
 from htsd_cli.form import parse_form
 from htsd_cli.layout import FORM_SHEET, compute_layout
-from htsd_cli.validate import check_file, validate_paths
+from htsd_cli.validate import validate_paths
 
 from .conftest import FORMS, SAMPLE_ROSTER
 

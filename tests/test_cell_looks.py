@@ -245,7 +245,7 @@ def test_struck_runs_written_by_a_program_are_seen_too(filled, form, tmp_path):
     from openpyxl.cell.text import InlineFont
     from openpyxl.styles import Font
 
-    from htsd_cli.validate import check_file
+    from htsd_cli.checkfile import check_file
 
     path = filled(unit="THCS03")
     wb = openpyxl.load_workbook(path)

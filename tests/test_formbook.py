@@ -283,10 +283,10 @@ def test_guesses_left_unchecked_stop_the_issue(tmp_path, test_book):
 
 
 def test_a_change_after_issuing_is_a_new_version_and_old_returns_still_read(tmp_path, test_book):
+    from htsd_cli.checkfile import check_file
     from htsd_cli.config import load_config
     from htsd_cli.fill import fill_workbook
     from htsd_cli.template import issue_workbooks
-    from htsd_cli.validate import check_file
 
     config = load_config(_config(tmp_path, test_book.name, 2023, example=True))
     v1 = config.load_form()

@@ -347,8 +347,8 @@ ENGLISH = ("Unrecognized", "Cannot", "Unknown", "Invalid", "Error", "error", "at
 
 
 def test_unusual_files_get_reasons_in_words(tmp_path, issued, form):
+    from htsd_cli.checkfile import check_file
     from htsd_cli.fill import fill_workbook
-    from htsd_cli.validate import check_file
 
     from .conftest import full_values
 

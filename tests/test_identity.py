@@ -553,7 +553,7 @@ def test_decisions_apply_after_the_read_cache_and_reach_every_output(
     assert rows[1][:5] == (2, sent.name, file_code(str(sent)), OWNER, "MN04")
     assert rows[1][-1] == "Đã áp dụng"
     # the summary, read one level up: its tables by unit type and by group are no form sheets
-    from htsd_cli.validate import check_file
+    from htsd_cli.checkfile import check_file
 
     summary = check_file(str(outputs.workbook), form, want_names=False)
     assert summary.kind == "summary" and summary.sheet == "Báo cáo" and not summary.more_sheets

@@ -12,8 +12,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from htsd_cli.checks.locate import _chains, find_header, header_role, label_key, locate
+from htsd_cli.checks.locate import _chains, find_header, header_role, locate
 from htsd_cli.layout import compute_layout
+from htsd_cli.textnorm import label_key
 from htsd_cli.workbook import open_workbook
 from htsd_cli.workbook.parts import NamedCell, address, position
 from htsd_cli.workbook.view import SheetView

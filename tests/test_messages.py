@@ -272,8 +272,10 @@ def _batch(folder: Path, form: Any, config: Any, roster: Any) -> tuple[Report, A
     """What validate and aggregate do with a folder, in this process: each file, the batch, the
     status of every unit and the totals."""
     from htsd_cli.aggregate import aggregate
+    from htsd_cli.batch import check_batch
+    from htsd_cli.checkfile import check_file
+    from htsd_cli.returns import find_returns as collect
     from htsd_cli.status import build_status
-    from htsd_cli.validate import check_batch, check_file, collect
 
     files, skipped = collect([folder])
     report = Report(
@@ -293,7 +295,7 @@ def _report_lines(what: str, agg: Any, config: Any, folder: Path) -> list[str]:
     out = [f"{what} loại ra | {Path(e.path).name} | {e.unit} | {e.reason}" for e in agg.excluded]
     context = report_context(agg, config, {})
     markdown = render_markdown(context)
-    plain = json.dumps(context, ensure_ascii=False, indent=1, default=str)  # what Word is given
+    plain = json.dumps(context.to_dict(), ensure_ascii=False, indent=1, default=str)  # Word's
     plain = plain.replace(str(folder), "<thư mục>")
     out += [f"{what} nội dung | {line}" for line in plain.splitlines()]
     out += [f"{what} báo cáo | {line}" for line in markdown.splitlines()]
@@ -369,8 +371,8 @@ def _annex_lines(form: Any, config: Any, roster: Any) -> list[str]:
     agg = aggregate(form, roster, status)
     out = []
     for group in annex_texts(agg):
-        for item in group["items"]:
-            out.append(f"phụ lục | {group['heading']} | {item['text']} | {item['units']}")
+        for item in group.items:
+            out.append(f"phụ lục | {group.heading} | {item.text} | {list(item.units)}")
     plan = form.indicator("s1_ke_hoach")
     for ind in (plan, dataclasses.replace(plan, unit=""), form.indicator("s3_to_roi"),
                 dataclasses.replace(form.indicator("s3_to_roi"), unit=""), form.indicator("s2_bai_bao")):  # fmt: skip
@@ -442,9 +444,9 @@ def _left_out_lines(form: Any, config: Any, roster: Any) -> list[str]:
 def _applies_lines(form: Any, roster: Any, issued: Any, tmp: Path) -> list[str]:
     """A kindergarten's workbook with figures typed in rows that are not for it: set aside with
     a note each (a mistake in such a row is not an error of the unit), never counted."""
+    from htsd_cli.checkfile import check_file
     from htsd_cli.checks.applies import apply_applicability
     from htsd_cli.fill import fill_workbook
-    from htsd_cli.validate import check_file
 
     unit = next(u for u in roster.units if u.unit_type == "mam_non")
     outside = [i.id for i in form.indicators if not i.applies("mam_non")]
@@ -507,12 +509,14 @@ def _roster_lines(form: Any, config: Any, issued: Any, tmp: Path) -> list[str]:
     blank workbooks with a name the roster lacks or none."""
     import openpyxl
 
+    from htsd_cli.batch import check_batch
+    from htsd_cli.checkfile import check_file
     from htsd_cli.fill import fill_workbook
     from htsd_cli.layout import FORM_SHEET
+    from htsd_cli.returns import find_returns as collect
     from htsd_cli.roster import load_roster
     from htsd_cli.status import build_status
     from htsd_cli.template import issue_workbooks
-    from htsd_cli.validate import check_batch, check_file, collect
 
     (tmp / "ds.csv").write_text(
         "ma_don_vi,ten_don_vi,loai_don_vi,nhom\nTHCS03,Trường THCS Đằng Lâm Mới,thcs,Đằng Lâm\n"
@@ -1087,8 +1091,8 @@ def _mail_lines(tmp: Path) -> list[str]:
     from htsd_cli.archives import unpack
     from htsd_cli.errors import HtsdError
     from htsd_cli.mail import parse_mime
+    from htsd_cli.returns import find_returns as listing
     from htsd_cli.roster import Roster, Unit
-    from htsd_cli.validate import collect as listing
 
     from .tools.tnef import winmail
 
@@ -1238,13 +1242,15 @@ def _sheets_and_decisions_lines(form: Any, config: Any, issued: Any, tmp: Path) 
     import openpyxl
 
     from htsd_cli.aggregate import aggregate
+    from htsd_cli.batch import check_batch
+    from htsd_cli.checkfile import check_file
     from htsd_cli.decisions import COLUMNS, file_code, load_decisions, parse_decisions
     from htsd_cli.fill import fill_workbook
+    from htsd_cli.folding import each_reading
+    from htsd_cli.formsheet import stamp_line
     from htsd_cli.report import render_markdown, report_context
     from htsd_cli.roster import load_roster
     from htsd_cli.status import build_status
-    from htsd_cli.template import stamp_line
-    from htsd_cli.validate import check_batch, check_file, each_reading
     from htsd_cli.views import print_decisions
 
     rows = list(csv.reader(io.StringIO(SAMPLE_ROSTER.read_text(encoding="utf-8-sig"))))
@@ -1713,7 +1719,7 @@ def _signature_lines(tmp: Path) -> list[str]:
                                            dt.date(2022, 10, 20))),
         ("không ngày", LetterDates.settle(None, dt.date(2022, 10, 10))),
     ):  # fmt: skip
-        ctx = letter_context(items, status, config, form, dates)  # type: ignore[arg-type]
+        ctx = letter_context(items, status, config, form, dates).to_dict()  # type: ignore[arg-type]
         for key in ("date_line", "body", "units", "closing", "recipients", "signer"):
             out.append(f"công văn | {what} | {key} | {ctx[key]}")
     outputs = SimpleNamespace(unfinished=["I. Công tác chỉ đạo", "III. Kế hoạch tiếp theo"],

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import datetime as dt
 
+from htsd_cli.batch import check_batch
 from htsd_cli.checks.plausible import check_plausible
 from htsd_cli.findings import HELD_CODES, FileReport
 from htsd_cli.form import parse_form
 from htsd_cli.layout import compute_layout
-from htsd_cli.validate import check_batch
 
 from .conftest import FORMS
 

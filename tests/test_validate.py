@@ -6,17 +6,19 @@ import datetime as dt
 import hashlib
 import json
 import shutil
+import time
 from pathlib import Path
 
 import openpyxl
 import pytest
 from typer.testing import CliRunner
 
+from htsd_cli.checkfile import check_file
 from htsd_cli.cli import app
 from htsd_cli.form import load_form
 from htsd_cli.layout import FORM_SHEET, ID_SHEET, compute_layout
 from htsd_cli.roster import load_roster
-from htsd_cli.validate import check_file, validate_paths
+from htsd_cli.validate import validate_paths
 
 from .conftest import FORMS, SAMPLE_CONFIG, SAMPLE_ROSTER, full_values, visible
 
@@ -359,6 +361,19 @@ def test_annotated_copy(filled, tmp_path, cells):
     assert ID_SHEET in wb.sheetnames  # the unit's own workbook, not a new one
 
 
+def test_annotated_copy_is_the_same_bytes_every_run(filled, tmp_path):
+    """Same return, same copy: no save time in the package (a clerk who runs validate again
+    before sending sees no change where nothing changed)."""
+    path = filled({"s2_bai_bao": -2})
+    copies = []
+    for run in ("lan-1", "lan-2"):
+        assert _cli(str(path), "--annotate", str(tmp_path / run)).exit_code == 1
+        [copy] = visible(tmp_path / run)
+        copies.append(copy.read_bytes())
+        time.sleep(1.1)  # a save time, if any were written, would differ by a second
+    assert copies[0] == copies[1]
+
+
 def test_folders_are_searched_and_lock_files_skipped(filled, tmp_path):
     folder = tmp_path / "nhan"
     (folder / "sub").mkdir(parents=True)
@@ -478,11 +493,14 @@ def test_every_finding_code_has_a_vietnamese_title():
             )
         )
         used |= set(re.findall(r'Unreadable\(\s*"([a-z-]+)"', path.read_text(encoding="utf-8")))
+        # codes are named by their enum member since issue 30 (Code.NEGATIVE_VALUE)
+        named = re.findall(r"\bCode\.([A-Z_]+)\b", path.read_text(encoding="utf-8"))
+        used |= {name.lower().replace("_", "-") for name in named}
     assert used and used <= set(CODES), used - set(CODES)
 
 
 def test_a_note_typed_as_a_formula_is_kept_as_words(filled, form):
-    from htsd_cli.validate import check_file
+    from htsd_cli.checkfile import check_file
 
     # openpyxl stores a value that starts with '=' as a formula with no result: what a
     # spreadsheet program does when a unit starts a note with '='
@@ -494,8 +512,8 @@ def test_a_note_typed_as_a_formula_is_kept_as_words(filled, form):
 
 
 def test_a_note_longer_than_a_cell_is_cut_with_a_warning(filled, form):
+    from htsd_cli.checkfile import check_file
     from htsd_cli.checks.cells import MAX_CELL_TEXT
-    from htsd_cli.validate import check_file
 
     path = filled({"chi_dao": "Tổ chức. " * 4000})
     report = check_file(str(path), form)
@@ -567,9 +585,9 @@ def test_readings_are_folded_as_they_arrive_without_changing_a_figure(form):
     """Equal numbers are held once, a yes/no stays a bool (True == 1.0 must not merge them),
     and the cell map of one template is shared."""
     from htsd_cli.findings import FileReport
-    from htsd_cli.validate import _Folder
+    from htsd_cli.folding import Folder
 
-    fold = _Folder(form)
+    fold = Folder(form)
     ids = [i.id for i in form.indicators]
     cells = {ids[0]: "C14", ids[1]: "C15"}
     first = fold(FileReport("a", values={ids[0]: 1.0, ids[1]: 12.0}, cells=dict(cells)))

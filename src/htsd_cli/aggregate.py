@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from htsd_cli.decisions import SET_ASIDE
-from htsd_cli.findings import FileReport, pick
-from htsd_cli.form import Form
+from htsd_cli.findings import FileReport, ReadingKind, pick
+from htsd_cli.form import Aggregation, Form, Kind
 from htsd_cli.roster import Roster, normalise_code
 from htsd_cli.status import HELD, VALID, StatusReport
 
@@ -77,10 +77,10 @@ class Aggregate:
         """How many of the units counted answer this row (their valid returns, or an office's
         summary for its own units): a row reported by fewer has blanks worth a note."""
         if not self._answering:
-            returns = [rep.unit_type for rep in self.used if rep.kind != "summary"]
+            returns = [rep.unit_type for rep in self.used if rep.kind != ReadingKind.SUMMARY]
             self._answering.update(_units_per_row(self.form, returns))
             for rep in self.used:
-                if rep.kind == "summary":
+                if rep.kind == ReadingKind.SUMMARY:
                     for ind in self.form.indicators:
                         self._answering[ind.id] += rep.expected.get(
                             ind.id, rep.reported.get(ind.id, 0)
@@ -95,10 +95,10 @@ class Aggregate:
     def covered_units(self) -> list[str]:
         codes: list[str] = []
         for rep in self.used:
-            codes.extend(rep.covers if rep.kind == "summary" else [rep.unit_code])
+            codes.extend(rep.covers if rep.kind == ReadingKind.SUMMARY else [rep.unit_code])
         return codes
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> dict[str, object]:
         counts = self.status.counts()
         return {
             "form_id": self.form.id,
@@ -117,7 +117,7 @@ class Aggregate:
                     "expected": self.expected(ind.id),
                 }
                 for ind in self.form.indicators
-                if ind.aggregate != "none"
+                if ind.aggregate != Aggregation.NONE
             ],
             "used_files": [{"path": r.path, "unit": r.unit_code} for r in self.used],
             "excluded_files": [e.to_dict() for e in self.excluded],
@@ -125,7 +125,7 @@ class Aggregate:
         }
 
 
-def _numeric(value: Any) -> float | None:
+def _numeric(value: object) -> float | None:
     """A figure as a number: yes/no becomes 1/0 so that a sum counts the units answering "Có"."""
     if value is None:
         return None
@@ -173,7 +173,7 @@ def aggregate(form: Form, roster: Roster, status: StatusReport) -> Aggregate:
     used, doubles = _drop_counted_twice(used)
     excluded.extend(doubles)
 
-    indicators = [i for i in form.indicators if i.aggregate != "none"]
+    indicators = [i for i in form.indicators if i.aggregate != Aggregation.NONE]
     order = [i.id for i in indicators]
     # One row of figures per unit in one float matrix (None becomes NaN), filled row by row in
     # the order of unit codes: no per-cell records, no list of every unit's figures, and no
@@ -187,7 +187,7 @@ def aggregate(form: Form, roster: Roster, status: StatusReport) -> Aggregate:
         types.append(member.unit_type_label if member else rep.unit_type)
         groups.append(member.group if member else rep.unit_group)
         matrix[r] = [_numeric(value) for value in pick(rep.values, order)]
-        if rep.kind == "summary":
+        if rep.kind == ReadingKind.SUMMARY:
             offices[r] = [rep.reported.get(key, 1) for key in order]
     index = pd.Index(codes, name="unit_code")
     wide = pd.DataFrame(matrix, index=index, columns=pd.Index(order, name="indicator"), copy=False)
@@ -255,7 +255,7 @@ def _units_per_row(form: Form, unit_types: list[str]) -> dict[str, int]:
 def _expected_rows(form: Form, roster: Roster, used: list[FileReport]) -> dict[str, int]:
     """Per row, the units that answer it: each roster unit of a type the row applies to; an
     office's summary counts the units of its own the row applies to (as it says)."""
-    summaries = {normalise_code(r.unit_code): r for r in used if r.kind == "summary"}
+    summaries = {normalise_code(r.unit_code): r for r in used if r.kind == ReadingKind.SUMMARY}
     keys = [normalise_code(u.code) for u in roster.units]
     others = [
         u.unit_type for u, key in zip(roster.units, keys, strict=True) if key not in summaries
@@ -271,13 +271,15 @@ def _drop_counted_twice(used: list[FileReport]) -> tuple[list[FileReport], list[
     """A unit inside an office's summary and also sent directly is counted once (in the summary)."""
     inside: dict[str, str] = {}
     for rep in used:
-        if rep.kind == "summary":
+        if rep.kind == ReadingKind.SUMMARY:
             for code in rep.covers:
                 inside[normalise_code(code)] = rep.unit_code
     kept: list[FileReport] = []
     dropped: list[Exclusion] = []
     for rep in used:
-        office = inside.get(normalise_code(rep.unit_code)) if rep.kind != "summary" else None
+        office = (
+            inside.get(normalise_code(rep.unit_code)) if rep.kind != ReadingKind.SUMMARY else None
+        )
         if office:
             dropped.append(
                 Exclusion(
@@ -321,11 +323,11 @@ def _unit_texts(
     headings = {t.id: t.heading for t in form.texts}
     for ind in form.indicators:
         headings[ind.note_id] = f"Ghi chú: {ind.label}"
-        if ind.kind == "text":
+        if ind.kind == Kind.TEXT:
             headings[ind.id] = ind.label
     place = {key: at for at, key in enumerate(headings)}
     owners = {ind.note_id: ind.id for ind in form.indicators}
-    written = [ind.id for ind in form.indicators if ind.kind == "text"]  # figures held as words
+    written = [ind.id for ind in form.indicators if ind.kind == Kind.TEXT]  # figures held as words
     for rep in sorted(used, key=lambda r: r.unit_code):
         found = {key: text for key, text in rep.texts.items() if text and key in place}
         for key in written:
@@ -337,3 +339,10 @@ def _unit_texts(
         if found:
             items = [(headings[key], found[key]) for key in sorted(found, key=place.__getitem__)]
             yield rep.unit_code, rep.unit_name, items
+
+
+def note_for(agg: Aggregate, indicator_id: str) -> str:
+    """Worth a note only when some of the units counted left the row blank (the units missing or
+    invalid are said once, above the table)."""
+    reported, answering = agg.reported(indicator_id), agg.answering(indicator_id)
+    return f"{reported}/{answering} đơn vị có số liệu" if reported < answering else ""

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from htsd_cli.findings import Code
 from htsd_cli.textnorm import nfc
 from htsd_cli.workbook.guard import (
     MAX_FILE_BYTES,
@@ -357,7 +358,7 @@ def read_item(path: str) -> tuple[bytes, str]:
             return content, content_digest(path, archive, data)
     why = next((reason for member, reason in found.refused if member == path), "")
     raise Unreadable(
-        "unreadable-file",
+        Code.UNREADABLE_FILE,
         f"Không lấy được tệp này ra khỏi tệp nén {os.path.basename(archive)}"
         + (f": {why}." if why else " (tệp nén đã đổi từ khi liệt kê)."),
     )

@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from htsd_cli.archives import content_digest, outer
-from htsd_cli.findings import FileReport, Finding
+from htsd_cli.findings import Code, FileReport, Finding, LocatedBy, ReadingKind, Severity
 
 CACHE_NAME = ".htsd-bo-nho.sqlite"
 APPLICATION_ID = 0x48545344  # "HTSD": marks the database as htsd's
@@ -151,8 +151,13 @@ def _report(body: str, path: str, mtime: float) -> FileReport:
 
 
 def _from_fields(data: dict[str, Any], path: str, mtime: float) -> FileReport:
-    findings = [Finding(file=path, **f) for f in data.pop("findings")]
+    findings = [
+        Finding(Code(f.pop("code")), Severity(f.pop("severity")), file=path, **f)
+        for f in data.pop("findings")
+    ]
     more = [_from_fields(more, path, mtime) for more in data.pop("more_sheets", [])]
+    data["kind"] = ReadingKind(data.get("kind", ReadingKind.RETURN))
+    data["located_by"] = LocatedBy(data.get("located_by", LocatedBy.NOT_LOCATED))
     return FileReport(path=path, mtime=mtime, findings=findings, more_sheets=more, **data)
 
 

@@ -161,7 +161,7 @@ def _read_config(path: Path) -> Config:
     return parse_config(data, path)
 
 
-def _beside(config: Path, value: Any) -> Path | None:
+def _beside(config: Path, value: object) -> Path | None:
     """A path written in the configuration, taken from the configuration's own folder (so the
     working folder can be moved or copied whole)."""
     if not isinstance(value, str) or not value.strip():

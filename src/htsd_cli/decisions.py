@@ -28,8 +28,8 @@ from pathlib import Path
 from typing import Any
 
 from htsd_cli.errors import ConfigError
-from htsd_cli.findings import HELD_CODES, WARNING, FileReport, Finding
-from htsd_cli.form import Form
+from htsd_cli.findings import HELD_CODES, WARNING, Code, FileReport, Finding
+from htsd_cli.form import Form, Kind
 from htsd_cli.fsutil import modified
 from htsd_cli.roster import Roster, Unit
 from htsd_cli.textnorm import fold
@@ -45,7 +45,7 @@ OWNER, AS_TYPED, READ_AS, ASIDE = "Tệp của đơn vị", "Giữ như đã gõ
 KINDS = (OWNER, AS_TYPED, READ_AS, ASIDE)
 CODE_LENGTH = 12
 HEADER_ROWS = 10  # the header may stand below a title or a blank line or two
-SET_ASIDE = "set-aside"
+SET_ASIDE = Code.SET_ASIDE
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -76,7 +76,7 @@ class Decision(Place):
         """What 'Đọc là' holds, as a message quotes it ('' when empty)."""
         return "" if self.value is None else show(self.value)
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> dict[str, object]:
         return {
             "row": self.row, "file": self.file, "code": self.code, "decision": self.kind,
             "unit": self.unit, "sheet": self.sheet, "cell": self.cell,
@@ -93,7 +93,7 @@ class Outcome:
     applied: bool = False
     note: str = ""
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> dict[str, object]:
         return {**self.decision.to_dict(), "applied": self.applied, "note": self.note}
 
 
@@ -121,7 +121,7 @@ class Row(Place):
         break, or it would spill into the next cell or row)."""
         return "\t".join(" ".join(c.split()) for c in self.cells())
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> dict[str, str]:
         return dict(zip(COLUMNS, self.cells(), strict=True)) | {"held": self.why}
 
 
@@ -148,7 +148,7 @@ _KEYS = {fold(title): key for title, key in zip(COLUMNS, (
 _KINDS = {fold(kind): kind for kind in KINDS}
 
 
-def _text(value: Any) -> str:
+def _text(value: object) -> str:
     """A cell as text: numbers without '.0', an apostrophe kept from a pasted row dropped."""
     if value is None or value == "":
         return ""
@@ -160,7 +160,7 @@ def _text(value: Any) -> str:
     return text[1:].strip() if text.startswith("'") else text
 
 
-def _code(value: Any) -> str:
+def _code(value: object) -> str:
     """'Mã tệp' as written; a code of digits that Excel made a number gets its zeros back."""
     if isinstance(value, float) and value.is_integer() and 0 <= value < 16**CODE_LENGTH:
         return f"{int(value):0{CODE_LENGTH}d}"
@@ -337,7 +337,7 @@ class Decisions:
         self._said(d, False, note)
         rep.findings.append(
             Finding(
-                "decision-stale",
+                Code.DECISION_STALE,
                 WARNING,
                 f"Quyết định ở {self.where(d)} ({d.kind}) không còn khớp: {why}; chưa áp dụng. "
                 "Hãy xem lại rồi sửa hoặc xóa dòng đó.",
@@ -386,7 +386,7 @@ class Decisions:
         whose = f"trang '{rep.sheet}' của tệp" if rep.other_unit else "tệp"
         rep.findings.append(
             Finding(
-                "decided",
+                Code.DECIDED,
                 WARNING,
                 f"Tính {whose} cho {unit.code} ({unit.name}) theo quyết định ở "
                 f"{self.where(d)}{_because(d)}.",
@@ -418,16 +418,16 @@ class Decisions:
         groups: dict[tuple[str, str], list[FileReport]] = {}
         for rep in files:
             for f in rep.findings:
-                if f.code == "sheet-copies-disagree":
+                if f.code == Code.SHEET_COPIES_DISAGREE:
                     groups.setdefault((rep.path, f.value), []).append(rep)
         for (_, names), reps in groups.items():
             left = [rep for rep in reps if not is_set_aside(rep)]
             if len(left) == 1 and len(reps) > 1:
                 rep = left[0]
-                rep.findings = [f for f in rep.findings if f.code != "sheet-copies-disagree"]
+                rep.findings = [f for f in rep.findings if f.code != Code.SHEET_COPIES_DISAGREE]
                 rep.findings.append(
                     Finding(
-                        "decided",
+                        Code.DECIDED,
                         WARNING,
                         f"Tệp có các trang {names} khác nhau; theo quyết định của cán bộ, chỉ "
                         f"tính trang '{rep.sheet}', các trang kia để riêng.",
@@ -505,7 +505,7 @@ class Decisions:
         rep.findings = [f for f in rep.findings if f not in own]
         rep.findings.append(
             Finding(
-                "decided",
+                Code.DECIDED,
                 WARNING,
                 f"{where(cell, ind)}: {done} theo quyết định ở {self.where(d)}{_because(d)}.",
                 rep.path,
@@ -520,7 +520,7 @@ class Decisions:
         self._said(d, True, f"Đã áp dụng: {done}.")
 
 
-_NOT_FIGURE = frozenset({"rule-violated", "decided", "decision-stale"})
+_NOT_FIGURE = frozenset({Code.RULE_VIOLATED, Code.DECIDED, Code.DECISION_STALE})
 
 
 def _because(d: Decision) -> str:
@@ -529,11 +529,11 @@ def _because(d: Decision) -> str:
 
 def _copies_of(rep: FileReport, files: Iterable[FileReport]) -> list[FileReport]:
     """The other sheets of the same file held with `rep` as copies that disagree."""
-    names = {f.value for f in rep.findings if f.code == "sheet-copies-disagree"}
+    names = {f.value for f in rep.findings if f.code == Code.SHEET_COPIES_DISAGREE}
     return [
         other for other in files
         if other is not rep and other.path == rep.path
-        and any(f.code == "sheet-copies-disagree" and f.value in names for f in other.findings)
+        and any(f.code == Code.SHEET_COPIES_DISAGREE and f.value in names for f in other.findings)
     ]  # fmt: skip
 
 
@@ -546,7 +546,7 @@ def _figure(rep: FileReport, form: Form, d: Decision) -> str:
     return found[0] if found else ""
 
 
-def _shown(value: Any) -> str:
+def _shown(value: object) -> str:
     if isinstance(value, bool):
         return "Có" if value else "Không"
     return "" if value is None else show(value)
@@ -563,14 +563,14 @@ def _same(decided: str, now: str) -> bool:
         return False
 
 
-def _read_as(value: Any, kind: str, whole: bool) -> Any:
+def _read_as(value: object, kind: str, whole: bool) -> Any:
     """The figure a clerk wrote in 'Đọc là', for a row of this kind; ValueError saying why not."""
-    if kind == "yesno":
+    if kind == Kind.YESNO:
         try:
             return read_yes_no(value)[0]
         except ValueProblem:
             raise ValueError("không phải Có hoặc Không") from None
-    if kind == "text":
+    if kind == Kind.TEXT:
         return _text(value)
     if isinstance(value, (bool, dt.date, dt.datetime)):
         raise ValueError("không phải một con số")
@@ -601,7 +601,9 @@ def _judge_again(rep: FileReport, form: Form, ind_id: str) -> None:
     again = {r.id for r in form.rules if ind_id in r.ids and not (outside & set(r.ids))}
     if not again:
         return
-    rep.findings = [f for f in rep.findings if not (f.code == "rule-violated" and f.rule in again)]
+    rep.findings = [
+        f for f in rep.findings if not (f.code == Code.RULE_VIOLATED and f.rule in again)
+    ]
     judged = FileReport(rep.path, cells=rep.cells, kind=rep.kind, sheet=rep.sheet)
     view = SheetView(rep.path, rep.fmt, rep.sheet, [])
     check_rules(Context(view, form, False, judged, values=dict(rep.values)))
@@ -661,7 +663,7 @@ def decisions_workbook() -> bytes:
     from openpyxl.worksheet.datavalidation import DataValidation
 
     from htsd_cli.package import normalise_package
-    from htsd_cli.template import new_workbook
+    from htsd_cli.xlstyle import new_workbook
 
     wb = new_workbook()
     ws = wb.active

@@ -9,8 +9,18 @@ without borders; page numbers centred in the top margin from page 2 on.
 from __future__ import annotations
 
 import io
-from typing import Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
+if TYPE_CHECKING:
+    from docx.document import Document
+    from docx.section import Section
+    from docx.table import Table, _Cell
+    from docx.text.paragraph import Paragraph
+
+    Container = Document | _Cell  # what paragraphs are added to
+
+from htsd_cli.document import LetterContext, ReportContext, TextPart
 from htsd_cli.package import FIXED_TIME, FONT_NAME, normalise_package
 from htsd_cli.textnorm import xml_escape, xml_safe
 from htsd_cli.textwidth import fit_lines, width_mm
@@ -21,13 +31,13 @@ TABLE_PT = 13
 LIST_STYLE = "htsd list"
 
 
-def _document() -> Any:
+def _document() -> Document:
     """An A4 document with the margins, fonts and page numbers of Nghị định 30."""
-    from docx import Document
+    from docx import Document as new_document
     from docx.enum.section import WD_ORIENT
     from docx.shared import Mm, Twips
 
-    doc = Document()
+    doc = new_document()
     _base_styles(doc)
     section = doc.sections[0]
     section.orientation = WD_ORIENT.PORTRAIT
@@ -40,7 +50,7 @@ def _document() -> Any:
     return doc
 
 
-def _finish(doc: Any, title: str) -> bytes:
+def _finish(doc: Document, title: str) -> bytes:
     props = doc.core_properties
     props.author = "htsd"
     props.last_modified_by = "htsd"
@@ -52,38 +62,38 @@ def _finish(doc: Any, title: str) -> bytes:
     return normalise_package(buffer.getvalue())
 
 
-def render_letter(ctx: dict[str, Any]) -> bytes:
+def render_letter(ctx: LetterContext) -> bytes:
     """A reminder letter (công văn đôn đốc): the header with the subject under the number, the
     addressees, the body, the units that must act, the signature."""
     doc = _document()
-    _header_block(doc, ctx)
+    _header_block(doc, ctx, ctx.subject_under_number)
     _para(doc, "", after=6)
-    _para(doc, f"Kính gửi: {ctx['addressee']}", align="center", indent=False, after=12)
+    _para(doc, f"Kính gửi: {ctx.addressee}", align="center", indent=False, after=12)
     # the list in the body's size and indent; a line holding an e-mail address is not justified
     # (an address cannot break, and justifying leaves long gaps around it)
-    for paragraph in (*ctx["body"], *(f"- {line}" for line in ctx["units"]), ctx["closing"]):
+    for paragraph in (*ctx.body, *(f"- {line}" for line in ctx.units), ctx.closing):
         _para(doc, paragraph, align="left" if "@" in paragraph else "justify")
     _signature_block(doc, ctx)
-    return _finish(doc, ctx["subject"])
+    return _finish(doc, ctx.subject)
 
 
-def render_docx(context: dict[str, Any]) -> bytes:
+def render_docx(context: ReportContext) -> bytes:
     doc = _document()
     _header_block(doc, context)
     _title(doc, context)
-    for part in context["texts_before"]:
+    for part in context.texts_before:
         _text_part(doc, part)
-    _heading(doc, context["table_part_heading"])
-    _heading(doc, context["table_heading"])
+    _heading(doc, context.table_part_heading)
+    _heading(doc, context.table_heading)
     _results_table(doc, context)
-    for part in context["texts_after"]:
+    for part in context.texts_after:
         _text_part(doc, part)
     _signature_block(doc, context)
     _annexes(doc, context)
-    return _finish(doc, context["title"])
+    return _finish(doc, context.title)
 
 
-def _base_styles(doc: Any) -> None:
+def _base_styles(doc: Document) -> None:
     from docx.enum.style import WD_STYLE_TYPE
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.oxml.ns import qn
@@ -112,7 +122,7 @@ def _base_styles(doc: Any) -> None:
 
 
 def _para(
-    container: Any,
+    container: Container,
     text: str = "",
     *,
     size: float = BODY_PT,
@@ -121,7 +131,7 @@ def _para(
     align: str = "justify",
     indent: bool = True,
     after: float = 6,
-) -> Any:
+) -> Paragraph:
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.shared import Cm, Pt
 
@@ -144,7 +154,7 @@ def _para(
     return p
 
 
-def _rule(container: Any, length_mm: float, room_mm: float) -> None:
+def _rule(container: Container, length_mm: float, room_mm: float) -> None:
     """A short horizontal rule of `length_mm`, centred in `room_mm`: an empty paragraph with a
     top border, narrowed by indents."""
     from docx.oxml import OxmlElement
@@ -165,7 +175,7 @@ def _rule(container: Any, length_mm: float, room_mm: float) -> None:
     ppr.append(borders)
 
 
-def _borderless(table: Any, margin_mm: float | None = None) -> None:
+def _borderless(table: Table, margin_mm: float | None = None) -> None:
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
 
@@ -187,8 +197,8 @@ def _borderless(table: Any, margin_mm: float | None = None) -> None:
 
 
 def _two_columns(
-    doc: Any, left_mm: float, right_mm: float, margin_mm: float | None = None
-) -> tuple[Any, Any]:
+    doc: Document, left_mm: float, right_mm: float, margin_mm: float | None = None
+) -> tuple[_Cell, _Cell]:
     from docx.shared import Mm
 
     table = doc.add_table(rows=1, cols=2)
@@ -224,42 +234,42 @@ def header_widths(date_text: str) -> tuple[float, float]:
     return TEXT_MM - right, right
 
 
-def _lines(container: Any, lines: list[str], size: float, bold: bool = False) -> None:
+def _lines(container: Container, lines: list[str], size: float, bold: bool = False) -> None:
     for line in lines:
         _para(container, line, size=size, bold=bold, align="center", indent=False, after=0)
 
 
-def _header_block(doc: Any, ctx: dict[str, Any]) -> None:
+def _header_block(doc: Document, ctx: ReportContext | LetterContext, subject: str = "") -> None:
     """Nghị định 30, Phụ lục I: the issuing body (its governing body above it, when it has one)
     and the number on the left; the national title, the motto and place and date on the right.
     Each line fits its column; a long name breaks between words, a committee before its place."""
-    left_mm, right_mm = header_widths(ctx["date_line"])
+    left_mm, right_mm = header_widths(ctx.date_line)
     left, right = _two_columns(doc, left_mm, right_mm, CELL_MARGIN_MM)
     room = left_mm - 2 * CELL_MARGIN_MM - 1
-    if ctx["governing_body"]:
-        _lines(left, fit_lines(ctx["governing_body"], HEADER_PT, "regular", room), HEADER_PT)
+    if ctx.governing_body:
+        _lines(left, fit_lines(ctx.governing_body, HEADER_PT, "regular", room), HEADER_PT)
     office: list[str] = []
-    for part in ctx["office_lines"]:
+    for part in ctx.office_lines:
         office += fit_lines(part, HEADER_PT, "bold", room)
     _lines(left, office, HEADER_PT, bold=True)
     widest = max(width_mm(line, HEADER_PT, "bold") for line in office)
     _rule(left, widest * 0.4, left_mm - 2 * CELL_MARGIN_MM)  # 1/3 to 1/2 of the name
-    _para(left, ctx["number_line"], size=NUMBER_PT, align="center", indent=False, after=0)
-    if ctx.get("subject_under_number"):  # a letter's subject: "V/v …" under its number
-        for line in fit_lines(ctx["subject_under_number"], 12, "regular", room):
+    _para(left, ctx.number_line, size=NUMBER_PT, align="center", indent=False, after=0)
+    if subject:  # a letter's subject: "V/v …" under its number
+        for line in fit_lines(subject, 12, "regular", room):
             _para(left, line, size=12, align="center", indent=False, after=0)
     right_room = right_mm - 2 * CELL_MARGIN_MM
     _para(right, NATIONAL, size=NATIONAL_PT, bold=True, align="center", indent=False, after=0)
     _para(right, MOTTO, size=MOTTO_PT, bold=True, align="center", indent=False, after=0)
     _rule(right, width_mm(MOTTO, MOTTO_PT, "bold"), right_room)  # as long as the motto
-    _para(right, ctx["date_line"], size=DATE_PT, italic=True, align="center", indent=False, after=0)
+    _para(right, ctx.date_line, size=DATE_PT, italic=True, align="center", indent=False, after=0)
 
 
-def _title(doc: Any, ctx: dict[str, Any]) -> None:
+def _title(doc: Document, ctx: ReportContext) -> None:
     """The document type, the subject in even lines (no word left alone), a short rule below."""
     _para(doc, "", indent=False, after=6)
     _keep_with_next(_para(doc, "BÁO CÁO", bold=True, align="center", indent=False, after=0))
-    lines = fit_lines(ctx["summary_line"], BODY_PT, "bold", TEXT_MM - 10)
+    lines = fit_lines(ctx.summary_line, BODY_PT, "bold", TEXT_MM - 10)
     for line in lines:
         _keep_with_next(_para(doc, line, bold=True, align="center", indent=False, after=0))
     widest = max(width_mm(line, BODY_PT, "bold") for line in lines)
@@ -267,12 +277,12 @@ def _title(doc: Any, ctx: dict[str, Any]) -> None:
     _para(doc, "", indent=False, after=6)
 
 
-def _keep_with_next(p: Any) -> Any:
+def _keep_with_next(p: Paragraph) -> Paragraph:
     p.paragraph_format.keep_with_next = True
     return p
 
 
-def _heading(doc: Any, text: str) -> None:
+def _heading(doc: Document, text: str) -> None:
     """A heading never stands alone at the foot of a page, nor leaves one word on its last line
     (its last two words are joined by a no-break space)."""
     head, _, last = text.rpartition(" ")
@@ -281,15 +291,15 @@ def _heading(doc: Any, text: str) -> None:
     _keep_with_next(_para(doc, joined, bold=True, align="left", indent=True, after=6))
 
 
-def _text_part(doc: Any, part: dict[str, Any]) -> None:
-    _heading(doc, part["heading"])
-    text = part["text"]
+def _text_part(doc: Document, part: TextPart) -> None:
+    _heading(doc, part.heading)
+    text = part.text
     if not text:  # nothing unfinished is signed by mistake: the gap shows in yellow
         from docx.enum.text import WD_COLOR_INDEX
 
-        p = _para(doc, part["unfinished"], bold=True)
+        p = _para(doc, part.unfinished, bold=True)
         p.runs[0].font.highlight_color = WD_COLOR_INDEX.YELLOW
-        p.add_run(part["placeholder"]).italic = True
+        p.add_run(part.placeholder).italic = True
         return
     for block in text.split("\n\n"):
         if block.strip():
@@ -297,13 +307,13 @@ def _text_part(doc: Any, part: dict[str, Any]) -> None:
 
 
 def _cell_text(
-    cell: Any, text: str, *, bold: bool = False, align: str = "left", size: float = TABLE_PT
+    cell: _Cell, text: str, *, bold: bool = False, align: str = "left", size: float = TABLE_PT
 ) -> None:
     cell.paragraphs[0]._p.getparent().remove(cell.paragraphs[0]._p)
     _para(cell, text, size=size, bold=bold, align=align, indent=False, after=0)
 
 
-def _results_table(doc: Any, ctx: dict[str, Any]) -> None:
+def _results_table(doc: Document, ctx: ReportContext) -> None:
     """The table of figures: the value column as wide as the widest figure with its unit, the
     note column only when some row has a note, rows never split across pages, the header row
     repeated on every page."""
@@ -311,20 +321,20 @@ def _results_table(doc: Any, ctx: dict[str, Any]) -> None:
     from docx.oxml import OxmlElement
     from docx.shared import Mm, Pt
 
-    values = [r["value"] for s in ctx["sections"] for r in s["rows"]]
-    values += [s["value"] for s in ctx["sections"] if s["value"]]
+    values = [r.value for s in ctx.sections for r in s.rows]
+    values += [s.value for s in ctx.sections if s.value]
     # "Kết quả, Số lượng" breaks after its comma when the figures are narrower than the title
-    titles = [t.replace(", ", ",\n") for t in ctx["columns"]]
+    titles = [t.replace(", ", ",\n") for t in ctx.columns]
     title_width = max(width_mm(part, TABLE_PT, "bold") for part in titles[2].split("\n"))
     value_mm = max([width_mm(v, TABLE_PT) for v in values] + [title_width]) + 4
-    all_notes = [r["note"] for s in ctx["sections"] for r in s["rows"]]
-    all_notes += [s["note"] for s in ctx["sections"]]
+    all_notes = [r.note for s in ctx.sections for r in s.rows]
+    all_notes += [s.note for s in ctx.sections]
     notes = any(all_notes)
     note_mm = max([width_mm(n, 11) for n in all_notes if n] + [20.0]) + 4 if notes else 0.0
     note_mm = min(note_mm, 40.0)
     widths = [12.0, TEXT_MM - 12 - value_mm - note_mm, value_mm] + ([note_mm] if notes else [])
     columns = titles if notes else titles[:3]
-    rows = sum(1 + len(s["rows"]) for s in ctx["sections"])
+    rows = sum(1 + len(s.rows) for s in ctx.sections)
     table = doc.add_table(rows=1 + rows, cols=len(widths))
     table.style = doc.styles["Table Grid"]
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
@@ -343,7 +353,9 @@ def _results_table(doc: Any, ctx: dict[str, Any]) -> None:
         run.bold = True
         run.font.size = Pt(TABLE_PT)
 
-    def fill(cells: Any, first: str, label: str, value: str, note: str, bold: bool) -> None:
+    def fill(
+        cells: Sequence[_Cell], first: str, label: str, value: str, note: str, bold: bool
+    ) -> None:
         _cell_text(cells[0], first, bold=bold, align="center")
         _cell_text(cells[1], label, bold=bold)
         _cell_text(cells[2], value.replace(" ", "\u00a0"), align="right")  # never wraps
@@ -351,15 +363,15 @@ def _results_table(doc: Any, ctx: dict[str, Any]) -> None:
             _cell_text(cells[3], note, size=11)
 
     r = 1
-    for section in ctx["sections"]:
+    for section in ctx.sections:
         fill(
-            table.rows[r].cells, str(section["number"]), section["heading"], section["value"],
-            section["note"], True,
+            table.rows[r].cells, str(section.number), section.heading, section.value,
+            section.note, True,
         )  # fmt: skip
         r += 1
-        for row in section["rows"]:
-            prefix = "    - " if row["level"] == 2 else "- "
-            fill(table.rows[r].cells, "", prefix + row["label"], row["value"], row["note"], False)
+        for row in section.rows:
+            prefix = "    - " if row.level == 2 else "- "
+            fill(table.rows[r].cells, "", prefix + row.label, row.value, row.note, False)
             r += 1
     for row in table.rows:
         row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
@@ -368,18 +380,18 @@ def _results_table(doc: Any, ctx: dict[str, Any]) -> None:
     _para(doc, "", after=0)
 
 
-def _signature_block(doc: Any, ctx: dict[str, Any]) -> None:
+def _signature_block(doc: Document, ctx: ReportContext | LetterContext) -> None:
     left, right = _two_columns(doc, 80, 85)
     _para(left, "Nơi nhận:", size=12, bold=True, italic=True, align="left", indent=False, after=0)
-    for recipient in ctx["recipients"]:
+    for recipient in ctx.recipients:
         _para(left, f"- {recipient}", size=11, align="left", indent=False, after=0)
-    signer = ctx["signer"]
+    signer = ctx.signer
     # TM., KT. lines and the title, room for the signature and the seal, then the name
-    for line in (*signer["lines"], "", "", "", "", signer["name"]):
+    for line in (*signer.lines, "", "", "", "", signer.name):
         _para(right, line, size=BODY_PT, bold=True, align="center", indent=False, after=0)
 
 
-def _annex_heading(doc: Any, number: str, title: str, ref: str) -> None:
+def _annex_heading(doc: Document, number: str, title: str, ref: str) -> None:
     """Nghị định 30: 'Phụ lục I', its title in capitals, what document it goes with."""
     from docx.enum.text import WD_BREAK
 
@@ -393,10 +405,10 @@ def _annex_heading(doc: Any, number: str, title: str, ref: str) -> None:
         _keep_with_next(_para(doc, line, italic=True, align="center", indent=False, after=after))
 
 
-def _annexes(doc: Any, ctx: dict[str, Any]) -> None:
-    c = ctx["counts"]
-    _annex_heading(doc, "I", "TÌNH HÌNH NỘP BÁO CÁO CỦA CÁC ĐƠN VỊ", ctx["annex_ref"])
-    _para(doc, f"Hạn nộp: {ctx['deadline']}; {ctx['received_source']}.")
+def _annexes(doc: Document, ctx: ReportContext) -> None:
+    c = ctx.counts
+    _annex_heading(doc, "I", "TÌNH HÌNH NỘP BÁO CÁO CỦA CÁC ĐƠN VỊ", ctx.annex_ref)
+    _para(doc, f"Hạn nộp: {ctx.deadline}; {ctx.received_source}.")
     held = f" cần xác nhận {c['held']};" if c.get("held") else ""
     _para(
         doc,
@@ -404,51 +416,51 @@ def _annexes(doc: Any, ctx: dict[str, Any]) -> None:
         f"lệ {c['invalid']}; chưa nộp {c['missing']}; nộp muộn {c['late']}.",
     )
     groups = (
-        ("Đơn vị chưa nộp", [f"{u['code']} – {u['name']}" for u in ctx["missing"]]),
+        ("Đơn vị chưa nộp", [f"{u.code} – {u.name}" for u in ctx.missing]),
         (
             "Báo cáo không hợp lệ, chưa tính vào tổng",
-            [f"{u['code']} – {u['name']}: {'; '.join(u['reasons'])}" for u in ctx["invalid"]],
+            [f"{u.code} – {u.name}: {'; '.join(u.reasons)}" for u in ctx.invalid],
         ),
         (
             "Cần xác nhận, chưa tính vào tổng cho đến khi cán bộ tổng hợp quyết định",
-            [f"{u['code']} – {u['name']}: {'; '.join(u['reasons'])}" for u in ctx["held"]],
+            [f"{u.code} – {u.name}: {'; '.join(u.reasons)}" for u in ctx.held],
         ),
         (
             "Nộp muộn",
-            [f"{u['code']} – {u['name']} (nhận ngày {u['received']})" for u in ctx["late"]],
+            [f"{u.code} – {u.name} (nhận ngày {u.received})" for u in ctx.late],
         ),
         (
             "Số liệu ghi ở dòng không dành cho đơn vị, không tính vào tổng",
-            [f"{i['code']} – {i['name']}: {i['label']} {i['value']}" for i in ctx["ignored"]],
+            [f"{i['code']} – {i['name']}: {i['label']} {i['value']}" for i in ctx.ignored],
         ),
-        ("Báo cáo không được tính", [f"{e['who']}: {e['reason']}" for e in ctx["excluded"]]),
+        ("Báo cáo không được tính", [f"{e['who']}: {e['reason']}" for e in ctx.excluded]),
         (
             "Quyết định của cán bộ tổng hợp (sổ quyết định)",
-            [d["text"] for d in ctx["decisions"]],
+            [str(d["text"]) for d in ctx.decisions],
         ),
     )
     for title, items in groups:
         if items:
             _keep_with_next(_para(doc, f"{title} ({len(items)}):", bold=True))
             _list(doc, [(f"- {item}", False) for item in items])
-    _annex_heading(doc, "II", "Ý KIẾN, GHI CHÚ CỦA CÁC ĐƠN VỊ", ctx["annex_ref"])
-    if not ctx["annex"]:
+    _annex_heading(doc, "II", "Ý KIẾN, GHI CHÚ CỦA CÁC ĐƠN VỊ", ctx.annex_ref)
+    if not ctx.annex:
         _para(doc, "Không đơn vị nào ghi thêm ý kiến.")
     lines: list[tuple[str, bool]] = []
-    for group in ctx["annex"]:
-        lines.append((group["heading"], True))
-        for item in group["items"]:
-            units = item["units"]
+    for group in ctx.annex:
+        lines.append((group.heading, True))
+        for item in group.items:
+            units = item.units
             who = (
                 f" ({len(units)} đơn vị: {', '.join(units)})"
                 if len(units) > 1
                 else (f" ({units[0]})" if units else "")
             )
-            lines.append((f"- {item['text']}{who}", False))
+            lines.append((f"- {item.text}{who}", False))
     _list(doc, lines)
 
 
-def _list(doc: Any, lines: list[tuple[str, bool]]) -> None:
+def _list(doc: Document, lines: list[tuple[str, bool]]) -> None:
     """Append many list paragraphs at once.
 
     python-docx inserts each new paragraph by scanning the body, which is quadratic for a
@@ -473,7 +485,7 @@ def _list(doc: Any, lines: list[tuple[str, bool]]) -> None:
             body.append(p)
 
 
-def _page_numbers(section: Any) -> None:
+def _page_numbers(section: Section) -> None:
     """Page numbers centred in the top margin, from page 2 on (none on the first page)."""
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.oxml import OxmlElement

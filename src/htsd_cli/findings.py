@@ -4,91 +4,137 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, MutableMapping, Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-ERROR = "error"
-WARNING = "warning"
+from htsd_cli.words import Word
 
-# Every finding code with its Vietnamese title. Codes are stable: scripts may rely on them.
-CODES: dict[str, str] = {
-    "unreadable-file": "Không đọc được tệp",
-    "encrypted-file": "Tệp có mật khẩu",
-    "unsafe-file": "Tệp không an toàn",
-    "wrong-form": "Sai biểu mẫu",
-    "unknown-form": "Không nhận ra biểu mẫu",
-    "identity-by-layout": "Mất dấu nhận diện",
-    "missing-cell": "Thiếu ô",
-    "row-removed": "Dòng bị xóa",
-    "row-out-of-order": "Dòng sai vị trí",
-    "ambiguous-row": "Dòng trùng nhau",
-    "locators-disagree": "Không chắc ô số liệu",
-    "value-column-unknown": "Không rõ cột số liệu",
-    "ambiguous-text": "Lời văn không rõ ô",
-    "short-label": "Nhãn dòng ghi tắt",
-    "not-a-number": "Không phải số",
-    "ambiguous-number": "Số viết không rõ",
-    "unit-typed": "Ghi kèm đơn vị tính",
-    "number-in-words": "Số ghi kèm chữ",
-    "yes-no-in-words": "Có/Không ghi bằng lời",
-    "blank-value": "Bỏ trống",
-    "empty-return": "Chưa điền số liệu",
-    "formula-in-text": "Lời văn ghi như công thức",
-    "not-applicable": "Dòng không dành cho đơn vị",
-    "older-form": "Biểu mẫu phiên bản cũ",
-    "text-cut": "Lời văn quá dài, đã cắt",
-    "negative-value": "Số âm",
-    "fractional-count": "Số lẻ",
-    "wrong-type": "Sai kiểu dữ liệu",
-    "error-value": "Ô báo lỗi công thức",
-    "formula-no-value": "Công thức chưa có giá trị",
-    "not-yes-no": "Không phải Có/Không",
-    "legacy-encoding": "Phông chữ cũ (TCVN3/VNI)",
-    "rule-violated": "Số liệu không khớp nhau",
-    "unknown-unit": "Đơn vị không có trong danh sách",
-    "not-a-workbook": "Không phải bảng tính",
-    "name-mismatch": "Tên đơn vị không khớp",
-    "identity-conflict": "Chưa rõ tệp của đơn vị nào",
-    "sheet-copy": "Trang biểu mẫu chép thêm",
-    "sheet-copies-disagree": "Các trang biểu mẫu khác nhau",
-    "sheet-other-unit": "Trang của đơn vị khác",
-    "decided": "Theo quyết định của cán bộ",
-    "decision-stale": "Quyết định không còn khớp tệp",
-    "set-aside": "Tệp để riêng",
-    "resent-differs": "Gửi lại với số liệu khác",
-    "resent-order-unknown": "Không rõ tệp nào gửi sau",
-    "duplicate-unit": "Một đơn vị gửi nhiều tệp",
-    "summary-incomplete": "Tệp tổng hợp thiếu danh sách đơn vị",
-    "outlier": "Số liệu khác thường",
-    "struck-value": "Số bị gạch ngang",
-    "struck-part": "Một phần bị gạch ngang",
-    "date-typed": "Ô số hiện thành ngày, giờ",
-    "percent-typed": "Ô số hiện thành phần trăm",
-    "value-in-note": "Số liệu ghi ở cột Ghi chú",
-    "footnote-mark": "Số kèm dấu chú thích",
-    "yes-no-mark": "Có/Không ghi bằng dấu",
-    "amount-in-words": "Số tiền kèm chữ",
-    "amount-words-differ": "Số và chữ không khớp",
-    "implausible-low": "Số nhỏ khó có thật",
-    "implausible-high": "Số lớn khó có thật",
-    "outlier-held": "Khác xa các đơn vị cùng loại",
-}
+if TYPE_CHECKING:
+    from htsd_cli.decisions import Outcome, Row
+
+
+class Severity(Word):
+    """An error keeps the file (or the figure) from being counted as it stands; a warning is
+    something to look at."""
+
+    ERROR = "error"
+    WARNING = "warning"
+
+
+ERROR = Severity.ERROR
+WARNING = Severity.WARNING
+
+
+class Code(Word):
+    """Every finding code with its Vietnamese title (`title_vi`). Codes are stable: scripts
+    may rely on them. A member is the string it stands for (JSON and f-strings show it as is)."""
+
+    title_vi: str
+
+    def __new__(cls, value: str, title_vi: str = "") -> Code:
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member.title_vi = title_vi
+        return member
+
+    UNREADABLE_FILE = "unreadable-file", "Không đọc được tệp"
+    ENCRYPTED_FILE = "encrypted-file", "Tệp có mật khẩu"
+    UNSAFE_FILE = "unsafe-file", "Tệp không an toàn"
+    WRONG_FORM = "wrong-form", "Sai biểu mẫu"
+    UNKNOWN_FORM = "unknown-form", "Không nhận ra biểu mẫu"
+    IDENTITY_BY_LAYOUT = "identity-by-layout", "Mất dấu nhận diện"
+    MISSING_CELL = "missing-cell", "Thiếu ô"
+    ROW_REMOVED = "row-removed", "Dòng bị xóa"
+    ROW_OUT_OF_ORDER = "row-out-of-order", "Dòng sai vị trí"
+    AMBIGUOUS_ROW = "ambiguous-row", "Dòng trùng nhau"
+    LOCATORS_DISAGREE = "locators-disagree", "Không chắc ô số liệu"
+    VALUE_COLUMN_UNKNOWN = "value-column-unknown", "Không rõ cột số liệu"
+    AMBIGUOUS_TEXT = "ambiguous-text", "Lời văn không rõ ô"
+    SHORT_LABEL = "short-label", "Nhãn dòng ghi tắt"
+    NOT_A_NUMBER = "not-a-number", "Không phải số"
+    AMBIGUOUS_NUMBER = "ambiguous-number", "Số viết không rõ"
+    UNIT_TYPED = "unit-typed", "Ghi kèm đơn vị tính"
+    NUMBER_IN_WORDS = "number-in-words", "Số ghi kèm chữ"
+    YES_NO_IN_WORDS = "yes-no-in-words", "Có/Không ghi bằng lời"
+    BLANK_VALUE = "blank-value", "Bỏ trống"
+    EMPTY_RETURN = "empty-return", "Chưa điền số liệu"
+    FORMULA_IN_TEXT = "formula-in-text", "Lời văn ghi như công thức"
+    NOT_APPLICABLE = "not-applicable", "Dòng không dành cho đơn vị"
+    OLDER_FORM = "older-form", "Biểu mẫu phiên bản cũ"
+    TEXT_CUT = "text-cut", "Lời văn quá dài, đã cắt"
+    NEGATIVE_VALUE = "negative-value", "Số âm"
+    FRACTIONAL_COUNT = "fractional-count", "Số lẻ"
+    WRONG_TYPE = "wrong-type", "Sai kiểu dữ liệu"
+    ERROR_VALUE = "error-value", "Ô báo lỗi công thức"
+    FORMULA_NO_VALUE = "formula-no-value", "Công thức chưa có giá trị"
+    NOT_YES_NO = "not-yes-no", "Không phải Có/Không"
+    LEGACY_ENCODING = "legacy-encoding", "Phông chữ cũ (TCVN3/VNI)"
+    RULE_VIOLATED = "rule-violated", "Số liệu không khớp nhau"
+    UNKNOWN_UNIT = "unknown-unit", "Đơn vị không có trong danh sách"
+    NOT_A_WORKBOOK = "not-a-workbook", "Không phải bảng tính"
+    NAME_MISMATCH = "name-mismatch", "Tên đơn vị không khớp"
+    IDENTITY_CONFLICT = "identity-conflict", "Chưa rõ tệp của đơn vị nào"
+    SHEET_COPY = "sheet-copy", "Trang biểu mẫu chép thêm"
+    SHEET_COPIES_DISAGREE = "sheet-copies-disagree", "Các trang biểu mẫu khác nhau"
+    SHEET_OTHER_UNIT = "sheet-other-unit", "Trang của đơn vị khác"
+    DECIDED = "decided", "Theo quyết định của cán bộ"
+    DECISION_STALE = "decision-stale", "Quyết định không còn khớp tệp"
+    SET_ASIDE = "set-aside", "Tệp để riêng"
+    RESENT_DIFFERS = "resent-differs", "Gửi lại với số liệu khác"
+    RESENT_ORDER_UNKNOWN = "resent-order-unknown", "Không rõ tệp nào gửi sau"
+    DUPLICATE_UNIT = "duplicate-unit", "Một đơn vị gửi nhiều tệp"
+    SUMMARY_INCOMPLETE = "summary-incomplete", "Tệp tổng hợp thiếu danh sách đơn vị"
+    OUTLIER = "outlier", "Số liệu khác thường"
+    STRUCK_VALUE = "struck-value", "Số bị gạch ngang"
+    STRUCK_PART = "struck-part", "Một phần bị gạch ngang"
+    DATE_TYPED = "date-typed", "Ô số hiện thành ngày, giờ"
+    PERCENT_TYPED = "percent-typed", "Ô số hiện thành phần trăm"
+    VALUE_IN_NOTE = "value-in-note", "Số liệu ghi ở cột Ghi chú"
+    FOOTNOTE_MARK = "footnote-mark", "Số kèm dấu chú thích"
+    YES_NO_MARK = "yes-no-mark", "Có/Không ghi bằng dấu"
+    AMOUNT_IN_WORDS = "amount-in-words", "Số tiền kèm chữ"
+    AMOUNT_WORDS_DIFFER = "amount-words-differ", "Số và chữ không khớp"
+    IMPLAUSIBLE_LOW = "implausible-low", "Số nhỏ khó có thật"
+    IMPLAUSIBLE_HIGH = "implausible-high", "Số lớn khó có thật"
+    OUTLIER_HELD = "outlier-held", "Khác xa các đơn vị cùng loại"
+
+
+# Every finding code with its Vietnamese title, for those who look a code up by its string.
+CODES: dict[str, str] = {code.value: code.title_vi for code in Code}
+
+
+class ReadingKind(Word):
+    """What a reading is of: a unit's return, or an office's summary (tong-hop.xlsx) one level
+    up."""
+
+    RETURN = "return"
+    SUMMARY = "summary"
+
+
+class LocatedBy(Word):
+    """How the form's cells were found in a sheet."""
+
+    NOT_LOCATED = ""
+    NAMES = "names"  # the defined names of an issued workbook
+    ID_SHEET = "id-sheet"  # the cell map in its hidden identity sheet
+    LAYOUT = "layout"  # where the issued form puts them
+    LABELS = "labels"  # by the labels of the rows, read as evidence
 
 
 # Codes of the findings that hold a figure or a file for the clerk to decide ("cần xác nhận"):
 # htsd doubts and does not guess, so the figure (or the file) is not counted until a line of the
 # clerk's decisions file settles it. They are errors: a held file is not counted as it stands.
-HELD_CODES: frozenset[str] = frozenset(
+HELD_CODES: frozenset[Code] = frozenset(
     {
         # what one cell says (checks/cells.py, checks/plausible.py)
-        "struck-value",
-        "value-in-note",
-        "amount-words-differ",
-        "implausible-low",
-        "implausible-high",
-        "outlier-held",
+        Code.STRUCK_VALUE,
+        Code.VALUE_IN_NOTE,
+        Code.AMOUNT_WORDS_DIFFER,
+        Code.IMPLAUSIBLE_LOW,
+        Code.IMPLAUSIBLE_HIGH,
+        Code.OUTLIER_HELD,
         # whose the file is, and which of its sheets (checks/identity.py, checks/sheets.py)
-        "identity-conflict",
-        "sheet-copies-disagree",
+        Code.IDENTITY_CONFLICT,
+        Code.SHEET_COPIES_DISAGREE,
     }
 )
 
@@ -97,8 +143,8 @@ HELD_CODES: frozenset[str] = frozenset(
 class Finding:
     """One thing to fix (error) or to look at (warning), located as precisely as possible."""
 
-    code: str
-    severity: str
+    code: Code
+    severity: Severity
     message: str
     file: str
     sheet: str = ""
@@ -116,7 +162,7 @@ class Finding:
     def title(self) -> str:
         return CODES.get(self.code, self.code)
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> dict[str, object]:
         return {**asdict(self), "title": self.title}
 
 
@@ -153,7 +199,7 @@ class Figures(MutableMapping[str, Any]):
             raise KeyError(key)
         return value
 
-    def get(self, key: str, default: Any = None) -> Any:  # the dict's speed, not Mapping's
+    def get(self, key: str, default: object = None) -> Any:  # the dict's speed, not Mapping's
         at = self._index.get(key)
         if at is None:
             return self._extra.get(key, default) if self._extra is not None else default
@@ -174,7 +220,7 @@ class Figures(MutableMapping[str, Any]):
     def __contains__(self, key: object) -> bool:
         return self.get(key, Figures._ABSENT) is not Figures._ABSENT  # type: ignore[arg-type]
 
-    def __setitem__(self, key: str, value: Any) -> None:
+    def __setitem__(self, key: str, value: object) -> None:
         at = self._index.get(key)
         if at is not None:
             self._values[at] = value
@@ -233,9 +279,9 @@ class FileReport:
     cells: dict[str, str] = field(default_factory=dict)
     sheet: str = ""
     named_for: str = ""  # the unit the file's name points to (issued name or code), if any
-    located_by: str = ""  # "names", "id-sheet", "layout" or "labels": how the cells were found
+    located_by: LocatedBy = LocatedBy.NOT_LOCATED
     mtime: float = 0.0
-    kind: str = "return"  # or "summary": an office's tong-hop.xlsx, one level up
+    kind: ReadingKind = ReadingKind.RETURN
     covers: list[str] = field(default_factory=list)
     reported: dict[str, int] = field(default_factory=dict)
     expected: dict[str, int] = field(default_factory=dict)  # a summary: units each row applies to
@@ -268,7 +314,7 @@ class FileReport:
     def warnings(self) -> int:
         return sum(not f.is_error for f in self.findings)
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> dict[str, object]:
         return {
             "path": self.path,
             "valid": self.valid,
@@ -304,8 +350,8 @@ class Report:
     skipped: list[Skipped] = field(default_factory=list)
     # the clerk's decisions (decisions.Outcome: applied, or why not) and the rows still to
     # decide (decisions.Row: one per held file or figure), when a decisions workbook is named
-    decisions: list[Any] = field(default_factory=list)
-    to_decide: list[Any] = field(default_factory=list)
+    decisions: list[Outcome] = field(default_factory=list)
+    to_decide: list[Row] = field(default_factory=list)
 
     @property
     def valid(self) -> bool:
@@ -318,7 +364,7 @@ class Report:
             out.setdefault(rep.path, []).append(rep)
         return out
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> dict[str, object]:
         files = self.by_file()
         return {
             "valid": self.valid,

@@ -19,18 +19,39 @@ from typing import Any
 import yaml
 
 from htsd_cli.errors import FormError, read_reason
+from htsd_cli.findings import Severity
+from htsd_cli.words import Word
 
-KINDS = {
-    "count": "số đếm",
-    "people": "số người",
-    "money": "số tiền (đồng)",
-    "yesno": "Có/Không",
-    "text": "chữ",
+
+class Kind(Word):
+    """What an indicator's cell holds."""
+
+    COUNT = "count"
+    PEOPLE = "people"
+    MONEY = "money"
+    YESNO = "yesno"
+    TEXT = "text"
+
+
+class Aggregation(Word):
+    """How an indicator is totalled over the units."""
+
+    SUM = "sum"
+    COUNT_YES = "count_yes"  # the units answering "Có"
+    NONE = "none"  # not totalled: words
+
+
+KINDS: dict[str, str] = {
+    Kind.COUNT: "số đếm",
+    Kind.PEOPLE: "số người",
+    Kind.MONEY: "số tiền (đồng)",
+    Kind.YESNO: "Có/Không",
+    Kind.TEXT: "chữ",
 }
-NUMERIC_KINDS = frozenset({"count", "people", "money"})
-WHOLE_KINDS = frozenset({"count", "people"})
-AGGREGATES = {"sum", "count_yes", "none"}
-SEVERITIES = {"error", "warning"}
+NUMERIC_KINDS = frozenset({Kind.COUNT, Kind.PEOPLE, Kind.MONEY})
+WHOLE_KINDS = frozenset({Kind.COUNT, Kind.PEOPLE})
+AGGREGATES = set(Aggregation)
+SEVERITIES = set(Severity)
 OPERATORS = {">=", "<=", ">", "<", "==", "!="}
 TEXT_PARTS = {"before_table", "after_table"}
 NOTE_SUFFIX = "_gc"
@@ -50,9 +71,11 @@ _TOKEN_RE = re.compile(
 YES_NO_WORDS = {"Có": 1.0, "Không": 0.0}  # a yes/no figure compares as 1 or 0
 
 
-def default_aggregate(kind: str) -> str:
+def default_aggregate(kind: str) -> Aggregation:
     """How a row of this kind is totalled unless the form says otherwise."""
-    return {"yesno": "count_yes", "text": "none"}.get(kind, "sum")
+    if kind == Kind.YESNO:
+        return Aggregation.COUNT_YES
+    return Aggregation.NONE if kind == Kind.TEXT else Aggregation.SUM
 
 
 def excel_name_problem(name: str) -> str | None:
@@ -113,9 +136,9 @@ class Indicator:
 
     id: str
     label: str
-    kind: str
+    kind: Kind
     unit: str
-    aggregate: str
+    aggregate: Aggregation
     section: int
     level: int = 1
     applies_to: tuple[str, ...] = ()  # unit-type codes that answer this row; () = every unit
@@ -234,7 +257,7 @@ class Rule:
 
     id: str
     check: Comparison | None
-    severity: str
+    severity: Severity
     message: str
     when: Comparison | None = None
     presence: str = ""  # "require" or "forbid", with `target`
@@ -1026,13 +1049,14 @@ def _indicator(ind: LineDict, section: int, problems: Problems, claim: Any) -> I
             f"cách cộng '{aggregate}' không có; chọn một trong: "
             f"{problems.words.choices('aggregate')}",
         )
-    elif kind is not None and aggregate != default_agg and kind in ("yesno", "text"):
+        aggregate = default_agg  # the form is refused: what the rest of the checks assume
+    elif kind is not None and aggregate != default_agg and kind in (Kind.YESNO, Kind.TEXT):
         problems.add(
             _line(ind, "aggregate"),
             f"chỉ tiêu loại {problems.words.value('kind', kind)} chỉ cộng theo cách "
             f"{problems.words.value('aggregate', default_agg)}",
         )
-    elif kind in NUMERIC_KINDS and aggregate != "sum":
+    elif kind in NUMERIC_KINDS and aggregate != Aggregation.SUM:
         problems.add(
             _line(ind, "aggregate"),
             f"chỉ tiêu là số chỉ cộng theo cách {problems.words.value('aggregate', 'sum')}",
@@ -1059,7 +1083,10 @@ def _indicator(ind: LineDict, section: int, problems: Problems, claim: Any) -> I
         total_label = ""
     if not (iid and label and kind):
         return None
-    return Indicator(iid, label, kind, unit, aggregate, section, level, total_label=total_label)
+    return Indicator(
+        iid, label, Kind(kind), unit, Aggregation(aggregate), section, level,
+        total_label=total_label,
+    )  # fmt: skip
 
 
 def _rules(
@@ -1161,7 +1188,7 @@ def _rule(
                     where,
                     f"quy tắc '{rid}' dùng chỉ tiêu '{ref}' không có trong biểu mẫu{hint}",
                 )
-            elif indicators[ref].kind == "text":
+            elif indicators[ref].kind == Kind.TEXT:
                 problems.add(
                     where,
                     f"quy tắc '{rid}' so sánh chỉ tiêu chữ '{ref}'; với ô chữ chỉ dùng được "
@@ -1181,9 +1208,13 @@ def _rule(
     if presence:
         if not target:
             return None
-        return Rule(rid, None, severity, message, when, presence[0], target)
+        return Rule(rid, None, Severity(severity), message, when, presence[0], target)
     if operator and len(sides) == 2:
         return Rule(
-            rid, Comparison(sides["left"], operator, sides["right"]), severity, message, when
+            rid,
+            Comparison(sides["left"], operator, sides["right"]),
+            Severity(severity),
+            message,
+            when,
         )
     return None

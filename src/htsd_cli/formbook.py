@@ -456,7 +456,7 @@ def write_book(
     from htsd_cli.cellsafe import put
     from htsd_cli.layout import column_letter
     from htsd_cli.package import FONT_NAME, normalise_package
-    from htsd_cli.template import new_workbook
+    from htsd_cli.xlstyle import new_workbook
 
     notes, marks = notes or {}, marks or {}
     wb = new_workbook()

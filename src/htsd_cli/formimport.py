@@ -34,6 +34,7 @@ from htsd_cli.errors import FormError
 from htsd_cli.form import (
     Form,
     Indicator,
+    Kind,
     Section,
     TextPart,
     default_aggregate,
@@ -505,7 +506,7 @@ class _Drafter:
                 ind = Indicator(
                     id=self.new_id(fig.label, number, fig.parent.label if fig.parent else ""),
                     label=fig.label,
-                    kind=g.kind,
+                    kind=Kind(g.kind),
                     unit=g.unit,
                     aggregate=default_aggregate(g.kind),
                     section=number,

@@ -26,9 +26,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from htsd_cli.checks.applies import NOT_APPLICABLE
-from htsd_cli.form import Expr, Form, Indicator, Rule
-from htsd_cli.layout import FORM_SHEET, VALUE_COL, Layout
+from htsd_cli.findings import Code, Severity
+from htsd_cli.form import Expr, Form, Indicator, Kind, Rule
+from htsd_cli.layout import FORM_SHEET, NOT_APPLICABLE, VALUE_COL, Layout
 
 FUNCTIONS = frozenset(
     {"IF", "AND", "OR", "NOT", "ISBLANK", "ISNUMBER", "ISTEXT", "ISERROR", "ISLOGICAL", "INT",
@@ -47,8 +47,8 @@ CHECK_FILL = "FFC7CE"
 # percent, struck-through text), figures held as implausible, and what needs the roster or the
 # batch.
 ERRORS_COUNTED = frozenset(
-    {"error-value", "wrong-type", "negative-value", "fractional-count", "rule-violated",
-     "empty-return"}
+    {Code.ERROR_VALUE, Code.WRONG_TYPE, Code.NEGATIVE_VALUE, Code.FRACTIONAL_COUNT,
+     Code.RULE_VIOLATED, Code.EMPTY_RETURN}
 )  # fmt: skip
 CHECK_GUIDE = (
     f"Ô E1 ở trang '{FORM_SHEET}' tự đếm lỗi như htsd đếm khi kiểm tra tệp: ô báo lỗi công "
@@ -69,15 +69,15 @@ def _quiet(ref: str, test: str, otherwise: str = "FALSE") -> str:
 def _readable(ind: Indicator, ref: str, row: int) -> str:
     """The cell holds a figure a formula can use: a number free of its own error, or Có/Không.
     A rule using a figure that is not readable is not judged (validate reads it as missing)."""
-    if ind.kind == "yesno":
+    if ind.kind == Kind.YESNO:
         return _quiet(ref, f'OR({ref}="Có",{ref}="Không")')
-    if ind.kind == "text":
+    if ind.kind == Kind.TEXT:
         return _quiet(ref, f'TRIM({ref})<>""', "TRUE")
     return f"AND(ISNUMBER({ref}),{OWN_COL}{row}=0)"
 
 
 def _term(ind: Indicator, ref: str) -> str:
-    return f'IF({ref}="Có",1,0)' if ind.kind == "yesno" else ref
+    return f'IF({ref}="Có",1,0)' if ind.kind == Kind.YESNO else ref
 
 
 def _expr(expr: Expr, form: Form, cells: dict[str, str]) -> str:
@@ -132,11 +132,11 @@ def rule_formula(rule: Rule, form: Form, cells: dict[str, str]) -> str:
 def own_formula(ind: Indicator, ref: str) -> str | None:
     """1 when the figure typed is an error for validate that a formula can see: a formula's
     error, a true/false in a number cell, a number below zero or, for a count, not whole."""
-    if ind.kind in ("count", "people"):
+    if ind.kind in (Kind.COUNT, Kind.PEOPLE):
         bad = f"OR({ref}<0,{ref}<>INT({ref}))"
-    elif ind.kind == "money":
+    elif ind.kind == Kind.MONEY:
         bad = f"{ref}<0"
-    elif ind.kind == "yesno":
+    elif ind.kind == Kind.YESNO:
         return f"IF(ISERROR({ref}),1,0)"
     else:
         return None
@@ -144,7 +144,7 @@ def own_formula(ind: Indicator, ref: str) -> str | None:
 
 
 def _own_message(ind: Indicator, ref: str) -> str:
-    if ind.kind == "yesno":
+    if ind.kind == Kind.YESNO:
         return _quoted(FORMULA_ERROR_MESSAGE)
     return (
         f"IF(ISERROR({ref}),{_quoted(FORMULA_ERROR_MESSAGE)},IF(ISLOGICAL({ref}),"
@@ -198,7 +198,7 @@ def add_checks(ws: Any, form: Form, lay: Layout, unit_type: str = "") -> None:
             ws[f"{OWN_COL}{r}"] = "=" + own
             own_rows.append(r)
             rows.setdefault(r, []).append(f'IF({OWN_COL}{r}=1,{_own_message(ind, ref)},"")')
-        if ind.kind == "text":
+        if ind.kind == Kind.TEXT:
             continue
         ws[f"{BLANK_COL}{r}"] = f"=IF(ISBLANK({ref}),1,0)"
         # validate reads a figure (or an error) from anything but blanks and "Không áp dụng"
@@ -215,7 +215,7 @@ def add_checks(ws: Any, form: Form, lay: Layout, unit_type: str = "") -> None:
             continue  # a rule on a row the unit does not answer is not judged
         flag = rule_formula(rule, form, cells)
         r = int(cells[rule.first][1:])
-        if rule.severity == "error":
+        if rule.severity == Severity.ERROR:
             rule_rows.setdefault(r, []).append(flag)
         rows.setdefault(r, []).append(f'IF({flag}=1,{_message(rule, form, cells)}&" ","")')
     for r, flags in rule_rows.items():

@@ -3,6 +3,7 @@ form read as notes, so that a form goes to a workbook and back with its reasons 
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from htsd_cli.form import (
@@ -15,15 +16,33 @@ from htsd_cli.form import (
     read_located,
 )
 from htsd_cli.formbook import Key, plain_number
+from htsd_cli.words import Word
 
 
-def _flow(value: Any) -> str:
+def _flow(value: object) -> str:
     import yaml
 
-    text: str = yaml.safe_dump(
-        value, allow_unicode=True, default_flow_style=True, width=10**9, sort_keys=False
+    text: str = yaml.dump(
+        value,
+        Dumper=_dumper(),
+        allow_unicode=True,
+        default_flow_style=True,
+        width=10**9,
+        sort_keys=False,
     )
     return text.removesuffix("\n...\n").strip()
+
+
+@functools.cache
+def _dumper() -> type[Any]:
+    """YAML's safe dumper, writing a closed-set word (a kind, an aggregation) as its string."""
+    import yaml
+
+    class Dumper(yaml.SafeDumper):
+        pass
+
+    Dumper.add_multi_representer(Word, lambda dumper, word: dumper.represent_str(word.value))
+    return Dumper
 
 
 def _comment(text: str, indent: str) -> list[str]:
@@ -166,7 +185,7 @@ def yaml_notes(text: str) -> dict[Key, str]:
 
     out: dict[Key, str] = {}
 
-    def keep(key: Key, item: Any) -> None:
+    def keep(key: Key, item: object) -> None:
         note = above(int(getattr(item, "line", 0))) if isinstance(item, LineDict) else ""
         if note:
             out[key] = note

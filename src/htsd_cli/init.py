@@ -331,7 +331,7 @@ def roster_workbook(form: Form) -> bytes:
 
     from htsd_cli.cellsafe import append, put
     from htsd_cli.package import normalise_package
-    from htsd_cli.template import new_workbook
+    from htsd_cli.xlstyle import new_workbook
 
     wb = new_workbook()
     ws = wb.active

@@ -19,6 +19,7 @@ VALUE_COL = "C"
 NOTE_COL = "D"
 LABEL_COL = "B"
 STAMP_PREFIX = "Mã biểu mẫu:"
+NOT_APPLICABLE = "Không áp dụng"  # what an issued workbook says in a row the unit does not answer
 SUMMARY_MARK = "· tổng hợp"  # ends the stamp line of an office's summary workbook
 
 

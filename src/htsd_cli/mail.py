@@ -431,7 +431,7 @@ def msg_file(path: Path, label: str) -> Mail:
     return mail
 
 
-def _msg_time(msg: Any, attr: str) -> dt.datetime | None:
+def _msg_time(msg: object, attr: str) -> dt.datetime | None:
     try:
         when = getattr(msg, attr, None)
     except Exception:

@@ -182,9 +182,7 @@ def run_aggregate(
         context = report_context(agg, config, texts)
         outputs.narrative = narrative or config.narrative
         outputs.unfinished = [
-            part["heading"]
-            for part in (*context["texts_before"], *context["texts_after"])
-            if not part["text"]
+            part.heading for part in (*context.texts_before, *context.texts_after) if not part.text
         ]
         # The Word document is rendered in a child process meanwhile: two cores, two renderers.
         document_job = Background(render_docx, context)

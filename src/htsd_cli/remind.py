@@ -12,12 +12,12 @@ from typing import Any
 
 from htsd_cli.cellsafe import put
 from htsd_cli.config import Config
+from htsd_cli.document import LetterContext, Signer, date_line
 from htsd_cli.form import Form
 from htsd_cli.outputs import Inputs, OutputSet
 from htsd_cli.plain import plain_words
-from htsd_cli.signature import filing_line, signature_context
+from htsd_cli.signature import filing_line
 from htsd_cli.status import INVALID, MISSING, StatusReport, UnitStatus
-from htsd_cli.template import date_line
 from htsd_cli.textwidth import office_lines
 
 LIST_NAME = "nhac-nho.xlsx"
@@ -74,7 +74,7 @@ def table_workbook(
     from htsd_cli.layout import column_letter
     from htsd_cli.package import normalise_package
     from htsd_cli.summary import print_setup
-    from htsd_cli.template import new_workbook
+    from htsd_cli.xlstyle import new_workbook
 
     wb = new_workbook()
     ws = wb.active
@@ -157,7 +157,7 @@ def _unit_line(item: Reminder) -> str:
 
 def letter_context(
     items: list[Reminder], status: StatusReport, config: Config, form: Form, dates: LetterDates
-) -> dict[str, Any]:
+) -> LetterContext:
     deadline = f"{status.deadline:%d/%m/%Y}"
     chased = [i for i in items if i.unit.state in (MISSING, INVALID)]
     units = [_unit_line(i) for i in chased]
@@ -169,27 +169,27 @@ def letter_context(
     was = "là" if not passed else "đã hết vào"
     new = " (hạn mới)" if dates.new else ""
     year = dates.date.year if dates.date else form.year
-    return {
-        "governing_body": config.office.governing_body.upper(),
-        "office_lines": office_lines(config.office.name.upper()),
-        "number_line": f"Số:      /{config.office.short_name}",
-        "subject_under_number": f"V/v đôn đốc nộp báo cáo {form.short_title}",
-        "date_line": date_line(config.office.place, year, dates.date),
-        "subject": f"Đôn đốc nộp báo cáo {form.short_title}",
-        "addressee": "Các đơn vị có tên dưới đây",
-        "body": [
+    return LetterContext(
+        governing_body=config.office.governing_body.upper(),
+        office_lines=tuple(office_lines(config.office.name.upper())),
+        number_line=f"Số:      /{config.office.short_name}",
+        subject_under_number=f"V/v đôn đốc nộp báo cáo {form.short_title}",
+        date_line=date_line(config.office.place, year, dates.date),
+        subject=f"Đôn đốc nộp báo cáo {form.short_title}",
+        addressee="Các đơn vị có tên dưới đây",
+        body=(
             f"Hạn nộp báo cáo {form.short_title} {was} ngày {deadline}. {when}, "
             f"{config.office.name} chưa nhận được báo cáo dùng được của {len(units)} đơn vị sau:",
-        ],
-        "units": units,
-        "closing": (
+        ),
+        units=tuple(units),
+        closing=(
             f"Đề nghị các đơn vị trên gửi (hoặc sửa và gửi lại) báo cáo theo biểu mẫu đã phát về "
             f"{send_to}, {dates.deadline_text()}{new}. Đơn vị đã gửi trước khi nhận được công văn "
             "này xin bỏ qua."
         ),
-        "recipients": ["Như trên;", filing_line(config.recipients)],
-        "signer": signature_context(config.signer),
-    }
+        recipients=("Như trên;", filing_line(config.recipients)),
+        signer=Signer(tuple(config.signer.lines), config.signer.name),
+    )
 
 
 def write_reminders(

@@ -6,20 +6,31 @@ Both renderers take the same context, so the Markdown and the Word document say 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from htsd_cli.aggregate import Aggregate
-from htsd_cli.checks.locate import label_key
+from htsd_cli.aggregate import Aggregate, note_for
 from htsd_cli.config import Config
+from htsd_cli.document import (
+    AnnexGroup,
+    AnnexItem,
+    LateUnit,
+    ReportContext,
+    Row,
+    Section,
+    Signer,
+    TextPart,
+    UnitLine,
+    UnitName,
+    date_line,
+)
 from htsd_cli.errors import ConfigError, read_reason
-from htsd_cli.form import bundled_templates
+from htsd_cli.form import Aggregation, Form, Indicator, Kind, bundled_templates
 from htsd_cli.narrative import UNFINISHED, UNFINISHED_HINT, written
 from htsd_cli.plain import plain_words
-from htsd_cli.signature import signature_context
 from htsd_cli.status import HELD, INVALID, MISSING
-from htsd_cli.template import date_line
-from htsd_cli.textnorm import fold, format_number
+from htsd_cli.textnorm import fold, format_number, label_key
 from htsd_cli.textwidth import office_lines
 
 
@@ -111,12 +122,12 @@ def _escape_start(found: re.Match[str]) -> str:
     return mark + "\\" if mark[0].isdigit() else "\\" + mark
 
 
-def _value_text(agg: Aggregate, ind: Any) -> str:
+def _value_text(agg: Aggregate, ind: Indicator) -> str:
     """The total and its unit, joined by a no-break space: a figure never wraps from its unit."""
     total = agg.total(ind.id)
     if total is None:
         return "chưa có số liệu"
-    unit = (ind.unit or "đơn vị") if ind.kind == "yesno" else ind.unit
+    unit = (ind.unit or "đơn vị") if ind.kind == Kind.YESNO else ind.unit
     return f"{format_number(total)} {unit}".strip()
 
 
@@ -157,7 +168,7 @@ def _ignored(agg: Aggregate) -> list[dict[str, Any]]:
     return [i for i in agg.ignored if str(i["value"]).strip() not in ("", "0")]
 
 
-def annex_reference(config: Config, form: Any, number: str) -> str:
+def annex_reference(config: Config, form: Form, number: str) -> str:
     """'(Kèm theo Báo cáo số …/BC-… ngày … của …)', as Nghị định 30 heads an annex."""
     date = config.report_date
     when = f"ngày {date.day:02d}/{date.month:02d}/{date.year}" if date else "ngày …/…/…"
@@ -167,15 +178,16 @@ def annex_reference(config: Config, form: Any, number: str) -> str:
     )
 
 
-def annex_texts(agg: Aggregate) -> list[dict[str, Any]]:
+def annex_texts(agg: Aggregate) -> list[AnnexGroup]:
     """What the units wrote, by part of the form, each part a list: the same words from several
     units once, with their codes (a unit's own name in its text counts as the same words); a
     short answer (a plan's number…) one line per unit."""
-    groups: list[dict[str, Any]] = []
+    groups: list[AnnexGroup] = []
     for heading, entries in agg.texts_by_part():
         if all(len(text) <= 60 for _, _, text in entries):  # e.g. the plan's number and date
-            items = [{"text": f"{c}: {t}", "units": []} for c, _, t in entries]
-            groups.append({"heading": heading, "items": items})
+            groups.append(
+                AnnexGroup(heading, tuple(AnnexItem(f"{c}: {t}", ()) for c, _, t in entries))
+            )
             continue
         same: dict[str, list[tuple[str, str, str]]] = {}
         for code, name, text in entries:
@@ -185,11 +197,11 @@ def annex_texts(agg: Aggregate) -> list[dict[str, Any]]:
         for found in same.values():
             code, name, text = found[0]
             if len(found) == 1:
-                items.append({"text": text, "units": [f"{code} – {name}"]})
+                items.append(AnnexItem(text, (f"{code} – {name}",)))
             else:
                 shared = text.replace(name, "Đơn vị").strip()
-                items.append({"text": shared, "units": [c for c, _, _ in found]})
-        groups.append({"heading": heading, "items": items})
+                items.append(AnnexItem(shared, tuple(c for c, _, _ in found)))
+        groups.append(AnnexGroup(heading, tuple(items)))
     return groups
 
 
@@ -226,16 +238,9 @@ def decision_lines(agg: Aggregate) -> list[dict[str, Any]]:
     return out
 
 
-def note_for(agg: Aggregate, indicator_id: str) -> str:
-    """Worth a note only when some of the units counted left the row blank (the units missing or
-    invalid are said once, above the table)."""
-    reported, answering = agg.reported(indicator_id), agg.answering(indicator_id)
-    return f"{reported}/{answering} đơn vị có số liệu" if reported < answering else ""
-
-
 def report_context(
     agg: Aggregate, config: Config, narrative: dict[str, str] | None = None
-) -> dict[str, Any]:
+) -> ReportContext:
     """Everything the report says, as plain data."""
     form, status = agg.form, agg.status
     narrative = narrative or {}
@@ -243,100 +248,95 @@ def report_context(
     sections = []
     for section in form.sections:
         rows = [
-            {
-                "id": ind.id,
-                "label": ind.report_label,
-                "level": ind.level,
-                "value": _value_text(agg, ind),
-                "number": agg.total(ind.id),
-                "reported": agg.reported(ind.id),
-                "expected": agg.expected(ind.id),
-                "note": note_for(agg, ind.id),
-            }
+            Row(
+                id=ind.id,
+                label=ind.report_label,
+                level=ind.level,
+                value=_value_text(agg, ind),
+                number=agg.total(ind.id),
+                reported=agg.reported(ind.id),
+                expected=agg.expected(ind.id),
+                note=note_for(agg, ind.id),
+            )
             for ind in section.indicators
-            if ind.aggregate != "none"
+            if ind.aggregate != Aggregation.NONE
         ]
         # a first figure that only repeats the section's heading goes on the heading's line
-        first = bool(rows) and label_key(str(rows[0]["label"])) == label_key(section.heading)
+        first = bool(rows) and label_key(rows[0].label) == label_key(section.heading)
         sections.append(
-            {
-                "number": section.number,
-                "heading": section.heading,
-                "rows": rows[1:] if first else rows,
-                "value": rows[0]["value"] if first else "",
-                "note": rows[0]["note"] if first else "",
-            }
+            Section(
+                number=section.number,
+                heading=section.heading,
+                rows=tuple(rows[1:] if first else rows),
+                value=rows[0].value if first else "",
+                note=rows[0].note if first else "",
+            )
         )
-    texts: dict[str, list[dict[str, Any]]] = {"before_table": [], "after_table": []}
+    texts: dict[str, list[TextPart]] = {"before_table": [], "after_table": []}
     for t in form.texts:
         texts[t.part].append(
-            {
-                "id": t.id,
-                "heading": t.heading,
+            TextPart(
+                id=t.id,
+                heading=t.heading,
                 # "I. …" is a part of the report, "2. …" an item under the part before it
-                "level": "##" if re.match(r"^[IVXLC]+\.", t.heading) else "###",
-                "text": narrative.get(t.id),
-                "unfinished": UNFINISHED,
-                "placeholder": UNFINISHED_HINT,
-            }
+                level="##" if re.match(r"^[IVXLC]+\.", t.heading) else "###",
+                text=narrative.get(t.id),
+                unfinished=UNFINISHED,
+                placeholder=UNFINISHED_HINT,
+            )
         )
     number = config.report_number or "      "
     missing = [u for u in status.units if u.state == MISSING]
     invalid = [u for u in status.units if u.state == INVALID]
     held = [u for u in status.units if u.state == HELD]
     late = [u for u in status.units if u.late]
-    return {
-        "governing_body": config.office.governing_body.upper(),
-        "office_lines": office_lines(config.office.name.upper()),
-        "office": config.office.name.upper(),
-        "number_line": f"Số: {number}/{form.report_code}-{config.office.short_name}",
-        "date_line": date_line(config.office.place, form.year, config.report_date),
-        "title": form.title,
-        "summary_line": form.summary_line,
-        "theme": form.theme,
-        "texts_before": texts["before_table"],
-        "texts_after": texts["after_table"],
-        "table_part_heading": form.table_part_heading,
-        "table_heading": form.table_heading,
-        "columns": [
+    return ReportContext(
+        governing_body=config.office.governing_body.upper(),
+        office_lines=tuple(office_lines(config.office.name.upper())),
+        office=config.office.name.upper(),
+        number_line=f"Số: {number}/{form.report_code}-{config.office.short_name}",
+        date_line=date_line(config.office.place, form.year, config.report_date),
+        title=form.title,
+        summary_line=form.summary_line,
+        theme=form.theme,
+        texts_before=tuple(texts["before_table"]),
+        texts_after=tuple(texts["after_table"]),
+        table_part_heading=form.table_part_heading,
+        table_heading=form.table_heading,
+        columns=(
             form.columns[0],
             form.columns[1],
             f"{form.columns[2]}, {form.columns[3]}",
             form.columns[4],
-        ],
-        "sections": sections,
-        "counts": counts,
-        "missing": [{"code": u.code, "name": u.name} for u in missing],
-        "invalid": [
-            {"code": u.code, "name": u.name, "reasons": [plain_words(r) for r in u.reasons[:2]]}
-            for u in invalid
-        ],
-        "held": [
-            {"code": u.code, "name": u.name, "reasons": [plain_words(r) for r in u.reasons[:2]]}
-            for u in held
-        ],
-        "late": [
-            {
-                "code": u.code,
-                "name": u.name,
-                "received": u.received.strftime("%d/%m/%Y"),
-            }
+        ),
+        sections=tuple(sections),
+        counts=counts,
+        missing=tuple(UnitName(u.code, u.name) for u in missing),
+        invalid=tuple(_unit_line(u.code, u.name, u.reasons) for u in invalid),
+        held=tuple(_unit_line(u.code, u.name, u.reasons) for u in held),
+        late=tuple(
+            LateUnit(u.code, u.name, u.received.strftime("%d/%m/%Y"))
             for u in late
             if u.received is not None  # late is known only from when a file came
-        ],
-        "excluded": _excluded(agg, {u.code for u in invalid + held}),
-        "decisions": decision_lines(agg),
-        "ignored": _ignored(agg),
-        "received_source": _received_words(status.received_source),
-        "deadline": status.deadline.strftime("%d/%m/%Y"),
-        "recipients": list(config.recipients),
-        "signer": signature_context(config.signer),
-        "annex": annex_texts(agg),
-        "annex_ref": annex_reference(config, form, number),
-    }
+        ),
+        excluded=tuple(_excluded(agg, {u.code for u in invalid + held})),
+        decisions=tuple(decision_lines(agg)),
+        ignored=_ignored(agg),
+        received_source=_received_words(status.received_source),
+        deadline=status.deadline.strftime("%d/%m/%Y"),
+        recipients=tuple(config.recipients),
+        signer=Signer(tuple(config.signer.lines), config.signer.name),
+        annex=tuple(annex_texts(agg)),
+        annex_ref=annex_reference(config, form, number),
+    )
 
 
-def render_markdown(context: dict[str, Any]) -> str:
+def _unit_line(code: str, name: str, reasons: Sequence[str]) -> UnitLine:
+    """A unit not counted, with its first two reasons in plain words."""
+    return UnitLine(code, name, tuple(plain_words(r) for r in reasons[:2]))
+
+
+def render_markdown(context: ReportContext) -> str:
     import jinja2
 
     env = jinja2.Environment(
@@ -349,4 +349,4 @@ def render_markdown(context: dict[str, Any]) -> str:
     )
     env.filters["md"] = md_escape
     env.filters["md_heading"] = md_heading
-    return env.get_template("bao-cao.md.j2").render(**context)
+    return env.get_template("bao-cao.md.j2").render(**context.fields())

@@ -11,19 +11,30 @@ from typing import Any
 
 from htsd_cli.archives import outer
 from htsd_cli.cellsafe import from_csv
-from htsd_cli.decisions import SET_ASIDE, is_set_aside
+from htsd_cli.decisions import SET_ASIDE, Outcome, Row, is_set_aside
 from htsd_cli.errors import RosterError
-from htsd_cli.findings import ERROR, HELD_CODES, WARNING, FileReport, Finding, Report
+from htsd_cli.findings import ERROR, HELD_CODES, WARNING, Code, FileReport, Finding, Report
 from htsd_cli.form import Form
 from htsd_cli.fsutil import modified
 from htsd_cli.receipts import read_rows
 from htsd_cli.roster import Roster, normalise_code
 from htsd_cli.textnorm import fold
 from htsd_cli.values import show
+from htsd_cli.words import Word
 
-VALID, INVALID, MISSING, HELD = "valid", "invalid", "missing", "held"
-# HELD: what was sent waits for the clerk's decision (whose it is, a figure to confirm): the
-# clerk has to act, not the unit, so it is neither reminded nor counted as invalid
+
+class State(Word):
+    """Where a unit stands."""
+
+    VALID = "valid"
+    INVALID = "invalid"
+    MISSING = "missing"
+    # what was sent waits for the clerk's decision (whose it is, a figure to confirm): the
+    # clerk has to act, not the unit, so it is neither reminded nor counted as invalid
+    HELD = "held"
+
+
+VALID, INVALID, MISSING, HELD = State.VALID, State.INVALID, State.MISSING, State.HELD
 STATE_LABELS = {VALID: "Hợp lệ", INVALID: "Không hợp lệ", MISSING: "Chưa nộp", HELD: "Cần xác nhận"}
 
 
@@ -34,7 +45,7 @@ class UnitStatus:
     unit_type: str
     unit_type_label: str
     group: str
-    state: str = MISSING
+    state: State = MISSING
     file: str = ""
     received: dt.datetime | None = None
     late: bool = False
@@ -46,7 +57,7 @@ class UnitStatus:
     undelivered: Sequence[str] = ()  # the office's mail to the unit that came back (bounces)
     report: FileReport | None = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> dict[str, object]:
         return {
             "code": self.code,
             "name": self.name,
@@ -73,8 +84,8 @@ class StatusReport:
     units: list[UnitStatus]
     unmatched: list[FileReport]
     set_aside: list[FileReport] = field(default_factory=list)  # by the clerk's decision
-    decisions: list[Any] = field(default_factory=list)  # as in findings.Report
-    to_decide: list[Any] = field(default_factory=list)
+    decisions: list[Outcome] = field(default_factory=list)  # as in findings.Report
+    to_decide: list[Row] = field(default_factory=list)
 
     @property
     def days_left(self) -> int:
@@ -105,7 +116,7 @@ class StatusReport:
             row["late"] += u.late
         return list(rows.values())
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> dict[str, object]:
         return {
             "deadline": self.deadline.isoformat(),
             "as_of": self.as_of.isoformat(),
@@ -242,7 +253,7 @@ def build_status(
     foreign = [
         FileReport(
             s.path,
-            findings=[Finding("not-a-workbook", ERROR, _sentence(s.reason), s.path)],
+            findings=[Finding(Code.NOT_A_WORKBOOK, ERROR, _sentence(s.reason), s.path)],
             mtime=modified(s.path),  # ordered among the unit's files like a workbook
         )
         for s in report.skipped
@@ -390,7 +401,7 @@ def compare_resends(
         if when is None or then is None or when == then:
             chosen.findings.append(
                 Finding(
-                    "resent-order-unknown",
+                    Code.RESENT_ORDER_UNKNOWN,
                     ERROR,
                     f"Đơn vị {chosen.unit_code} gửi hai tệp {names} có số liệu khác nhau ({shown}) "
                     "mà không biết tệp nào gửi sau. Hãy hỏi đơn vị tệp nào đúng, rồi ghi ngày giờ "
@@ -402,7 +413,7 @@ def compare_resends(
         elif when.date() == then.date():
             chosen.findings.append(
                 Finding(
-                    "resent-differs",
+                    Code.RESENT_DIFFERS,
                     WARNING,
                     f"Đơn vị {chosen.unit_code} gửi lại trong cùng ngày: dùng tệp "
                     f"{Path(chosen.path).name} (nhận lúc {when:%H:%M}), không dùng "

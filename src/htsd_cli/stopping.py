@@ -89,7 +89,7 @@ def signals_ignored() -> Iterator[None]:
         signal.signal(signal.SIGINT, previous)
 
 
-def checkpoint(name: str, **info: Any) -> None:
+def checkpoint(name: str, **info: object) -> None:
     """A named moment where a test may stop this process (see the module's text)."""
     spec = os.environ.get(STOP_ENV)
     if not spec:

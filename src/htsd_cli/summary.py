@@ -8,23 +8,23 @@ import os
 from collections.abc import Iterator
 from typing import Any, BinaryIO
 
-from htsd_cli.aggregate import Aggregate
+from htsd_cli.aggregate import Aggregate, note_for
 from htsd_cli.cellsafe import put
 from htsd_cli.config import Config
-from htsd_cli.findings import Report
-from htsd_cli.layout import FORM_SHEET, ID_SHEET, SUMMARY_MARK, compute_layout
-from htsd_cli.package import normalise_package
-from htsd_cli.report import note_for
-from htsd_cli.status import STATE_LABELS
-from htsd_cli.template import (
+from htsd_cli.document import date_line
+from htsd_cli.findings import ReadingKind, Report
+from htsd_cli.form import Aggregation, Kind
+from htsd_cli.formsheet import (
     SheetHeader,
-    date_line,
     identity_rows,
-    new_workbook,
     render_form_sheet,
     stamp_line,
     write_identity,
 )
+from htsd_cli.layout import FORM_SHEET, ID_SHEET, SUMMARY_MARK, compute_layout
+from htsd_cli.package import normalise_package
+from htsd_cli.status import STATE_LABELS
+from htsd_cli.xlstyle import new_workbook
 from htsd_cli.xlsxfast import column_styles, rows_xml, wrap_style
 
 UNITS_SHEET = "Đơn vị x chỉ tiêu"
@@ -60,10 +60,10 @@ def build_summary_workbook(
     ws.title = FORM_SHEET
     lay = compute_layout(form)
     values: dict[str, Any] = {
-        i.id: _number(agg.total(i.id)) for i in form.indicators if i.aggregate != "none"
+        i.id: _number(agg.total(i.id)) for i in form.indicators if i.aggregate != Aggregation.NONE
     }
     for ind in form.indicators:
-        if ind.aggregate != "none":
+        if ind.aggregate != Aggregation.NONE:
             values[ind.note_id] = note_for(agg, ind.id) or None
     values.update(narrative)
     header = SheetHeader(
@@ -85,16 +85,16 @@ def build_summary_workbook(
         "type": "",
         "group": config.office.place,
     }
-    extra: list[tuple[Any, ...]] = [("kind", "summary")]
+    extra: list[tuple[Any, ...]] = [("kind", ReadingKind.SUMMARY)]
     extra += [
         ("reported", ind.id, agg.reported(ind.id))
         for ind in form.indicators
-        if ind.aggregate != "none"
+        if ind.aggregate != Aggregation.NONE
     ]
     extra += [
         ("expected", ind.id, agg.expected(ind.id))
         for ind in form.indicators
-        if ind.aggregate != "none"
+        if ind.aggregate != Aggregation.NONE
     ]
     write_identity(wb, form, lay, identity_rows(form, config, unit), extra=extra)
     # the units covered come last (after the cell map), as many as the office has, written fast
@@ -149,7 +149,7 @@ def print_setup(
 
 def _units_sheet(wb: Any, agg: Aggregate, bold: Any) -> Iterator[bytes]:
     ws = wb.create_sheet(UNITS_SHEET)
-    inds = [i for i in agg.form.indicators if i.aggregate != "none"]
+    inds = [i for i in agg.form.indicators if i.aggregate != Aggregation.NONE]
     names = {u.code: u for u in agg.status.units}
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
@@ -198,7 +198,9 @@ def _breakdown_sheet(wb: Any, title: str, table: Any, agg: Aggregate, bold: Any)
     columns = [str(c) for c in table.columns]
     _header(ws, ["Nội dung", *columns, "Tổng", "Mã chỉ tiêu"], bold)
     wrap = Alignment(wrap_text=True, vertical="top")
-    for r, ind in enumerate([i for i in agg.form.indicators if i.aggregate != "none"], start=2):
+    for r, ind in enumerate(
+        [i for i in agg.form.indicators if i.aggregate != Aggregation.NONE], start=2
+    ):
         put(ws.cell(row=r, column=1), _short(ind)).alignment = wrap
         if ind.id in table.index:
             for c, value in enumerate(list(table.loc[ind.id]), start=2):
@@ -328,14 +330,14 @@ def _charts(wb: Any, agg: Aggregate, bold: Any) -> None:
     ws = wb.create_sheet(CHART_SHEET)
     form = agg.form
     # Participants by class kind: every "people" figure of the section with the most of them.
-    people = [i for i in form.indicators if i.kind == "people"]
+    people = [i for i in form.indicators if i.kind == Kind.PEOPLE]
     by_section: dict[int, list[Any]] = {}
     for ind in people:
         by_section.setdefault(ind.section, []).append(ind)
     section = max(by_section.values(), key=len) if by_section else []
     ws.cell(row=1, column=1, value="Loại lớp").font = bold
     ws.cell(row=1, column=2, value="Số lượt người tham gia").font = bold
-    counts = {i.id: i for i in form.indicators if i.kind == "count"}
+    counts = {i.id: i for i in form.indicators if i.kind == Kind.COUNT}
     ids = [i.id for i in form.indicators]
     for r, ind in enumerate(section, start=2):
         before = ids[ids.index(ind.id) - 1]

@@ -216,3 +216,17 @@ def repair_legacy(text: str, font: str | None = None) -> tuple[str, str | None]:
     if encoding == "vni":
         return vni_to_unicode(text), encoding
     return nfc(text), None
+
+
+_LEADING_MARKS = re.compile(
+    r"^(?:[-+*•–—.]+\s*|\(?(?:[0-9]{1,2}|[ivx]{1,5}|[a-zđ])[.)]\s*|[0-9]{1,2}\s+)+"
+)
+_SPACES = re.compile(r"\s+")
+
+
+@functools.lru_cache(maxsize=8192)
+def label_key(text: str) -> str:
+    """A label as compared: folded, without numbering, dashes, spacing or end punctuation."""
+    key = _SPACES.sub(" ", fold(text)).strip()
+    key = _LEADING_MARKS.sub("", key)
+    return key.strip(" -+:.…;,").strip()

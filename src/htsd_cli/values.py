@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
+from htsd_cli.findings import Code
 from htsd_cli.textnorm import fold, nfc
 
 _NUMBER_RE = re.compile(r"^([+-]?)\s*([0-9](?:[0-9., ]*[0-9])?)\s*(.*)$", re.S)
@@ -55,7 +56,7 @@ _ERROR_VALUES = {"#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALU
 class ValueProblem(ValueError):
     """The text cannot be read as the expected value; `code` is the finding code."""
 
-    def __init__(self, code: str, message: str) -> None:
+    def __init__(self, code: Code, message: str) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
@@ -73,28 +74,30 @@ def _decimal(digits: str) -> Decimal:
     if " " in digits:
         if not re.fullmatch(r"[0-9]{1,3}( [0-9]{3})+(,[0-9]+)?", digits):
             raise ValueProblem(
-                "ambiguous-number", "viết số không rõ ràng (khoảng trắng giữa các chữ số)"
+                Code.AMBIGUOUS_NUMBER, "viết số không rõ ràng (khoảng trắng giữa các chữ số)"
             )
         digits = digits.replace(" ", "")
     if "." in digits and "," in digits:
         if not re.fullmatch(r"[0-9]{1,3}(\.[0-9]{3})+,[0-9]+", digits):
-            raise ValueProblem("ambiguous-number", "viết số không rõ ràng (lẫn dấu chấm và phẩy)")
+            raise ValueProblem(
+                Code.AMBIGUOUS_NUMBER, "viết số không rõ ràng (lẫn dấu chấm và phẩy)"
+            )
         return Decimal(digits.replace(".", "").replace(",", "."))
     if "." in digits:
         if not re.fullmatch(r"[0-9]{1,3}(\.[0-9]{3})+", digits):
             raise ValueProblem(
-                "ambiguous-number",
+                Code.AMBIGUOUS_NUMBER,
                 "dấu chấm chỉ dùng để tách hàng nghìn (1.200); số thập phân dùng dấu phẩy (1,5)",
             )
         return Decimal(digits.replace(".", ""))
     if "," in digits:
         if re.fullmatch(r"[0-9]{1,3}(,[0-9]{3})+", digits):
             raise ValueProblem(
-                "ambiguous-number",
+                Code.AMBIGUOUS_NUMBER,
                 "không rõ là số nghìn hay số thập phân; hãy ghi số không có dấu phân cách",
             )
         if not re.fullmatch(r"[0-9]+,[0-9]+", digits):
-            raise ValueProblem("ambiguous-number", "viết số không rõ ràng")
+            raise ValueProblem(Code.AMBIGUOUS_NUMBER, "viết số không rõ ràng")
         return Decimal(digits.replace(",", "."))
     return Decimal(digits)
 
@@ -111,7 +114,7 @@ def _multiplier(rest: str) -> tuple[int, str]:
     if not remaining or remaining in _CURRENCY:
         return MULTIPLIERS[words[0]], ""
     if words[0] in _SHORT_MULTIPLIERS:
-        raise ValueProblem("ambiguous-number", "không rõ chữ viết tắt sau con số nghĩa là gì")
+        raise ValueProblem(Code.AMBIGUOUS_NUMBER, "không rõ chữ viết tắt sau con số nghĩa là gì")
     # "2 nghìn người": the multiplier, then the unit of measure in the unit's own words
     return MULTIPLIERS[words[0]], rest.split(None, 1)[1]
 
@@ -128,13 +131,13 @@ def parse_vn_number(text: str) -> Parsed:
     t = re.sub(r"(?<=[0-9])\.$", "", t)  # "1200." as typed in haste
     m = _NUMBER_RE.match(t)
     if not m:
-        raise ValueProblem("not-a-number", "không phải là một con số")
+        raise ValueProblem(Code.NOT_A_NUMBER, "không phải là một con số")
     sign, digits, rest = m.group(1), m.group(2).strip(), m.group(3).strip()
     factor, rest = _multiplier(rest)
     if rest and (
         len(rest) > 20 or not re.fullmatch(r"[^\W\d_][^\W\d_ .]*(?:[ .][^\W\d_]+)*\.?", rest)
     ):
-        raise ValueProblem("not-a-number", "không phải là một con số")
+        raise ValueProblem(Code.NOT_A_NUMBER, "không phải là một con số")
     if factor > 1 and re.fullmatch(r"[0-9]+\.[0-9]{1,2}", digits):
         number = Decimal(digits)  # "1.5 triệu": no thousands group has one or two digits
     else:
@@ -167,7 +170,7 @@ def read_yes_no(value: object) -> tuple[bool, bool]:
             return True, False
         if key in _NO_WORDS:
             return False, False
-    raise ValueProblem("not-yes-no", "không phải Có hoặc Không")
+    raise ValueProblem(Code.NOT_YES_NO, "không phải Có hoặc Không")
 
 
 def is_yes_mark(value: object) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.markup import escape
@@ -14,6 +14,17 @@ from rich.table import Table
 
 from htsd_cli.form import KINDS, Form, Limits
 from htsd_cli.textnorm import format_number
+
+if TYPE_CHECKING:
+    from htsd_cli.aggregate import Aggregate
+    from htsd_cli.annotate import Annotated
+    from htsd_cli.collect import Outcome as Collected
+    from htsd_cli.decisions import Outcome, Row
+    from htsd_cli.findings import Report
+    from htsd_cli.mail import Mail
+    from htsd_cli.pipeline import Outputs
+    from htsd_cli.status import StatusReport
+    from htsd_cli.template import Issued
 
 PROGRESS_THRESHOLD = 20
 
@@ -148,7 +159,7 @@ def print_form(console: Console, form: Form) -> None:
             console.print(f"  {cell}: {escape(text)}", highlight=False)
 
 
-def print_issued(console: Console, issued: list[Any], out: Path) -> None:
+def print_issued(console: Console, issued: list[Issued], out: Path) -> None:
     table = Table(title=f"Đã tạo {len(issued)} biểu mẫu trong {out}")
     table.add_column("Mã đơn vị")
     table.add_column("Tên đơn vị")
@@ -171,8 +182,8 @@ WARNINGS_LISTED = 100  # more warnings than this are counted by kind unless --al
 
 def print_validation(
     console: Console,
-    report: Any,
-    annotated: list[Any] | None,
+    report: Report,
+    annotated: list[Annotated] | None,
     show_all: bool = False,
     book: str = "",
 ) -> None:
@@ -263,7 +274,7 @@ def print_validation(
     console.print(summary)  # again at the end, where the eye lands after a long list
 
 
-def print_decisions(console: Console, outcomes: list[Any], rows: list[Any], book: str) -> None:
+def print_decisions(console: Console, outcomes: list[Outcome], rows: list[Row], book: str) -> None:
     """What became of the clerk's decisions (those not applied, with why), then one row of
     the decisions workbook for each file or figure still held, written as they are (cells
     separated by tabs: pasted into Excel, the row fills the columns)."""
@@ -300,13 +311,13 @@ SHOW_ALL_UP_TO = 60  # units: above this, the table shows only those the clerk m
 
 
 def print_status(
-    console: Console, status: Any, only: set[str] | None = None, book: str = ""
+    console: Console, status: StatusReport, only: set[str] | None = None, book: str = ""
 ) -> None:
     """Counts first, then by unit type and by group, then the units: all of them in a small
     collection, else (and with --only) just those asked for."""
     from rich.markup import escape
 
-    from htsd_cli.status import STATE_LABELS
+    from htsd_cli.status import MISSING, STATE_LABELS
 
     c = status.counts()
     left = status.days_left
@@ -352,7 +363,7 @@ def print_status(
         if u.errors:
             state += f" · {u.errors} lỗi"
         received = u.received.strftime("%d/%m/%Y %H:%M") if u.received else ""
-        if not u.received and u.state != "missing":
+        if not u.received and u.state != MISSING:
             received = "chưa rõ"
         table.add_row(
             u.code,
@@ -382,8 +393,10 @@ def print_status(
     print_decisions(console, status.decisions, status.to_decide, book)
 
 
-def print_aggregate(console: Console, agg: Any, outputs: Any, book: str = "") -> None:
+def print_aggregate(console: Console, agg: Aggregate, outputs: Outputs, book: str = "") -> None:
     from rich.markup import escape
+
+    from htsd_cli.status import MISSING
 
     c = agg.status.counts()
     held = f", cần xác nhận {c['held']}" if c["held"] else ""
@@ -398,7 +411,7 @@ def print_aggregate(console: Console, agg: Any, outputs: Any, book: str = "") ->
         for e in agg.excluded:
             table.add_row(escape(Path(e.path).name), escape(e.reason))
         console.print(table)
-    missing = [u.code for u in agg.status.units if u.state == "missing"]
+    missing = [u.code for u in agg.status.units if u.state == MISSING]
     if missing:
         console.print(f"[yellow]Chưa nộp: {', '.join(missing)}[/]")
     print_decisions(console, agg.status.decisions, agg.status.to_decide, book)
@@ -415,7 +428,7 @@ def print_aggregate(console: Console, agg: Any, outputs: Any, book: str = "") ->
         )
 
 
-def unfinished_line(outputs: Any) -> str:
+def unfinished_line(outputs: Outputs) -> str:
     """Which parts of the report are not yet written, and where to write them."""
     from htsd_cli.narrative import UNFINISHED
 
@@ -427,12 +440,12 @@ def unfinished_line(outputs: Any) -> str:
     )
 
 
-def print_collect(console: Console, outcome: Any, folder: Path) -> None:
+def print_collect(console: Console, outcome: Collected, folder: Path) -> None:
     """What `htsd collect` did: counts, the files saved, and every attachment and message that
     needs a look, each with its reason and, where known, its unit."""
     from htsd_cli.receipts import undelivered_text
 
-    def when(mail: Any) -> str:
+    def when(mail: Mail) -> str:
         if mail.arrived is None:
             return "không rõ"
         return f"{mail.arrived:%d/%m/%Y %H:%M}"

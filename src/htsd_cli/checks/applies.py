@@ -10,13 +10,13 @@ row is not judged. A summary of an office below answers every row: it carries to
 from __future__ import annotations
 
 from htsd_cli.checks.context import where
-from htsd_cli.findings import ERROR, WARNING, FileReport, Finding
-from htsd_cli.form import Form
+from htsd_cli.findings import ERROR, WARNING, Code, FileReport, Finding, ReadingKind
+from htsd_cli.form import Form, Kind
+from htsd_cli.layout import NOT_APPLICABLE
 from htsd_cli.roster import Roster
 from htsd_cli.textnorm import fold
 from htsd_cli.values import show
 
-NOT_APPLICABLE = "Không áp dụng"  # what an issued workbook says in a row the unit does not answer
 NOT_APPLICABLE_KEY = fold(NOT_APPLICABLE)
 
 
@@ -31,7 +31,7 @@ def unit_type_of(rep: FileReport, roster: Roster | None, form: Form) -> str:
 def apply_applicability(files: list[FileReport], form: Form, roster: Roster | None) -> None:
     by_type: dict[str, tuple[set[str], set[str], str, list[str]]] = {}
     for rep in files:
-        if rep.kind == "summary" or not rep.sheet:
+        if rep.kind == ReadingKind.SUMMARY or not rep.sheet:
             continue
         code = unit_type_of(rep, roster, form)
         if not code:
@@ -43,7 +43,7 @@ def apply_applicability(files: list[FileReport], form: Form, roster: Roster | No
                 outside,
                 {r.id for r in form.rules if outside & set(r.ids)},
                 next((t.label for t in form.unit_types if t.code == code), code),
-                [i.id for i in form.indicators if i.kind != "text" and i.id not in outside],
+                [i.id for i in form.indicators if i.kind != Kind.TEXT and i.id not in outside],
             )
         _take_out(rep, form, *by_type[code])
 
@@ -59,8 +59,8 @@ def _take_out(
     typed: dict[str, str] = {}
     kept: list[Finding] = []
     for f in rep.findings:
-        if f.indicator in outside and f.code != "rule-violated":
-            if f.value and fold(str(f.value)) != NOT_APPLICABLE_KEY and f.code != "blank-value":
+        if f.indicator in outside and f.code != Code.RULE_VIOLATED:
+            if f.value and fold(str(f.value)) != NOT_APPLICABLE_KEY and f.code != Code.BLANK_VALUE:
                 typed.setdefault(f.indicator, str(f.value))
             continue
         if f.rule in rules:
@@ -87,7 +87,7 @@ def _take_out(
         cell = rep.cells.get(ind.id, "")
         rep.findings.append(
             Finding(
-                "not-applicable",
+                Code.NOT_APPLICABLE,
                 WARNING,
                 f"{where(cell, ind)}: dòng này không dành cho {label.lower()} nên số liệu "
                 f"'{typed[ind.id]}' không được tính. Nếu đây là số liệu của đơn vị khác, hãy báo "
@@ -104,7 +104,7 @@ def _take_out(
     if empty and rep.valid:  # (a return already found empty is not valid)
         rep.findings.append(
             Finding(
-                "empty-return",
+                Code.EMPTY_RETURN,
                 ERROR,
                 f"Tệp chưa điền số liệu nào ở các dòng dành cho {label.lower()}. Hãy điền số "
                 "liệu rồi gửi lại.",

@@ -8,8 +8,8 @@ from typing import Any
 from htsd_cli.checks.applies import NOT_APPLICABLE_KEY
 from htsd_cli.checks.context import Context, where
 from htsd_cli.checks.plausible import DECIDE
-from htsd_cli.findings import ERROR, WARNING
-from htsd_cli.form import Indicator
+from htsd_cli.findings import ERROR, WARNING, Code, ReadingKind
+from htsd_cli.form import Indicator, Kind
 from htsd_cli.textnorm import could_be_legacy, fold, format_number, repair_legacy
 from htsd_cli.values import (
     Parsed,
@@ -37,7 +37,7 @@ HELD: Any = object()
 def check_values(ctx: Context) -> None:
     """Read every figure by indicator and report what a unit must fix."""
     cells, view = ctx.report.cells, ctx.view
-    figures = [i for i in ctx.form.indicators if i.kind != "text"]
+    figures = [i for i in ctx.form.indicators if i.kind != Kind.TEXT]
     empty = all(
         _blank(ctx.value(i.id))
         and view.formula_problem(cells.get(i.id, "")) is None
@@ -46,7 +46,7 @@ def check_values(ctx: Context) -> None:
     )
     if empty:  # one finding for the whole return, not one per cell
         ctx.add(
-            "empty-return",
+            Code.EMPTY_RETURN,
             ERROR,
             "Tệp chưa điền số liệu nào: mọi ô Kết quả đều bỏ trống. Hãy điền số liệu rồi gửi lại.",
         )
@@ -55,7 +55,7 @@ def check_values(ctx: Context) -> None:
         if not cell:  # not located: its problem is already reported, nothing is read
             ctx.values[ind.id] = None
             continue
-        value = None if empty and ind.kind != "text" else _read_value(ctx, ind, cell)
+        value = None if empty and ind.kind != Kind.TEXT else _read_value(ctx, ind, cell)
         if value is HELD:
             ctx.values.pop(ind.id, None)
         else:
@@ -79,7 +79,7 @@ def _blank(value: Any) -> bool:
 
 
 def _read_value(ctx: Context, ind: Indicator, cell: str) -> Any:
-    if ind.kind == "text":
+    if ind.kind == Kind.TEXT:
         return _read_text(ctx, cell, ind) or None
     raw_value = ctx.view.value(cell) if cell else ""
     kind = type(raw_value)
@@ -94,7 +94,7 @@ def _read_value(ctx: Context, ind: Indicator, cell: str) -> Any:
     broken = ctx.view.formula_problem(cell) if is_blank(raw_value) else None
     if broken == "no-value":
         ctx.add(
-            "formula-no-value",
+            Code.FORMULA_NO_VALUE,
             ERROR,
             f"{where(cell, ind)}: có công thức nhưng chưa có kết quả. Hãy mở tệp bằng Excel hoặc "
             "LibreOffice, lưu lại rồi gửi lại (hoặc ghi thẳng con số).",
@@ -104,7 +104,7 @@ def _read_value(ctx: Context, ind: Indicator, cell: str) -> Any:
         return None
     if broken or is_error_text(raw_value):
         ctx.add(
-            "error-value",
+            Code.ERROR_VALUE,
             ERROR,
             f"{where(cell, ind)}: công thức báo lỗi {broken or raw_value}. Hãy sửa công thức hoặc ghi con số.",
             cell,
@@ -115,9 +115,9 @@ def _read_value(ctx: Context, ind: Indicator, cell: str) -> Any:
     if is_blank(raw_value) and _note_answer(ctx, ind):
         return _hold_note_answer(ctx, ind, cell)
     if is_blank(raw_value):
-        what = "Có hoặc Không" if ind.kind == "yesno" else "0 nếu không có"
+        what = "Có hoặc Không" if ind.kind == Kind.YESNO else "0 nếu không có"
         ctx.add(
-            "blank-value",
+            Code.BLANK_VALUE,
             ERROR if ctx.strict else WARNING,
             f"{where(cell, ind)}: bỏ trống nghĩa là chưa báo cáo. Hãy ghi số liệu ({what}).",
             cell,
@@ -125,20 +125,20 @@ def _read_value(ctx: Context, ind: Indicator, cell: str) -> Any:
         )
         return None
     # "Có" or "Không" as the list in the cell writes it is never rich text: no runs to look at
-    look = ctx.view.look(cell, runs=not (ind.kind == "yesno" and _listed_answer(raw_value)))
+    look = ctx.view.look(cell, runs=not (ind.kind == Kind.YESNO and _listed_answer(raw_value)))
     if look.struck or look.runs:
         raw_value = _unstruck(ctx, ind, cell, raw_value, look)
         if raw_value is HELD or raw_value is None:
             return raw_value
-    if ind.kind == "yesno" and ctx.report.kind == "summary":
+    if ind.kind == Kind.YESNO and ctx.report.kind == ReadingKind.SUMMARY:
         # a summary holds the number of units that answered "Có"
         return _read_number(ctx, ind, cell, raw_value, look)
-    if ind.kind == "yesno":
+    if ind.kind == Kind.YESNO:
         try:
             answer, plain = read_yes_no(raw_value)
         except ValueProblem:
             ctx.add(
-                "not-yes-no",
+                Code.NOT_YES_NO,
                 ERROR,
                 f"{where(cell, ind)}: ghi '{show(raw_value)}'; chỉ được chọn Có hoặc Không.",
                 cell,
@@ -147,7 +147,7 @@ def _read_value(ctx: Context, ind: Indicator, cell: str) -> Any:
             )
             return None
         if not plain:
-            code = "yes-no-mark" if is_yes_mark(raw_value) else "yes-no-in-words"
+            code = Code.YES_NO_MARK if is_yes_mark(raw_value) else Code.YES_NO_IN_WORDS
             ctx.add(
                 code,
                 WARNING,
@@ -175,7 +175,7 @@ def _read_number(
 ) -> float | None:
     if isinstance(raw_value, bool):
         ctx.add(
-            "wrong-type",
+            Code.WRONG_TYPE,
             ERROR,
             f"{where(cell, ind)}: ô chứa giá trị đúng/sai ({show(raw_value)}), cần một con số "
             f"({ind.unit}). Hãy xóa định dạng ngày và ghi lại con số.",
@@ -185,7 +185,9 @@ def _read_number(
         )
         return None
     if is_date_like(raw_value) or (
-        look.shows_as and isinstance(raw_value, (int, float)) and ctx.report.kind != "summary"
+        look.shows_as
+        and isinstance(raw_value, (int, float))
+        and ctx.report.kind != ReadingKind.SUMMARY
     ):
         _shown_not_a_number(ctx, ind, cell, raw_value, look)
         return None
@@ -233,7 +235,7 @@ def _read_number_text(ctx: Context, ind: Indicator, cell: str, text: str) -> Any
     parsed, value = read
     if mark:
         ctx.add(
-            "footnote-mark",
+            Code.FOOTNOTE_MARK,
             WARNING,
             f"{where(cell, ind)}: ghi '{show(text)}', đã đọc là {format_number(value, 2)} (bỏ dấu chú "
             f"thích '{mark}'). Kiểm tra lại; lời chú thích ghi ở cột Ghi chú.",
@@ -243,7 +245,7 @@ def _read_number_text(ctx: Context, ind: Indicator, cell: str, text: str) -> Any
         )
     if parsed.multiplier > 1:
         ctx.add(
-            "number-in-words",
+            Code.NUMBER_IN_WORDS,
             WARNING,
             f"{where(cell, ind)}: ghi '{show(text)}', đã đọc là {format_number(value, 2)}"
             f"{' ' + ind.unit if ind.unit else ''}. Kiểm tra lại; lần sau chỉ ghi con số "
@@ -254,7 +256,7 @@ def _read_number_text(ctx: Context, ind: Indicator, cell: str, text: str) -> Any
         )
     elif parsed.unit_text:
         ctx.add(
-            "unit-typed",
+            Code.UNIT_TYPED,
             WARNING,
             f"{where(cell, ind)}: ghi '{show(text)}', đã đọc là {show(value)}. Chỉ ghi con số, không "
             "ghi đơn vị tính.",
@@ -269,7 +271,7 @@ def _judged(ctx: Context, ind: Indicator, cell: str, raw_value: Any, value: floa
     """The figure read, unless it is negative, or a fraction of what is counted whole."""
     if value < 0:
         ctx.add(
-            "negative-value",
+            Code.NEGATIVE_VALUE,
             ERROR,
             f"{where(cell, ind)}: số âm ({show(raw_value)}). Hãy ghi số không âm (0 nếu không có).",
             cell,
@@ -279,7 +281,7 @@ def _judged(ctx: Context, ind: Indicator, cell: str, raw_value: Any, value: floa
         return None
     if ind.whole and not value.is_integer():
         ctx.add(
-            "fractional-count",
+            Code.FRACTIONAL_COUNT,
             ERROR,
             f"{where(cell, ind)}: {show(raw_value)} không phải số nguyên; số {ind.unit} phải là số "
             f"nguyên.{_thousands_meant(raw_value)}",
@@ -307,7 +309,7 @@ def _thousands_meant(raw_value: Any) -> str:
 
 
 def _hold(
-    ctx: Context, code: str, message: str, cell: str, ind: Indicator, typed: Any, candidate: Any
+    ctx: Context, code: Code, message: str, cell: str, ind: Indicator, typed: Any, candidate: Any
 ) -> Any:
     """Hold a figure for the clerk: an error that names it, and what would be counted if the
     clerk confirms it as typed (contract 1); the figure goes into no total."""
@@ -330,12 +332,12 @@ def _note_of(ctx: Context, ind: Indicator) -> tuple[str, Any]:
 def _note_answer(ctx: Context, ind: Indicator) -> list[Any]:
     """What a row's "Ghi chú" says its figure is, when the figure itself is left blank: the
     numbers it holds (a yes/no row: its answer). Summaries write counts of units there."""
-    if ctx.report.kind == "summary" or ind.kind == "text":
+    if ctx.report.kind == ReadingKind.SUMMARY or ind.kind == Kind.TEXT:
         return []
     _, note = _note_of(ctx, ind)
     if is_blank(note) or isinstance(note, bool):
         return []
-    if ind.kind == "yesno":
+    if ind.kind == Kind.YESNO:
         try:
             return [read_yes_no(note)[0]]
         except ValueProblem:
@@ -351,11 +353,11 @@ def _hold_note_answer(ctx: Context, ind: Indicator, cell: str) -> Any:
     candidate = found[0] if len(found) == 1 else None
     meant = ""
     if candidate is not None:
-        shown = ("Có" if candidate else "Không") if ind.kind == "yesno" else show(candidate)
+        shown = ("Có" if candidate else "Không") if ind.kind == Kind.YESNO else show(candidate)
         meant = f" (Đọc là {shown})"
     return _hold(
         ctx,
-        "value-in-note",
+        Code.VALUE_IN_NOTE,
         f"{where(cell, ind)}: ô số liệu bỏ trống nhưng ô Ghi chú {ref} ghi '{show(note)}'. "
         f"Đơn vị đã ghi số liệu ở cột Ghi chú; cần xác nhận số liệu của dòng này{meant}. {DECIDE}",
         cell,
@@ -373,7 +375,7 @@ def _unstruck(ctx: Context, ind: Indicator, cell: str, raw_value: Any, look: Cel
         struck = " ".join(p.strip() for p in look.struck_parts)
         if kept and struck:
             ctx.add(
-                "struck-part",
+                Code.STRUCK_PART,
                 WARNING,
                 f"{where(cell, ind)}: ghi '{show(raw_value)}', trong đó '{show(struck)}' bị gạch "
                 f"ngang nên không tính; đã đọc phần còn lại: '{show(kept)}'. Kiểm tra lại; lần sau "
@@ -395,7 +397,7 @@ def _unstruck(ctx: Context, ind: Indicator, cell: str, raw_value: Any, look: Cel
         told += f" (nếu đó là số đúng: Đọc là {show(noted[0])})"
     return _hold(
         ctx,
-        "struck-value",
+        Code.STRUCK_VALUE,
         f"{where(cell, ind)}: '{show(raw_value)}' bị gạch ngang{told}, nên chưa rõ đơn vị muốn báo "
         f"số liệu nào. {DECIDE}",
         cell,
@@ -408,7 +410,7 @@ def _unstruck(ctx: Context, ind: Indicator, cell: str, raw_value: Any, look: Cel
 def _as_typed(ind: Indicator, raw_value: Any) -> Any:
     """What a value would count as if the clerk confirms it as typed (None when unreadable)."""
     try:
-        if ind.kind == "yesno":
+        if ind.kind == Kind.YESNO:
             return read_yes_no(raw_value)[0]
         if isinstance(raw_value, (int, float)) and not isinstance(raw_value, bool):
             return float(raw_value)
@@ -434,7 +436,7 @@ def _shown_not_a_number(
         seen = look.shown or shown_as_date(raw_value, look.format_code)
         what, how, example = "một giờ", "giờ", "gõ '8:30' thì bảng tính hiểu là giờ"
     ctx.add(
-        "date-typed" if kind != PERCENT else "percent-typed",
+        Code.DATE_TYPED if kind != PERCENT else Code.PERCENT_TYPED,
         ERROR,
         f"{where(cell, ind)}: ô hiện '{seen}': đơn vị đã gõ {what}, không phải con số ({ind.unit}) "
         f"({example}). Hãy bỏ định dạng {how} (Định dạng ô › Số) rồi gõ lại con số.",
@@ -455,7 +457,7 @@ def _read_amount_in_words(
     value, said = read[1], words_to_number(words)
     if said is not None and said == value:
         ctx.add(
-            "amount-in-words",
+            Code.AMOUNT_IN_WORDS,
             WARNING,
             f"{where(cell, ind)}: ghi '{show(text)}', đã đọc là {format_number(value, 2)} (số và chữ "
             "khớp nhau). Lần sau chỉ ghi con số.",
@@ -471,7 +473,7 @@ def _read_amount_in_words(
     )
     return _hold(
         ctx,
-        "amount-words-differ",
+        Code.AMOUNT_WORDS_DIFFER,
         f"{where(cell, ind)}: ghi '{show(text)}': phần số là {format_number(value, 2)} nhưng {says}. "
         f"Chưa rõ số nào đúng. {DECIDE}",
         cell,
@@ -498,7 +500,7 @@ def _read_text(ctx: Context, cell: str, ind: Indicator | None, heading: str = ""
         formula = ctx.view.formula_of(cell)
         if not formula and is_error_text(value):
             ctx.add(
-                "error-value",
+                Code.ERROR_VALUE,
                 WARNING,
                 f"{_here(cell, ind, heading)}: ô báo lỗi {value} thay vì lời văn, nên không đọc được. Hãy ghi lại lời "
                 "văn (không bắt đầu bằng dấu '=').",
@@ -512,7 +514,7 @@ def _read_text(ctx: Context, cell: str, ind: Indicator | None, heading: str = ""
         # "=Tổ chức tốt" typed as a note becomes a formula that fails: the words are kept
         value = "=" + formula
         ctx.add(
-            "formula-in-text",
+            Code.FORMULA_IN_TEXT,
             WARNING,
             f"{_here(cell, ind, heading)}: lời văn được ghi như một công thức ('{show(value)}'), nên bảng tính không "
             "hiện được; đã giữ nguyên dạng chữ. Lần sau đừng bắt đầu lời văn bằng dấu '='.",
@@ -524,7 +526,7 @@ def _read_text(ctx: Context, cell: str, ind: Indicator | None, heading: str = ""
     if len(raw_text) >= MAX_CELL_TEXT:
         # spreadsheet readers stop at a cell's limit: what the unit wrote past it is not seen
         ctx.add(
-            "text-cut",
+            Code.TEXT_CUT,
             WARNING,
             f"{_here(cell, ind, heading)}: lời văn dài tới sức chứa tối đa của một ô ({format_number(MAX_CELL_TEXT)} "
             "ký tự); phần viết vượt quá (nếu có) đã bị cắt. Hãy rút gọn, hoặc gửi phần còn lại "
@@ -541,7 +543,7 @@ def _read_text(ctx: Context, cell: str, ind: Indicator | None, heading: str = ""
     if legacy:
         name = "TCVN3 (.VnTime)" if legacy == "tcvn3" else "VNI"
         ctx.add(
-            "legacy-encoding",
+            Code.LEGACY_ENCODING,
             WARNING,
             f"{_here(cell, ind, heading)}: chữ gõ bằng bảng mã {name}, đã chuyển sang Unicode: '{show(text)}'. "
             "Lần sau hãy gõ bằng bảng mã Unicode (phông Times New Roman).",
@@ -568,9 +570,9 @@ def check_rules(ctx: Context) -> None:
             when_value=show(when_value) if when_value is not None else "",
         )
         # In a summary, blanks left by some units can make a sum break a rule: warn only.
-        severity = WARNING if ctx.report.kind == "summary" else rule.severity
+        severity = WARNING if ctx.report.kind == ReadingKind.SUMMARY else rule.severity
         ctx.add(
-            "rule-violated",
+            Code.RULE_VIOLATED,
             severity,
             f"{where(cell, ind)}: {message}",
             cell,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from htsd_cli.findings import FileReport, Finding
+from htsd_cli.findings import Code, FileReport, Finding, Severity
 from htsd_cli.form import Form, Indicator
 from htsd_cli.layout import label_text
 from htsd_cli.values import show
@@ -23,6 +23,7 @@ class Context:
     values: dict[str, Any] = field(default_factory=dict)
     want_names: bool = True  # read unit names from the file (no roster to give them)
     own_sheet: bool = False  # a further sheet of the workbook: only its own marks say whose it is
+    checked: bool = False  # the form was found and every check ran (checkfile.check_view)
 
     def value(self, ind_or_id: str) -> Any:
         """The raw value of a located cell ('' when the cell was not located)."""
@@ -37,8 +38,8 @@ class Context:
 
     def add(
         self,
-        code: str,
-        severity: str,
+        code: Code,
+        severity: Severity,
         message: str,
         cell: str = "",
         ind: Indicator | None = None,

@@ -13,7 +13,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from htsd_cli.findings import FileReport
+from htsd_cli.findings import FileReport, ReadingKind
 from htsd_cli.layout import STAMP_PREFIX, SUMMARY_MARK
 from htsd_cli.roster import Roster, Unit, name_key
 from htsd_cli.workbook.view import SheetView
@@ -40,7 +40,7 @@ class Identity:
 
     @property
     def is_summary(self) -> bool:
-        return self.values.get("kind") == "summary"
+        return self.values.get("kind") == ReadingKind.SUMMARY
 
 
 def stamp_line(view: SheetView) -> dict[str, str]:
@@ -56,7 +56,7 @@ def stamp_line(view: SheetView) -> dict[str, str]:
             code = m.group(3).strip()
             if code.endswith(SUMMARY_MARK):
                 code = code[: -len(SUMMARY_MARK)].strip()
-                out["kind"] = "summary"
+                out["kind"] = ReadingKind.SUMMARY
             if code and not code.startswith("("):
                 out["unit_code"] = code
             return out
@@ -128,7 +128,9 @@ class Evidence:
             pieces.append(
                 (f"dấu nhận diện htsd trong {sheet} ghi mã {code_and_name(stamped)}", stamped)
             )
-        typed = self.header_unit(rep.header) if rep.header and rep.kind != "summary" else None
+        typed = (
+            self.header_unit(rep.header) if rep.header and rep.kind != ReadingKind.SUMMARY else None
+        )
         if typed is not None:
             pieces.append((f"tên đơn vị ghi ở đầu {sheet} là '{rep.header}' ({typed.code})", typed))
         if rep.other_unit:  # a sheet inside another unit's file: its own marks only

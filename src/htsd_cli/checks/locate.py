@@ -21,9 +21,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from htsd_cli.findings import Code, LocatedBy
 from htsd_cli.form import Form, Indicator
 from htsd_cli.layout import compute_layout, label_text, per_form
-from htsd_cli.textnorm import fold
+from htsd_cli.textnorm import label_key
 from htsd_cli.values import is_blank
 from htsd_cli.workbook.parts import NamedCell, address, position
 
@@ -37,7 +38,7 @@ SECTION_WEIGHT, INDICATOR_WEIGHT, TEXT_WEIGHT = 1, 3, 1
 class Problem:
     """Why an indicator (or the whole table) could not be located with evidence."""
 
-    code: str
+    code: Code
     message: str
     cell: str = ""
     indicator: str = ""
@@ -49,25 +50,12 @@ class Location:
     """Where each indicator, note and text part was found, and how."""
 
     cells: dict[str, str]
-    method: str  # "names", "id-sheet", "layout" or "labels"
+    method: LocatedBy
     problems: list[Problem] = field(default_factory=list)
     form: Form | None = None  # by labels: the version of the form whose labels placed them
 
 
 # --- labels -------------------------------------------------------------------------------------------
-
-_LEADING_MARKS = re.compile(
-    r"^(?:[-+*•–—.]+\s*|\(?(?:[0-9]{1,2}|[ivx]{1,5}|[a-zđ])[.)]\s*|[0-9]{1,2}\s+)+"
-)
-_SPACES = re.compile(r"\s+")
-
-
-@functools.lru_cache(maxsize=8192)
-def label_key(text: str) -> str:
-    """A label as compared: folded, without numbering, dashes, spacing or end punctuation."""
-    key = _SPACES.sub(" ", fold(text)).strip()
-    key = _LEADING_MARKS.sub("", key)
-    return key.strip(" -+:.…;,").strip()
 
 
 @functools.lru_cache(maxsize=8192)
@@ -286,7 +274,11 @@ def _extras(index: LabelIndex, form: Form, cells: Mapping[str, str], out: dict[s
 
 
 def _from_map(
-    index: LabelIndex, form: Form, method: str, cells: Mapping[str, str], removed: frozenset[str]
+    index: LabelIndex,
+    form: Form,
+    method: LocatedBy,
+    cells: Mapping[str, str],
+    removed: frozenset[str],
 ) -> Location:
     out = {i: cells[i] for i, _, _ in _indicator_keys(form) if i not in removed}
     _extras(index, form, cells, out)
@@ -297,7 +289,7 @@ def _from_map(
             where = _gap(out, form, ind, position(next(iter(out.values()), "C1"))[1])
             location.problems.append(
                 Problem(
-                    "row-removed",
+                    Code.ROW_REMOVED,
                     f"Dòng '{_show_label(ind)}' đã bị xóa khỏi biểu mẫu (chỗ của dòng này nay là "
                     f"ô {where}); số liệu này coi như chưa báo cáo. Hãy dùng lại biểu mẫu gốc, "
                     "không xóa dòng.",
@@ -332,7 +324,7 @@ def _ambiguous_text(heading: str, hits: Sequence[tuple[int, int]]) -> Problem:
         else f"ở ô {cells} có thể là của phần này hoặc của một phần khác cùng tên"
     )
     return Problem(
-        "ambiguous-text",
+        Code.AMBIGUOUS_TEXT,
         f"Tiêu đề '{heading.strip()}' {why}, nên phần này chưa được đọc. Hãy để lại một tiêu đề "
         "và ghi lời văn ngay ô dưới nó.",
         address(*hits[0]),
@@ -649,9 +641,9 @@ def locate_by_labels(
     header = find_header(index.grid, first)
     units = {i.id: label_key(i.unit) for i in form.indicators if i.unit}
     value_col, why = _value_column(index, header, placed, units)
-    location = Location({}, "labels", form=form)
+    location = Location({}, LocatedBy.LABELS, form=form)
     if value_col is None:
-        location.problems.append(Problem("value-column-unknown", why, fatal=True))
+        location.problems.append(Problem(Code.VALUE_COLUMN_UNKNOWN, why, fatal=True))
         return location
     doubts = _doubts(index, evidence, items, rows, value_col)
     note_col = header.note_column() if header else None
@@ -686,7 +678,7 @@ def locate_by_labels(
                 source = f"ô {address(home[0], value_col)}" if home else "dòng khác"
                 location.problems.append(
                     Problem(
-                        "locators-disagree",
+                        Code.LOCATORS_DISAGREE,
                         f"Ô {ref} (dòng '{_show_label(ind)}') mang tên ô của chỉ tiêu ở {source} "
                         f"('{_show_label(form.indicator(other))}'): có lẽ số liệu đã được cắt từ "
                         f"{source} dán sang, nên không biết số ở ô {ref} là của dòng nào. Hãy "
@@ -699,7 +691,7 @@ def locate_by_labels(
             if named_cell and named_cell != ref:
                 location.problems.append(
                     Problem(
-                        "locators-disagree",
+                        Code.LOCATORS_DISAGREE,
                         f"Không chắc ô nào là '{_show_label(ind)}': tên ô trong tệp chỉ tới "
                         f"{named_cell}, còn nhãn dòng chỉ tới {ref}. Hãy dùng biểu mẫu gốc đã "
                         "phát, không chèn, xóa hay chép dòng.",
@@ -738,7 +730,7 @@ def locate_by_labels(
             )
             location.problems.append(
                 Problem(
-                    "ambiguous-row",
+                    Code.AMBIGUOUS_ROW,
                     why,
                     address(real[0], value_col),
                     ind.id,
@@ -750,7 +742,7 @@ def locate_by_labels(
             r, c = seen[0]
             location.problems.append(
                 Problem(
-                    "row-out-of-order",
+                    Code.ROW_OUT_OF_ORDER,
                     f"Dòng '{_show_label(ind)}' (ô {address(r, c)}) nằm sai vị trí so với biểu mẫu "
                     "nên không đọc số liệu của dòng này. Hãy để các dòng đúng thứ tự như biểu mẫu "
                     "đã phát.",
@@ -769,7 +761,7 @@ def locate_by_labels(
         removed = named is not None and named.removed
         location.problems.append(
             Problem(
-                "row-removed",
+                Code.ROW_REMOVED,
                 f"Không có dòng '{_show_label(ind)}'"
                 + (" (dòng đã bị xóa)" if removed else "")
                 + f", chỗ của dòng này nay là ô {where}; số liệu này coi như chưa báo cáo. "
@@ -852,7 +844,7 @@ def _doubtful(
         c = evidence.label_col(r, key)
         ref = address(r, value_col)
         return Problem(
-            "ambiguous-row",
+            Code.AMBIGUOUS_ROW,
             f"Dòng '{str(index.grid[r][c]).strip()}' (ô {address(r, c)}) có thể là "
             f"'{_show_label(ind)}' ghi thiếu chữ, hoặc một dòng khác của biểu mẫu, nên không "
             f"đọc số liệu ở ô {ref}. Hãy ghi nhãn dòng đầy đủ như biểu mẫu.",
@@ -861,7 +853,7 @@ def _doubtful(
         )
     cells = ", ".join(address(r, value_col) for r in found)
     return Problem(
-        "ambiguous-row",
+        Code.AMBIGUOUS_ROW,
         f"Có nhiều dòng có thể là '{_show_label(ind)}' ({cells}); không biết dòng nào là số liệu "
         "của chỉ tiêu này. Hãy ghi nhãn các dòng đầy đủ như biểu mẫu, bỏ dòng thừa.",
         address(found[0], value_col),
@@ -871,7 +863,7 @@ def _doubtful(
 
 def _read_short(ind: Indicator, typed: str, label_cell: str, ref: str) -> Problem:
     return Problem(
-        "short-label",
+        Code.SHORT_LABEL,
         f"Dòng ghi tắt '{typed}' (ô {label_cell}) được đọc là '{_show_label(ind)}' (số liệu ở "
         f"ô {ref}). Kiểm tra lại; lần sau hãy dùng biểu mẫu đã phát, giữ nguyên nhãn các dòng.",
         ref,
@@ -881,7 +873,7 @@ def _read_short(ind: Indicator, typed: str, label_cell: str, ref: str) -> Proble
 
 def _misplaced(ind: Indicator, label_cell: str, value_col: int) -> Problem:
     return Problem(
-        "row-out-of-order",
+        Code.ROW_OUT_OF_ORDER,
         f"Nhãn '{_show_label(ind)}' ở ô {label_cell} nằm trong hoặc sau cột số liệu "
         f"({address(0, value_col)[:-1]}); không đọc được số liệu của dòng này.",
         label_cell,
@@ -935,12 +927,12 @@ def locate(
     if ids <= on_sheet.keys():
         removed = frozenset(k for k in ids if k not in cells)
         if len(removed) < len(ids) and _coherent(index, form, cells, removed):
-            return _from_map(index, form, "names", cells, removed)
-    proposals: list[tuple[str, Mapping[str, str]]] = []
+            return _from_map(index, form, LocatedBy.NAMES, cells, removed)
+    proposals: list[tuple[LocatedBy, Mapping[str, str]]] = []
     if id_cells:
-        proposals.append(("id-sheet", id_cells))
+        proposals.append((LocatedBy.ID_SHEET, id_cells))
     if trust_layout:
-        proposals.append(("layout", compute_layout(form).cells))
+        proposals.append((LocatedBy.LAYOUT, compute_layout(form).cells))
     for method, proposed in proposals:
         if ids <= set(proposed) and _coherent(index, form, proposed):
             location = _from_map(index, form, method, proposed, frozenset())

@@ -13,7 +13,7 @@ import statistics
 from collections.abc import Sequence
 
 from htsd_cli.checks.context import where
-from htsd_cli.findings import ERROR, FileReport, Finding, pick
+from htsd_cli.findings import ERROR, Code, FileReport, Finding, ReadingKind, pick
 from htsd_cli.form import Form, Indicator, Limits
 from htsd_cli.textnorm import format_number
 from htsd_cli.values import show
@@ -54,18 +54,18 @@ def _beyond_limits(
             continue
         low = limits.minimum
         # an office's summary holds totals: a unit's maximum says nothing about them
-        high = limits.maximum_for(rep.unit_type) if rep.kind != "summary" else None
+        high = limits.maximum_for(rep.unit_type) if rep.kind != ReadingKind.SUMMARY else None
         if low is not None and value < low:
             hint = _thousands_hint(value, low)
             _hold(
-                rep, ind, "implausible-low", value,
+                rep, ind, Code.IMPLAUSIBLE_LOW, value,
                 f"{where(rep.cells.get(ind.id, ''), ind)}: {show(value)}{_unit(ind)} là quá nhỏ để "
                 f"có thật (dưới {format_number(low)}{_unit(ind)}).{hint} {DECIDE}",
             )  # fmt: skip
         elif high is not None and value > high:
             kind = _type_label(form, rep.unit_type)
             _hold(
-                rep, ind, "implausible-high", value,
+                rep, ind, Code.IMPLAUSIBLE_HIGH, value,
                 f"{where(rep.cells.get(ind.id, ''), ind)}: {format_number(value, 2)}{_unit(ind)} là "
                 f"quá lớn với một {kind or 'đơn vị'} (tối đa {format_number(high)})."
                 f"{_date_hint(value, rep, form)} {DECIDE}",
@@ -77,7 +77,7 @@ def _far_from_peers(
 ) -> None:
     groups: dict[str, list[FileReport]] = {}
     for rep in files:
-        if rep.values and rep.unit_type and rep.kind != "summary":
+        if rep.values and rep.unit_type and rep.kind != ReadingKind.SUMMARY:
             groups.setdefault(rep.unit_type, []).append(rep)
     ids = [ind.id for ind in numeric]
     for unit_type, reps in groups.items():
@@ -101,7 +101,7 @@ def _far_from_peers(
                     continue
                 kind = _type_label(form, unit_type)
                 _hold(
-                    rep, ind, "outlier-held", value,
+                    rep, ind, Code.OUTLIER_HELD, value,
                     f"{where(rep.cells.get(ind.id, ''), ind)}: {format_number(value, 2)}"
                     f"{_unit(ind)} {how_far(value, median)} mức thường gặp của "
                     f"{'các ' + kind.lower() if kind else 'các đơn vị cùng loại'} "
@@ -117,7 +117,7 @@ def how_far(value: float, usual: float) -> str:
     return f"chỉ bằng 1/{show(round(usual / value))}"
 
 
-def _hold(rep: FileReport, ind: Indicator, code: str, value: float, message: str) -> None:
+def _hold(rep: FileReport, ind: Indicator, code: Code, value: float, message: str) -> None:
     """Take the figure out of the reading (it goes into no total) and say why (contract 1)."""
     del rep.values[ind.id]
     rep.held = {**rep.held, ind.id: value}  # the shared empty mapping is never changed

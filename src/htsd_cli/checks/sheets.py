@@ -1,24 +1,24 @@
 """A workbook with several sheets of the form: copies of one unit's form, sheets of other units.
 
-Each sheet that carries the form is read on its own (see validate.check_file); what a sheet says
+Each sheet that carries the form is read on its own (see checkfile.check_file); what a sheet says
 of whose it is (its own stamp, the name typed at its top) groups the readings. Copies of one
 unit's form count once when one of them holds all that the others hold; else each is held for
 the clerk. A sheet whose marks name another unit is that unit's reading (the roster says whose:
-validate.check_roster).
+batch.check_roster).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from htsd_cli.findings import ERROR, WARNING, FileReport, Finding
+from htsd_cli.findings import ERROR, WARNING, Code, FileReport, Finding
 from htsd_cli.roster import name_key, normalise_code
 from htsd_cli.values import show
 
 
 def unread_sheet(path: str, sheet: str, main: str) -> Finding:
     return Finding(
-        "unreadable-file",
+        Code.UNREADABLE_FILE,
         WARNING,
         f"Không đọc được trang '{sheet}' của tệp (trang bị hỏng); chỉ đọc trang '{main}'. Nếu "
         "trang đó có số liệu, hãy đề nghị đơn vị gửi lại tệp.",
@@ -65,7 +65,7 @@ def _resolve_copies(copies: list[tuple[str, FileReport]]) -> list[FileReport]:
             others = ", ".join(f"'{name}'" for name, rep in copies if rep is not kept)
             kept.findings.append(
                 Finding(
-                    "sheet-copy",
+                    Code.SHEET_COPY,
                     WARNING,
                     f"Tệp có {len(copies)} trang cùng biểu mẫu của cùng đơn vị: đã tính trang "
                     f"'{sheet}'. Mọi số liệu và lời văn đã điền ở trang {others} đều có ở trang "
@@ -82,7 +82,7 @@ def _resolve_copies(copies: list[tuple[str, FileReport]]) -> list[FileReport]:
     for sheet, rep in copies:
         rep.findings.append(
             Finding(
-                "sheet-copies-disagree",
+                Code.SHEET_COPIES_DISAGREE,
                 ERROR,
                 f"Tệp có {len(copies)} trang cùng biểu mẫu của cùng đơn vị mà số liệu khác nhau: "
                 f"trang {names} ({differ}). Chưa tính trang nào. Hãy hỏi đơn vị trang nào đúng, "

@@ -7,17 +7,17 @@ from typing import Any
 
 from htsd_cli.checks.context import Context
 from htsd_cli.checks.identity import identify, stamp_line
-from htsd_cli.checks.locate import Problem, form_items, label_key, locate
+from htsd_cli.checks.locate import Problem, form_items, locate
 from htsd_cli.errors import FormError
-from htsd_cli.findings import ERROR, WARNING
+from htsd_cli.findings import ERROR, WARNING, Code, ReadingKind
 from htsd_cli.form import Form
 from htsd_cli.layout import compute_layout, per_form
-from htsd_cli.textnorm import repair_legacy
+from htsd_cli.textnorm import label_key, repair_legacy
 from htsd_cli.workbook.view import SheetView
 
 # A problem that leaves one figure unread is an error, except a removed row, which is read as
 # "not reported", like a blank cell.
-_SEVERITY = {"row-removed": WARNING, "ambiguous-text": WARNING, "short-label": WARNING}
+_SEVERITY = {Code.ROW_REMOVED: WARNING, Code.AMBIGUOUS_TEXT: WARNING, Code.SHORT_LABEL: WARNING}
 
 
 @per_form  # asked once for every file read
@@ -57,7 +57,7 @@ def check_structure(ctx: Context) -> bool:
     if found and found != form.id:
         year = ident.get("form_year")
         ctx.add(
-            "wrong-form",
+            Code.WRONG_FORM,
             ERROR,
             f"Tệp là biểu mẫu '{found}'{f' năm {year}' if year else ''}, nhưng đợt này cần biểu "
             f"mẫu '{form.id}' ({form.short_title}). Hãy điền vào biểu mẫu đã phát năm nay.",
@@ -72,7 +72,7 @@ def check_structure(ctx: Context) -> bool:
             ctx.form = form = earlier
         else:
             ctx.add(
-                "wrong-form",
+                Code.WRONG_FORM,
                 WARNING,
                 f"Tệp là biểu mẫu '{found}' phiên bản {version}, hiện dùng phiên bản "
                 f"{form.version}; kiểm tra lại các ô đã điền.",
@@ -84,11 +84,15 @@ def check_structure(ctx: Context) -> bool:
     rep.unit_group = ident.get("unit_group")
     rep.identity_sources = list(dict.fromkeys(ident.sources))
     if ident.is_summary:
-        rep.kind, rep.covers, rep.reported = "summary", list(ident.covers), dict(ident.reported)
+        rep.kind, rep.covers, rep.reported = (
+            ReadingKind.SUMMARY,
+            list(ident.covers),
+            dict(ident.reported),
+        )
         rep.expected = dict(ident.expected)
         if not rep.covers:  # which units it holds is the evidence against counting one twice
             ctx.add(
-                "summary-incomplete",
+                Code.SUMMARY_INCOMPLETE,
                 ERROR,
                 "Tệp là báo cáo tổng hợp của đơn vị cấp dưới nhưng trang nhận diện không còn danh "
                 "sách các đơn vị đã được tổng hợp trong đó, nên không biết đơn vị nào đã được "
@@ -103,14 +107,14 @@ def check_structure(ctx: Context) -> bool:
     if location is None:
         if found:
             ctx.add(
-                "missing-cell",
+                Code.MISSING_CELL,
                 ERROR,
                 "Biểu mẫu đã bị sửa cấu trúc (chèn/xóa dòng hoặc trang, đổi nội dung cột), "
                 "không tìm thấy các ô số liệu. Hãy điền lại vào biểu mẫu gốc đã phát.",
             )
         else:
             ctx.add(
-                "unknown-form",
+                Code.UNKNOWN_FORM,
                 ERROR,
                 f"Không nhận ra biểu mẫu: tệp không có dấu nhận diện của htsd và các dòng "
                 f"không khớp biểu mẫu '{form.id}' ({form.short_title}). Hãy điền vào biểu "
@@ -119,7 +123,7 @@ def check_structure(ctx: Context) -> bool:
         return False
     if location.form is not None and location.form is not form:
         ctx.add(
-            "older-form",
+            Code.OLDER_FORM,
             WARNING,
             f"Bảng ghi nhãn các dòng theo biểu mẫu '{form.id}' phiên bản {location.form.version}, "
             f"không theo phiên bản {form.version} đang dùng; đã đọc theo phiên bản "
@@ -136,7 +140,7 @@ def check_structure(ctx: Context) -> bool:
         return False
     if not found:
         ctx.add(
-            "identity-by-layout",
+            Code.IDENTITY_BY_LAYOUT,
             WARNING,
             f"Tệp mất các dấu nhận diện (có thể số liệu đã được dán sang tệp mới); đã nhận ra "
             f"biểu mẫu '{form.id}' theo nội dung các dòng. Lần sau hãy điền vào tệp đã phát.",

@@ -12,8 +12,8 @@ from __future__ import annotations
 from typing import Any
 
 from htsd_cli.checks.context import Context, where
-from htsd_cli.findings import WARNING
-from htsd_cli.form import KINDS, Form
+from htsd_cli.findings import WARNING, Code
+from htsd_cli.form import KINDS, Form, Kind
 from htsd_cli.values import show
 
 
@@ -27,7 +27,7 @@ def carry_over(ctx: Context, current: Form) -> dict[str, Any]:
         if new is None:
             if value not in (None, ""):
                 ctx.add(
-                    "older-form",
+                    Code.OLDER_FORM,
                     WARNING,
                     f"{where(cell, ind)}: biểu mẫu phiên bản {current.version} không còn dòng này "
                     f"nên số liệu '{show(value)}' không được tính.",
@@ -38,11 +38,11 @@ def carry_over(ctx: Context, current: Form) -> dict[str, Any]:
             continue
         if value is None or new.kind == ind.kind:
             out[ind.id] = value
-        elif ind.numeric and new.kind == "yesno" and isinstance(value, (int, float)):
+        elif ind.numeric and new.kind == Kind.YESNO and isinstance(value, (int, float)):
             answer = value > 0
             out[ind.id] = answer
             ctx.add(
-                "older-form",
+                Code.OLDER_FORM,
                 WARNING,
                 f"{where(cell, ind)}: tệp theo biểu mẫu phiên bản {old.version} ghi số "
                 f"'{show(value)}'; phiên bản {current.version} hỏi Có/Không ({new.label}), "
@@ -53,7 +53,7 @@ def carry_over(ctx: Context, current: Form) -> dict[str, Any]:
             )
         else:
             ctx.add(
-                "older-form",
+                Code.OLDER_FORM,
                 WARNING,
                 f"{where(cell, ind)}: dòng này đổi từ loại '{KINDS[ind.kind]}' sang '{KINDS[new.kind]}' ở biểu mẫu "
                 f"phiên bản {current.version}; số liệu '{show(value)}' không được tính.",

@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from htsd_cli.errors import os_reason
+from htsd_cli.findings import Code
 from htsd_cli.textnorm import format_number
 from htsd_cli.workbook.parts import position, sheet_part_names
 
@@ -30,7 +31,7 @@ MAX_SHEETS = 255
 class Unreadable(Exception):
     """The file cannot be read as a workbook; `code` is the finding code."""
 
-    def __init__(self, code: str, message: str) -> None:
+    def __init__(self, code: Code, message: str) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
@@ -83,22 +84,22 @@ def read_bytes_guarded(path: Path) -> bytes:
     try:
         st = path.stat()
     except OSError as exc:
-        raise Unreadable("unreadable-file", f"Không đọc được tệp: {os_reason(exc)}.") from None
+        raise Unreadable(Code.UNREADABLE_FILE, f"Không đọc được tệp: {os_reason(exc)}.") from None
     if stat_mod.S_ISDIR(st.st_mode):
-        raise Unreadable("unreadable-file", "Đây là một thư mục mang tên tệp bảng tính.")
+        raise Unreadable(Code.UNREADABLE_FILE, "Đây là một thư mục mang tên tệp bảng tính.")
     if not stat_mod.S_ISREG(st.st_mode):
         raise Unreadable(
-            "unreadable-file", "Đây không phải tệp thường (FIFO, thiết bị hoặc socket)."
+            Code.UNREADABLE_FILE, "Đây không phải tệp thường (FIFO, thiết bị hoặc socket)."
         )
     if st.st_size > MAX_FILE_BYTES:
         raise Unreadable(
-            "unsafe-file",
+            Code.UNSAFE_FILE,
             f"Tệp quá lớn ({st.st_size // (1024 * 1024)} MB); một báo cáo chỉ khoảng vài chục KB.",
         )
     try:
         return path.read_bytes()
     except OSError as exc:
-        raise Unreadable("unreadable-file", f"Không đọc được tệp: {os_reason(exc)}.") from None
+        raise Unreadable(Code.UNREADABLE_FILE, f"Không đọc được tệp: {os_reason(exc)}.") from None
 
 
 # Parts no reader of ours (nor calamine) opens: not worth decompressing.
@@ -120,9 +121,9 @@ def _refuse_unusual_packing(info: _Member | zipfile.ZipInfo) -> None:
     """A password (the encryption flag, or WinZip's AES method) or a compression method that
     spreadsheet programs never write (the reader cannot open it either)."""
     if info.flag_bits & 0x1 or info.compress_type == AES_ENCRYPTED:
-        raise Unreadable("encrypted-file", ENCRYPTED)
+        raise Unreadable(Code.ENCRYPTED_FILE, ENCRYPTED)
     if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
-        raise Unreadable("unreadable-file", _unusual_method(info.compress_type))
+        raise Unreadable(Code.UNREADABLE_FILE, _unusual_method(info.compress_type))
 
 
 class _Member:
@@ -193,16 +194,17 @@ class Package:
                 members = self.zf.infolist()
         except (zipfile.BadZipFile, ValueError, OSError, EOFError):
             raise Unreadable(
-                "unreadable-file", "Tệp nén bị hỏng hoặc bị cắt cụt (tải về chưa xong?)." + RESEND
+                Code.UNREADABLE_FILE,
+                "Tệp nén bị hỏng hoặc bị cắt cụt (tải về chưa xong?)." + RESEND,
             ) from None
         if len(members) > MAX_MEMBERS:
             raise Unreadable(
-                "unsafe-file", f"Tệp chứa {len(members)} thành phần, quá nhiều cho một báo cáo."
+                Code.UNSAFE_FILE, f"Tệp chứa {len(members)} thành phần, quá nhiều cho một báo cáo."
             )
         declared = sum(i.file_size for i in members)
         if declared > MAX_UNZIPPED_BYTES:
             raise Unreadable(
-                "unsafe-file",
+                Code.UNSAFE_FILE,
                 f"Tệp giải nén ra tới {declared // (1024 * 1024)} MB (nghi là 'bom nén'); "
                 "không mở tệp này.",
             )
@@ -214,7 +216,7 @@ class Package:
 
     def _damaged(self, name: str) -> Unreadable:
         return Unreadable(
-            "unreadable-file",
+            Code.UNREADABLE_FILE,
             f"Phần '{name}' bên trong tệp bị hỏng, không giải nén được (tệp tải về chưa "
             "xong hoặc bị sửa bằng chương trình khác)." + RESEND,
         )
@@ -240,9 +242,9 @@ class Package:
         ):
             raise self._damaged(name) from None
         except NotImplementedError:  # a compression method zipfile cannot read
-            raise Unreadable("unreadable-file", _unusual_method(info.compress_type)) from None
+            raise Unreadable(Code.UNREADABLE_FILE, _unusual_method(info.compress_type)) from None
         except RuntimeError:
-            raise Unreadable("encrypted-file", ENCRYPTED) from None
+            raise Unreadable(Code.ENCRYPTED_FILE, ENCRYPTED) from None
 
     def _inflate(self, info: _Member, size: int) -> bytes:
         """What `zipfile` does for one part, with the same refusals: the local header must
@@ -292,7 +294,7 @@ class Package:
         chunk = self._read(name, self.budget + 1)
         if len(chunk) > self.budget:
             raise Unreadable(
-                "unsafe-file",
+                Code.UNSAFE_FILE,
                 "Tệp giải nén ra lớn hơn nhiều so với khai báo (nghi là 'bom nén'); "
                 "không mở tệp này.",
             )
@@ -313,7 +315,7 @@ def _refuse_entities(name: str, chunk: bytes) -> None:
     # find() with bounds looks in place: slicing would copy up to 64 KB of every part first
     if chunk.find(b"<!DOCTYPE", 0, 4096) >= 0 or chunk.find(b"<!ENTITY", 0, 65536) >= 0:
         raise Unreadable(
-            "unsafe-file",
+            Code.UNSAFE_FILE,
             f"Tệp chứa khai báo XML không an toàn ({name}: DOCTYPE/ENTITY); không mở tệp này.",
         )
 
@@ -328,24 +330,26 @@ def classify_zip(pkg: Package) -> str:
         return "ods"
     if pkg.has("word/document.xml"):
         raise Unreadable(
-            "unreadable-file", "Tệp là văn bản Word (.docx) được đặt tên như tệp Excel." + RESEND
+            Code.UNREADABLE_FILE, "Tệp là văn bản Word (.docx) được đặt tên như tệp Excel." + RESEND
         )
     if pkg.has("ppt/presentation.xml"):
-        raise Unreadable("unreadable-file", "Tệp là trình chiếu PowerPoint, không phải bảng tính.")
+        raise Unreadable(
+            Code.UNREADABLE_FILE, "Tệp là trình chiếu PowerPoint, không phải bảng tính."
+        )
     if mimetype.startswith(b"application/vnd.oasis.opendocument"):
-        raise Unreadable("unreadable-file", "Tệp là văn bản OpenDocument, không phải bảng tính.")
-    raise Unreadable("unreadable-file", "Tệp là một tệp nén (zip) thường, không phải bảng tính.")
+        raise Unreadable(Code.UNREADABLE_FILE, "Tệp là văn bản OpenDocument, không phải bảng tính.")
+    raise Unreadable(Code.UNREADABLE_FILE, "Tệp là một tệp nén (zip) thường, không phải bảng tính.")
 
 
 def check_ole(data: bytes) -> None:
     if "EncryptedPackage".encode("utf-16-le") in data or b"E\x00n\x00c\x00r\x00y\x00p\x00t" in data:
         raise Unreadable(
-            "encrypted-file",
+            Code.ENCRYPTED_FILE,
             "Tệp được đặt mật khẩu. Hãy gỡ mật khẩu (Tệp › Thông tin › Bảo vệ) rồi gửi lại.",
         )
     if "Workbook".encode("utf-16-le") not in data and "Book".encode("utf-16-le") not in data:
         raise Unreadable(
-            "unreadable-file",
+            Code.UNREADABLE_FILE,
             "Tệp là tài liệu Office cũ nhưng không phải bảng tính (.xls)." + RESEND,
         )
 
@@ -389,7 +393,7 @@ def check_sheet_content(xml: bytes) -> None:
         count += 1
         if count > MAX_CELLS:
             raise Unreadable(
-                "unsafe-file",
+                Code.UNSAFE_FILE,
                 f"Một trang tính có hơn {format_number(MAX_CELLS)} ô chứa dữ liệu (một báo cáo chỉ "
                 "vài trăm ô); không mở tệp này.",
             )
@@ -397,7 +401,7 @@ def check_sheet_content(xml: bytes) -> None:
         row, col = position(ref)
         if row >= MAX_ROWS or col >= MAX_COLS:
             raise Unreadable(
-                "unsafe-file",
+                Code.UNSAFE_FILE,
                 f"Một trang tính có dữ liệu ở ô {ref}, xa ngoài vùng của một báo cáo (nghi tệp "
                 "độc); không mở tệp này.",
             )

@@ -14,6 +14,7 @@ from collections.abc import Callable, Container, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from htsd_cli.findings import Code
 from htsd_cli.layout import FORM_SHEET, GUIDE_SHEET, ID_SHEET
 from htsd_cli.workbook.biff import xls_looks
 from htsd_cli.workbook.guard import (
@@ -338,7 +339,7 @@ def open_workbook(
         sheets = count_sheets(fmt, pkg)
         if sheets > MAX_SHEETS:
             raise Unreadable(
-                "unsafe-file",
+                Code.UNSAFE_FILE,
                 f"Tệp có {sheets} trang tính; biểu mẫu chỉ có 3. Hãy gửi đúng tệp biểu mẫu đã phát.",
             )
         # what the reader parses as soon as it opens the workbook goes through the guard first
@@ -350,17 +351,17 @@ def open_workbook(
         fmt = "xls"
     else:
         resend = "" if kind == "xml2003" else RESEND
-        raise Unreadable("unreadable-file", NOT_WORKBOOK[kind] + resend)
+        raise Unreadable(Code.UNREADABLE_FILE, NOT_WORKBOOK[kind] + resend)
 
     from python_calamine import CalamineWorkbook, PasswordError
 
     try:
         wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
     except PasswordError:
-        raise Unreadable("encrypted-file", ENCRYPTED) from None
+        raise Unreadable(Code.ENCRYPTED_FILE, ENCRYPTED) from None
     except calamine_errors() as exc:
         raise Unreadable(
-            "unreadable-file",
+            Code.UNREADABLE_FILE,
             f"Tệp bảng tính bị hỏng, không mở được ({short_reason(exc)})." + RESEND,
         ) from None
     view = WorkbookView(str(path), fmt, "", [], tuple(wb.sheet_names), wb, pkg)
@@ -370,11 +371,11 @@ def open_workbook(
         view.grid = _grid(view, wb, view.sheet)
     except PasswordError:
         view.close()
-        raise Unreadable("encrypted-file", ENCRYPTED) from None
+        raise Unreadable(Code.ENCRYPTED_FILE, ENCRYPTED) from None
     except calamine_errors() as exc:
         view.close()
         raise Unreadable(
-            "unreadable-file",
+            Code.UNREADABLE_FILE,
             f"Tệp bảng tính bị hỏng, không đọc được ({short_reason(exc)})." + RESEND,
         ) from None
     except Unreadable:

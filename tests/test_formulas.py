@@ -12,6 +12,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from htsd_cli.batch import check_batch
+from htsd_cli.checkfile import check_file
 from htsd_cli.form import Form, load_form
 from htsd_cli.formulas import (
     EMPTY_CELL,
@@ -24,7 +26,6 @@ from htsd_cli.formulas import (
 from htsd_cli.layout import FORM_SHEET, GUIDE_SHEET, compute_layout
 from htsd_cli.roster import Roster, Unit
 from htsd_cli.template import issue_workbooks
-from htsd_cli.validate import check_batch, check_file
 
 from .conftest import FORMS, full_values
 

@@ -1,0 +1,47 @@
+"""The openpyxl kit every workbook htsd writes starts from: a workbook whose default font is the
+one Nghị định 30 asks for, with fixed document dates (same inputs, same bytes), and the styles of
+the form sheet."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from htsd_cli.package import FIXED_TIME, FONT_NAME
+
+INPUT_FILL = "FFF9E5"  # pale yellow: "type here"
+
+
+def styles() -> dict[str, Any]:
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+
+    thin = Side(style="thin", color="000000")
+    return {
+        "font": Font(name=FONT_NAME, size=12),
+        "bold": Font(name=FONT_NAME, size=12, bold=True),
+        "title": Font(name=FONT_NAME, size=13, bold=True),
+        "italic": Font(name=FONT_NAME, size=12, italic=True),
+        "stamp": Font(name=FONT_NAME, size=9, italic=True, color="666666"),
+        "border": Border(left=thin, right=thin, top=thin, bottom=thin),
+        "input": PatternFill("solid", fgColor=INPUT_FILL),
+        "head": PatternFill("solid", fgColor="E8E8E8"),
+        "wrap": Alignment(wrap_text=True, vertical="top"),
+        "center": Alignment(horizontal="center", vertical="center", wrap_text=True),
+        "right": Alignment(horizontal="right", vertical="center"),
+    }
+
+
+def new_workbook() -> Any:
+    """An openpyxl workbook whose default font is Times New Roman (ND 30/2020)."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.utils.indexed_list import IndexedList
+
+    wb = Workbook()
+    base = Font(name=FONT_NAME, size=12)
+    wb._fonts = IndexedList([base])
+    wb._named_styles["Normal"].font = base
+    wb.properties.creator = "htsd"
+    wb.properties.lastModifiedBy = "htsd"
+    wb.properties.created = FIXED_TIME
+    wb.properties.modified = FIXED_TIME
+    return wb
