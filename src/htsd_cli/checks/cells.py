@@ -83,11 +83,11 @@ def _read_value(ctx: Context, ind: Indicator, cell: str) -> Any:
         return _read_text(ctx, cell, ind) or None
     raw_value = ctx.view.value(cell) if cell else ""
     kind = type(raw_value)
-    if (kind is float or kind is int) and ind.kind != "yesno" and ctx.view.plain_looks():
+    if (kind is float or kind is int) and ind.kind != Kind.YESNO and ctx.view.plain_looks():
         # most figures: a number in a cell nothing in the workbook strikes or shows as a date,
         # read as the long way below reads it (no blank, no error, no look to weigh)
         return _judged(ctx, ind, cell, raw_value, float(raw_value))
-    if kind is str and ind.kind == "yesno" and raw_value in _LISTED and ctx.plain_answers():
+    if kind is str and ind.kind == Kind.YESNO and raw_value in _LISTED and ctx.plain_answers():
         return _LISTED[raw_value]  # an answer picked from the list: read the long way, plain
     if _blank(raw_value) and not is_blank(raw_value):
         return None  # "Không áp dụng": a row the unit does not answer

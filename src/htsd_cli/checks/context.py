@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from htsd_cli.findings import Code, FileReport, Finding, Severity
+from htsd_cli.findings import Code, FileReport, Finding, ReadingKind, Severity
 from htsd_cli.form import Form, Indicator
 from htsd_cli.layout import label_text
 from htsd_cli.values import show
@@ -34,7 +34,7 @@ class Context:
         """Whether a yes/no cell holding an answer from the list reads as that answer without
         more ado: nothing in the workbook looks special, and this is not an office's summary
         (which counts the units that answered yes)."""
-        return self.report.kind != "summary" and self.view.plain_looks()
+        return self.report.kind != ReadingKind.SUMMARY and self.view.plain_looks()
 
     def add(
         self,
