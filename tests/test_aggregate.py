@@ -72,7 +72,7 @@ def test_status_reports_missing_late_invalid_and_duplicated():
     result = _on_samples(
         "status",
         "--as-of",
-        "2022-10-08",
+        "2022-10-12",  # the last day the receipts book records: everything has arrived
         "--json",
     )
     assert result.exit_code == 0, result.output
@@ -92,7 +92,7 @@ def test_status_reports_missing_late_invalid_and_duplicated():
         "missing": 2,
         "late": 1,
     }
-    assert data["days_left"] == 2 and "so-nhan.csv" in data["received_time_source"]
+    assert data["days_left"] == -2 and "so-nhan.csv" in data["received_time_source"]
     by_type = {row["name"]: row for row in data["by_unit_type"]}
     assert by_type["Trường mầm non"]["expected"] == 8 and by_type["Trường mầm non"]["received"] == 7
 
@@ -101,12 +101,12 @@ def test_status_table_in_vietnamese():
     result = _on_samples(
         "status",
         "--as-of",
-        "2022-10-08",
+        "2022-10-12",
     )
     assert result.exit_code == 0, result.output
     text = " ".join(result.output.split())
     assert "Tình hình nộp báo cáo" in text and "Chưa nộp" in text and "(muộn)" in text
-    assert "còn 2 ngày đến hạn" in text
+    assert "đã quá hạn 2 ngày" in text
 
 
 def test_status_without_receipts_does_not_guess_lateness(tmp_path, issued, filled):
@@ -541,12 +541,12 @@ def test_the_configured_deadline_decides_who_is_late(tmp_path):
     )
     text = text.replace('receipts = "so-nhan.csv"', f'receipts = "{SAMPLES / "so-nhan.csv"}"')
     config.write_text(text.replace('roster = "roster.csv"', f'roster = "{SAMPLE_ROSTER}"'), "utf-8")
-    result = _run("status", str(RETURNS), "-c", str(config), "--as-of", "08/10/2022", "--json")
+    result = _run("status", str(RETURNS), "-c", str(config), "--as-of", "12/10/2022", "--json")
     data = json.loads(result.stdout)
     assert data["deadline"] == "2022-10-12"
     late = {u["code"] for u in data["units"] if u["late"]}
     assert "TTHTCD02" not in late  # received 12/10: on time by the configured deadline
-    result = _on_samples("status", "--as-of", "08/10/2022", "--json")
+    result = _on_samples("status", "--as-of", "12/10/2022", "--json")
     assert "TTHTCD02" in {u["code"] for u in json.loads(result.stdout)["units"] if u["late"]}
 
 

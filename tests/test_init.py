@@ -10,10 +10,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import openpyxl
+import pytest
 from typer.testing import CliRunner
 
 from htsd_cli.cli import app
@@ -74,10 +78,11 @@ def test_init_then_every_command_without_options(tmp_path, form):
     assert sheet.column_dimensions["B"].number_format == "@"  # a code of digits stays as pasted
     assert "Tab" in " ".join(str(r[0].value) for r in book["Hướng dẫn"].iter_rows())
     assert not any(w in config for w in ("Folder", "roster of", "path"))  # comments in Vietnamese
-    # once the clerk has edited a file, a second init refuses to replace it
+    # once the clerk has edited a file, a second init keeps it: no option to look for
     (work / "htsd.toml").write_text(config + "# sửa tay\n", encoding="utf-8")
     again = runner.invoke(app, ["init", str(work), *FLAGS])
-    assert again.exit_code == 1 and "--overwrite" in again.output
+    assert again.exit_code == 0 and "--overwrite" not in again.output, again.output
+    assert (work / "htsd.toml").read_text(encoding="utf-8") == config + "# sửa tay\n"
     # the clerk fills the roster in Excel: the unit types come from its list
     wb = openpyxl.load_workbook(work / "danh-sach-don-vi.xlsx")
     assert [str(r) for r in wb["Danh sách"].data_validations.dataValidation[0].sqref.ranges] == [
@@ -110,6 +115,62 @@ def test_init_then_every_command_without_options(tmp_path, form):
     result = _in(moved.parent, "aggregate", "-c", str(moved / "htsd.toml"), "--overwrite")
     assert result.exit_code == 0, result.output
     assert (moved / "tong-hop" / "tong-hop.xlsx").exists()
+
+
+def test_init_run_again_keeps_the_answers_and_the_comments(tmp_path):
+    work = tmp_path / "dot-2025"
+    dates = ["--tu-ngay", "29/09/2025", "--den-ngay", "05/10/2025", "--han-nop", "10/10/2025"]
+    first = runner.invoke(app, ["init", str(work), "--nam", "2025", *dates, *OFFICE])
+    assert first.exit_code == 0, first.output
+    config = work / "htsd.toml"
+    text = config.read_text(encoding="utf-8")
+    edited = text.replace('name = "Lê Văn Bình"', 'name = "Lê Văn Bình"  # ký thay từ tháng 9')
+    edited = edited.replace('returns = "bao-cao-ve"', 'returns = "D:/bao cao"') + "# của tôi\n"
+    config.write_text(edited, encoding="utf-8")
+    roster = work / "danh-sach-don-vi.xlsx"
+    wb = openpyxl.load_workbook(roster)
+    wb["Danh sách"].append(list(UNITS[0]))
+    wb.save(roster)
+    filled = roster.read_bytes()
+
+    # nothing typed: every question is asked with the answer already there, nothing changes
+    again = runner.invoke(app, ["init", str(work)])
+    assert again.exit_code == 0, again.output
+    said = " ".join(again.output.split())
+    assert config.read_text(encoding="utf-8") == edited and roster.read_bytes() == filled
+    assert "Giữ nguyên (đã có, htsd không ghi đè): htsd.toml, danh-sach-don-vi.xlsx" in said
+    assert "Biểu mẫu: giữ nguyên bieu-mau-2025.xlsx như đang có." in said
+    assert "--overwrite" not in said
+
+    # a new deadline and a new signer: those two lines change, the rest stays as the clerk left it
+    third = runner.invoke(
+        app, ["init", str(work), "--han-nop", "12/10/2025", "--nguoi-ky", "Trần Thị Hoa"]
+    )
+    assert third.exit_code == 0, third.output
+    assert "htsd.toml: đã đổi deadline, [signer] name theo câu trả lời mới" in " ".join(
+        third.output.split()
+    )
+    expected = edited.replace("deadline = 2025-10-10", "deadline = 2025-10-12").replace(
+        'name = "Lê Văn Bình"', 'name = "Trần Thị Hoa"'
+    )
+    assert config.read_text(encoding="utf-8") == expected  # the comment on that line kept too
+    assert roster.read_bytes() == filled
+
+    # another week: the form workbook is the clerk's, so init says where to change it
+    week = runner.invoke(app, ["init", str(work), "--tu-ngay", "30/09/2025"])
+    assert week.exit_code == 0, week.output
+    assert "hãy mở bieu-mau-2025.xlsx bằng Excel, sửa ở trang đó rồi lưu" in " ".join(
+        week.output.split()
+    )
+    other_year = runner.invoke(app, ["init", str(work), "--nam", "2026"])
+    assert other_year.exit_code == 1
+    assert "htsd init dot-2026 --nam 2026" in " ".join(other_year.output.split())
+    config.write_text(expected + "x = [\n", encoding="utf-8")
+    broken = runner.invoke(app, ["init", str(work)])
+    assert broken.exit_code == 1 and "sửa dòng bị lỗi rồi chạy lại htsd init" in " ".join(
+        broken.output.split()
+    )
+    assert config.read_text(encoding="utf-8") == expected + "x = [\n"
 
 
 def test_a_command_without_its_setting_says_where_to_put_it(tmp_path):
@@ -260,3 +321,41 @@ def test_a_2025_campaign_from_init_to_the_report(tmp_path, lo_edit):
     assert totals["video_bai_dang_mang_xa"]["total"] == 6  # read by version 1, carried over
     assert totals["video_bai_dang_mang_xa"]["label"] == "Số video, bài viết đăng trên mạng xã hội:"
     assert _source_tree() == before
+
+
+def test_init_run_again_at_a_terminal_offers_the_answers_already_given(tmp_path):
+    """At a terminal (a pseudo-terminal here), every question shows the folder's answer as its
+    default: Enter keeps it."""
+    pty = pytest.importorskip("pty")  # POSIX: the Windows console is another thing
+    work = tmp_path / "dot-2025"
+    dates = ["--tu-ngay", "29/09/2025", "--den-ngay", "05/10/2025", "--han-nop", "10/10/2025"]
+    first = runner.invoke(app, ["init", str(work), "--nam", "2025", *dates, *OFFICE])
+    assert first.exit_code == 0, first.output
+    before = (work / "htsd.toml").read_text(encoding="utf-8")
+    master, slave = pty.openpty()
+    env = {**os.environ, "COLUMNS": "200", "TERM": "dumb"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "htsd_cli", "init", str(work)],
+        stdin=slave, stdout=slave, stderr=slave, env=env,
+    )  # fmt: skip
+    os.close(slave)
+    os.write(master, b"\n" * 20)  # Enter at every question
+    said = b""
+    while True:
+        try:
+            chunk = os.read(master, 4096)
+        except OSError:  # the other end closed: the command has ended
+            break
+        if not chunk:
+            break
+        said += chunk
+    assert process.wait(timeout=120) == 0, said.decode("utf-8", "replace")
+    os.close(master)
+    text = said.decode("utf-8")
+    for question in (
+        "Năm của đợt báo cáo [2025]", "Hạn đơn vị nộp báo cáo (dd/mm/yyyy) [10/10/2025]",
+        "Tên cơ quan thu báo cáo [Ủy ban nhân dân xã Tiên Du]", "Địa danh ghi ở dòng ngày tháng [Tiên Du]",
+        "Chức vụ người ký [CHỦ TỊCH]", "Họ tên người ký [Lê Văn Bình]",
+    ):  # fmt: skip
+        assert question in text, text
+    assert (work / "htsd.toml").read_text(encoding="utf-8") == before

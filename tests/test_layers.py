@@ -11,7 +11,11 @@ SRC = Path(__file__).resolve().parent.parent / "src" / "htsd_cli"
 # In the order of README.md, "Cho người phát triển". A module placed in none of them (one added
 # since) is not checked until it is placed.
 GROUPS = [
-    ("nền", "words findings errors textnorm values textwidth fsutil outputs stopping isolate pdf"),
+    (
+        "nền",
+        "words findings errors textnorm values textwidth dates fsutil paths outputs stopping "
+        "isolate pdf",
+    ),
     ("ghi tệp", "cellsafe package xlsxfast xlstyle"),
     ("biểu mẫu", "form formyaml formbook layout config roster"),
     ("thu nhận", "receipts mail imap"),

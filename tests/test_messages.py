@@ -1739,6 +1739,80 @@ def _signature_lines(tmp: Path) -> list[str]:
     return out
 
 
+def _dead_end_lines(tmp: Path) -> list[str]:
+    """What the clerk reads instead of a dead end: an impossible date (typed as an option, in
+    htsd.toml, in the receipts book), a receipts book with bad lines, a path with spaces typed
+    without quotes, init run again (another year, a broken htsd.toml, the form kept)."""
+    import dataclasses
+
+    from htsd_cli.cli_vi import translate
+    from htsd_cli.config import load_config
+    from htsd_cli.dates import impossible, why_not
+    from htsd_cli.errors import ConfigError
+    from htsd_cli.form import load_form
+    from htsd_cli.init import Campaign, current_answers, keep_form_line, same_year
+    from htsd_cli.paths import unquoted
+    from htsd_cli.status import load_receipts
+
+    out = []
+    for text in ("31/9/2025", "31/09/2025", "29/02/2025", "0/10/2025", "2025-13-01",
+                 "2025-04-31", "hôm qua"):  # fmt: skip
+        out.append(f"ngày | {text} | {impossible(text) or '-'} | {why_not(text)}")
+    assert not impossible("29/02/2024") and not impossible("12/10/2025")  # real dates
+    for message in (
+        "Invalid value for '--as-of': '31/9/2025' does not match the formats '%d/%m/%Y', '%Y-%m-%d'.",
+        "Invalid value for '--han-nop': '29/02/2025' does not match the format '%d/%m/%Y'.",
+        "Invalid value for '--as-of': '31-9' does not match the formats '%d/%m/%Y', '%Y-%m-%d'.",
+        "Got unexpected extra argument (2025)",
+    ):
+        out.append(f"gõ lệnh | {translate(message)}")
+    config = tmp / "htsd.toml"
+    text = SAMPLE_CONFIG.read_text(encoding="utf-8")
+    for bad in ("deadline = 2022-09-31", "deadline = 2023-02-29"):
+        config.write_text(text.replace("deadline = 2022-10-10", bad), encoding="utf-8")
+        try:
+            load_config(config)
+        except ConfigError as exc:
+            out.append(f"cấu hình | {str(exc).replace(str(tmp), '<tạm>')}")
+    book = tmp / "so-nhan.csv"
+    book.write_text(
+        "tep,ngay_nhan\na.xlsx,31/09/2025 08:00\nb.xlsx\n,01/10/2025\nc.xlsx,hôm qua\n"
+        "d.xlsx,01/10/2025 08:00\n",
+        encoding="utf-8",
+    )
+    receipts = load_receipts(book)
+    out += [f"sổ nhận | {said}" for said in receipts.problems]
+    out.append(f"sổ nhận | đọc được | {sorted(receipts)}")
+    for folder in ("Báo cáo về", "bao cao"):
+        (tmp / folder).mkdir()
+    old = Path.cwd()
+    os.chdir(tmp)
+    try:
+        for args in (["Báo", "cáo", "về"], ["Báo", "cáo", "về", "bao", "cao"], ["bao", "x"]):
+            found = unquoted(args)
+            out.append(f"đường dẫn | {args} | {found.message('htsd validate') if found else '-'}")
+    finally:
+        os.chdir(old)
+    config.write_text(text, encoding="utf-8")
+    answers = current_answers(tmp)
+    try:
+        same_year(tmp / "dot", answers, 2025)
+    except ConfigError as exc:
+        out.append(f"khởi tạo lại | {str(exc).replace(str(tmp), '<tạm>')}")
+    config.write_text(text + "x = [\n", encoding="utf-8")
+    try:
+        current_answers(tmp)
+    except ConfigError as exc:
+        out.append(f"khởi tạo lại | {str(exc).replace(str(tmp), '<tạm>')}")
+    base = load_form("htsd-2022")
+    kept = tmp / "bieu-mau-2022.xlsx"
+    kept.touch()
+    week = Campaign(2022, base.period_start, base.period_end, base.deadline, theme=base.theme)
+    for campaign in (week, dataclasses.replace(week, start=base.period_start.replace(day=2))):
+        out.append(f"khởi tạo lại | {keep_form_line(str(kept), base, campaign)}")
+    return out
+
+
 @pytest.fixture(scope="module")
 def lines(form, config, roster, issued, tmp_path_factory) -> list[str]:
     return [
@@ -1765,6 +1839,7 @@ def lines(form, config, roster, issued, tmp_path_factory) -> list[str]:
         *_campaign_lines(tmp_path_factory.mktemp("dot-moi")),
         *_import_lines(tmp_path_factory.mktemp("ke-hoach")),
         *_signature_lines(tmp_path_factory.mktemp("nguoi-ky")),
+        *_dead_end_lines(tmp_path_factory.mktemp("ngo-cut")),
     ]
 
 

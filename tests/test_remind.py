@@ -20,7 +20,7 @@ def _status(*extra: str):
     return runner.invoke(
         app,
         ["status", str(SAMPLES / "returns"), "-r", str(SAMPLE_ROSTER), "-c", str(SAMPLE_CONFIG),
-         "--as-of", "08/10/2022", *extra],
+         "--as-of", "12/10/2022", *extra],
         terminal_width=140,
     )  # fmt: skip
 
@@ -38,7 +38,8 @@ def test_reminders_name_each_unit_with_its_reason_and_the_deadline(tmp_path, sof
     assert len(blocks) == len(CHASED)
     for block in blocks:
         code = block.split("(")[1].split(")")[0]
-        assert code in CHASED and "hạn nộp 10/10/2022" in block
+        # as of 12/10 the deadline (10/10) has passed: a new one, five working days on
+        assert code in CHASED and "hạn nộp 19/10/2022 (hạn mới)" in block
         assert reasons[code].split(":")[0] in block
     [pdf] = soffice([folder / "cong-van-don-doc.docx"], "pdf", tmp_path / "pdf")
     text = " ".join(

@@ -31,10 +31,17 @@ class Annotated:
     note: str = ""
 
 
+def to_fix(rep: FileReport) -> bool:
+    """Whether a file has something its unit must fix or the clerk must confirm (an error, a
+    held figure): only such a file gets a copy to send back. A file with remarks only has
+    nothing to send back."""
+    return rep.errors > 0 or bool(rep.held)
+
+
 def annotate_report(
     report: Report, out_dir: Path, inputs: Inputs | None = None, overwrite: bool = False
 ) -> list[Annotated]:
-    """Write an annotated copy of every file that has findings, all together.
+    """Write an annotated copy of every file with something to fix (`to_fix`), all together.
 
     `inputs` are what the run read: the copies never land on them nor in a folder of returns
     (the next run would read them as returns). A file already there is replaced only when htsd
@@ -44,7 +51,7 @@ def annotate_report(
     planned: list[tuple[FileReport, str]] = []
     used: set[str] = set()
     for rep in report.files:
-        if not rep.findings:
+        if not to_fix(rep):
             continue
         if not rep.fmt:
             out.append(Annotated(rep.path, None, "không mở được tệp nên không chép được"))

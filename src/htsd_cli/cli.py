@@ -7,6 +7,7 @@ that `htsd --help` stays fast.
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
@@ -118,12 +119,12 @@ def setting(
 
 def optional_config(config: Path | None) -> Any:
     """The configuration when there is one (a command that can do without it gets None)."""
-    from htsd_cli.config import load_config
+    from htsd_cli.config import CONFIG_NAME, load_config
 
     try:
         return load_config(config)
     except HtsdError:
-        if config is not None:
+        if config is not None or Path(CONFIG_NAME).exists():  # a broken one is said, not skipped
             raise
         return None
 
@@ -136,17 +137,37 @@ def configuration_or_exit(config: Path | None) -> Any:
         raise fail(exc) from None
 
 
-def require_paths(paths: list[Path]) -> None:
-    """A returns path that does not exist is a usage error (exit 2), before anything is read."""
-    missing = [p for p in paths if not p.exists()]
-    if missing:
-        for path in missing:
+def require_paths(paths: list[Path], command: str) -> list[Path]:
+    """The returns paths as they are on disk (names compared in Unicode NFC); one that does not
+    exist is a usage error (exit 2), before anything is read. Pieces of one path with spaces,
+    typed without quotes, are said once, with the path as it should be typed."""
+    from htsd_cli.fsutil import find_path
+    from htsd_cli.paths import unquoted
+
+    found = [find_path(p) for p in paths]
+    if all(f is not None for f in found):
+        return [f for f in found if f is not None]
+    joined = unquoted([str(p) for p in paths])
+    if joined:
+        err_console.print(
+            f"[bold red]Lỗi:[/] {escape(joined.message(f'htsd {command}'))}", highlight=False
+        )
+        raise typer.Exit(2)
+    for path, there in zip(paths, found, strict=True):
+        if there is None:
             err_console.print(
-                f"[bold red]Lỗi:[/] không có tệp hay thư mục nào tên {path}. Hãy kiểm tra lại "
-                "đường dẫn (gõ sai tên thư mục?).",
+                f"[bold red]Lỗi:[/] không có tệp hay thư mục nào tên {escape(str(path))}. Hãy "
+                "kiểm tra lại đường dẫn (gõ sai tên thư mục?).",
                 highlight=False,
             )
-        raise typer.Exit(2)
+    raise typer.Exit(2)
+
+
+def _on_disk(path: Any) -> Any:
+    """A file named on the command line as it is on disk (names compared in Unicode NFC)."""
+    from htsd_cli.fsutil import find_path
+
+    return (find_path(path) or path) if path is not None else None
 
 
 def fail(exc: HtsdError) -> typer.Exit:
@@ -281,6 +302,7 @@ def _ask(given: str | None, question: str, default: str) -> str:
 
 def _ask_date(given: datetime | None, question: str, default: Any) -> Any:
     """A date flag's value, else the clerk's answer (dd/mm/yyyy) at a terminal, else `default`."""
+    from htsd_cli.dates import why_not
     from htsd_cli.form import parse_date
 
     if given is not None:
@@ -297,7 +319,7 @@ def _ask_date(given: datetime | None, question: str, default: Any) -> Any:
         found = parse_date(text)
         if found is not None:
             return found
-        err_console.print(f"[red]'{escape(text)}' không phải một ngày dd/mm/yyyy.[/]")
+        err_console.print(f"[red]{escape(why_not(text))}; hãy ghi dd/mm/yyyy.[/]")
 
 
 def _ask_year(given: int | None, default: int) -> int:
@@ -323,18 +345,21 @@ def _ask_signature(
     title: str | None,
     name: str | None,
     recipients: list[str] | None,
+    before: dict[str, str] | None = None,
 ) -> tuple[tuple[str, ...], str, str, tuple[str, ...]]:
     """Who signs and who receives (Nghị định 30): asked, or given as flags, with defaults that
-    fit the office. Returns the lines above the title, the title, the name, the recipients."""
+    fit the office (`before`: the answers htsd.toml holds, when init runs again). Returns the
+    lines above the title, the title, the name, the recipients."""
     from htsd_cli import signature as sig
 
+    before = before or {}
     kind = sig.office_kind(office, governing)
     while True:
         how = sig.signs(
             _ask(
                 signs,
                 f"Ai ký: 1 = người đứng đầu ({kind.head}) ký; 2 = cấp phó ký thay (KT. {kind.head})",
-                "1",
+                before.get("signs", "1"),
             )
         )
         if how is not None:
@@ -350,14 +375,16 @@ def _ask_signature(
     body = _ask(
         collective,
         "Ký thay mặt tập thể (dòng TM.): tên tập thể, hoặc 'không'",
-        kind.collective or "không",
+        before.get("collective", kind.collective or "không"),
     )
     body = "" if sig.no_collective(body) else body
-    title = _ask(title, "Chức vụ người ký", sig.default_title(kind, how)).strip().upper()
-    name = _ask(name, "Họ tên người ký", "(họ tên)")
-    default = sig.default_recipients(kind, short)
+    title = _ask(title, "Chức vụ người ký", before.get("title", sig.default_title(kind, how)))
+    title = title.strip().upper()
+    name = _ask(name, "Họ tên người ký", before.get("name", "(họ tên)"))
+    default = " ".join(sig.default_recipients(kind, short))
     if recipients is None:
-        answer = _ask(None, "Nơi nhận báo cáo (các nơi cách nhau bằng dấu ;)", " ".join(default))
+        question = "Nơi nhận báo cáo (các nơi cách nhau bằng dấu ;)"
+        answer = _ask(None, question, before.get("recipients", default))
         recipients = answer.split(";")
     return (
         sig.authority_lines(kind, how, title, body), title, name,
@@ -497,35 +524,59 @@ def init(
     import datetime as dt
 
     from htsd_cli import init as folders
+    from htsd_cli import views
 
     try:
-        campaign_year = _ask_year(year, dt.date.today().year)  # the clock decides only this
-        origin = folders.origin(campaign_year, form, plan)
+        was = folders.current_answers(folder)  # init run again: the answers given before
+
+        def before(table: str, key: str, default: Any) -> Any:
+            value = was.get((table, key))
+            return default if value is None or isinstance(value, bool) else value
+
+        campaign_year = _ask_year(year, before("", "year", dt.date.today().year))
+        folders.same_year(folder, was, campaign_year)
+        kept = None if form else folders.existing_form(folder, was)
+        origin = folders.origin(campaign_year, form or kept, plan)
         first, last, due, usual_theme = origin.defaults(campaign_year)
         campaign = folders.Campaign(
             year=campaign_year,
             start=_ask_date(start, "Tuần lễ từ ngày", first),
             end=_ask_date(end, "Tuần lễ đến ngày", last),
-            deadline=_ask_date(deadline, "Hạn đơn vị nộp báo cáo", due),
-            report_date=_ask_date(report_date, "Ngày của báo cáo tổng hợp (Enter: ghi sau)", None),
+            deadline=_ask_date(deadline, "Hạn đơn vị nộp báo cáo", before("", "deadline", due)),
+            report_date=_ask_date(
+                report_date,
+                "Ngày của báo cáo tổng hợp (Enter: ghi sau)",
+                before("report", "date", None),
+            ),
             theme=_ask(
                 theme,
                 f"Chủ đề Tuần lễ năm {campaign_year} (Enter: ghi sau trong biểu mẫu)",
                 usual_theme,
             ).strip(),
         )
-        chosen = folders.campaign_form(origin, campaign)
-        office_name = _ask(office, "Tên cơ quan thu báo cáo", "Phòng Giáo dục và Đào tạo")
-        governing_body = _ask(governing, "Cơ quan chủ quản (Enter nếu không có)", "")
-        short = _ask(short_name, "Tên viết tắt trong số văn bản", "PGDĐT")
-        where = _ask(place, "Địa danh ghi ở dòng ngày tháng", "(địa danh)")
-        sent_to = _ask(send_to, "Đơn vị gửi báo cáo về đâu (email, địa chỉ)", "")
+        chosen = folders.campaign_form(origin, campaign, kept)
+
+        def answer(given: str | None, question: str, key: str, default: str) -> str:
+            table, name = key.split(".")
+            return _ask(given, question, str(before(table, name, default)))
+
+        office_name = answer(
+            office, "Tên cơ quan thu báo cáo", "office.name", "Phòng Giáo dục và Đào tạo"
+        )
+        governing_body = answer(
+            governing, "Cơ quan chủ quản (Enter nếu không có)", "office.governing_body", ""
+        )
+        short = answer(short_name, "Tên viết tắt trong số văn bản", "office.short_name", "PGDĐT")
+        where = answer(place, "Địa danh ghi ở dòng ngày tháng", "office.place", "(địa danh)")
+        sent_to = answer(
+            send_to, "Đơn vị gửi báo cáo về đâu (email, địa chỉ)", "office.send_to", ""
+        )
         authority, title, name, receiving = _ask_signature(
             office_name, governing_body, short, signs, collective, signer_title, signer,
-            recipients,
+            recipients, folders.signature_answers(was),
         )  # fmt: skip
         setup = folders.Setup(
-            form=chosen.reference(folder, form),
+            form=chosen.reference(folder, form or kept),
             office=office_name,
             governing_body=governing_body,
             short_name=short,
@@ -536,11 +587,10 @@ def init(
             signer_name=name,
             recipients=receiving,
         )
-        written = folders.init_folder(folder, setup, chosen.form, campaign, chosen.book)
+        done = folders.init_folder(folder, setup, chosen.form, campaign, chosen.book)
     except HtsdError as exc:
         raise fail(exc) from None
-    for path in written:
-        console.print(f"Đã ghi {path}", highlight=False)
+    views.print_init(console, done)
     first_line, *more = chosen.lines
     console.print(f"\n[bold]{escape(first_line)}[/]", highlight=False)
     for extra in more:
@@ -654,8 +704,8 @@ def validate(
         paths, configured and configured.returns, "BÁO-CÁO", "returns", "báo cáo", many=True
     )
     assert paths is not None
-    require_paths(paths)
-    roster = roster or (configured.roster if configured else None)
+    paths = require_paths(paths, "validate")
+    roster = _on_disk(roster or (configured.roster if configured else None))
     try:
         loaded, units = commands.prepare_check(config, form, roster)
         if annotate is not None:  # where the copies may go is checked before any file is read
@@ -758,7 +808,7 @@ def status(
     from htsd_cli import commands, views
 
     states = _states(only)
-    paths, roster, _configured = _collecting(config, paths, roster)
+    paths, roster, _configured = _collecting(config, paths, roster, "status")
     try:
         cfg, loaded, units = commands.prepare_collecting(config, form, roster)
         inputs = commands.collecting_inputs(paths, cfg, units, receipts)
@@ -781,7 +831,7 @@ def status(
     else:
         views.print_status(console, result, states, _book(cfg))
         for path in written:
-            console.print(f"Đã ghi {path}")
+            console.print(f"Đã ghi {escape(views.shown(path))}", highlight=False)
 
 
 STATES = {
@@ -812,7 +862,7 @@ def _states(only: str | None) -> set[str] | None:
 
 
 def _collecting(
-    config: Path | None, paths: list[Path] | None, roster: Path | None
+    config: Path | None, paths: list[Path] | None, roster: Path | None, command: str
 ) -> tuple[list[Path], Path, Any]:
     """Returns and roster for status and aggregate (given, else from htsd.toml), and the
     configuration they came from (None when there is none)."""
@@ -824,8 +874,8 @@ def _collecting(
         roster, configured and configured.roster, "--roster", "roster", "danh sách đơn vị"
     )
     assert paths is not None and roster is not None
-    require_paths(paths)
-    return paths, roster, configured
+    paths = require_paths(paths, command)
+    return paths, _on_disk(roster), configured
 
 
 @app.command()
@@ -871,7 +921,7 @@ def aggregate(
     """Tổng hợp các báo cáo hợp lệ: tong-hop.xlsx, bao-cao.md và bao-cao.docx (và bao-cao.pdf)."""
     from htsd_cli import commands, views
 
-    paths, roster, configured = _collecting(config, paths, roster)
+    paths, roster, configured = _collecting(config, paths, roster, "aggregate")
     out = setting(out, configured and configured.output, "--out", "output", "thư mục ghi tổng hợp")
     if narrative is None and configured is not None and configured.narrative is not None:
         narrative = configured.narrative if configured.narrative.exists() else None
@@ -1015,6 +1065,16 @@ def _attribute(outcome: Any, folder: Path, configured: Any, roster: Path | None)
         err_console.print(
             f"[yellow]Chưa xác định được tệp của đơn vị nào:[/] {exc}", highlight=False
         )
+
+
+# The commands by their Vietnamese names, as a clerk may type them: the same commands, hidden
+# from the help so that it shows one name for each.
+ALIASES: dict[str, Callable[..., None]] = {
+    "kiem-tra": validate, "tong-hop": aggregate, "phat-bieu-mau": template, "bieu-mau": template,
+    "tinh-hinh": status, "thu": collect, "lay-thu": collect, "khoi-tao": init,
+}  # fmt: skip
+for _name, _command in ALIASES.items():
+    app.command(_name, hidden=True)(_command)
 
 
 def main() -> None:

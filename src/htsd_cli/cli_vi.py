@@ -65,15 +65,30 @@ ERRORS: tuple[tuple[str, str], ...] = (
     ),
     (r"Invalid value for '(.+?)': '(.*)' is not a valid integer.*$", "'{1}' ở {0} phải là số."),
     (r"Invalid value for '(.+?)': (.*)$", "Giá trị ở {0} không hợp lệ ({1})."),
-    (r"Got unexpected extra argument(?:s|\(s\))? \((.+)\)$", "Thừa tham số: {0}."),
+    (
+        r"Got unexpected extra argument(?:s|\(s\))? \((.+)\)$",
+        "Thừa tham số: {0}. Nếu đó là phần sau của một đường dẫn có dấu cách, hãy gõ cả đường "
+        'dẫn trong ngoặc kép, ví dụ "Báo cáo về".',
+    ),
     (r"Option '(.+?)' requires an argument\.?$", "Tùy chọn {0} cần một giá trị."),
     (r"Option '(.+?)' does not take a value\.?$", "Tùy chọn {0} không nhận giá trị."),
 )
 _COMPILED = [(re.compile(p, re.S), t) for p, t in ERRORS]
 
 
+_NOT_A_DATE = re.compile(
+    r"Invalid value for '(.+?)': (?:Value error, )?'(.*)' does not match", re.S
+)
+
+
 def translate(message: str) -> str:
     """A click usage message in Vietnamese (unchanged when it is not one of click's)."""
+    from htsd_cli.dates import impossible
+
+    date = _NOT_A_DATE.match(message.strip())
+    if date and impossible(date.group(2)):  # shaped like a date, but no calendar has it
+        option, text = date.groups()
+        return f"Ngày '{text}' ở {option} không có thật: {impossible(text)}."
     for pattern, template in _COMPILED:
         m = pattern.match(message.strip())
         if not m:

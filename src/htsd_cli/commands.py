@@ -118,7 +118,8 @@ def status(
 ) -> Any:
     from htsd_cli.pipeline import run_status
 
-    return run_status(paths, form, config, roster, as_of, receipts, progress)
+    # status --as-of D: what arrived after D had not arrived as of D
+    return run_status(paths, form, config, roster, as_of, receipts, progress, counted_by=as_of)
 
 
 def aggregate(

@@ -127,6 +127,9 @@ _TYPE_NAMES = {
 def find_config(explicit: Path | None) -> Path:
     """The configuration to use: --config, else htsd.toml in the working folder."""
     if explicit is not None:
+        from htsd_cli.fsutil import find_path
+
+        explicit = find_path(explicit) or explicit  # typed in decomposed Unicode
         if not explicit.is_file():
             raise ConfigError(f"Không tìm thấy tệp cấu hình {explicit}.")
         return explicit
@@ -153,12 +156,36 @@ def load_config(explicit: Path | None = None) -> Config:
 
 def _read_config(path: Path) -> Config:
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: sai cú pháp TOML ({exc}).") from exc
+        text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"Không đọc được tệp cấu hình {path}: {read_reason(exc)}.") from exc
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: {toml_problem(text, exc)}.") from exc
     return parse_config(data, path)
+
+
+def toml_problem(text: str, exc: tomllib.TOMLDecodeError) -> str:
+    """What is wrong with an htsd.toml that does not parse: an impossible date named with its
+    line and why (TOML says only "Invalid date"), else the parser's own words."""
+    import re
+
+    from htsd_cli.dates import impossible
+
+    for number, line in enumerate(text.splitlines(), start=1):
+        m = re.match(r"\s*([\w-]+)\s*=\s*(\d{4}-\d{1,2}-\d{1,2})\s*(?:#|$)", line)
+        if m and impossible(m.group(2)):
+            return (
+                f"dòng {number}: {m.group(1)} = {m.group(2)} không phải ngày có thật "
+                f"({impossible(m.group(2))}); ghi năm-tháng-ngày, ví dụ 2025-10-10"
+            )
+    at = re.search(r"at line (\d+), column (\d+)", str(exc))
+    where = f"dòng {at.group(1)}, cột {at.group(2)}" if at else "cuối tệp"
+    return (
+        f"sai cú pháp TOML ở {where} (thường do thiếu dấu ngoặc kép quanh chữ, thiếu dấu ] hay "
+        'dấu ", hoặc ngày ghi kiểu 10/10/2025 thay vì 2025-10-10)'
+    )
 
 
 def _beside(config: Path, value: object) -> Path | None:

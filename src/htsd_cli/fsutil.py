@@ -57,3 +57,33 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+
+
+def _nfc(name: str) -> str:
+    import unicodedata
+
+    return unicodedata.normalize("NFC", name)
+
+
+def find_path(path: Path) -> Path | None:
+    """`path` as it is on disk, its names compared in Unicode NFC: some keyboards type 'ệ' as
+    'e' and two combining marks, a name that looks the same as the folder's but is other bytes
+    (macOS may also hand back decomposed names). None when nothing there has that name."""
+    if os.path.lexists(path):
+        return path
+    parts = path.parts
+    found = Path(parts[0]) if path.is_absolute() else Path(".")
+    for part in parts[1:] if path.is_absolute() else parts:
+        step = found / part
+        if os.path.lexists(step):
+            found = step
+            continue
+        wanted = _nfc(part)
+        try:
+            names = [n for n in os.listdir(found) if _nfc(n) == wanted]
+        except OSError:
+            return None
+        if len(names) != 1:  # none, or two names alike but for their bytes: not a guess to make
+            return None
+        found = found / names[0]
+    return found if path.is_absolute() else Path(os.path.relpath(found))

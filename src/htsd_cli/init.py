@@ -6,7 +6,9 @@ every row kept), written into the folder as a form workbook for the clerk to che
 year's plan. The folder also holds htsd.toml (every path in it relative to the file, so the
 folder can be moved or copied), a roster workbook to fill, an empty receipts book, a narrative to
 write, and the folders for issued forms, returns and the summary. Nothing that is already there
-is replaced.
+is replaced: run again in a folder set up before, init offers htsd.toml's answers as defaults and
+changes in it only the answers given anew (keeping the clerk's comments and layout, which is why
+it edits the file with tomlkit), and writes only the files that are missing.
 """
 
 from __future__ import annotations
@@ -15,9 +17,10 @@ import dataclasses
 import datetime as dt
 import io
 import os
-from dataclasses import dataclass
+import tomllib
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from htsd_cli.form import Form, bundled_forms, load_form
 from htsd_cli.outputs import Inputs, OutputSet
@@ -154,9 +157,10 @@ class CampaignForm:
         return form_reference(folder, given or self.form.id)
 
 
-def campaign_form(origin: Origin, campaign: Campaign) -> CampaignForm:
-    """The form of `campaign`: drafted from the plan, else `origin`'s form as it is when it
-    serves, else carried to the campaign."""
+def campaign_form(origin: Origin, campaign: Campaign, kept: str | None = None) -> CampaignForm:
+    """The form of `campaign`: drafted from the plan, else the folder's own form workbook
+    `kept` (init run again), else `origin`'s form as it is when it serves, else carried to the
+    campaign."""
     from htsd_cli.errors import ConfigError
     from htsd_cli.formbook import form_notes, write_book
 
@@ -166,6 +170,8 @@ def campaign_form(origin: Origin, campaign: Campaign) -> CampaignForm:
             f"({campaign.start:%d/%m/%Y})."
         )
     base, draft = origin.base, origin.draft
+    if draft is None and kept is not None and Path(kept).is_file():
+        return CampaignForm(base, None, (keep_form_line(kept, base, campaign),))
     if draft is not None:
         from htsd_cli.formimport import left_out_lines, summary_line
 
@@ -406,16 +412,26 @@ def form_reference(folder: Path, ref: str) -> str:
         return str(path.resolve())
 
 
+@dataclass(frozen=True)
+class Done:
+    """What `init_folder` did: files written, files already there and kept as they are, and the
+    keys of an existing htsd.toml given a new answer."""
+
+    written: list[Path]
+    kept: list[Path] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+
+
 def init_folder(
     folder: Path,
     setup: Setup,
     form: Form,
     campaign: Campaign | None = None,
     book: bytes | None = None,
-) -> list[Path]:
+) -> Done:
     """Write the working folder (with the campaign's form workbook `book`, when it has one of
-    its own); refuses (naming them) files already there that htsd did not write. Returns what
-    was written."""
+    its own). A file already there is never replaced; an htsd.toml already there gets only the
+    answers that changed (`updated_config`)."""
     files = {
         CONFIG: config_text(setup, form, campaign).encode("utf-8"),
         ROSTER: roster_workbook(form),
@@ -425,11 +441,164 @@ def init_folder(
     add_decisions(files)
     if book is not None and campaign is not None:
         files[book_name(campaign.year)] = book
-    with OutputSet(folder, Inputs(), "thư mục làm việc") as outs:
-        outs.claim(files)
-        for name, data in files.items():
-            outs.write(name, data)
-        written = outs.commit()
+    kept = [folder / name for name in files if name != CONFIG and (folder / name).exists()]
+    for path in kept:
+        del files[path.name]
+    changed: list[str] = []
+    existing = folder / CONFIG
+    if existing.exists():
+        text, changed = updated_config(existing, files[CONFIG].decode("utf-8"))
+        if changed:
+            files[CONFIG] = text.encode("utf-8")
+        else:
+            del files[CONFIG]
+            kept.insert(0, existing)
+    written: list[Path] = []
+    if files:
+
+        def replaceable(paths: list[Path]) -> set[Path]:  # htsd.toml: its own text, updated
+            return {p for p in paths if p.name == CONFIG}
+
+        with OutputSet(folder, Inputs(), "thư mục làm việc", replaceable=replaceable) as outs:
+            outs.claim(files)
+            for name, data in files.items():
+                outs.write(name, data)
+            written = outs.commit()
     for sub in FOLDERS.values():
         (folder / sub).mkdir(exist_ok=True)
-    return written
+    return Done(written, kept, changed)
+
+
+# The keys of htsd.toml that init asks about: offered as defaults when it runs again, and the
+# only ones it changes there (paths, mailbox and anything the clerk added stay as they are).
+ANSWERS: tuple[tuple[str, str], ...] = (
+    ("", "year"), ("", "form"), ("", "deadline"), ("report", "date"),
+    ("office", "governing_body"), ("office", "name"), ("office", "short_name"),
+    ("office", "place"), ("office", "send_to"),
+    ("signer", "authority"), ("signer", "title"), ("signer", "name"), ("report", "recipients"),
+)  # fmt: skip
+ADDED_WHEN_MISSING = (("", "decisions"),)  # a folder set up before the decisions workbook
+
+
+def _read_existing(path: Path) -> dict[str, Any]:
+    from htsd_cli.config import toml_problem
+    from htsd_cli.errors import ConfigError, read_reason
+
+    text = ""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+        return tomllib.loads(text)
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = read_reason(exc)
+    except tomllib.TOMLDecodeError as exc:
+        reason = toml_problem(text, exc)
+    raise ConfigError(
+        f"Thư mục đã có {path} nhưng htsd không đọc được tệp đó ({reason}). htsd init không "
+        "viết lại tệp người dùng đã sửa: hãy mở nó bằng Notepad, sửa dòng bị lỗi rồi chạy lại "
+        "htsd init; hoặc đổi tên tệp (ví dụ thành htsd-cu.toml) để htsd init tạo tệp mới."
+    )
+
+
+def current_answers(folder: Path) -> dict[tuple[str, str], Any]:
+    """The answers an htsd.toml already in `folder` holds, to offer as defaults ({} when the
+    folder has none)."""
+    path = folder / CONFIG
+    if not path.exists():
+        return {}
+    data = _read_existing(path)
+    out: dict[tuple[str, str], Any] = {}
+    for table, key in ANSWERS:
+        where = data.get(table) if table else data
+        if isinstance(where, dict) and key in where:
+            out[(table, key)] = where[key]
+    return out
+
+
+def updated_config(path: Path, fresh: str) -> tuple[str, list[str]]:
+    """The text of htsd.toml at `path` with the answers of `fresh` (the file init would write
+    anew) where they differ, every other line, comment and key as it was; and the keys changed."""
+    import tomlkit
+
+    old = path.read_text(encoding="utf-8-sig")
+    _read_existing(path)  # said in Vietnamese when the file cannot be read
+    doc = tomlkit.parse(old)
+    new = tomllib.loads(fresh)
+    changed: list[str] = []
+    for table, key in (*ANSWERS, *ADDED_WHEN_MISSING):
+        source = new.get(table, {}) if table else new
+        if key not in source:
+            continue
+        if table and table not in doc:
+            doc.add(table, tomlkit.table())
+        target: Any = doc[table] if table else doc
+        if key in target and (
+            (table, key) in ADDED_WHEN_MISSING or _plain(target[key]) == source[key]
+        ):
+            continue
+        target[key] = source[key]
+        changed.append(f"[{table}] {key}" if table else key)
+    return tomlkit.dumps(doc), changed
+
+
+def _plain(item: Any) -> Any:
+    return item.unwrap() if hasattr(item, "unwrap") else item
+
+
+def signature_answers(answers: dict[tuple[str, str], Any]) -> dict[str, str]:
+    """Who signs and who receives as htsd.toml says, in the words init asks them with (the
+    defaults of its questions when it runs again)."""
+    out: dict[str, str] = {}
+    authority = answers.get(("signer", "authority"))
+    if ("signer", "title") in answers:  # a folder set up before: its signature block
+        lines = [authority] if isinstance(authority, str) else list(authority or [])
+        deputy = any(str(line).strip().upper().startswith("KT.") for line in lines)
+        out["signs"] = "2" if deputy else "1"
+        body = next(
+            (str(x).strip()[3:].strip() for x in lines if str(x).strip().upper().startswith("TM.")),
+            "",
+        )
+        out["collective"] = body or "không"
+        out["title"] = str(answers[("signer", "title")])
+    if ("signer", "name") in answers:
+        out["name"] = str(answers[("signer", "name")])
+    recipients = answers.get(("report", "recipients"))
+    if isinstance(recipients, list) and recipients:
+        out["recipients"] = "; ".join(str(r).strip().rstrip(";.") for r in recipients)
+    return out
+
+
+def same_year(folder: Path, answers: dict[tuple[str, str], Any], year: int) -> None:
+    """A folder set up for one year stays that year's: another year is another folder."""
+    from htsd_cli.errors import ConfigError
+
+    was = answers.get(("", "year"))
+    if isinstance(was, int) and was != year:
+        raise ConfigError(
+            f"Thư mục {folder} đã là đợt báo cáo năm {was} (year = {was} trong htsd.toml); htsd "
+            f"init không đổi năm của một đợt đã lập. Đợt năm {year}: hãy lập ở một thư mục mới, "
+            f"ví dụ htsd init dot-{year} --nam {year}."
+        )
+
+
+def existing_form(folder: Path, answers: dict[tuple[str, str], Any]) -> str | None:
+    """The form an existing htsd.toml names, as `base_form` takes it (a file of the folder by its
+    path)."""
+    ref = answers.get(("", "form"))
+    if not isinstance(ref, str) or not ref.strip():
+        return None
+    path = folder / ref
+    return str(path) if path.is_file() else ref
+
+
+def keep_form_line(ref: str, form: Form, campaign: Campaign) -> str:
+    """What init run again says of the folder's form: kept as it is; when the week or the theme
+    given differ from what its workbook says, where the clerk changes them (htsd never edits a
+    workbook the clerk may have edited)."""
+    name = os.path.basename(ref)
+    if not needs_own_form(form, campaign):
+        return f"Biểu mẫu: giữ nguyên {name} như đang có."
+    return (
+        f"Biểu mẫu: giữ nguyên {name}; htsd không sửa tệp đó. Ngày của Tuần lễ "
+        f"({campaign.start:%d/%m/%Y} – {campaign.end:%d/%m/%Y}) và chủ đề ghi ở trang "
+        f"'Đợt báo cáo' của tệp đó: hãy mở {name} bằng Excel, sửa ở trang đó rồi lưu."
+    )

@@ -55,7 +55,9 @@ def run_status(
     progress: Callable[[int, int], None] | None = None,
     meanwhile: Callable[[], None] | None = None,
     cache: Any = None,
+    counted_by: dt.date | None = None,
 ) -> tuple[Report, StatusReport]:
+    """Validate the returns and account for every unit (`counted_by`: see `build_status`)."""
     file_times = receipts is not None and str(receipts) == FILE_TIMES
     book_path = None if file_times else receipts or config.receipts
     if book_path is not None and receipts is None and not book_path.exists():
@@ -74,6 +76,7 @@ def run_status(
         book_path.name if book_path else "",
         form,
         file_times,
+        counted_by,
     )
     beside = book_path or (None if file_times else config.receipts)
     note_undelivered(status, undelivered_by_unit(roster, load_bounces(beside)))

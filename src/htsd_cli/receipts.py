@@ -89,6 +89,14 @@ def read_rows(path: Path) -> list[list[str]]:
     return parse(decode_text(raw))
 
 
+def book_key(name: str) -> str:
+    """A file name as the receipts book is looked up by: lower case, Unicode NFC (a name typed
+    into the book in decomposed Unicode, or listed so by macOS, is the same file)."""
+    import unicodedata
+
+    return unicodedata.normalize("NFC", name).lower()
+
+
 def when_text(when: dt.datetime | None) -> str:
     return when.strftime(TIME_FORMAT) if when is not None else ""
 

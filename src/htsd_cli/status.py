@@ -16,7 +16,7 @@ from htsd_cli.errors import RosterError
 from htsd_cli.findings import ERROR, HELD_CODES, WARNING, Code, FileReport, Finding, Report
 from htsd_cli.form import Form
 from htsd_cli.fsutil import modified
-from htsd_cli.receipts import read_rows
+from htsd_cli.receipts import book_key, read_rows
 from htsd_cli.roster import Roster, normalise_code
 from htsd_cli.textnorm import fold
 from htsd_cli.values import show
@@ -86,6 +86,9 @@ class StatusReport:
     set_aside: list[FileReport] = field(default_factory=list)  # by the clerk's decision
     decisions: list[Outcome] = field(default_factory=list)  # as in findings.Report
     to_decide: list[Row] = field(default_factory=list)
+    book_problems: list[str] = field(default_factory=list)  # lines of the receipts book not read
+    received_later: list[str] = field(default_factory=list)  # files received after `as_of`
+    counted_by: dt.date | None = None  # --as-of: only what was received by that day counts
 
     @property
     def days_left(self) -> int:
@@ -137,6 +140,8 @@ class StatusReport:
             "set_aside_files": [r.path for r in self.set_aside],
             "decisions": [d.to_dict() for d in self.decisions],
             "to_decide": [r.to_dict() for r in self.to_decide],
+            "receipts_problems": list(self.book_problems),
+            "received_after_as_of": list(self.received_later),
         }
 
 
@@ -154,27 +159,50 @@ def receipts_header(row: list[str]) -> list[str] | None:
     return header if "tep" in header and "ngay_nhan" in header else None
 
 
-def load_receipts(path: Path) -> dict[str, dt.datetime]:
-    """A receipts book: CSV with columns 'tep' (file name) and 'ngay_nhan' (date received)."""
+class Receipts(dict[str, dt.datetime]):
+    """A receipts book: file name (lower case) → when it was received; and what could not be
+    read in it, one sentence per line of the book (the rest of the book still counts)."""
+
+    def __init__(self, dates: dict[str, dt.datetime], problems: list[str]) -> None:
+        super().__init__(dates)
+        self.problems = problems
+
+
+def load_receipts(path: Path) -> Receipts:
+    """A receipts book: CSV with columns 'tep' (file name) and 'ngay_nhan' (date received). A
+    line that cannot be read is told (`Receipts.problems`) and its file has no date: a clerk's
+    typing slip in one line never stops `status`."""
+    from htsd_cli.dates import why_not
+
     rows = read_rows(path)  # the delimiter from the header line, never from a subject
     if not rows:
-        return {}
+        return Receipts({}, [])
     header = receipts_header(rows[0])
     if header is None:
         raise RosterError(f"{path}, dòng 1: sổ nhận cần hai cột 'tep' và 'ngay_nhan'.")
     i_file, i_date = header.index("tep"), header.index("ngay_nhan")
     out: dict[str, dt.datetime] = {}
+    problems: list[str] = []
     for number, row in enumerate(rows[1:], start=2):
         if not any(c.strip() for c in row):
             continue
         name = from_csv(row[i_file].strip()) if i_file < len(row) else ""  # as collect wrote it
-        when = _parse_when(row[i_date] if i_date < len(row) else "")
-        if not name or when is None:
-            raise RosterError(
-                f"{path}, dòng {number}: cần tên tệp và ngày nhận dạng dd/mm/yyyy (có thể kèm giờ hh:mm hoặc hh:mm:ss)."
+        text = row[i_date].strip() if i_date < len(row) else ""
+        when = _parse_when(text)
+        if not name or not text:
+            missing = "tên tệp" if not name else "ngày nhận"
+            problems.append(
+                f"Sổ nhận {path.name}, dòng {number}: thiếu {missing} (dòng có "
+                f"{len(row)} cột, cần cột 'tep' và 'ngay_nhan'); dòng này chưa được tính."
             )
-        out[name.lower()] = when
-    return out
+        elif when is None:
+            problems.append(
+                f"Sổ nhận {path.name}, dòng {number}: {why_not(text)}; tệp {name} coi như chưa "
+                "rõ ngày nhận (không xét muộn). Hãy sửa thành dd/mm/yyyy, có thể kèm giờ hh:mm."
+            )
+        else:
+            out[book_key(name)] = when
+    return Receipts(out, problems)
 
 
 def load_senders(path: Path | None) -> dict[str, str]:
@@ -195,7 +223,7 @@ def load_senders(path: Path | None) -> dict[str, str]:
         name = from_csv(row[i_file].strip()) if i_file < len(row) else ""
         sender = parseaddr(from_csv(row[i_from]))[1] if i_from < len(row) else ""
         if name and sender:
-            out[name.lower()] = sender.strip().lower()
+            out[book_key(name)] = sender.strip().lower()
     return out
 
 
@@ -220,7 +248,7 @@ def booked_at(rep: FileReport, receipts: dict[str, dt.datetime] | None) -> dt.da
     """The date the receipts book gives a file (None when there is no book or no line)."""
     if receipts is None:
         return None
-    return receipts.get(os.path.basename(outer(rep.path)).lower())  # an archive's own line
+    return receipts.get(book_key(os.path.basename(outer(rep.path))))  # an archive's own line
 
 
 def build_status(
@@ -232,6 +260,7 @@ def build_status(
     receipts_name: str = "",
     form: Form | None = None,
     file_times: bool = False,
+    counted_by: dt.date | None = None,
 ) -> StatusReport:
     """One row per roster unit; the file of a unit received last is the one that counts.
 
@@ -240,7 +269,9 @@ def build_status(
     whose evidence names two units is held: each of them, having sent nothing else, waits for
     the clerk's decision ("Cần xác nhận"). A file decided to be another unit's than the one it
     was issued to counts for that unit, and the first is shown as having sent another unit's
-    file. A file the clerk set aside counts for nobody.
+    file. A file the clerk set aside counts for nobody. With `counted_by` (status --as-of), a
+    file received after that day (by the receipts book, or its file time when asked) is left
+    out: as of that day it had not arrived.
     """
     by_code: dict[str, list[FileReport]] = {}
     unusable: dict[str, list[FileReport]] = {}
@@ -262,7 +293,13 @@ def build_status(
     for rep in foreign:
         owner = roster.named_in(Path(rep.path).name)
         rep.named_for = owner.code if owner else ""
+    later: list[str] = []
     for rep in [*report.files, *foreign]:
+        if counted_by is not None:
+            when = received_at(rep, receipts) if file_times else booked_at(rep, receipts)
+            if when is not None and when.date() > counted_by:
+                later.append(rep.path)
+                continue
         key = normalise_code(rep.unit_code) if rep.unit_code else ""
         named = normalise_code(rep.named_for) if rep.named_for else ""
         if is_set_aside(rep):
@@ -324,8 +361,9 @@ def build_status(
     else:
         source = "chưa có sổ nhận: chưa rõ ngày nhận, không xét nộp muộn"
     return StatusReport(
-        deadline, as_of, source, units, unmatched, set_aside, report.decisions, report.to_decide
-    )
+        deadline, as_of, source, units, unmatched, set_aside, report.decisions, report.to_decide,
+        list(getattr(receipts, "problems", [])), list(dict.fromkeys(later)), counted_by,
+    )  # fmt: skip
 
 
 def _others(files: list[FileReport], chosen: FileReport) -> Sequence[str]:

@@ -21,12 +21,92 @@ if TYPE_CHECKING:
     from htsd_cli.collect import Outcome as Collected
     from htsd_cli.decisions import Outcome, Row
     from htsd_cli.findings import Report
+    from htsd_cli.init import Done
     from htsd_cli.mail import Mail
     from htsd_cli.pipeline import Outputs
     from htsd_cli.status import StatusReport
     from htsd_cli.template import Issued
 
 PROGRESS_THRESHOLD = 20
+
+
+def shown(path: str | Path) -> str:
+    """A path as the clerk reads it: from the working folder when it lies there (the folder
+    they are in, where htsd.toml is), else as it is."""
+    import os
+
+    text = str(path)
+    if not os.path.isabs(text):
+        return text
+    try:
+        relative = os.path.relpath(text)
+    except ValueError:  # another drive (Windows)
+        return text
+    return text if relative == ".." or relative.startswith(".." + os.sep) else relative
+
+
+def _plain_width(cell: Any, whole: bool) -> int:
+    """The width a cell needs: its longest word (words wrap at spaces), or all of it."""
+    from rich.cells import cell_len
+    from rich.text import Text
+
+    text = cell.plain if isinstance(cell, Text) else Text.from_markup(str(cell)).plain
+    if whole:
+        return max((cell_len(line) for line in text.splitlines()), default=0)
+    return max((cell_len(word) for word in text.split()), default=0)
+
+
+def _widths(console: Console, table: Table, names: tuple[int, ...]) -> dict[int, int] | None:
+    """The width of each column (see `readable`), None when not every word fits."""
+    columns = table.columns
+    cells = [[column.header, *column._cells] for column in columns]
+    need = [
+        max(_plain_width(c, bool(column.no_wrap)) for c in cells[i])
+        for i, column in enumerate(columns)
+    ]
+    want = [max(_plain_width(c, True) for c in cells[i]) for i in range(len(columns))]
+    room = console.width - (3 * len(columns) + 1)  # borders and padding of a rich box
+    others = [i for i in range(len(columns)) if i not in names]
+    spare = room - sum(need[i] for i in others)
+    if spare < sum(min(need[i], 12) for i in names):
+        return None
+    widths = {i: need[i] for i in others}
+    for i in names:
+        widths[i] = max(min(want[i], spare // len(names)), min(need[i], 12))
+    spare = room - sum(widths.values())
+    while spare > 0:  # what is left, shared among the columns that would take more
+        hungry = [i for i in others if widths[i] < want[i]]
+        if not hungry:
+            break
+        share = max(1, spare // len(hungry))
+        for i in hungry:
+            add = min(share, want[i] - widths[i], spare)
+            widths[i] += add
+            spare -= add
+    return widths
+
+
+def names_fit(console: Console, table: Table, *names: int) -> bool:
+    """Whether the columns `names` can show every name whole on this screen."""
+    widths = _widths(console, table, names)
+    return widths is not None and all(
+        widths[i] >= max((_plain_width(c, True) for c in table.columns[i]._cells), default=0)
+        for i in names
+    )
+
+
+def readable(console: Console, table: Table, *names: int) -> Table:
+    """A table a clerk can read at any width: text wraps between words, never with '…' nor
+    inside a word; the columns `names` (file names, paths) get the width of their longest
+    entry, as far as the screen allows once every other column has room for its longest word;
+    what room is left goes to the other columns. A name is broken only when it cannot fit on
+    the screen at all."""
+    for column in table.columns:
+        column.overflow = "fold"
+    widths = _widths(console, table, names)
+    for i, width in (widths or {}).items():  # None: not even every word fits; rich shares
+        table.columns[i].width = width
+    return table
 
 
 class _Bar:
@@ -120,7 +200,7 @@ def print_form(console: Console, form: Form) -> None:
                 "", ind.id, label, KINDS[ind.kind], ind.unit,
                 "" if same else who(ind.applies_to), _limits_text(form.limits(ind)),
             )  # fmt: skip
-    console.print(table)
+    console.print(readable(console, table))
     console.print(
         f"{len(form.indicators)} chỉ tiêu, {len(form.texts)} phần lời, {len(form.rules)} quy tắc."
     )
@@ -159,8 +239,27 @@ def print_form(console: Console, form: Form) -> None:
             console.print(f"  {cell}: {escape(text)}", highlight=False)
 
 
+def print_init(console: Console, done: Done) -> None:
+    """What `htsd init` wrote, what it kept as the clerk left it, what it changed in htsd.toml."""
+    for path in done.written:
+        console.print(f"Đã ghi {escape(shown(path))}", highlight=False)
+    if done.changed:
+        console.print(
+            f"htsd.toml: đã đổi {escape(', '.join(done.changed))} theo câu trả lời mới; mọi dòng khác "
+            "và chú thích giữ nguyên.",
+            highlight=False,
+        )
+    if done.kept:
+        console.print(
+            "Giữ nguyên (đã có, htsd không ghi đè): "
+            + ", ".join(escape(p.name) for p in done.kept)
+            + ".",
+            highlight=False,
+        )
+
+
 def print_issued(console: Console, issued: list[Issued], out: Path) -> None:
-    table = Table(title=f"Đã tạo {len(issued)} biểu mẫu trong {out}")
+    table = Table(title=f"Đã tạo {len(issued)} biểu mẫu trong {escape(shown(out))}")
     table.add_column("Mã đơn vị")
     table.add_column("Tên đơn vị")
     table.add_column("Loại")
@@ -170,8 +269,11 @@ def print_issued(console: Console, issued: list[Issued], out: Path) -> None:
         if unit is None:
             table.add_row("—", "(mẫu trắng: đơn vị tự ghi tên)", "—", item.path.name)
         else:
-            table.add_row(unit.code, unit.name, unit.unit_type_label, item.path.name)
-    console.print(table)
+            table.add_row(
+                escape(unit.code), escape(unit.name), escape(unit.unit_type_label),
+                escape(item.path.name),
+            )  # fmt: skip
+    console.print(readable(console, table, 3))
 
 
 SEVERITY = {"error": "[red]Lỗi[/]", "warning": "[yellow]Lưu ý[/]"}
@@ -200,34 +302,34 @@ def print_validation(
         f" · bỏ qua {len(report.skipped)} tệp" if report.skipped else ""
     )
     console.print(summary)
-    shown = [r for r in report.files if show_all or r.findings]
-    noted_only = [r for r in shown if r.valid and r.findings]
+    listed = [r for r in report.files if show_all or r.findings]
+    noted_only = [r for r in listed if r.valid and r.findings]
     hidden = 0
     if not show_all and len(noted_only) > WARNINGS_LISTED:
         # thousands of files with a warning would bury the files that must be fixed
-        shown = [r for r in shown if not r.valid]
+        listed = [r for r in listed if not r.valid]
         hidden = len(noted_only)
     title = f"Kết quả kiểm tra {len(files)} tệp"
     if not show_all:
-        title += f": {len(shown)} tệp cần xem (cả danh sách: --all)"
+        title += f": {len(listed)} tệp cần xem (cả danh sách: --all)"
     table = Table(title=title)
     table.add_column("Tệp", overflow="fold")
     table.add_column("Hợp lệ", justify="center")
     table.add_column("Đơn vị", overflow="fold")
     table.add_column("Lỗi", justify="right")
     table.add_column("Lưu ý", justify="right")
-    for rep in shown:
+    for rep in listed:
         unit = " ".join(x for x in (rep.unit_code, rep.unit_name) if x) or "—"
         sheet = f" (trang {rep.sheet})" if len(files[rep.path]) > 1 else ""
         table.add_row(
-            escape(rep.path + sheet),
+            escape(shown(rep.path) + sheet),
             "[green]✓[/]" if rep.valid else "[red]✗[/]",
             escape(unit),
             str(rep.errors) if rep.errors else "",
             str(rep.warnings) if rep.warnings else "",
         )
-    if shown:
-        console.print(table)
+    if listed:
+        console.print(readable(console, table, 0))
     if hidden:
         console.print(f"Và {hidden} tệp hợp lệ chỉ có lưu ý (xem từng tệp: --all hoặc --json).")
     findings = [f for rep in report.files for f in rep.findings]
@@ -244,10 +346,10 @@ def print_validation(
         for code in dict.fromkeys(f.code for f in warnings_only):
             same = [f for f in warnings_only if f.code == code]
             kinds.add_row(escape(same[0].title), str(len(same)), str(len({f.file for f in same})))
-        console.print(kinds)
+        console.print(readable(console, kinds))
     if findings:
         ft = Table(title="Những điểm cần sửa", show_lines=True)
-        ft.add_column("Tệp", overflow="fold", max_width=28)
+        ft.add_column("Tệp")
         ft.add_column("Ô")
         ft.add_column("Mức độ")
         ft.add_column("Nội dung", overflow="fold")
@@ -258,20 +360,36 @@ def print_validation(
                 SEVERITY[f.severity],
                 escape(f.message),
             )
-        console.print(ft)
+        console.print(readable(console, ft, 0))
     for s in report.skipped:
-        console.print(f"[dim]Bỏ qua {escape(s.path)}: {escape(s.reason)}[/]")
+        console.print(f"[dim]Bỏ qua {escape(shown(s.path))}: {escape(s.reason)}[/]")
     print_decisions(console, report.decisions, report.to_decide, book)
     if annotated is not None:
-        for a in annotated:
-            if a.path is None:
-                console.print(
-                    f"[yellow]Không tạo được bản đánh dấu cho {escape(a.source)}: {a.note}[/]"
-                )
-            else:
-                extra = f" ({a.note})" if a.note else ""
-                console.print(f"Bản đánh dấu để gửi lại: {escape(str(a.path))}{extra}")
+        print_annotated(console, report, annotated)
     console.print(summary)  # again at the end, where the eye lands after a long list
+
+
+def print_annotated(console: Console, report: Report, annotated: list[Annotated]) -> None:
+    """Each copy written to send back, then how many, and that files without anything to fix
+    got none."""
+    from htsd_cli.annotate import to_fix
+
+    for a in annotated:
+        if a.path is None:
+            console.print(
+                f"[yellow]Không tạo được bản đánh dấu cho {escape(shown(a.source))}: {a.note}[/]"
+            )
+        else:
+            extra = f" ({a.note})" if a.note else ""
+            console.print(f"Bản đánh dấu để gửi lại: {escape(shown(a.path))}{extra}")
+    written = sum(a.path is not None for a in annotated)
+    files = report.by_file()
+    clean = sum(not any(to_fix(r) for r in readings) for readings in files.values())
+    console.print(
+        f"Đã ghi {written} bản đánh dấu (chỉ cho tệp có lỗi hoặc số liệu cần xác nhận); "
+        f"{clean}/{len(files)} tệp không có gì cần sửa nên không có bản đánh dấu.",
+        highlight=False,
+    )
 
 
 def print_decisions(console: Console, outcomes: list[Outcome], rows: list[Row], book: str) -> None:
@@ -332,6 +450,16 @@ def print_status(
         f"hợp lệ {c['invalid']} · chưa nộp {c['missing']} · muộn {c['late']} · {when} · ngày "
         f"nhận theo {status.received_source}"
     )
+    for said in status.book_problems:
+        console.print(f"[yellow]{escape(said)}[/]", highlight=False)
+    if status.received_later:
+        names = [Path(p).name for p in status.received_later]
+        some = ", ".join(names[:8]) + (f" và {len(names) - 8} tệp khác" if len(names) > 8 else "")
+        console.print(
+            f"Tính đến ngày {status.as_of:%d/%m/%Y}: {len(names)} tệp nhận sau ngày đó chưa được "
+            f"tính ({escape(some)}).",
+            highlight=False,
+        )
     for title, key in (("Theo loại đơn vị", "unit_type_label"), ("Theo nhóm", "group")):
         bt = Table(title=title)
         for col in ("", "Phải nộp", "Đã nhận", "Hợp lệ", "Muộn"):
@@ -341,7 +469,7 @@ def print_status(
                 escape(row["name"]),
                 *(str(row[k]) for k in ("expected", "received", "valid", "late")),
             )
-        console.print(bt)
+        console.print(readable(console, bt))
     wanted = only
     if wanted is None and len(status.units) > SHOW_ALL_UP_TO:
         wanted = {"missing", "invalid", "held", "late"}
@@ -353,9 +481,7 @@ def print_status(
     title = f"Tình hình nộp báo cáo (hạn {status.deadline:%d/%m/%Y})"
     if wanted is not None:
         title += f": {len(units)}/{len(status.units)} đơn vị"
-    table = Table(title=title)
-    for col in ("Mã", "Đơn vị", "Loại", "Nhóm", "Tình trạng", "Ngày nhận", "Tệp"):
-        table.add_column(col, overflow="fold")
+    rows = []
     for u in units:
         state = f"[{colours[u.state]}]{STATE_LABELS[u.state]}[/]"
         if u.late:
@@ -365,16 +491,23 @@ def print_status(
         received = u.received.strftime("%d/%m/%Y %H:%M") if u.received else ""
         if not u.received and u.state != MISSING:
             received = "chưa rõ"
-        table.add_row(
-            u.code,
-            escape(u.name),
-            escape(u.unit_type_label),
-            escape(u.group),
-            state,
-            received,
-            escape(Path(u.file).name) if u.file else "",
-        )
-    console.print(table)
+        rows.append({
+            "Mã": escape(u.code), "Đơn vị": escape(u.name), "Loại": escape(u.unit_type_label),
+            "Nhóm": escape(u.group), "Tình trạng": state, "Ngày nhận": received,
+            "Tệp": escape(Path(u.file).name) if u.file else "",
+        })  # fmt: skip
+    # on a narrow screen the unit type and the group give way (the tables above count by
+    # them): the file's name stays whole
+    for dropped in ((), ("Loại",), ("Loại", "Nhóm")):
+        columns = [c for c in rows[0] if c not in dropped] if rows else []
+        table = Table(title=title)
+        for col in columns:
+            table.add_column(col, no_wrap=col == "Mã")
+        for row in rows:
+            table.add_row(*(row[c] for c in columns))
+        if not rows or names_fit(console, table, columns.index("Tệp")):
+            break
+    console.print(readable(console, table, *([columns.index("Tệp")] if rows else [])))
     if wanted is not None and only is None:
         console.print(
             "Chỉ in các đơn vị chưa nộp, không hợp lệ, cần xác nhận hoặc muộn; cả bảng: --out "
@@ -386,10 +519,10 @@ def print_status(
     for rep in status.unmatched:
         reason = next((f.message for f in rep.findings if f.is_error), "không thuộc danh sách")
         console.print(
-            f"[yellow]Tệp không thuộc đơn vị nào trong danh sách: {escape(rep.path)} — {escape(reason)}[/]"
+            f"[yellow]Tệp không thuộc đơn vị nào trong danh sách: {escape(shown(rep.path))} — {escape(reason)}[/]"
         )
     for rep in status.set_aside:
-        console.print(f"[dim]Để riêng theo quyết định: {escape(rep.path)}[/]")
+        console.print(f"[dim]Để riêng theo quyết định: {escape(shown(rep.path))}[/]")
     print_decisions(console, status.decisions, status.to_decide, book)
 
 
@@ -406,17 +539,17 @@ def print_aggregate(console: Console, agg: Aggregate, outputs: Outputs, book: st
     )
     if agg.excluded:
         table = Table(title="Tệp không được tính vào tổng")
-        table.add_column("Tệp", overflow="fold")
-        table.add_column("Lý do", overflow="fold")
+        table.add_column("Tệp")
+        table.add_column("Lý do")
         for e in agg.excluded:
             table.add_row(escape(Path(e.path).name), escape(e.reason))
-        console.print(table)
+        console.print(readable(console, table, 0))
     missing = [u.code for u in agg.status.units if u.state == MISSING]
     if missing:
         console.print(f"[yellow]Chưa nộp: {', '.join(missing)}[/]")
     print_decisions(console, agg.status.decisions, agg.status.to_decide, book)
     for path in outputs.written:
-        console.print(f"Đã ghi {escape(str(path))}")
+        console.print(f"Đã ghi {escape(shown(path))}", highlight=False)
     for note in outputs.notes:
         console.print(f"[yellow]{escape(note)}[/]")
     if outputs.unfinished:
@@ -424,7 +557,7 @@ def print_aggregate(console: Console, agg: Aggregate, outputs: Outputs, book: st
     if not agg.used:
         console.print(
             "[red]Không có báo cáo hợp lệ nào: chưa có số liệu để tổng hợp, nên không ghi tệp "
-            f"nào; các tệp cũ trong {escape(str(outputs.workbook.parent))} (nếu có) giữ nguyên.[/]"
+            f"nào; các tệp cũ trong {escape(shown(outputs.workbook.parent))} (nếu có) giữ nguyên.[/]"
         )
 
 
@@ -467,7 +600,7 @@ def print_collect(console: Console, outcome: Collected, folder: Path) -> None:
     counts.add_row("Thư báo không gửi được (không lưu)", str(len(outcome.bounces)))
     console.print(counts)
     if outcome.saved:
-        table = Table(title=f"Đã lưu vào {escape(str(folder))}")
+        table = Table(title=f"Đã lưu vào {escape(shown(folder))}")
         for name in ("Tệp", "Người gửi", "Thư đến lúc", "Đơn vị (theo dấu htsd)"):
             table.add_column(name)
         for s in outcome.saved:
@@ -477,7 +610,7 @@ def print_collect(console: Console, outcome: Collected, folder: Path) -> None:
                 f"{when(s.mail)} ({s.mail.arrived_how})" if s.mail.arrived else "không rõ",
                 escape(s.unit) if s.unit else "[yellow]không có dấu htsd[/]",
             )
-        console.print(table)
+        console.print(readable(console, table, 0))
     if outcome.duplicates:
         table = Table(title="Đã có từ trước, không lưu lại (cùng nội dung)")
         for name in ("Tệp đính kèm", "Người gửi", "Thư đến lúc", "Trùng với"):
@@ -486,7 +619,7 @@ def print_collect(console: Console, outcome: Collected, folder: Path) -> None:
             table.add_row(
                 escape(d.original), escape(d.mail.sender), when(d.mail), escape(d.existing)
             )
-        console.print(table)
+        console.print(readable(console, table, 0, 3))
     if outcome.bounces:
         table = Table(
             title="Thư của cơ quan không đến được đơn vị (thư báo lỗi gửi; không lưu tệp nào)"
@@ -504,7 +637,7 @@ def print_collect(console: Console, outcome: Collected, folder: Path) -> None:
                 escape("; ".join(said)),
                 unit("; ".join(u for _a, u in pairs if u)),
             )
-        console.print(table)
+        console.print(readable(console, table, 0))
     if outcome.without_sheet:
         table = Table(title="Thư không có bảng tính (hãy xem: đơn vị gửi ảnh, tệp Word…?)")
         for name in ("Thư", "Người gửi", "Tiêu đề", "Thư đến lúc", "Tệp đính kèm"):
@@ -517,7 +650,7 @@ def print_collect(console: Console, outcome: Collected, folder: Path) -> None:
                 when(m),
                 escape(", ".join(names)) or "không có",
             )
-        console.print(table)
+        console.print(readable(console, table, 0))
     if outcome.refused or outcome.broken:
         table = Table(title="Không lấy được")
         for name in ("Thư", "Người gửi", "Tệp", "Lý do", "Đơn vị"):
@@ -533,7 +666,7 @@ def print_collect(console: Console, outcome: Collected, folder: Path) -> None:
             )
         for m in outcome.broken:
             table.add_row(escape(m.where), escape(m.sender), "", escape(m.problem), "")
-        console.print(table)
+        console.print(readable(console, table, 0, 2))
     if listed:
         table = Table(title="Tệp đính kèm khác, không lưu (không phải bảng tính)")
         for name in ("Thư", "Người gửi", "Tệp", "Lý do", "Đơn vị"):
@@ -546,7 +679,7 @@ def print_collect(console: Console, outcome: Collected, folder: Path) -> None:
                 escape(r.reason),
                 unit(r.unit),
             )
-        console.print(table)
+        console.print(readable(console, table, 0, 2))
     for m in outcome.undated:
         used = f"dùng giờ theo {m.arrived_how}" if m.arrived else "chưa rõ giờ thư đến"
         console.print(
@@ -561,8 +694,8 @@ def print_collect(console: Console, outcome: Collected, folder: Path) -> None:
         )
     if outcome.saved or outcome.booked_late:
         console.print(
-            f"Đã ghi sổ nhận {escape(str(outcome.book))}. Chạy htsd status với --receipts "
-            f"{escape(str(outcome.book))} (hoặc ghi receipts vào htsd.toml) để xét nộp muộn theo ngày thư đến."
+            f"Đã ghi sổ nhận {escape(shown(str(outcome.book)))}. Chạy htsd status với --receipts "
+            f"{escape(shown(str(outcome.book)))} (hoặc ghi receipts vào htsd.toml) để xét nộp muộn theo ngày thư đến."
         )
 
 

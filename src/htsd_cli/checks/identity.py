@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from htsd_cli.findings import FileReport, ReadingKind
 from htsd_cli.layout import STAMP_PREFIX, SUMMARY_MARK
+from htsd_cli.receipts import book_key
 from htsd_cli.roster import Roster, Unit, name_key
 from htsd_cli.workbook.view import SheetView
 
@@ -140,7 +141,7 @@ class Evidence:
         if named is not None:
             how = "là tên tệp đã phát cho" if issued else "bắt đầu bằng mã"
             pieces.append((f"tên tệp {how} {code_and_name(named)}", named))
-        sender = self.senders.get(file_name.lower(), "")
+        sender = self.senders.get(book_key(file_name), "")
         mailed = self.roster.with_email(sender)
         if mailed:
             codes = ", ".join(u.code for u in mailed)
@@ -153,7 +154,7 @@ class Evidence:
         named = self.roster.named_in(file_name)
         if named is not None:
             return named
-        mailed = self.roster.with_email(self.senders.get(file_name.lower(), ""))
+        mailed = self.roster.with_email(self.senders.get(book_key(file_name), ""))
         return mailed[0] if len(mailed) == 1 else None
 
 
