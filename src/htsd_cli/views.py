@@ -699,11 +699,11 @@ def print_collect(console: Console, outcome: Collected, folder: Path) -> None:
         )
 
 
-def print_unchanged(console: Console, outputs: Any) -> None:
+def print_unchanged(console: Console, outputs: Outputs) -> None:
     """The line of a re-run that found its inputs as they were and the outputs untouched."""
     folder = outputs.workbook.parent
     console.print(
-        f"Không có gì thay đổi từ lần tổng hợp trước: các tệp trong {escape(str(folder))} giữ "
+        f"Không có gì thay đổi từ lần tổng hợp trước: các tệp trong {escape(shown(folder))} giữ "
         "nguyên (muốn đọc lại mọi tệp và ghi lại: thêm --no-cache).",
         highlight=False,
     )
