@@ -134,6 +134,7 @@ def test_each_input_changed_alone_changes_the_digest(campaign: Path):
         "another receipts book": {"receipts": campaign / "loi-van.md"},
         "file times for receipts": {"receipts": Path("mtime")},
         "no narrative": {"narrative": None},
+        "last year's summary": {"last_year": campaign / "loi-van.md"},
     }.items():
         assert _digest(campaign, **value) != base, what
     later = {"today": dt.date(2022, 10, 21)}

@@ -20,11 +20,12 @@ GROUPS = [
     ("biểu mẫu", "form formyaml formbook layout config roster"),
     ("thu nhận", "receipts mail imap"),
     ("đọc", "workbook archives returns"),
-    ("kiểm tra", "checks checkfile batch decisions folding validate cache"),
+    ("kiểm tra", "checks checkfile batch decisions folding validate cache yearover"),
     ("tổng hợp", "status aggregate fingerprint"),
     (
         "văn bản",
-        "document narrative plain signature report docx_report summary remind annotate formsheet formulas",
+        "document narrative plain signature report docx_report summary remind annotate formsheet formulas"
+        " yearbook",
     ),
     ("lệnh", "template init formimport collect pipeline commands views cli cli_vi fill __main__"),
 ]

@@ -831,6 +831,11 @@ FORM_BREAKS = (
     ("thay đổi là chữ", "rules:\n", "changes: đổi\nrules:\n"),
     ("trống", None, ""),
     ("không phải bảng", None, "- a\n- b\n"),
+    ("mã năm trước là số", "{id: lop_hoc,", "{id: lop_hoc, last_year: 5,"),
+    ("mã năm trước trống", "{id: lop_hoc,", "{id: lop_hoc, last_year: [a, ''],"),
+    ("so với năm trước là số", "unit_types:", "plausibility: {against_last_year: 3}\nunit_types:"),
+    ("so với năm trước 1 lần", "unit_types:",
+     "plausibility: {against_last_year: {count: 1, people: -2, yesno: 3}}\nunit_types:"),
 )  # fmt: skip
 # (what, text to find, what to put there): a form that loads, and what htsd makes of it
 FORM_READINGS = (
@@ -1671,6 +1676,126 @@ def _import_lines(tmp: Path) -> list[str]:
     return out
 
 
+def _last_year_lines(form: Any, config: Any, tmp: Path) -> list[str]:
+    """This year beside last year: a unit's figure far from its own of last year, a zero where
+    it had much, two wards merged; rows renamed, split, merged, new, dropped or not matchable;
+    last year's summary missing, of a unit, or from before units' figures were kept."""
+    import dataclasses
+
+    from htsd_cli.decisions import parse_decisions
+    from htsd_cli.errors import ConfigError
+    from htsd_cli.form import Form
+    from htsd_cli.roster import Roster, Unit
+    from htsd_cli.yearover import LastYear, Past, compare, read_summary, report_fields, summary_path
+
+    def changed(ind_id: str, last_year: tuple[str, ...] | None) -> Any:
+        return dataclasses.replace(form.indicator(ind_id), last_year=last_year)
+
+    def with_rows(rows: dict[str, Any]) -> Form:
+        sections = tuple(
+            dataclasses.replace(sec, indicators=tuple(rows.get(i.id, i) for i in sec.indicators))
+            for sec in form.sections
+        )
+        return dataclasses.replace(form, sections=sections)
+
+    ids = [i.id for i in form.indicators if i.aggregate != "none"]
+    last = LastYear(
+        Path("dot-2022/tong-hop/tong-hop.xlsx"), "htsd-2022", "2", "2022", [*ids, "s2_cu"],
+        {**{i: form.indicator(i).label.rstrip(" :") for i in ids}, "s2_cu": "Số bản tin cũ"},
+        {**{i: 100.0 for i in ids}, "s2_cu": 7.0},
+        {"MN01": {"s6_doc_online": 200.0, "s6_tai_lieu_so": 120.0, "s8_kinh_phi": 5_000_000},
+         "UBP05": {"s3_bang_zon": 4.0}, "UBP06": {"s3_bang_zon": 6.0}, "TH09": {}},
+        {"MN01": "MN01 – Trường Mầm non Cát Bi", "UBP05": "UBP05 – Phường Đông Hải 1",
+         "UBP06": "UBP06 – Phường Đông Hải 2", "TH09": "TH09 – Trường Tiểu học cũ"},
+    )  # fmt: skip
+    roster = Roster((
+        Unit("MN01", "Trường Mầm non Cát Bi", "mam_non", "Trường mầm non", "Cát Bi"),
+        Unit("UBP09", "Ủy ban nhân dân phường Đông Hải", "ubnd_phuong", "", "Đông Hải",
+             previous="UBP05, UBP06"),
+        Unit("TH10", "Trường Tiểu học mới", "tieu_hoc", "", "Cát Bi"),
+    ), Path("danh-sach.csv"))  # fmt: skip
+    cells = compute_layout(form).cells
+    files = [
+        FileReport("mn01.xlsx", unit_code="MN01", cells=cells, sheet=FORM_SHEET,
+                   values={"s6_doc_online": 4000.0, "s6_tai_lieu_so": 10.0, "s8_kinh_phi": 0.0}),
+        FileReport("ubp09.xlsx", unit_code="UBP09", cells=cells, sheet=FORM_SHEET,
+                   values={"s3_bang_zon": 250.0}),
+    ]  # fmt: skip
+    Past.of(form, last).check(files, form, roster)
+    out = [
+        f"năm trước | {rep.unit_code} | {f.code} | {f.severity} | {f.cell} | {f.value} | {f.message}"
+        for rep in files
+        for f in rep.findings
+    ]
+    book = parse_decisions([
+        ["Tệp", "Mã tệp", "Quyết định", "Mã đơn vị", "Trang", "Ô", "Chỉ tiêu", "Đã gõ"],
+        ["mn01.xlsx", "abc", "Giữ như đã gõ", "MN01", "", "", "s8_kinh_phi", "0"],
+        ["mn01.xlsx", "abc", "Giữ như đã gõ", "MN01", "", "", "s6_doc_online", "4000"],
+    ])  # fmt: skip
+    book.code_of = lambda path: "abc"  # type: ignore[method-assign]
+    book.bind([files[0]])
+    book._bound = {2: [files[0]], 3: [files[0]]}
+    book.settle_figures([files[0]], form)
+    out += [f"năm trước | quyết định | {o.applied} | {o.note}" for o in book.results()]
+    out += [
+        f"năm trước | sau quyết định | {f.code} | {f.message}"
+        for f in files[0].findings
+        if f.indicator == "s8_kinh_phi"
+    ]
+    rows = {
+        "s2_bai_bao": changed("s2_bai_bao", ("s2_bao",)),
+        "s3_to_roi": changed("s3_to_roi", ("s3_bang_zon",)),
+        "s3_sach_tai_lieu": changed("s3_sach_tai_lieu", ()),
+        "s4_hoi_thao": changed("s4_hoi_thao", ("s2_cu", "s4_trien_lam")),
+    }
+    totals = {i: 150.0 for i in ids}
+    units = [("MN01", "Trường Mầm non Cát Bi", {"s6_doc_online": 4000.0}),
+             ("UBP09", "Ủy ban nhân dân phường Đông Hải", {"s3_bang_zon": 250.0}),
+             ("TH10", "Trường Tiểu học mới", {"s3_bang_zon": 2.0})]  # fmt: skip
+    comparison = compare(with_rows(rows), last, totals, units, roster)
+    fields = report_fields(comparison)
+    assert fields is not None
+    out += [f"năm trước | báo cáo | {note}" for note in fields.notes]
+    out += [
+        f"năm trước | dòng | {key} | {row.how} | {row.last_text} | {row.change_text}"
+        for key, row in comparison.rows.items()
+        if key in rows or key in ("s2_tin_truyen_hinh", "s6_doc_online")
+    ]
+    from htsd_cli.yearover import change_text
+
+    for now, before in ((150, 100), (50, 100), (100, 100), (7, 0), (1, 3), (None, 4)):
+        out.append(f"năm trước | tăng giảm | {now} | {before} | {change_text(now, before)}")
+    old = LastYear(Path("cu.xlsx"))
+    for what, sheets in (
+        ("không có trang nhận diện", {"Báo cáo": [["x"]]}),
+        ("biểu mẫu của đơn vị", {"_htsd": [["form_id", "htsd-2022"], ["kind", "return"]]}),
+        ("bản cũ", {"_htsd": [["kind", "summary"], ["cell", "s2_bai_bao", "C16"],
+                              ["cell", "s2_bai_bao_gc", "D16"], ["cell", "chi_dao", "A8"]],
+                    "Báo cáo": [[None] * 4] * 15 + [["", "- Số bài viết trên các báo:", 28.0, 3]],
+                    "Đơn vị x chỉ tiêu": [["Mã đơn vị", "Tên đơn vị", "Loại", "Nhóm",
+                                           "Số bài viết"]]}),
+    ):  # fmt: skip
+        try:
+            old = read_summary(Path("dot-2022/tong-hop.xlsx"), sheets)
+            shown = (old.gaps, old.ids, old.labels, old.totals, old.units)
+            out.append(f"năm trước | tệp | {what} | {shown!r}")
+        except ConfigError as exc:
+            out.append(f"năm trước | tệp | {what} | {exc}")
+    try:
+        summary_path(tmp)
+    except ConfigError as exc:
+        out.append(f"năm trước | thư mục | {str(exc).replace(str(tmp), '<tạm>')}")
+    from htsd_cli.yearover import load_last_year
+
+    (tmp / "tong-hop.xlsx").write_bytes(b"khong phai bang tinh")
+    for path in (tmp, tmp / "khong-co.xlsx"):
+        try:
+            load_last_year(path)
+        except ConfigError as exc:
+            out.append(f"năm trước | mở tệp | {str(exc).replace(str(tmp), '<tạm>')}")
+    return out
+
+
 def _signature_lines(tmp: Path) -> list[str]:
     """Who signs and who receives for each kind of office; the reminder letter's words for a
     deadline not yet passed, passed, given, and a letter without a date; the parts left to
@@ -1838,6 +1963,7 @@ def lines(form, config, roster, issued, tmp_path_factory) -> list[str]:
         *_formbook_lines(tmp_path_factory.mktemp("bang-bieu-mau")),
         *_campaign_lines(tmp_path_factory.mktemp("dot-moi")),
         *_import_lines(tmp_path_factory.mktemp("ke-hoach")),
+        *_last_year_lines(form, config, tmp_path_factory.mktemp("nam-truoc")),
         *_signature_lines(tmp_path_factory.mktemp("nguoi-ky")),
         *_dead_end_lines(tmp_path_factory.mktemp("ngo-cut")),
     ]

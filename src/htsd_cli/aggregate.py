@@ -45,6 +45,7 @@ class Aggregate:
     excluded: list[Exclusion] = field(default_factory=list)
     ignored: list[dict[str, Any]] = field(default_factory=list)  # figures in rows not answered
     expected_by_row: dict[str, int] = field(default_factory=dict)  # units each row applies to
+    last_year: Any = None  # yearover.Comparison, when last year's summary is given
     _totals: dict[str, float | None] = field(default_factory=dict, repr=False)
     _reported: dict[str, int] = field(default_factory=dict, repr=False)
     _answering: dict[str, int] = field(default_factory=dict, repr=False)
@@ -122,6 +123,7 @@ class Aggregate:
             "used_files": [{"path": r.path, "unit": r.unit_code} for r in self.used],
             "excluded_files": [e.to_dict() for e in self.excluded],
             "status": self.status.to_dict(),
+            **({"last_year": self.last_year.to_dict()} if self.last_year is not None else {}),
         }
 
 

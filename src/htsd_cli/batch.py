@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from htsd_cli.checks.applies import apply_applicability
 from htsd_cli.checks.identity import Evidence, code_and_name, disagree
@@ -17,6 +18,9 @@ from htsd_cli.findings import ERROR, WARNING, Code, FileReport, Finding, Severit
 from htsd_cli.form import Form
 from htsd_cli.roster import Roster, Unit, name_key
 
+if TYPE_CHECKING:
+    from htsd_cli.yearover import Past
+
 
 def check_batch(
     files: list[FileReport],
@@ -24,6 +28,7 @@ def check_batch(
     roster: Roster | None,
     decisions: Decisions | None = None,
     senders: Mapping[str, str] | None = None,
+    past: Past | None = None,
 ) -> None:
     """The checks that need every file: identity against the roster, the rows each unit type
     answers, a unit sending several files, figures far from their peers; the clerk's decisions
@@ -37,6 +42,8 @@ def check_batch(
     check_duplicates(files)
     check_plausible(files, form)  # held figures leave the readings before outliers are weighed
     check_outliers(files, form)
+    if past is not None:  # last year's summary given: each unit against its own past
+        past.check(files, form, roster)
     if decisions is not None:
         decisions.settle_figures(files, form)
 

@@ -518,6 +518,16 @@ def init(
             "tên cơ quan).",
         ),
     ] = None,
+    last_year: Annotated[
+        Path | None,
+        typer.Option(
+            "--nam-truoc",
+            help="Thư mục làm việc (hoặc tệp tong-hop.xlsx) của đợt năm trước, để so sánh với "
+            "năm trước khi tổng hợp.",
+            metavar="THƯ-MỤC",
+            exists=True,
+        ),
+    ] = None,
 ) -> None:
     """Tạo thư mục làm việc cho một đợt thu báo cáo: năm, ngày, biểu mẫu, htsd.toml, danh sách
     đơn vị, sổ nhận."""
@@ -587,7 +597,11 @@ def init(
             signer_name=name,
             recipients=receiving,
         )
-        done = folders.init_folder(folder, setup, chosen.form, campaign, chosen.book)
+        if last_year is not None:  # said now, not at the first aggregate
+            from htsd_cli.yearover import load_last_year
+
+            load_last_year(last_year)
+        done = folders.init_folder(folder, setup, chosen.form, campaign, chosen.book, last_year)
     except HtsdError as exc:
         raise fail(exc) from None
     views.print_init(console, done)
@@ -917,6 +931,16 @@ def aggregate(
             help="Đọc lại mọi tệp (mặc định: tệp không đổi từ lần trước thì dùng kết quả đã đọc).",
         ),
     ] = False,
+    last_year: Annotated[
+        Path | None,
+        typer.Option(
+            "--nam-truoc",
+            help="So với năm trước: tệp tong-hop.xlsx năm trước, hoặc thư mục làm việc năm trước "
+            "(mặc định: last_year trong htsd.toml).",
+            metavar="TỆP-HOẶC-THƯ-MỤC",
+            exists=True,
+        ),
+    ] = None,
 ) -> None:
     """Tổng hợp các báo cáo hợp lệ: tong-hop.xlsx, bao-cao.md và bao-cao.docx (và bao-cao.pdf)."""
     from htsd_cli import commands, views
@@ -930,7 +954,7 @@ def aggregate(
         with views.progress(err_console, "Đang tổng hợp") as step:
             agg, outputs = commands.aggregate(
                 paths, loaded, cfg, units, out, narrative, receipts, step, overwrite, pdf,
-                not no_cache, not as_json,
+                not no_cache, last_year, not as_json,
             )  # fmt: skip
     except HtsdError as exc:
         raise fail(exc) from None

@@ -82,12 +82,14 @@ def validate(
     from htsd_cli.decisions import load_decisions
     from htsd_cli.status import load_senders
     from htsd_cli.validate import validate_paths
+    from htsd_cli.yearover import configured_past
 
     decisions = load_decisions(config.decisions) if config is not None else None
     senders = load_senders(config.receipts) if config is not None else {}
     return validate_paths(
-        paths, form, roster, strict, progress, decisions=decisions, senders=senders
-    )
+        paths, form, roster, strict, progress, decisions=decisions, senders=senders,
+        past=configured_past(config, form),
+    )  # fmt: skip
 
 
 def check_annotate_folder(out: Path, paths: list[Path]) -> None:
@@ -117,9 +119,13 @@ def status(
     progress: Callable[[int, int], None] | None = None,
 ) -> Any:
     from htsd_cli.pipeline import run_status
+    from htsd_cli.yearover import configured_past
 
     # status --as-of D: what arrived after D had not arrived as of D
-    return run_status(paths, form, config, roster, as_of, receipts, progress, counted_by=as_of)
+    past = configured_past(config, form)
+    return run_status(
+        paths, form, config, roster, as_of, receipts, progress, counted_by=as_of, past=past
+    )
 
 
 def aggregate(
@@ -134,13 +140,14 @@ def aggregate(
     overwrite: bool = False,
     pdf: bool = False,
     use_cache: bool = True,
+    last_year: Path | None = None,
     reuse: bool = False,
 ) -> Any:
     from htsd_cli.pipeline import run_aggregate
 
     return run_aggregate(
         paths, form, config, roster, out, narrative, receipts, None, progress, overwrite, pdf,
-        use_cache, reuse,
+        use_cache, last_year, reuse,
     )  # fmt: skip
 
 

@@ -70,6 +70,7 @@ class Config:
     decisions: Path | None = None  # the clerk's decisions workbook (decisions.py)
     mailbox: str = ""  # where returns arrive: imaps://user@host/Folder, or a path to mail files
     ca_file: Path | None = None  # the mail server's own certificate (trusted besides the system's)
+    last_year: Path | None = None  # last year's summary or working folder (yearover.py)
     source: Path | None = None
     base: Path = field(default_factory=Path.cwd)
 
@@ -98,6 +99,7 @@ _SCHEMA: dict[str, dict[str, tuple[type, bool]]] = {
         "decisions": (str, False),
         "mailbox": (str, False),
         "ca_file": (str, False),
+        "last_year": (str, False),
     },
     "office": {
         "governing_body": (str, False),
@@ -283,6 +285,7 @@ def parse_config(data: dict[str, Any], path: Path) -> Config:
         decisions=_beside(path, tables[""].get("decisions")),
         mailbox=_mailbox(path, tables[""].get("mailbox", "")),
         ca_file=_beside(path, tables[""].get("ca_file")),
+        last_year=_beside(path, tables[""].get("last_year")),
         source=path,
         base=path.parent,
     )

@@ -6,6 +6,8 @@ this workbook. The clerk pastes the row, picks a decision, and every later run a
 
 - "Tệp của đơn vị": the file (or its sheet named in "Trang") is the report of unit "Mã đơn vị";
 - "Giữ như đã gõ": the held figure is counted as typed (`FileReport.held` holds what that is);
+  on a figure counted with a warning of CONFIRMABLE_CODES (far from the unit's own last year),
+  the warning is confirmed and silenced;
 - "Đọc là": the figure is read as the number in "Đọc là" (any figure with a finding), and the
   form's rules are judged again with it;
 - "Để riêng": the file (or its sheet) is set aside, not counted.
@@ -28,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from htsd_cli.errors import ConfigError
-from htsd_cli.findings import HELD_CODES, WARNING, Code, FileReport, Finding
+from htsd_cli.findings import CONFIRMABLE_CODES, HELD_CODES, WARNING, Code, FileReport, Finding
 from htsd_cli.form import Form, Kind
 from htsd_cli.fsutil import modified
 from htsd_cli.roster import Roster, Unit
@@ -102,6 +104,7 @@ class Row(Place):
     """A held file or figure, as the row of the decisions workbook that would settle it."""
 
     why: str = ""  # the held finding's title (not a column: said beside the rows)
+    counted: bool = False  # a warning on a figure counted all the same (CONFIRMABLE_CODES)
 
     def cells(self) -> list[str]:
         """The row's cells in the workbook's order. A cell Excel would turn into a number or a
@@ -121,8 +124,9 @@ class Row(Place):
         break, or it would spill into the next cell or row)."""
         return "\t".join(" ".join(c.split()) for c in self.cells())
 
-    def to_dict(self) -> dict[str, str]:
-        return dict(zip(COLUMNS, self.cells(), strict=True)) | {"held": self.why}
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = dict(zip(COLUMNS, self.cells(), strict=True)) | {"held": self.why}
+        return out | {"counted": True} if self.counted else out
 
 
 def file_code(path: str) -> str | None:
@@ -478,7 +482,11 @@ class Decisions:
         if d.typed and not _same(d.typed, now):
             self._stale(d, rep, f"ô {cell} nay ghi '{now}', không còn là '{d.typed}'")
             return
-        if d.kind == AS_TYPED:
+        confirms = ind_id in rep.values and any(f.code in CONFIRMABLE_CODES for f in own)
+        if d.kind == AS_TYPED and ind_id not in rep.held and confirms:
+            value = rep.values[ind_id]  # counted already: the warnings on it are confirmed
+            done = f"giữ số đã gõ {_shown(value)}"
+        elif d.kind == AS_TYPED:
             if ind_id not in rep.held:
                 self._said(d, False, f"Chưa áp dụng: số liệu ô {cell} không bị giữ lại chờ xác "
                            "nhận; 'Giữ như đã gõ' chỉ dùng cho số liệu đang chờ (dùng 'Đọc là' "
@@ -614,11 +622,12 @@ def _judge_again(rep: FileReport, form: Form, ind_id: str) -> None:
 
 
 def rows_to_decide(files: list[FileReport], decisions: Decisions | None = None) -> list[Row]:
-    """One row of the decisions workbook for each held file or figure, to paste and complete."""
+    """One row of the decisions workbook for each held file or figure, to paste and complete
+    (and for each figure counted with a warning that 'Giữ như đã gõ' confirms)."""
     codes: dict[str, str | None] = decisions._codes if decisions is not None else {}
     rows: list[Row] = []
     for rep in files:
-        held = [f for f in rep.findings if f.code in HELD_CODES]
+        held = [f for f in rep.findings if f.code in HELD_CODES or f.code in CONFIRMABLE_CODES]
         if not held or is_set_aside(rep):
             continue
         if rep.path not in codes:
@@ -632,7 +641,10 @@ def rows_to_decide(files: list[FileReport], decisions: Decisions | None = None) 
             seen.add(f.indicator)
             figure = {"unit": rep.unit_code, "cell": f.cell, "indicator": f.indicator,
                       "typed": f.value} if f.indicator else {}  # fmt: skip
-            rows.append(Row(file=name, code=code, sheet=rep.sheet, why=f.title, **figure))
+            rows.append(
+                Row(file=name, code=code, sheet=rep.sheet, why=f.title,
+                    counted=f.code in CONFIRMABLE_CODES, **figure)
+            )  # fmt: skip
     return rows
 
 
@@ -647,7 +659,8 @@ GUIDE = (
     "chọn Quyết định trong danh sách và ghi Đọc là, Lý do nếu cần.",
     "Tệp của đơn vị: tệp (hoặc trang ghi ở cột Trang) là báo cáo của đơn vị có Mã đơn vị ghi ở "
     "cột Mã đơn vị.",
-    "Giữ như đã gõ: tính số liệu đúng như đơn vị đã gõ.",
+    "Giữ như đã gõ: tính số liệu đúng như đơn vị đã gõ (với số khác xa năm trước: số đã được "
+    "hỏi lại là đúng, không nhắc nữa).",
     "Đọc là: tính số liệu là con số ghi ở cột Đọc là (ghi Lý do, ví dụ đã hỏi lại đơn vị qua "
     "điện thoại).",
     "Để riêng: không tính tệp (hoặc trang ghi ở cột Trang).",

@@ -8,6 +8,10 @@ import dataclasses
 import datetime as dt
 import json
 from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from htsd_cli.yearover import ReportYear
 
 
 def date_line(place: str, year: int, date: dt.date | None = None) -> str:
@@ -134,6 +138,8 @@ class ReportContext:
     # what the units wrote (annex II); the line heading each annex
     annex: tuple[AnnexGroup, ...]
     annex_ref: str
+    # beside last year (yearover.ReportYear), when last year's summary is given
+    last_year: ReportYear | None = None
 
     def fields(self) -> dict[str, object]:
         """Each field by name, not copied: what the Jinja template is rendered with."""

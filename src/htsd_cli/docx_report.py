@@ -18,9 +18,13 @@ if TYPE_CHECKING:
     from docx.table import Table, _Cell
     from docx.text.paragraph import Paragraph
 
+    from htsd_cli.yearover import ReportYear
+
     Container = Document | _Cell  # what paragraphs are added to
 
 from htsd_cli.document import LetterContext, ReportContext, TextPart
+from htsd_cli.document import Row as ReportRow
+from htsd_cli.document import Section as ReportSection
 from htsd_cli.package import FIXED_TIME, FONT_NAME, normalise_package
 from htsd_cli.textnorm import xml_escape, xml_safe
 from htsd_cli.textwidth import fit_lines, width_mm
@@ -28,6 +32,7 @@ from htsd_cli.textwidth import fit_lines, width_mm
 BODY_PT = 14
 HEADER_PT = 12
 TABLE_PT = 13
+PAST_TABLE_PT = 11  # the results table beside last year (two more columns on A4 portrait)
 LIST_STYLE = "htsd list"
 
 
@@ -86,6 +91,8 @@ def render_docx(context: ReportContext) -> bytes:
     _heading(doc, context.table_part_heading)
     _heading(doc, context.table_heading)
     _results_table(doc, context)
+    if context.last_year is not None:
+        _last_year_notes(doc, context.last_year)
     for part in context.texts_after:
         _text_part(doc, part)
     _signature_block(doc, context)
@@ -321,19 +328,25 @@ def _results_table(doc: Document, ctx: ReportContext) -> None:
     from docx.oxml import OxmlElement
     from docx.shared import Mm, Pt
 
+    past = ctx.last_year
+    # beside last year two more columns: the table in a smaller size, so the labels keep room
+    size = PAST_TABLE_PT if past else TABLE_PT
     values = [r.value for s in ctx.sections for r in s.rows]
     values += [s.value for s in ctx.sections if s.value]
     # "Kết quả, Số lượng" breaks after its comma when the figures are narrower than the title
     titles = [t.replace(", ", ",\n") for t in ctx.columns]
-    title_width = max(width_mm(part, TABLE_PT, "bold") for part in titles[2].split("\n"))
-    value_mm = max([width_mm(v, TABLE_PT) for v in values] + [title_width]) + 4
+    title_width = max(width_mm(part, size, "bold") for part in titles[2].split("\n"))
+    value_mm = max([width_mm(v, size) for v in values] + [title_width]) + (6 if past else 4)
     all_notes = [r.note for s in ctx.sections for r in s.rows]
     all_notes += [s.note for s in ctx.sections]
     notes = any(all_notes)
     note_mm = max([width_mm(n, 11) for n in all_notes if n] + [20.0]) + 4 if notes else 0.0
-    note_mm = min(note_mm, 40.0)
-    widths = [12.0, TEXT_MM - 12 - value_mm - note_mm, value_mm] + ([note_mm] if notes else [])
-    columns = titles if notes else titles[:3]
+    note_mm = min(note_mm, 30.0 if past else 40.0)
+    past_mm = last_year_widths(ctx, past, size) if past else []
+    label_mm = TEXT_MM - 12 - value_mm - note_mm - sum(past_mm)
+    widths = [12.0, label_mm, value_mm, *past_mm] + ([note_mm] if notes else [])
+    columns = titles[:3] + [t.replace(", ", ",\n") for t in past.columns] if past else titles[:3]
+    columns += titles[3:] if notes else []
     rows = sum(1 + len(s.rows) for s in ctx.sections)
     table = doc.add_table(rows=1 + rows, cols=len(widths))
     table.style = doc.styles["Table Grid"]
@@ -351,33 +364,67 @@ def _results_table(doc: Document, ctx: ReportContext) -> None:
                 run.add_break()
             run.add_text(part)
         run.bold = True
-        run.font.size = Pt(TABLE_PT)
+        run.font.size = Pt(size)
 
     def fill(
-        cells: Sequence[_Cell], first: str, label: str, value: str, note: str, bold: bool
+        cells: Sequence[_Cell], first: str, label: str, line: ReportRow | ReportSection, bold: bool
     ) -> None:
-        _cell_text(cells[0], first, bold=bold, align="center")
-        _cell_text(cells[1], label, bold=bold)
-        _cell_text(cells[2], value.replace(" ", "\u00a0"), align="right")  # never wraps
+        _cell_text(cells[0], first, bold=bold, align="center", size=size)
+        _cell_text(cells[1], label, bold=bold, size=size)
+        value = line.value.replace(" ", "\u00a0")  # never wraps
+        _cell_text(cells[2], value, align="right", size=size)
+        at = 3
+        if past:
+            for text in (past.last(line), past.change(line)):
+                _cell_text(cells[at], text.replace(" ", "\u00a0"), align="right", size=size)
+                at += 1
         if notes:
-            _cell_text(cells[3], note, size=11)
+            _cell_text(cells[at], line.note, size=11)
 
     r = 1
     for section in ctx.sections:
-        fill(
-            table.rows[r].cells, str(section.number), section.heading, section.value,
-            section.note, True,
-        )  # fmt: skip
+        fill(table.rows[r].cells, str(section.number), section.heading, section, True)
         r += 1
         for row in section.rows:
             prefix = "    - " if row.level == 2 else "- "
-            fill(table.rows[r].cells, "", prefix + row.label, row.value, row.note, False)
+            fill(table.rows[r].cells, "", prefix + row.label, row, False)
             r += 1
     for row in table.rows:
         row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
         for cell, width in zip(row.cells, widths, strict=True):
             cell.width = Mm(width)
     _para(doc, "", after=0)
+
+
+def last_year_widths(ctx: ReportContext, past: ReportYear, size: float) -> list[float]:
+    """The widths (mm) of 'Năm trước' and 'Tăng, giảm': each as wide as its widest entry or
+    the longest word of its title."""
+    lines: list[ReportRow | ReportSection] = [
+        *ctx.sections,
+        *(r for s in ctx.sections for r in s.rows),
+    ]
+    out = []
+    for title, texts in zip(
+        past.columns, ([past.last(x) for x in lines], [past.change(x) for x in lines]), strict=True
+    ):
+        heading = max(width_mm(part, size, "bold") for part in title.split(", "))
+        out.append(max([width_mm(t, size) for t in texts] + [heading]) + 6)
+    return out
+
+
+def _last_year_notes(doc: Document, past: ReportYear) -> None:
+    """Under the table: what the last-year columns are, and what could not be compared."""
+    form = f", biểu mẫu {past.form}" if past.form else ""
+    units = f", {past.units} đơn vị" if past.units else ""
+    _para(
+        doc,
+        f"{past.columns[0]}: số liệu {past.name} (tệp {past.file}{units}{form}); "
+        f"{past.columns[1]}: so với {past.name}.",
+        size=11,
+    )
+    if past.notes:
+        _keep_with_next(_para(doc, f"So với {past.name}, những điều cần biết:", bold=True))
+        _list(doc, [(f"- {note}", False) for note in past.notes])
 
 
 def _signature_block(doc: Document, ctx: ReportContext | LetterContext) -> None:

@@ -96,6 +96,8 @@ class Code(Word):
     IMPLAUSIBLE_LOW = "implausible-low", "Số nhỏ khó có thật"
     IMPLAUSIBLE_HIGH = "implausible-high", "Số lớn khó có thật"
     OUTLIER_HELD = "outlier-held", "Khác xa các đơn vị cùng loại"
+    AGAINST_LAST_YEAR = "against-last-year", "Khác xa năm trước"
+    ZERO_AFTER_LAST_YEAR = "zero-after-last-year", "Bằng 0, năm trước có số"
 
 
 # Every finding code with its Vietnamese title, for those who look a code up by its string.
@@ -137,6 +139,10 @@ HELD_CODES: frozenset[Code] = frozenset(
         Code.SHEET_COPIES_DISAGREE,
     }
 )
+
+# Codes of warnings on a figure that is counted all the same, which a clerk's "Giữ như đã gõ"
+# confirms (and silences): a unit's figure far from its own of last year (yearover.py).
+CONFIRMABLE_CODES: frozenset[Code] = frozenset({Code.AGAINST_LAST_YEAR, Code.ZERO_AFTER_LAST_YEAR})
 
 
 @dataclass(frozen=True, slots=True)

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 # The parameters of pipeline.run_aggregate that decide what it writes: each is in the digest.
-INPUTS = ("paths", "form", "config", "roster", "narrative", "receipts", "as_of", "pdf")
+INPUTS = ("paths", "form", "config", "roster", "narrative", "receipts", "as_of", "pdf", "last_year")
 # Its parameters that do not change a byte of the outputs.
 NOT_INPUTS = {
     "out": "where the outputs go: the digest is kept there, with them",
@@ -38,7 +38,7 @@ NOT_INPUTS = {
     "reuse": "whether a run may stop early (not with --json, which prints the totals)",
 }
 # The fields of Config naming files aggregate reads (besides htsd.toml itself, `source`).
-CONFIG_FILES = ("roster", "receipts", "narrative", "decisions")
+CONFIG_FILES = ("roster", "receipts", "narrative", "decisions", "last_year")
 # Those it does not read (or reads through a parameter already in INPUTS).
 CONFIG_NOT_READ = {
     "returns": "the default of `paths`, which are hashed as given",
@@ -67,14 +67,13 @@ def aggregate_fingerprint(
     receipts: Path | None,
     as_of: dt.date | None,
     pdf: bool,
+    last_year: Path | None = None,
     today: dt.date | None = None,
 ) -> str | None:
     """The digest of every input of `htsd aggregate`, resolved as the run resolves them (the
     receipts book of htsd.toml when none is given; the date of the report, else today); None
-    when one of them cannot be read.
-
-    Last year's summary (issue 34) goes here too, as one more file hashed by `_file`, with its
-    parameter named in INPUTS."""
+    when one of them cannot be read. `last_year`: last year's summary as the run resolved it
+    (a working folder given is its summary file)."""
     from htsd_cli.receipts import bounces_path
 
     sha = hashlib.sha256()
@@ -103,6 +102,7 @@ def aggregate_fingerprint(
         put("bounces", _optional(bounces_path(book) if book is not None else None))
         put("date", as_of or config.report_date or today or dt.date.today())
         put("pdf", bool(pdf))
+        put("last year", _optional(last_year))
     except _NoDigest:
         return None
     return sha.hexdigest()

@@ -49,6 +49,8 @@ KINDS: dict[str, str] = {
     Kind.TEXT: "chữ",
 }
 NUMERIC_KINDS = frozenset({Kind.COUNT, Kind.PEOPLE, Kind.MONEY})
+LAST_YEAR_FACTOR = 10.0  # a unit's figure ten times its own of last year (or 1/10) is worth a look
+NEW_ROW = "mới"  # `last_year: mới`: a row that has no row of last year
 WHOLE_KINDS = frozenset({Kind.COUNT, Kind.PEOPLE})
 AGGREGATES = set(Aggregation)
 SEVERITIES = set(Severity)
@@ -122,12 +124,19 @@ class Plausibility:
 
     by_kind: tuple[tuple[str, Limits], ...] = ()
     hold_outliers: float = 0.0
+    # (kind, factor): a unit's figure this many times its own of last year, or 1/that, is a
+    # warning (yearover.py); kinds not named take LAST_YEAR_FACTOR
+    against_last_year: tuple[tuple[str, float], ...] = ()
 
     def for_kind(self, kind: str) -> Limits:
         for name, limits in self.by_kind:
             if name == kind:
                 return limits
         return NO_LIMITS
+
+    def last_year_factor(self, kind: str) -> float:
+        """How many times its own figure of last year a unit's figure may be before a warning."""
+        return dict(self.against_last_year).get(kind, LAST_YEAR_FACTOR)
 
 
 @dataclass(frozen=True)
@@ -144,6 +153,10 @@ class Indicator:
     applies_to: tuple[str, ...] = ()  # unit-type codes that answer this row; () = every unit
     total_label: str = ""  # how the row reads as a total (report), when not as the unit's question
     limits: Limits = NO_LIMITS  # the row's own plausible range (else the form's for its kind)
+    # the ids of last year's rows this row continues (`last_year` in the form): None when not
+    # said (the same id), () when the row is new, several when it merges them; rows naming the
+    # same one row of last year were split from it
+    last_year: tuple[str, ...] | None = None
 
     def applies(self, unit_type: str) -> bool:
         """Whether a unit of this type answers the row (an unknown type answers every row)."""
@@ -891,7 +904,9 @@ def _plausibility(data: LineDict, problems: Problems, type_codes: set[str]) -> P
     raw = _get(data, "plausibility", dict, problems, required=False)
     if raw is None:
         return Plausibility()
-    _unknown_keys(raw, {*NUMERIC_KINDS, "hold_outliers"}, problems, "plausibility")
+    _unknown_keys(
+        raw, {*NUMERIC_KINDS, "hold_outliers", "against_last_year"}, problems, "plausibility"
+    )
     by_kind: list[tuple[str, Limits]] = []
     for kind in sorted(NUMERIC_KINDS):
         if kind not in raw:
@@ -909,7 +924,33 @@ def _plausibility(data: LineDict, problems: Problems, type_codes: set[str]) -> P
             f"{problems.words.key('hold_outliers')} là số lần, lớn hơn 1",
         )
         hold = 0.0
-    return Plausibility(tuple(by_kind), hold)
+    return Plausibility(tuple(by_kind), hold, _against_last_year(raw, problems))
+
+
+def _against_last_year(raw: LineDict, problems: Problems) -> tuple[tuple[str, float], ...]:
+    """`against_last_year: {count: 10, money: 10}`: factors per kind, each more than 1."""
+    item = raw.get("against_last_year")
+    if item is None:
+        return ()
+    if not isinstance(item, LineDict):
+        problems.add(
+            _line(raw, "against_last_year"),
+            f"{problems.words.key('against_last_year')} là một bảng số lần theo loại số liệu, "
+            "ví dụ {count: 10, money: 10}",
+        )
+        return ()
+    _unknown_keys(item, set(NUMERIC_KINDS), problems, "plausibility.against_last_year")
+    out: list[tuple[str, float]] = []
+    for kind in sorted(NUMERIC_KINDS):
+        factor = _number(item, kind, problems)
+        if factor is not None and factor <= 1:
+            problems.add(
+                _line(item, kind),
+                f"'{kind}' của {problems.words.key('against_last_year')}: số lần phải lớn hơn 1",
+            )
+        elif factor is not None:
+            out.append((kind, factor))
+    return tuple(out)
 
 
 def _applies_to(
@@ -1027,7 +1068,7 @@ def _indicator(ind: LineDict, section: int, problems: Problems, claim: Any) -> I
         ind,
         {
             "id", "label", "kind", "unit", "aggregate", "level", "applies_to", "total_label",
-            "min", "max",
+            "min", "max", "last_year",
         },
         problems,
         "một chỉ tiêu",
@@ -1085,8 +1126,26 @@ def _indicator(ind: LineDict, section: int, problems: Problems, claim: Any) -> I
         return None
     return Indicator(
         iid, label, Kind(kind), unit, Aggregation(aggregate), section, level,
-        total_label=total_label,
+        total_label=total_label, last_year=_last_year_ids(ind, problems),
     )  # fmt: skip
+
+
+def _last_year_ids(ind: LineDict, problems: Problems) -> tuple[str, ...] | None:
+    """`last_year`: the id of last year's row (renamed), a list of them (merged), or 'mới'."""
+    if "last_year" not in ind:
+        return None
+    raw = ind["last_year"]
+    if raw == NEW_ROW or raw == []:
+        return ()
+    names = raw if isinstance(raw, list) else [raw]
+    if not names or not all(isinstance(n, str) and n.strip() for n in names):
+        problems.add(
+            _line(ind, "last_year"),
+            f"{problems.words.key('last_year')} là mã dòng năm trước, danh sách các mã (các dòng "
+            f"gộp lại), hoặc '{NEW_ROW}'",
+        )
+        return None
+    return tuple(dict.fromkeys(n.strip() for n in names))
 
 
 def _rules(

@@ -31,6 +31,7 @@ from htsd_cli.errors import FormError
 from htsd_cli.form import (
     BOOK_HISTORY,
     KINDS,
+    NEW_ROW,
     NUMERIC_KINDS,
     Form,
     Limits,
@@ -144,6 +145,7 @@ _KEY_NAMES = {
     "theme": "Chủ đề", "start": "Tuần lễ từ ngày", "end": "Tuần lễ đến ngày",
     "deadline": "Hạn nộp", "report_code": "Ký hiệu báo cáo", "summary_line": "Trích yếu",
     "part_heading": "Tiêu đề phần số liệu", "hold_outliers": "Giữ số gấp … lần mức thường gặp",
+    "last_year": "Mã năm trước", "against_last_year": "gấp … lần năm trước",
 }  # fmt: skip
 _SHEET_KEYS = {
     "unit_types": TYPES_SHEET,
@@ -225,6 +227,7 @@ ROW_COLUMNS = (
     Column("id", "Mã", 24, "Tên ô trong tệp phát ra. Để trống: htsd đặt theo nội dung."),
     Column(CHECK, "Cần xem", 36, "Điều htsd đoán. Xem xong thì xóa chữ ở ô này."),
     Column(NOTE, "Ghi chú", 40, "Ghi chú của văn thư (lý do…); htsd không dùng."),
+    Column("last_year", "Mã năm trước", 24, "Để so với năm trước: mã dòng này năm trước nếu đã đổi (nhiều mã cách nhau dấu phẩy: các dòng gộp lại; nhiều dòng cùng một mã: dòng đã tách); 'mới' nếu năm trước chưa có. Để trống: cùng mã."),
 )  # fmt: skip
 RULE_COLUMNS = (
     Column("id", "Mã", 30, "Tên quy tắc (để trống: htsd đặt)."),
@@ -287,6 +290,11 @@ CAMPAIGN_ROWS = (
     ),
     ("plausibility.hold_outliers", "Giữ số gấp … lần mức thường gặp",
      "Số lớn gấp (hoặc chỉ bằng 1/) bấy nhiêu lần mức thường gặp của các đơn vị cùng loại bị giữ lại, không chỉ là lưu ý; để trống: không giữ."),
+    *(
+        (f"plausibility.against_last_year.{kind}", f"{KIND_WORDS[kind].capitalize()}: gấp … lần năm trước",
+         "Số của đơn vị lớn gấp (hoặc chỉ bằng 1/) bấy nhiêu lần số của chính đơn vị đó năm trước thì được nhắc (vẫn cộng); để trống: 10.")
+        for kind in ("count", "people", "money")
+    ),
 )  # fmt: skip
 
 GUIDE = (
@@ -372,6 +380,8 @@ def _campaign_values(form: Form) -> dict[str, Any]:
         values[f"plausibility.{kind}.max_by_type"] = _by_type_text(limits.by_type)
     if form.plausibility.hold_outliers:
         values["plausibility.hold_outliers"] = plain_number(form.plausibility.hold_outliers)
+    for kind, factor in form.plausibility.against_last_year:
+        values[f"plausibility.against_last_year.{kind}"] = plain_number(factor)
     return values
 
 
@@ -417,6 +427,9 @@ def _row_records(form: Form) -> Iterator[tuple[Key, dict[str, Any]]]:
                     "total_label": ind.total_label or None,
                     **_limit_cells(ind.limits),
                     "id": ind.id,
+                    "last_year": None
+                    if ind.last_year is None
+                    else ", ".join(ind.last_year) or NEW_ROW,
                 },
             )
     for text in form.texts:
@@ -860,6 +873,14 @@ class _Reader:
         put(plausibility, "hold_outliers", "plausibility.hold_outliers", _number)
         if plausibility.get("hold_outliers") == "":
             del plausibility["hold_outliers"]
+        against = _located(top)
+        for kind in sorted(NUMERIC_KINDS):
+            put(against, kind, f"plausibility.against_last_year.{kind}", _number)
+            if against.get(kind) == "":
+                del against[kind]
+        if against:
+            plausibility["against_last_year"] = against
+            plausibility.key_lines["against_last_year"] = top
         if plausibility:
             data["plausibility"], data.key_lines["plausibility"] = plausibility, top
 
@@ -1030,6 +1051,12 @@ class _Reader:
                 if value != "":
                     item[key] = convert(value)
         self.applies(cells, item)
+        past, past_cell = cells.get("last_year", ("", None))
+        if past != "" and past_cell is not None:
+            names = [p.strip() for p in re.split(r"[,;\n]", _text(past)) if p.strip()]
+            new = len(names) == 1 and fold(names[0]) == fold(NEW_ROW)
+            item["last_year"] = NEW_ROW if new else _listed(past_cell, names)
+            item.key_lines["last_year"] = past_cell
         if "max_by_type" in cells:
             self.limits(item, cells["max_by_type"])
         return item, made

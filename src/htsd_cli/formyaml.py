@@ -7,6 +7,7 @@ import functools
 from typing import Any
 
 from htsd_cli.form import (
+    NEW_ROW,
     Form,
     Indicator,
     Limits,
@@ -82,6 +83,9 @@ def _indicator_yaml(ind: Indicator, section_types: tuple[str, ...]) -> dict[str,
     if ind.total_label:
         item["total_label"] = ind.total_label
     item.update(_limits_yaml(ind.limits))
+    if ind.last_year is not None:
+        item["last_year"] = list(ind.last_year) if len(ind.last_year) != 1 else ind.last_year[0]
+        item["last_year"] = item["last_year"] or NEW_ROW
     return item
 
 
@@ -116,11 +120,15 @@ def form_yaml(form: Form, notes: dict[Key, str] | None = None) -> str:
     ]
     if form.summary_line != default_summary_line(form.title):
         out.append(f"summary_line: {_flow(form.summary_line)}")
-    if form.plausibility.by_kind or form.plausibility.hold_outliers:
+    against = form.plausibility.against_last_year
+    if form.plausibility.by_kind or form.plausibility.hold_outliers or against:
         out.append("plausibility:")
         out += [f"  {k}: {_flow(_limits_yaml(lim))}" for k, lim in form.plausibility.by_kind]
         if form.plausibility.hold_outliers:
             out.append(f"  hold_outliers: {plain_number(form.plausibility.hold_outliers)}")
+        if against:
+            factors = {kind: plain_number(factor) for kind, factor in against}
+            out.append(f"  against_last_year: {_flow(factors)}")
     out.append("unit_types:")
     for t in form.unit_types:
         item: dict[str, Any] = {"code": t.code, "label": t.label}

@@ -400,11 +400,25 @@ def add_decisions(files: dict[str, bytes]) -> None:
     files[CONFIG] = (text[: at + 1] + line + text[at:]).encode("utf-8")
 
 
-def form_reference(folder: Path, ref: str) -> str:
+LAST_YEAR_LINE = """# Đợt năm trước (tệp tong-hop.xlsx năm trước hoặc thư mục làm việc năm trước): htsd aggregate so
+# từng dòng, từng đơn vị với năm trước và nhắc số liệu khác xa số của chính đơn vị đó năm trước.
+last_year = {path}
+"""
+
+
+def add_last_year(files: dict[str, bytes], folder: Path, last_year: Path) -> None:
+    """The line of htsd.toml naming last year's summary or working folder, from this folder."""
+    text = files[CONFIG].decode("utf-8")
+    at = text.index("\n[")
+    line = LAST_YEAR_LINE.format(path=_quote(form_reference(folder, str(last_year), any_path=True)))
+    files[CONFIG] = (text[: at + 1] + line + text[at:]).encode("utf-8")
+
+
+def form_reference(folder: Path, ref: str, any_path: bool = False) -> str:
     """How htsd.toml in `folder` names a form given on the command line: a bundled form by its
     id, a file by its path from the folder (absolute when there is none, another drive)."""
     path = Path(ref)
-    if not path.is_file():
+    if not (path.is_file() or (any_path and path.exists())):
         return ref
     try:
         return Path(os.path.relpath(path.resolve(), Path(folder).resolve())).as_posix()
@@ -428,6 +442,7 @@ def init_folder(
     form: Form,
     campaign: Campaign | None = None,
     book: bytes | None = None,
+    last_year: Path | None = None,
 ) -> Done:
     """Write the working folder (with the campaign's form workbook `book`, when it has one of
     its own). A file already there is never replaced; an htsd.toml already there gets only the
@@ -439,6 +454,8 @@ def init_folder(
         NARRATIVE: narrative_text(form).encode("utf-8"),
     }
     add_decisions(files)
+    if last_year is not None:
+        add_last_year(files, folder, last_year)
     if book is not None and campaign is not None:
         files[book_name(campaign.year)] = book
     kept = [folder / name for name in files if name != CONFIG and (folder / name).exists()]

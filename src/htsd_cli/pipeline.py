@@ -56,6 +56,7 @@ def run_status(
     meanwhile: Callable[[], None] | None = None,
     cache: Any = None,
     counted_by: dt.date | None = None,
+    past: Any = None,
 ) -> tuple[Report, StatusReport]:
     """Validate the returns and account for every unit (`counted_by`: see `build_status`)."""
     file_times = receipts is not None and str(receipts) == FILE_TIMES
@@ -65,7 +66,7 @@ def run_status(
     book = load_receipts(book_path) if book_path is not None else None
     report = validate_paths(
         paths, form, roster, progress=progress, meanwhile=meanwhile, cache=cache,
-        decisions=load_decisions(config.decisions), senders=load_senders(book_path),
+        decisions=load_decisions(config.decisions), senders=load_senders(book_path), past=past,
     )  # fmt: skip
     status = build_status(
         report,
@@ -105,12 +106,14 @@ def aggregate_inputs(
     roster: Roster,
     narrative: Path | None = None,
     receipts: Path | None = None,
+    last_year: Path | None = None,
 ) -> Inputs:
     """Everything `aggregate` reads: no output may land on it or in a folder of returns."""
     return Inputs.reading(
         paths,
-        [roster.source, narrative, receipts or config.receipts, config.source, config.decisions],
-    )
+        [roster.source, narrative, receipts or config.receipts, config.source, config.decisions,
+         last_year],
+    )  # fmt: skip
 
 
 def run_aggregate(
@@ -126,15 +129,18 @@ def run_aggregate(
     overwrite: bool = False,
     pdf: bool = False,
     use_cache: bool = True,
+    last_year: Path | None = None,
     reuse: bool = False,
 ) -> tuple[Aggregate | None, Outputs]:
     """Validate, total, and switch the three outputs in together. Returns (Aggregate, Outputs).
 
     Nothing is written when no return is valid: the previous report stays as it was. Where the
     outputs may not go (onto an input, into a folder of returns, over a file htsd did not write)
-    is checked before any file is read. With `reuse` (and the cache), a run whose inputs are
-    those the outputs there were written from, the outputs untouched since, reads and writes
-    nothing and returns (None, outputs with `unchanged`), without importing the renderers.
+    is checked before any file is read. `last_year` (last year's summary or working folder,
+    else htsd.toml's `last_year`) adds the comparison with last year. With `reuse` (and the
+    cache), a run whose inputs are those the outputs there were written from, the outputs
+    untouched since, reads and writes nothing and returns (None, outputs with `unchanged`),
+    without importing the renderers.
     """
     from htsd_cli.fingerprint import aggregate_fingerprint
     from htsd_cli.report import read_narrative
@@ -146,13 +152,20 @@ def run_aggregate(
 
         soffice = require_soffice()
         outputs.pdf = out / PDF_NAME
-    inputs = aggregate_inputs(paths, config, roster, narrative, receipts)
+    past = None
+    last_year = last_year or config.last_year
+    if last_year is not None:  # read before the returns: a wrong path is said at once
+        from htsd_cli.yearover import Past, load_last_year, summary_path
+
+        past = Past.of(form, load_last_year(last_year))
+        last_year = summary_path(last_year)
+    inputs = aggregate_inputs(paths, config, roster, narrative, receipts, last_year)
     texts = read_narrative(narrative, [(t.id, t.heading) for t in form.texts]) if narrative else {}
     stamp = None
     if use_cache:  # --no-cache: everything is read and written again
         stamp = aggregate_fingerprint(
             paths=paths, form=form, config=config, roster=roster, narrative=narrative,
-            receipts=receipts, as_of=as_of, pdf=pdf,
+            receipts=receipts, as_of=as_of, pdf=pdf, last_year=last_year,
         )  # fmt: skip
     with OutputSet(out, inputs, "báo cáo tổng hợp", overwrite) as outs:
         outs.claim([*OUTPUT_NAMES, PDF_NAME] if pdf else OUTPUT_NAMES)
@@ -174,7 +187,7 @@ def run_aggregate(
         try:
             report, status = run_status(
                 paths, form, config, roster, as_of or config.report_date, receipts, progress,
-                _preload, cache,
+                _preload, cache, past=past,
             )  # fmt: skip
         finally:
             if cache is not None:
@@ -182,6 +195,10 @@ def run_aggregate(
         agg = aggregate(form, roster, status)
         if not agg.used:
             return agg, outputs
+        if past is not None:
+            from htsd_cli.yearover import compare_aggregate
+
+            agg.last_year = compare_aggregate(agg, past.last, roster)
         context = report_context(agg, config, texts)
         outputs.narrative = narrative or config.narrative
         outputs.unfinished = [

@@ -32,6 +32,7 @@ from htsd_cli.plain import plain_words
 from htsd_cli.status import HELD, INVALID, MISSING
 from htsd_cli.textnorm import fold, format_number, label_key
 from htsd_cli.textwidth import office_lines
+from htsd_cli.yearover import report_fields
 
 
 def read_narrative(path: Path, config_form_texts: list[tuple[str, str]]) -> dict[str, str]:
@@ -246,6 +247,7 @@ def report_context(
     narrative = narrative or {}
     counts = status.counts()
     sections = []
+    firsts: dict[int, str] = {}  # sections whose heading carries their first figure
     for section in form.sections:
         rows = [
             Row(
@@ -263,6 +265,8 @@ def report_context(
         ]
         # a first figure that only repeats the section's heading goes on the heading's line
         first = bool(rows) and label_key(rows[0].label) == label_key(section.heading)
+        if first:
+            firsts[section.number] = rows[0].id
         sections.append(
             Section(
                 number=section.number,
@@ -328,6 +332,7 @@ def report_context(
         signer=Signer(tuple(config.signer.lines), config.signer.name),
         annex=tuple(annex_texts(agg)),
         annex_ref=annex_reference(config, form, number),
+        last_year=report_fields(agg.last_year, firsts),
     )
 
 

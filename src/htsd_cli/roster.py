@@ -25,6 +25,9 @@ CONTACTS: dict[str, tuple[str, ...]] = {
     "email": ("email", "e_mail", "thu_dien_tu", "thu dien tu"),
     "phone": ("dien_thoai", "dien thoai", "so_dien_thoai", "so dien thoai", "sdt", "phone"),
 }
+# A unit's code(s) of last year when they changed (several: wards merged), for the comparison
+# with last year's summary (yearover.py).
+PAST: dict[str, tuple[str, ...]] = {"previous": ("ma_nam_truoc", "ma nam truoc")}
 COLUMN_TITLES = {
     "code": "ma_don_vi",
     "name": "ten_don_vi",
@@ -43,6 +46,7 @@ class Unit:
     row: int = 0
     email: str = ""
     phone: str = ""
+    previous: str = ""  # last year's code(s) of the unit, as typed (comma-separated), if changed
 
     @property
     def file_stem(self) -> str:
@@ -247,7 +251,7 @@ def _header_row(rows: list[list[str]]) -> tuple[int, dict[str, int]]:
     for index, row in enumerate(rows[:15]):
         header = [fold(h).replace("-", "_").strip() for h in row]
         positions: dict[str, int] = {}
-        for key, aliases in {**COLUMNS, **CONTACTS}.items():
+        for key, aliases in {**COLUMNS, **CONTACTS, **PAST}.items():
             for i, h in enumerate(header):
                 if h in aliases or h.replace("_", " ") in aliases:
                     positions[key] = i
@@ -342,7 +346,7 @@ def _build(rows: list[list[str]], path: Path, form: Form) -> Roster:
             units.append(
                 Unit(
                     code, name, unit_type.code, unit_type.label, group, number,
-                    cell("email", row), cell("phone", row),
+                    cell("email", row), cell("phone", row), cell("previous", row),
                 )
             )  # fmt: skip
     if not body:

@@ -112,6 +112,10 @@ def build_summary_workbook(
     if agg.status.decisions:
         fast[DECISIONS_SHEET] = _decisions_sheet(wb, agg, bold)
     _charts(wb, agg, bold)
+    if agg.last_year is not None:
+        from htsd_cli.yearbook import add_last_year_sheets
+
+        add_last_year_sheets(wb, agg.last_year, bold)
     buffer = io.BytesIO()
     wb.save(buffer)
     return normalise_package(buffer.getvalue(), fast, out)

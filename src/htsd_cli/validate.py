@@ -25,6 +25,7 @@ from htsd_cli.roster import Roster
 
 if TYPE_CHECKING:
     from htsd_cli.cache import ReadCache
+    from htsd_cli.yearover import Past
 
 FILES_PER_WORKER = 100  # one more reading process for every 100 files to read, up to the cores
 
@@ -110,10 +111,12 @@ def validate_paths(
     cache: ReadCache | None = None,
     decisions: Decisions | None = None,
     senders: Mapping[str, str] | None = None,
+    past: Past | None = None,
 ) -> Report:
     """Check every workbook under `paths` and the batch as a whole, then apply the clerk's
     `decisions`; `senders` (file name, lower case → the address it came from, from the
-    receipts book) is one more piece of evidence of whose each file is.
+    receipts book) is one more piece of evidence of whose each file is; `past` (last year's
+    summary, yearover.py) checks each unit's figures against its own of last year.
 
     `meanwhile` runs in a thread while the files are read (see isolate.run_isolated).
     """
@@ -121,7 +124,7 @@ def validate_paths(
     report = Report(skipped=skipped)
     readings = check_files(files, form, strict, roster is None, progress, workers, meanwhile, cache)
     report.files = each_reading(readings)
-    check_batch(report.files, form, roster, decisions, senders)
+    check_batch(report.files, form, roster, decisions, senders, past)
     if decisions is not None:
         report.decisions = decisions.results()
     report.to_decide = rows_to_decide(report.files, decisions)

@@ -413,16 +413,25 @@ def print_decisions(console: Console, outcomes: list[Outcome], rows: list[Row], 
                     f"{escape(d.kind) or 'chưa chọn quyết định'}): "
                     f"{escape(o.note)}[/]"
                 )
-    if not rows:
-        return
-    console.print(
-        f"[bold]Cần xác nhận {len(rows)} chỗ[/] (chưa tính cho đến khi có quyết định). Mỗi dòng "
-        f"dưới đây là một dòng của sổ quyết định {escape(book)}, các ô cách nhau bằng dấu Tab: "
-        "chép dán vào ô cột A của một dòng trống, chọn Quyết định (ghi Đọc là, Lý do nếu cần), "
-        "lưu, rồi chạy lại."
-    )
-    console.file.write("".join(row.tsv() + "\n" for row in rows))
-    console.file.flush()
+    held = [row for row in rows if not row.counted]
+    if held:
+        console.print(
+            f"[bold]Cần xác nhận {len(held)} chỗ[/] (chưa tính cho đến khi có quyết định). Mỗi "
+            f"dòng dưới đây là một dòng của sổ quyết định {escape(book)}, các ô cách nhau bằng "
+            "dấu Tab: chép dán vào ô cột A của một dòng trống, chọn Quyết định (ghi Đọc là, Lý "
+            "do nếu cần), lưu, rồi chạy lại."
+        )
+        console.file.write("".join(row.tsv() + "\n" for row in held))
+        console.file.flush()
+    counted = [row for row in rows if row.counted]
+    if counted:
+        console.print(
+            f"[bold]Khác xa năm trước {len(counted)} chỗ[/] (vẫn được tính). Đã hỏi lại và số "
+            f"đúng thì chép dòng tương ứng dưới đây vào sổ quyết định {escape(book)}, chọn 'Giữ "
+            "như đã gõ' để không nhắc nữa; sai thì chọn 'Đọc là' và ghi số đúng."
+        )
+        console.file.write("".join(row.tsv() + "\n" for row in counted))
+        console.file.flush()
 
 
 SHOW_ALL_UP_TO = 60  # units: above this, the table shows only those the clerk must chase
