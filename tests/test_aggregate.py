@@ -327,7 +327,8 @@ def test_interrupted_write_leaves_whole_files_and_no_temporaries(tmp_path, monke
 
     monkeypatch.setattr(outputs.os, "replace", interrupted)
     narrative = SAMPLES / "loi-van.md"
-    result = _on_samples("aggregate", "-o", str(out), "-n", str(narrative))
+    # --no-cache: a run that writes (with the same inputs, a re-run has nothing to write)
+    result = _on_samples("aggregate", "-o", str(out), "-n", str(narrative), "--no-cache")
     assert result.exit_code != 0
     after = {p.name: p.read_bytes() for p in out.iterdir()}
     assert set(after) == set(before)  # no temporary file left behind

@@ -88,7 +88,8 @@ def test_a_second_run_into_a_relative_folder_uses_its_cache(tmp_path, monkeypatc
     runner = CliRunner()
     first = runner.invoke(app, args)
     assert first.exit_code == 0, first.output
-    second = runner.invoke(app, args)
+    # --json: a full run (with nothing changed, a plain re-run would stop before the cache)
+    second = runner.invoke(app, [*args, "--json"])
     assert second.exit_code == 0, second.output
     assert "Traceback" not in second.output and "ngoài dự kiến" not in second.output
     assert counted[-1] == 0

@@ -173,6 +173,22 @@ def test_init_run_again_keeps_the_answers_and_the_comments(tmp_path):
     assert config.read_text(encoding="utf-8") == expected + "x = [\n"
 
 
+def test_answers_with_quotes_and_line_breaks_stay_one_value(tmp_path):
+    """An office name pasted with a line break, a quote and a backslash: htsd.toml still reads,
+    each answer as typed, and no line of it becomes a key of its own."""
+    import tomllib
+
+    office = 'Phòng "GD"\nyear = 1999'
+    work = tmp_path / "dot"
+    flags = [a if a != "Ủy ban nhân dân xã Tiên Du" else office for a in FLAGS]
+    flags = [a if a != "UBND" else "P\\GD\t" for a in flags]
+    result = runner.invoke(app, ["init", str(work), *flags])
+    assert result.exit_code == 0, result.output
+    data = tomllib.loads((work / "htsd.toml").read_text(encoding="utf-8"))
+    assert data["year"] == 2022
+    assert data["office"]["name"] == office and data["office"]["short_name"] == "P\\GD\t"
+
+
 def test_a_command_without_its_setting_says_where_to_put_it(tmp_path):
     result = _in(tmp_path, "aggregate")
     assert result.exit_code == 2

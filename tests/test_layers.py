@@ -21,7 +21,7 @@ GROUPS = [
     ("thu nhận", "receipts mail imap"),
     ("đọc", "workbook archives returns"),
     ("kiểm tra", "checks checkfile batch decisions folding validate cache yearover"),
-    ("tổng hợp", "status aggregate"),
+    ("tổng hợp", "status aggregate fingerprint"),
     (
         "văn bản",
         "document narrative plain signature report docx_report summary remind annotate formsheet formulas"

@@ -380,6 +380,23 @@ def _annex_lines(form: Any, config: Any, roster: Any) -> list[str]:
     return out
 
 
+def _unchanged_lines() -> list[str]:
+    """A re-run of aggregate that found its inputs and outputs as they were."""
+    import io
+
+    from rich.console import Console
+
+    from htsd_cli.pipeline import Outputs
+    from htsd_cli.views import print_unchanged
+
+    out = Path("tong-hop")
+    console = Console(file=io.StringIO(), width=400, color_system=None)
+    print_unchanged(
+        console, Outputs(out / "bao-cao.md", out / "tong-hop.xlsx", out / "bao-cao.docx")
+    )
+    return [f"không đổi | {line}" for line in console.file.getvalue().splitlines()]
+
+
 def _left_out_lines(form: Any, config: Any, roster: Any) -> list[str]:
     """Files that are not counted, and why: a unit not in the roster, a file naming no unit, a
     unit whose file has four errors, one whose file is invalid without a message; and the
@@ -1984,6 +2001,7 @@ def lines(form, config, roster, issued, tmp_path_factory) -> list[str]:
         *_form_block_lines(),
         *_identity_lines(),
         *_annex_lines(form, config, roster),
+        *_unchanged_lines(),
         *_left_out_lines(form, config, roster),
         *_applies_lines(form, roster, issued, tmp_path_factory.mktemp("mam-non")),
         *_layout_lines(form, issued, tmp_path_factory.mktemp("bo-cuc")),

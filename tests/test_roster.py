@@ -104,6 +104,18 @@ def test_a_date_typed_as_text_in_a_csv_is_refused(tmp_path, form):
         load_roster(path, form)
 
 
+def test_a_stray_carriage_return_is_named_by_its_line(tmp_path, form):
+    """A lone CR inside an unquoted field (pasted from another program) breaks the CSV reader:
+    the clerk is told which line, never shown the reader's own error."""
+    path = tmp_path / "ds.csv"
+    path.write_bytes(
+        b"ma_don_vi,ten_don_vi,loai_don_vi,nhom\nTH01,Tr\xc6\xb0\xe1\xbb\x9dng\rA,tieu_hoc,X\n"
+    )
+    with pytest.raises(RosterError) as caught:
+        load_roster(path, form)
+    assert "dòng 2" in str(caught.value) and ".xlsx" in str(caught.value)
+
+
 def test_a_roster_without_its_columns_says_xlsx_works(tmp_path, form):
     path = tmp_path / "ds.csv"
     path.write_text("a,b\n1,2\n", encoding="utf-8")

@@ -836,8 +836,12 @@ def aggregate(
     )  # fmt: skip
     with views.progress(err_console, "Đang tổng hợp") as step:
         agg, outputs = pipeline.run_aggregate(
-            chosen, progress=step, overwrite=overwrite, pdf=pdf, use_cache=not no_cache
-        )
+            chosen, progress=step, overwrite=overwrite, pdf=pdf, use_cache=not no_cache,
+            reuse=not as_json,
+        )  # fmt: skip
+    if agg is None:  # the inputs of the outputs there, untouched: nothing to do
+        views.print_unchanged(console, outputs)
+        raise typer.Exit(0)
     if as_json:
         _print_json(
             {

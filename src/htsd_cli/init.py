@@ -255,7 +255,17 @@ class Setup:
 
 
 def _quote(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    """A TOML basic string: an answer holding a quote, a backslash, a line break (pasted from
+    elsewhere) or another control character stays one value of one line."""
+    out = []
+    for char in text:
+        if char in ('"', "\\"):
+            out.append("\\" + char)
+        elif char < " " or char == "\x7f":
+            out.append(f"\\u{ord(char):04x}")
+        else:
+            out.append(char)
+    return '"' + "".join(out) + '"'
 
 
 def _quoted_list(items: tuple[str, ...]) -> str:

@@ -454,12 +454,19 @@ def recover(folder: Path, names: Iterable[str] = ()) -> None:
 
 
 def _read_manifest(folder: Path) -> dict[str, str]:
+    return _manifest_body(folder)[0]
+
+
+def _manifest_body(folder: Path) -> tuple[dict[str, str], str]:
+    """(name → SHA-256 of each file htsd wrote here, the digest of the inputs of the run that
+    wrote them last, '' when it kept none)."""
     try:
         data = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
         files = data.get("files", {}) if isinstance(data, dict) else {}
-        return {str(k): str(v) for k, v in files.items()}
+        inputs = data.get("inputs", "") if isinstance(data, dict) else ""
+        return {str(k): str(v) for k, v in files.items()}, str(inputs)
     except (OSError, ValueError, AttributeError):
-        return {}
+        return {}, ""
 
 
 def unchanged_since_written(path: Path) -> bool:
@@ -500,6 +507,7 @@ class OutputSet:
         self._lock = _Lock(folder)
         self._locked = False
         self._manifest: dict[str, str] = {}
+        self._inputs = ""  # the digest of the inputs of the run that wrote the set here last
         self._digests: dict[str, str] = {}
         self._created: list[Path] = []
         self._scratch: list[Path] = []
@@ -519,7 +527,7 @@ class OutputSet:
         self._locked = True
         try:
             recover(folder, ())
-            self._manifest = _read_manifest(folder)
+            self._manifest, self._inputs = _manifest_body(folder)
         except BaseException:
             self._release()
             raise
@@ -602,6 +610,13 @@ class OutputSet:
             )
         self.names.extend(n for n in names if n not in self.names)
 
+    def unchanged(self, inputs: str | None) -> bool:
+        """Whether the outputs claimed are here as the last run wrote them from inputs whose
+        digest is `inputs` (fingerprint.py): then a run with the same inputs has nothing to do."""
+        if not inputs or inputs != self._inputs or not self.names:
+            return False
+        return all(self._ours(name, self.folder / name) for name in self.names)
+
     def _ours(self, name: str, target: Path) -> bool:
         recorded = self._manifest.get(name)
         if not recorded:
@@ -662,15 +677,19 @@ class OutputSet:
             ) from exc
         return folder
 
-    def commit(self) -> list[Path]:
-        """Switch every staged output in; on failure the old set is put back."""
+    def commit(self, inputs: str | None = None) -> list[Path]:
+        """Switch every staged output in; on failure the old set is put back. `inputs`: the
+        digest of what the run read (fingerprint.py), kept to tell a later run with the same
+        inputs that it has nothing to do."""
         staging = self.staging
         if staging is None:
             return []
         names = [n for n in self.names if n in self._digests]
         manifest = {n: d for n, d in self._manifest.items() if _exists(self.folder / n)}
         manifest.update(self._digests)
-        body = {"files": dict(sorted(manifest.items()))}
+        body: dict[str, object] = {"files": dict(sorted(manifest.items()))}
+        if inputs:
+            body["inputs"] = inputs
         with deferred():
             try:
                 write_synced(

@@ -81,7 +81,6 @@ def validate(
 def reading(settings: Settings) -> Inputs:
     """Everything a run reads: no output may land on it or in a folder of returns."""
     from htsd_cli.outputs import Inputs
-    from htsd_cli.yearover import summary_path
 
     config = settings.config
     return Inputs.reading(
@@ -92,9 +91,16 @@ def reading(settings: Settings) -> Inputs:
             settings.receipts.place,
             config.source if config is not None else None,
             settings.decisions,
-            summary_path(settings.last_year) if settings.last_year is not None else None,
+            _summary(settings),
         ],
     )
+
+
+def _summary(settings: Settings) -> Path | None:
+    """Last year's summary workbook, as read (a working folder given: its summary)."""
+    from htsd_cli.yearover import summary_path
+
+    return summary_path(settings.last_year) if settings.last_year is not None else None
 
 
 def last_year(settings: Settings) -> Past | None:
@@ -205,6 +211,7 @@ class Outputs:
     written: list[Path] = field(default_factory=list)
     pdf: Path | None = None
     notes: list[str] = field(default_factory=list)  # said after what was written
+    unchanged: bool = False  # nothing read or written: the inputs are those of the outputs there
     unfinished: list[str] = field(default_factory=list)  # narrative parts printed "CẦN ĐIỀN"
     narrative: Path | None = None  # where the clerk writes them
 
@@ -219,21 +226,22 @@ def run_aggregate(
     overwrite: bool = False,
     pdf: bool = False,
     use_cache: bool = True,
-) -> tuple[Aggregate, Outputs]:
+    reuse: bool = False,
+) -> tuple[Aggregate | None, Outputs]:
     """Validate, total, and switch the three outputs in together. Returns (Aggregate, Outputs).
 
     Nothing is written when no return is valid: the previous report stays as it was. Where the
     outputs may not go (onto an input, into a folder of returns, over a file htsd did not write)
     is checked before any file is read. `settings.last_year` adds the comparison with last
-    year.
+    year. With `reuse` (and the cache), a run whose inputs are those the outputs there were
+    written from, the outputs untouched since, reads and writes nothing and returns (None,
+    outputs with `unchanged`), without importing the renderers.
     """
-    from htsd_cli.aggregate import aggregate
-    from htsd_cli.docx_report import render_docx
+    from htsd_cli.fingerprint import aggregate_fingerprint
     from htsd_cli.isolate import Background
     from htsd_cli.outputs import OutputSet
-    from htsd_cli.report import read_narrative, render_markdown, report_context
+    from htsd_cli.report import read_narrative
     from htsd_cli.stopping import checkpoint
-    from htsd_cli.summary import build_summary_workbook
 
     form, config, roster, out = settings.form, settings.config, settings.roster, settings.output
     assert form is not None and config is not None and roster is not None and out is not None
@@ -248,8 +256,23 @@ def run_aggregate(
     past = last_year(settings)  # read before the returns: a wrong path is said at once
     inputs = reading(settings)
     texts = read_narrative(narrative, [(t.id, t.heading) for t in form.texts]) if narrative else {}
+    stamp = None
+    if use_cache:  # --no-cache: everything is read and written again
+        stamp = aggregate_fingerprint(
+            returns=settings.returns, form=form, config=config, roster=roster,
+            narrative=narrative, receipts=settings.receipts, decisions=settings.decisions,
+            as_of=settings.as_of, pdf=pdf, last_year=_summary(settings),
+        )  # fmt: skip
     with OutputSet(out, inputs, "báo cáo tổng hợp", overwrite) as outs:
         outs.claim([*OUTPUT_NAMES, PDF_NAME] if pdf else OUTPUT_NAMES)
+        if reuse and outs.unchanged(stamp):
+            outputs.unchanged = True
+            return None, outputs
+        from htsd_cli.aggregate import aggregate
+        from htsd_cli.docx_report import render_docx
+        from htsd_cli.report import render_markdown, report_context
+        from htsd_cli.summary import build_summary_workbook
+
         cache = None
         if use_cache:  # kept with the outputs; a run with nothing to count keeps it too
             from htsd_cli.cache import CACHE_NAME, ReadCache, fingerprint
@@ -293,7 +316,7 @@ def run_aggregate(
 
             outs.write(PDF_NAME, docx_to_pdf(document, soffice, outs.workspace()))
         checkpoint("rendered")
-        outputs.written = outs.commit()
+        outputs.written = outs.commit(stamp)
     return agg, outputs
 
 

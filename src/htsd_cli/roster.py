@@ -204,7 +204,14 @@ def read_csv_rows(path: Path) -> list[list[str]]:
     except OSError as exc:
         raise RosterError(f"Không đọc được {path}: {read_reason(exc)}. {XLSX_WORKS}") from exc
     text = decode_text(raw)
-    return [list(r) for r in csv.reader(io.StringIO(text), delimiter=csv_delimiter(text))]
+    reader = csv.reader(io.StringIO(text), delimiter=csv_delimiter(text))
+    try:
+        return [list(r) for r in reader]
+    except csv.Error as exc:  # a stray carriage return or control character inside a field
+        raise RosterError(
+            f"{path}, dòng {reader.line_num}: có ký tự lạ (xuống dòng giữa chừng hay ký tự điều "
+            f"khiển) làm hỏng dòng này. {XLSX_WORKS}"
+        ) from exc
 
 
 def csv_delimiter(text: str) -> str:

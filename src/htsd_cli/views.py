@@ -706,3 +706,13 @@ def print_collect(console: Console, outcome: Collected, folder: Path) -> None:
             f"Đã ghi sổ nhận {escape(shown(str(outcome.book)))}. Chạy htsd status với --receipts "
             f"{escape(shown(str(outcome.book)))} (hoặc ghi receipts vào htsd.toml) để xét nộp muộn theo ngày thư đến."
         )
+
+
+def print_unchanged(console: Console, outputs: Outputs) -> None:
+    """The line of a re-run that found its inputs as they were and the outputs untouched."""
+    folder = outputs.workbook.parent
+    console.print(
+        f"Không có gì thay đổi từ lần tổng hợp trước: các tệp trong {escape(shown(folder))} giữ "
+        "nguyên (muốn đọc lại mọi tệp và ghi lại: thêm --no-cache).",
+        highlight=False,
+    )

@@ -82,6 +82,13 @@ def _read_value(ctx: Context, ind: Indicator, cell: str) -> Any:
     if ind.kind == Kind.TEXT:
         return _read_text(ctx, cell, ind) or None
     raw_value = ctx.view.value(cell) if cell else ""
+    kind = type(raw_value)
+    if (kind is float or kind is int) and ind.kind != Kind.YESNO and ctx.view.plain_looks():
+        # most figures: a number in a cell nothing in the workbook strikes or shows as a date,
+        # read as the long way below reads it (no blank, no error, no look to weigh)
+        return _judged(ctx, ind, cell, raw_value, float(raw_value))
+    if kind is str and ind.kind == Kind.YESNO and raw_value in _LISTED and ctx.plain_answers():
+        return _LISTED[raw_value]  # an answer picked from the list: read the long way, plain
     if _blank(raw_value) and not is_blank(raw_value):
         return None  # "Không áp dụng": a row the unit does not answer
     broken = ctx.view.formula_problem(cell) if is_blank(raw_value) else None
@@ -152,6 +159,10 @@ def _read_value(ctx: Context, ind: Indicator, cell: str) -> Any:
             )
         return answer
     return _read_number(ctx, ind, cell, raw_value, look)
+
+
+# The answers as the issued workbook's list writes them, each as read_yes_no reads it (plainly).
+_LISTED = {a: read_yes_no(a)[0] for a in ("Có", "Không") if read_yes_no(a)[1]}
 
 
 def _listed_answer(value: Any) -> bool:
@@ -483,6 +494,8 @@ def _read_text(ctx: Context, cell: str, ind: Indicator | None, heading: str = ""
     if not cell:
         return ""
     value = ctx.view.value(cell)
+    if value == "" and cell not in ctx.view.formula_cells():
+        return ""  # most notes: empty, and no formula that could show as empty
     if is_blank(value) or is_error_text(value):
         formula = ctx.view.formula_of(cell)
         if not formula and is_error_text(value):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from htsd_cli.findings import Code, FileReport, Finding, Severity
+from htsd_cli.findings import Code, FileReport, Finding, ReadingKind, Severity
 from htsd_cli.form import Form, Indicator
 from htsd_cli.layout import label_text
 from htsd_cli.values import show
@@ -29,6 +29,12 @@ class Context:
         """The raw value of a located cell ('' when the cell was not located)."""
         ref = self.report.cells.get(ind_or_id, "")
         return self.view.value(ref) if ref else ""
+
+    def plain_answers(self) -> bool:
+        """Whether a yes/no cell holding an answer from the list reads as that answer without
+        more ado: nothing in the workbook looks special, and this is not an office's summary
+        (which counts the units that answered yes)."""
+        return self.report.kind != ReadingKind.SUMMARY and self.view.plain_looks()
 
     def add(
         self,

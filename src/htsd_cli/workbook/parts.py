@@ -207,7 +207,8 @@ def xlsx_formula_cells(xml: bytes) -> frozenset[str]:
     """A1 addresses of the cells of a sheet that hold a formula or an error value."""
     if b"<f" not in xml and b't="e"' not in xml:
         return frozenset()
-    return frozenset(ref.decode() for ref in _XLSX_FORMULA_CELL_RE.findall(xml))
+    # decoded at once (a template has a formula in most rows): addresses are ASCII, no spaces
+    return frozenset(b" ".join(_XLSX_FORMULA_CELL_RE.findall(xml)).decode().split())
 
 
 def xlsx_cell(xml: bytes, ref: str) -> tuple[bytes, bytes] | None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import io
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Container, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -162,24 +162,63 @@ class WorkbookView(SheetView):
                     pass
         return self._id_sheet
 
-    def _formula(self, ref: str) -> tuple[str, str] | None:
+    def formula_cells(self) -> Container[str]:
         if self.fmt == "xlsx":  # the cells with a formula in one pass; only these are parsed
             if self._formula_cells is None:
                 self._formula_cells = frozenset()
                 with contextlib.suppress(Unreadable):
                     self._formula_cells = xlsx_formula_cells(self._sheet_xml())
-            if ref not in self._formula_cells:
-                return None
-            with contextlib.suppress(Unreadable):
-                cell = xlsx_cell(self._sheet_xml(), ref)
-                return xlsx_formula(*cell) if cell else None
-            return None
+            return self._formula_cells
+        return self._ods_formulas()
+
+    def _ods_formulas(self) -> Mapping[str, tuple[str, str]]:
         if self._formulas is None:
             self._formulas = {}
             if self.fmt == "ods" and self._pkg is not None:
                 with contextlib.suppress(Unreadable):
                     self._formulas = ods_formulas(self._pkg.part("content.xml"), self.sheet)
-        return self._formulas.get(ref)
+        return self._formulas
+
+    def plain_looks(self) -> bool:
+        if self.fmt == "xls":
+            if self._looks is None:
+                self._looks = xls_looks(self._xls_data, self.sheet) if self._xls_data else {}
+            return not self._looks
+        if self._pkg is None:
+            return True
+        if self.fmt == "ods":
+            return not self._ods_looks()
+        if self.fmt != "xlsx":
+            return True
+        try:
+            return not self._xlsx_styles().special
+        except Unreadable:
+            return True  # `look` gives NO_LOOK when the styles cannot be read
+
+    def _ods_looks(self) -> Mapping[str, CellLook]:
+        if self._looks is None:
+            self._looks = {}
+            assert self._pkg is not None
+            with contextlib.suppress(Unreadable, ValueError):  # a number attribute not a number
+                content, styles = self._pkg.part("content.xml"), self._pkg.part("styles.xml")
+                self._looks = ods_looks(content, styles, self.sheet)
+        return self._looks
+
+    def _xlsx_styles(self) -> _XlsxLooks:
+        if self._xlsx_looks is None:
+            assert self._pkg is not None
+            self._xlsx_looks = _XlsxLooks(self._pkg)
+        return self._xlsx_looks
+
+    def _formula(self, ref: str) -> tuple[str, str] | None:
+        if self.fmt == "xlsx":
+            if ref not in self.formula_cells():
+                return None
+            with contextlib.suppress(Unreadable):
+                cell = xlsx_cell(self._sheet_xml(), ref)
+                return xlsx_formula(*cell) if cell else None
+            return None
+        return self._ods_formulas().get(ref)
 
     def font_of(self, ref: str) -> str | None:
         """The cell's font, looked up for that cell alone (styles.xml is read once)."""
@@ -203,18 +242,11 @@ class WorkbookView(SheetView):
         if self._pkg is None:
             return NO_LOOK
         if self.fmt == "ods":
-            if self._looks is None:
-                self._looks = {}
-                with contextlib.suppress(Unreadable, ValueError):  # a number attribute not a number
-                    content, styles = self._pkg.part("content.xml"), self._pkg.part("styles.xml")
-                    self._looks = ods_looks(content, styles, self.sheet)
-            return self._looks.get(ref, NO_LOOK)
+            return self._ods_looks().get(ref, NO_LOOK)
         if self.fmt != "xlsx":
             return NO_LOOK
         with contextlib.suppress(Unreadable):
-            if self._xlsx_looks is None:
-                self._xlsx_looks = _XlsxLooks(self._pkg)
-            looks = self._xlsx_looks
+            looks = self._xlsx_styles()
             # a text stored in the cell itself (not among the shared strings) can have struck
             # runs: the sheet is looked at once for any, and only for a text that may have runs
             text = runs and isinstance(self.value(ref), str)

@@ -9,7 +9,7 @@ No check writes into a view.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Container, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -86,6 +86,17 @@ class SheetView:
 
     def _formula(self, ref: str) -> tuple[str, str] | None:
         return (self._formulas or {}).get(ref)
+
+    def formula_cells(self) -> Container[str]:
+        """The cells that may hold a formula or an error value: `formula_problem` and
+        `formula_of` say nothing of any other (a blank cell outside it is simply blank)."""
+        return self._formulas or {}
+
+    def plain_looks(self) -> bool:
+        """Whether `look` gives NO_LOOK for every cell whose text can have no runs (a number, an
+        answer picked from a list): nothing in the workbook is struck or shown as a date, a
+        time or a percentage, so such a cell need not be looked at."""
+        return not self._looks
 
     def formula_problem(self, ref: str) -> str | None:
         """'no-value' for a formula never calculated, the error text (#DIV/0!…) for a formula
