@@ -244,6 +244,22 @@ def test_killed_at_random_moments_then_a_clean_run(tmp_path):
         check_whole(out, book)
 
 
+def test_a_run_with_nothing_new_still_removes_a_killed_writer_s_leftovers(tmp_path):
+    """Killed while writing the book, after it had saved every file: the next run has nothing
+    to add, and still removes the book's lock and temporary copy (a random kill found this)."""
+    source = write_eml(tmp_path / "thu")
+    out, book = tmp_path / "bao-cao", tmp_path / "so-nhan.csv"
+    collect(str(source), out, book)
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True)  # fmt: skip
+    pid = int(gone.stdout)
+    (tmp_path / ".so-nhan.csv.htsd-dang-ghi.lock").write_text(f"{pid}\n", encoding="utf-8")
+    (tmp_path / f".so-nhan.csv.{pid}-0a1b2c3d.tmp").write_text("x", encoding="utf-8")
+    collect(str(source), out, book)
+    assert debris(out, tmp_path) == []
+    check_whole(out, book)
+
+
 def test_the_next_run_removes_what_a_killed_run_left(tmp_path):
     """What a run killed mid-write leaves (a file written but not yet named, the book's
     temporary copy, the locks of a process that is gone) is removed before anything else."""

@@ -232,6 +232,7 @@ class Book:
         """Add the new lines to the book as it is now, under its lock (another collect may have
         added lines since this run read it); and the bounces beside it."""
         if not self.new and not self.bounces:
+            receipts.tidy(self.path)  # a run killed while writing may have left its lock
             return
         with receipts.writing(self.path):
             if self.new:

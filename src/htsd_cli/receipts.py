@@ -110,7 +110,7 @@ def writing(book: Path) -> Iterator[None]:
     remove what an interrupted writer left beside the book."""
     from htsd_cli.outputs import FolderLock
 
-    lock = FolderLock(book.parent, f".{book.name}.htsd-dang-ghi.lock")
+    lock = FolderLock(book.parent, _lock_name(book))
     deadline = time.monotonic() + LOCK_WAIT
     while True:
         try:
@@ -129,6 +129,25 @@ def writing(book: Path) -> Iterator[None]:
         yield
     finally:
         lock.__exit__()
+
+
+def _lock_name(book: Path) -> str:
+    return f".{book.name}.htsd-dang-ghi.lock"
+
+
+def tidy(book: Path) -> None:
+    """What a writer killed mid-write left beside the book (its lock, a temporary copy),
+    removed under the lock when there is any: a run with nothing to add cleans up too."""
+    prefixes = tuple(f".{name}." for name in (book.name, bounces_path(book).name))
+    try:
+        left = (book.parent / _lock_name(book)).exists() or any(
+            e.name.startswith(prefixes) and e.name.endswith(".tmp") for e in os.scandir(book.parent)
+        )
+    except OSError:
+        return
+    if left:
+        with writing(book):
+            pass
 
 
 def _remove_leftovers(folder: Path, name: str) -> None:
