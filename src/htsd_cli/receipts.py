@@ -242,13 +242,12 @@ def undelivered_text(address: str) -> str:
 
 def units_by_address(roster: Roster) -> dict[str, Unit]:
     """Each e-mail address of the roster (the email column may hold several) → its unit."""
-    import re
+    from htsd_cli.roster import email_addresses
 
     out: dict[str, Unit] = {}
     for unit in roster.units:
-        for address in re.split(r"[;,\s]+", unit.email.lower()):
-            if "@" in address:
-                out.setdefault(address.strip("<>"), unit)
+        for address in email_addresses(unit.email):
+            out.setdefault(address, unit)
     return out
 
 

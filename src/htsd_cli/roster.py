@@ -127,16 +127,22 @@ class Roster:
         if not self._emails:
             self._emails[""] = ()  # built, even if no unit has an email
             for member in self.units:
-                for one in member.email.replace(";", ",").split(","):
-                    key = one.strip().casefold()
-                    if key:
-                        self._emails[key] = (*self._emails.get(key, ()), member)
-        return self._emails.get(address.strip().casefold(), ()) if address.strip() else ()
+                for key in email_addresses(member.email):
+                    self._emails[key] = (*self._emails.get(key, ()), member)
+        return self._emails.get(address.strip().lower(), ()) if address.strip() else ()
 
     def forget_file_names(self) -> None:
         """Drop what `issued_to` remembers of each file name (one entry per file: the
         country's 70,000), once nothing asks it for the same files again."""
         self._issued.clear()
+
+
+def email_addresses(text: str) -> list[str]:
+    """The addresses in a roster's email cell, lower case: several separated by ';', ',' or
+    spaces, each maybe written 'Tên <địa chỉ>'."""
+    import re
+
+    return [a.strip("<>") for a in re.split(r"[;,\s]+", text.lower()) if "@" in a]
 
 
 def attached_name(file_name: str) -> str:
