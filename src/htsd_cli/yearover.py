@@ -550,15 +550,15 @@ class Past:
             codes = past_codes(rep.unit_code, roster)
             for m in rows:
                 ind = m.indicator
-                value = rep.values.get(ind.id)
-                if isinstance(value, bool) or not isinstance(value, (int, float)):
+                value = _figure(rep.values.get(ind.id))
+                if value is None:
                     continue
                 before = self.last.figure(codes, m.past)
                 if before is None:
                     continue
                 factor = plausible.last_year_factor(ind.kind)
                 if value and before and (value > factor * before or value * factor < before):
-                    self._warn(rep, ind, AGAINST_LAST_YEAR, float(value), before, codes)
+                    self._warn(rep, ind, AGAINST_LAST_YEAR, value, before, codes)
                 elif not value and before >= MUCH_LAST_YEAR.get(ind.kind, 0) > 0:
                     self._warn(rep, ind, ZERO_AFTER_LAST_YEAR, 0.0, before, codes)
 
