@@ -21,6 +21,7 @@ decisions are applied to each run's readings, after the read cache.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import io
 import os
@@ -624,15 +625,13 @@ def _judge_again(rep: FileReport, form: Form, ind_id: str) -> None:
 def rows_to_decide(files: list[FileReport], decisions: Decisions | None = None) -> list[Row]:
     """One row of the decisions workbook for each held file or figure, to paste and complete
     (and for each figure counted with a warning that 'Giữ như đã gõ' confirms)."""
-    codes: dict[str, str | None] = decisions._codes if decisions is not None else {}
+    code_of = decisions.code_of if decisions is not None else functools.cache(file_code)
     rows: list[Row] = []
     for rep in files:
         held = [f for f in rep.findings if f.code in HELD_CODES or f.code in CONFIRMABLE_CODES]
         if not held or is_set_aside(rep):
             continue
-        if rep.path not in codes:
-            codes[rep.path] = file_code(rep.path)
-        code = codes[rep.path] or ""
+        code = code_of(rep.path) or ""
         name = os.path.basename(rep.path)
         seen: set[str] = set()
         for f in held:

@@ -26,6 +26,7 @@ from htsd_cli.findings import WARNING, Code, FileReport, Finding
 from htsd_cli.form import NOTE_SUFFIX, Form, Indicator
 from htsd_cli.layout import FORM_SHEET, ID_SHEET, VALUE_COL
 from htsd_cli.textnorm import format_number
+from htsd_cli.workbook.parts import position
 
 if TYPE_CHECKING:
     from htsd_cli.aggregate import Aggregate
@@ -234,16 +235,10 @@ def _figure(value: Any) -> float | None:
 
 def _at(rows: list[list[Any]], ref: str) -> Any:
     """The value at an A1 reference in a sheet's rows (None when outside them)."""
-    found = re.fullmatch(r"([A-Z]+)(\d+)", ref)
-    if not found:
+    row, column = position(ref)
+    if row < 0 or column < 0 or row >= len(rows) or column >= len(rows[row]):
         return None
-    column = 0
-    for letter in found.group(1):
-        column = column * 26 + ord(letter) - 64
-    row = int(found.group(2))
-    if row > len(rows) or column > len(rows[row - 1]):
-        return None
-    return rows[row - 1][column - 1]
+    return rows[row][column]
 
 
 def _label(value: Any) -> str:
@@ -555,15 +550,15 @@ class Past:
             codes = past_codes(rep.unit_code, roster)
             for m in rows:
                 ind = m.indicator
-                value = rep.values.get(ind.id)
-                if isinstance(value, bool) or not isinstance(value, (int, float)):
+                value = _figure(rep.values.get(ind.id))
+                if value is None:
                     continue
                 before = self.last.figure(codes, m.past)
                 if before is None:
                     continue
                 factor = plausible.last_year_factor(ind.kind)
                 if value and before and (value > factor * before or value * factor < before):
-                    self._warn(rep, ind, AGAINST_LAST_YEAR, float(value), before, codes)
+                    self._warn(rep, ind, AGAINST_LAST_YEAR, value, before, codes)
                 elif not value and before >= MUCH_LAST_YEAR.get(ind.kind, 0) > 0:
                     self._warn(rep, ind, ZERO_AFTER_LAST_YEAR, 0.0, before, codes)
 

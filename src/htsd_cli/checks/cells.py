@@ -318,11 +318,6 @@ def _hold(
     return HELD
 
 
-_DECIDE = (
-    "Số này chưa được cộng: văn thư xác nhận trong tệp quyết định, hoặc đề nghị đơn vị sửa lại."
-)
-
-
 def _note_of(ctx: Context, ind: Indicator) -> tuple[str, Any]:
     """The row's "Ghi chú" cell and what it holds ('' when it has none)."""
     ref = ctx.report.cells.get(ind.note_id, "")

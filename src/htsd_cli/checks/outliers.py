@@ -7,13 +7,12 @@ import statistics
 from typing import Any
 
 from htsd_cli.checks.context import where
-from htsd_cli.checks.plausible import how_far
-from htsd_cli.findings import WARNING, Code, FileReport, Finding, pick
+from htsd_cli.checks.plausible import how_far, peer_figures
+from htsd_cli.findings import WARNING, Code, FileReport, Finding
 from htsd_cli.form import Form, Indicator
 from htsd_cli.values import show
 
 OUTLIER_Z = 3.5
-OUTLIER_MIN_PEERS = 8
 OUTLIER_RATIO = 3.0  # and at least three times above or below the median
 
 
@@ -21,32 +20,19 @@ def check_outliers(files: list[FileReport], form: Form) -> None:
     """A figure far from its peers of the same unit type is a warning, never an error: a
     modified z-score above 3.5 among at least 8 peers, a non-zero value, and at least three
     times above or below the median."""
-    groups: dict[str, list[FileReport]] = {}
-    for rep in files:
-        if rep.values and rep.unit_type:
-            groups.setdefault(rep.unit_type, []).append(rep)
     numeric = [ind for ind in form.indicators if ind.numeric]
-    ids = [ind.id for ind in numeric]
-    for reps in groups.values():
-        if len(reps) < OUTLIER_MIN_PEERS:
+    for _, ind, numbers in peer_figures(files, numeric, summaries=True):
+        values = [v for _, v in numbers]
+        median = statistics.median(values)
+        mad = statistics.median(abs(v - median) for v in values)
+        if mad == 0:
             continue
-        rows = [pick(r.values, ids) for r in reps]  # each unit's figures read once
-        for col, ind in enumerate(numeric):
-            pairs = [(r, row[col]) for r, row in zip(reps, rows, strict=True)]
-            numbers = [(r, float(v)) for r, v in pairs if isinstance(v, (int, float))]
-            if len(numbers) < OUTLIER_MIN_PEERS:
-                continue
-            values = [v for _, v in numbers]
-            median = statistics.median(values)
-            mad = statistics.median(abs(v - median) for v in values)
-            if mad == 0:
-                continue
-            for rep, v in numbers:
-                z = 0.6745 * (v - median) / mad
-                # 0 means "none", a real answer; a typo is usually a factor off (1200 for 12)
-                far = v >= OUTLIER_RATIO * median or v * OUTLIER_RATIO <= median
-                if abs(z) > OUTLIER_Z and v > 0 and far:
-                    rep.findings.append(Outlier(rep, ind, v, median))
+        for rep, v in numbers:
+            z = 0.6745 * (v - median) / mad
+            # 0 means "none", a real answer; a typo is usually a factor off (1200 for 12)
+            far = v >= OUTLIER_RATIO * median or v * OUTLIER_RATIO <= median
+            if abs(z) > OUTLIER_Z and v > 0 and far:
+                rep.findings.append(Outlier(rep, ind, v, median))
 
 
 class Outlier(Finding):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import statistics
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 from htsd_cli.checks.context import where
 from htsd_cli.findings import ERROR, Code, FileReport, Finding, ReadingKind, pick
@@ -72,41 +72,51 @@ def _beyond_limits(
             )  # fmt: skip
 
 
-def _far_from_peers(
-    files: list[FileReport], form: Form, numeric: list[Indicator], times: float
-) -> None:
+def peer_figures(
+    files: list[FileReport], numeric: Sequence[Indicator], *, summaries: bool
+) -> Iterator[tuple[str, Indicator, list[tuple[FileReport, float]]]]:
+    """Each unit type's figures of each numeric row, unit by unit, where at least
+    PEERS_AT_LEAST units of the type gave one (fewer say nothing about what is usual); an
+    office's summary is among the peers only with `summaries`. What both peer checks weigh
+    (this module's held outliers, checks.outliers' warnings)."""
     groups: dict[str, list[FileReport]] = {}
     for rep in files:
-        if rep.values and rep.unit_type and rep.kind != ReadingKind.SUMMARY:
+        if rep.values and rep.unit_type and (summaries or rep.kind != ReadingKind.SUMMARY):
             groups.setdefault(rep.unit_type, []).append(rep)
     ids = [ind.id for ind in numeric]
     for unit_type, reps in groups.items():
         if len(reps) < PEERS_AT_LEAST:
             continue
-        rows = [pick(r.values, ids) for r in reps]
+        rows = [pick(r.values, ids) for r in reps]  # each unit's figures read once
         for col, ind in enumerate(numeric):
             numbers = [(r, v) for r, row in zip(reps, rows, strict=True)
                        if (v := _number(row[col])) is not None]  # fmt: skip
-            if len(numbers) < PEERS_AT_LEAST:
+            if len(numbers) >= PEERS_AT_LEAST:
+                yield unit_type, ind, numbers
+
+
+def _far_from_peers(
+    files: list[FileReport], form: Form, numeric: list[Indicator], times: float
+) -> None:
+    for unit_type, ind, numbers in peer_figures(files, numeric, summaries=False):
+        median = statistics.median(v for _, v in numbers)
+        if median <= 0:
+            continue  # most units report none: how far "some" is cannot be measured
+        for rep, value in numbers:
+            if value >= times * median:
+                hint = _date_hint(value, rep, form) or _meant(value / 1000, median, times)
+            elif 0 < value * times <= median:
+                hint = _meant(value * 1000, median, times)
+            else:
                 continue
-            median = statistics.median(v for _, v in numbers)
-            if median <= 0:
-                continue  # most units report none: how far "some" is cannot be measured
-            for rep, value in numbers:
-                if value >= times * median:
-                    hint = _date_hint(value, rep, form) or _meant(value / 1000, median, times)
-                elif 0 < value * times <= median:
-                    hint = _meant(value * 1000, median, times)
-                else:
-                    continue
-                kind = _type_label(form, unit_type)
-                _hold(
-                    rep, ind, Code.OUTLIER_HELD, value,
-                    f"{where(rep.cells.get(ind.id, ''), ind)}: {format_number(value, 2)}"
-                    f"{_unit(ind)} {how_far(value, median)} mức thường gặp của "
-                    f"{'các ' + kind.lower() if kind else 'các đơn vị cùng loại'} "
-                    f"({format_number(median, 2)}). Khác xa như vậy thường là gõ nhầm.{hint} {DECIDE}",
-                )  # fmt: skip
+            kind = _type_label(form, unit_type)
+            _hold(
+                rep, ind, Code.OUTLIER_HELD, value,
+                f"{where(rep.cells.get(ind.id, ''), ind)}: {format_number(value, 2)}"
+                f"{_unit(ind)} {how_far(value, median)} mức thường gặp của "
+                f"{'các ' + kind.lower() if kind else 'các đơn vị cùng loại'} "
+                f"({format_number(median, 2)}). Khác xa như vậy thường là gõ nhầm.{hint} {DECIDE}",
+            )  # fmt: skip
 
 
 def how_far(value: float, usual: float) -> str:
