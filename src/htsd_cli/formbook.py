@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from htsd_cli.dates import parse_date
 from htsd_cli.errors import FormError
 from htsd_cli.form import (
     BOOK_HISTORY,
@@ -43,7 +44,6 @@ from htsd_cli.form import (
     build_form,
     default_aggregate,
     excel_name_problem,
-    parse_date,
 )
 from htsd_cli.textnorm import fold
 
