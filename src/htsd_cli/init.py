@@ -507,14 +507,16 @@ ANSWERS: tuple[tuple[str, str], ...] = (
 ADDED_WHEN_MISSING = (("", "decisions"),)  # a folder set up before the decisions workbook
 
 
-def _read_existing(path: Path) -> dict[str, Any]:
+def _read_existing(path: Path) -> tuple[str, dict[str, Any]]:
+    """The text of the htsd.toml at `path` and what it holds; said in Vietnamese when it cannot
+    be read."""
     from htsd_cli.config import toml_problem
     from htsd_cli.errors import ConfigError, read_reason
 
     text = ""
     try:
         text = path.read_text(encoding="utf-8-sig")
-        return tomllib.loads(text)
+        return text, tomllib.loads(text)
     except (OSError, UnicodeDecodeError) as exc:
         reason = read_reason(exc)
     except tomllib.TOMLDecodeError as exc:
@@ -532,7 +534,7 @@ def current_answers(folder: Path) -> dict[tuple[str, str], Any]:
     path = folder / CONFIG
     if not path.exists():
         return {}
-    data = _read_existing(path)
+    _, data = _read_existing(path)
     out: dict[tuple[str, str], Any] = {}
     for table, key in ANSWERS:
         where = data.get(table) if table else data
@@ -546,8 +548,7 @@ def updated_config(path: Path, fresh: str) -> tuple[str, list[str]]:
     anew) where they differ, every other line, comment and key as it was; and the keys changed."""
     import tomlkit
 
-    old = path.read_text(encoding="utf-8-sig")
-    _read_existing(path)  # said in Vietnamese when the file cannot be read
+    old, _ = _read_existing(path)
     doc = tomlkit.parse(old)
     new = tomllib.loads(fresh)
     changed: list[str] = []
