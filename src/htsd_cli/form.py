@@ -244,6 +244,12 @@ class Comparison:
             return None
         return _compare(a, self.operator, b)
 
+    def written(self, signs: Mapping[str, str] | None = None) -> str:
+        """The comparison as a form writes it ("s8_don_vi + s8_ca_nhan >= 1"); `signs` spells
+        an operator otherwise ("==" as "=" for a clerk)."""
+        operator = (signs or {}).get(self.operator, self.operator)
+        return f"{self.left.text} {operator} {self.right.text}"
+
 
 def _compare(a: float, op: str, b: float) -> bool:
     if op == ">=":
