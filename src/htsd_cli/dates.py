@@ -8,11 +8,30 @@ answers `htsd init` asks for, the receipts book.
 from __future__ import annotations
 
 import calendar
+import datetime as dt
 import re
 
 _DAY_FIRST = re.compile(r"\s*(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{4})\b")
 _YEAR_FIRST = re.compile(r"\s*(\d{4})-(\d{1,2})-(\d{1,2})\b")
 DATE_FORM = "hãy ghi dạng 08/10/2025 (ngày/tháng/năm) hoặc 2025-10-08"
+
+
+def parse_date(text: str) -> dt.date | None:
+    """A date as a Vietnamese clerk types it (dd/mm/yyyy, also with '.' or '-') or as
+    yyyy-mm-dd; None when it is not one."""
+    text = text.rstrip()
+    m = _DAY_FIRST.fullmatch(text)
+    if m:
+        day, month, year = (int(g) for g in m.groups())
+    else:
+        m = _YEAR_FIRST.fullmatch(text)
+        if not m:
+            return None
+        year, month, day = (int(g) for g in m.groups())
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        return None
 
 
 def impossible(text: str) -> str:

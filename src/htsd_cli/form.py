@@ -18,6 +18,7 @@ from typing import Any
 
 import yaml
 
+from htsd_cli.dates import parse_date as parse_date  # the form's importers take it from here
 from htsd_cli.errors import FormError, read_reason
 from htsd_cli.findings import Severity
 from htsd_cli.words import Word
@@ -242,6 +243,12 @@ class Comparison:
         if a is None or b is None:
             return None
         return _compare(a, self.operator, b)
+
+    def written(self, signs: Mapping[str, str] | None = None) -> str:
+        """The comparison as a form writes it ("s8_don_vi + s8_ca_nhan >= 1"); `signs` spells
+        an operator otherwise ("==" as "=" for a clerk)."""
+        operator = (signs or {}).get(self.operator, self.operator)
+        return f"{self.left.text} {operator} {self.right.text}"
 
 
 def _compare(a: float, op: str, b: float) -> bool:
@@ -814,27 +821,6 @@ def default_summary_line(title: str) -> str:
     """ "BÁO CÁO TỔNG HỢP …" → "Tổng hợp …": the document type is printed on its own line."""
     rest = re.sub(r"^\s*BÁO CÁO\s*", "", title)
     return rest[:1].upper() + rest[1:].lower() if rest else title
-
-
-_DATE_RE = re.compile(r"^\s*(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{4})\s*$")
-_ISO_DATE_RE = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})\s*$")
-
-
-def parse_date(text: str) -> dt.date | None:
-    """A date as a Vietnamese clerk types it (dd/mm/yyyy, also with '.' or '-') or as
-    yyyy-mm-dd; None when it is not one."""
-    m = _DATE_RE.match(text)
-    if m:
-        day, month, year = (int(g) for g in m.groups())
-    else:
-        m = _ISO_DATE_RE.match(text)
-        if not m:
-            return None
-        year, month, day = (int(g) for g in m.groups())
-    try:
-        return dt.date(year, month, day)
-    except ValueError:
-        return None
 
 
 def _changes(

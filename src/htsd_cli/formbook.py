@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from htsd_cli.dates import parse_date
 from htsd_cli.errors import FormError
 from htsd_cli.form import (
     BOOK_HISTORY,
@@ -43,7 +44,6 @@ from htsd_cli.form import (
     build_form,
     default_aggregate,
     excel_name_problem,
-    parse_date,
 )
 from htsd_cli.textnorm import fold
 
@@ -438,12 +438,9 @@ def _row_records(form: Form) -> Iterator[tuple[Key, dict[str, Any]]]:
 
 
 def _rule_record(rule: Rule) -> dict[str, Any]:
-    when = rule.when
     return {
         "id": rule.id,
-        "when": None
-        if when is None
-        else f"{when.left.text} {_SYMBOLS.get(when.operator, when.operator)} {when.right.text}",
+        "when": None if rule.when is None else rule.when.written(_SYMBOLS),
         "left": rule.check.left.text if rule.check else rule.target,
         "operator": OPERATOR_WORDS[rule.check.operator if rule.check else rule.presence],
         "right": rule.check.right.text if rule.check else None,

@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from htsd_cli.dates import parse_date
 from htsd_cli.errors import FormError
 from htsd_cli.form import (
     Form,
@@ -39,7 +40,6 @@ from htsd_cli.form import (
     TextPart,
     default_aggregate,
     default_summary_line,
-    parse_date,
 )
 from htsd_cli.formbook import KIND_WORDS, Key, make_id
 from htsd_cli.init import Campaign, carry, default_dates

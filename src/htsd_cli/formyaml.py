@@ -165,8 +165,7 @@ def form_yaml(form: Form, notes: dict[Key, str] | None = None) -> str:
         out += noted(("rule", rule.id), "  ")
         out.append(f"  - id: {_flow(rule.id)}")
         if rule.when is not None:
-            when = f"{rule.when.left.text} {rule.when.operator} {rule.when.right.text}"
-            out.append(f"    when: {_flow(when)}")
+            out.append(f"    when: {_flow(rule.when.written())}")
         if rule.check is None:
             out.append(f"    {rule.presence}: {_flow(rule.target)}")
         else:
@@ -279,9 +278,7 @@ def form_as_dict(form: Form) -> dict[str, Any]:
         "rules": [
             {
                 "id": r.id,
-                "when": None
-                if r.when is None
-                else f"{r.when.left.text} {r.when.operator} {r.when.right.text}",
+                "when": None if r.when is None else r.when.written(),
                 "left": r.check.left.text if r.check else None,
                 "operator": r.check.operator if r.check else r.presence,
                 "right": r.check.right.text if r.check else r.target,

@@ -274,8 +274,28 @@ def _quoted_list(items: tuple[str, ...]) -> str:
     return "[\n" + "".join(f"    {_quote(item)},\n" for item in items) + "]"
 
 
-def config_text(setup: Setup, form: Form, campaign: Campaign | None = None) -> str:
+DECISIONS_LINE = """# Sổ quyết định của cán bộ tổng hợp (tệp nào của đơn vị nào, số liệu cần xác nhận đọc thế nào):
+# htsd áp dụng mỗi lần chạy, không bao giờ sửa tệp của đơn vị.
+decisions = "{name}"
+"""
+
+
+LAST_YEAR_LINE = """# Đợt năm trước (tệp tong-hop.xlsx năm trước hoặc thư mục làm việc năm trước): htsd aggregate so
+# từng dòng, từng đơn vị với năm trước và nhắc số liệu khác xa số của chính đơn vị đó năm trước.
+last_year = {path}
+"""
+
+
+def config_text(
+    setup: Setup, form: Form, campaign: Campaign | None = None, last_year: str = ""
+) -> str:
+    """htsd.toml as init writes it; `last_year` is last year's summary or folder as the file
+    names it ("" for none)."""
+    from htsd_cli.decisions import DECISIONS_NAME
+
     q = _quote
+    decisions = DECISIONS_LINE.format(name=DECISIONS_NAME)
+    past = LAST_YEAR_LINE.format(path=q(last_year)) + "\n" if last_year else ""
     deadline = campaign.deadline if campaign else form.deadline
     report_date = (
         f"date = {campaign.report_date.isoformat()}\n" if campaign and campaign.report_date else ""
@@ -307,7 +327,8 @@ receipts = {q(RECEIPTS)}
 # Lời văn của báo cáo tổng hợp (các phần I, II.2, III).
 narrative = {q(NARRATIVE)}
 
-[office]
+{decisions}
+{past}[office]
 # Cơ quan chủ quản (bỏ trống nếu không có, như Ủy ban nhân dân các cấp) và cơ quan thu báo cáo.
 governing_body = {q(setup.governing_body)}
 name = {q(setup.office)}
@@ -392,38 +413,6 @@ def narrative_text(form: Form) -> str:
     return "\n".join(parts)
 
 
-DECISIONS_LINE = """# Sổ quyết định của cán bộ tổng hợp (tệp nào của đơn vị nào, số liệu cần xác nhận đọc thế nào):
-# htsd áp dụng mỗi lần chạy, không bao giờ sửa tệp của đơn vị.
-decisions = "{name}"
-"""
-
-
-def add_decisions(files: dict[str, bytes]) -> None:
-    """The clerk's decisions workbook, and the line of htsd.toml that names it (before the
-    first table, where the other paths are)."""
-    from htsd_cli.decisions import DECISIONS_NAME, decisions_workbook
-
-    files[DECISIONS_NAME] = decisions_workbook()
-    text = files[CONFIG].decode("utf-8")
-    at = text.index("\n[")
-    line = DECISIONS_LINE.format(name=DECISIONS_NAME)
-    files[CONFIG] = (text[: at + 1] + line + text[at:]).encode("utf-8")
-
-
-LAST_YEAR_LINE = """# Đợt năm trước (tệp tong-hop.xlsx năm trước hoặc thư mục làm việc năm trước): htsd aggregate so
-# từng dòng, từng đơn vị với năm trước và nhắc số liệu khác xa số của chính đơn vị đó năm trước.
-last_year = {path}
-"""
-
-
-def add_last_year(files: dict[str, bytes], folder: Path, last_year: Path) -> None:
-    """The line of htsd.toml naming last year's summary or working folder, from this folder."""
-    text = files[CONFIG].decode("utf-8")
-    at = text.index("\n[")
-    line = LAST_YEAR_LINE.format(path=_quote(form_reference(folder, str(last_year), any_path=True)))
-    files[CONFIG] = (text[: at + 1] + line + text[at:]).encode("utf-8")
-
-
 def form_reference(folder: Path, ref: str, any_path: bool = False) -> str:
     """How htsd.toml in `folder` names a form given on the command line: a bundled form by its
     id, a file by its path from the folder (absolute when there is none, another drive)."""
@@ -457,15 +446,17 @@ def init_folder(
     """Write the working folder (with the campaign's form workbook `book`, when it has one of
     its own). A file already there is never replaced; an htsd.toml already there gets only the
     answers that changed (`updated_config`)."""
+    from htsd_cli.decisions import DECISIONS_NAME, decisions_workbook
+
+    # last year's summary or working folder, named from this folder
+    past = "" if last_year is None else form_reference(folder, str(last_year), any_path=True)
     files = {
-        CONFIG: config_text(setup, form, campaign).encode("utf-8"),
+        CONFIG: config_text(setup, form, campaign, past).encode("utf-8"),
         ROSTER: roster_workbook(form),
         RECEIPTS: "tep,ngay_nhan\n".encode("utf-8-sig"),
         NARRATIVE: narrative_text(form).encode("utf-8"),
+        DECISIONS_NAME: decisions_workbook(),
     }
-    add_decisions(files)
-    if last_year is not None:
-        add_last_year(files, folder, last_year)
     if book is not None and campaign is not None:
         files[book_name(campaign.year)] = book
     kept = [folder / name for name in files if name != CONFIG and (folder / name).exists()]
@@ -507,14 +498,16 @@ ANSWERS: tuple[tuple[str, str], ...] = (
 ADDED_WHEN_MISSING = (("", "decisions"),)  # a folder set up before the decisions workbook
 
 
-def _read_existing(path: Path) -> dict[str, Any]:
+def _read_existing(path: Path) -> tuple[str, dict[str, Any]]:
+    """The text of the htsd.toml at `path` and what it holds; said in Vietnamese when it cannot
+    be read."""
     from htsd_cli.config import toml_problem
     from htsd_cli.errors import ConfigError, read_reason
 
     text = ""
     try:
         text = path.read_text(encoding="utf-8-sig")
-        return tomllib.loads(text)
+        return text, tomllib.loads(text)
     except (OSError, UnicodeDecodeError) as exc:
         reason = read_reason(exc)
     except tomllib.TOMLDecodeError as exc:
@@ -532,7 +525,7 @@ def current_answers(folder: Path) -> dict[tuple[str, str], Any]:
     path = folder / CONFIG
     if not path.exists():
         return {}
-    data = _read_existing(path)
+    _, data = _read_existing(path)
     out: dict[tuple[str, str], Any] = {}
     for table, key in ANSWERS:
         where = data.get(table) if table else data
@@ -546,8 +539,7 @@ def updated_config(path: Path, fresh: str) -> tuple[str, list[str]]:
     anew) where they differ, every other line, comment and key as it was; and the keys changed."""
     import tomlkit
 
-    old = path.read_text(encoding="utf-8-sig")
-    _read_existing(path)  # said in Vietnamese when the file cannot be read
+    old, _ = _read_existing(path)
     doc = tomlkit.parse(old)
     new = tomllib.loads(fresh)
     changed: list[str] = []
