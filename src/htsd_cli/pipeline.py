@@ -144,23 +144,25 @@ def run_status(
     `build_status`; `past`: last year, see `last_year`)."""
     from htsd_cli.decisions import load_decisions
     from htsd_cli.receipts import load_bounces, undelivered_by_unit
-    from htsd_cli.status import build_status, load_receipts, load_senders, note_undelivered
+    from htsd_cli.status import build_status, load_receipts, note_undelivered
     from htsd_cli.validate import validate_paths
 
     form, config, roster = settings.form, settings.config, settings.roster
     assert form is not None and config is not None and roster is not None
     book = settings.receipts.book
+    decisions = load_decisions(settings.decisions)
+    receipts = load_receipts(book) if book is not None else None  # read once: dates and senders
     report = validate_paths(
         list(settings.returns), form, roster, progress=progress, meanwhile=meanwhile,
-        cache=cache, decisions=load_decisions(settings.decisions), senders=load_senders(book),
-        past=past,
+        cache=cache, decisions=decisions,
+        senders=receipts.senders if receipts is not None else {}, past=past,
     )  # fmt: skip
     status = build_status(
         report,
         roster,
         config.effective_deadline(form),
         settings.as_of or dt.date.today(),
-        load_receipts(book) if book is not None else None,
+        receipts,
         book.name if book else "",
         form,
         settings.receipts.file_times,
