@@ -9,13 +9,14 @@ from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
 from htsd_cli.form import KINDS, Form, Limits
 from htsd_cli.textnorm import format_number
 
 if TYPE_CHECKING:
+    from rich.progress import Progress
+
     from htsd_cli.aggregate import Aggregate
     from htsd_cli.annotate import Annotated
     from htsd_cli.collect import Outcome as Collected
@@ -125,6 +126,14 @@ class _Bar:
             if total < PROGRESS_THRESHOLD or not self.console.is_terminal:
                 self.off = True
                 return
+            from rich.progress import (  # only for long work on a terminal: not at start-up
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                TextColumn,
+                TimeRemainingColumn,
+            )
+
             self.bar = Progress(
                 TextColumn("{task.description}"),
                 BarColumn(),
