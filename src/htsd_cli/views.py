@@ -300,8 +300,6 @@ def print_validation(
 ) -> None:
     """The counts first, then the files with something to fix or look at (every file with
     `show_all`), then each finding."""
-    from rich.markup import escape
-
     files = report.by_file()  # a file with several form sheets is one file, valid as a whole
     valid = sum(all(r.valid for r in readings) for readings in files.values())
     errors = sum(r.errors for r in report.files)
@@ -451,8 +449,6 @@ def print_status(
 ) -> None:
     """Counts first, then by unit type and by group, then the units: all of them in a small
     collection, else (and with --only) just those asked for."""
-    from rich.markup import escape
-
     from htsd_cli.status import MISSING, STATE_LABELS
 
     c = status.counts()
@@ -545,8 +541,6 @@ def print_status(
 
 
 def print_aggregate(console: Console, agg: Aggregate, outputs: Outputs, book: str = "") -> None:
-    from rich.markup import escape
-
     from htsd_cli.status import MISSING
 
     c = agg.status.counts()
