@@ -66,6 +66,12 @@ form_app = typer.Typer(
 )
 app.add_typer(form_app, name="form")
 
+
+def _date_option(name: str, help: str) -> Any:
+    """An option taking a date, typed dd/mm/yyyy or yyyy-mm-dd."""
+    return typer.Option(name, formats=["%d/%m/%Y", "%Y-%m-%d"], metavar="NGÀY", help=help)
+
+
 ConfigOption = Annotated[
     Path | None,
     typer.Option(
@@ -351,37 +357,29 @@ def init(
     ] = None,
     start: Annotated[
         datetime | None,
-        typer.Option(
+        _date_option(
             "--tu-ngay",
-            formats=["%d/%m/%Y", "%Y-%m-%d"],
-            metavar="NGÀY",
             help="Ngày đầu Tuần lễ, dd/mm/yyyy (mặc định: như biểu mẫu năm trước, đổi năm).",
         ),
     ] = None,
     end: Annotated[
         datetime | None,
-        typer.Option(
+        _date_option(
             "--den-ngay",
-            formats=["%d/%m/%Y", "%Y-%m-%d"],
-            metavar="NGÀY",
             help="Ngày cuối Tuần lễ, dd/mm/yyyy.",
         ),
     ] = None,
     deadline: Annotated[
         datetime | None,
-        typer.Option(
+        _date_option(
             "--han-nop",
-            formats=["%d/%m/%Y", "%Y-%m-%d"],
-            metavar="NGÀY",
             help="Hạn đơn vị nộp báo cáo, dd/mm/yyyy.",
         ),
     ] = None,
     report_date: Annotated[
         datetime | None,
-        typer.Option(
+        _date_option(
             "--ngay-bao-cao",
-            formats=["%d/%m/%Y", "%Y-%m-%d"],
-            metavar="NGÀY",
             help="Ngày của báo cáo tổng hợp, dd/mm/yyyy (để trống: ghi tay sau).",
         ),
     ] = None,
@@ -661,10 +659,8 @@ def validate(
 
 AsOfOption = Annotated[
     datetime | None,
-    typer.Option(
+    _date_option(
         "--as-of",
-        formats=["%d/%m/%Y", "%Y-%m-%d"],
-        metavar="NGÀY",
         help="Tính số ngày còn lại đến hạn từ ngày này, ví dụ 08/10/2025 (mặc định: hôm nay).",
     ),
 ]
@@ -719,10 +715,8 @@ def status(
     ] = None,
     new_deadline: Annotated[
         datetime | None,
-        typer.Option(
+        _date_option(
             "--han-moi",
-            formats=["%d/%m/%Y", "%Y-%m-%d"],
-            metavar="NGÀY",
             help="Hạn mới ghi trong thư nhắc (mặc định: hạn cũ nếu chưa qua, không thì 5 ngày làm "
             "việc sau ngày của công văn: --as-of, hoặc ngày báo cáo trong htsd.toml).",
         ),
@@ -886,10 +880,8 @@ def collect(
     ] = None,
     since: Annotated[
         datetime | None,
-        typer.Option(
+        _date_option(
             "--since",
-            formats=["%d/%m/%Y", "%Y-%m-%d"],
-            metavar="NGÀY",
             help="Chỉ lấy thư đến từ ngày này, ví dụ 01/10/2025.",
         ),
     ] = None,

@@ -92,9 +92,9 @@ def translate(message: str) -> str:
     from htsd_cli.dates import impossible
 
     date = _NOT_A_DATE.match(message.strip())
-    if date and impossible(date.group(2)):  # shaped like a date, but no calendar has it
-        option, text = date.groups()
-        return f"Ngày '{text}' ở {option} không có thật: {impossible(text)}."
+    why = impossible(date.group(2)) if date else ""
+    if date and why:  # shaped like a date, but no calendar has it
+        return f"Ngày '{date.group(2)}' ở {date.group(1)} không có thật: {why}."
     for pattern, template in _COMPILED:
         m = pattern.match(message.strip())
         if not m:

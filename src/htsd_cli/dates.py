@@ -13,7 +13,6 @@ import re
 
 _DAY_FIRST = re.compile(r"\s*(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{4})\b")
 _YEAR_FIRST = re.compile(r"\s*(\d{4})-(\d{1,2})-(\d{1,2})\b")
-DATE_FORM = "hãy ghi dạng 08/10/2025 (ngày/tháng/năm) hoặc 2025-10-08"
 
 
 def parse_date(text: str) -> dt.date | None:

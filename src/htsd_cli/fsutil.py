@@ -59,12 +59,6 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
         raise
 
 
-def _nfc(name: str) -> str:
-    import unicodedata
-
-    return unicodedata.normalize("NFC", name)
-
-
 def find_path(path: Path) -> Path | None:
     """`path` as it is on disk, its names compared in Unicode NFC: some keyboards type 'ệ' as
     'e' and two combining marks, a name that looks the same as the folder's but is other bytes
@@ -78,9 +72,11 @@ def find_path(path: Path) -> Path | None:
         if os.path.lexists(step):
             found = step
             continue
-        wanted = _nfc(part)
+        from htsd_cli.textnorm import nfc
+
+        wanted = nfc(part)
         try:
-            names = [n for n in os.listdir(found) if _nfc(n) == wanted]
+            names = [n for n in os.listdir(found) if nfc(n) == wanted]
         except OSError:
             return None
         if len(names) != 1:  # none, or two names alike but for their bytes: not a guess to make

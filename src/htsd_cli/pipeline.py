@@ -78,8 +78,9 @@ def validate(
     )  # fmt: skip
 
 
-def reading(settings: Settings) -> Inputs:
-    """Everything a run reads: no output may land on it or in a folder of returns."""
+def reading(settings: Settings, summary: Path | None = None) -> Inputs:
+    """Everything a run reads: no output may land on it or in a folder of returns (`summary`:
+    last year's summary when already found, see `_summary`)."""
     from htsd_cli.outputs import Inputs
 
     config = settings.config
@@ -91,7 +92,7 @@ def reading(settings: Settings) -> Inputs:
             settings.receipts.place,
             config.source if config is not None else None,
             settings.decisions,
-            _summary(settings),
+            summary if summary is not None else _summary(settings),
         ],
     )
 
@@ -103,15 +104,15 @@ def _summary(settings: Settings) -> Path | None:
     return summary_path(settings.last_year) if settings.last_year is not None else None
 
 
-def last_year(settings: Settings) -> Past | None:
-    """Last year (`settings.last_year`) matched to this year's form: ConfigError when it cannot
-    be read; None without one."""
+def last_year(settings: Settings, summary: Path | None = None) -> Past | None:
+    """Last year (`settings.last_year`; `summary`: its summary when already found) matched to
+    this year's form: ConfigError when it cannot be read; None without one."""
     if settings.last_year is None:
         return None
     from htsd_cli.yearover import Past, load_last_year
 
     assert settings.form is not None
-    return Past.of(settings.form, load_last_year(settings.last_year))
+    return Past.of(settings.form, load_last_year(summary or settings.last_year))
 
 
 def status(settings: Settings, *, progress: Progress | None = None) -> tuple[Report, StatusReport]:
@@ -144,23 +145,25 @@ def run_status(
     `build_status`; `past`: last year, see `last_year`)."""
     from htsd_cli.decisions import load_decisions
     from htsd_cli.receipts import load_bounces, undelivered_by_unit
-    from htsd_cli.status import build_status, load_receipts, load_senders, note_undelivered
+    from htsd_cli.status import build_status, load_receipts, note_undelivered
     from htsd_cli.validate import validate_paths
 
     form, config, roster = settings.form, settings.config, settings.roster
     assert form is not None and config is not None and roster is not None
     book = settings.receipts.book
+    decisions = load_decisions(settings.decisions)
+    receipts = load_receipts(book) if book is not None else None  # read once: dates and senders
     report = validate_paths(
         list(settings.returns), form, roster, progress=progress, meanwhile=meanwhile,
-        cache=cache, decisions=load_decisions(settings.decisions), senders=load_senders(book),
-        past=past,
+        cache=cache, decisions=decisions,
+        senders=receipts.senders if receipts is not None else {}, past=past,
     )  # fmt: skip
     status = build_status(
         report,
         roster,
         config.effective_deadline(form),
         settings.as_of or dt.date.today(),
-        load_receipts(book) if book is not None else None,
+        receipts,
         book.name if book else "",
         form,
         settings.receipts.file_times,
@@ -253,15 +256,16 @@ def run_aggregate(
 
         soffice = require_soffice()
         outputs.pdf = out / PDF_NAME
-    past = last_year(settings)  # read before the returns: a wrong path is said at once
-    inputs = reading(settings)
+    summary = _summary(settings)  # last year's summary, found once (its htsd.toml read once)
+    past = last_year(settings, summary)  # read before the returns: a wrong path is said at once
+    inputs = reading(settings, summary)
     texts = read_narrative(narrative, [(t.id, t.heading) for t in form.texts]) if narrative else {}
     stamp = None
     if use_cache:  # --no-cache: everything is read and written again
         stamp = aggregate_fingerprint(
             returns=settings.returns, form=form, config=config, roster=roster,
             narrative=narrative, receipts=settings.receipts, decisions=settings.decisions,
-            as_of=settings.as_of, pdf=pdf, last_year=_summary(settings),
+            as_of=settings.as_of, pdf=pdf, last_year=summary,
         )  # fmt: skip
     with OutputSet(out, inputs, "báo cáo tổng hợp", overwrite) as outs:
         outs.claim([*OUTPUT_NAMES, PDF_NAME] if pdf else OUTPUT_NAMES)

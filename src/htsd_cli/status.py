@@ -161,11 +161,18 @@ def receipts_header(row: list[str]) -> list[str] | None:
 
 class Receipts(dict[str, dt.datetime]):
     """A receipts book: file name (lower case) → when it was received; and what could not be
-    read in it, one sentence per line of the book (the rest of the book still counts)."""
+    read in it, one sentence per line of the book (the rest of the book still counts); and who
+    sent each file (`load_senders`), read from the same lines."""
 
-    def __init__(self, dates: dict[str, dt.datetime], problems: list[str]) -> None:
+    def __init__(
+        self,
+        dates: dict[str, dt.datetime],
+        problems: list[str],
+        senders: dict[str, str] | None = None,
+    ) -> None:
         super().__init__(dates)
         self.problems = problems
+        self.senders = senders or {}
 
 
 def load_receipts(path: Path) -> Receipts:
@@ -202,7 +209,7 @@ def load_receipts(path: Path) -> Receipts:
             )
         else:
             out[book_key(name)] = when
-    return Receipts(out, problems)
+    return Receipts(out, problems, _senders(rows, header))
 
 
 def load_senders(path: Path | None) -> dict[str, str]:
@@ -211,12 +218,17 @@ def load_senders(path: Path | None) -> dict[str, str]:
     without a book, or a book without the column."""
     if path is None or not path.is_file():
         return {}
-    from email.utils import parseaddr
-
     rows = read_rows(path)
     header = receipts_header(rows[0]) if rows else None
-    if header is None or "nguoi_gui" not in header:
+    return _senders(rows, header) if header is not None else {}
+
+
+def _senders(rows: list[list[str]], header: list[str]) -> dict[str, str]:
+    """The 'nguoi_gui' column of a receipts book read as `rows` (see `load_senders`)."""
+    if "nguoi_gui" not in header:
         return {}
+    from email.utils import parseaddr
+
     i_file, i_from = header.index("tep"), header.index("nguoi_gui")
     out: dict[str, str] = {}
     for row in rows[1:]:

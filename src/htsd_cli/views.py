@@ -9,13 +9,14 @@ from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
 from htsd_cli.form import KINDS, Form, Limits
 from htsd_cli.textnorm import format_number
 
 if TYPE_CHECKING:
+    from rich.progress import Progress
+
     from htsd_cli.aggregate import Aggregate
     from htsd_cli.annotate import Annotated
     from htsd_cli.collect import Outcome as Collected
@@ -125,6 +126,14 @@ class _Bar:
             if total < PROGRESS_THRESHOLD or not self.console.is_terminal:
                 self.off = True
                 return
+            from rich.progress import (  # only for long work on a terminal: not at start-up
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                TextColumn,
+                TimeRemainingColumn,
+            )
+
             self.bar = Progress(
                 TextColumn("{task.description}"),
                 BarColumn(),
@@ -291,8 +300,6 @@ def print_validation(
 ) -> None:
     """The counts first, then the files with something to fix or look at (every file with
     `show_all`), then each finding."""
-    from rich.markup import escape
-
     files = report.by_file()  # a file with several form sheets is one file, valid as a whole
     valid = sum(all(r.valid for r in readings) for readings in files.values())
     errors = sum(r.errors for r in report.files)
@@ -442,8 +449,6 @@ def print_status(
 ) -> None:
     """Counts first, then by unit type and by group, then the units: all of them in a small
     collection, else (and with --only) just those asked for."""
-    from rich.markup import escape
-
     from htsd_cli.status import MISSING, STATE_LABELS
 
     c = status.counts()
@@ -536,8 +541,6 @@ def print_status(
 
 
 def print_aggregate(console: Console, agg: Aggregate, outputs: Outputs, book: str = "") -> None:
-    from rich.markup import escape
-
     from htsd_cli.status import MISSING
 
     c = agg.status.counts()
