@@ -12,11 +12,11 @@ from typing import Any
 
 from htsd_cli.cellsafe import put
 from htsd_cli.config import Config
-from htsd_cli.document import LetterContext, Signer, date_line
+from htsd_cli.document import LetterContext, date_line
 from htsd_cli.form import Form
 from htsd_cli.outputs import Inputs, OutputSet
 from htsd_cli.plain import plain_words
-from htsd_cli.signature import filing_line
+from htsd_cli.signature import filing_line, signature_block
 from htsd_cli.status import INVALID, MISSING, StatusReport, UnitStatus
 from htsd_cli.textwidth import office_lines
 
@@ -188,7 +188,7 @@ def letter_context(
             "này xin bỏ qua."
         ),
         recipients=("Như trên;", filing_line(config.recipients)),
-        signer=Signer(tuple(config.signer.lines), config.signer.name),
+        signer=signature_block(config.signer),
     )
 
 
