@@ -72,14 +72,14 @@ def table_workbook(
     from openpyxl.styles import Alignment, Font
 
     from htsd_cli.layout import column_letter
-    from htsd_cli.package import normalise_package
+    from htsd_cli.package import FONT_NAME, normalise_package
     from htsd_cli.summary import print_setup
     from htsd_cli.xlstyle import new_workbook
 
     wb = new_workbook()
     ws = wb.active
     ws.title = title
-    bold = Font(name="Times New Roman", bold=True)
+    bold = Font(name=FONT_NAME, bold=True)
     for c, head in enumerate(heads, start=1):
         put(ws.cell(row=1, column=c), head).font = bold
     wrap = Alignment(wrap_text=True, vertical="top")
