@@ -115,6 +115,7 @@ def _annotated_bytes(rep: FileReport) -> bytes:
     from openpyxl.comments import Comment
     from openpyxl.styles import Alignment, Font, PatternFill
 
+    from htsd_cli.package import FONT_NAME, normalise_package
     from htsd_cli.summary import print_setup
     from htsd_cli.textwidth import fit_lines
 
@@ -142,7 +143,7 @@ def _annotated_bytes(rep: FileReport) -> bytes:
     ls = wb.create_sheet(FINDINGS_SHEET, 0)
     headers = ("Mức độ", "Trang", "Ô", "Chỉ tiêu", "Giá trị đã ghi", "Cần sửa", "Loại lỗi")
     for c, title in enumerate(headers, start=1):
-        put(ls.cell(row=1, column=c), title).font = Font(name="Times New Roman", bold=True)
+        put(ls.cell(row=1, column=c), title).font = Font(name=FONT_NAME, bold=True)
     for r, f in enumerate(rep.findings, start=2):
         row = (
             "Lỗi" if f.is_error else "Lưu ý",
@@ -154,7 +155,7 @@ def _annotated_bytes(rep: FileReport) -> bytes:
             f.title,
         )
         for c, value in enumerate(row, start=1):
-            put(ls.cell(row=r, column=c), value or None).font = Font(name="Times New Roman")
+            put(ls.cell(row=r, column=c), value or None).font = Font(name=FONT_NAME)
     wrap = Alignment(wrap_text=True, vertical="top")
     for row in ls.iter_rows(min_row=2):
         for cell in row:
@@ -172,6 +173,4 @@ def _annotated_bytes(rep: FileReport) -> bytes:
     wb.active = 0
     buffer = io.BytesIO()
     wb.save(buffer)
-    from htsd_cli.package import normalise_package
-
     return normalise_package(buffer.getvalue())  # the same return, the same copy: no save time

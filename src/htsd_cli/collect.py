@@ -237,15 +237,8 @@ class Book:
         with receipts.writing(self.path):
             if self.new:
                 raw, delimiter, columns = self._read()
-                if not raw:
-                    raw = receipts.BOM + receipts.line(columns, delimiter).encode("utf-8")
-                elif not raw.endswith((b"\n", b"\r")):
-                    raw += b"\r\n"
-                body = "".join(
-                    receipts.line([entry.get(c, "") for c in columns], delimiter)
-                    for entry in self.new
-                )
-                atomic_write_bytes(self.path, raw + body.encode("utf-8"))
+                rows = [[entry.get(c, "") for c in columns] for entry in self.new]
+                atomic_write_bytes(self.path, receipts.appended(raw, columns, rows, delimiter))
                 self.new = []
             receipts.add_bounces(self.path, self.bounces)
             self.bounces = []

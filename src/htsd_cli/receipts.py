@@ -77,6 +77,16 @@ def line(fields: list[str], delimiter: str) -> str:
     return out.getvalue()
 
 
+def appended(raw: bytes, header: list[str], rows: list[list[str]], delimiter: str) -> bytes:
+    """A CSV file htsd adds to (`raw`, b"" when there is none yet: it starts with the mark and
+    `header`) with `rows` after what is there, which stays byte for byte."""
+    if not raw:
+        raw = BOM + line(header, delimiter).encode("utf-8")
+    elif not raw.endswith((b"\n", b"\r")):
+        raw += b"\r\n"
+    return raw + "".join(line(row, delimiter) for row in rows).encode("utf-8")
+
+
 def read_rows(path: Path) -> list[list[str]]:
     """The rows of a receipts book in any encoding Excel saves (for `status`)."""
     from htsd_cli.errors import RosterError, read_reason
@@ -185,11 +195,15 @@ def load_bounces(book: Path | None) -> list[Bounce]:
     it only adds a remark to `status`)."""
     if book is None:
         return []
-    path = bounces_path(book)
     try:
-        raw = path.read_bytes()
+        raw = bounces_path(book).read_bytes()
     except OSError:
         return []
+    return _bounces_in(raw)
+
+
+def _bounces_in(raw: bytes) -> list[Bounce]:
+    """The bounces a file of them holds."""
     from htsd_cli.roster import decode_text
 
     rows = parse(decode_text(raw))
@@ -216,23 +230,19 @@ def add_bounces(book: Path, new: list[Bounce]) -> None:
     if not new:
         return
     path = bounces_path(book)
-    known = set(load_bounces(book))
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
         raw = b""
     except OSError as exc:
         raise OutputError(f"Không đọc được {path}: {os_reason(exc)}.") from exc
+    known = set(_bounces_in(raw))
     text = raw.decode("utf-8-sig", errors="replace")
     delimiter = header_delimiter(text) if text.strip() else ","
-    if not text.strip():
-        raw = BOM + line(list(BOUNCE_COLUMNS), delimiter).encode("utf-8")
-    elif not raw.endswith((b"\n", b"\r")):
-        raw += b"\r\n"
-    added = [b for b in dict.fromkeys(new) if b not in known]
+    added = [b.fields() for b in dict.fromkeys(new) if b not in known]
     if added:
-        body = "".join(line(b.fields(), delimiter) for b in added)
-        atomic_write_bytes(path, raw + body.encode("utf-8"))
+        raw = raw if text.strip() else b""
+        atomic_write_bytes(path, appended(raw, list(BOUNCE_COLUMNS), added, delimiter))
 
 
 def undelivered_text(address: str) -> str:

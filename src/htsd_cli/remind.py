@@ -12,11 +12,11 @@ from typing import Any
 
 from htsd_cli.cellsafe import put
 from htsd_cli.config import Config
-from htsd_cli.document import LetterContext, Signer, date_line
+from htsd_cli.document import LetterContext, date_line
 from htsd_cli.form import Form
 from htsd_cli.outputs import Inputs, OutputSet
 from htsd_cli.plain import plain_words
-from htsd_cli.signature import filing_line
+from htsd_cli.signature import filing_line, signature_block
 from htsd_cli.status import INVALID, MISSING, StatusReport, UnitStatus
 from htsd_cli.textwidth import office_lines
 
@@ -72,14 +72,14 @@ def table_workbook(
     from openpyxl.styles import Alignment, Font
 
     from htsd_cli.layout import column_letter
-    from htsd_cli.package import normalise_package
+    from htsd_cli.package import FONT_NAME, normalise_package
     from htsd_cli.summary import print_setup
     from htsd_cli.xlstyle import new_workbook
 
     wb = new_workbook()
     ws = wb.active
     ws.title = title
-    bold = Font(name="Times New Roman", bold=True)
+    bold = Font(name=FONT_NAME, bold=True)
     for c, head in enumerate(heads, start=1):
         put(ws.cell(row=1, column=c), head).font = bold
     wrap = Alignment(wrap_text=True, vertical="top")
@@ -188,7 +188,7 @@ def letter_context(
             "này xin bỏ qua."
         ),
         recipients=("Như trên;", filing_line(config.recipients)),
-        signer=Signer(tuple(config.signer.lines), config.signer.name),
+        signer=signature_block(config.signer),
     )
 
 

@@ -19,7 +19,6 @@ from htsd_cli.document import (
     ReportContext,
     Row,
     Section,
-    Signer,
     TextPart,
     UnitLine,
     UnitName,
@@ -29,6 +28,7 @@ from htsd_cli.errors import ConfigError, read_reason
 from htsd_cli.form import Aggregation, Form, Indicator, Kind, bundled_templates
 from htsd_cli.narrative import UNFINISHED, UNFINISHED_HINT, written
 from htsd_cli.plain import plain_words
+from htsd_cli.signature import signature_block
 from htsd_cli.status import HELD, INVALID, MISSING
 from htsd_cli.textnorm import fold, format_number, label_key
 from htsd_cli.textwidth import office_lines
@@ -329,7 +329,7 @@ def report_context(
         received_source=_received_words(status.received_source),
         deadline=status.deadline.strftime("%d/%m/%Y"),
         recipients=tuple(config.recipients),
-        signer=Signer(tuple(config.signer.lines), config.signer.name),
+        signer=signature_block(config.signer),
         annex=tuple(annex_texts(agg)),
         annex_ref=annex_reference(config, form, number),
         last_year=report_fields(agg.last_year, firsts),

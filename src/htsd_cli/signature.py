@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from htsd_cli.document import Signer as SignatureBlock
 from htsd_cli.textnorm import fold
 
 if TYPE_CHECKING:
@@ -113,6 +114,6 @@ def filing_line(recipients: Iterable[str]) -> str:
     return f"{FILING}."
 
 
-def signature_context(signer: Signer) -> dict[str, Any]:
+def signature_block(signer: Signer) -> SignatureBlock:
     """The signature block as the report and the reminder letter print it."""
-    return {"lines": list(signer.lines), "name": signer.name}
+    return SignatureBlock(tuple(signer.lines), signer.name)

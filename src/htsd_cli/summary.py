@@ -22,7 +22,7 @@ from htsd_cli.formsheet import (
     write_identity,
 )
 from htsd_cli.layout import FORM_SHEET, ID_SHEET, SUMMARY_MARK, compute_layout
-from htsd_cli.package import normalise_package
+from htsd_cli.package import FONT_NAME, normalise_package
 from htsd_cli.status import STATE_LABELS
 from htsd_cli.xlstyle import new_workbook
 from htsd_cli.xlsxfast import column_styles, rows_xml, wrap_style
@@ -103,7 +103,7 @@ def build_summary_workbook(
         ID_SHEET: rows_xml(covers, wb[ID_SHEET].max_row + 1, column_styles(wb)),
     }
 
-    bold = Font(name="Times New Roman", bold=True)
+    bold = Font(name=FONT_NAME, bold=True)
     fast = {**fast_rows, UNITS_SHEET: _units_sheet(wb, agg, bold)}
     _breakdown_sheet(wb, TYPE_SHEET, agg.by_type, agg, bold)
     _breakdown_sheet(wb, GROUP_SHEET, agg.by_group, agg, bold)

@@ -180,28 +180,25 @@ class WorkbookView(SheetView):
         return self._formulas
 
     def plain_looks(self) -> bool:
-        if self.fmt == "xls":
-            if self._looks is None:
-                self._looks = xls_looks(self._xls_data, self.sheet) if self._xls_data else {}
-            return not self._looks
-        if self._pkg is None:
-            return True
-        if self.fmt == "ods":
-            return not self._ods_looks()
-        if self.fmt != "xlsx":
+        if self.fmt in ("xls", "ods"):
+            return not self._sheet_looks()
+        if self._pkg is None or self.fmt != "xlsx":
             return True
         try:
             return not self._xlsx_styles().special
         except Unreadable:
             return True  # `look` gives NO_LOOK when the styles cannot be read
 
-    def _ods_looks(self) -> Mapping[str, CellLook]:
+    def _sheet_looks(self) -> Mapping[str, CellLook]:
+        """xls and ods: the sheet's struck and date, time or percent cells, read once."""
         if self._looks is None:
             self._looks = {}
-            assert self._pkg is not None
-            with contextlib.suppress(Unreadable, ValueError):  # a number attribute not a number
-                content, styles = self._pkg.part("content.xml"), self._pkg.part("styles.xml")
-                self._looks = ods_looks(content, styles, self.sheet)
+            if self.fmt == "xls" and self._xls_data:
+                self._looks = xls_looks(self._xls_data, self.sheet)
+            elif self.fmt == "ods" and self._pkg is not None:
+                with contextlib.suppress(Unreadable, ValueError):  # a number attribute not one
+                    content, styles = self._pkg.part("content.xml"), self._pkg.part("styles.xml")
+                    self._looks = ods_looks(content, styles, self.sheet)
         return self._looks
 
     def _xlsx_styles(self) -> _XlsxLooks:
@@ -235,15 +232,9 @@ class WorkbookView(SheetView):
         """How the cell looks (xlsx: its style and its text's runs, looked up for that cell alone,
         and only when the workbook has a struck font or run, or a date, time or percent format
         at all; ods and xls: the sheet's struck and date, time or percent cells, read once)."""
-        if self.fmt == "xls":
-            if self._looks is None:
-                self._looks = xls_looks(self._xls_data, self.sheet) if self._xls_data else {}
-            return self._looks.get(ref, NO_LOOK)
-        if self._pkg is None:
-            return NO_LOOK
-        if self.fmt == "ods":
-            return self._ods_looks().get(ref, NO_LOOK)
-        if self.fmt != "xlsx":
+        if self.fmt in ("xls", "ods"):
+            return self._sheet_looks().get(ref, NO_LOOK)
+        if self._pkg is None or self.fmt != "xlsx":
             return NO_LOOK
         with contextlib.suppress(Unreadable):
             looks = self._xlsx_styles()
