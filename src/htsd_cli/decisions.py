@@ -674,13 +674,13 @@ def decisions_workbook() -> bytes:
     from openpyxl.styles import Font
     from openpyxl.worksheet.datavalidation import DataValidation
 
-    from htsd_cli.package import normalise_package
+    from htsd_cli.package import FONT_NAME, normalise_package
     from htsd_cli.xlstyle import new_workbook
 
     wb = new_workbook()
     ws = wb.active
     ws.title = SHEET
-    bold = Font(name="Times New Roman", bold=True)
+    bold = Font(name=FONT_NAME, bold=True)
     widths = (34, 16, 18, 12, 14, 8, 18, 16, 12, 40)
     for c, (title, width) in enumerate(zip(COLUMNS, widths, strict=True), start=1):
         ws.cell(row=1, column=c, value=title).font = bold

@@ -181,10 +181,12 @@ def add_checks(ws: Any, form: Form, lay: Layout, unit_type: str = "") -> None:
     from openpyxl.styles import Alignment, Font, PatternFill, Protection
     from openpyxl.workbook.defined_name import DefinedName
 
+    from htsd_cli.package import FONT_NAME
+
     cells = {i.id: lay.cells[i.id] for i in form.indicators}
     answered = {i.id for i in form.applicable(unit_type)}
     guarded = Protection(locked=True, hidden=True)
-    red = Font(name="Times New Roman", size=11, color="C00000")
+    red = Font(name=FONT_NAME, size=11, color="C00000")
     rows: dict[int, list[str]] = {}  # row → message expressions
     own_rows: list[int] = []
     rule_rows: dict[int, list[str]] = {}
@@ -242,7 +244,7 @@ def add_checks(ws: Any, form: Form, lay: Layout, unit_type: str = "") -> None:
         f'&IF({BLANKS_CELL}>0," · còn "&{BLANKS_CELL}&" dòng chưa điền","")'
         f'&IF({TEXTS_CELL}>0," · "&{TEXTS_CELL}&" ô cần kiểm tra (chữ trong ô số, hoặc không chọn Có/Không)","")'
     )
-    status.font = Font(name="Times New Roman", size=12, bold=True, color="C00000")
+    status.font = Font(name=FONT_NAME, size=12, bold=True, color="C00000")
     status.alignment = Alignment(wrap_text=True, vertical="top")
     for row in ws.iter_rows(min_col=5, max_col=5 + len(HIDDEN_COLS)):
         for c in row:

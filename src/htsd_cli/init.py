@@ -367,14 +367,14 @@ def roster_workbook(form: Form) -> bytes:
     from openpyxl.worksheet.datavalidation import DataValidation
 
     from htsd_cli.cellsafe import append, put
-    from htsd_cli.package import normalise_package
+    from htsd_cli.package import FONT_NAME, normalise_package
     from htsd_cli.xlstyle import new_workbook
 
     wb = new_workbook()
     ws = wb.active
     ws.title = "Danh sách"
     heads = ("ma_don_vi", "ten_don_vi", "loai_don_vi", "nhom", "email", "dien_thoai")
-    bold = Font(name="Times New Roman", bold=True)
+    bold = Font(name=FONT_NAME, bold=True)
     for c, title in enumerate(heads, start=1):
         put(ws.cell(row=1, column=c), title).font = bold
     for col, width in zip("ABCDEF", (14, 44, 30, 24, 30, 16), strict=True):

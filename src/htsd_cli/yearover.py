@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from htsd_cli.errors import ConfigError
-from htsd_cli.findings import WARNING, Code, FileReport, Finding
+from htsd_cli.findings import WARNING, Code, FileReport, Finding, ReadingKind
 from htsd_cli.form import NOTE_SUFFIX, Form, Indicator
 from htsd_cli.layout import FORM_SHEET, ID_SHEET, VALUE_COL
 from htsd_cli.textnorm import format_number
@@ -545,7 +545,7 @@ class Past:
         plausible = form.plausibility
         rows = [m for m in self.matching.rows.values() if m.compared and m.indicator.numeric]
         for rep in files:
-            if rep.kind == "summary" or not rep.unit_code or not rep.values:
+            if rep.kind == ReadingKind.SUMMARY or not rep.unit_code or not rep.values:
                 continue
             codes = past_codes(rep.unit_code, roster)
             for m in rows:
