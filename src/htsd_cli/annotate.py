@@ -99,7 +99,7 @@ def _load_copy(rep: FileReport) -> Any:
     from python_calamine import CalamineWorkbook
 
     wb = Workbook()
-    wb.remove(wb.active)
+    wb.remove(wb.worksheets[0])
     with CalamineWorkbook.from_filelike(io.BytesIO(data)) as source:
         for name in source.sheet_names:
             ws = wb.create_sheet(name[:31])

@@ -50,7 +50,9 @@ def append(ws: Any, values: Iterable[Any]) -> None:
     """openpyxl's `ws.append`, each value `put`."""
     from openpyxl.cell.cell import Cell
 
-    ws.append([put(Cell(ws), value) for value in values])
+    ws.append(
+        [put(Cell(ws, row=1, column=1), value) for value in values]
+    )  # append places each cell
 
 
 def to_csv(value: str) -> str:

@@ -459,14 +459,13 @@ def write_book(
 ) -> bytes:
     """The form workbook of `form` (byte for byte the same for the same form), with the
     clerk's notes and the guesses to check (keys as `("indicator", id)`, `("campaign", path)`)."""
-    from openpyxl.formatting.rule import FormulaRule
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.worksheet.datavalidation import DataValidation
 
     from htsd_cli.cellsafe import put
     from htsd_cli.layout import column_letter
     from htsd_cli.package import FONT_NAME, normalise_package
-    from htsd_cli.xlstyle import new_workbook
+    from htsd_cli.xlstyle import formula_rule, new_workbook
 
     notes, marks = notes or {}, marks or {}
     wb = new_workbook()
@@ -538,7 +537,7 @@ def write_book(
             if col.key == CHECK:
                 ws.conditional_formatting.add(
                     f"A2:{column_letter(len(columns) - 1)}{end}",
-                    FormulaRule(formula=[f"LEN(${letter}2)>0"], fill=check_fill),
+                    formula_rule(f"LEN(${letter}2)>0", check_fill),
                 )
 
     campaign = sheet(CAMPAIGN_SHEET, CAMPAIGN_COLUMNS, first=True)

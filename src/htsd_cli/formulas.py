@@ -177,11 +177,11 @@ def _message(rule: Rule, form: Form, cells: dict[str, str]) -> str:
 
 def add_checks(ws: Any, form: Form, lay: Layout, unit_type: str = "") -> None:
     """Write the checks of the rows a unit of `unit_type` answers (every row when unknown)."""
-    from openpyxl.formatting.rule import FormulaRule
     from openpyxl.styles import Alignment, Font, PatternFill, Protection
     from openpyxl.workbook.defined_name import DefinedName
 
     from htsd_cli.package import FONT_NAME
+    from htsd_cli.xlstyle import formula_rule
 
     cells = {i.id: lay.cells[i.id] for i in form.indicators}
     answered = {i.id for i in form.applicable(unit_type)}
@@ -257,7 +257,7 @@ def add_checks(ws: Any, form: Form, lay: Layout, unit_type: str = "") -> None:
     for r in sorted(set(own_rows) | set(rule_rows)):
         ws.conditional_formatting.add(
             f"{VALUE_COL}{r}",
-            FormulaRule(formula=[f"OR(${OWN_COL}${r}=1,${RULES_COL}${r}>0)"], fill=fill),
+            formula_rule(f"OR(${OWN_COL}${r}=1,${RULES_COL}${r}>0)", fill),
         )
     quoted = "'" + ws.title.replace("'", "''") + "'"
     ws.parent.defined_names[ERRORS_NAME] = DefinedName(

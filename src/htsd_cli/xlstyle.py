@@ -4,9 +4,13 @@ the form sheet."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from htsd_cli.package import FIXED_TIME, FONT_NAME
+
+if TYPE_CHECKING:
+    from openpyxl.formatting.rule import Rule
+    from openpyxl.styles import PatternFill
 
 INPUT_FILL = "FFF9E5"  # pale yellow: "type here"
 
@@ -38,10 +42,20 @@ def new_workbook() -> Any:
 
     wb = Workbook()
     base = Font(name=FONT_NAME, size=12)
-    wb._fonts = IndexedList([base])
-    wb._named_styles["Normal"].font = base
+    # openpyxl keeps the default font in private tables its stubs do not declare
+    wb._fonts = IndexedList([base])  # type: ignore[attr-defined]
+    wb._named_styles["Normal"].font = base  # type: ignore[attr-defined]
     wb.properties.creator = "htsd"
     wb.properties.lastModifiedBy = "htsd"
     wb.properties.created = FIXED_TIME
     wb.properties.modified = FIXED_TIME
     return wb
+
+
+def formula_rule(formula: str, fill: PatternFill) -> Rule:
+    """A conditional format that fills the cells where `formula` holds (openpyxl's FormulaRule,
+    which its stubs leave untyped)."""
+    from openpyxl.formatting.rule import FormulaRule
+
+    rule: Rule = FormulaRule(formula=[formula], fill=fill)  # type: ignore[no-untyped-call]
+    return rule
