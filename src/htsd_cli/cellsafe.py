@@ -14,10 +14,20 @@ The form's own formulas (formulas.py) are the only formulas htsd writes.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, TypeAlias
 
 from htsd_cli.textnorm import xml_safe
+
+if TYPE_CHECKING:
+    from openpyxl.cell.cell import Cell, MergedCell
+    from openpyxl.worksheet.worksheet import Worksheet
+
+# What htsd puts in a cell: text, a number, a yes/no, a date or time, or nothing.
+Written: TypeAlias = (
+    str | int | float | bool | dt.date | dt.datetime | dt.time | dt.timedelta | None
+)
 
 FORMULA_STARTS = frozenset("=+-@\t\r\n\0＝＋－＠")
 QUOTE = "'"
@@ -28,9 +38,13 @@ def risky(text: str) -> bool:
     return text[:1] in FORMULA_STARTS
 
 
-def put(cell: Any, value: Any) -> Any:
+def put(cell: Cell | MergedCell, value: Written) -> Cell:
     """Store `value` in an openpyxl cell, text as text (without the control characters a
     workbook cannot hold); the cell is returned, to be styled."""
+    from openpyxl.cell.cell import MergedCell
+
+    if isinstance(cell, MergedCell):  # what openpyxl itself says when one writes into it
+        raise AttributeError("'MergedCell' object attribute 'value' is read-only")
     if isinstance(value, str):
         value = xml_safe(value)
     cell.value = value
@@ -40,13 +54,13 @@ def put(cell: Any, value: Any) -> Any:
     return cell
 
 
-def put_row(ws: Any, row: int, values: Iterable[Any]) -> None:
+def put_row(ws: Worksheet, row: int, values: Iterable[Written]) -> None:
     """`put` each of `values` along one row of `ws`, from column A."""
     for column, value in enumerate(values, start=1):
         put(ws.cell(row=row, column=column), value)
 
 
-def append(ws: Any, values: Iterable[Any]) -> None:
+def append(ws: Worksheet, values: Iterable[Written]) -> None:
     """openpyxl's `ws.append`, each value `put`."""
     from openpyxl.cell.cell import Cell
 

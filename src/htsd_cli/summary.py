@@ -6,14 +6,14 @@ from __future__ import annotations
 import io
 import os
 from collections.abc import Iterator
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 from htsd_cli.aggregate import Aggregate, note_for
-from htsd_cli.cellsafe import put
+from htsd_cli.cellsafe import Written, put
 from htsd_cli.config import Config
 from htsd_cli.document import date_line
 from htsd_cli.findings import ReadingKind, Report
-from htsd_cli.form import Aggregation, Kind
+from htsd_cli.form import Aggregation, Indicator, Kind
 from htsd_cli.formsheet import (
     SheetHeader,
     identity_rows,
@@ -27,6 +27,12 @@ from htsd_cli.status import STATE_LABELS
 from htsd_cli.xlstyle import new_workbook
 from htsd_cli.xlsxfast import column_styles, rows_xml, wrap_style
 
+if TYPE_CHECKING:
+    import pandas as pd
+    from openpyxl.styles import Font
+    from openpyxl.workbook.workbook import Workbook
+    from openpyxl.worksheet.worksheet import Worksheet
+
 UNITS_SHEET = "Đơn vị x chỉ tiêu"
 TYPE_SHEET = "Theo loại đơn vị"
 GROUP_SHEET = "Theo nhóm"
@@ -37,7 +43,7 @@ CHART_SHEET = "Biểu đồ"
 CHART_ROWS = 30  # rows a chart of 13 cm takes: the second chart starts below them
 
 
-def _number(value: Any) -> Any:
+def _number(value: float | None) -> int | float | None:
     if value is None or value != value:  # None or NaN
         return None
     return int(value) if float(value).is_integer() else float(value)
@@ -59,7 +65,7 @@ def build_summary_workbook(
     ws = wb.active
     ws.title = FORM_SHEET
     lay = compute_layout(form)
-    values: dict[str, Any] = {
+    values: dict[str, Written] = {
         i.id: _number(agg.total(i.id)) for i in form.indicators if i.aggregate != Aggregation.NONE
     }
     for ind in form.indicators:
@@ -85,7 +91,7 @@ def build_summary_workbook(
         "type": "",
         "group": config.office.place,
     }
-    extra: list[tuple[Any, ...]] = [("kind", ReadingKind.SUMMARY)]
+    extra: list[tuple[Written, ...]] = [("kind", ReadingKind.SUMMARY)]
     extra += [
         ("reported", ind.id, agg.reported(ind.id))
         for ind in form.indicators
@@ -121,7 +127,7 @@ def build_summary_workbook(
     return normalise_package(buffer.getvalue(), fast, out)
 
 
-def _header(ws: Any, titles: list[str], bold: Any) -> None:
+def _header(ws: Worksheet, titles: list[str], bold: Font) -> None:
     from openpyxl.styles import Alignment
 
     for c, title in enumerate(titles, start=1):
@@ -132,7 +138,12 @@ def _header(ws: Any, titles: list[str], bold: Any) -> None:
 
 
 def print_setup(
-    ws: Any, *, landscape: bool, title_rows: str = "1:1", pages_wide: int = 1, title_cols: str = ""
+    ws: Worksheet,
+    *,
+    landscape: bool,
+    title_rows: str = "1:1",
+    pages_wide: int = 1,
+    title_cols: str = "",
 ) -> None:
     """A4, `pages_wide` pages across (as many down as needed), the heading rows (and columns)
     repeated on every page, gridlines printed, centred."""
@@ -140,7 +151,9 @@ def print_setup(
     ws.page_setup.orientation = "landscape" if landscape else "portrait"
     ws.page_setup.fitToWidth = pages_wide
     ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    fit = ws.sheet_properties.pageSetUpPr
+    assert fit is not None  # openpyxl gives every sheet's properties one
+    fit.fitToPage = True
     if title_rows:
         ws.print_title_rows = title_rows
     if title_cols:
@@ -151,7 +164,7 @@ def print_setup(
     ws.page_margins.top = ws.page_margins.bottom = 0.6
 
 
-def _units_sheet(wb: Any, agg: Aggregate, bold: Any) -> Iterator[bytes]:
+def _units_sheet(wb: Workbook, agg: Aggregate, bold: Font) -> Iterator[bytes]:
     ws = wb.create_sheet(UNITS_SHEET)
     inds = [i for i in agg.form.indicators if i.aggregate != Aggregation.NONE]
     names = {u.code: u for u in agg.status.units}
@@ -173,7 +186,7 @@ def _units_sheet(wb: Any, agg: Aggregate, bold: Any) -> Iterator[bytes]:
     at = {str(code): i for i, code in enumerate(agg.wide.index)}
     matrix = agg.wide.to_numpy()
 
-    def rows() -> Iterator[list[Any]]:  # made as the sheet is written, never all at once
+    def rows() -> Iterator[list[Written]]:  # made as the sheet is written, never all at once
         for rep in sorted(agg.used, key=lambda r: r.unit_code):
             unit = names.get(rep.unit_code)
             head = [
@@ -190,12 +203,14 @@ def _units_sheet(wb: Any, agg: Aggregate, bold: Any) -> Iterator[bytes]:
     return rows_xml(rows(), 3, column_styles(wb, {1: wrap_style(wb)}))
 
 
-def _short(ind: Any) -> str:
+def _short(ind: Indicator) -> str:
     """A column heading: the row's label as a total, without its trailing colon."""
     return str(ind.report_label).rstrip(" :.…")
 
 
-def _breakdown_sheet(wb: Any, title: str, table: Any, agg: Aggregate, bold: Any) -> None:
+def _breakdown_sheet(
+    wb: Workbook, title: str, table: pd.DataFrame, agg: Aggregate, bold: Font
+) -> None:
     from openpyxl.styles import Alignment
 
     ws = wb.create_sheet(title)
@@ -226,7 +241,7 @@ def _letter(column: int) -> str:
     return str(get_column_letter(column))
 
 
-def _status_sheet(wb: Any, agg: Aggregate, bold: Any) -> Iterator[bytes]:
+def _status_sheet(wb: Workbook, agg: Aggregate, bold: Font) -> Iterator[bytes]:
     ws = wb.create_sheet(STATUS_SHEET)
     titles = [
         "Mã đơn vị",
@@ -249,7 +264,7 @@ def _status_sheet(wb: Any, agg: Aggregate, bold: Any) -> Iterator[bytes]:
     return rows_xml(_status_rows(agg), 2, column_styles(wb, {1: wrap, 7: wrap, 10: wrap}))
 
 
-def _status_rows(agg: Aggregate) -> Iterator[list[Any]]:
+def _status_rows(agg: Aggregate) -> Iterator[list[Written]]:
     for u in agg.status.units:
         note = "; ".join(u.reasons[:2])
         if u.other_files:
@@ -258,7 +273,7 @@ def _status_rows(agg: Aggregate) -> Iterator[list[Any]]:
                 + "tệp khác: "
                 + ", ".join(os.path.basename(p) for p in u.other_files)
             )
-        row = [
+        row: list[Written] = [
             u.code,
             u.name,
             u.unit_type_label,
@@ -292,7 +307,7 @@ def _status_rows(agg: Aggregate) -> Iterator[list[Any]]:
         ]
 
 
-def _findings_sheet(wb: Any, report: Report, bold: Any) -> Iterator[bytes]:
+def _findings_sheet(wb: Workbook, report: Report, bold: Font) -> Iterator[bytes]:
     ws = wb.create_sheet(FINDINGS_SHEET)
     _header(ws, ["Tệp", "Đơn vị", "Mức độ", "Ô", "Loại", "Nội dung", "Mã (cho máy)"], bold)
     for col, width in zip("ABCDEFG", (30, 10, 8, 6, 22, 90, 16), strict=True):
@@ -308,7 +323,7 @@ def _findings_sheet(wb: Any, report: Report, bold: Any) -> Iterator[bytes]:
     return rows_xml(rows, 2, column_styles(wb, {0: wrap, 5: wrap}))
 
 
-def _decisions_sheet(wb: Any, agg: Aggregate, bold: Any) -> Iterator[bytes]:
+def _decisions_sheet(wb: Workbook, agg: Aggregate, bold: Font) -> Iterator[bytes]:
     """Every row of the clerk's decisions workbook, as written, with what became of it."""
     from htsd_cli.decisions import COLUMNS
 
@@ -318,7 +333,7 @@ def _decisions_sheet(wb: Any, agg: Aggregate, bold: Any) -> Iterator[bytes]:
     for c, width in enumerate(widths):
         ws.column_dimensions[chr(65 + c)].width = width
     print_setup(ws, landscape=True)
-    rows = (
+    rows: Iterator[list[Written]] = (
         [d.row, d.file, d.code, d.kind, d.unit, d.sheet, d.cell, d.indicator, d.typed,
          d.read_as, d.reason, o.note if not o.applied else "Đã áp dụng"]
         for o in agg.status.decisions
@@ -328,14 +343,14 @@ def _decisions_sheet(wb: Any, agg: Aggregate, bold: Any) -> Iterator[bytes]:
     return rows_xml(rows, 2, column_styles(wb, {10: wrap, 11: wrap}))
 
 
-def _charts(wb: Any, agg: Aggregate, bold: Any) -> None:
+def _charts(wb: Workbook, agg: Aggregate, bold: Font) -> None:
     from openpyxl.chart import BarChart, Reference
 
     ws = wb.create_sheet(CHART_SHEET)
     form = agg.form
     # Participants by class kind: every "people" figure of the section with the most of them.
     people = [i for i in form.indicators if i.kind == Kind.PEOPLE]
-    by_section: dict[int, list[Any]] = {}
+    by_section: dict[int, list[Indicator]] = {}
     for ind in people:
         by_section.setdefault(ind.section, []).append(ind)
     section = max(by_section.values(), key=len) if by_section else []

@@ -10,35 +10,39 @@ spreadsheet would read as one carries the quote prefix too (see cellsafe).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
-from typing import Any
+from collections.abc import Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING
 
-from htsd_cli.cellsafe import FORMULA_STARTS
+from htsd_cli.cellsafe import FORMULA_STARTS, Written
 from htsd_cli.layout import column_letter
 from htsd_cli.textnorm import xml_escape, xml_safe
 
+if TYPE_CHECKING:
+    from openpyxl.workbook.workbook import Workbook
 
-def wrap_style(wb: Any) -> int:
+
+def wrap_style(wb: Workbook) -> int:
     """The index of a cell style that wraps text at the top of its cell (registered in `wb`, so
     that rows serialised here can use it)."""
     from openpyxl.styles import Alignment
     from openpyxl.styles.cell_style import StyleArray
 
     style = StyleArray()
-    style.alignmentId = wb._alignments.add(Alignment(wrap_text=True, vertical="top"))
-    return int(wb._cell_styles.add(style))
+    # the workbook's style tables are private to openpyxl: its stubs do not declare them
+    style.alignmentId = wb._alignments.add(Alignment(wrap_text=True, vertical="top"))  # type: ignore[attr-defined]
+    return int(wb._cell_styles.add(style))  # type: ignore[attr-defined]
 
 
-def column_styles(wb: Any, styles: dict[int, int] | None = None) -> dict[int, tuple[int, int]]:
+def column_styles(wb: Workbook, styles: dict[int, int] | None = None) -> dict[int, tuple[int, int]]:
     """Per column (0-based; -1 for the columns not named): the index of its cell style in `wb`
     (`styles`, else the default) and of the same style with the quote prefix, for text that
     would read as a formula. Registered in `wb` now, before it is saved."""
     from openpyxl.styles.cell_style import StyleArray
 
     def quoted(index: int) -> int:
-        style = StyleArray(list(wb._cell_styles[index]))
+        style = StyleArray(list(wb._cell_styles[index]))  # type: ignore[attr-defined]
         style.quotePrefix = 1
-        return int(wb._cell_styles.add(style))
+        return int(wb._cell_styles.add(style))  # type: ignore[attr-defined]
 
     out = {c: (i, quoted(i)) for c, i in (styles or {}).items()}
     out[-1] = (0, quoted(0))
@@ -49,7 +53,7 @@ ROWS_PER_CHUNK = 500  # rows serialised at a time: a sheet of 70,000 units is ne
 
 
 def rows_xml(
-    rows: Iterable[list[Any]], first_row: int, styles: dict[int, tuple[int, int]]
+    rows: Iterable[Sequence[Written]], first_row: int, styles: dict[int, tuple[int, int]]
 ) -> Iterator[bytes]:
     """Rows as sheet XML, a chunk of ROWS_PER_CHUNK rows at a time; `styles` (column_styles)
     gives each column the style its cells carry, plain and quote-prefixed."""

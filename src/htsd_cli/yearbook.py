@@ -4,10 +4,15 @@ largest changes. Every cell goes through cellsafe.put."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
-from htsd_cli.cellsafe import put
+from htsd_cli.cellsafe import Written, put
 from htsd_cli.yearover import COMPARED, NEW, Comparison, UnitComparison
+
+if TYPE_CHECKING:
+    from openpyxl.styles import Font
+    from openpyxl.workbook.workbook import Workbook
+    from openpyxl.worksheet.worksheet import Worksheet
 
 ROWS_SHEET = "So với năm trước"
 UNITS_SHEET = "Đơn vị so với năm trước"
@@ -23,7 +28,7 @@ _HOW = {
 }
 
 
-def _number(value: float | None) -> Any:
+def _number(value: float | None) -> int | float | None:
     if value is None or value != value:
         return None
     return int(value) if float(value).is_integer() else round(value, 2)
@@ -33,7 +38,7 @@ def _rounded(value: float | None) -> float | None:
     return None if value is None else round(value, 1)
 
 
-def add_last_year_sheets(wb: Any, comparison: Comparison, bold: Any) -> None:
+def add_last_year_sheets(wb: Workbook, comparison: Comparison, bold: Font) -> None:
     """The two sheets beside last year, after the summary's own."""
     from htsd_cli.summary import print_setup
 
@@ -43,7 +48,7 @@ def add_last_year_sheets(wb: Any, comparison: Comparison, bold: Any) -> None:
         print_setup(wb[title], landscape=True)
 
 
-def _heading(ws: Any, titles: list[str], widths: list[int], bold: Any) -> None:
+def _heading(ws: Worksheet, titles: list[str], widths: list[int], bold: Font) -> None:
     from openpyxl.styles import Alignment
     from openpyxl.utils import get_column_letter
 
@@ -56,7 +61,7 @@ def _heading(ws: Any, titles: list[str], widths: list[int], bold: Any) -> None:
     ws.freeze_panes = "A2"
 
 
-def _rows_sheet(wb: Any, comparison: Comparison, bold: Any) -> None:
+def _rows_sheet(wb: Workbook, comparison: Comparison, bold: Font) -> None:
     ws = wb.create_sheet(ROWS_SHEET)
     last = comparison.last
     titles = [
@@ -90,7 +95,7 @@ def _rows_sheet(wb: Any, comparison: Comparison, bold: Any) -> None:
             put(ws.cell(row=r, column=1), note)
 
 
-def _units_sheet(wb: Any, comparison: Comparison, bold: Any) -> None:
+def _units_sheet(wb: Workbook, comparison: Comparison, bold: Font) -> None:
     from openpyxl.chart import BarChart, Reference
 
     ws = wb.create_sheet(UNITS_SHEET)
@@ -126,7 +131,7 @@ def _units_sheet(wb: Any, comparison: Comparison, bold: Any) -> None:
     ws.add_chart(chart, f"L{len(largest) + 4}")
 
 
-def _unit_row(unit: UnitComparison) -> list[Any]:
+def _unit_row(unit: UnitComparison) -> list[Written]:
     change = unit.now - unit.before if unit.now is not None and unit.before is not None else None
     return [
         unit.code, unit.name, ", ".join(unit.past_codes),
