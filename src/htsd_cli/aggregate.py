@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from htsd_cli.decisions import SET_ASIDE
 from htsd_cli.findings import FileReport, ReadingKind, pick
@@ -19,6 +19,8 @@ from htsd_cli.status import HELD, VALID, StatusReport
 
 if TYPE_CHECKING:
     import pandas as pd
+
+    from htsd_cli.yearover import Comparison
 
 SUM_COLUMNS = 6  # indicators summed at once (see `_column_sums`)
 
@@ -43,9 +45,9 @@ class Aggregate:
     by_group: pd.DataFrame  # indicator × group
     wide: pd.DataFrame  # unit × indicator
     excluded: list[Exclusion] = field(default_factory=list)
-    ignored: list[dict[str, Any]] = field(default_factory=list)  # figures in rows not answered
+    ignored: list[dict[str, str]] = field(default_factory=list)  # figures in rows not answered
     expected_by_row: dict[str, int] = field(default_factory=dict)  # units each row applies to
-    last_year: Any = None  # yearover.Comparison, when last year's summary is given
+    last_year: Comparison | None = None  # when last year's summary is given
     _totals: dict[str, float | None] = field(default_factory=dict, repr=False)
     _reported: dict[str, int] = field(default_factory=dict, repr=False)
     _answering: dict[str, int] = field(default_factory=dict, repr=False)

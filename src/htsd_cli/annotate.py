@@ -10,14 +10,17 @@ import io
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from htsd_cli.cellsafe import put
-from htsd_cli.findings import FileReport, Report
+from htsd_cli.findings import FileReport, Finding, Report
 from htsd_cli.layout import FORM_SHEET
 from htsd_cli.outputs import Inputs, OutputSet
 from htsd_cli.textnorm import slug
 from htsd_cli.values import show
+
+if TYPE_CHECKING:
+    from openpyxl.workbook.workbook import Workbook
 
 FINDINGS_SHEET = "Lỗi cần sửa"
 ERROR_FILL = "FFC7CE"
@@ -86,7 +89,7 @@ def annotate_report(
     return out
 
 
-def _load_copy(rep: FileReport) -> Any:
+def _load_copy(rep: FileReport) -> Workbook:
     from openpyxl import Workbook, load_workbook
 
     from htsd_cli.archives import read_item
@@ -122,7 +125,7 @@ def _annotated_bytes(rep: FileReport) -> bytes:
     wb = _load_copy(rep)
     sheet_name = rep.sheet if rep.sheet in wb.sheetnames else FORM_SHEET
     ws = wb[sheet_name] if sheet_name in wb.sheetnames else wb.worksheets[0]
-    by_cell: dict[str, list[Any]] = {}
+    by_cell: dict[str, list[Finding]] = {}
     for f in rep.findings:
         if f.cell:
             by_cell.setdefault(f.cell, []).append(f)

@@ -4,7 +4,7 @@ really arrived.
 Every attachment of every message is accounted for. A spreadsheet (also inside a .zip or an
 Outlook winmail.dat, opened through `archives` as `validate` opens them) is saved under a name
 made of its sender and its own name, folded to ASCII so that Windows takes it; a file with the
-same content as one already in the folder is not saved again; nothing is ever written over. Any
+same content as one already in the folder is not saved again; nothing is ever written over. Every
 other attachment is listed with its reason (an archive htsd cannot open with the advice to ask
 for the workbook itself), and with its unit where its name or its sender tells. A delivery
 report (a bounce of the office's own mail) is never saved: it is listed against the unit whose

@@ -28,7 +28,7 @@ import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from htsd_cli.errors import ConfigError
 from htsd_cli.findings import CONFIRMABLE_CODES, HELD_CODES, WARNING, Code, FileReport, Finding
@@ -37,6 +37,9 @@ from htsd_cli.fsutil import modified
 from htsd_cli.roster import Roster, Unit
 from htsd_cli.textnorm import fold
 from htsd_cli.values import ValueProblem, parse_vn_number, read_yes_no, show
+
+if TYPE_CHECKING:
+    from htsd_cli.workbook.view import CellValue
 
 DECISIONS_NAME = "quyet-dinh.xlsx"
 SHEET = "Quyết định"
@@ -71,7 +74,7 @@ class Decision(Place):
 
     row: int
     kind: str
-    value: Any = None  # what "Đọc là" holds, as the workbook holds it
+    value: CellValue = None  # what "Đọc là" holds, as the workbook holds it
     reason: str = ""
 
     @property
@@ -125,8 +128,8 @@ class Row(Place):
         break, or it would spill into the next cell or row)."""
         return "\t".join(" ".join(c.split()) for c in self.cells())
 
-    def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = dict(zip(COLUMNS, self.cells(), strict=True)) | {"held": self.why}
+    def to_dict(self) -> dict[str, object]:
+        out: dict[str, object] = {**dict(zip(COLUMNS, self.cells(), strict=True)), "held": self.why}
         return out | {"counted": True} if self.counted else out
 
 
@@ -200,7 +203,7 @@ def load_decisions(path: Path | None) -> Decisions | None:
     return parse_decisions(rows, path.name)
 
 
-def parse_decisions(rows: list[list[Any]], name: str = DECISIONS_NAME) -> Decisions:
+def parse_decisions(rows: list[list[CellValue]], name: str = DECISIONS_NAME) -> Decisions:
     """The decisions in rows of cells: a header row naming the columns (in any order), then
     one decision a row; blank rows are skipped."""
     header_at, columns = -1, {}
@@ -225,7 +228,7 @@ def parse_decisions(rows: list[list[Any]], name: str = DECISIONS_NAME) -> Decisi
     return book
 
 
-def _decision(number: int, raw: Mapping[str, Any]) -> Decision | Outcome:
+def _decision(number: int, raw: Mapping[str, CellValue]) -> Decision | Outcome:
     """A row as a decision, or, when it cannot be one, as an outcome saying why."""
     kind = _KINDS.get(fold(_text(raw.get("kind"))), "")
     decision = Decision(
@@ -572,7 +575,7 @@ def _same(decided: str, now: str) -> bool:
         return False
 
 
-def _read_as(value: object, kind: str, whole: bool) -> Any:
+def _read_as(value: object, kind: str, whole: bool) -> bool | str | float:
     """The figure a clerk wrote in 'Đọc là', for a row of this kind; ValueError saying why not."""
     if kind == Kind.YESNO:
         try:

@@ -10,7 +10,8 @@ import datetime as dt
 import io
 import re
 import zipfile
-from typing import TYPE_CHECKING, Any, BinaryIO
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, BinaryIO, TypeAlias
 
 from htsd_cli.textnorm import xml_escape, xml_safe
 
@@ -29,6 +30,9 @@ TOKENS = {
     "group": "@@HTSD_UNIT_GROUP@@",
 }
 
+
+# a member written as it is made: the XML before the rows, the rows chunk by chunk, the rest
+Insert: TypeAlias = tuple[bytes, Iterable[bytes], bytes]
 
 _MODIFIED_RE = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")
 
@@ -52,7 +56,7 @@ class Stamper:
     def stamp(
         self,
         unit: Unit | None,
-        inserts: dict[str, tuple[bytes, Any, bytes]] | None = None,
+        inserts: Mapping[str, Insert] | None = None,
         out: BinaryIO | None = None,
     ) -> bytes:
         values = (
@@ -77,7 +81,7 @@ class Stamper:
 
 def write_package(
     members: list[tuple[str, bytes]],
-    inserts: dict[str, tuple[bytes, Any, bytes]] | None = None,
+    inserts: Mapping[str, Insert] | None = None,
     out: BinaryIO | None = None,
 ) -> bytes:
     """A zip package with fixed timestamps, in the given member order. A member named in
@@ -103,7 +107,9 @@ def write_package(
 
 
 def normalise_package(
-    package: bytes, extra_rows: dict[str, Any] | None = None, out: BinaryIO | None = None
+    package: bytes,
+    extra_rows: Mapping[str, Iterable[bytes]] | None = None,
+    out: BinaryIO | None = None,
 ) -> bytes:
     """Fixed document dates and zip timestamps: the same content gives the same bytes.
 

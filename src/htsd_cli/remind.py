@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-from htsd_cli.cellsafe import put
+from htsd_cli.cellsafe import Written, put
 from htsd_cli.config import Config
 from htsd_cli.document import LetterContext, date_line
 from htsd_cli.form import Form
@@ -66,7 +66,7 @@ def message(r: Reminder, form: Form, config: Config, deadline_text: str) -> str:
 
 
 def table_workbook(
-    title: str, heads: tuple[str, ...], rows: list[tuple[Any, ...]], widths: tuple[int, ...]
+    title: str, heads: tuple[str, ...], rows: Sequence[Sequence[Written]], widths: tuple[int, ...]
 ) -> bytes:
     """One sheet: bold headings, wrapped cells, frozen heading row, printed landscape on A4."""
     from openpyxl.styles import Alignment, Font

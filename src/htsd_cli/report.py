@@ -8,7 +8,6 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 from htsd_cli.aggregate import Aggregate, note_for
 from htsd_cli.config import Config
@@ -164,7 +163,7 @@ def _received_words(source: str) -> str:
     return "ngày nhận theo thời điểm lưu tệp"
 
 
-def _ignored(agg: Aggregate) -> list[dict[str, Any]]:
+def _ignored(agg: Aggregate) -> list[dict[str, str]]:
     """Figures written in rows not for the unit; a 0 there says nothing and is left out."""
     return [i for i in agg.ignored if str(i["value"]).strip() not in ("", "0")]
 
@@ -206,7 +205,7 @@ def annex_texts(agg: Aggregate) -> list[AnnexGroup]:
     return groups
 
 
-def decision_lines(agg: Aggregate) -> list[dict[str, Any]]:
+def decision_lines(agg: Aggregate) -> list[dict[str, object]]:
     """Every decision of the clerk's decisions workbook, applied or not, as one sentence each
     (the report's annex and the summary workbook list them all)."""
     from htsd_cli.decisions import AS_TYPED, ASIDE, OWNER, READ_AS

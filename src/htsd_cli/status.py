@@ -7,7 +7,7 @@ import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TypedDict
 
 from htsd_cli.archives import outer
 from htsd_cli.cellsafe import from_csv
@@ -36,6 +36,16 @@ class State(Word):
 
 VALID, INVALID, MISSING, HELD = State.VALID, State.INVALID, State.MISSING, State.HELD
 STATE_LABELS = {VALID: "Hợp lệ", INVALID: "Không hợp lệ", MISSING: "Chưa nộp", HELD: "Cần xác nhận"}
+
+
+class Breakdown(TypedDict):
+    """The counts of one unit type or group (`StatusReport.breakdown`)."""
+
+    name: str
+    expected: int
+    received: int
+    valid: int
+    late: int
 
 
 @dataclass(slots=True)  # one per unit: the country has 70,000
@@ -105,9 +115,9 @@ class StatusReport:
             "late": sum(u.late for u in self.units),
         }
 
-    def breakdown(self, key: str) -> list[dict[str, Any]]:
+    def breakdown(self, key: str) -> list[Breakdown]:
         """Counts per unit type ('unit_type_label') or per group ('group')."""
-        rows: dict[str, dict[str, Any]] = {}
+        rows: dict[str, Breakdown] = {}
         for u in self.units:
             name = getattr(u, key) or "—"
             row = rows.setdefault(

@@ -478,10 +478,10 @@ def print_status(
         bt = Table(title=title)
         for col in ("", "Phải nộp", "Đã nhận", "Hợp lệ", "Muộn"):
             bt.add_column(col, justify="right" if col else "left")
-        for row in status.breakdown(key):
+        for counts in status.breakdown(key):
             bt.add_row(
-                escape(row["name"]),
-                *(str(row[k]) for k in ("expected", "received", "valid", "late")),
+                escape(counts["name"]),
+                *(str(counts[k]) for k in ("expected", "received", "valid", "late")),
             )
         console.print(readable(console, bt))
     wanted = only

@@ -10,7 +10,7 @@ spreadsheet would read as one carries the quote prefix too (see cellsafe).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from htsd_cli.cellsafe import FORMULA_STARTS, Written
@@ -19,6 +19,8 @@ from htsd_cli.textnorm import xml_escape, xml_safe
 
 if TYPE_CHECKING:
     from openpyxl.workbook.workbook import Workbook
+
+    from htsd_cli.package import Insert
 
 
 def wrap_style(wb: Workbook) -> int:
@@ -96,15 +98,15 @@ def rows_xml(
 
 
 def insert_rows(
-    members: list[tuple[str, bytes]], sheets: dict[str, Iterable[bytes]]
-) -> dict[str, tuple[bytes, Iterable[bytes], bytes]]:
+    members: list[tuple[str, bytes]], sheets: Mapping[str, Iterable[bytes]]
+) -> dict[str, Insert]:
     """Where serialised rows go: part name → (the sheet's XML up to the end of its data, the
     rows, the rest), for `package.write_package` to write the rows as they come."""
     from htsd_cli.workbook.parts import sheet_part_names
 
     parts = dict(members)
     names = sheet_part_names(parts["xl/workbook.xml"], parts["xl/_rels/workbook.xml.rels"])
-    out = {}
+    out: dict[str, Insert] = {}
     for title, rows in sheets.items():
         data = re.sub(rb"<dimension [^>]*/>", b"", parts[names[title]], count=1)
         if b"<sheetData/>" in data:

@@ -19,7 +19,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from htsd_cli.errors import ConfigError
 from htsd_cli.findings import WARNING, Code, FileReport, Finding, ReadingKind
@@ -30,7 +30,9 @@ from htsd_cli.workbook.parts import position
 
 if TYPE_CHECKING:
     from htsd_cli.aggregate import Aggregate
+    from htsd_cli.document import Row, Section
     from htsd_cli.roster import Roster
+    from htsd_cli.workbook.view import CellValue
 
 SUMMARY_NAME = "tong-hop.xlsx"
 UNITS_SHEET = "Đơn vị x chỉ tiêu"  # summary.UNITS_SHEET (summary imports pandas-heavy code)
@@ -148,7 +150,7 @@ def _why(exc: Exception) -> str:
     return f"tệp hỏng hoặc không phải bảng tính .xlsx ({exc.__class__.__name__})"
 
 
-def read_summary(path: Path, sheets: Mapping[str, list[list[Any]]]) -> LastYear:
+def read_summary(path: Path, sheets: Mapping[str, list[list[CellValue]]]) -> LastYear:
     """Last year from the rows of its summary's sheets (`_htsd`, the form sheet, the units)."""
     stamp = sheets.get(ID_SHEET)
     if not stamp:
@@ -219,7 +221,7 @@ def read_summary(path: Path, sheets: Mapping[str, list[list[Any]]]) -> LastYear:
     return last
 
 
-def _cell_text(value: Any) -> str:
+def _cell_text(value: object) -> str:
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -227,13 +229,13 @@ def _cell_text(value: Any) -> str:
     return str(value).strip()
 
 
-def _figure(value: Any) -> float | None:
+def _figure(value: object) -> float | None:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return None
     return float(value)
 
 
-def _at(rows: list[list[Any]], ref: str) -> Any:
+def _at(rows: list[list[CellValue]], ref: str) -> CellValue:
     """The value at an A1 reference in a sheet's rows (None when outside them)."""
     row, column = position(ref)
     if row < 0 or column < 0 or row >= len(rows) or column >= len(rows[row]):
@@ -241,7 +243,7 @@ def _at(rows: list[list[Any]], ref: str) -> Any:
     return rows[row][column]
 
 
-def _label(value: Any) -> str:
+def _label(value: object) -> str:
     """A row's label as the summary prints it ('- Số bài viết trên các báo:'), without the dash
     and the colon."""
     return _cell_text(value).strip(" -").rstrip(" :.…")
@@ -418,7 +420,7 @@ class Comparison:
     def last(self) -> LastYear:
         return self.matching.last
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> dict[str, object]:
         """What `htsd aggregate --json` says of last year: each row and unit compared."""
         last = self.last
         return {
@@ -634,15 +636,15 @@ class ReportYear:
     rows: Mapping[str, tuple[str, str]]  # row id → (Năm trước, Tăng, giảm)
     sections: Mapping[int, tuple[str, str]]  # a section whose heading carries its first figure
 
-    def last(self, line: Any) -> str:
+    def last(self, line: Row | Section) -> str:
         """'Năm trước' of a row of the table (or of a section carrying its first figure)."""
         return self._pair(line)[0]
 
-    def change(self, line: Any) -> str:
+    def change(self, line: Row | Section) -> str:
         """'Tăng, giảm' of a row of the table (or of a section carrying its first figure)."""
         return self._pair(line)[1]
 
-    def _pair(self, line: Any) -> tuple[str, str]:
+    def _pair(self, line: Row | Section) -> tuple[str, str]:
         if hasattr(line, "id"):
             return self.rows.get(line.id, ("", ""))
         return self.sections.get(line.number, ("", "")) if line.value else ("", "")
