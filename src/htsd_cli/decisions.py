@@ -25,7 +25,7 @@ import functools
 import hashlib
 import io
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -203,7 +203,7 @@ def load_decisions(path: Path | None) -> Decisions | None:
     return parse_decisions(rows, path.name)
 
 
-def parse_decisions(rows: list[list[CellValue]], name: str = DECISIONS_NAME) -> Decisions:
+def parse_decisions(rows: Sequence[Sequence[CellValue]], name: str = DECISIONS_NAME) -> Decisions:
     """The decisions in rows of cells: a header row naming the columns (in any order), then
     one decision a row; blank rows are skipped."""
     header_at, columns = -1, {}
