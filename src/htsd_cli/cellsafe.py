@@ -15,8 +15,9 @@ The form's own formulas (formulas.py) are the only formulas htsd writes.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, TypeAlias
+from typing import TYPE_CHECKING, TypeAlias, TypeGuard
 
 from htsd_cli.textnorm import xml_safe
 
@@ -41,9 +42,7 @@ def risky(text: str) -> bool:
 def put(cell: Cell | MergedCell, value: Written) -> Cell:
     """Store `value` in an openpyxl cell, text as text (without the control characters a
     workbook cannot hold); the cell is returned, to be styled."""
-    from openpyxl.cell.cell import MergedCell
-
-    if isinstance(cell, MergedCell):  # what openpyxl itself says when one writes into it
+    if not _holds_values(cell):  # what openpyxl itself says when one writes into it
         raise AttributeError("'MergedCell' object attribute 'value' is read-only")
     if isinstance(value, str):
         value = xml_safe(value)
@@ -52,6 +51,18 @@ def put(cell: Cell | MergedCell, value: Written) -> Cell:
         cell.data_type = "s"  # openpyxl takes a string beginning with '=' for a formula
         cell.quotePrefix = True
     return cell
+
+
+def _holds_values(cell: Cell | MergedCell) -> TypeGuard[Cell]:
+    """Whether a value can be put in `cell` (a cell merged into another holds none)."""
+    return not isinstance(cell, _merged_cell())
+
+
+@functools.cache  # put is called for every cell: the class is looked up once
+def _merged_cell() -> type[MergedCell]:
+    from openpyxl.cell.cell import MergedCell
+
+    return MergedCell
 
 
 def put_row(ws: Worksheet, row: int, values: Iterable[Written]) -> None:
