@@ -11,10 +11,19 @@ import importlib.abc
 import importlib.util
 import re
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from importlib.machinery import ModuleSpec
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from typer._click.core import Command, Context
+    from typer._click.exceptions import ClickException
+    from typer._click.formatting import HelpFormatter
+    from typer.core import TyperArgument, TyperOption
+
+    Pieces = Callable[[Command, Context], list[str]]
+    Message = Callable[[ClickException], str]
 
 HELP_TEXT = "In hướng dẫn này rồi thoát."
 USAGE_PREFIX = "Cách dùng: "
@@ -111,15 +120,15 @@ def translate(message: str) -> str:
 PIECES = {"[OPTIONS]": "[TÙY-CHỌN]", "COMMAND [ARGS]...": "LỆNH [THAM-SỐ]..."}
 
 
-def _pieces(collect: Any) -> Any:
-    def vi_usage_pieces(self: Any, ctx: Any) -> list[str]:
+def _pieces(collect: Pieces) -> Pieces:
+    def vi_usage_pieces(self: Command, ctx: Context) -> list[str]:
         return [PIECES.get(piece, piece) for piece in collect(self, ctx)]
 
     return vi_usage_pieces
 
 
-def _translated(format_message: Any) -> Any:
-    def vi_format_message(self: Any) -> str:
+def _translated(format_message: Message) -> Message:
+    def vi_format_message(self: ClickException) -> str:
         return translate(format_message(self))
 
     return vi_format_message
@@ -129,7 +138,7 @@ _installed = {"done": False}
 RICH_HELP_MODULE = "typer.rich_utils"
 
 
-def _rich_words(rich_utils: Any) -> None:
+def _rich_words(rich_utils: ModuleType) -> None:
     for name, text in CONSTANTS.items():
         if hasattr(rich_utils, name):
             setattr(rich_utils, name, text)
@@ -138,7 +147,7 @@ def _rich_words(rich_utils: Any) -> None:
 class _ThenLoader(importlib.abc.Loader):
     """A module's own loader, and one more step once the module has run."""
 
-    def __init__(self, loader: Any, then: Callable[[ModuleType], None]) -> None:
+    def __init__(self, loader: importlib.abc.Loader, then: Callable[[ModuleType], None]) -> None:
         self.loader, self.then = loader, then
 
     def create_module(self, spec: ModuleSpec) -> ModuleType | None:
@@ -156,7 +165,9 @@ class _OnImport(importlib.abc.MetaPathFinder):
     def __init__(self, name: str, then: Callable[[ModuleType], None]) -> None:
         self.name, self.then = name, then
 
-    def find_spec(self, name: str, path: Any = None, target: Any = None) -> ModuleSpec | None:
+    def find_spec(
+        self, name: str, path: Sequence[str] | None = None, target: ModuleType | None = None
+    ) -> ModuleSpec | None:
         if name != self.name:
             return None
         sys.meta_path.remove(self)
@@ -188,14 +199,16 @@ def install() -> None:
 
     write_usage = formatting.HelpFormatter.write_usage
 
-    def vi_write_usage(self: Any, prog: str, args: str = "", prefix: str | None = None) -> None:
+    def vi_write_usage(
+        self: HelpFormatter, prog: str, args: str = "", prefix: str | None = None
+    ) -> None:
         write_usage(self, prog, args, USAGE_PREFIX if prefix is None else prefix)
 
     formatting.HelpFormatter.write_usage = vi_write_usage  # type: ignore[method-assign]
 
     get_help_option = core.Command.get_help_option
 
-    def vi_help_option(self: Any, ctx: Any) -> Any:
+    def vi_help_option(self: Command, ctx: Context) -> TyperOption | None:
         option = get_help_option(self, ctx)
         if option is not None:
             option.help = HELP_TEXT
@@ -208,12 +221,16 @@ def install() -> None:
             exc.format_message = _translated(vars(exc)["format_message"])  # type: ignore[attr-defined]
 
     for command in (core.Command, tcore.TyperGroup):
-        command.collect_usage_pieces = _pieces(vars(command)["collect_usage_pieces"])  # type: ignore[method-assign]
+        command.collect_usage_pieces = _pieces(vars(command)["collect_usage_pieces"])  # type: ignore[method-assign, assignment]
 
     for param in (tcore.TyperOption, tcore.TyperArgument):
         display = param.display_type_rich
 
-        def vi_display(self: Any, ctx: Any, _display: Any = display) -> str | None:
+        def vi_display(
+            self: TyperOption | TyperArgument,
+            ctx: Context,
+            _display: Callable[..., str | None] = display,
+        ) -> str | None:
             if getattr(self, "is_flag", False):
                 return None  # a switch takes no value: nothing to show
             text: str | None = _display(self, ctx)

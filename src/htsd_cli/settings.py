@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from htsd_cli.roster import Roster
 
 T = TypeVar("T")
+_NAME_THE_FORM = "ghi biểu mẫu bằng --form (mã có sẵn hoặc tệp biểu mẫu)"
 FILE_TIMES = "mtime"  # --receipts mtime: date returns by their file times (a copy resets them)
 
 
@@ -214,7 +215,7 @@ def for_validate(
     elif form is not None:  # --form alone is enough to check returns
         loaded = load_form(form)
     else:
-        raise not_found()
+        raise not_found(_NAME_THE_FORM)
     roster = _on_disk(roster or (cfg.roster if cfg is not None else None))
     return Settings(
         form=loaded,
@@ -325,7 +326,7 @@ def for_form(*, config: Path | None, form: str | None) -> Settings:
         return Settings(form=load_form(form))
     cfg = load_optional_config(config)
     if cfg is None:
-        raise not_found()
+        raise not_found(_NAME_THE_FORM)
     return Settings(form=cfg.load_form(), config=cfg)
 
 
