@@ -191,6 +191,11 @@ def _on_disk(path: Path | None) -> Path | None:
     return (find_path(path) or path) if path is not None else None
 
 
+def _roster(given: Path | None, config: Config | None) -> Path | None:
+    """Which roster: --roster, else htsd.toml's, as it is on disk (names compared in NFC)."""
+    return _on_disk(given or (config.roster if config is not None else None))
+
+
 def _configured_returns(config: Config | None) -> list[Path] | None:
     return [config.returns] if config is not None and config.returns is not None else None
 
@@ -216,7 +221,7 @@ def for_validate(
         loaded = load_form(form)
     else:
         raise not_found(_NAME_THE_FORM)
-    roster = _on_disk(roster or (cfg.roster if cfg is not None else None))
+    roster = _roster(roster, cfg)
     return Settings(
         form=loaded,
         config=cfg,
@@ -255,7 +260,7 @@ def _collecting(
     if cfg is None:
         raise not_found()
     loaded = cfg.load_form(form)
-    return cfg, loaded, load_roster(_on_disk(roster) or roster, loaded), existing, output
+    return cfg, loaded, load_roster(_roster(roster, cfg) or roster, loaded), existing, output
 
 
 def for_status(
@@ -313,7 +318,7 @@ def for_template(
     if cfg is None:
         raise not_found()
     loaded = cfg.load_form(form)
-    roster = None if blank else roster or cfg.roster
+    roster = None if blank else _roster(roster, cfg)
     units = load_roster(roster, loaded) if roster is not None else None
     return Settings(form=loaded, config=cfg, roster=units, output=out)
 
@@ -383,7 +388,7 @@ def for_collect(
     if cfg is not None:
         try:  # only to tell whose each saved file is: the mail is collected all the same
             form = cfg.load_form()
-            roster = roster or cfg.roster
+            roster = _roster(roster, cfg)
             units = load_roster(roster, form) if roster is not None and roster.exists() else None
         except HtsdError as exc:
             form, unattributed = None, str(exc)
