@@ -54,6 +54,8 @@ TYPES = {
     "<list[str]>": "CHỮ",
 }
 
+_PATH = "(?i:file|path|directory|dir)"  # how typer (0.29: in lower case) names what it checked
+
 # usage errors: (pattern of click's English message, Vietnamese with the pattern's groups)
 ERRORS: tuple[tuple[str, str], ...] = (
     (r"Missing option '(.+?)'(?: / '(.+?)')?\.?$", "Thiếu tùy chọn bắt buộc {0}."),
@@ -67,16 +69,21 @@ ERRORS: tuple[tuple[str, str], ...] = (
         "Ngày '{1}' ở {0} không đúng: hãy ghi dạng 08/10/2025 (ngày/tháng/năm) hoặc 2025-10-08.",
     ),
     (
-        r"Invalid value for '(.+?)': (?:File|Path|Directory) '(.*)' is a directory\.?$",
+        rf"Invalid value for '(.+?)': {_PATH} '(.*)' is a directory\.?$",
         "'{1}' ở {0} là một thư mục; ở đây cần một tệp.",
     ),
     (
-        r"Invalid value for '(.+?)': (?:File|Path|Directory) '(.*)' is a file\.?$",
+        rf"Invalid value for '(.+?)': {_PATH} '(.*)' is a file\.?$",
         "'{1}' ở {0} là một tệp; ở đây cần một thư mục.",
     ),
     (
-        r"Invalid value for '(.+?)': (?:File|Path|Directory) '(.*)' does not exist\.?$",
+        rf"Invalid value for '(.+?)': {_PATH} '(.*)' does not exist\.?$",
         "Không có '{1}' (ở {0}). Hãy kiểm tra lại đường dẫn.",
+    ),
+    (
+        rf"Invalid value for '(.+?)': {_PATH} '(.*)' is not (?:readable|writable)\.?$",
+        "Không được phép mở '{1}' (ở {0}): hãy kiểm tra quyền truy cập tệp, hoặc đóng chương "
+        "trình đang mở nó.",
     ),
     (r"Invalid value for '(.+?)': '(.*)' is not a valid integer.*$", "'{1}' ở {0} phải là số."),
     (r"Invalid value for '(.+?)': (.*)$", "Giá trị ở {0} không hợp lệ ({1})."),
@@ -91,6 +98,7 @@ ERRORS: tuple[tuple[str, str], ...] = (
 _COMPILED = [(re.compile(p, re.S), t) for p, t in ERRORS]
 
 
+_BOTH_NAMES = re.compile(r"'(-[^']*)' / '(-[^']*)'")
 _NOT_A_DATE = re.compile(
     r"Invalid value for '(.+?)': (?:Value error, )?'(.*)' does not match", re.S
 )
@@ -100,6 +108,8 @@ def translate(message: str) -> str:
     """A click usage message in Vietnamese (unchanged when it is not one of click's)."""
     from htsd_cli.dates import impossible
 
+    if message.startswith("Invalid value for "):  # '--roster' / '-r' → '--roster / -r'
+        message = _BOTH_NAMES.sub(r"'\1 / \2'", message, count=1)
     date = _NOT_A_DATE.match(message.strip())
     why = impossible(date.group(2)) if date else ""
     if date and why:  # shaped like a date, but no calendar has it
