@@ -65,7 +65,7 @@ def build_summary_workbook(
     ws = wb.active
     ws.title = FORM_SHEET
     lay = compute_layout(form)
-    values: dict[str, Written] = {
+    values: dict[str, str | float | None] = {
         i.id: _number(agg.total(i.id)) for i in form.indicators if i.aggregate != Aggregation.NONE
     }
     for ind in form.indicators:
@@ -91,7 +91,7 @@ def build_summary_workbook(
         "type": "",
         "group": config.office.place,
     }
-    extra: list[tuple[Written, ...]] = [("kind", ReadingKind.SUMMARY)]
+    extra: list[tuple[str | int, ...]] = [("kind", ReadingKind.SUMMARY)]
     extra += [
         ("reported", ind.id, agg.reported(ind.id))
         for ind in form.indicators
