@@ -21,6 +21,7 @@ from htsd_cli.values import show
 
 if TYPE_CHECKING:
     from openpyxl.workbook.workbook import Workbook
+    from openpyxl.worksheet.worksheet import Worksheet
 
 FINDINGS_SHEET = "Lỗi cần sửa"
 ERROR_FILL = "FFC7CE"
@@ -105,7 +106,7 @@ def _load_copy(rep: FileReport) -> Workbook:
     wb.remove(wb.worksheets[0])
     with CalamineWorkbook.from_filelike(io.BytesIO(data)) as source:
         for name in source.sheet_names:
-            ws = wb.create_sheet(name[:31])
+            ws: Worksheet = wb.create_sheet(name[:31])
             rows = source.get_sheet_by_name(name).to_python(skip_empty_area=False, nrows=1000)
             for r, row in enumerate(rows, start=1):
                 for c, value in enumerate(row[:50], start=1):
@@ -143,7 +144,7 @@ def _annotated_bytes(rep: FileReport) -> bytes:
         del wb[FINDINGS_SHEET]
     if wb.security is not None:
         wb.security.lockStructure = False
-    ls = wb.create_sheet(FINDINGS_SHEET, 0)
+    ls: Worksheet = wb.create_sheet(FINDINGS_SHEET, 0)
     headers = ("Mức độ", "Trang", "Ô", "Chỉ tiêu", "Giá trị đã ghi", "Cần sửa", "Loại lỗi")
     for c, title in enumerate(headers, start=1):
         put(ls.cell(row=1, column=c), title).font = Font(name=FONT_NAME, bold=True)
@@ -160,15 +161,15 @@ def _annotated_bytes(rep: FileReport) -> bytes:
         for c, value in enumerate(row, start=1):
             put(ls.cell(row=r, column=c), value or None).font = Font(name=FONT_NAME)
     wrap = Alignment(wrap_text=True, vertical="top")
-    for row in ls.iter_rows(min_row=2):
-        for cell in row:
+    for r, cells in enumerate(ls.iter_rows(min_row=2), start=2):
+        for cell in cells:
             cell.alignment = wrap
         # a spreadsheet does not grow a row for wrapped text when it opens a file: say how tall
-        message, label = str(row[5].value or ""), str(row[3].value or "")
+        message, label = str(cells[5].value or ""), str(cells[3].value or "")
         lines = max(
             len(fit_lines(message, 11, "regular", 120)), len(fit_lines(label, 11, "regular", 55))
         )
-        ls.row_dimensions[row[0].row].height = 15 * lines
+        ls.row_dimensions[r].height = 15 * lines
     for col, width in zip("ABCDEFG", (8, 10, 6, 32, 16, 70, 18), strict=True):
         ls.column_dimensions[col].width = width
     ls.freeze_panes = "A2"

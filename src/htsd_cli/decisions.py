@@ -39,6 +39,8 @@ from htsd_cli.textnorm import fold
 from htsd_cli.values import ValueProblem, parse_vn_number, read_yes_no, show
 
 if TYPE_CHECKING:
+    from openpyxl.worksheet.worksheet import Worksheet
+
     from htsd_cli.workbook.view import CellValue
 
 DECISIONS_NAME = "quyet-dinh.xlsx"
@@ -697,7 +699,7 @@ def decisions_workbook() -> bytes:
     listing.showErrorMessage = listing.showInputMessage = True
     listing.add("C2:C5000")
     ws.add_data_validation(listing)
-    guide = wb.create_sheet("Hướng dẫn")
+    guide: Worksheet = wb.create_sheet("Hướng dẫn")
     for line in GUIDE:
         guide.append([line])
     guide.column_dimensions["A"].width = 120

@@ -165,7 +165,7 @@ def print_setup(
 
 
 def _units_sheet(wb: Workbook, agg: Aggregate, bold: Font) -> Iterator[bytes]:
-    ws = wb.create_sheet(UNITS_SHEET)
+    ws: Worksheet = wb.create_sheet(UNITS_SHEET)
     inds = [i for i in agg.form.indicators if i.aggregate != Aggregation.NONE]
     names = {u.code: u for u in agg.status.units}
     from openpyxl.styles import Font
@@ -213,7 +213,7 @@ def _breakdown_sheet(
 ) -> None:
     from openpyxl.styles import Alignment
 
-    ws = wb.create_sheet(title)
+    ws: Worksheet = wb.create_sheet(title)
     columns = [str(c) for c in table.columns]
     _header(ws, ["Nội dung", *columns, "Tổng", "Mã chỉ tiêu"], bold)
     wrap = Alignment(wrap_text=True, vertical="top")
@@ -242,7 +242,7 @@ def _letter(column: int) -> str:
 
 
 def _status_sheet(wb: Workbook, agg: Aggregate, bold: Font) -> Iterator[bytes]:
-    ws = wb.create_sheet(STATUS_SHEET)
+    ws: Worksheet = wb.create_sheet(STATUS_SHEET)
     titles = [
         "Mã đơn vị",
         "Tên đơn vị",
@@ -308,7 +308,7 @@ def _status_rows(agg: Aggregate) -> Iterator[list[Written]]:
 
 
 def _findings_sheet(wb: Workbook, report: Report, bold: Font) -> Iterator[bytes]:
-    ws = wb.create_sheet(FINDINGS_SHEET)
+    ws: Worksheet = wb.create_sheet(FINDINGS_SHEET)
     _header(ws, ["Tệp", "Đơn vị", "Mức độ", "Ô", "Loại", "Nội dung", "Mã (cho máy)"], bold)
     for col, width in zip("ABCDEFG", (30, 10, 8, 6, 22, 90, 16), strict=True):
         ws.column_dimensions[col].width = width
@@ -327,7 +327,7 @@ def _decisions_sheet(wb: Workbook, agg: Aggregate, bold: Font) -> Iterator[bytes
     """Every row of the clerk's decisions workbook, as written, with what became of it."""
     from htsd_cli.decisions import COLUMNS
 
-    ws = wb.create_sheet(DECISIONS_SHEET)
+    ws: Worksheet = wb.create_sheet(DECISIONS_SHEET)
     _header(ws, ["Dòng", *COLUMNS, "Kết quả"], bold)
     widths = (6, 30, 14, 16, 10, 12, 7, 16, 12, 10, 30, 50)
     for c, width in enumerate(widths):
@@ -346,7 +346,7 @@ def _decisions_sheet(wb: Workbook, agg: Aggregate, bold: Font) -> Iterator[bytes
 def _charts(wb: Workbook, agg: Aggregate, bold: Font) -> None:
     from openpyxl.chart import BarChart, Reference
 
-    ws = wb.create_sheet(CHART_SHEET)
+    ws: Worksheet = wb.create_sheet(CHART_SHEET)
     form = agg.form
     # Participants by class kind: every "people" figure of the section with the most of them.
     people = [i for i in form.indicators if i.kind == Kind.PEOPLE]

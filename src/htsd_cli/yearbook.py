@@ -62,7 +62,7 @@ def _heading(ws: Worksheet, titles: list[str], widths: list[int], bold: Font) ->
 
 
 def _rows_sheet(wb: Workbook, comparison: Comparison, bold: Font) -> None:
-    ws = wb.create_sheet(ROWS_SHEET)
+    ws: Worksheet = wb.create_sheet(ROWS_SHEET)
     last = comparison.last
     titles = [
         "Nội dung", "Mã chỉ tiêu", "Năm nay", last.name.capitalize(), "Tăng, giảm",
@@ -98,7 +98,7 @@ def _rows_sheet(wb: Workbook, comparison: Comparison, bold: Font) -> None:
 def _units_sheet(wb: Workbook, comparison: Comparison, bold: Font) -> None:
     from openpyxl.chart import BarChart, Reference
 
-    ws = wb.create_sheet(UNITS_SHEET)
+    ws: Worksheet = wb.create_sheet(UNITS_SHEET)
     last = comparison.last
     titles = [
         "Mã đơn vị", "Tên đơn vị", "Mã năm trước", "Nội dung", "Mã chỉ tiêu", "Năm nay",
