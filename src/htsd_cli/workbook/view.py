@@ -19,6 +19,8 @@ from htsd_cli.workbook.parts import NO_LOOK, CellLook, IdSheet, NamedCell, posit
 # What a cell holds as python-calamine reads it (every format: xlsx, xls, ods): '' when empty.
 # None only in a view a test builds from a dict.
 CellValue = str | int | float | bool | dt.datetime | dt.date | dt.time | dt.timedelta | None
+# A sheet's values, row by row.
+Grid = Sequence[Sequence[CellValue]]
 
 
 class _Parts(TypedDict, total=False):
@@ -38,7 +40,7 @@ class SheetView:
     path: str
     fmt: str
     sheet: str
-    grid: Sequence[Sequence[CellValue]]
+    grid: Grid
     sheet_names: tuple[str, ...] = ()
     _names: Mapping[str, NamedCell] | None = field(default=None, repr=False)
     _properties: Mapping[str, str] | None = field(default=None, repr=False)
