@@ -93,7 +93,8 @@ class _EmptyDict(dict[_K, _V]):
 
 
 class _EmptyList(list[_T]):
-    """The one empty list of covered units every unit's return shares; it cannot be changed."""
+    """An empty list every folded reading without covered units (a unit's return) or further
+    sheets shares; it cannot be changed."""
 
     __setitem__ = __delitem__ = append = extend = insert = remove = pop = clear = _refuse
     __iadd__ = sort = reverse = _refuse

@@ -145,7 +145,7 @@ class _Bar:
             )
             self.bar.start()
             self.task = self.bar.add_task(self.label, total=total)
-        assert self.task is not None
+        assert self.task is not None  # added with the bar
         self.bar.advance(self.task, advance)
 
     def close(self) -> None:
