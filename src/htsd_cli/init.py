@@ -552,7 +552,7 @@ def updated_config(path: Path, fresh: str) -> tuple[str, list[str]]:
             continue
         if table and table not in doc:
             doc.add(table, tomlkit.table())
-        # the document or one of its tables (tomlkit types what it finds in a document as Any)
+        # the document or one of its tables (tomlkit leaves untyped what it finds in a document)
         target: MutableMapping[str, object] = doc[table] if table else doc
         if key in target and (
             (table, key) in ADDED_WHEN_MISSING or _plain(target[key]) == source[key]
