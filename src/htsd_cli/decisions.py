@@ -25,7 +25,7 @@ import functools
 import hashlib
 import io
 import os
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -41,7 +41,7 @@ from htsd_cli.values import ValueProblem, parse_vn_number, read_yes_no, show
 if TYPE_CHECKING:
     from openpyxl.worksheet.worksheet import Worksheet
 
-    from htsd_cli.workbook.view import CellValue
+    from htsd_cli.workbook.view import CellValue, Grid
 
 DECISIONS_NAME = "quyet-dinh.xlsx"
 SHEET = "Quyết định"
@@ -205,7 +205,7 @@ def load_decisions(path: Path | None) -> Decisions | None:
     return parse_decisions(rows, path.name)
 
 
-def parse_decisions(rows: Sequence[Sequence[CellValue]], name: str = DECISIONS_NAME) -> Decisions:
+def parse_decisions(rows: Grid, name: str = DECISIONS_NAME) -> Decisions:
     """The decisions in rows of cells: a header row naming the columns (in any order), then
     one decision a row; blank rows are skipped."""
     header_at, columns = -1, {}

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from htsd_cli.aggregate import Aggregate
     from htsd_cli.document import Row, Section
     from htsd_cli.roster import Roster
-    from htsd_cli.workbook.view import CellValue
+    from htsd_cli.workbook.view import CellValue, Grid
 
 SUMMARY_NAME = "tong-hop.xlsx"
 UNITS_SHEET = "Đơn vị x chỉ tiêu"  # summary.UNITS_SHEET (summary imports pandas-heavy code)
@@ -150,7 +150,7 @@ def _why(exc: Exception) -> str:
     return f"tệp hỏng hoặc không phải bảng tính .xlsx ({exc.__class__.__name__})"
 
 
-def read_summary(path: Path, sheets: Mapping[str, Sequence[Sequence[CellValue]]]) -> LastYear:
+def read_summary(path: Path, sheets: Mapping[str, Grid]) -> LastYear:
     """Last year from the rows of its summary's sheets (`_htsd`, the form sheet, the units)."""
     stamp = sheets.get(ID_SHEET)
     if not stamp:
@@ -235,7 +235,7 @@ def _figure(value: object) -> float | None:
     return float(value)
 
 
-def _at(rows: Sequence[Sequence[CellValue]], ref: str) -> CellValue:
+def _at(rows: Grid, ref: str) -> CellValue:
     """The value at an A1 reference in a sheet's rows (None when outside them)."""
     row, column = position(ref)
     if row < 0 or column < 0 or row >= len(rows) or column >= len(rows[row]):
