@@ -368,10 +368,10 @@ def roster_workbook(form: Form) -> bytes:
 
     from htsd_cli.cellsafe import append, put
     from htsd_cli.package import FONT_NAME, normalise_package
-    from htsd_cli.xlstyle import new_workbook
+    from htsd_cli.xlstyle import first_sheet, new_workbook
 
     wb = new_workbook()
-    ws = wb.active
+    ws = first_sheet(wb)
     ws.title = "Danh sách"
     heads = ("ma_don_vi", "ten_don_vi", "loai_don_vi", "nhom", "email", "dien_thoai")
     bold = Font(name=FONT_NAME, bold=True)
