@@ -51,6 +51,11 @@ def test_help_is_vietnamese(command):
         (["status", "x", "-r", str(SAMPLE_ROSTER), "--as-of"], "cần một giá trị"),
         (["form", "show", "thua"], "Thừa tham số"),
         (["init", "--nam", "abc"], "'abc' ở --nam phải là số."),
+        (  # typer names what it checked in lower case ("file '…' is a directory.")
+            ["aggregate", "x", "-r", str(SAMPLES), "-o", "ra"],
+            f"'{SAMPLES}' ở --roster / -r là một thư mục; ở đây cần một tệp.",
+        ),
+        (["aggregate", "x", "--nam-truoc", "khong-co"], "Không có 'khong-co' (ở --nam-truoc)."),
     ],
 )
 def test_usage_mistakes_are_said_in_vietnamese(args, says):

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,7 @@ from htsd_cli.settings import (
     Receipts,
     for_aggregate,
     for_collect,
+    for_template,
     for_validate,
     receipts_book,
 )
@@ -91,6 +93,28 @@ def test_which_receipts_book_is_decided_in_one_place(work, tmp_path):
     )
     assert collecting.receipts.place == config.receipts  # htsd.toml's, started by collect
     assert collecting.returns == (work / "returns",) and collecting.form is not None
+
+
+def test_a_roster_typed_in_decomposed_unicode_is_found_by_every_command(work, tmp_path):
+    name = unicodedata.normalize("NFC", "Danh sách đơn vị.csv")
+    shutil.copy(SAMPLE_ROSTER, work / name)
+    typed = work / unicodedata.normalize("NFD", name)  # as a Mac, or some keyboards, type it
+    assert typed.name != name and not typed.exists()
+    (tmp_path / "thu").mkdir()
+    chosen = [
+        for_validate(config=None, form=None, roster=typed, returns=None),
+        for_aggregate(
+            config=None, form=None, roster=typed, returns=None, output=None, narrative=None,
+            receipts=None,
+        ),
+        for_template(config=None, form=None, roster=typed, output=None, blank=False),
+        for_collect(
+            config=None, source=str(tmp_path / "thu"), out=None, receipts=None, ca_file=None,
+            roster=typed,
+        ),
+    ]  # fmt: skip
+    for settings in chosen:
+        assert settings.roster is not None and settings.roster.source == work / name
 
 
 def test_a_missing_input_says_what_and_where_htsd_looked(tmp_path, monkeypatch):

@@ -235,8 +235,10 @@ def test_config_errors_name_the_key(tmp_path):
 def test_missing_config_is_explained(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     result = runner.invoke(app, ["template", "--out", str(tmp_path / "o")])
-    assert result.exit_code == 1
-    assert "Không tìm thấy htsd.toml" in result.output
+    assert result.exit_code == 2  # a usage error: the command lacks what it needs
+    assert "Không tìm thấy htsd.toml" in result.output and str(tmp_path) in result.output
+    result = runner.invoke(app, ["template", "-c", str(tmp_path / "khong-co.toml")])
+    assert result.exit_code == 2 and "khong-co.toml" in result.output
 
 
 def test_config_in_working_folder_is_used(tmp_path, monkeypatch):

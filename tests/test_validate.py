@@ -475,7 +475,7 @@ def test_validate_needs_no_configuration_when_the_form_is_named(filled, tmp_path
     result = runner.invoke(app, ["validate", "--form", "htsd-2022", str(filled())])
     assert result.exit_code == 0, result.output
     result = runner.invoke(app, ["validate", str(filled())])
-    assert result.exit_code == 1 and "htsd.toml" in result.output
+    assert result.exit_code == 2 and "htsd.toml" in result.output and "--form" in result.output
 
 
 def test_every_finding_code_has_a_vietnamese_title():

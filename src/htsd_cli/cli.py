@@ -8,11 +8,12 @@ that `htsd --help` stays fast.
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, TypeVar, overload
 
 import typer
 from rich.console import Console
@@ -25,6 +26,9 @@ from htsd_cli.cli_vi import install as _vietnamese
 from htsd_cli.errors import HtsdError, ReadError, UsageError, os_error_message
 
 if TYPE_CHECKING:
+    from typer._click.core import Context
+    from typer.models import OptionInfo
+
     from htsd_cli.settings import Settings
 
 _vietnamese()
@@ -32,6 +36,7 @@ _plain_coercion()
 console = Console()
 err_console = Console(stderr=True)
 _state = {"debug": False}
+T = TypeVar("T")
 
 
 class Boundary(TyperGroup):
@@ -39,7 +44,7 @@ class Boundary(TyperGroup):
     once, in Vietnamese and without a traceback (unless --debug); a usage error exits 2, any
     other 1."""
 
-    def invoke(self, ctx: Any) -> Any:
+    def invoke(self, ctx: Context) -> object:
         try:
             return super().invoke(ctx)
         except HtsdError as exc:
@@ -67,9 +72,12 @@ form_app = typer.Typer(
 app.add_typer(form_app, name="form")
 
 
-def _date_option(name: str, help: str) -> Any:
+def _date_option(name: str, help: str) -> OptionInfo:
     """An option taking a date, typed dd/mm/yyyy or yyyy-mm-dd."""
-    return typer.Option(name, formats=["%d/%m/%Y", "%Y-%m-%d"], metavar="NGÀY", help=help)
+    option: OptionInfo = typer.Option(  # typer leaves Option's result untyped
+        name, formats=["%d/%m/%Y", "%Y-%m-%d"], metavar="NGÀY", help=help
+    )
+    return option
 
 
 ConfigOption = Annotated[
@@ -131,7 +139,7 @@ def main_callback(
     _state["debug"] = debug
 
 
-def _print_json(data: Any) -> None:
+def _print_json(data: object) -> None:
     """JSON for programs, in UTF-8 whatever the console's code page (Windows' is not UTF-8)."""
     import json
 
@@ -249,7 +257,11 @@ def _ask(given: str | None, question: str, default: str) -> str:
     return default
 
 
-def _ask_date(given: datetime | None, question: str, default: Any) -> Any:
+@overload
+def _ask_date(given: datetime | None, question: str, default: dt.date) -> dt.date: ...
+@overload
+def _ask_date(given: datetime | None, question: str, default: None) -> dt.date | None: ...
+def _ask_date(given: datetime | None, question: str, default: dt.date | None) -> dt.date | None:
     """A date flag's value, else the clerk's answer (dd/mm/yyyy) at a terminal, else `default`."""
     from htsd_cli.dates import why_not
     from htsd_cli.form import parse_date
@@ -468,18 +480,18 @@ def init(
 ) -> None:
     """Tạo thư mục làm việc cho một đợt thu báo cáo: năm, ngày, biểu mẫu, htsd.toml, danh sách
     đơn vị, sổ nhận."""
-    import datetime as dt
 
     from htsd_cli import init as folders
     from htsd_cli import views
 
     was = folders.current_answers(folder)  # init run again: the answers given before
 
-    def before(table: str, key: str, default: Any) -> Any:
+    def before(table: str, key: str, kind: type[T]) -> T | None:
+        """What init was told before for `table.key`, when it is a `kind` (a switch is not)."""
         value = was.get((table, key))
-        return default if value is None or isinstance(value, bool) else value
+        return value if isinstance(value, kind) and not isinstance(value, bool) else None
 
-    campaign_year = _ask_year(year, before("", "year", dt.date.today().year))
+    campaign_year = _ask_year(year, before("", "year", int) or dt.date.today().year)
     folders.same_year(folder, was, campaign_year)
     kept = None if form else folders.existing_form(folder, was)
     origin = folders.origin(campaign_year, form or kept, plan)
@@ -488,11 +500,13 @@ def init(
         year=campaign_year,
         start=_ask_date(start, "Tuần lễ từ ngày", first),
         end=_ask_date(end, "Tuần lễ đến ngày", last),
-        deadline=_ask_date(deadline, "Hạn đơn vị nộp báo cáo", before("", "deadline", due)),
+        deadline=_ask_date(
+            deadline, "Hạn đơn vị nộp báo cáo", before("", "deadline", dt.date) or due
+        ),
         report_date=_ask_date(
             report_date,
             "Ngày của báo cáo tổng hợp (Enter: ghi sau)",
-            before("report", "date", None),
+            before("report", "date", dt.date),
         ),
         theme=_ask(
             theme,
@@ -504,7 +518,8 @@ def init(
 
     def answer(given: str | None, question: str, key: str, default: str) -> str:
         table, name = key.split(".")
-        return _ask(given, question, str(before(table, name, default)))
+        earlier = before(table, name, str)
+        return _ask(given, question, default if earlier is None else earlier)
 
     office_name = answer(
         office, "Tên cơ quan thu báo cáo", "office.name", "Phòng Giáo dục và Đào tạo"

@@ -13,12 +13,18 @@ import os
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from typer._click.core import Context
+    from typer._coercion import RuntimeParam
+    from typer.core import _TyperParameter
+    from typer.models import ParameterInfo
 
 _PLAIN = (str, int, bool, Path, datetime)
 
 
-def _plain(annotation: Any, info: Any) -> bool:
+def _plain(annotation: object, info: ParameterInfo) -> bool:
     """A type coerced here: str, int, a switch (bool), Path, list[Path], datetime with its
     formats, and no
     parser, range, choice, file or path type of typer's own."""
@@ -45,12 +51,14 @@ def install() -> None:
 
     @dataclass(frozen=True)
     class PlainRuntimeParam(RuntimeParam):
-        def _coerce_value(self, value: Any, param: Any, ctx: Any) -> Any:
+        def _coerce_value(self, value: object, param: _TyperParameter, ctx: Context) -> object:
             if isinstance(value, (list, tuple)):
                 return type(value)(self._one(Path, item, param, ctx) for item in value)
             return self._one(self.annotation, value, param, ctx)
 
-        def _one(self, annotation: Any, value: Any, param: Any, ctx: Any) -> Any:
+        def _one(
+            self, annotation: object, value: object, param: _TyperParameter, ctx: Context
+        ) -> object:
             if isinstance(value, bytes):
                 value = os.fsdecode(value)
             if annotation is bool:  # a switch is True or False; anything else as typer says
@@ -61,13 +69,14 @@ def install() -> None:
             if annotation is str:
                 return str(value)
             if annotation is Path:  # typer's own checks (exists, file or folder…), then a Path
+                given = value if isinstance(value, (str, os.PathLike)) else str(value)
                 checked = coerce_cli_path(
-                    value, self.parameter_info, path_type=None, param=param, ctx=ctx
+                    given, self.parameter_info, path_type=None, param=param, ctx=ctx
                 )
                 return Path(os.fsdecode(checked))
             if annotation is int:
                 try:
-                    return int(value)
+                    return int(value if isinstance(value, (str, int)) else str(value))
                 except (TypeError, ValueError):
                     raise BadParameter(
                         f"{value!r} is not a valid integer.", ctx=ctx, param=param
@@ -77,7 +86,7 @@ def install() -> None:
             formats = self.parameter_info.formats or []
             for form in formats:
                 try:
-                    return datetime.strptime(value, form)
+                    return datetime.strptime(str(value), form)
                 except ValueError:
                     continue
             shown = ", ".join(map(repr, formats))
@@ -85,7 +94,7 @@ def install() -> None:
                 f"{value!r} does not match the formats {shown}.", ctx=ctx, param=param
             )
 
-    def get_runtime_param(self: Any) -> Any:
+    def get_runtime_param(self: _TyperParameter) -> RuntimeParam:
         if self._runtime_param is None:
             descriptor = self.type_descriptor
             if _plain(descriptor.annotation, descriptor.parameter_info):

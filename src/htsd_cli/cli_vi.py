@@ -11,10 +11,19 @@ import importlib.abc
 import importlib.util
 import re
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from importlib.machinery import ModuleSpec
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from typer._click.core import Command, Context
+    from typer._click.exceptions import ClickException
+    from typer._click.formatting import HelpFormatter
+    from typer.core import TyperArgument, TyperOption
+
+    Pieces = Callable[[Command, Context], list[str]]
+    Message = Callable[[ClickException], str]
 
 HELP_TEXT = "In hướng dẫn này rồi thoát."
 USAGE_PREFIX = "Cách dùng: "
@@ -45,6 +54,8 @@ TYPES = {
     "<list[str]>": "CHỮ",
 }
 
+_PATH = "(?i:file|path|directory|dir)"  # how typer (0.29: in lower case) names what it checked
+
 # usage errors: (pattern of click's English message, Vietnamese with the pattern's groups)
 ERRORS: tuple[tuple[str, str], ...] = (
     (r"Missing option '(.+?)'(?: / '(.+?)')?\.?$", "Thiếu tùy chọn bắt buộc {0}."),
@@ -58,16 +69,21 @@ ERRORS: tuple[tuple[str, str], ...] = (
         "Ngày '{1}' ở {0} không đúng: hãy ghi dạng 08/10/2025 (ngày/tháng/năm) hoặc 2025-10-08.",
     ),
     (
-        r"Invalid value for '(.+?)': (?:File|Path|Directory) '(.*)' is a directory\.?$",
+        rf"Invalid value for '(.+?)': {_PATH} '(.*)' is a directory\.?$",
         "'{1}' ở {0} là một thư mục; ở đây cần một tệp.",
     ),
     (
-        r"Invalid value for '(.+?)': (?:File|Path|Directory) '(.*)' is a file\.?$",
+        rf"Invalid value for '(.+?)': {_PATH} '(.*)' is a file\.?$",
         "'{1}' ở {0} là một tệp; ở đây cần một thư mục.",
     ),
     (
-        r"Invalid value for '(.+?)': (?:File|Path|Directory) '(.*)' does not exist\.?$",
+        rf"Invalid value for '(.+?)': {_PATH} '(.*)' does not exist\.?$",
         "Không có '{1}' (ở {0}). Hãy kiểm tra lại đường dẫn.",
+    ),
+    (
+        rf"Invalid value for '(.+?)': {_PATH} '(.*)' is not (?:readable|writable)\.?$",
+        "Không được phép mở '{1}' (ở {0}): hãy kiểm tra quyền truy cập tệp, hoặc đóng chương "
+        "trình đang mở nó.",
     ),
     (r"Invalid value for '(.+?)': '(.*)' is not a valid integer.*$", "'{1}' ở {0} phải là số."),
     (r"Invalid value for '(.+?)': (.*)$", "Giá trị ở {0} không hợp lệ ({1})."),
@@ -82,6 +98,7 @@ ERRORS: tuple[tuple[str, str], ...] = (
 _COMPILED = [(re.compile(p, re.S), t) for p, t in ERRORS]
 
 
+_BOTH_NAMES = re.compile(r"'(-[^']*)' / '(-[^']*)'")
 _NOT_A_DATE = re.compile(
     r"Invalid value for '(.+?)': (?:Value error, )?'(.*)' does not match", re.S
 )
@@ -91,6 +108,8 @@ def translate(message: str) -> str:
     """A click usage message in Vietnamese (unchanged when it is not one of click's)."""
     from htsd_cli.dates import impossible
 
+    if message.startswith("Invalid value for "):  # '--roster' / '-r' → '--roster / -r'
+        message = _BOTH_NAMES.sub(r"'\1 / \2'", message, count=1)
     date = _NOT_A_DATE.match(message.strip())
     why = impossible(date.group(2)) if date else ""
     if date and why:  # shaped like a date, but no calendar has it
@@ -111,15 +130,15 @@ def translate(message: str) -> str:
 PIECES = {"[OPTIONS]": "[TÙY-CHỌN]", "COMMAND [ARGS]...": "LỆNH [THAM-SỐ]..."}
 
 
-def _pieces(collect: Any) -> Any:
-    def vi_usage_pieces(self: Any, ctx: Any) -> list[str]:
+def _pieces(collect: Pieces) -> Pieces:
+    def vi_usage_pieces(self: Command, ctx: Context) -> list[str]:
         return [PIECES.get(piece, piece) for piece in collect(self, ctx)]
 
     return vi_usage_pieces
 
 
-def _translated(format_message: Any) -> Any:
-    def vi_format_message(self: Any) -> str:
+def _translated(format_message: Message) -> Message:
+    def vi_format_message(self: ClickException) -> str:
         return translate(format_message(self))
 
     return vi_format_message
@@ -129,7 +148,7 @@ _installed = {"done": False}
 RICH_HELP_MODULE = "typer.rich_utils"
 
 
-def _rich_words(rich_utils: Any) -> None:
+def _rich_words(rich_utils: ModuleType) -> None:
     for name, text in CONSTANTS.items():
         if hasattr(rich_utils, name):
             setattr(rich_utils, name, text)
@@ -138,7 +157,7 @@ def _rich_words(rich_utils: Any) -> None:
 class _ThenLoader(importlib.abc.Loader):
     """A module's own loader, and one more step once the module has run."""
 
-    def __init__(self, loader: Any, then: Callable[[ModuleType], None]) -> None:
+    def __init__(self, loader: importlib.abc.Loader, then: Callable[[ModuleType], None]) -> None:
         self.loader, self.then = loader, then
 
     def create_module(self, spec: ModuleSpec) -> ModuleType | None:
@@ -156,7 +175,9 @@ class _OnImport(importlib.abc.MetaPathFinder):
     def __init__(self, name: str, then: Callable[[ModuleType], None]) -> None:
         self.name, self.then = name, then
 
-    def find_spec(self, name: str, path: Any = None, target: Any = None) -> ModuleSpec | None:
+    def find_spec(
+        self, name: str, path: Sequence[str] | None = None, target: ModuleType | None = None
+    ) -> ModuleSpec | None:
         if name != self.name:
             return None
         sys.meta_path.remove(self)
@@ -188,14 +209,16 @@ def install() -> None:
 
     write_usage = formatting.HelpFormatter.write_usage
 
-    def vi_write_usage(self: Any, prog: str, args: str = "", prefix: str | None = None) -> None:
+    def vi_write_usage(
+        self: HelpFormatter, prog: str, args: str = "", prefix: str | None = None
+    ) -> None:
         write_usage(self, prog, args, USAGE_PREFIX if prefix is None else prefix)
 
     formatting.HelpFormatter.write_usage = vi_write_usage  # type: ignore[method-assign]
 
     get_help_option = core.Command.get_help_option
 
-    def vi_help_option(self: Any, ctx: Any) -> Any:
+    def vi_help_option(self: Command, ctx: Context) -> TyperOption | None:
         option = get_help_option(self, ctx)
         if option is not None:
             option.help = HELP_TEXT
@@ -208,12 +231,16 @@ def install() -> None:
             exc.format_message = _translated(vars(exc)["format_message"])  # type: ignore[attr-defined]
 
     for command in (core.Command, tcore.TyperGroup):
-        command.collect_usage_pieces = _pieces(vars(command)["collect_usage_pieces"])  # type: ignore[method-assign]
+        command.collect_usage_pieces = _pieces(vars(command)["collect_usage_pieces"])  # type: ignore[method-assign, assignment]
 
     for param in (tcore.TyperOption, tcore.TyperArgument):
         display = param.display_type_rich
 
-        def vi_display(self: Any, ctx: Any, _display: Any = display) -> str | None:
+        def vi_display(
+            self: TyperOption | TyperArgument,
+            ctx: Context,
+            _display: Callable[..., str | None] = display,
+        ) -> str | None:
             if getattr(self, "is_flag", False):
                 return None  # a switch takes no value: nothing to show
             text: str | None = _display(self, ctx)

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from htsd_cli.dates import impossible
-from htsd_cli.errors import ConfigError, HtsdError, read_reason
+from htsd_cli.errors import ConfigError, ConfigMissing, HtsdError, read_reason
 from htsd_cli.form import Form, load_form
 
 CONFIG_NAME = "htsd.toml"
@@ -136,17 +136,23 @@ def find_config(explicit: Path | None) -> Path | None:
 
         explicit = find_path(explicit) or explicit  # typed in decomposed Unicode
         if not explicit.is_file():
-            raise ConfigError(f"Không tìm thấy tệp cấu hình {explicit}.")
+            raise ConfigMissing(
+                f"Không tìm thấy tệp cấu hình {explicit} (ghi sau --config). Hãy kiểm tra lại "
+                "đường dẫn."
+            )
         return explicit
     candidate = Path.cwd() / CONFIG_NAME
     return candidate if candidate.is_file() else None
 
 
-def not_found() -> ConfigError:
-    """No --config, and no htsd.toml in the working folder."""
-    return ConfigError(
-        f"Không tìm thấy {CONFIG_NAME} trong thư mục {Path.cwd()}. "
-        "Hãy chạy lệnh trong thư mục có tệp này hoặc chỉ rõ bằng --config TỆP."
+def not_found(instead: str = "") -> ConfigMissing:
+    """No --config, and no htsd.toml in the working folder: a usage error saying where htsd
+    looked (and `instead`, what else the command could be given)."""
+    other = f", hoặc {instead}" if instead else ""
+    return ConfigMissing(
+        f"Không tìm thấy {CONFIG_NAME} trong thư mục {Path.cwd()} (nơi chạy lệnh), và lệnh không "
+        f"có --config. Hãy chạy lệnh trong thư mục có tệp này (htsd init tạo sẵn), chỉ rõ bằng "
+        f"--config TỆP{other}."
     )
 
 

@@ -22,6 +22,11 @@ class ConfigError(HtsdError):
     """The configuration file (htsd.toml) is missing or wrong."""
 
 
+class ConfigMissing(UsageError, ConfigError):
+    """No htsd.toml where htsd looked (or --config names a file that is not there): the command
+    was typed without something it needs, so it is a usage error (exit status 2)."""
+
+
 class RosterError(HtsdError):
     """The roster of units is unreadable or wrong."""
 

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from htsd_cli.roster import Roster
 
 T = TypeVar("T")
+_NAME_THE_FORM = "ghi biểu mẫu bằng --form (mã có sẵn hoặc tệp biểu mẫu)"
 FILE_TIMES = "mtime"  # --receipts mtime: date returns by their file times (a copy resets them)
 
 
@@ -190,6 +191,11 @@ def _on_disk(path: Path | None) -> Path | None:
     return (find_path(path) or path) if path is not None else None
 
 
+def _roster(given: Path | None, config: Config | None) -> Path | None:
+    """Which roster: --roster, else htsd.toml's, as it is on disk (names compared in NFC)."""
+    return _on_disk(given or (config.roster if config is not None else None))
+
+
 def _configured_returns(config: Config | None) -> list[Path] | None:
     return [config.returns] if config is not None and config.returns is not None else None
 
@@ -214,8 +220,8 @@ def for_validate(
     elif form is not None:  # --form alone is enough to check returns
         loaded = load_form(form)
     else:
-        raise not_found()
-    roster = _on_disk(roster or (cfg.roster if cfg is not None else None))
+        raise not_found(_NAME_THE_FORM)
+    roster = _roster(roster, cfg)
     return Settings(
         form=loaded,
         config=cfg,
@@ -254,7 +260,7 @@ def _collecting(
     if cfg is None:
         raise not_found()
     loaded = cfg.load_form(form)
-    return cfg, loaded, load_roster(_on_disk(roster) or roster, loaded), existing, output
+    return cfg, loaded, load_roster(_roster(roster, cfg) or roster, loaded), existing, output
 
 
 def for_status(
@@ -312,7 +318,7 @@ def for_template(
     if cfg is None:
         raise not_found()
     loaded = cfg.load_form(form)
-    roster = None if blank else roster or cfg.roster
+    roster = None if blank else _roster(roster, cfg)
     units = load_roster(roster, loaded) if roster is not None else None
     return Settings(form=loaded, config=cfg, roster=units, output=out)
 
@@ -325,7 +331,7 @@ def for_form(*, config: Path | None, form: str | None) -> Settings:
         return Settings(form=load_form(form))
     cfg = load_optional_config(config)
     if cfg is None:
-        raise not_found()
+        raise not_found(_NAME_THE_FORM)
     return Settings(form=cfg.load_form(), config=cfg)
 
 
@@ -382,7 +388,7 @@ def for_collect(
     if cfg is not None:
         try:  # only to tell whose each saved file is: the mail is collected all the same
             form = cfg.load_form()
-            roster = roster or cfg.roster
+            roster = _roster(roster, cfg)
             units = load_roster(roster, form) if roster is not None and roster.exists() else None
         except HtsdError as exc:
             form, unattributed = None, str(exc)
