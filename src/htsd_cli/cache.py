@@ -27,10 +27,13 @@ import sqlite3
 import stat
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from htsd_cli.archives import content_digest, outer
 from htsd_cli.findings import Code, FileReport, Finding, LocatedBy, ReadingKind, Severity
+
+if TYPE_CHECKING:
+    from htsd_cli.form import Form
 
 CACHE_NAME = ".htsd-bo-nho.sqlite"
 APPLICATION_ID = 0x48545344  # "HTSD": marks the database as htsd's
@@ -107,7 +110,7 @@ def code_fingerprint() -> str:
     return sha.hexdigest()
 
 
-def fingerprint(form: Any, *options: object) -> str:
+def fingerprint(form: Form, *options: object) -> str:
     """What, besides the file, decides a reading: the code, the form and the check's options."""
     sha = hashlib.sha256(code_fingerprint().encode())
     source = Path(form.source) if getattr(form, "source", "") else None
@@ -130,16 +133,16 @@ def _record(report: FileReport) -> str:
     return json.dumps(_fields(report), ensure_ascii=False, sort_keys=True)
 
 
-def _fields(report: FileReport) -> dict[str, Any]:
+def _fields(report: FileReport) -> dict[str, object]:
     """A reading's fields as plain data, its further sheets' readings within. Built field by
     field: dataclasses.asdict deep-copies everything first, five times slower."""
-    data: dict[str, Any] = {}
+    data: dict[str, object] = {}
     for name in _REPORT_FIELDS:
-        value = getattr(report, name)
+        value: object = getattr(report, name)
         if name == "findings":
-            value = [{k: getattr(f, k) for k in _FINDING_FIELDS} for f in value]
+            value = [{k: getattr(f, k) for k in _FINDING_FIELDS} for f in report.findings]
         elif name == "more_sheets":
-            value = [_fields(more) for more in value]
+            value = [_fields(more) for more in report.more_sheets]
         elif isinstance(value, Mapping):
             value = dict(value)
         data[name] = value
@@ -150,7 +153,9 @@ def _report(body: str, path: str, mtime: float) -> FileReport:
     return _from_fields(json.loads(body), path, mtime)
 
 
-def _from_fields(data: dict[str, Any], path: str, mtime: float) -> FileReport:
+# `data`: a signed entry's JSON as _fields wrote it. Each value has its field's own type
+# (FileReport's and Finding's fields, by name), which json.loads cannot tell the type checker.
+def _from_fields(data: dict[str, Any], path: str, mtime: float) -> FileReport:  # parsed JSON
     findings = [
         Finding(Code(f.pop("code")), Severity(f.pop("severity")), file=path, **f)
         for f in data.pop("findings")

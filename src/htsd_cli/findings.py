@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, MutableMapping, Sequence
 from dataclasses import asdict, dataclass, field
-from typing import TYPE_CHECKING, Any
+from enum import Enum
+from typing import TYPE_CHECKING, Final, TypeVar, overload
 
 from htsd_cli.words import Word
 
@@ -172,18 +173,33 @@ class Finding:
         return {**asdict(self), "title": self.title}
 
 
-class Figures(MutableMapping[str, Any]):
+# What a reading holds for one row of the form: a number (float; an office's summary counts the
+# units that answered yes), a yes/no answer (bool) or a text (str). Where nothing was read (a
+# blank, an error, a row not located) a reading holds None.
+Figure = float | bool | str
+
+_T = TypeVar("_T")
+
+
+class _Absent(Enum):
+    """The mark of a key `Figures` does not hold (None is a figure's value: nothing read)."""
+
+    ABSENT = "absent"
+
+
+class Figures(MutableMapping[str, Figure | None]):
     """A reading's figures, held compactly once it has arrived in the parent process: the keys
     are one index shared by every reading of the form, the values a list in that order; a key
     the index does not know goes to a small dict of its own. Behaves as the dict it replaces."""
 
     __slots__ = ("_extra", "_index", "_values")
-    _ABSENT: Any = object()
+    _ABSENT: Final = _Absent.ABSENT
 
-    def __init__(self, index: dict[str, int], items: Mapping[str, Any]) -> None:
+    def __init__(self, index: dict[str, int], items: Mapping[str, Figure | None]) -> None:
         self._index = index
-        values: list[Any] = [Figures._ABSENT] * len(index)  # exactly as long: no spare room
-        extra: dict[str, Any] | None = None
+        # exactly as long: no spare room
+        values: list[Figure | _Absent | None] = [Figures._ABSENT] * len(index)
+        extra: dict[str, Figure | None] | None = None
         for key, value in items.items():
             at = index.get(key)
             if at is not None:
@@ -194,7 +210,7 @@ class Figures(MutableMapping[str, Any]):
         self._values = values
         self._extra = extra
 
-    def __getitem__(self, key: str) -> Any:
+    def __getitem__(self, key: str) -> Figure | None:
         at = self._index.get(key)
         if at is None:
             if self._extra is None:
@@ -205,18 +221,22 @@ class Figures(MutableMapping[str, Any]):
             raise KeyError(key)
         return value
 
-    def get(self, key: str, default: object = None) -> Any:  # the dict's speed, not Mapping's
+    @overload
+    def get(self, key: str, default: None = None) -> Figure | None: ...
+    @overload
+    def get(self, key: str, default: _T) -> Figure | _T | None: ...
+    def get(self, key: str, default: object = None) -> object:  # the dict's speed, not Mapping's
         at = self._index.get(key)
         if at is None:
             return self._extra.get(key, default) if self._extra is not None else default
         value = self._values[at]
         return default if value is Figures._ABSENT else value
 
-    def pick(self, keys: Sequence[str]) -> list[Any]:
+    def pick(self, keys: Sequence[str]) -> list[Figure | None]:
         """The values of `keys` in that order, None for those not held (`map(get, keys)` at a
         quarter of the cost: the totals ask this for every unit)."""
         index, values, absent, extra = self._index, self._values, Figures._ABSENT, self._extra
-        out = []
+        out: list[Figure | None] = []
         for key in keys:
             at = index.get(key)
             value = values[at] if at is not None else (extra or {}).get(key, absent)
@@ -224,9 +244,9 @@ class Figures(MutableMapping[str, Any]):
         return out
 
     def __contains__(self, key: object) -> bool:
-        return self.get(key, Figures._ABSENT) is not Figures._ABSENT  # type: ignore[arg-type]
+        return self.get(key, Figures._ABSENT) is not Figures._ABSENT  # type: ignore[call-overload]
 
-    def __setitem__(self, key: str, value: object) -> None:
+    def __setitem__(self, key: str, value: Figure | None) -> None:
         at = self._index.get(key)
         if at is not None:
             self._values[at] = value
@@ -257,11 +277,12 @@ class Figures(MutableMapping[str, Any]):
     def __repr__(self) -> str:
         return repr(dict(self))
 
-    def __reduce__(self) -> tuple[Any, ...]:  # copies and pickles keep the absent marker out
+    # copies and pickles keep the absent marker out
+    def __reduce__(self) -> tuple[type[Figures], tuple[dict[str, int], dict[str, Figure | None]]]:
         return Figures, (self._index, dict(self))
 
 
-def pick(values: Mapping[str, Any], keys: Sequence[str]) -> list[Any]:
+def pick(values: Mapping[str, Figure | None], keys: Sequence[str]) -> list[Figure | None]:
     """The values of `keys` in that order, None for those not held: `Figures.pick` when the
     reading has been folded, else one `get` each."""
     return values.pick(keys) if isinstance(values, Figures) else [values.get(k) for k in keys]
@@ -280,7 +301,7 @@ class FileReport:
     unit_group: str = ""
     identity_sources: list[str] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
-    values: MutableMapping[str, Any] = field(default_factory=dict)
+    values: MutableMapping[str, Figure | None] = field(default_factory=dict)
     texts: dict[str, str] = field(default_factory=dict)
     cells: dict[str, str] = field(default_factory=dict)
     sheet: str = ""
@@ -294,7 +315,7 @@ class FileReport:
     ignored: dict[str, str] = field(default_factory=dict)  # figures typed in rows not answered
     # figures held for the clerk (a finding of HELD_CODES says why): indicator id → what would be
     # counted if the clerk confirms it as typed (None when nothing can be read from the cell)
-    held: dict[str, Any] = field(default_factory=dict)
+    held: dict[str, Figure | None] = field(default_factory=dict)
     digest: str = ""  # SHA-256 of the bytes read, when a cache asked for it (then dropped)
     # the unit's name as typed at the top of the form sheet: one piece of evidence of whose the
     # reading is, weighed against the stamp, the file's name and the sender (then dropped)

@@ -3,9 +3,9 @@ readings hold each shared piece (a cell map, a number, a word) once."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import NoReturn, TypeVar
 
-from htsd_cli.findings import Figures, FileReport
+from htsd_cli.findings import Figure, Figures, FileReport
 from htsd_cli.form import Form
 
 
@@ -46,13 +46,13 @@ class Folder:
         if not report.covers:  # a unit's return (an office's summary has them)
             report.covers = _NO_COVERS
         if not report.reported:
-            report.reported = _NONE
+            report.reported = _NO_COUNTS
         if not report.expected:
-            report.expected = _NONE
+            report.expected = _NO_COUNTS
         if not report.ignored:
-            report.ignored = _NONE
+            report.ignored = _NO_WORDS
         if not report.held:
-            report.held = _NONE
+            report.held = _NO_HELD
         if report.cells:
             if report.cells == self.last:  # most files: the map of the file before
                 report.cells = self.last
@@ -67,7 +67,7 @@ class Folder:
                 values[key] = numbers.setdefault(value, value)
         report.values = Figures(self.index, values)
         report.texts = (
-            {keys.get(k, k): v for k, v in report.texts.items()} if report.texts else _NONE
+            {keys.get(k, k): v for k, v in report.texts.items()} if report.texts else _NO_WORDS
         )
         return report
 
@@ -76,27 +76,35 @@ class Folder:
 _REPEATED = ("fmt", "form_id", "unit_type", "unit_group", "sheet", "located_by", "kind")
 
 
-def _refuse(self: object, *args: object, **kwargs: object) -> Any:
+_K = TypeVar("_K")
+_V = TypeVar("_V")
+_T = TypeVar("_T")
+
+
+def _refuse(self: object, *args: object, **kwargs: object) -> NoReturn:
     raise TypeError("a folded reading's shared empty container cannot be changed")
 
 
-class _EmptyDict(dict[str, Any]):
-    """The one empty mapping every folded reading without texts or counts shares: changing it
-    would change them all, so it refuses to be changed."""
+class _EmptyDict(dict[_K, _V]):
+    """An empty mapping every folded reading without texts, counts or held figures shares:
+    changing it would change them all, so it refuses to be changed."""
 
     __setitem__ = __delitem__ = update = setdefault = pop = popitem = clear = _refuse
 
 
-class _EmptyList(list[str]):
-    """The one empty list of covered units every unit's return shares; it cannot be changed."""
+class _EmptyList(list[_T]):
+    """An empty list every folded reading without covered units (a unit's return) or further
+    sheets shares; it cannot be changed."""
 
     __setitem__ = __delitem__ = append = extend = insert = remove = pop = clear = _refuse
     __iadd__ = sort = reverse = _refuse
 
 
-_NO_COVERS = _EmptyList()
-_NO_SHEETS: list[FileReport] = _EmptyList()  # type: ignore[assignment]
-_NONE = _EmptyDict()
+_NO_COVERS: list[str] = _EmptyList()
+_NO_SHEETS: list[FileReport] = _EmptyList()
+_NO_COUNTS: dict[str, int] = _EmptyDict()
+_NO_WORDS: dict[str, str] = _EmptyDict()
+_NO_HELD: dict[str, Figure | None] = _EmptyDict()
 
 
 def each_reading(readings: list[FileReport]) -> list[FileReport]:

@@ -11,7 +11,7 @@ from htsd_cli.findings import Code
 from htsd_cli.textnorm import fold, nfc
 
 _NUMBER_RE = re.compile(r"^([+-]?)\s*([0-9](?:[0-9., ]*[0-9])?)\s*(.*)$", re.S)
-# Any kind of space people (and spreadsheet programs) put between groups of digits.
+# Every kind of space people (and spreadsheet programs) put between groups of digits.
 _SPACES = str.maketrans(
     {c: " " for c in "\u00a0\u202f\u2009\u2007\u2002\u2003\u2004\u2005\u2006\u2008\u200a\u3000"}
 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.markup import escape
@@ -15,7 +15,8 @@ from htsd_cli.form import KINDS, Form, Limits
 from htsd_cli.textnorm import format_number
 
 if TYPE_CHECKING:
-    from rich.progress import Progress
+    from rich.console import RenderableType
+    from rich.progress import Progress, TaskID
 
     from htsd_cli.aggregate import Aggregate
     from htsd_cli.annotate import Annotated
@@ -46,7 +47,7 @@ def shown(path: str | Path) -> str:
     return text if relative == ".." or relative.startswith(".." + os.sep) else relative
 
 
-def _plain_width(cell: Any, whole: bool) -> int:
+def _plain_width(cell: RenderableType, whole: bool) -> int:
     """The width a cell needs: its longest word (words wrap at spaces), or all of it."""
     from rich.cells import cell_len
     from rich.text import Text
@@ -116,7 +117,7 @@ class _Bar:
     def __init__(self, console: Console, label: str) -> None:
         self.console, self.label = console, label
         self.bar: Progress | None = None
-        self.task: Any = None
+        self.task: TaskID | None = None  # given with the bar
         self.off = False
 
     def __call__(self, advance: int, total: int) -> None:
@@ -144,6 +145,7 @@ class _Bar:
             )
             self.bar.start()
             self.task = self.bar.add_task(self.label, total=total)
+        assert self.task is not None  # added with the bar
         self.bar.advance(self.task, advance)
 
     def close(self) -> None:

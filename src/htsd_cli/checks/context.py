@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
-from htsd_cli.findings import Code, FileReport, Finding, ReadingKind, Severity
+from htsd_cli.findings import Code, Figure, FileReport, Finding, ReadingKind, Severity
 from htsd_cli.form import Form, Indicator
 from htsd_cli.layout import label_text
 from htsd_cli.values import show
-from htsd_cli.workbook.view import SheetView
+from htsd_cli.workbook.view import CellValue, SheetView
 
 
 @dataclass
@@ -20,12 +19,12 @@ class Context:
     form: Form
     strict: bool
     report: FileReport
-    values: dict[str, Any] = field(default_factory=dict)
+    values: dict[str, Figure | None] = field(default_factory=dict)
     want_names: bool = True  # read unit names from the file (no roster to give them)
     own_sheet: bool = False  # a further sheet of the workbook: only its own marks say whose it is
     checked: bool = False  # the form was found and every check ran (checkfile.check_view)
 
-    def value(self, ind_or_id: str) -> Any:
+    def value(self, ind_or_id: str) -> CellValue:
         """The raw value of a located cell ('' when the cell was not located)."""
         ref = self.report.cells.get(ind_or_id, "")
         return self.view.value(ref) if ref else ""

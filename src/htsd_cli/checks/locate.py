@@ -19,7 +19,6 @@ import functools
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from htsd_cli.findings import Code, LocatedBy
 from htsd_cli.form import Form, Indicator
@@ -27,6 +26,7 @@ from htsd_cli.layout import compute_layout, label_text, per_form
 from htsd_cli.textnorm import label_key
 from htsd_cli.values import is_blank
 from htsd_cli.workbook.parts import NamedCell, address, position
+from htsd_cli.workbook.view import Grid
 
 LABEL_COLUMNS = 8  # labels are looked for in the first columns only
 HEADER_LOOKBACK = 8  # rows above the first figure searched for the table's header
@@ -67,7 +67,7 @@ def _cell_key(text: str) -> str | None:
 class LabelIndex:
     """The label keys of each row of a grid, computed once and on demand."""
 
-    def __init__(self, grid: Sequence[Sequence[Any]]) -> None:
+    def __init__(self, grid: Grid) -> None:
         self.grid = grid
         self._rows: dict[int, list[tuple[int, str]]] = {}
         self._by_key: dict[str, list[tuple[int, int]]] | None = None
@@ -154,7 +154,7 @@ class Header:
         return next((c for c, role in sorted(self.roles.items()) if role == NOTE), None)
 
 
-def _header_cells(grid: Sequence[Sequence[Any]], r: int) -> dict[int, tuple[str, str]]:
+def _header_cells(grid: Grid, r: int) -> dict[int, tuple[str, str]]:
     cells = grid[r] if 0 <= r < len(grid) else ()
     out = {}
     for c, v in enumerate(cells[: LABEL_COLUMNS + 4]):
@@ -165,12 +165,12 @@ def _header_cells(grid: Sequence[Sequence[Any]], r: int) -> dict[int, tuple[str,
     return out
 
 
-def is_header_row(grid: Sequence[Sequence[Any]], r: int) -> bool:
+def is_header_row(grid: Grid, r: int) -> bool:
     """Whether row r names the columns of a table ("TT", "Nội dung", "Kết quả"…)."""
     return len(_header_cells(grid, r)) >= 2
 
 
-def find_header(grid: Sequence[Sequence[Any]], first_row: int) -> Header | None:
+def find_header(grid: Grid, first_row: int) -> Header | None:
     """The header row nearest above the table's first figure (two rows when it is split)."""
     for r in range(first_row - 1, max(-1, first_row - 1 - HEADER_LOOKBACK), -1):
         lower = _header_cells(grid, r)
@@ -784,7 +784,7 @@ def locate_by_labels(
     return location
 
 
-def _holds(grid: Sequence[Sequence[Any]], r: int, col: int) -> bool:
+def _holds(grid: Grid, r: int, col: int) -> bool:
     """Whether row r has something in column col."""
     cells = grid[r]
     return col < len(cells) and not is_blank(cells[col])
@@ -901,7 +901,7 @@ def _gap(cells: Mapping[str, str], form: Form, ind: Indicator, value_col: int) -
 
 
 def locate(
-    grid: Sequence[Sequence[Any]],
+    grid: Grid,
     form: Form,
     sheet: str,
     names: Mapping[str, NamedCell],

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import statistics
-from typing import Any
 
 from htsd_cli.checks.context import where
 from htsd_cli.checks.plausible import how_far, peer_figures
@@ -65,5 +64,5 @@ class Outlier(Finding):
             "gõ nhầm không."
         )
 
-    def __reduce__(self) -> tuple[Any, ...]:
+    def __reduce__(self) -> tuple[type[Finding], tuple[object, ...]]:
         return Finding, tuple(getattr(self, f.name) for f in dataclasses.fields(Finding))

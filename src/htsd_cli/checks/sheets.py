@@ -9,9 +9,7 @@ batch.check_roster).
 
 from __future__ import annotations
 
-from typing import Any
-
-from htsd_cli.findings import ERROR, WARNING, Code, FileReport, Finding
+from htsd_cli.findings import ERROR, WARNING, Code, Figure, FileReport, Finding
 from htsd_cli.roster import name_key, normalise_code
 from htsd_cli.values import show
 
@@ -50,7 +48,7 @@ def _own_marks(rep: FileReport) -> tuple[str, str]:
     return normalise_code(rep.unit_code) if rep.unit_code else "", name_key(rep.header)
 
 
-def _filled(rep: FileReport) -> dict[str, Any]:
+def _filled(rep: FileReport) -> dict[str, Figure]:
     out = {k: v for k, v in rep.values.items() if v is not None}
     out.update((f"text:{k}", v) for k, v in rep.texts.items() if v)
     return out

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING
 
 from htsd_cli.checks.context import Context
 from htsd_cli.checks.identity import identify, stamp_line
@@ -13,7 +12,10 @@ from htsd_cli.findings import ERROR, WARNING, Code, ReadingKind
 from htsd_cli.form import Form
 from htsd_cli.layout import compute_layout, per_form
 from htsd_cli.textnorm import label_key, repair_legacy
-from htsd_cli.workbook.view import SheetView
+from htsd_cli.workbook.view import Grid, SheetView
+
+if TYPE_CHECKING:
+    from htsd_cli.workbook.reader import CarriesForm, SheetScore
 
 # A problem that leaves one figure unread is an error, except a removed row, which is read as
 # "not reported", like a blank cell.
@@ -21,11 +23,11 @@ _SEVERITY = {Code.ROW_REMOVED: WARNING, Code.AMBIGUOUS_TEXT: WARNING, Code.SHORT
 
 
 @per_form  # asked once for every file read
-def sheet_score(form: Form) -> Any:
+def sheet_score(form: Form) -> SheetScore:
     """How many of the form's labels a grid holds: picks a renamed form sheet among others."""
     keys = frozenset(item.key for item in form_items(form))
 
-    def score(grid: Sequence[Sequence[Any]]) -> int:
+    def score(grid: Grid) -> int:
         return sum(
             1 for row in grid[:400] for v in row[:8] if isinstance(v, str) and label_key(v) in keys
         )
@@ -33,14 +35,14 @@ def sheet_score(form: Form) -> Any:
     return score
 
 
-def carries_form(form: Form) -> Any:
+def carries_form(form: Form) -> CarriesForm:
     """Whether a further sheet of a workbook carries this form: this form's stamp (any version),
     or, without a stamp, at least half as many of its labels as it has indicators. A sheet
     stamped with another form (last year's, kept for reference) does not."""
     score = sheet_score(form)
     least = len(form.indicators) // 2
 
-    def carries(grid: Sequence[Sequence[Any]]) -> bool:
+    def carries(grid: Grid) -> bool:
         stamp = stamp_line(SheetView("", "", "", grid))
         if stamp:
             return stamp.get("form_id") == form.id
@@ -172,7 +174,7 @@ def _report_problem(ctx: Context, problem: Problem) -> None:
     ctx.add(problem.code, severity, problem.message, problem.cell, ind)
 
 
-def _typed_unit_name(grid: Sequence[Sequence[Any]], cell: str) -> str:
+def _typed_unit_name(grid: Grid, cell: str) -> str:
     """The unit's name as typed at the top left of a copy without marks."""
     from htsd_cli.workbook.parts import position
 

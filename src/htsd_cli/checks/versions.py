@@ -9,17 +9,15 @@ has is listed, never dropped silently.
 
 from __future__ import annotations
 
-from typing import Any
-
 from htsd_cli.checks.context import Context, where
-from htsd_cli.findings import WARNING, Code
+from htsd_cli.findings import WARNING, Code, Figure
 from htsd_cli.form import KINDS, Form, Kind
 from htsd_cli.values import show
 
 
-def carry_over(ctx: Context, current: Form) -> dict[str, Any]:
+def carry_over(ctx: Context, current: Form) -> dict[str, Figure | None]:
     old = ctx.form
-    out: dict[str, Any] = {}
+    out: dict[str, Figure | None] = {}
     for ind in old.indicators:
         value = ctx.values.get(ind.id)
         cell = ctx.report.cells.get(ind.id, "")

@@ -12,9 +12,12 @@ import xml.etree.ElementTree as ET
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING
 
 from htsd_cli.layout import column_letter
+
+if TYPE_CHECKING:
+    from htsd_cli.workbook.view import Grid
 
 MAX_ROWS_READ = 400  # rows of the form sheet read: the form has about 70
 
@@ -165,7 +168,7 @@ class IdSheet:
     expected: dict[str, int] = field(default_factory=dict)
 
 
-def id_sheet_from_rows(rows: Sequence[Sequence[Any]]) -> IdSheet:
+def id_sheet_from_rows(rows: Grid) -> IdSheet:
     if not rows or not rows[0] or str(rows[0][0]).strip() != "htsd":
         return IdSheet()
     identity: dict[str, str] = {}

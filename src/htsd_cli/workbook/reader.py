@@ -10,9 +10,9 @@ from __future__ import annotations
 import contextlib
 import io
 import re
-from collections.abc import Callable, Container, Mapping, Sequence
+from collections.abc import Callable, Container, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from htsd_cli.findings import Code
 from htsd_cli.layout import FORM_SHEET, GUIDE_SHEET, ID_SHEET
@@ -53,12 +53,15 @@ from htsd_cli.workbook.parts import (
     xlsx_style_fonts,
     xlsx_style_looks,
 )
-from htsd_cli.workbook.view import CellValue, SheetView
+from htsd_cli.workbook.view import Grid, SheetView
+
+if TYPE_CHECKING:
+    from python_calamine import CalamineWorkbook
 
 # How well a grid looks like the form: used to find a renamed form sheet among others.
-SheetScore = Callable[[Sequence[Sequence[CellValue]]], int]
+SheetScore = Callable[[Grid], int]
 # Whether a grid carries the form (its stamp, or most of its labels): a second copy of it.
-CarriesForm = Callable[[Sequence[Sequence[CellValue]]], bool]
+CarriesForm = Callable[[Grid], bool]
 FURTHER_SHEETS = 10  # sheets looked at besides the form sheet (as many as are scored)
 _DECLARED_ROWS_RE = re.compile(rb'<dimension ref="[A-Z]*[0-9]*:?[A-Z]{1,3}([0-9]{1,7})"')
 
@@ -100,11 +103,11 @@ class WorkbookView(SheetView):
     """A view backed by an open calamine workbook and the guarded zip package."""
 
     def __init__(
-        self, path: str, fmt: str, sheet: str, grid: Sequence[Sequence[CellValue]],
-        sheet_names: tuple[str, ...], wb: Any, pkg: Package | None,
+        self, path: str, fmt: str, sheet: str, grid: Grid,
+        sheet_names: tuple[str, ...], wb: CalamineWorkbook | None, pkg: Package | None,
     ) -> None:  # fmt: skip
         super().__init__(path, fmt, sheet, grid, sheet_names)
-        self._wb = wb
+        self._wb: CalamineWorkbook | None = wb  # None once closed
         self._pkg = pkg
         self._formula_cells: frozenset[str] | None = None
         self._style_fonts: list[str] | None = None
@@ -249,16 +252,18 @@ class WorkbookView(SheetView):
 
     def further_form_sheets(
         self, carries: CarriesForm, least_rows: int
-    ) -> list[tuple[str, list[list[CellValue]] | None]]:
+    ) -> list[tuple[str, Grid | None]]:
         """The other visible sheets that carry the form too (a copy of the form sheet, a sheet
         filled for another unit), each with its values, in the workbook's order; a sheet that
         cannot be read comes with None (the caller says so). Neither the guide sheet of an
         issued workbook nor an xlsx sheet that declares fewer than `least_rows` rows (too few
         to hold the form) is read: most returns have no other sheet, and pay nothing."""
-        found: list[tuple[str, list[list[CellValue]] | None]] = []
+        found: list[tuple[str, Grid | None]] = []
         failures: tuple[type[BaseException], ...] = (Unreadable, *calamine_errors())
         issued = ID_SHEET in self.sheet_names  # then its guide sheet is htsd's own, not read
-        for name in _visible_sheets(self._wb)[:FURTHER_SHEETS]:
+        wb = self._wb
+        assert wb is not None  # asked of an open view
+        for name in _visible_sheets(wb)[:FURTHER_SHEETS]:
             if name == self.sheet or (issued and name == GUIDE_SHEET):
                 continue
             if self._pkg is not None and self.fmt == "xlsx":
@@ -269,7 +274,7 @@ class WorkbookView(SheetView):
                     if declared and int(declared.group(1)) < least_rows:
                         continue
             try:
-                grid = _grid(self, self._wb, name)
+                grid = _grid(self, wb, name)
             except failures:
                 found.append((name, None))
                 continue
@@ -277,7 +282,7 @@ class WorkbookView(SheetView):
                 found.append((name, grid))
         return found
 
-    def sibling(self, sheet: str, grid: Sequence[Sequence[CellValue]]) -> WorkbookView:
+    def sibling(self, sheet: str, grid: Grid) -> WorkbookView:
         """A view of another sheet of the same open workbook (its values `grid`, as
         `further_form_sheets` read them); closing it leaves the workbook open."""
         view = WorkbookView(self.path, self.fmt, sheet, grid, self.sheet_names, self._wb, self._pkg)
@@ -375,7 +380,7 @@ def open_workbook(
     return view
 
 
-def _visible_sheets(wb: Any) -> list[str]:
+def _visible_sheets(wb: CalamineWorkbook) -> list[str]:
     return [
         str(meta.name)
         for meta in wb.sheets_metadata
@@ -383,7 +388,7 @@ def _visible_sheets(wb: Any) -> list[str]:
     ]
 
 
-def _form_sheet(view: WorkbookView, wb: Any, score: SheetScore | None) -> str:
+def _form_sheet(view: WorkbookView, wb: CalamineWorkbook, score: SheetScore | None) -> str:
     if FORM_SHEET in view.sheet_names:
         return FORM_SHEET
     named = [n.sheet for n in view.names().values() if n.sheet in view.sheet_names]
@@ -400,7 +405,7 @@ def _form_sheet(view: WorkbookView, wb: Any, score: SheetScore | None) -> str:
     return best
 
 
-def _grid(view: WorkbookView, wb: Any, sheet: str) -> list[list[CellValue]]:
+def _grid(view: WorkbookView, wb: CalamineWorkbook, sheet: str) -> Grid:
     if not sheet:
         return []
     if view._pkg is not None and view.fmt == "xlsx":
@@ -408,7 +413,5 @@ def _grid(view: WorkbookView, wb: Any, sheet: str) -> list[list[CellValue]]:
         # the dimension tag comes first: most sheets need no more than a look at it
         if name and not declared_within_limits(view._pkg.head(name, 4096)):
             check_sheet_content(view._pkg.part(name))
-    rows: list[list[CellValue]] = wb.get_sheet_by_name(sheet).to_python(
-        skip_empty_area=False, nrows=MAX_ROWS_READ
-    )
+    rows: Grid = wb.get_sheet_by_name(sheet).to_python(skip_empty_area=False, nrows=MAX_ROWS_READ)
     return rows

@@ -9,13 +9,28 @@ No check writes into a view.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Container, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TypedDict, Unpack
 
 from htsd_cli.workbook.parts import NO_LOOK, CellLook, IdSheet, NamedCell, position
 
-CellValue = Any
+# What a cell holds as python-calamine reads it (every format: xlsx, xls, ods): '' when empty.
+# None only in a view a test builds from a dict.
+CellValue = str | int | float | bool | dt.datetime | dt.date | dt.time | dt.timedelta | None
+# A sheet's values, row by row.
+Grid = Sequence[Sequence[CellValue]]
+
+
+class _Parts(TypedDict, total=False):
+    """The parts a view built from cells may be given besides its names (SheetView's fields)."""
+
+    _properties: Mapping[str, str] | None
+    _id_sheet: IdSheet | None
+    _fonts: Mapping[str, str] | None
+    _formulas: Mapping[str, tuple[str, str]] | None
+    _looks: Mapping[str, CellLook] | None
 
 
 @dataclass
@@ -25,7 +40,7 @@ class SheetView:
     path: str
     fmt: str
     sheet: str
-    grid: Sequence[Sequence[CellValue]]
+    grid: Grid
     sheet_names: tuple[str, ...] = ()
     _names: Mapping[str, NamedCell] | None = field(default=None, repr=False)
     _properties: Mapping[str, str] | None = field(default=None, repr=False)
@@ -42,7 +57,7 @@ class SheetView:
         path: str = "test.xlsx",
         sheet: str = "Báo cáo",
         names: Mapping[str, NamedCell] | None = None,
-        **parts: Any,
+        **parts: Unpack[_Parts],
     ) -> SheetView:
         """A view backed by {A1 address: value}, for tests and small tools."""
         spots = [(position(ref), value) for ref, value in cells.items()]
