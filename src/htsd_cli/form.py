@@ -20,7 +20,7 @@ import yaml
 
 from htsd_cli.dates import parse_date as parse_date  # the form's importers take it from here
 from htsd_cli.errors import FormError, read_reason
-from htsd_cli.findings import Severity
+from htsd_cli.findings import Figure, Severity
 from htsd_cli.words import Word
 
 if TYPE_CHECKING:
@@ -208,10 +208,6 @@ class UnitType:
     aliases: tuple[str, ...] = ()  # how people write it too: "Mầm non", "THCS", "UBND phường"
 
 
-# A unit's figure as read from its return: a number, Có/Không, words, or blank (values.Parsed)
-Figure: TypeAlias = "float | bool | str | None"
-
-
 @dataclass(frozen=True)
 class Expr:
     """A sum of indicator values and constants, e.g. ``s8_don_vi + s8_ca_nhan``."""
@@ -223,7 +219,7 @@ class Expr:
     def ids(self) -> tuple[str, ...]:
         return tuple(ref for _, ref, _ in self.terms if ref is not None)
 
-    def evaluate(self, values: Mapping[str, Figure]) -> float | None:
+    def evaluate(self, values: Mapping[str, Figure | None]) -> float | None:
         """The value, or None when a figure it uses is blank or unreadable."""
         total = 0.0
         for sign, ref, const in self.terms:
@@ -243,7 +239,7 @@ class Comparison:
     operator: str
     right: Expr
 
-    def holds(self, values: Mapping[str, Figure]) -> bool | None:
+    def holds(self, values: Mapping[str, Figure | None]) -> bool | None:
         """True or False, or None when a figure it needs is missing."""
         a = self.left.evaluate(values)
         b = self.right.evaluate(values)
@@ -302,7 +298,7 @@ class Rule:
         """The indicator a finding of this rule points at."""
         return self.ids[0]
 
-    def broken(self, values: Mapping[str, Figure]) -> bool:
+    def broken(self, values: Mapping[str, Figure | None]) -> bool:
         """Whether the rule applies (its condition holds) and is not met. A blank figure in a
         comparison or in the condition means the rule is not judged (blanks are reported alone)."""
         if self.when is not None and self.when.holds(values) is not True:
