@@ -264,6 +264,27 @@ def test_struck_runs_written_by_a_program_are_seen_too(filled, form, tmp_path):
     assert rep.held == {"s3_to_roi": 3.0} and "s3_to_roi" not in rep.values
 
 
+@pytest.mark.parametrize(("code", "said"), [("dd/mm/yyyy%", "một ngày"), ("[h]:mm%", "một giờ")])
+def test_a_format_that_dates_and_shows_a_percent_is_refused_as_what_the_cell_holds(
+    filled, form, code, said
+):
+    """A format with both a date (or a time) and a percent sign: the reader gives a date (or a
+    duration), the format says percent. The figure is refused as a date, the file still read."""
+    import openpyxl
+
+    from htsd_cli.checkfile import check_file
+
+    path = filled(unit="THCS03")
+    wb = openpyxl.load_workbook(path)
+    cell = _cell(form, "s3_to_roi")
+    wb["Báo cáo"][cell].number_format = code
+    wb.save(path)
+    rep = check_file(str(path), form)
+    [finding] = [f for f in rep.findings if f.cell == cell]
+    assert finding.code == "date-typed" and said in finding.message
+    assert rep.values.get("s3_to_roi") is None and rep.values["s3_sach_tai_lieu"] is not None
+
+
 def test_an_ordinary_return_has_no_look(filled, form):
     """Nothing in a return filled as issued is struck or shown as a date: every cell's look is
     plain, found from the styles alone."""

@@ -20,7 +20,7 @@ import os
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Protocol
 
 from htsd_cli.findings import Code
 from htsd_cli.textnorm import nfc
@@ -274,7 +274,14 @@ def _from_tnef(name: str, data: bytes) -> Unpacked:
     return out
 
 
-def _tnef_name(attachment: Any) -> str:
+class _TnefAttachment(Protocol):
+    """What _tnef_name asks of a tnefparse attachment (tnefparse has no types; its long file
+    name is what the stream holds, not always a str)."""
+
+    def long_filename(self) -> object: ...
+
+
+def _tnef_name(attachment: _TnefAttachment) -> str:
     """An attachment's long name (Unicode in MAPI), else its short title in UTF-8 or, as a
     Vietnamese Outlook writes it, Windows-1258."""
     try:

@@ -11,13 +11,21 @@ import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TypeAlias, TypeVar
 
 from htsd_cli.dates import impossible
 from htsd_cli.errors import ConfigError, ConfigMissing, HtsdError, read_reason
 from htsd_cli.form import Form, load_form
 
 CONFIG_NAME = "htsd.toml"
+
+# A value as tomllib reads it: a table is a dict, an array a list.
+TomlValue: TypeAlias = (
+    "str | int | float | bool | dt.datetime | dt.date | dt.time | list[TomlValue]"
+    " | dict[str, TomlValue]"
+)
+V = TypeVar("V")
+D = TypeVar("D")
 
 
 @dataclass(frozen=True)
@@ -267,6 +275,19 @@ _HEADER = re.compile(r"^\s*\[(?P<name>[^\[\]]+)\]\s*(?:#.*)?$")
 _KEY = re.compile(r"^\s*(?P<key>[\w\"'.\- ]+?)\s*=")
 
 
+def _checked(values: dict[str, TomlValue], key: str, kind: type[V], default: D) -> V | D:
+    """`values[key]`, of the type `kind` parse_config has checked it has; `default` when the
+    key is not written."""
+    value = values.get(key)
+    return value if isinstance(value, kind) else default
+
+
+def _strings(values: dict[str, TomlValue], key: str) -> tuple[str, ...]:
+    """`values[key]`, a list of texts as parse_config has checked it is; () when not written."""
+    value = values.get(key)
+    return tuple(v for v in value if isinstance(v, str)) if isinstance(value, list) else ()
+
+
 def _beside(config: Path, value: object) -> Path | None:
     """A path written in the configuration, taken from the configuration's own folder (so the
     working folder can be moved or copied whole)."""
@@ -290,7 +311,7 @@ def _mailbox(config: Path, value: str, where: str) -> str:
     return str(_beside(config, value))
 
 
-def parse_config(data: dict[str, Any], path: Path, text: str = "") -> Config:
+def parse_config(data: dict[str, TomlValue], path: Path, text: str = "") -> Config:
     """The configuration from its TOML data; `text` (the file as written) places each problem
     at its line and column."""
     places = _places(text)
@@ -300,7 +321,7 @@ def parse_config(data: dict[str, Any], path: Path, text: str = "") -> Config:
         return f"dòng {place[0]}, cột {place[1]}: " if place else ""
 
     problems: list[str] = []
-    tables: dict[str, dict[str, Any]] = {"": {}}
+    tables: dict[str, dict[str, TomlValue]] = {"": {}}
     for key, value in data.items():
         if key in _SCHEMA and key != "":
             if not isinstance(value, dict):
@@ -347,40 +368,42 @@ def parse_config(data: dict[str, Any], path: Path, text: str = "") -> Config:
     if problems:
         raise ConfigError(f"Tệp cấu hình {path} có lỗi:\n" + "\n".join(f"- {p}" for p in problems))
     mailbox_at = at("", "mailbox")
-    office, signer, report = tables["office"], tables["signer"], tables.get("report", {})
+    # each value below was checked against _SCHEMA above: it has the type it is read as
+    top, office, signer = tables[""], tables["office"], tables["signer"]
+    report = tables.get("report", {})
     return Config(
         office=Office(
-            governing_body=office.get("governing_body", "").strip(),
-            name=office["name"],
-            short_name=office["short_name"],
-            place=office["place"],
-            send_to=office.get("send_to", ""),
-            code=office.get("code", ""),
+            governing_body=_checked(office, "governing_body", str, "").strip(),
+            name=_checked(office, "name", str, ""),
+            short_name=_checked(office, "short_name", str, ""),
+            place=_checked(office, "place", str, ""),
+            send_to=_checked(office, "send_to", str, ""),
+            code=_checked(office, "code", str, ""),
         ),
         signer=Signer(
-            tuple(a for a in signer.get("authority", []) if a.strip()),
-            signer["title"],
-            signer["name"],
+            tuple(a for a in _strings(signer, "authority") if a.strip()),
+            _checked(signer, "title", str, ""),
+            _checked(signer, "name", str, ""),
         ),
-        form_ref=tables[""]["form"],
-        year=tables[""].get("year"),
-        example=tables[""].get("example", False),
-        deadline=tables[""].get("deadline"),
-        report_number=report.get("number", ""),
-        report_date=report.get("date"),
-        recipients=tuple(report.get("recipients", ())),
-        receipts=_beside(path, tables[""].get("receipts")),
-        roster=_beside(path, tables[""].get("roster")),
-        returns=_beside(path, tables[""].get("returns")),
-        issued=_beside(path, tables[""].get("issued")),
-        output=_beside(path, tables[""].get("output")),
-        narrative=_beside(path, tables[""].get("narrative")),
-        decisions=_beside(path, tables[""].get("decisions")),
+        form_ref=_checked(top, "form", str, ""),
+        year=_checked(top, "year", int, None),
+        example=_checked(top, "example", bool, False),
+        deadline=_checked(top, "deadline", dt.date, None),
+        report_number=_checked(report, "number", str, ""),
+        report_date=_checked(report, "date", dt.date, None),
+        recipients=_strings(report, "recipients"),
+        receipts=_beside(path, top.get("receipts")),
+        roster=_beside(path, top.get("roster")),
+        returns=_beside(path, top.get("returns")),
+        issued=_beside(path, top.get("issued")),
+        output=_beside(path, top.get("output")),
+        narrative=_beside(path, top.get("narrative")),
+        decisions=_beside(path, top.get("decisions")),
         mailbox=_mailbox(
-            path, tables[""].get("mailbox", ""), f", {mailbox_at[:-2]}" if mailbox_at else ""
+            path, _checked(top, "mailbox", str, ""), f", {mailbox_at[:-2]}" if mailbox_at else ""
         ),
-        ca_file=_beside(path, tables[""].get("ca_file")),
-        last_year=_beside(path, tables[""].get("last_year")),
+        ca_file=_beside(path, top.get("ca_file")),
+        last_year=_beside(path, top.get("last_year")),
         source=path,
         base=path.parent,
     )

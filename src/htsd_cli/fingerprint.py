@@ -25,9 +25,12 @@ import hashlib
 import os
 from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
+    from htsd_cli.config import Config
+    from htsd_cli.form import Form
+    from htsd_cli.roster import Roster
     from htsd_cli.settings import Receipts
 
 # What decides what aggregate writes (fields of Settings, and run_aggregate's `pdf`): each is in
@@ -73,9 +76,9 @@ class _NoDigest(Exception):
 def aggregate_fingerprint(
     *,
     returns: Iterable[Path],
-    form: Any,
-    config: Any,
-    roster: Any,
+    form: Form,
+    config: Config,
+    roster: Roster,
     narrative: Path | None,
     receipts: Receipts,
     decisions: Path | None,
@@ -162,7 +165,13 @@ def _history(source: Path) -> list[Path]:
     return found
 
 
-def _tree(path: Path, put: Any) -> None:
+class _Put(Protocol):
+    """Adds its parts to the digest (aggregate_fingerprint's `put`)."""
+
+    def __call__(self, *parts: object) -> None: ...
+
+
+def _tree(path: Path, put: _Put) -> None:
     """A return given as a file, or a folder of returns: every entry under it, hidden ones and
     links too (what validate reads and what it reports as skipped), each file by its bytes."""
     try:

@@ -26,7 +26,7 @@ import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TypeAlias
 from urllib.parse import unquote, urlsplit
 
 from htsd_cli.errors import os_reason
@@ -36,6 +36,9 @@ from htsd_cli.textnorm import nfc
 PASSWORD_ENV = "HTSD_MAT_KHAU"
 TIMEOUT = 60.0
 _LOOPBACK = ("127.0.0.1", "::1", "localhost")
+# One item of what imaplib gives back for a command: a line, a line with the literal it carried
+# (a message's bytes), or None (nothing).
+Response: TypeAlias = bytes | tuple[bytes, bytes] | None
 
 
 @dataclass(frozen=True)
@@ -223,7 +226,7 @@ def _connect(box: Mailbox, ca_file: Path | None = None) -> imaplib.IMAP4:
         ) from exc
 
 
-def _ok(result: tuple[str, Any], what: str) -> list[Any]:
+def _ok(result: tuple[str, list[Response]], what: str) -> list[Response]:
     status, data = result
     if status != "OK":
         detail = b" ".join(d for d in data if isinstance(d, bytes)).decode("utf-8", "replace")
@@ -289,7 +292,9 @@ def _fetch(conn: imaplib.IMAP4, box: Mailbox, since: dt.date | None) -> Iterator
             month = list(_MONTHS)[since.month - 1]
             criteria = ["SINCE", f"{since.day}-{month}-{since.year}"]
         found = _ok(conn.uid("SEARCH", *criteria), "tìm thư")
-        uids = [int(u) for chunk in found if chunk for u in chunk.split()]
+        # SEARCH answers in lines (RFC 3501); a literal in its answer raises AttributeError here,
+        # as it always has
+        uids = [int(u) for chunk in found if chunk for u in chunk.split()]  # type: ignore[union-attr]
         for start in range(0, len(uids), 200):
             batch = uids[start : start + 200]
             meta = _ok(
@@ -323,7 +328,7 @@ def _fetch(conn: imaplib.IMAP4, box: Mailbox, since: dt.date | None) -> Iterator
             conn.logout()
 
 
-def _meta(data: list[Any]) -> dict[int, tuple[int, dt.datetime | None]]:
+def _meta(data: list[Response]) -> dict[int, tuple[int, dt.datetime | None]]:
     out: dict[int, tuple[int, dt.datetime | None]] = {}
     for item in data:
         line = item[0] if isinstance(item, tuple) else item

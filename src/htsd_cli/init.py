@@ -20,12 +20,15 @@ import os
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from htsd_cli.form import Form, bundled_forms, load_form
 from htsd_cli.outputs import Inputs, OutputSet
 
 if TYPE_CHECKING:
+    from collections.abc import MutableMapping
+
+    from htsd_cli.config import TomlValue
     from htsd_cli.formimport import Draft
 
 CONFIG = "htsd.toml"
@@ -498,35 +501,41 @@ ANSWERS: tuple[tuple[str, str], ...] = (
 ADDED_WHEN_MISSING = (("", "decisions"),)  # a folder set up before the decisions workbook
 
 
-def _read_existing(path: Path) -> tuple[str, dict[str, Any]]:
+def _read_existing(path: Path) -> tuple[str, dict[str, TomlValue]]:
     """The text of the htsd.toml at `path` and what it holds; said in Vietnamese when it cannot
     be read."""
-    from htsd_cli.config import toml_problem
+    import copy
+
+    from htsd_cli.config import parse_config, toml_problem
     from htsd_cli.errors import ConfigError, read_reason
 
     text = ""
     try:
         text = path.read_text(encoding="utf-8-sig")
-        return text, tomllib.loads(text)
+        data = tomllib.loads(text)
+        parse_config(copy.deepcopy(data), path, text)  # what the commands would refuse, said now
+        return text, data
     except (OSError, UnicodeDecodeError) as exc:
         reason = read_reason(exc)
     except tomllib.TOMLDecodeError as exc:
         reason = toml_problem(text, exc)
+    except ConfigError as exc:
+        reason = str(exc).split(":\n", 1)[-1].replace("\n- ", "; ").removeprefix("- ")
     raise ConfigError(
-        f"Thư mục đã có {path} nhưng htsd không đọc được tệp đó ({reason}). htsd init không "
+        f"Thư mục đã có {path} nhưng htsd không dùng được tệp đó ({reason}). htsd init không "
         "viết lại tệp người dùng đã sửa: hãy mở nó bằng Notepad, sửa dòng bị lỗi rồi chạy lại "
         "htsd init; hoặc đổi tên tệp (ví dụ thành htsd-cu.toml) để htsd init tạo tệp mới."
     )
 
 
-def current_answers(folder: Path) -> dict[tuple[str, str], Any]:
+def current_answers(folder: Path) -> dict[tuple[str, str], TomlValue]:
     """The answers an htsd.toml already in `folder` holds, to offer as defaults ({} when the
     folder has none)."""
     path = folder / CONFIG
     if not path.exists():
         return {}
     _, data = _read_existing(path)
-    out: dict[tuple[str, str], Any] = {}
+    out: dict[tuple[str, str], TomlValue] = {}
     for table, key in ANSWERS:
         where = data.get(table) if table else data
         if isinstance(where, dict) and key in where:
@@ -541,15 +550,16 @@ def updated_config(path: Path, fresh: str) -> tuple[str, list[str]]:
 
     old, _ = _read_existing(path)
     doc = tomlkit.parse(old)
-    new = tomllib.loads(fresh)
+    new: dict[str, TomlValue] = tomllib.loads(fresh)
     changed: list[str] = []
     for table, key in (*ANSWERS, *ADDED_WHEN_MISSING):
         source = new.get(table, {}) if table else new
-        if key not in source:
+        if not isinstance(source, dict) or key not in source:  # init's own text: tables
             continue
         if table and table not in doc:
             doc.add(table, tomlkit.table())
-        target: Any = doc[table] if table else doc
+        # the document or one of its tables (tomlkit leaves untyped what it finds in a document)
+        target: MutableMapping[str, object] = doc[table] if table else doc
         if key in target and (
             (table, key) in ADDED_WHEN_MISSING or _plain(target[key]) == source[key]
         ):
@@ -559,17 +569,22 @@ def updated_config(path: Path, fresh: str) -> tuple[str, list[str]]:
     return tomlkit.dumps(doc), changed
 
 
-def _plain(item: Any) -> Any:
+def _plain(item: object) -> object:
     return item.unwrap() if hasattr(item, "unwrap") else item
 
 
-def signature_answers(answers: dict[tuple[str, str], Any]) -> dict[str, str]:
+def signature_answers(answers: dict[tuple[str, str], TomlValue]) -> dict[str, str]:
     """Who signs and who receives as htsd.toml says, in the words init asks them with (the
     defaults of its questions when it runs again)."""
     out: dict[str, str] = {}
     authority = answers.get(("signer", "authority"))
     if ("signer", "title") in answers:  # a folder set up before: its signature block
-        lines = [authority] if isinstance(authority, str) else list(authority or [])
+        # htsd.toml was checked (_read_existing): the authority is a line or a list of lines
+        lines = (
+            [authority]
+            if isinstance(authority, str)
+            else (authority if isinstance(authority, list) else [])
+        )
         deputy = any(str(line).strip().upper().startswith("KT.") for line in lines)
         out["signs"] = "2" if deputy else "1"
         body = next(
@@ -586,7 +601,7 @@ def signature_answers(answers: dict[tuple[str, str], Any]) -> dict[str, str]:
     return out
 
 
-def same_year(folder: Path, answers: dict[tuple[str, str], Any], year: int) -> None:
+def same_year(folder: Path, answers: dict[tuple[str, str], TomlValue], year: int) -> None:
     """A folder set up for one year stays that year's: another year is another folder."""
     from htsd_cli.errors import ConfigError
 
@@ -599,7 +614,7 @@ def same_year(folder: Path, answers: dict[tuple[str, str], Any], year: int) -> N
         )
 
 
-def existing_form(folder: Path, answers: dict[tuple[str, str], Any]) -> str | None:
+def existing_form(folder: Path, answers: dict[tuple[str, str], TomlValue]) -> str | None:
     """The form an existing htsd.toml names, as `base_form` takes it (a file of the folder by its
     path)."""
     ref = answers.get(("", "form"))

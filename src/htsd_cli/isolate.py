@@ -24,9 +24,16 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
-from typing import Any
+from typing import TYPE_CHECKING, Generic, Literal, Never, TypeVar
 
 from htsd_cli.stopping import checkpoint, signals_ignored
+
+if TYPE_CHECKING:
+    from ctypes import c_longlong
+    from multiprocessing.context import ForkContext, ForkServerContext, SpawnContext
+    from multiprocessing.process import BaseProcess
+
+    import psutil
 
 DEFAULT_TIMEOUT = 5.0
 DEFAULT_MEMORY = 500 * 1024 * 1024
@@ -37,6 +44,11 @@ INLINE = "HTSD_INLINE_WORKERS"
 # bench/ compares start methods; htsd itself always spawns (no fork on Windows, unsafe on macOS)
 START_METHODS = ("spawn", "forkserver", "fork")
 
+T = TypeVar("T")  # an item a worker is given
+R = TypeVar("R")  # what the function makes of an item
+# what a background child sends back: (True, the function's value) or (False, what it raised)
+_Outcome = tuple[Literal[True], R] | tuple[Literal[False], BaseException]
+
 
 @dataclass(frozen=True)
 class Crash:
@@ -46,11 +58,16 @@ class Crash:
     detail: str
 
 
-def _context() -> Any:
+def _context() -> SpawnContext | ForkContext | ForkServerContext:
     method = os.environ.get("HTSD_BENCH_START_METHOD", START_METHOD)
     if method not in START_METHODS or method not in mp.get_all_start_methods():
         method = START_METHOD
-    return mp.get_context(method)
+    # each start method named as a literal: the context's type (and its Process) follows from it
+    if method == "fork":
+        return mp.get_context("fork")
+    if method == "forkserver":
+        return mp.get_context("forkserver")
+    return mp.get_context("spawn")
 
 
 def _exit_with_parent() -> None:
@@ -88,7 +105,12 @@ STARTUP_TIMEOUT = 60.0  # seconds a new worker may take to start before it is gi
 BATCH = 8  # results sent together: fewer wake-ups of the parent
 
 
-def _worker(conn: Connection, func: Callable[[Any], Any], memory: int, current: Any) -> None:
+def _worker(
+    conn: Connection[list[tuple[int, R | Crash]], tuple[int, T] | None],
+    func: Callable[[T], R],
+    memory: int,
+    current: c_longlong,
+) -> None:
     _exit_with_parent()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     faulthandler.disable()
@@ -97,7 +119,7 @@ def _worker(conn: Connection, func: Callable[[Any], Any], memory: int, current: 
     os.dup2(devnull, 2)
     os.close(devnull)
     _cap_address_space(memory)
-    done: list[tuple[int, Any]] = []
+    done: list[tuple[int, R | Crash]] = []
     while True:
         if done and (len(done) >= BATCH or not conn.poll()):
             conn.send(done)
@@ -110,21 +132,27 @@ def _worker(conn: Connection, func: Callable[[Any], Any], memory: int, current: 
             return
         index, item = message
         current.value = index  # the parent blames this item if the process dies now
+        result: R | Crash
         try:
-            result: Any = func(item)
+            result = func(item)
         except MemoryError:
             result = Crash("memory", "MemoryError")
         done.append((index, result))
 
 
-class _Slot:
+class _Slot(Generic[T, R]):
     """One worker, the items sent to it, and the item it is reading (shared memory)."""
 
-    def __init__(self, ctx: Any, func: Callable[[Any], Any], memory: int) -> None:
+    def __init__(
+        self,
+        ctx: SpawnContext | ForkContext | ForkServerContext,
+        func: Callable[[T], R],
+        memory: int,
+    ) -> None:
         parent, child = ctx.Pipe()
-        self.conn: Connection = parent
-        self.current = ctx.RawValue("q", -1)
-        self.process = ctx.Process(
+        self.conn: Connection[tuple[int, T] | None, list[tuple[int, R | Crash]]] = parent
+        self.current: c_longlong = ctx.RawValue("q", -1)
+        self.process: BaseProcess = ctx.Process(
             target=_worker, args=(child, func, memory, self.current), daemon=True
         )
         with signals_ignored():
@@ -132,7 +160,7 @@ class _Slot:
         child.close()
         self.pending: set[int] = set()
         self.seen = (-1, 0.0)  # (item being read, when the parent first saw it)
-        self._watch: Any = None
+        self._watch: psutil.Process | None = None
         self._looked = 0.0
 
     def memory_over(self, limit: int, now: float) -> bool:
@@ -149,7 +177,7 @@ class _Slot:
         except (psutil.Error, OSError, ValueError):
             return False
 
-    def give(self, index: int, item: Any) -> None:
+    def give(self, index: int, item: T) -> None:
         if not self.pending:
             self.seen = (-1, time.monotonic())
         self.pending.add(index)
@@ -178,14 +206,14 @@ class _Slot:
 
 
 def run_isolated(
-    func: Callable[[Any], Any],
-    items: Iterable[Any],
+    func: Callable[[T], R],
+    items: Iterable[T],
     workers: int | None = None,
     timeout: float = DEFAULT_TIMEOUT,
     memory: int = DEFAULT_MEMORY,
     prefetch: int = 16,
     meanwhile: Callable[[], None] | None = None,
-) -> Iterator[tuple[int, Any]]:
+) -> Iterator[tuple[int, R | Crash]]:
     """Yield (index, func(item) or Crash) for every item, in completion order.
 
     Each worker holds up to `prefetch` items and sends results in small batches, so it never
@@ -207,7 +235,7 @@ def run_isolated(
     slots = [_Slot(ctx, func, memory) for _ in range(count)]
     queue: deque[int] = deque(range(len(todo)))
 
-    def feed(slot: _Slot) -> None:
+    def feed(slot: _Slot[T, R]) -> None:
         while queue and len(slot.pending) < prefetch:
             index = queue.popleft()
             slot.give(index, todo[index])
@@ -221,12 +249,15 @@ def run_isolated(
         checkpoint("reading", workers=[s.process.pid for s in slots])
         while any(s.pending for s in slots):
             busy = [s for s in slots if s.pending]
-            by_conn = {s.conn: s for s in busy}
-            by_sentinel = {s.process.sentinel: s for s in busy}
-            ready = wait([*by_conn, *by_sentinel], timeout=min(0.5, timeout))
-            dead: list[tuple[_Slot, Crash]] = []
+            conns = [s.conn for s in busy]
+            sentinels = [s.process.sentinel for s in busy]
+            ready = wait([*conns, *sentinels], timeout=min(0.5, timeout))
+            # wait() gives back the very objects it was given: a worker's pipe or its sentinel
+            owner: dict[object, _Slot[T, R]] = dict(zip(conns, busy, strict=True))
+            owner.update(zip(sentinels, busy, strict=True))
+            dead: list[tuple[_Slot[T, R], Crash]] = []
             for obj in ready:
-                slot = by_conn[obj] if isinstance(obj, Connection) else by_sentinel[obj]
+                slot = owner[obj]
                 if any(slot is d[0] for d in dead):
                     continue
                 try:
@@ -273,17 +304,20 @@ def run_isolated(
             side.join()
 
 
-class Background:
+class Background(Generic[R]):
     """Run one function in a child process while this process does something else."""
 
-    def __init__(self, func: Callable[[Any], Any], arg: Any) -> None:
+    def __init__(self, func: Callable[[T], R], arg: T) -> None:
         self.inline = os.environ.get(INLINE) is not None
         if self.inline:
             self.value = func(arg)
             return
         ctx = _context()
-        self.conn, child = ctx.Pipe(duplex=False)
-        self.process = ctx.Process(target=_background, args=(child, func, arg), daemon=True)
+        reader, child = ctx.Pipe(duplex=False)
+        self.conn: Connection[Never, _Outcome[R]] = reader
+        self.process: BaseProcess = ctx.Process(
+            target=_background, args=(child, func, arg), daemon=True
+        )
         with signals_ignored():
             self.process.start()
         child.close()
@@ -297,23 +331,23 @@ class Background:
         self.process.join()
         self.conn.close()
 
-    def result(self) -> Any:
+    def result(self) -> R:
         if self.inline:
             return self.value
         try:
-            ok, value = self.conn.recv()
+            outcome = self.conn.recv()
         except EOFError:
             self.process.join()
             raise RuntimeError(
                 f"background worker died (exit code {self.process.exitcode})"
             ) from None
         self.process.join()
-        if not ok:
-            raise value
-        return value
+        if not outcome[0]:
+            raise outcome[1]
+        return outcome[1]
 
 
-def _background(conn: Connection, func: Callable[[Any], Any], arg: Any) -> None:
+def _background(conn: Connection[_Outcome[R], Never], func: Callable[[T], R], arg: T) -> None:
     _exit_with_parent()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:

@@ -22,7 +22,6 @@ from dataclasses import dataclass, field
 from email._policybase import Compat32
 from email.message import Message
 from pathlib import Path
-from typing import Any
 
 from htsd_cli.errors import HtsdError, os_reason
 from htsd_cli.textnorm import nfc
@@ -397,7 +396,7 @@ def msg_file(path: Path, label: str) -> Mail:
         mail.problem = "cần gói extract-msg để đọc tệp .msg (cài lại htsd)"
         return mail
     try:
-        msg: Any = extract_msg.openMsg(str(path), delayAttachments=False)
+        msg = extract_msg.openMsg(str(path), delayAttachments=False)
     except Exception as exc:
         mail.problem = (
             f"không đọc được tệp Outlook .msg ({exc.__class__.__name__}); hãy mở trong Outlook "
@@ -406,7 +405,8 @@ def msg_file(path: Path, label: str) -> Mail:
         return mail
     try:
         mail.subject = short(nfc(str(getattr(msg, "subject", "") or "")))
-        name, address = email.utils.parseaddr(str(msg.sender or "")[:MAX_HEADER_CHARS])
+        sender = getattr(msg, "sender", None)  # a plain item (class "IPM") has none
+        name, address = email.utils.parseaddr(str(sender or "")[:MAX_HEADER_CHARS])
         mail.sender_name, mail.sender = short(name), short(address.lower())
         received = _msg_time(msg, "receivedTime")
         mail.arrived, mail.arrived_how = received, BY_OUTLOOK

@@ -11,13 +11,14 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from htsd_cli.settings import Settings
 
 if TYPE_CHECKING:
     from htsd_cli.aggregate import Aggregate
     from htsd_cli.annotate import Annotated
+    from htsd_cli.cache import ReadCache
     from htsd_cli.collect import Outcome
     from htsd_cli.findings import Report
     from htsd_cli.form import Form
@@ -137,9 +138,9 @@ def run_status(
     *,
     progress: Progress | None = None,
     meanwhile: Callable[[], None] | None = None,
-    cache: Any = None,
+    cache: ReadCache | None = None,
     counted_by: dt.date | None = None,
-    past: Any = None,
+    past: Past | None = None,
 ) -> tuple[Report, StatusReport]:
     """Validate the returns and account for every unit of the roster (`counted_by`: see
     `build_status`; `past`: last year, see `last_year`)."""

@@ -23,7 +23,7 @@ import threading
 import time
 from collections.abc import Iterator
 from types import FrameType
-from typing import Any
+from typing import TypedDict
 
 STOP_ENV = "HTSD_TEST_STOP_AT"
 
@@ -40,7 +40,12 @@ class Stopped(BaseException):
         return 128 + self.signum
 
 
-_state: dict[str, Any] = {"defer": 0, "pending": None}
+class _State(TypedDict):
+    defer: int  # how many deferred() blocks are open
+    pending: int | None  # the signal held until the last of them ends
+
+
+_state: _State = {"defer": 0, "pending": None}
 
 
 def _handler(signum: int, _frame: FrameType | None) -> None:

@@ -448,11 +448,13 @@ def _shown_not_a_number(
 ) -> None:
     """A number (or a date) the cell shows as a date, a time or a percentage: the unit typed
     something else than a count ('3/5' becomes a date). Never read as its serial number."""
-    kind = look.shows_as or (TIME if isinstance(raw_value, (dt.time, dt.timedelta)) else DATE)
+    own = TIME if isinstance(raw_value, (dt.time, dt.timedelta)) else DATE
+    kind = look.shows_as or own
+    if kind == PERCENT and not isinstance(raw_value, (int, float)):
+        kind = own  # a format such as 'dd/mm/yyyy%' both dates the cell and shows a percent
     if kind == PERCENT:
-        # a date or a time (a format such as 'dd/mm/yyyy%' both dates and shows as a percent)
-        # fails here, stopping the reader: told to the lead, left as it is for now
-        seen = look.shown or f"{show(round(float(raw_value) * 100, 6))}%"  # type: ignore[arg-type]
+        assert isinstance(raw_value, (int, float))
+        seen = look.shown or f"{show(round(float(raw_value) * 100, 6))}%"
         what, how, example = "một tỉ lệ phần trăm", "phần trăm", "gõ '50%' thì ô giữ 0,5"
     elif kind == DATE:
         seen = look.shown or shown_as_date(raw_value, look.format_code)
