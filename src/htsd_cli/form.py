@@ -1040,8 +1040,7 @@ def _sections(
     out: list[Section] = []
     for item in raw or []:
         if not isinstance(item, LineDict):
-            # a plain list (`sections: !!omap [...]`) has no line: AttributeError (told the lead)
-            problems.add(raw.line, "mỗi mục phải có 'number', 'heading' và 'indicators'")  # type: ignore[union-attr]
+            problems.add(_line(raw, ""), "mỗi mục phải có 'number', 'heading' và 'indicators'")
             continue
         _unknown_keys(item, {"number", "heading", "indicators", "applies_to"}, problems, "sections")
         section_types = _applies_to(item, problems, type_codes)
@@ -1053,8 +1052,7 @@ def _sections(
         inds: list[Indicator] = []
         for ind in raw_inds or []:
             if not isinstance(ind, LineDict):
-                # as above: a plain list (`!!omap`) has no line (told the lead)
-                problems.add(raw_inds.line, "mỗi chỉ tiêu phải là một bảng id, label, kind…")  # type: ignore[union-attr]
+                problems.add(_line(raw_inds, ""), "mỗi chỉ tiêu phải là một bảng id, label, kind…")
                 continue
             built = _indicator(ind, number or 0, problems, claim)
             if built is not None:

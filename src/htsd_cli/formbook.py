@@ -978,10 +978,8 @@ class _Reader:
                 inside()
                 number, number_cell = cells.get("number", ("", kind_cell))
                 if number == "":  # one after the section above (`section`, the last of `sections`)
-                    # a section numbered in words above a blank one: TypeError (told the lead)
-                    number = (section["number"] + 1) if section is not None else 1  # type: ignore[operator]
-                    if not isinstance(number, int):
-                        number = ""
+                    above = section["number"] if section is not None else 0
+                    number = above + 1 if isinstance(above, int) else ""  # "x" above: said there
                 section = _located(
                     ws.where(r),
                     number=(_integer(number), number_cell),
