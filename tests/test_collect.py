@@ -609,6 +609,22 @@ def test_outlook_msg(tmp_path):
     assert broken["where"] == "hong.msg" and "không đọc được tệp Outlook .msg" in broken["problem"]
 
 
+def test_a_plain_outlook_item_gives_its_files(tmp_path):
+    """An .msg of class "IPM" (an item that is not a mail, as some programs save one): no sender
+    is read, its files are saved all the same, not reported as a broken file."""
+    folder = tmp_path / "outlook"
+    folder.mkdir()
+    data = sample("th01-truong-tieu-hoc-cat-bi.xlsx")
+    (folder / "muc.msg").write_bytes(
+        write_msg("", "Báo cáo HTSĐ", at(12, 8), [("Cát Bi.xlsx", data)], message_class="IPM")
+    )
+    out, book = tmp_path / "bao-cao", tmp_path / "so-nhan.csv"
+    summary = collect(str(folder), out, book)
+    assert summary["broken"] == []
+    [saved] = summary["saved"]
+    assert (out / saved["file"]).read_bytes() == data
+
+
 def test_collect_refuses_to_write_into_the_mail(tmp_path):
     source = write_maildir(tmp_path / "Maildir")
     before = tree_digest(source)

@@ -122,6 +122,14 @@ def test_missing_required_field_is_reported():
     assert "thiếu mục bắt buộc 'deadline'" in message
 
 
+def test_sections_written_as_pairs_are_reported_not_thrown():
+    """`!!omap` makes a list of pairs, not of tables: said as a mistake with its line."""
+    text = VALID.replace("sections:\n", "sections: !!omap\n  - khong_phai: 1\nold_sections:\n", 1)
+    assert "mỗi mục phải có 'number', 'heading' và 'indicators'" in _error(text)
+    text = VALID.replace("    indicators:\n", "    indicators: !!omap\n      - a: 1\n    x:\n", 1)
+    assert "mỗi chỉ tiêu phải là một bảng id, label, kind…" in _error(text)
+
+
 def test_rule_expression_mistake_is_reported():
     message = _error(VALID.replace("when: lop_hoc > 0", "when: lop_hoc >"))
     assert "không trọn vẹn" in message

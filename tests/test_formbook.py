@@ -122,6 +122,20 @@ def test_every_mistake_in_the_workbook_names_sheet_row_and_column(
     assert "Traceback" not in result.output
 
 
+def test_a_section_numbered_in_words_above_a_blank_one_is_said(test_book):
+    """TT "x" on a section and none on the next: the first is named, the second is not a crash."""
+    wb = openpyxl.load_workbook(test_book)
+    ws = wb["Các dòng"]
+    sections = [r for r in range(2, ws.max_row + 1) if ws.cell(r, 3).value == "mục"]
+    ws.cell(sections[0], 1).value = "x"
+    ws.cell(sections[1], 1).value = None
+    wb.save(test_book)
+    result = runner.invoke(app, ["form", "show", "--form", str(test_book)])
+    said = " ".join(result.output.split())
+    assert result.exit_code == 1 and "Traceback" not in said and "Lỗi ngoài dự kiến" not in said
+    assert f"dòng {sections[0]}, cột A" in said, said
+
+
 def test_rows_rules_and_types_are_read_in_the_clerks_words(test_book):
     """Drop-down words, symbols typed by hand, unit types named by their label, blank ids."""
     wb = openpyxl.load_workbook(test_book)

@@ -1973,11 +1973,12 @@ def _dead_end_lines(tmp: Path) -> list[str]:
         same_year(tmp / "dot", answers, 2025)
     except ConfigError as exc:
         out.append(f"khởi tạo lại | {str(exc).replace(str(tmp), '<tạm>')}")
-    config.write_text(text + "x = [\n", encoding="utf-8")
-    try:
-        current_answers(tmp)
-    except ConfigError as exc:
-        out.append(f"khởi tạo lại | {str(exc).replace(str(tmp), '<tạm>')}")
+    for broken in (text + "x = [\n", text.replace("[office]", 'office = "x"\n[officex]', 1)):
+        config.write_text(broken, encoding="utf-8")
+        try:
+            current_answers(tmp)
+        except ConfigError as exc:
+            out.append(f"khởi tạo lại | {str(exc).replace(str(tmp), '<tạm>')}")
     base = load_form("htsd-2022")
     kept = tmp / "bieu-mau-2022.xlsx"
     kept.touch()

@@ -680,10 +680,10 @@ def decisions_workbook() -> bytes:
     from openpyxl.worksheet.datavalidation import DataValidation
 
     from htsd_cli.package import FONT_NAME, normalise_package
-    from htsd_cli.xlstyle import new_workbook
+    from htsd_cli.xlstyle import first_sheet, new_workbook
 
     wb = new_workbook()
-    ws = wb.active
+    ws = first_sheet(wb)
     ws.title = SHEET
     bold = Font(name=FONT_NAME, bold=True)
     widths = (34, 16, 18, 12, 14, 8, 18, 16, 12, 40)

@@ -8,10 +8,15 @@ from __future__ import annotations
 import io
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from openpyxl.cell import _CellSetValue
 
 
-def fill_workbook(source: Path, values: Mapping[str, Any], target: Path | None = None) -> bytes:
+def fill_workbook(
+    source: Path, values: Mapping[str, _CellSetValue], target: Path | None = None
+) -> bytes:
     """Return (and optionally write) a copy of `source` with each named cell set to its value."""
     from openpyxl import load_workbook
 

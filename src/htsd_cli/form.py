@@ -14,14 +14,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Protocol, TypeAlias, TypeVar
 
 import yaml
 
 from htsd_cli.dates import parse_date as parse_date  # the form's importers take it from here
 from htsd_cli.errors import FormError, read_reason
-from htsd_cli.findings import Severity
+from htsd_cli.findings import Figure, Severity
 from htsd_cli.words import Word
+
+if TYPE_CHECKING:
+    from htsd_cli.formbook import Cell
 
 
 class Kind(Word):
@@ -216,7 +219,7 @@ class Expr:
     def ids(self) -> tuple[str, ...]:
         return tuple(ref for _, ref, _ in self.terms if ref is not None)
 
-    def evaluate(self, values: Mapping[str, Any]) -> float | None:
+    def evaluate(self, values: Mapping[str, Figure | None]) -> float | None:
         """The value, or None when a figure it uses is blank or unreadable."""
         total = 0.0
         for sign, ref, const in self.terms:
@@ -236,7 +239,7 @@ class Comparison:
     operator: str
     right: Expr
 
-    def holds(self, values: Mapping[str, Any]) -> bool | None:
+    def holds(self, values: Mapping[str, Figure | None]) -> bool | None:
         """True or False, or None when a figure it needs is missing."""
         a = self.left.evaluate(values)
         b = self.right.evaluate(values)
@@ -295,7 +298,7 @@ class Rule:
         """The indicator a finding of this rule points at."""
         return self.ids[0]
 
-    def broken(self, values: Mapping[str, Any]) -> bool:
+    def broken(self, values: Mapping[str, Figure | None]) -> bool:
         """Whether the rule applies (its condition holds) and is not met. A blank figure in a
         comparison or in the condition means the rule is not judged (blanks are reported alone)."""
         if self.when is not None and self.when.holds(values) is not True:
@@ -409,23 +412,32 @@ def _type_key(text: str) -> str:
 # --- loading -------------------------------------------------------------------------------------
 
 
-class LineDict(dict[Any, Any]):
-    """A mapping of a form definition that knows where it and each of its keys were written: a
-    line of a YAML file, or a cell of the form workbook (any value `Words.at` can show)."""
-
-    line: Any = 0
-    key_lines: dict[Any, Any]
+# Where a value of a form definition was written: a line of a YAML file, or a cell of the form
+# workbook (formbook.Cell); `Words.at` shows either.
+Where: TypeAlias = "int | Cell"
 
 
-class LineList(list[Any]):
-    line: Any = 0
+class LineDict(dict[object, object]):
+    """A mapping of a form definition that knows where it and each of its keys were written.
+    Its keys and values are as YAML or a cell gives them: the checks below look at each."""
+
+    line: Where = 0
+    key_lines: dict[object, Where]
 
 
-# libyaml's parser when PyYAML was built with it (ten times faster), the Python one otherwise
-_SafeLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+class LineList(list[object]):
+    line: Where = 0
 
 
-class _Loader(_SafeLoader):  # type: ignore[misc]
+# libyaml's parser when PyYAML was built with it (ten times faster), the Python one otherwise;
+# the type checker sees the Python one (the same constructors and resolver)
+if TYPE_CHECKING:
+    _SafeLoader = yaml.SafeLoader
+else:
+    _SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Loader(_SafeLoader):
     """A safe YAML loader that remembers the line of every mapping, key and list."""
 
 
@@ -450,7 +462,7 @@ _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _constru
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
 
 
-_TYPE_NAMES: dict[Any, str] = {
+_TYPE_NAMES: dict[type, str] = {
     str: "một đoạn chữ",
     int: "một số nguyên",
     dt.date: "một ngày dạng YYYY-MM-DD",
@@ -470,13 +482,14 @@ class Words:
     overrides these to name sheet, row and column in its own headings and drop-down words, so
     that the checks below are written once for both."""
 
-    def at(self, line: Any) -> str:
+    def at(self, line: Where) -> str:
         return f"dòng {line}"
 
-    def order(self, line: Any) -> Any:
+    def order(self, line: Where) -> Where | tuple[int, int, int]:
+        """How mistakes are sorted: by line (a YAML file), by sheet, row, column (formbook)."""
         return line
 
-    def key(self, name: str, gloss: str = "", where: Any = None) -> str:
+    def key(self, name: str, gloss: str = "", where: Where | None = None) -> str:
         """How a key is named; `where` is where its value was written, when there is one."""
         return f"'{name}'" + (f" ({gloss})" if gloss else "")
 
@@ -486,13 +499,13 @@ class Words:
     def choices(self, list_name: str) -> str:
         return _CHOICES[list_name]
 
-    def type_name(self, kind: Any) -> str:
-        return _TYPE_NAMES.get(kind, str(kind)) if isinstance(kind, type) else "giá trị hợp lệ"
+    def type_name(self, kind: type) -> str:
+        return _TYPE_NAMES.get(kind, str(kind))
 
-    def within(self, mapping: Any, where: Any) -> Any:
+    def within(self, mapping: LineDict, where: Where) -> Where:
         """Where to point for something inside one of `mapping`'s values (written at `where`):
         a YAML file points at the mapping's first line, as it always has."""
-        return getattr(mapping, "line", 0)
+        return mapping.line
 
     def hint(self, name: str) -> str:
         """A tail that only makes sense in this way of writing a form."""
@@ -505,9 +518,9 @@ class Problems:
     def __init__(self, source: str, words: Words | None = None) -> None:
         self.source = source
         self.words = words or Words()
-        self.items: list[tuple[Any, str]] = []
+        self.items: list[tuple[Where, str]] = []
 
-    def add(self, line: Any, message: str) -> None:
+    def add(self, line: Where, message: str) -> None:
         self.items.append((line, message))
 
     def raise_if_any(self) -> None:
@@ -518,19 +531,18 @@ class Problems:
             raise FormError("Tệp biểu mẫu có lỗi:\n" + "\n".join(lines))
 
 
-def _line(mapping: Any, key: Any) -> Any:
+def _line(mapping: object, key: object) -> Where:
     if isinstance(mapping, LineDict):
         return mapping.key_lines.get(key, mapping.line)
-    return getattr(mapping, "line", 0)
+    return mapping.line if isinstance(mapping, LineList) else 0
+
+
+_T = TypeVar("_T")
 
 
 def _get(
-    m: LineDict,
-    key: str,
-    kind: type | tuple[type, ...],
-    problems: Problems,
-    required: bool = True,
-) -> Any:
+    m: LineDict, key: str, kind: type[_T], problems: Problems, required: bool = True
+) -> _T | None:
     words = problems.words
     if key not in m:
         if required:
@@ -548,7 +560,9 @@ def _get(
     return value
 
 
-def _unknown_keys(m: LineDict, allowed: set[str], problems: Problems, where: str) -> None:
+def _unknown_keys(
+    m: Mapping[object, object], allowed: set[str], problems: Problems, where: str
+) -> None:
     for key in m:
         if key not in allowed:
             problems.add(
@@ -692,9 +706,10 @@ def load_form(ref: str | Path, base: Path | None = None) -> Form:
     return once_per_version(_FORM_CACHE, path, read)
 
 
-def read_located(text: str) -> Any:
+def read_located(text: str) -> object:
     """YAML text as mappings and lists that know their lines (raises yaml.YAMLError)."""
-    return yaml.load(text, Loader=_Loader)
+    data: object = yaml.load(text, Loader=_Loader)
+    return data
 
 
 def parse_form(text: str, source: str = "<biểu mẫu>") -> Form:
@@ -709,10 +724,17 @@ def parse_form(text: str, source: str = "<biểu mẫu>") -> Form:
             f"Tệp biểu mẫu có lỗi:\n{source}, dòng {line}: sai cú pháp YAML ({problem})"
         ) from exc
     problems = Problems(source)
-    if not isinstance(data, LineDict):
-        problems.add(1, "tệp biểu mẫu phải là một bảng khóa: giá trị (id, year, title, sections…)")
-        problems.raise_if_any()
-    return build_form(data, problems, source)
+    if isinstance(data, LineDict):
+        return build_form(data, problems, source)
+    problems.add(1, "tệp biểu mẫu phải là một bảng khóa: giá trị (id, year, title, sections…)")
+    problems.raise_if_any()
+    raise AssertionError("raise_if_any raised: a problem was just added")
+
+
+class _Claim(Protocol):
+    """Takes a name for a cell of the form (a figure's, its note's, a text part's)."""
+
+    def __call__(self, name: str, line: Where, figure: bool = True) -> None: ...
 
 
 def build_form(data: LineDict, problems: Problems, source: str) -> Form:
@@ -752,10 +774,10 @@ def build_form(data: LineDict, problems: Problems, source: str) -> Form:
                 f"{problems.words.key('start')}",
             )
 
-    names: dict[str, int] = {}
+    names: dict[str, Where] = {}
     not_figures: set[str] = set()  # the names of note cells and text parts
 
-    def claim(name: str, line: int, figure: bool = True) -> None:
+    def claim(name: str, line: Where, figure: bool = True) -> None:
         why = excel_name_problem(name)
         if why:
             problems.add(line, f"mã '{name}' không dùng làm tên ô Excel được: {why}")
@@ -791,6 +813,9 @@ def build_form(data: LineDict, problems: Problems, source: str) -> Form:
     changes = _changes(data, problems, version)
     plausibility = _plausibility(data, problems, type_codes)
     problems.raise_if_any()
+    # a required value is None only where a problem was added (and raised just above)
+    assert form_id is not None and version is not None and year is not None
+    assert title is not None and short_title is not None and deadline is not None
     assert start is not None and end is not None
     return Form(
         id=form_id,
@@ -843,7 +868,7 @@ def _changes(
     return tuple(sorted(out))
 
 
-def _number(m: LineDict, key: str, problems: Problems) -> float | None:
+def _number(m: Mapping[object, object], key: object, problems: Problems) -> float | None:
     value = m.get(key)
     if value is None:
         return None
@@ -851,7 +876,7 @@ def _number(m: LineDict, key: str, problems: Problems) -> float | None:
         where = _line(m, key)
         problems.add(
             where,
-            f"{problems.words.key(key, where=where)} phải là một số không âm, đang là {value!r}",
+            f"{problems.words.key(str(key), where=where)} phải là một số không âm, đang là {value!r}",
         )
         return None
     return float(value)
@@ -913,7 +938,9 @@ def _plausibility(data: LineDict, problems: Problems, type_codes: set[str]) -> P
     return Plausibility(tuple(by_kind), hold, _against_last_year(raw, problems))
 
 
-def _against_last_year(raw: LineDict, problems: Problems) -> tuple[tuple[str, float], ...]:
+def _against_last_year(
+    raw: Mapping[object, object], problems: Problems
+) -> tuple[tuple[str, float], ...]:
     """`against_last_year: {count: 10, money: 10}`: factors per kind, each more than 1."""
     item = raw.get("against_last_year")
     if item is None:
@@ -983,7 +1010,7 @@ def _unit_types(data: LineDict, problems: Problems) -> tuple[UnitType, ...]:
     return tuple(out)
 
 
-def _texts(data: LineDict, problems: Problems, claim: Any) -> tuple[TextPart, ...]:
+def _texts(data: LineDict, problems: Problems, claim: _Claim) -> tuple[TextPart, ...]:
     raw = _get(data, "texts", list, problems, required=False) or []
     out: list[TextPart] = []
     for item in raw:
@@ -1007,13 +1034,13 @@ def _texts(data: LineDict, problems: Problems, claim: Any) -> tuple[TextPart, ..
 
 
 def _sections(
-    data: LineDict, problems: Problems, claim: Any, type_codes: set[str]
+    data: LineDict, problems: Problems, claim: _Claim, type_codes: set[str]
 ) -> tuple[Section, ...]:
     raw = _get(data, "sections", list, problems)
     out: list[Section] = []
     for item in raw or []:
         if not isinstance(item, LineDict):
-            problems.add(raw.line, "mỗi mục phải có 'number', 'heading' và 'indicators'")
+            problems.add(_line(raw, ""), "mỗi mục phải có 'number', 'heading' và 'indicators'")
             continue
         _unknown_keys(item, {"number", "heading", "indicators", "applies_to"}, problems, "sections")
         section_types = _applies_to(item, problems, type_codes)
@@ -1025,7 +1052,7 @@ def _sections(
         inds: list[Indicator] = []
         for ind in raw_inds or []:
             if not isinstance(ind, LineDict):
-                problems.add(raw_inds.line, "mỗi chỉ tiêu phải là một bảng id, label, kind…")
+                problems.add(_line(raw_inds, ""), "mỗi chỉ tiêu phải là một bảng id, label, kind…")
                 continue
             built = _indicator(ind, number or 0, problems, claim)
             if built is not None:
@@ -1049,7 +1076,7 @@ def _sections(
     return tuple(out)
 
 
-def _indicator(ind: LineDict, section: int, problems: Problems, claim: Any) -> Indicator | None:
+def _indicator(ind: LineDict, section: int, problems: Problems, claim: _Claim) -> Indicator | None:
     _unknown_keys(
         ind,
         {
@@ -1124,14 +1151,15 @@ def _last_year_ids(ind: LineDict, problems: Problems) -> tuple[str, ...] | None:
     if raw == NEW_ROW or raw == []:
         return ()
     names = raw if isinstance(raw, list) else [raw]
-    if not names or not all(isinstance(n, str) and n.strip() for n in names):
+    written = [n for n in names if isinstance(n, str) and n.strip()]
+    if not names or len(written) != len(names):
         problems.add(
             _line(ind, "last_year"),
             f"{problems.words.key('last_year')} là mã dòng năm trước, danh sách các mã (các dòng "
             f"gộp lại), hoặc '{NEW_ROW}'",
         )
         return None
-    return tuple(dict.fromkeys(n.strip() for n in names))
+    return tuple(dict.fromkeys(n.strip() for n in written))
 
 
 def _rules(

@@ -22,10 +22,10 @@ import datetime as dt
 import difflib
 import io
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, TypeAlias
 
 from htsd_cli.dates import parse_date
 from htsd_cli.errors import FormError
@@ -40,12 +40,16 @@ from htsd_cli.form import (
     LineList,
     Problems,
     Rule,
+    Where,
     Words,
     build_form,
     default_aggregate,
     excel_name_problem,
 )
 from htsd_cli.textnorm import fold
+
+if TYPE_CHECKING:
+    from openpyxl.worksheet.worksheet import Worksheet
 
 CAMPAIGN_SHEET = "Đợt báo cáo"
 ROWS_SHEET = "Các dòng"
@@ -159,15 +163,15 @@ _SHEET_KEYS = {
 class BookWords(Words):
     """The form checks' words for the form workbook: cells, headings, drop-down words."""
 
-    def at(self, line: Any) -> str:
+    def at(self, line: Where) -> str:
         return str(line) if isinstance(line, Cell) else super().at(line)
 
-    def order(self, line: Any) -> Any:
+    def order(self, line: Where) -> Where | tuple[int, int, int]:
         if isinstance(line, Cell):
             return (line.sheet_order, line.row, line.column)
         return (len(SHEETS), int(line or 0), 0)
 
-    def key(self, name: str, gloss: str = "", where: Any = None) -> str:
+    def key(self, name: str, gloss: str = "", where: Where | None = None) -> str:
         if isinstance(where, Cell) and where.header:
             return f"'{where.header}'"  # the cell's own heading says it best
         if name in _SHEET_KEYS:
@@ -182,12 +186,12 @@ class BookWords(Words):
     def choices(self, list_name: str) -> str:
         return ", ".join(LIST_WORDS[list_name].values())
 
-    def type_name(self, kind: Any) -> str:
+    def type_name(self, kind: type) -> str:
         if kind is dt.date:
             return "một ngày dd/mm/yyyy"
         return super().type_name(kind)
 
-    def within(self, mapping: Any, where: Any) -> Any:
+    def within(self, mapping: LineDict, where: Where) -> Where:
         return where  # the cell itself
 
     def hint(self, name: str) -> str:
@@ -349,9 +353,10 @@ def make_id(label: str, parent: str = "") -> str:
 # --- writing -------------------------------------------------------------------------------------
 
 Key = tuple[str, str]  # ("indicator", id), ("section", "3"), ("text", id), ("rule", id), …
+Written: TypeAlias = "str | int | float | dt.date | None"  # what a cell of the workbook is given
 
 
-def plain_number(value: float | None) -> Any:
+def plain_number(value: float | None) -> int | float | None:
     """A limit as written: 1000, not 1000.0."""
     if value is None:
         return None
@@ -363,8 +368,8 @@ def _by_type_text(by_type: Iterable[tuple[str, float]]) -> str | None:
     return "; ".join(parts) or None
 
 
-def _campaign_values(form: Form) -> dict[str, Any]:
-    values: dict[str, Any] = {
+def _campaign_values(form: Form) -> dict[str, Written]:
+    values: dict[str, Written] = {
         "id": form.id, "version": form.version, "year": form.year, "title": form.title,
         "short_title": form.short_title, "theme": form.theme or None,
         "period.start": form.period_start, "period.end": form.period_end,
@@ -385,7 +390,7 @@ def _campaign_values(form: Form) -> dict[str, Any]:
     return values
 
 
-def _limit_cells(limits: Limits) -> dict[str, Any]:
+def _limit_cells(limits: Limits) -> dict[str, Written]:
     return {
         "min": plain_number(limits.minimum),
         "max": plain_number(limits.maximum),
@@ -393,7 +398,7 @@ def _limit_cells(limits: Limits) -> dict[str, Any]:
     }
 
 
-def _row_records(form: Form) -> Iterator[tuple[Key, dict[str, Any]]]:
+def _row_records(form: Form) -> Iterator[tuple[Key, dict[str, Written]]]:
     """The rows of "Các dòng" in form order: text parts before the table, the sections and
     their figures, text parts after."""
     for text in form.texts:
@@ -437,7 +442,7 @@ def _row_records(form: Form) -> Iterator[tuple[Key, dict[str, Any]]]:
             yield ("text", text.id), {"label": text.heading, "kind": TEXT_WORD, "id": text.id}
 
 
-def _rule_record(rule: Rule) -> dict[str, Any]:
+def _rule_record(rule: Rule) -> dict[str, Written]:
     return {
         "id": rule.id,
         "when": None if rule.when is None else rule.when.written(_SYMBOLS),
@@ -465,7 +470,7 @@ def write_book(
     from htsd_cli.cellsafe import put
     from htsd_cli.layout import column_letter
     from htsd_cli.package import FONT_NAME, normalise_package
-    from htsd_cli.xlstyle import formula_rule, new_workbook
+    from htsd_cli.xlstyle import first_sheet, formula_rule, new_workbook
 
     notes, marks = notes or {}, marks or {}
     wb = new_workbook()
@@ -475,7 +480,7 @@ def write_book(
     section_fill = PatternFill("solid", fgColor="F2F2F2")
     check_fill = PatternFill("solid", fgColor="FFE699")
 
-    lists: dict[str, list[Any]] = {
+    lists: dict[str, list[str | int]] = {
         "kind": [SECTION_WORD, *KIND_WORDS.values(), TEXT_WORD],
         "level": [1, 2],
         "aggregate": list(AGGREGATE_WORDS.values()),
@@ -483,8 +488,8 @@ def write_book(
         "severity": list(SEVERITY_WORDS.values()),
     }
 
-    def sheet(title: str, columns: tuple[Column, ...], first: bool = False) -> Any:
-        ws = wb.active if first else wb.create_sheet(title)
+    def sheet(title: str, columns: tuple[Column, ...], first: bool = False) -> Worksheet:
+        ws = first_sheet(wb) if first else wb.create_sheet(title)
         ws.title = title
         for c, col in enumerate(columns, start=1):
             cell = ws.cell(row=1, column=c, value=col.header)
@@ -493,11 +498,15 @@ def write_book(
         ws.freeze_panes = "A2"
         ws.page_setup.orientation = "landscape"  # printed to be checked on paper: one page wide
         ws.page_setup.paperSize = ws.PAPERSIZE_A4
-        ws.sheet_properties.pageSetUpPr.fitToPage = True
+        fit = ws.sheet_properties.pageSetUpPr
+        assert fit is not None  # openpyxl's WorksheetProperties() makes one
+        fit.fitToPage = True
         ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
         return ws
 
-    def put_rows(ws: Any, columns: tuple[Column, ...], records: Iterable[dict[str, Any]]) -> int:
+    def put_rows(
+        ws: Worksheet, columns: tuple[Column, ...], records: Iterable[Mapping[str, Written]]
+    ) -> int:
         r = 1
         for r, record in enumerate(records, start=2):
             lines = 1
@@ -513,7 +522,7 @@ def write_book(
                 ws.row_dimensions[r].height = 16.0 * lines
         return r
 
-    def offer(ws: Any, columns: tuple[Column, ...], last: int) -> None:
+    def offer(ws: Worksheet, columns: tuple[Column, ...], last: int) -> None:
         end = max(last, 1) + 500
         for c, col in enumerate(columns, start=1):
             letter = column_letter(c - 1)
@@ -637,7 +646,7 @@ class Book:
     typed_version: int = 0  # the version written in the workbook, when htsd numbered it anew
 
 
-def _plain(value: Any) -> Any:
+def _plain(value: object) -> object:
     """A cell's value with text stripped and whole numbers as int ("" for an empty cell)."""
     if value is None:
         return ""
@@ -650,14 +659,14 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _text(value: Any) -> str:
+def _text(value: object) -> str:
     value = _plain(value)
     if isinstance(value, dt.date):
         return f"{value:%d/%m/%Y}"
     return str(value)
 
 
-def _number(value: Any) -> Any:
+def _number(value: object) -> object:
     """A limit as a number; text as typed when it is none (the form's check says so)."""
     value = _plain(value)
     if isinstance(value, str):
@@ -674,14 +683,14 @@ def _number(value: Any) -> Any:
     return value
 
 
-def _integer(value: Any) -> Any:
+def _integer(value: object) -> object:
     value = _plain(value)
     if isinstance(value, str) and value.isdigit():
         return int(value)
     return value
 
 
-def _date(value: Any) -> Any:
+def _date(value: object) -> object:
     value = _plain(value)
     if isinstance(value, str):
         return parse_date(value) or value
@@ -691,7 +700,7 @@ def _date(value: Any) -> Any:
 class _Sheet:
     """One sheet's rows as values, with the cell of each, found by column heading."""
 
-    def __init__(self, order: int, title: str, rows: list[tuple[Any, ...]]) -> None:
+    def __init__(self, order: int, title: str, rows: list[tuple[object, ...]]) -> None:
         self.order, self.title, self.rows = order, title, rows
 
     def where(self, row: int = 0, column: int = 0, header: str = "") -> Cell:
@@ -699,7 +708,7 @@ class _Sheet:
 
     def table(
         self, columns: tuple[Column, ...], problems: Problems, required: tuple[str, ...]
-    ) -> Iterator[tuple[int, dict[str, tuple[Any, Cell]]]]:
+    ) -> Iterator[tuple[int, dict[str, tuple[object, Cell]]]]:
         """Each filled row below the heading row: column key → (value, cell)."""
         wanted = {fold(c.header): c for c in columns}
         head_row, found = 0, {}
@@ -757,7 +766,7 @@ def _open_sheets(path: Path) -> dict[str, _Sheet]:
         wb.close()
 
 
-def _located(where: Cell, **items: tuple[Any, Cell]) -> LineDict:
+def _located(where: Cell, **items: tuple[object, Cell]) -> LineDict:
     """A mapping for the form's checks, each key remembering its cell."""
     out = LineDict()
     out.line = where
@@ -768,7 +777,7 @@ def _located(where: Cell, **items: tuple[Any, Cell]) -> LineDict:
     return out
 
 
-def _listed(where: Cell, items: Iterable[Any] = ()) -> LineList:
+def _listed(where: Cell, items: Iterable[object] = ()) -> LineList:
     out = LineList(items)
     out.line = where
     return out
@@ -794,12 +803,12 @@ class _Reader:
             )
         return found
 
-    def mark(self, cells: dict[str, tuple[Any, Cell]]) -> None:
+    def mark(self, cells: dict[str, tuple[object, Cell]]) -> None:
         text, cell = cells.get(CHECK, ("", None))
         if text != "" and cell is not None:
             self.marks.append((cell, _text(text)))
 
-    def note(self, key: Key, cells: dict[str, tuple[Any, Cell]]) -> None:
+    def note(self, key: Key, cells: dict[str, tuple[object, Cell]]) -> None:
         text = cells.get(NOTE, ("", None))[0]
         if text != "":
             self.notes[key] = _text(text)
@@ -812,7 +821,7 @@ class _Reader:
             return
         by_name = {fold(name): path for path, name, _ in CAMPAIGN_ROWS}
         names = {path: name for path, name, _ in CAMPAIGN_ROWS}
-        got: dict[str, tuple[Any, Cell]] = {}
+        got: dict[str, tuple[object, Cell]] = {}
         for _r, cells in ws.table(CAMPAIGN_COLUMNS, self.problems, ("name", "value")):
             name, _name_cell = cells["name"]
             path = by_name.get(fold(_text(name)))
@@ -823,7 +832,7 @@ class _Reader:
             self.mark(cells)
         top = ws.where()
 
-        def put(target: LineDict, key: str, path: str, convert: Callable[[Any], Any]) -> None:
+        def put(target: LineDict, key: str, path: str, convert: Callable[[object], object]) -> None:
             if path in got:
                 value, cell = got[path]
                 target[key] = convert(value) if value != "" else ""
@@ -880,7 +889,7 @@ class _Reader:
         if plausibility:
             data["plausibility"], data.key_lines["plausibility"] = plausibility, top
 
-    def limits(self, target: LineDict, by_type: tuple[Any, Cell]) -> None:
+    def limits(self, target: LineDict, by_type: tuple[object, Cell]) -> None:
         """`max: {default: …, <type>: …}` from the "max per unit type" cell ("mam_non: 50; …")."""
         text, cell = by_type
         if text == "":
@@ -911,16 +920,17 @@ class _Reader:
         out = _listed(ws.where())
         for r, cells in ws.table(TYPE_COLUMNS, self.problems, ("code", "label")):
             aliases = [a.strip() for a in _text(cells.get("aliases", ("",))[0]).split(";")]
+            code, label = _text(cells["code"][0]), _text(cells["label"][0])
+            written = [a for a in aliases if a]
             item = _located(
                 ws.where(r),
-                code=(_text(cells["code"][0]), cells["code"][1]),
-                label=(_text(cells["label"][0]), cells["label"][1]),
-                aliases=([a for a in aliases if a], cells.get("aliases", ("", ws.where(r)))[1]),
+                code=(code, cells["code"][1]),
+                label=(label, cells["label"][1]),
+                aliases=(written, cells.get("aliases", ("", ws.where(r)))[1]),
             )
             out.append(item)
-            code = item["code"]
             self.note(("unit_type", code), cells)
-            for name in (code, item["label"], *item["aliases"]):
+            for name in (code, label, *written):
                 if name:
                     self.type_names.setdefault(fold(name), code)
         data["unit_types"], data.key_lines["unit_types"] = out, ws.where()
@@ -929,7 +939,7 @@ class _Reader:
         name = name.strip()
         return self.type_names.get(fold(name), name)
 
-    def applies(self, cells: dict[str, tuple[Any, Cell]], target: LineDict) -> None:
+    def applies(self, cells: dict[str, tuple[object, Cell]], target: LineDict) -> None:
         text, cell = cells.get("applies_to", ("", None))
         if text == "" or cell is None:
             return
@@ -967,10 +977,9 @@ class _Reader:
             if is_section:
                 inside()
                 number, number_cell = cells.get("number", ("", kind_cell))
-                if number == "":
-                    number = (sections[-1]["number"] + 1) if sections else 1
-                    if not isinstance(number, int):
-                        number = ""
+                if number == "":  # one after the section above (`section`, the last of `sections`)
+                    above = section["number"] if section is not None else 0
+                    number = above + 1 if isinstance(above, int) else ""  # "x" above: said there
                 section = _located(
                     ws.where(r),
                     number=(_integer(number), number_cell),
@@ -1014,14 +1023,16 @@ class _Reader:
                 )
                 continue
             inside()
-            section["indicators"].append(indicator)
+            figures = section["indicators"]
+            assert isinstance(figures, LineList)  # made with the section, above
+            figures.append(indicator)
             self.mark(cells)
             self.note(("indicator", _text(indicator.get("id", ""))), cells)
         data["sections"], data.key_lines["sections"] = sections, ws.where()
         data["texts"], data.key_lines["texts"] = texts, ws.where()
 
     def indicator(
-        self, ws: _Sheet, r: int, cells: dict[str, tuple[Any, Cell]], kind: str, parent: str
+        self, ws: _Sheet, r: int, cells: dict[str, tuple[object, Cell]], kind: str, parent: str
     ) -> tuple[LineDict, bool]:
         """A figure's row, and whether htsd made its id."""
         label, label_cell = cells["label"]
@@ -1135,12 +1146,20 @@ def _condition(text: str) -> str:
 KEEP_ID = 0.6  # how alike a reworded row's words must stay for it to keep its issued id
 
 
+def _rows(value: object) -> list[LineDict]:
+    """The mappings of a list `_Reader` built (the sections, a section's figures, the rules)."""
+    assert isinstance(value, list)
+    return [row for row in value if isinstance(row, LineDict)]
+
+
 def _keep_issued_ids(reader: _Reader, data: LineDict, issued: Form) -> None:
     """A row whose id htsd made from its words keeps the id it was issued with when only its
     words changed (a typo fixed): the issued row that is gone, in the same section, at the same
     level, of the same kind, and worded alike. Returns of the issued version then carry over to
     it. Anything less alike is a new row, and the issued one a row removed (both said)."""
-    present = {str(i.get("id")) for s in data.get("sections", []) for i in s["indicators"]}
+    present = {
+        str(i.get("id")) for s in _rows(data.get("sections", [])) for i in _rows(s["indicators"])
+    }
     gone = [i for i in issued.indicators if i.id not in present]
     renamed: dict[str, str] = {}
     for item, number in reader.made_rows:
@@ -1157,17 +1176,20 @@ def _keep_issued_ids(reader: _Reader, data: LineDict, issued: Form) -> None:
         _ratio, old = max(alike, key=lambda pair: pair[0])
         gone.remove(old)
         item["id"] = renamed[made] = old.id
-        reader.kept_ids.append((item.key_lines["id"], old.id))
+        id_cell = item.key_lines["id"]
+        assert isinstance(id_cell, Cell)  # `_Reader.indicator` gives every figure's id a cell
+        reader.kept_ids.append((id_cell, old.id))
     if not renamed:
         return
     reader.made = [(cell, renamed.get(made, made)) for cell, made in reader.made]
-    for rule in data.get("rules", []):
+    for rule in _rows(data.get("rules", [])):
         for key in ("when", "left", "right", "require", "forbid"):
-            if isinstance(rule.get(key), str):
+            text = rule.get(key)
+            if isinstance(text, str):
                 rule[key] = re.sub(
                     r"[A-Za-z_][A-Za-z0-9_]*",
                     lambda m: renamed.get(m.group(0), m.group(0)),
-                    rule[key],
+                    text,
                 )
 
 
@@ -1259,7 +1281,7 @@ def _kept(path: Path, form_id: str) -> list[tuple[int, Path]]:
     return sorted(out)
 
 
-def _latest_issued(path: Path, form_id: Any) -> Form | None:
+def _latest_issued(path: Path, form_id: object) -> Form | None:
     """The last version of the form `form_id` in `path` that htsd template issued (kept
     beside it), or None."""
     from htsd_cli.form import load_form

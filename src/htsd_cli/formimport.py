@@ -28,7 +28,7 @@ import difflib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from htsd_cli.dates import parse_date
 from htsd_cli.errors import FormError
@@ -44,6 +44,10 @@ from htsd_cli.form import (
 from htsd_cli.formbook import KIND_WORDS, Key, make_id
 from htsd_cli.init import Campaign, carry, default_dates
 from htsd_cli.textnorm import fold, nfc
+
+if TYPE_CHECKING:
+    from docx.document import Document
+    from docx.table import Table, _Cell, _Row
 
 WORD_SUFFIXES = (".docx", ".doc", ".odt", ".rtf")
 
@@ -68,7 +72,7 @@ class Plan:
     sections: list[PlanSection]
 
 
-def _open_document(path: Path) -> Any:
+def _open_document(path: Path) -> Document:
     """A .docx as python-docx reads it; a .doc, .odt or .rtf converted by LibreOffice first."""
     import zipfile
 
@@ -114,7 +118,7 @@ def _converted(path: Path) -> bytes:
     return data
 
 
-def _cells(row: Any) -> list[Any]:
+def _cells(row: _Row) -> list[_Cell]:
     """A table row's cells, a merged cell once."""
     seen: set[int] = set()
     out = []
@@ -125,7 +129,7 @@ def _cells(row: Any) -> list[Any]:
     return out
 
 
-def _lines(cell: Any) -> list[str]:
+def _lines(cell: _Cell) -> list[str]:
     out = []
     for paragraph in cell.paragraphs:
         out += [" ".join(nfc(line).split()) for line in paragraph.text.split("\n")]
@@ -148,22 +152,23 @@ def read_plan(path: Path) -> Plan:
 
     doc = _open_document(path)
     blocks = list(doc.iter_inner_content())
-    start = next(
+    found = next(
         (
-            i
+            (i, b)
             for i, b in enumerate(blocks)
             if isinstance(b, Table)
             and any(_is_header([c.text for c in _cells(r)]) for r in b.rows[:2])
         ),
         None,
     )
-    if start is None:
+    if found is None:
         raise FormError(
             f"Không thấy bảng phụ lục trong {path.name}: cần một bảng có cột 'Nội dung' và cột "
             "'Kết quả' hoặc 'Số lượng'. Hãy kiểm tra tệp Kế hoạch (phụ lục phải là bảng Word, "
             "không phải ảnh)."
         )
-    tables = [blocks[start]]
+    start, first = found
+    tables = [first]
     end = start + 1
     while end < len(blocks):  # a table broken across pages: the parts follow one another
         block = blocks[end]
@@ -204,7 +209,7 @@ def _appendix_head(paragraphs: list[str]) -> tuple[str, list[str]]:
     return " ".join(" ".join(title).split()), headings
 
 
-def _sections(tables: list[Any]) -> list[PlanSection]:
+def _sections(tables: list[Table]) -> list[PlanSection]:
     content = tt = -1
     out: list[PlanSection] = []
     for table in tables:

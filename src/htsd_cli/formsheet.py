@@ -4,8 +4,9 @@ identity sheet with its defined names."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 from htsd_cli.cellsafe import put as put_value
 from htsd_cli.cellsafe import put_row
@@ -23,6 +24,12 @@ from htsd_cli.layout import (
     label_text,
 )
 from htsd_cli.xlstyle import styles
+
+if TYPE_CHECKING:
+    from openpyxl.cell.cell import Cell
+    from openpyxl.styles import Alignment
+    from openpyxl.workbook.workbook import Workbook
+    from openpyxl.worksheet.worksheet import Worksheet
 
 
 @dataclass(frozen=True)
@@ -51,13 +58,13 @@ def number_format(ind: Indicator) -> str:
 
 
 def render_form_sheet(
-    ws: Any,
+    ws: Worksheet,
     form: Form,
     lay: Layout,
     header: SheetHeader,
     *,
     inputs: bool,
-    values: dict[str, Any] | None = None,
+    values: Mapping[str, str | float | None] | None = None,
     unit_type: str = "",
 ) -> list[str]:
     """Write the form sheet. Returns the addresses of the input cells (unlocked when `inputs`).
@@ -71,9 +78,11 @@ def render_form_sheet(
     values = values or {}
     input_cells: list[str] = []
 
-    def put(ref: str, value: Any, font: str = "font", align: Any = None) -> Any:
-        c = put_value(ws[ref], value)  # a unit's or office's name is never a formula
-        c.font = st[font]
+    def put(
+        ref: str, value: str | float | None, font: str = "font", align: Alignment | None = None
+    ) -> Cell:
+        c: Cell = put_value(ws[ref], value)  # a unit's or office's name is never a formula
+        c.font = st.fonts[font]
         if align is not None:
             c.alignment = align
         return c
@@ -82,30 +91,30 @@ def render_form_sheet(
         c = ws[ref]
         if inputs:
             c.protection = unlocked
-            c.fill = st["input"]
+            c.fill = st.input
         input_cells.append(ref)
 
     for col, width in zip("ABCD", (6, 62, 20, 26), strict=True):
         ws.column_dimensions[col].width = width
 
     ws.merge_cells("A1:B1")
-    put("A1", header.left_top, "bold", st["center"])
+    put("A1", header.left_top, "bold", st.center)
     if header.left_top_is_input:
         make_input("A1")
     ws.merge_cells("A2:B2")
-    put("A2", header.report_number, "font", st["center"])
+    put("A2", header.report_number, "font", st.center)
     if inputs:
         make_input("A2")
     ws.merge_cells("C1:D1")
-    put("C1", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "bold", st["center"])
+    put("C1", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "bold", st.center)
     ws.merge_cells("C2:D2")
-    put("C2", "Độc lập - Tự do - Hạnh phúc", "bold", st["center"])
+    put("C2", "Độc lập - Tự do - Hạnh phúc", "bold", st.center)
     ws.merge_cells("C3:D3")
-    put("C3", header.date_line, "italic", st["center"])
+    put("C3", header.date_line, "italic", st.center)
     if inputs:
         make_input("C3")
     ws.merge_cells(f"A{lay.title_row}:D{lay.title_row}")
-    put(f"A{lay.title_row}", form.title, "title", st["center"])
+    put(f"A{lay.title_row}", form.title, "title", st.center)
     ws.row_dimensions[lay.title_row].height = 36
     ws.merge_cells(f"{lay.stamp_cell}:D{lay.stamp_cell[1:]}")
     put(lay.stamp_cell, header.stamp, "stamp", Alignment(horizontal="center"))
@@ -122,47 +131,47 @@ def render_form_sheet(
         elif row.kind == "text_body":
             assert row.text is not None
             ws.merge_cells(f"A{r}:D{r}")
-            put(f"A{r}", values.get(row.text.id), "font", st["wrap"])
+            put(f"A{r}", values.get(row.text.id), "font", st.wrap)
             ws.row_dimensions[r].height = 90
             make_input(f"A{r}")
         elif row.kind == "section":
             assert row.section is not None
-            put(f"A{r}", row.section.number, "bold", st["center"])
-            put(f"{LABEL_COL}{r}", row.section.heading, "bold", st["wrap"])
+            put(f"A{r}", row.section.number, "bold", st.center)
+            put(f"{LABEL_COL}{r}", row.section.heading, "bold", st.wrap)
             ws.row_dimensions[r].height = _row_height(row.section.heading)
             for col in "ABCD":
-                ws[f"{col}{r}"].border = st["border"]
-                ws[f"{col}{r}"].fill = st["head"]
+                ws[f"{col}{r}"].border = st.border
+                ws[f"{col}{r}"].fill = st.head
         elif row.kind == "indicator":
             ind = row.indicator
             assert ind is not None
             for col in "ABCD":
-                ws[f"{col}{r}"].border = st["border"]
-            put(f"{LABEL_COL}{r}", label_text(ind), "font", st["wrap"])
+                ws[f"{col}{r}"].border = st.border
+            put(f"{LABEL_COL}{r}", label_text(ind), "font", st.wrap)
             ws.row_dimensions[r].height = _row_height(label_text(ind))
             if not ind.applies(unit_type):
-                put(f"{VALUE_COL}{r}", NOT_APPLICABLE, "italic", st["center"])
+                put(f"{VALUE_COL}{r}", NOT_APPLICABLE, "italic", st.center)
                 for col in "ABCD":
-                    ws[f"{col}{r}"].fill = st["head"]
+                    ws[f"{col}{r}"].fill = st.head
                 continue
             cell = put(f"{VALUE_COL}{r}", values.get(ind.id), "font")
             if ind.numeric:
                 cell.number_format = number_format(ind)
-                cell.alignment = st["right"]
+                cell.alignment = st.right
             elif ind.kind == Kind.YESNO and not inputs:  # a summary counts the units answering "Có"
                 cell.number_format = f'#,##0" {ind.unit or "đơn vị"}"'
-                cell.alignment = st["right"]
+                cell.alignment = st.right
             else:
-                cell.alignment = st["center"] if ind.kind == Kind.YESNO else st["wrap"]
+                cell.alignment = st.center if ind.kind == Kind.YESNO else st.wrap
             make_input(f"{VALUE_COL}{r}")
-            put(f"{NOTE_COL}{r}", values.get(ind.note_id), "font", st["wrap"])
+            put(f"{NOTE_COL}{r}", values.get(ind.note_id), "font", st.wrap)
             make_input(f"{NOTE_COL}{r}")
     hr = lay.header_row
     titles = (form.columns[0], form.columns[1], f"{form.columns[2]}, {form.columns[3]}")
     for col, title in zip("ABCD", (*titles, form.columns[4]), strict=True):
-        c = put(f"{col}{hr}", title, "bold", st["center"])
-        c.border = st["border"]
-        c.fill = st["head"]
+        c = put(f"{col}{hr}", title, "bold", st.center)
+        c.border = st.border
+        c.fill = st.head
     ws.row_dimensions[hr].height = 30
 
     sr = lay.signature_row
@@ -172,10 +181,10 @@ def render_form_sheet(
         put(f"A{sr + i}", f"- {recipient}")
     for i, line in enumerate(header.signer_lines):
         ws.merge_cells(f"C{sr + i}:D{sr + i}")
-        put(f"C{sr + i}", line, "bold", st["center"])
+        put(f"C{sr + i}", line, "bold", st.center)
     name_row = int(lay.signer_name_cell[1:])
     ws.merge_cells(f"C{name_row}:D{name_row}")
-    put(lay.signer_name_cell, header.signer_name, "bold", st["center"])
+    put(lay.signer_name_cell, header.signer_name, "bold", st.center)
     if inputs:
         make_input(lay.signer_name_cell)
 
@@ -185,7 +194,9 @@ def render_form_sheet(
     ws.page_setup.orientation = "portrait"
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    fit = ws.sheet_properties.pageSetUpPr
+    assert fit is not None  # openpyxl's WorksheetProperties() makes one
+    fit.fitToPage = True
     ws.print_options.horizontalCentered = True
     ws.page_margins.left = 0.8
     ws.page_margins.right = 0.5
@@ -201,7 +212,7 @@ def _row_height(text: str, chars_per_line: int = 66) -> float:
     return 16.0 * lines
 
 
-def add_validations(ws: Any, form: Form, lay: Layout, unit_type: str = "") -> None:
+def add_validations(ws: Worksheet, form: Form, lay: Layout, unit_type: str = "") -> None:
     from openpyxl.worksheet.datavalidation import DataValidation
 
     groups: dict[str, list[Indicator]] = {}
@@ -249,18 +260,18 @@ def identity_rows(form: Form, config: Config | None, unit: dict[str, str]) -> li
 
 
 def write_identity(
-    wb: Any,
+    wb: Workbook,
     form: Form,
     lay: Layout,
     rows: list[tuple[str, str]],
     sheet: str = FORM_SHEET,
-    extra: list[tuple[Any, ...]] | None = None,
+    extra: Sequence[tuple[str | int, ...]] | None = None,
 ) -> None:
     """Stamp the identity in a hidden sheet, custom properties and one defined name per cell."""
     from openpyxl.packaging.custom import StringProperty
     from openpyxl.workbook.defined_name import DefinedName
 
-    ws = wb.create_sheet(ID_SHEET)
+    ws: Worksheet = wb.create_sheet(ID_SHEET)
     ws.sheet_state = "hidden"
     # the unit's name and group are roster text; the placeholder tokens stamped over with them
     # begin with '@', so their cells carry the quote prefix whatever name is stamped in
@@ -270,7 +281,8 @@ def write_identity(
         put_row(ws, r, values)
     ws.protection.sheet = True
     for key, value in rows:
-        wb.custom_doc_props.append(StringProperty(name=f"htsd_{key}", value=value or "-"))
+        # the stubs leave out the workbook's custom properties (openpyxl 3.1 has them)
+        wb.custom_doc_props.append(StringProperty(name=f"htsd_{key}", value=value or "-"))  # type: ignore[attr-defined]
     quoted = "'" + sheet.replace("'", "''") + "'"
     for name, ref in lay.cells.items():
         col = "".join(c for c in ref if c.isalpha())

@@ -24,11 +24,14 @@ Only functions Excel 2010, LibreOffice and Google Sheets all have are used (FUNC
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING
 
 from htsd_cli.findings import Code, Severity
-from htsd_cli.form import Expr, Form, Indicator, Kind, Rule
+from htsd_cli.form import Comparison, Expr, Form, Indicator, Kind, Rule
 from htsd_cli.layout import FORM_SHEET, NOT_APPLICABLE, VALUE_COL, Layout
+
+if TYPE_CHECKING:
+    from openpyxl.worksheet.worksheet import Worksheet
 
 FUNCTIONS = frozenset(
     {"IF", "AND", "OR", "NOT", "ISBLANK", "ISNUMBER", "ISTEXT", "ISERROR", "ISLOGICAL", "INT",
@@ -103,7 +106,7 @@ TRUE_FALSE_MESSAGE = "Ô chứa giá trị đúng/sai: hãy ghi một con số. 
 OPERATORS = {">=": ">=", "<=": "<=", ">": ">", "<": "<", "==": "=", "!=": "<>"}
 
 
-def _comparison(check: Any, form: Form, cells: dict[str, str]) -> str:
+def _comparison(check: Comparison, form: Form, cells: dict[str, str]) -> str:
     left, right = _expr(check.left, form, cells), _expr(check.right, form, cells)
     return f"({left}){OPERATORS[check.operator]}({right})"
 
@@ -175,7 +178,7 @@ def _message(rule: Rule, form: Form, cells: dict[str, str]) -> str:
     return "&".join(out) or '""'
 
 
-def add_checks(ws: Any, form: Form, lay: Layout, unit_type: str = "") -> None:
+def add_checks(ws: Worksheet, form: Form, lay: Layout, unit_type: str = "") -> None:
     """Write the checks of the rows a unit of `unit_type` answers (every row when unknown)."""
     from openpyxl.styles import Alignment, Font, PatternFill, Protection
     from openpyxl.workbook.defined_name import DefinedName
@@ -260,7 +263,9 @@ def add_checks(ws: Any, form: Form, lay: Layout, unit_type: str = "") -> None:
             formula_rule(f"OR(${OWN_COL}${r}=1,${RULES_COL}${r}>0)", fill),
         )
     quoted = "'" + ws.title.replace("'", "''") + "'"
-    ws.parent.defined_names[ERRORS_NAME] = DefinedName(
+    book = ws.parent
+    assert book is not None  # a sheet made in a workbook
+    book.defined_names[ERRORS_NAME] = DefinedName(
         ERRORS_NAME, attr_text=f"{quoted}!${ERRORS_CELL[0]}${ERRORS_CELL[1:]}"
     )
 

@@ -5,7 +5,7 @@ plain data (`htsd form show --json`)."""
 from __future__ import annotations
 
 import functools
-from typing import Any
+from typing import TYPE_CHECKING, TypeAlias
 
 from htsd_cli.form import (
     KINDS,
@@ -20,6 +20,12 @@ from htsd_cli.form import (
 )
 from htsd_cli.formbook import Key, plain_number
 from htsd_cli.words import Word
+
+if TYPE_CHECKING:
+    import yaml
+
+# the form as plain data, for YAML and JSON
+Plain: TypeAlias = "str | int | float | list[Plain] | dict[str, Plain] | None"
 
 
 def _flow(value: object) -> str:
@@ -37,7 +43,7 @@ def _flow(value: object) -> str:
 
 
 @functools.cache
-def _dumper() -> type[Any]:
+def _dumper() -> type[yaml.SafeDumper]:
     """YAML's safe dumper, writing a closed-set word (a kind, an aggregation) as its string."""
     import yaml
 
@@ -57,12 +63,12 @@ def _comment(text: str, indent: str) -> list[str]:
     return out
 
 
-def _limits_yaml(limits: Limits) -> dict[str, Any]:
-    out: dict[str, Any] = {}
+def _limits_yaml(limits: Limits) -> dict[str, Plain]:
+    out: dict[str, Plain] = {}
     if limits.minimum is not None:
         out["min"] = plain_number(limits.minimum)
     if limits.by_type:
-        most: dict[str, Any] = {}
+        most: dict[str, Plain] = {}
         if limits.maximum is not None:
             most["default"] = plain_number(limits.maximum)
         most.update((code, plain_number(n)) for code, n in limits.by_type)
@@ -72,8 +78,8 @@ def _limits_yaml(limits: Limits) -> dict[str, Any]:
     return out
 
 
-def _indicator_yaml(ind: Indicator, section_types: tuple[str, ...]) -> dict[str, Any]:
-    item: dict[str, Any] = {"id": ind.id, "label": ind.label, "kind": ind.kind}
+def _indicator_yaml(ind: Indicator, section_types: tuple[str, ...]) -> dict[str, Plain]:
+    item: dict[str, Plain] = {"id": ind.id, "label": ind.label, "kind": ind.kind}
     if ind.unit:
         item["unit"] = ind.unit
     if ind.aggregate != default_aggregate(ind.kind):
@@ -133,7 +139,7 @@ def form_yaml(form: Form, notes: dict[Key, str] | None = None) -> str:
             out.append(f"  against_last_year: {_flow(factors)}")
     out.append("unit_types:")
     for t in form.unit_types:
-        item: dict[str, Any] = {"code": t.code, "label": t.label}
+        item: dict[str, Plain] = {"code": t.code, "label": t.label}
         if t.aliases:
             item["aliases"] = list(t.aliases)
         out += noted(("unit_type", t.code), "  ")
@@ -201,25 +207,25 @@ def yaml_notes(text: str) -> dict[Key, str]:
 
     if not isinstance(data, LineDict):
         return out
-    for t in data.get("unit_types") or []:
-        if isinstance(t, LineDict):
-            keep(("unit_type", str(t.get("code"))), t)
-    for t in data.get("texts") or []:
-        if isinstance(t, LineDict):
-            keep(("text", str(t.get("id"))), t)
-    for s in data.get("sections") or []:
-        if isinstance(s, LineDict):
-            keep(("section", str(s.get("number"))), s)
-            for ind in s.get("indicators") or []:
-                if isinstance(ind, LineDict):
-                    keep(("indicator", str(ind.get("id"))), ind)
-    for rule in data.get("rules") or []:
-        if isinstance(rule, LineDict):
-            keep(("rule", str(rule.get("id"))), rule)
+    for t in _mappings(data.get("unit_types")):
+        keep(("unit_type", str(t.get("code"))), t)
+    for t in _mappings(data.get("texts")):
+        keep(("text", str(t.get("id"))), t)
+    for s in _mappings(data.get("sections")):
+        keep(("section", str(s.get("number"))), s)
+        for ind in _mappings(s.get("indicators")):
+            keep(("indicator", str(ind.get("id"))), ind)
+    for rule in _mappings(data.get("rules")):
+        keep(("rule", str(rule.get("id"))), rule)
     return out
 
 
-def _limits_dict(limits: Limits) -> dict[str, Any]:
+def _mappings(value: object) -> list[LineDict]:
+    """The mappings in a list of a YAML form (none when it is not a list, as when absent)."""
+    return [item for item in value if isinstance(item, LineDict)] if isinstance(value, list) else []
+
+
+def _limits_dict(limits: Limits) -> dict[str, Plain]:
     return {
         "min": limits.minimum,
         "max": limits.maximum,
@@ -227,7 +233,7 @@ def _limits_dict(limits: Limits) -> dict[str, Any]:
     }
 
 
-def form_as_dict(form: Form) -> dict[str, Any]:
+def form_as_dict(form: Form) -> dict[str, Plain]:
     """The form definition as plain data (what `htsd form show --json` prints)."""
     from htsd_cli.formbook import kept_ids, made_ids, unchecked
 

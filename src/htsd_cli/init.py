@@ -371,10 +371,10 @@ def roster_workbook(form: Form) -> bytes:
 
     from htsd_cli.cellsafe import append, put
     from htsd_cli.package import FONT_NAME, normalise_package
-    from htsd_cli.xlstyle import new_workbook
+    from htsd_cli.xlstyle import first_sheet, new_workbook
 
     wb = new_workbook()
-    ws = wb.active
+    ws = first_sheet(wb)
     ws.title = "Danh sách"
     heads = ("ma_don_vi", "ten_don_vi", "loai_don_vi", "nhom", "email", "dien_thoai")
     bold = Font(name=FONT_NAME, bold=True)
@@ -504,19 +504,25 @@ ADDED_WHEN_MISSING = (("", "decisions"),)  # a folder set up before the decision
 def _read_existing(path: Path) -> tuple[str, dict[str, TomlValue]]:
     """The text of the htsd.toml at `path` and what it holds; said in Vietnamese when it cannot
     be read."""
-    from htsd_cli.config import toml_problem
+    import copy
+
+    from htsd_cli.config import parse_config, toml_problem
     from htsd_cli.errors import ConfigError, read_reason
 
     text = ""
     try:
         text = path.read_text(encoding="utf-8-sig")
-        return text, tomllib.loads(text)
+        data = tomllib.loads(text)
+        parse_config(copy.deepcopy(data), path, text)  # what the commands would refuse, said now
+        return text, data
     except (OSError, UnicodeDecodeError) as exc:
         reason = read_reason(exc)
     except tomllib.TOMLDecodeError as exc:
         reason = toml_problem(text, exc)
+    except ConfigError as exc:
+        reason = str(exc).split(":\n", 1)[-1].replace("\n- ", "; ").removeprefix("- ")
     raise ConfigError(
-        f"Thư mục đã có {path} nhưng htsd không đọc được tệp đó ({reason}). htsd init không "
+        f"Thư mục đã có {path} nhưng htsd không dùng được tệp đó ({reason}). htsd init không "
         "viết lại tệp người dùng đã sửa: hãy mở nó bằng Notepad, sửa dòng bị lỗi rồi chạy lại "
         "htsd init; hoặc đổi tên tệp (ví dụ thành htsd-cu.toml) để htsd init tạo tệp mới."
     )
@@ -573,9 +579,12 @@ def signature_answers(answers: dict[tuple[str, str], TomlValue]) -> dict[str, st
     out: dict[str, str] = {}
     authority = answers.get(("signer", "authority"))
     if ("signer", "title") in answers:  # a folder set up before: its signature block
-        # a number or a date written as authority raises TypeError here (init stops with an
-        # unexpected error): kept as it was
-        lines = [authority] if isinstance(authority, str) else list(authority or [])  # type: ignore[arg-type]
+        # htsd.toml was checked (_read_existing): the authority is a line or a list of lines
+        lines = (
+            [authority]
+            if isinstance(authority, str)
+            else (authority if isinstance(authority, list) else [])
+        )
         deputy = any(str(line).strip().upper().startswith("KT.") for line in lines)
         out["signs"] = "2" if deputy else "1"
         body = next(

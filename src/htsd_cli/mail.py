@@ -405,9 +405,7 @@ def msg_file(path: Path, label: str) -> Mail:
         return mail
     try:
         mail.subject = short(nfc(str(getattr(msg, "subject", "") or "")))
-        # a message has a sender; a plain MSGFile (class "IPM") has none: AttributeError, said as
-        # a broken file
-        sender = msg.sender  # type: ignore[attr-defined]
+        sender = getattr(msg, "sender", None)  # a plain item (class "IPM") has none
         name, address = email.utils.parseaddr(str(sender or "")[:MAX_HEADER_CHARS])
         mail.sender_name, mail.sender = short(name), short(address.lower())
         received = _msg_time(msg, "receivedTime")

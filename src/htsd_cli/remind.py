@@ -74,10 +74,10 @@ def table_workbook(
     from htsd_cli.layout import column_letter
     from htsd_cli.package import FONT_NAME, normalise_package
     from htsd_cli.summary import print_setup
-    from htsd_cli.xlstyle import new_workbook
+    from htsd_cli.xlstyle import first_sheet, new_workbook
 
     wb = new_workbook()
-    ws = wb.active
+    ws = first_sheet(wb)
     ws.title = title
     bold = Font(name=FONT_NAME, bold=True)
     for c, head in enumerate(heads, start=1):

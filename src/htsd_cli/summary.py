@@ -24,7 +24,7 @@ from htsd_cli.formsheet import (
 from htsd_cli.layout import FORM_SHEET, ID_SHEET, SUMMARY_MARK, compute_layout
 from htsd_cli.package import FONT_NAME, normalise_package
 from htsd_cli.status import STATE_LABELS
-from htsd_cli.xlstyle import new_workbook
+from htsd_cli.xlstyle import first_sheet, new_workbook
 from htsd_cli.xlsxfast import column_styles, rows_xml, wrap_style
 
 if TYPE_CHECKING:
@@ -62,7 +62,7 @@ def build_summary_workbook(
 
     form = agg.form
     wb = new_workbook()
-    ws = wb.active
+    ws = first_sheet(wb)
     ws.title = FORM_SHEET
     lay = compute_layout(form)
     values: dict[str, str | float | None] = {

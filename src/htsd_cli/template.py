@@ -13,7 +13,7 @@ import io
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from htsd_cli.cellsafe import put as put_value
 from htsd_cli.config import Config
@@ -39,7 +39,11 @@ from htsd_cli.outputs import Inputs, OutputSet
 from htsd_cli.package import TOKENS, Stamper
 from htsd_cli.roster import Roster, Unit
 from htsd_cli.textwidth import fit_lines
-from htsd_cli.xlstyle import new_workbook, styles
+from htsd_cli.xlstyle import first_sheet, new_workbook, styles
+
+if TYPE_CHECKING:
+    from openpyxl.workbook.workbook import Workbook
+    from openpyxl.worksheet.worksheet import Worksheet
 
 
 def _who_fills(form: Form, unit_type: str) -> list[tuple[str, str]]:
@@ -97,9 +101,9 @@ def _guide_lines(form: Form, config: Config, unit_type: str = "") -> list[tuple[
 GUIDE_TEXT_MM = 150.0  # well within what a column 100 characters wide holds
 
 
-def _write_guide(wb: Any, form: Form, config: Config, unit_type: str = "") -> None:
+def _write_guide(wb: Workbook, form: Form, config: Config, unit_type: str = "") -> None:
     st = styles()
-    ws = wb.create_sheet(GUIDE_SHEET)
+    ws: Worksheet = wb.create_sheet(GUIDE_SHEET)
     ws.column_dimensions["A"].width = 100
     sizes = {"title": (13, "bold"), "bold": (12, "bold")}
     for i, (style, text) in enumerate(_guide_lines(form, config, unit_type), start=1):
@@ -107,12 +111,14 @@ def _write_guide(wb: Any, form: Form, config: Config, unit_type: str = "") -> No
         # lines broken here: spreadsheets neither grow a row nor wrap bold text reliably
         lines = fit_lines(text, size, weight, GUIDE_TEXT_MM) if text else [""]
         c = put_value(ws.cell(row=i, column=1), "\n".join(lines) or None)
-        c.font = st[style or "font"]
-        c.alignment = st["wrap"]
+        c.font = st.fonts[style or "font"]
+        c.alignment = st.wrap
         ws.row_dimensions[i].height = round(size * 1.35 * len(lines), 1)
     ws.protection.sheet = True
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    fit = ws.sheet_properties.pageSetUpPr
+    assert fit is not None  # openpyxl's WorksheetProperties() makes one
+    fit.fitToPage = True
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
 
@@ -123,7 +129,7 @@ def build_template(form: Form, config: Config, blank: bool, unit_type: str = "")
     from openpyxl.workbook.protection import WorkbookProtection
 
     wb = new_workbook()
-    ws = wb.active
+    ws = first_sheet(wb)
     ws.title = FORM_SHEET
     lay = compute_layout(form)
     unit = (

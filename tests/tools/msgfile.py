@@ -155,8 +155,10 @@ def write_msg(
     received: dt.datetime,
     attachments: list[tuple[str, bytes]],
     sent: dt.datetime | None = None,
+    message_class: str = "IPM.Note",
 ) -> bytes:
-    """An .msg of a received message: sender 'Name <addr>', subject, delivery time and files."""
+    """An .msg of a received message: sender 'Name <addr>', subject, delivery time and files
+    (`message_class` "IPM": a plain item, which extract-msg opens without a sender)."""
     sent = sent or received
     headers = (
         f"From: {sender}\r\nSubject: {subject}\r\n"
@@ -166,7 +168,7 @@ def write_msg(
     root = Node(
         "Root Entry",
         children=[
-            _text("001A", "IPM.Note"),
+            _text("001A", message_class),
             _text("0037", subject),
             _text("007D", headers),
             _text("1000", "Kính gửi, đơn vị gửi báo cáo."),
