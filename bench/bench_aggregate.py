@@ -36,7 +36,7 @@ from pathlib import Path
 import psutil
 from returns import make_returns
 
-from htsd_cli.config import load_config
+from htsd_cli.campaign.config import load_config
 
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG = ROOT / "samples" / "hai-an-2022" / "htsd.toml"
@@ -67,7 +67,7 @@ def _bare_main(listing: str, processes: int) -> None:
 def cpu_per_file(paths: list[Path], sample: int = 400) -> tuple[float, float]:
     """(htsd's worker CPU, calamine's parse CPU) per file in ms, on the same sample, in this
     process (so both are measured alike, without start-up)."""
-    from htsd_cli.checkfile import check_file
+    from htsd_cli.checks.checkfile import check_file
 
     form = load_config(CONFIG).load_form()
     names = [str(p) for p in paths[:sample]]

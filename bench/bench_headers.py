@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import time
 
-from htsd_cli.mail import parse_mime
+from htsd_cli.intake.mail import parse_mime
 
 MB = 1024 * 1024
 SIZES = (MB // 2, MB, 2 * MB, 4 * MB)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from returns import bench_roster
 
-from htsd_cli.config import load_config
+from htsd_cli.campaign.config import load_config
 from htsd_cli.template import issue_workbooks
 
 ROOT = Path(__file__).resolve().parent.parent

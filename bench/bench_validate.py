@@ -14,8 +14,8 @@ from pathlib import Path
 
 from returns import make_returns
 
-from htsd_cli.config import load_config
-from htsd_cli.validate import validate_paths
+from htsd_cli.campaign.config import load_config
+from htsd_cli.checks.validate import validate_paths
 
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG = ROOT / "samples" / "hai-an-2022" / "htsd.toml"
@@ -55,7 +55,7 @@ def main(n: int = 2000) -> None:
         errors = sum(f.errors for f in report.files)
         naive = naive_loop(paths[:NAIVE_SAMPLE]) * n / NAIVE_SAMPLE
         code = (
-            "import sys; from htsd_cli.checkfile import check_file; from htsd_cli.form import load_form;"
+            "import sys; from htsd_cli.checks.checkfile import check_file; from htsd_cli.campaign.form import load_form;"
             f"check_file({str(paths[0])!r}, load_form('htsd-2022')); print('pandas' in sys.modules)"
         )
         pandas_loaded = subprocess.run(

@@ -3,7 +3,7 @@
 # pyproject.toml); prints the score of each module and of all, and lists the survivors in
 # bench/out-mutants.txt. Slow (tens of minutes on two cores), so it is not part of .ci/run.
 # Usage: bash bench/mutation.sh                 every module, from scratch (about five hours)
-#        bash bench/mutation.sh 'htsd_cli.values*' 'htsd_cli.aggregate*'   some modules
+#        bash bench/mutation.sh 'htsd_cli.base.values*' 'htsd_cli.totals.aggregate*'   some modules
 #        bash bench/mutation.sh --again         only the mutants that survived the last run
 #                                               (after adding tests for them), then the score
 #        bash bench/mutation.sh --score         the score of the last run, nothing run

@@ -5,12 +5,12 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
-from htsd_cli.config import Config
+from htsd_cli.campaign.config import Config
+from htsd_cli.campaign.form import Form
+from htsd_cli.campaign.roster import Roster, Unit
 from htsd_cli.fill import fill_workbook
-from htsd_cli.form import Form
-from htsd_cli.package import Stamper
-from htsd_cli.roster import Roster, Unit
 from htsd_cli.template import build_template, file_name
+from htsd_cli.writing.package import Stamper
 
 DISTINCT = 40
 

@@ -44,7 +44,7 @@ class _NoCache(dict):  # type: ignore[type-arg]
 _FIXTURE_CALLS: dict[str, set[str]] = {}
 
 if UNDER_MUTMUT:
-    from htsd_cli import form as _form_module
+    from htsd_cli.campaign import form as _form_module
 
     _form_module._FORM_CACHE = _NoCache()
 
@@ -85,21 +85,21 @@ FORMS = Path(__file__).resolve().parent / "forms"
 
 @pytest.fixture(scope="session")
 def form():
-    from htsd_cli.form import load_form
+    from htsd_cli.campaign.form import load_form
 
     return load_form("htsd-2022")
 
 
 @pytest.fixture(scope="session")
 def config():
-    from htsd_cli.config import load_config
+    from htsd_cli.campaign.config import load_config
 
     return load_config(SAMPLE_CONFIG)
 
 
 @pytest.fixture(scope="session")
 def roster(form):
-    from htsd_cli.roster import load_roster
+    from htsd_cli.campaign.roster import load_roster
 
     return load_roster(SAMPLE_ROSTER, form)
 
@@ -140,9 +140,9 @@ def visible(folder: Path) -> list[Path]:
 def check_sheet(form, grid, names=None, file: str = "t.xlsx"):
     """The structure and cell checks of one file, on a plain view of its form sheet (a grid of
     values and the defined names): the report, with the figures read."""
-    from htsd_cli.checkfile import check_view
-    from htsd_cli.layout import FORM_SHEET
-    from htsd_cli.workbook.view import SheetView
+    from htsd_cli.campaign.layout import FORM_SHEET
+    from htsd_cli.checks.checkfile import check_view
+    from htsd_cli.reading.view import SheetView
 
     fmt = file.rsplit(".", 1)[-1]
     view = SheetView(file, fmt, FORM_SHEET, grid, (FORM_SHEET,), _names=names or {})

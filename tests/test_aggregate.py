@@ -10,9 +10,9 @@ import openpyxl
 import pytest
 from typer.testing import CliRunner
 
+from htsd_cli.base.textnorm import format_number
+from htsd_cli.campaign.layout import FORM_SHEET, compute_layout
 from htsd_cli.cli import app
-from htsd_cli.layout import FORM_SHEET, compute_layout
-from htsd_cli.textnorm import format_number
 
 from .conftest import SAMPLE_CONFIG, SAMPLE_ROSTER, SAMPLES
 
@@ -291,17 +291,17 @@ def test_outputs_are_deterministic(tmp_path):
 
 
 def test_failure_while_rendering_writes_nothing(tmp_path, monkeypatch):
-    import htsd_cli.summary
+    import htsd_cli.render.summary
 
     def boom(*args):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(htsd_cli.summary, "build_summary_workbook", boom)
+    monkeypatch.setattr(htsd_cli.render.summary, "build_summary_workbook", boom)
     out = tmp_path / "out"
     with pytest.raises(KeyboardInterrupt):
-        from htsd_cli.config import load_config
+        from htsd_cli.campaign.config import load_config
+        from htsd_cli.campaign.roster import load_roster
         from htsd_cli.pipeline import run_aggregate
-        from htsd_cli.roster import load_roster
         from htsd_cli.settings import of_aggregate
 
         config = load_config(SAMPLE_CONFIG)
@@ -314,7 +314,7 @@ def test_interrupted_write_leaves_whole_files_and_no_temporaries(tmp_path, monke
     out = tmp_path / "out"
     assert _on_samples("aggregate", "-o", str(out)).exit_code == 0
     before = {p.name: p.read_bytes() for p in out.iterdir()}
-    import htsd_cli.outputs as outputs
+    import htsd_cli.base.outputs as outputs
 
     real_replace = outputs.os.replace
     calls = {"n": 0}
@@ -411,8 +411,8 @@ def test_an_office_summary_covering_thousands_of_units_is_read_whole(sample_run,
     (as earlier versions wrote it). Reading only its first 2,000 rows lost the covered units
     past them (THCS03, sent directly too, was counted twice) and how many units reported each
     row. Every row is read now, and the covered units are written last."""
-    from htsd_cli.layout import ID_SHEET
-    from htsd_cli.workbook.reader import open_workbook
+    from htsd_cli.campaign.layout import ID_SHEET
+    from htsd_cli.reading.reader import open_workbook
 
     out, data = sample_run
     inbox = tmp_path / "so"
@@ -442,8 +442,8 @@ def test_an_office_summary_covering_thousands_of_units_is_read_whole(sample_run,
 
 def test_an_office_summary_without_its_covered_units_is_refused(sample_run, tmp_path, form):
     """Without the list of units it holds, a summary's totals could count a unit twice: refused."""
-    from htsd_cli.checkfile import check_file
-    from htsd_cli.layout import ID_SHEET
+    from htsd_cli.campaign.layout import ID_SHEET
+    from htsd_cli.checks.checkfile import check_file
 
     out, _ = sample_run
     wb = openpyxl.load_workbook(out / "tong-hop.xlsx")
@@ -473,7 +473,7 @@ def test_libreoffice_opens_the_summary_workbook(sample_run, soffice, tmp_path):
 
 def test_receipts_book_saved_with_semicolons(tmp_path):
     """Excel in a Vietnamese locale saves CSV with ';': the receipts book reads like the roster."""
-    from htsd_cli.status import load_receipts
+    from htsd_cli.totals.status import load_receipts
 
     book = tmp_path / "so-nhan.csv"
     book.write_text("Tệp;Ngày nhận\r\nth01.xlsx;09/10/2022 08:30\r\n", encoding="utf-8-sig")
@@ -559,10 +559,10 @@ def test_two_offices_summaries_add_up_units_answering_and_covered(form, tmp_path
     covers are the units inside each office's summary, not the offices."""
     import datetime as dt
 
-    from htsd_cli.aggregate import aggregate
-    from htsd_cli.findings import FileReport, Report
-    from htsd_cli.roster import load_roster
-    from htsd_cli.status import build_status
+    from htsd_cli.base.findings import FileReport, Report
+    from htsd_cli.campaign.roster import load_roster
+    from htsd_cli.totals.aggregate import aggregate
+    from htsd_cli.totals.status import build_status
 
     roster_csv = tmp_path / "ds.csv"
     roster_csv.write_text(
@@ -610,13 +610,13 @@ def test_the_summary_workbook_written_as_it_is_made_is_the_one_made_in_memory(tm
     import hashlib
     import io
 
-    from htsd_cli.aggregate import aggregate
-    from htsd_cli.config import load_config
-    from htsd_cli.outputs import MANIFEST
+    from htsd_cli.base.outputs import MANIFEST
+    from htsd_cli.campaign.config import load_config
+    from htsd_cli.campaign.roster import load_roster
     from htsd_cli.pipeline import run_status
-    from htsd_cli.roster import load_roster
+    from htsd_cli.render.summary import build_summary_workbook
     from htsd_cli.settings import of_status
-    from htsd_cli.summary import build_summary_workbook
+    from htsd_cli.totals.aggregate import aggregate
 
     config = load_config(SAMPLE_CONFIG)
     form = config.load_form()
@@ -646,7 +646,7 @@ def test_totals_do_not_copy_the_whole_matrix_at_once():
     import numpy as np
     import pandas as pd
 
-    from htsd_cli.aggregate import _column_sums
+    from htsd_cli.totals.aggregate import _column_sums
 
     matrix = np.arange(20_000 * 42, dtype=float).reshape(20_000, 42)
     matrix[::7] = np.nan

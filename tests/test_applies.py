@@ -11,12 +11,12 @@ import openpyxl
 import pytest
 from typer.testing import CliRunner
 
-from htsd_cli.checkfile import check_file
+from htsd_cli.base.errors import FormError
+from htsd_cli.campaign.form import parse_form
+from htsd_cli.campaign.layout import FORM_SHEET, compute_layout
+from htsd_cli.checks.checkfile import check_file
+from htsd_cli.checks.validate import validate_paths
 from htsd_cli.cli import app
-from htsd_cli.errors import FormError
-from htsd_cli.form import parse_form
-from htsd_cli.layout import FORM_SHEET, compute_layout
-from htsd_cli.validate import validate_paths
 
 from .conftest import FORMS, SAMPLE_ROSTER
 
@@ -203,9 +203,9 @@ def test_second_form_with_its_own_applicability_goes_through_every_command(tmp_p
 def test_roll_up_carries_the_denominators(batch, form, roster, config, tmp_path):
     """The level above reads the office's tong-hop.xlsx: the units each row applies to come
     with it, so the province's "N/M" counts units, not offices."""
-    from htsd_cli.config import Config, Office
+    from htsd_cli.campaign.config import Config, Office
+    from htsd_cli.campaign.roster import Roster, Unit
     from htsd_cli.pipeline import run_aggregate
-    from htsd_cli.roster import Roster, Unit
     from htsd_cli.settings import of_aggregate
 
     folder, _ = batch
@@ -233,8 +233,8 @@ def test_every_unit_of_a_batch_has_its_rows_set_aside_whatever_comes_before(form
     """In one batch an office's summary, a file with no form sheet and a unit of no known
     type come before a kindergarten: its figure in a row not for kindergartens is still set
     aside (the batch goes on past the files it has nothing to do with)."""
+    from htsd_cli.base.findings import FileReport
     from htsd_cli.checks.applies import apply_applicability
-    from htsd_cli.findings import FileReport
 
     school = next(u for u in roster.units if u.unit_type == "mam_non")
     outside = next(i for i in form.indicators if not i.applies("mam_non") and i.numeric)
@@ -268,8 +268,8 @@ def test_only_what_a_unit_typed_outside_its_rows_is_set_aside_and_its_other_find
     its own row, a formula never calculated and a "Không áp dụng" in rows not for it. The rule's
     and the two empty rows' findings go, with nothing said to be set aside (nothing was typed
     there); the finding on its own row stays, whatever came before it."""
+    from htsd_cli.base.findings import ERROR, WARNING, FileReport, Finding
     from htsd_cli.checks.applies import apply_applicability
-    from htsd_cli.findings import ERROR, WARNING, FileReport, Finding
 
     school = next(u for u in roster.units if u.unit_type == "mam_non")
     outside = [i for i in form.indicators if not i.applies("mam_non") and i.numeric]

@@ -132,8 +132,8 @@ def test_status_and_aggregate_count_zipped_returns_as_loose_ones(folders, tmp_pa
 def test_a_member_read_back_is_the_member_listed(folders, tmp_path):
     """The bytes of a listed member are those in the archive; an archive changed since it was
     listed is told, not read as something else; the read cache keys a member by its archive."""
-    from htsd_cli.archives import content_digest, outer, read_item
-    from htsd_cli.workbook.guard import Unreadable
+    from htsd_cli.reading.archives import content_digest, outer, read_item
+    from htsd_cli.reading.guard import Unreadable
 
     _loose, packed = folders
     member = f"{packed / 'bao-cao.zip'} › {TH01}"

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-import htsd_cli.validate as validate_module
-from htsd_cli.cache import CACHE_NAME
+import htsd_cli.checks.validate as validate_module
+from htsd_cli.checks.cache import CACHE_NAME
 from htsd_cli.pipeline import run_aggregate
 from htsd_cli.settings import of_aggregate
 
@@ -101,7 +101,7 @@ def test_a_file_changed_while_it_is_read_is_kept_under_the_bytes_that_were_read(
     """The main process looks a file up by its bytes; a unit's newer copy lands before the
     reader opens it. The reading is of the newer bytes, so it must be stored under their key:
     stored under the older bytes' key, those bytes, seen again, would count the newer figures."""
-    from htsd_cli.cache import ReadCache
+    from htsd_cli.checks.cache import ReadCache
     from htsd_cli.fill import fill_workbook
 
     returns = tmp_path / "bao-cao-ve"
@@ -156,7 +156,7 @@ def test_an_edited_entry_is_read_again_and_never_changes_a_total(
     assert _run(SAMPLES / "returns", out, form, config, roster) == first
     assert counted[-1] == 5  # those five files were read again, the others not
     # and re-signing needs the key, which is not in the output folder
-    from htsd_cli.cache import KEY_NAME, data_dir
+    from htsd_cli.checks.cache import KEY_NAME, data_dir
 
     key = data_dir() / KEY_NAME
     assert key.is_file() and not (out / KEY_NAME).exists()

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from htsd_cli.findings import HELD_CODES
-from htsd_cli.layout import compute_layout
-from htsd_cli.validate import validate_paths
+from htsd_cli.base.findings import HELD_CODES
+from htsd_cli.campaign.layout import compute_layout
+from htsd_cli.checks.validate import validate_paths
 
 from .conftest import full_values
 
@@ -246,7 +246,7 @@ def test_struck_runs_written_by_a_program_are_seen_too(filled, form, tmp_path):
     from openpyxl.cell.text import InlineFont
     from openpyxl.styles import Font
 
-    from htsd_cli.checkfile import check_file
+    from htsd_cli.checks.checkfile import check_file
 
     path = filled(unit="THCS03")
     wb = openpyxl.load_workbook(path)
@@ -272,7 +272,7 @@ def test_a_format_that_dates_and_shows_a_percent_is_refused_as_what_the_cell_hol
     duration), the format says percent. The figure is refused as a date, the file still read."""
     import openpyxl
 
-    from htsd_cli.checkfile import check_file
+    from htsd_cli.checks.checkfile import check_file
 
     path = filled(unit="THCS03")
     wb = openpyxl.load_workbook(path)
@@ -288,8 +288,8 @@ def test_a_format_that_dates_and_shows_a_percent_is_refused_as_what_the_cell_hol
 def test_an_ordinary_return_has_no_look(filled, form):
     """Nothing in a return filled as issued is struck or shown as a date: every cell's look is
     plain, found from the styles alone."""
-    from htsd_cli.workbook import open_workbook
-    from htsd_cli.workbook.parts import NO_LOOK
+    from htsd_cli.reading import open_workbook
+    from htsd_cli.reading.parts import NO_LOOK
 
     view = open_workbook(filled(unit="THCS03"))
     try:
@@ -320,13 +320,13 @@ def test_an_ordinary_return_has_no_look(filled, form):
     ],
 )
 def test_what_a_number_format_shows(code, kind):
-    from htsd_cli.workbook.parts import format_kind
+    from htsd_cli.reading.parts import format_kind
 
     assert format_kind(code) == kind
 
 
 def test_odd_xls_bytes_give_no_look():
-    from htsd_cli.workbook.biff import xls_looks
+    from htsd_cli.reading.biff import xls_looks
 
     assert xls_looks(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600, "Báo cáo") == {}
     assert xls_looks(b"", "Báo cáo") == {}
@@ -339,8 +339,8 @@ def test_each_case_totals_with_a_plain_return(made, filled, form, roster, name):
     held or refused figure (it is not counted as it stands)."""
     import datetime as dt
 
-    from htsd_cli.aggregate import aggregate
-    from htsd_cli.status import build_status
+    from htsd_cli.totals.aggregate import aggregate
+    from htsd_cli.totals.status import build_status
 
     plain = filled({}, unit="MN02")  # full_values(form, 3): the fixture's own figures
     plain_values = full_values(form, 3, roster.find("MN02").unit_type)

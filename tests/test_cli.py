@@ -81,7 +81,7 @@ def test_help_does_not_import_heavy_modules():
 
 def test_validating_one_file_does_not_import_pandas(issued):
     code = (
-        "import sys; from htsd_cli.validate import validate_paths; from htsd_cli.form import load_form; "
+        "import sys; from htsd_cli.checks.validate import validate_paths; from htsd_cli.campaign.form import load_form; "
         f"from pathlib import Path; validate_paths([Path({str(issued['TH01'])!r})], load_form('htsd-2022')); "
         "print('pandas' in sys.modules)"
     )

@@ -32,7 +32,7 @@ from pathlib import Path
 
 import pytest
 
-from htsd_cli.imap import utf7_folder
+from htsd_cli.intake.imap import utf7_folder
 
 from .conftest import SAMPLE_CONFIG, SAMPLE_ROSTER, SAMPLES, missing_tool
 from .test_roster import to_cp1258
@@ -979,7 +979,7 @@ def test_message_without_any_date_is_saved_not_booked(tmp_path):
 def test_zip_entry_names_as_windows_writes_them():
     """Windows' own zip writes names in the code page (1258 for Vietnamese) without the UTF-8
     flag; the name comes back in Vietnamese, and only the entry's own name is kept."""
-    from htsd_cli.archives import unpack
+    from htsd_cli.reading.archives import unpack
 
     raw = to_cp1258("thư mục/Báo cáo Đằng Hải.xlsx")
     placeholder = b"x" * len(raw)

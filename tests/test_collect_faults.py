@@ -36,8 +36,8 @@ from .test_collect import (
 
 
 def book_rows(book: Path) -> list[dict[str, str]]:
-    from htsd_cli.cellsafe import from_csv
-    from htsd_cli.receipts import parse
+    from htsd_cli.intake.receipts import parse
+    from htsd_cli.writing.cellsafe import from_csv
 
     rows = parse(book.read_bytes().decode("utf-8-sig"))  # fields as htsd reads them back
     return [dict(zip(rows[0], map(from_csv, r), strict=True)) for r in rows[1:]]
@@ -335,8 +335,8 @@ def _full_in_process(monkeypatch, source: Path, out: Path, book: Path) -> str:
     import errno
 
     from htsd_cli import collect as collecting
-    from htsd_cli import mail
-    from htsd_cli.errors import HtsdError
+    from htsd_cli.base.errors import HtsdError
+    from htsd_cli.intake import mail
 
     monkeypatch.setenv("TZ", TZ_ENV)  # arrival times as the subprocess runs book them
     time.tzset()

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from htsd_cli.validate import validate_paths
+from htsd_cli.checks.validate import validate_paths
 
 COMPAT = Path(__file__).resolve().parent / "compat"
 RETURNS = sorted(p for p in COMPAT.glob("*/*") if p.suffix in (".xlsx", ".xls", ".ods"))
@@ -22,7 +22,7 @@ def test_old_returns_read_every_figure_as_typed(path, form, roster):
     the unit's type no longer answers is kept aside with a warning (not counted), a number that
     became a yes/no question reads as Có when above 0, with a warning; every other figure is
     the figure typed."""
-    from htsd_cli.form import load_form
+    from htsd_cli.campaign.form import load_form
 
     typed = json.loads((path.parent / "typed.json").read_text(encoding="utf-8"))
     unit = path.name.split("-")[0]

@@ -14,8 +14,8 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 from typer.testing import CliRunner
 
+from htsd_cli.base.textnorm import format_number
 from htsd_cli.cli import app
-from htsd_cli.textnorm import format_number
 
 from .conftest import SAMPLE_CONFIG, SAMPLE_ROSTER, SAMPLES
 

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from htsd_cli.form import Form
-from htsd_cli.layout import compute_layout
-from htsd_cli.validate import validate_paths
+from htsd_cli.campaign.form import Form
+from htsd_cli.campaign.layout import compute_layout
+from htsd_cli.checks.validate import validate_paths
 
 from .conftest import SAMPLE_ROSTER
 
@@ -307,8 +307,8 @@ def test_another_units_workbook_under_this_units_name(made, reports, form, roste
     held naming each piece of evidence, and neither unit is shown as reported by it."""
     import datetime as dt
 
-    from htsd_cli.findings import Report
-    from htsd_cli.status import HELD, build_status
+    from htsd_cli.base.findings import Report
+    from htsd_cli.totals.status import HELD, build_status
 
     rep = reports[made["nham-don-vi"]["xlsx"].name]
     assert rep.unit_code == "" and not rep.valid and rep.claimants == ["MN04", "MN03"]

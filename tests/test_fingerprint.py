@@ -20,12 +20,12 @@ from pathlib import Path
 
 import pytest
 
-from htsd_cli import fingerprint
-from htsd_cli.config import Config, load_config
-from htsd_cli.fingerprint import aggregate_fingerprint
+from htsd_cli.campaign.config import Config, load_config
+from htsd_cli.campaign.roster import load_roster
 from htsd_cli.pipeline import run_aggregate
-from htsd_cli.roster import load_roster
 from htsd_cli.settings import Settings, receipts_book
+from htsd_cli.totals import fingerprint
+from htsd_cli.totals.fingerprint import aggregate_fingerprint
 
 from .conftest import SAMPLES
 
@@ -150,7 +150,7 @@ def test_each_input_changed_alone_changes_the_digest(campaign: Path):
 
 
 def test_a_form_of_its_own_and_its_kept_versions_are_in_the_digest(campaign: Path):
-    from htsd_cli.form import bundled_templates
+    from htsd_cli.campaign.form import bundled_templates
 
     shutil.copy(bundled_templates() / "forms" / "htsd-2022.yaml", campaign / "bieu-mau.yaml")
     config = campaign / "htsd.toml"

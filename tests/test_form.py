@@ -7,10 +7,10 @@ import json
 import pytest
 from typer.testing import CliRunner
 
+from htsd_cli.base.errors import FormError
+from htsd_cli.campaign.form import excel_name_problem, load_form, parse_form
+from htsd_cli.campaign.formyaml import form_as_dict
 from htsd_cli.cli import app
-from htsd_cli.errors import FormError
-from htsd_cli.form import excel_name_problem, load_form, parse_form
-from htsd_cli.formyaml import form_as_dict
 
 from .conftest import FORMS, SAMPLE_CONFIG
 

@@ -13,11 +13,11 @@ import openpyxl
 import pytest
 from typer.testing import CliRunner
 
+from htsd_cli.base.errors import FormError
+from htsd_cli.campaign.form import Form, bundled_templates, load_form
+from htsd_cli.campaign.formbook import read_book, write_book
+from htsd_cli.campaign.formyaml import form_yaml, yaml_notes
 from htsd_cli.cli import app
-from htsd_cli.errors import FormError
-from htsd_cli.form import Form, bundled_templates, load_form
-from htsd_cli.formbook import read_book, write_book
-from htsd_cli.formyaml import form_yaml, yaml_notes
 
 from .conftest import FORMS, SAMPLE_CONFIG, visible
 
@@ -297,8 +297,8 @@ def test_guesses_left_unchecked_stop_the_issue(tmp_path, test_book):
 
 
 def test_a_change_after_issuing_is_a_new_version_and_old_returns_still_read(tmp_path, test_book):
-    from htsd_cli.checkfile import check_file
-    from htsd_cli.config import load_config
+    from htsd_cli.campaign.config import load_config
+    from htsd_cli.checks.checkfile import check_file
     from htsd_cli.fill import fill_workbook
     from htsd_cli.template import issue_workbooks
 
@@ -352,7 +352,7 @@ def test_a_form_written_as_yaml_says_the_same(tmp_path):
 def test_a_made_id_stays_as_issued_when_only_the_words_change(tmp_path, test_book):
     """A row the clerk added without an id, issued, then reworded: it keeps its issued id (the
     returns of that version carry over to it); a row reworded beyond recognition is a new row."""
-    from htsd_cli.config import load_config
+    from htsd_cli.campaign.config import load_config
     from htsd_cli.template import issue_workbooks
 
     wb = openpyxl.load_workbook(test_book)

@@ -8,10 +8,10 @@ import dataclasses
 import pytest
 from typer.testing import CliRunner
 
+from htsd_cli.base.errors import FormError
+from htsd_cli.campaign.form import bundled_templates, load_form
+from htsd_cli.campaign.formbook import read_book
 from htsd_cli.cli import app
-from htsd_cli.errors import FormError
-from htsd_cli.form import bundled_templates, load_form
-from htsd_cli.formbook import read_book
 from htsd_cli.formimport import guess, import_plan
 
 from .conftest import FORMS

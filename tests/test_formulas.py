@@ -12,10 +12,12 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from htsd_cli.batch import check_batch
-from htsd_cli.checkfile import check_file
-from htsd_cli.form import Form, load_form
-from htsd_cli.formulas import (
+from htsd_cli.campaign.form import Form, load_form
+from htsd_cli.campaign.layout import FORM_SHEET, GUIDE_SHEET, compute_layout
+from htsd_cli.campaign.roster import Roster, Unit
+from htsd_cli.checks.batch import check_batch
+from htsd_cli.checks.checkfile import check_file
+from htsd_cli.render.formulas import (
     EMPTY_CELL,
     ERRORS_CELL,
     ERRORS_COUNTED,
@@ -23,8 +25,6 @@ from htsd_cli.formulas import (
     STATUS_CELL,
     functions_used,
 )
-from htsd_cli.layout import FORM_SHEET, GUIDE_SHEET, compute_layout
-from htsd_cli.roster import Roster, Unit
 from htsd_cli.template import issue_workbooks
 
 from .conftest import FORMS, full_values
@@ -195,7 +195,7 @@ def _validate_errors(path: Path, form: Form) -> list[str]:
     """The codes of the errors `htsd validate` reports for this file alone (no roster), but for
     the figures it holds for the clerk as hard to believe (a candidate value of 5 đồng): no
     formula sees those, as the workbook's guide says."""
-    from htsd_cli.findings import HELD_CODES
+    from htsd_cli.base.findings import HELD_CODES
 
     report = check_file(str(path), form)
     check_batch([report], form, None)

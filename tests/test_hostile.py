@@ -15,9 +15,9 @@ import openpyxl
 import pytest
 from typer.testing import CliRunner
 
+from htsd_cli.base.isolate import Crash, run_isolated
+from htsd_cli.checks.validate import validate_paths
 from htsd_cli.cli import app
-from htsd_cli.isolate import Crash, run_isolated
-from htsd_cli.validate import validate_paths
 
 from .conftest import SAMPLE_CONFIG
 
@@ -291,7 +291,7 @@ def _sheet(dimension: str, cells: str, last_row: str = "") -> bytes:
 
 
 def test_guard_measures_real_cells_not_the_declaration():
-    from htsd_cli.workbook.guard import MAX_CELLS, Unreadable, check_sheet_content
+    from htsd_cli.reading.guard import MAX_CELLS, Unreadable, check_sheet_content
 
     value = '<c r="A1" t="s"><v>0</v></c>'
     # what LibreOffice writes after a row is deleted: a declaration to row 1048576, an empty
@@ -349,7 +349,7 @@ ENGLISH = ("Unrecognized", "Cannot", "Unknown", "Invalid", "Error", "error", "at
 
 
 def test_unusual_files_get_reasons_in_words(tmp_path, issued, form):
-    from htsd_cli.checkfile import check_file
+    from htsd_cli.checks.checkfile import check_file
     from htsd_cli.fill import fill_workbook
 
     from .conftest import full_values
@@ -402,7 +402,7 @@ def _packages() -> list[tuple[str, bytes]]:
 
 
 def test_the_direct_zip_reader_gives_what_zipfile_gives():
-    from htsd_cli.workbook.guard import Package, _central_directory
+    from htsd_cli.reading.guard import Package, _central_directory
 
     packages = _packages()
     assert len(packages) >= 5
@@ -455,7 +455,7 @@ def _flip(data: bytes, part: str, how: str) -> bytes:
 
 @pytest.mark.parametrize("how", ["crc", "size", "data", "header", "name"])
 def test_a_damaged_part_is_refused_by_the_direct_reader_as_by_zipfile(how):
-    from htsd_cli.workbook.guard import Package, Unreadable
+    from htsd_cli.reading.guard import Package, Unreadable
 
     _, data = _packages()[0]
     part = "xl/workbook.xml"
@@ -477,7 +477,7 @@ def test_a_damaged_part_is_refused_by_the_direct_reader_as_by_zipfile(how):
 
 
 def test_a_package_that_is_not_plain_is_read_by_zipfile():
-    from htsd_cli.workbook.guard import Package
+    from htsd_cli.reading.guard import Package
 
     _, data = _packages()[0]
     prefixed = b"MZ" + bytes(100) + data  # data before the archive (a self-extracting file)

@@ -22,7 +22,11 @@ import openpyxl
 import pytest
 from typer.testing import CliRunner
 
-from htsd_cli.decisions import (
+from htsd_cli.base.findings import HELD_CODES
+from htsd_cli.campaign.form import parse_form
+from htsd_cli.campaign.layout import compute_layout
+from htsd_cli.campaign.roster import load_roster
+from htsd_cli.checks.decisions import (
     ASIDE,
     COLUMNS,
     OWNER,
@@ -31,12 +35,8 @@ from htsd_cli.decisions import (
     file_code,
     load_decisions,
 )  # fmt: skip
-from htsd_cli.findings import HELD_CODES
-from htsd_cli.form import parse_form
-from htsd_cli.layout import compute_layout
-from htsd_cli.roster import load_roster
-from htsd_cli.status import HELD, INVALID, MISSING, VALID, build_status, load_senders
-from htsd_cli.validate import validate_paths
+from htsd_cli.checks.validate import validate_paths
+from htsd_cli.totals.status import HELD, INVALID, MISSING, VALID, build_status, load_senders
 
 from .conftest import SAMPLE_CONFIG, SAMPLE_ROSTER
 from .test_evidence import expected, typed_values
@@ -250,7 +250,7 @@ def test_held_files_wait_for_the_clerk_and_last_years_form_is_the_senders(
 ):
     """Neither unit named by a held file is shown as reported, nor reminded; last year's form
     is attributed by its sender (not by the name typed in its header) and refused."""
-    from htsd_cli.remind import reminders
+    from htsd_cli.render.remind import reminders
 
     report, _ = checked
     status = build_status(report, units, form.deadline, dt.date(2022, 10, 8), None, "", form)
@@ -292,7 +292,7 @@ def _decide(rows, case_name: str, kind: str, unit: str = "", sheet: str = "") ->
 def test_the_clerks_decisions_settle_every_held_case_and_the_totals_are_the_sums_meant(
     checked, made, form, units, config, tmp_path
 ):
-    from htsd_cli.aggregate import aggregate
+    from htsd_cli.totals.aggregate import aggregate
 
     report, _ = checked
     rows = report.to_decide
@@ -417,9 +417,9 @@ def test_confirming_a_held_figure_counts_it_and_judges_the_rules_again(
 ):
     """'Giữ như đã gõ' counts what `FileReport.held` says would be counted; 'Đọc là' reads
     another number; either way the form's rules are judged again with the figure decided."""
-    from htsd_cli import decisions as module
-    from htsd_cli.decisions import AS_TYPED, parse_decisions
-    from htsd_cli.findings import ERROR, Finding
+    from htsd_cli.base.findings import ERROR, Finding
+    from htsd_cli.checks import decisions as module
+    from htsd_cli.checks.decisions import AS_TYPED, parse_decisions
 
     monkeypatch.setattr(module, "HELD_CODES", HELD_CODES | {"implausible"})
     path = filled({"s5_lop_cmnv": 4, "s5_nguoi_cmnv": 30}, unit="THCS03")
@@ -453,7 +453,7 @@ def test_confirming_a_held_figure_counts_it_and_judges_the_rules_again(
 
 
 def test_a_decision_that_cannot_be_applied_says_why(filled, form, roster):
-    from htsd_cli.decisions import AS_TYPED, parse_decisions
+    from htsd_cli.checks.decisions import AS_TYPED, parse_decisions
 
     path = filled({"s3_to_roi": 9}, unit="THCS03")
     code = file_code(str(path))
@@ -489,7 +489,7 @@ def test_a_decision_that_cannot_be_applied_says_why(filled, form, roster):
 
 
 def test_a_configuration_names_the_decisions_workbook_beside_it(tmp_path):
-    from htsd_cli.config import load_config
+    from htsd_cli.campaign.config import load_config
 
     text = SAMPLE_CONFIG.read_text(encoding="utf-8")
     (tmp_path / "htsd.toml").write_text(
@@ -511,7 +511,7 @@ def test_decisions_apply_after_the_read_cache_and_reach_every_output(
     again. The Word report, the Markdown and tong-hop.xlsx list every decision."""
     import docx
 
-    from htsd_cli.cache import ReadCache
+    from htsd_cli.checks.cache import ReadCache
     from htsd_cli.pipeline import run_aggregate
     from htsd_cli.settings import of_aggregate
 
@@ -554,7 +554,7 @@ def test_decisions_apply_after_the_read_cache_and_reach_every_output(
     assert rows[1][:5] == (2, sent.name, file_code(str(sent)), OWNER, "MN04")
     assert rows[1][-1] == "Đã áp dụng"
     # the summary, read one level up: its tables by unit type and by group are no form sheets
-    from htsd_cli.checkfile import check_file
+    from htsd_cli.checks.checkfile import check_file
 
     summary = check_file(str(outputs.workbook), form, want_names=False)
     assert summary.kind == "summary" and summary.sheet == "Báo cáo" and not summary.more_sheets

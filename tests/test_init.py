@@ -288,7 +288,7 @@ def test_a_2025_campaign_from_init_to_the_report(tmp_path, lo_edit):
         assert "2022" not in text
 
     # two units fill their forms in LibreOffice and send them back; the centre does not
-    from htsd_cli.form import load_form
+    from htsd_cli.campaign.form import load_form
 
     form = load_form(book)
     types = {unit[0]: unit[2] for unit in UNITS}

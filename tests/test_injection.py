@@ -23,8 +23,8 @@ import openpyxl
 import pytest
 from typer.testing import CliRunner
 
-from htsd_cli.cellsafe import FORMULA_STARTS, from_csv, risky, to_csv
 from htsd_cli.cli import app
+from htsd_cli.writing.cellsafe import FORMULA_STARTS, from_csv, risky, to_csv
 
 from .conftest import full_values
 
@@ -179,9 +179,9 @@ def _texts(path: Path) -> set[str]:
 
 
 def test_no_formula_in_what_htsd_writes_but_the_forms_own(collection, form):
-    from htsd_cli.config import load_config
+    from htsd_cli.base.textnorm import slug
+    from htsd_cli.campaign.config import load_config
     from htsd_cli.template import build_template
-    from htsd_cli.textnorm import slug
 
     work = collection
     outputs = [
@@ -230,7 +230,7 @@ def test_the_hostile_words_are_there_as_typed(collection):
 
 
 def test_the_receipts_book_opens_safely_and_reads_back_as_written(collection):
-    from htsd_cli.status import load_receipts
+    from htsd_cli.totals.status import load_receipts
 
     book = collection / "so-nhan.csv"
     rows = list(csv.reader(io.StringIO(book.read_text(encoding="utf-8-sig"))))
@@ -247,8 +247,8 @@ def test_a_book_line_htsd_wrote_reads_back_whatever_its_first_character(tmp_path
     """A file name beginning with '-', '=' or an apostrophe, written to the book by collect,
     is found again by status and by the next collect."""
     from htsd_cli.collect import Book
-    from htsd_cli.mail import Mail
-    from htsd_cli.status import load_receipts
+    from htsd_cli.intake.mail import Mail
+    from htsd_cli.totals.status import load_receipts
 
     names = ["-2+3.xlsx", "=1+1.xlsx", "@a.xlsx", "'=x.xlsx", "''-y.xlsx", "'z.xlsx", "b.xlsx"]
     book = Book(tmp_path / "so-nhan.csv")

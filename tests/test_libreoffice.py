@@ -10,8 +10,8 @@ import zipfile
 import openpyxl
 import pytest
 
-from htsd_cli.layout import FORM_SHEET, ID_SHEET
-from htsd_cli.validate import validate_paths
+from htsd_cli.campaign.layout import FORM_SHEET, ID_SHEET
+from htsd_cli.checks.validate import validate_paths
 
 from .conftest import full_values
 
@@ -57,7 +57,7 @@ def test_saved_by_libreoffice_validates_clean(round_trips, form, roster, fmt):
 @pytest.mark.parametrize("fmt", ["xlsx", "xls", "ods"])
 def test_every_stamp_survives_as_htsd_reads_it(round_trips, form, fmt):
     from htsd_cli.checks.identity import identify, stamp_line
-    from htsd_cli.workbook import open_workbook
+    from htsd_cli.reading import open_workbook
 
     view = open_workbook(round_trips[fmt])
     try:

@@ -12,12 +12,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from htsd_cli.base.textnorm import label_key
+from htsd_cli.campaign.layout import compute_layout
 from htsd_cli.checks.locate import _chains, find_header, header_role, locate
-from htsd_cli.layout import compute_layout
-from htsd_cli.textnorm import label_key
-from htsd_cli.workbook import open_workbook
-from htsd_cli.workbook.parts import NamedCell, address, position
-from htsd_cli.workbook.view import SheetView
+from htsd_cli.reading import open_workbook
+from htsd_cli.reading.parts import NamedCell, address, position
+from htsd_cli.reading.view import SheetView
 
 from .conftest import check_sheet, full_values
 
@@ -629,7 +629,7 @@ def test_a_broken_history_file_leaves_the_current_version_to_read_the_table(base
     current version, as before there was a history (`htsd form show` names the broken file)."""
     import shutil
 
-    from htsd_cli.form import load_form
+    from htsd_cli.campaign.form import load_form
 
     from .conftest import ROOT
 

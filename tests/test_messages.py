@@ -18,14 +18,14 @@ from typing import Any
 
 import pytest
 
+from htsd_cli.base.findings import FileReport, Report
+from htsd_cli.base.values import ValueProblem, parse_vn_number, read_yes_no
+from htsd_cli.campaign.form import FormError, parse_form
+from htsd_cli.campaign.layout import FORM_SHEET, compute_layout
 from htsd_cli.checks.cells import check_rules, check_values
 from htsd_cli.checks.context import Context
-from htsd_cli.findings import FileReport, Report
-from htsd_cli.form import FormError, parse_form
-from htsd_cli.layout import FORM_SHEET, compute_layout
-from htsd_cli.values import ValueProblem, parse_vn_number, read_yes_no
-from htsd_cli.workbook.parts import DATE, NO_LOOK, PERCENT, TIME, CellLook
-from htsd_cli.workbook.view import SheetView
+from htsd_cli.reading.parts import DATE, NO_LOOK, PERCENT, TIME, CellLook
+from htsd_cli.reading.view import SheetView
 
 from .conftest import SAMPLE_CONFIG, SAMPLE_ROSTER, SAMPLES, check_sheet, full_values
 
@@ -271,11 +271,11 @@ def _rule_lines(form) -> list[str]:
 def _batch(folder: Path, form: Any, config: Any, roster: Any) -> tuple[Report, Any]:
     """What validate and aggregate do with a folder, in this process: each file, the batch, the
     status of every unit and the totals."""
-    from htsd_cli.aggregate import aggregate
-    from htsd_cli.batch import check_batch
-    from htsd_cli.checkfile import check_file
-    from htsd_cli.returns import find_returns as collect
-    from htsd_cli.status import build_status
+    from htsd_cli.checks.batch import check_batch
+    from htsd_cli.checks.checkfile import check_file
+    from htsd_cli.reading.returns import find_returns as collect
+    from htsd_cli.totals.aggregate import aggregate
+    from htsd_cli.totals.status import build_status
 
     files, skipped = collect([folder])
     report = Report(
@@ -290,7 +290,7 @@ def _batch(folder: Path, form: Any, config: Any, roster: Any) -> tuple[Report, A
 
 
 def _report_lines(what: str, agg: Any, config: Any, folder: Path) -> list[str]:
-    from htsd_cli.report import render_markdown, report_context
+    from htsd_cli.render.report import render_markdown, report_context
 
     out = [f"{what} loại ra | {Path(e.path).name} | {e.unit} | {e.reason}" for e in agg.excluded]
     context = report_context(agg, config, {})
@@ -312,9 +312,9 @@ def _report_lines(what: str, agg: Any, config: Any, folder: Path) -> list[str]:
 def _sample_lines(form: Any, config: Any, roster: Any, tmp: Path) -> list[str]:
     """The bundled returns, checked one by one and as a batch, then the report of them; then
     the office's summary of them counted one level up, beside a unit that also sent directly."""
-    from htsd_cli.config import load_config
-    from htsd_cli.roster import load_roster
-    from htsd_cli.summary import build_summary_workbook
+    from htsd_cli.campaign.config import load_config
+    from htsd_cli.campaign.roster import load_roster
+    from htsd_cli.render.summary import build_summary_workbook
 
     report, agg = _batch(SAMPLES / "returns", form, config, roster)
     out = []
@@ -346,9 +346,9 @@ def _annex_lines(form: Any, config: Any, roster: Any) -> list[str]:
     and how a total is written, for a yes/no row without a unit and a row nobody answered."""
     import dataclasses
 
-    from htsd_cli.aggregate import aggregate
-    from htsd_cli.report import _value_text, annex_texts
-    from htsd_cli.status import build_status
+    from htsd_cli.render.report import _value_text, annex_texts
+    from htsd_cli.totals.aggregate import aggregate
+    from htsd_cli.totals.status import build_status
 
     units = [u for u in roster.units if u.unit_type == "thcs"][:4]
     long = "{} đã phối hợp với hội khuyến học tổ chức nhiều buổi sinh hoạt chuyên đề."
@@ -401,10 +401,10 @@ def _left_out_lines(form: Any, config: Any, roster: Any) -> list[str]:
     """Files that are not counted, and why: a unit not in the roster, a file naming no unit, a
     unit whose file has four errors, one whose file is invalid without a message; and the
     report with the clerk's own text."""
-    from htsd_cli.aggregate import aggregate
-    from htsd_cli.findings import ERROR, Finding
-    from htsd_cli.report import render_markdown, report_context
-    from htsd_cli.status import build_status
+    from htsd_cli.base.findings import ERROR, Finding
+    from htsd_cli.render.report import render_markdown, report_context
+    from htsd_cli.totals.aggregate import aggregate
+    from htsd_cli.totals.status import build_status
 
     units = [u for u in roster.units if u.unit_type == "mam_non"][:3]
 
@@ -444,8 +444,8 @@ def _left_out_lines(form: Any, config: Any, roster: Any) -> list[str]:
 def _applies_lines(form: Any, roster: Any, issued: Any, tmp: Path) -> list[str]:
     """A kindergarten's workbook with figures typed in rows that are not for it: set aside with
     a note each (a mistake in such a row is not an error of the unit), never counted."""
-    from htsd_cli.checkfile import check_file
     from htsd_cli.checks.applies import apply_applicability
+    from htsd_cli.checks.checkfile import check_file
     from htsd_cli.fill import fill_workbook
 
     unit = next(u for u in roster.units if u.unit_type == "mam_non")
@@ -487,8 +487,8 @@ NARRATIVES = {
 
 def _narrative_lines(form, tmp: Path) -> list[str]:
     """The clerk's own text for the report, read from a file with headings."""
-    from htsd_cli.config import ConfigError
-    from htsd_cli.report import read_narrative
+    from htsd_cli.campaign.config import ConfigError
+    from htsd_cli.render.report import read_narrative
 
     parts = [(t.id, t.heading) for t in form.texts]
     out = []
@@ -509,14 +509,14 @@ def _roster_lines(form: Any, config: Any, issued: Any, tmp: Path) -> list[str]:
     blank workbooks with a name the roster lacks or none."""
     import openpyxl
 
-    from htsd_cli.batch import check_batch
-    from htsd_cli.checkfile import check_file
+    from htsd_cli.campaign.layout import FORM_SHEET
+    from htsd_cli.campaign.roster import load_roster
+    from htsd_cli.checks.batch import check_batch
+    from htsd_cli.checks.checkfile import check_file
     from htsd_cli.fill import fill_workbook
-    from htsd_cli.layout import FORM_SHEET
-    from htsd_cli.returns import find_returns as collect
-    from htsd_cli.roster import load_roster
-    from htsd_cli.status import build_status
+    from htsd_cli.reading.returns import find_returns as collect
     from htsd_cli.template import issue_workbooks
+    from htsd_cli.totals.status import build_status
 
     (tmp / "ds.csv").write_text(
         "ma_don_vi,ten_don_vi,loai_don_vi,nhom\nTHCS03,Trường THCS Đằng Lâm Mới,thcs,Đằng Lâm\n"
@@ -568,8 +568,8 @@ def _layout_lines(form: Any, issued: Any, tmp: Path) -> list[str]:
     import copy
 
     from htsd_cli.fill import fill_workbook
-    from htsd_cli.workbook import open_workbook
-    from htsd_cli.workbook.parts import NamedCell, address, position
+    from htsd_cli.reading import open_workbook
+    from htsd_cli.reading.parts import NamedCell, address, position
 
     values = full_values(form)
     for n, ind in enumerate(form.indicators):  # every figure its own number
@@ -937,9 +937,9 @@ def _identity_lines() -> list[str]:
     """Which form and unit a workbook says it is, from each of its marks alone and together:
     the stamp line (found among other text, or malformed), the hidden sheet, the document
     properties; the first source of each key wins."""
+    from htsd_cli.campaign.layout import STAMP_PREFIX, SUMMARY_MARK
     from htsd_cli.checks.identity import identify
-    from htsd_cli.layout import STAMP_PREFIX, SUMMARY_MARK
-    from htsd_cli.workbook.parts import IdSheet
+    from htsd_cli.reading.parts import IdSheet
 
     stamp = f"{STAMP_PREFIX} htsd-2022 · phiên bản 3 · Mã đơn vị: MN01"
     summary = f"{STAMP_PREFIX} htsd-2022 · phiên bản 3 · Mã đơn vị: PGDĐT {SUMMARY_MARK}"
@@ -986,7 +986,7 @@ def _form_lines(tmp: Path) -> list[str]:
             out.append(f"biểu mẫu | {what} | (đọc được)")
         except FormError as exc:
             out += [f"biểu mẫu | {what} | {line}" for line in str(exc).splitlines()]
-    from htsd_cli.form import bundled_form_ids, resolve_form_path
+    from htsd_cli.campaign.form import bundled_form_ids, resolve_form_path
 
     out.append(f"biểu mẫu có sẵn | {bundled_form_ids()!r}")
     (tmp / "khac.yml").write_text(text, encoding="utf-8")
@@ -1024,11 +1024,11 @@ def _safety_lines(tmp: Path) -> list[str]:
     import sqlite3
     from unittest import mock
 
-    from htsd_cli import outputs
-    from htsd_cli.cache import CACHE_NAME, ReadCache
-    from htsd_cli.errors import HtsdError, os_error_message, os_reason
-    from htsd_cli.outputs import LOCK, Inputs, OutputSet, _Lock
-    from htsd_cli.pdf import docx_to_pdf
+    from htsd_cli.base import outputs
+    from htsd_cli.base.errors import HtsdError, os_error_message, os_reason
+    from htsd_cli.base.outputs import LOCK, Inputs, OutputSet, _Lock
+    from htsd_cli.checks.cache import CACHE_NAME, ReadCache
+    from htsd_cli.render.pdf import docx_to_pdf
 
     out: list[str] = []
     elsewhere = tmp / "noi-khac.sqlite"
@@ -1092,12 +1092,13 @@ def _mail_lines(tmp: Path) -> list[str]:
     from rich.console import Console
 
     from htsd_cli import collect as collecting
-    from htsd_cli import imap, receipts, views
-    from htsd_cli.archives import unpack
-    from htsd_cli.errors import HtsdError
-    from htsd_cli.mail import parse_mime
-    from htsd_cli.returns import find_returns as listing
-    from htsd_cli.roster import Roster, Unit
+    from htsd_cli import views
+    from htsd_cli.base.errors import HtsdError
+    from htsd_cli.campaign.roster import Roster, Unit
+    from htsd_cli.intake import imap, receipts
+    from htsd_cli.intake.mail import parse_mime
+    from htsd_cli.reading.archives import unpack
+    from htsd_cli.reading.returns import find_returns as listing
 
     from .tools.tnef import winmail
 
@@ -1246,16 +1247,16 @@ def _sheets_and_decisions_lines(form: Any, config: Any, issued: Any, tmp: Path) 
 
     import openpyxl
 
-    from htsd_cli.aggregate import aggregate
-    from htsd_cli.batch import check_batch
-    from htsd_cli.checkfile import check_file
-    from htsd_cli.decisions import COLUMNS, file_code, load_decisions, parse_decisions
+    from htsd_cli.campaign.roster import load_roster
+    from htsd_cli.checks.batch import check_batch
+    from htsd_cli.checks.checkfile import check_file
+    from htsd_cli.checks.decisions import COLUMNS, file_code, load_decisions, parse_decisions
+    from htsd_cli.checks.folding import each_reading
     from htsd_cli.fill import fill_workbook
-    from htsd_cli.folding import each_reading
-    from htsd_cli.formsheet import stamp_line
-    from htsd_cli.report import render_markdown, report_context
-    from htsd_cli.roster import load_roster
-    from htsd_cli.status import build_status
+    from htsd_cli.render.formsheet import stamp_line
+    from htsd_cli.render.report import render_markdown, report_context
+    from htsd_cli.totals.aggregate import aggregate
+    from htsd_cli.totals.status import build_status
     from htsd_cli.views import print_decisions
 
     rows = list(csv.reader(io.StringIO(SAMPLE_ROSTER.read_text(encoding="utf-8-sig"))))
@@ -1287,7 +1288,7 @@ def _sheets_and_decisions_lines(form: Any, config: Any, issued: Any, tmp: Path) 
         saved(book, path)
 
     def saved(book: Any, path: Path) -> None:  # the same bytes each run: the codes are golden
-        from htsd_cli.package import normalise_package
+        from htsd_cli.writing.package import normalise_package
 
         buffer = io.BytesIO()
         book.save(buffer)
@@ -1339,7 +1340,7 @@ def _sheets_and_decisions_lines(form: Any, config: Any, issued: Any, tmp: Path) 
         check_batch(report.files, form, roster, decisions, senders)
         if decisions is not None:
             report.decisions = decisions.results()
-        from htsd_cli.decisions import rows_to_decide
+        from htsd_cli.checks.decisions import rows_to_decide
 
         report.to_decide = rows_to_decide(report.files, decisions)
         return report, build_status(report, roster, form.deadline, dt.date(2022, 10, 8),
@@ -1508,8 +1509,8 @@ BOOK_READINGS = (
 def _edited_book(tmp: Path, edits: list[tuple[str, str | None, object]]) -> Path:
     import openpyxl
 
-    from htsd_cli.form import load_form
-    from htsd_cli.formbook import write_book
+    from htsd_cli.campaign.form import load_form
+    from htsd_cli.campaign.formbook import write_book
 
     path = tmp / "bieu-mau.xlsx"
     path.write_bytes(write_book(load_form(FORMS / "htsd-2023-test.yaml")))
@@ -1526,7 +1527,7 @@ def _edited_book(tmp: Path, edits: list[tuple[str, str | None, object]]) -> Path
 def _formbook_lines(tmp: Path) -> list[str]:
     """The form workbook broken one way at a time: what the clerk is told, by sheet, row and
     column; then workbooks typed the clerk's way, and what htsd reads in them."""
-    from htsd_cli.formbook import read_book
+    from htsd_cli.campaign.formbook import read_book
 
     out = []
     for what, edits in BOOK_BREAKS:
@@ -1557,9 +1558,9 @@ def _campaign_lines(tmp: Path) -> list[str]:
     year or past its deadline, or with guesses nobody checked; the version told after issuing."""
     import dataclasses
 
-    from htsd_cli.config import load_config
-    from htsd_cli.form import load_form
-    from htsd_cli.formbook import describe_change, write_book
+    from htsd_cli.campaign.config import load_config
+    from htsd_cli.campaign.form import load_form
+    from htsd_cli.campaign.formbook import describe_change, write_book
     from htsd_cli.init import Campaign, carry, form_line
     from htsd_cli.template import may_issue
 
@@ -1635,7 +1636,7 @@ def _campaign_lines(tmp: Path) -> list[str]:
 def _missing_settings(tmp: Path) -> list[str]:
     """What a command says when an input is neither on its command line nor in htsd.toml,
     without a configuration and with one that lacks the line."""
-    from htsd_cli.errors import UsageError
+    from htsd_cli.base.errors import UsageError
     from htsd_cli.settings import for_aggregate, for_validate
 
     out: list[str] = []
@@ -1670,7 +1671,7 @@ def _missing_settings(tmp: Path) -> list[str]:
 def _import_lines(tmp: Path) -> list[str]:
     """The seed's plan drafted after the bundled form and after an unrelated one, a changed
     plan, and guesses from words: every mark, every line of what was left out."""
-    from htsd_cli.form import load_form
+    from htsd_cli.campaign.form import load_form
     from htsd_cli.formimport import guess, import_plan, left_out_lines, summary_line
 
     from .tools.plan_docx import make_plan, seed_rows
@@ -1730,11 +1731,18 @@ def _last_year_lines(form: Any, config: Any, tmp: Path) -> list[str]:
     last year's summary missing, of a unit, or from before units' figures were kept."""
     import dataclasses
 
-    from htsd_cli.decisions import parse_decisions
-    from htsd_cli.errors import ConfigError
-    from htsd_cli.form import Form
-    from htsd_cli.roster import Roster, Unit
-    from htsd_cli.yearover import LastYear, Past, compare, read_summary, report_fields, summary_path
+    from htsd_cli.base.errors import ConfigError
+    from htsd_cli.campaign.form import Form
+    from htsd_cli.campaign.roster import Roster, Unit
+    from htsd_cli.checks.decisions import parse_decisions
+    from htsd_cli.checks.yearover import (
+        LastYear,
+        Past,
+        compare,
+        read_summary,
+        report_fields,
+        summary_path,
+    )
 
     def changed(ind_id: str, last_year: tuple[str, ...] | None) -> Any:
         return dataclasses.replace(form.indicator(ind_id), last_year=last_year)
@@ -1809,7 +1817,7 @@ def _last_year_lines(form: Any, config: Any, tmp: Path) -> list[str]:
         for key, row in comparison.rows.items()
         if key in rows or key in ("s2_tin_truyen_hinh", "s6_doc_online")
     ]
-    from htsd_cli.yearover import change_text
+    from htsd_cli.checks.yearover import change_text
 
     for now, before in ((150, 100), (50, 100), (100, 100), (7, 0), (1, 3), (None, 4)):
         out.append(f"năm trước | tăng giảm | {now} | {before} | {change_text(now, before)}")
@@ -1833,7 +1841,7 @@ def _last_year_lines(form: Any, config: Any, tmp: Path) -> list[str]:
         summary_path(tmp)
     except ConfigError as exc:
         out.append(f"năm trước | thư mục | {str(exc).replace(str(tmp), '<tạm>')}")
-    from htsd_cli.yearover import load_last_year
+    from htsd_cli.checks.yearover import load_last_year
 
     (tmp / "tong-hop.xlsx").write_bytes(b"khong phai bang tinh")
     for path in (tmp, tmp / "khong-co.xlsx"):
@@ -1852,12 +1860,12 @@ def _signature_lines(tmp: Path) -> list[str]:
 
     from typer.testing import CliRunner
 
-    from htsd_cli import signature as sig
+    from htsd_cli.campaign.config import load_config
     from htsd_cli.cli import app
-    from htsd_cli.config import load_config
-    from htsd_cli.plain import plain_words
-    from htsd_cli.remind import LetterDates, Reminder, letter_context
-    from htsd_cli.status import INVALID, MISSING, UnitStatus
+    from htsd_cli.render import signature as sig
+    from htsd_cli.render.plain import plain_words
+    from htsd_cli.render.remind import LetterDates, Reminder, letter_context
+    from htsd_cli.totals.status import INVALID, MISSING, UnitStatus
     from htsd_cli.views import unfinished_line
 
     out = []
@@ -1918,14 +1926,14 @@ def _dead_end_lines(tmp: Path) -> list[str]:
     without quotes, init run again (another year, a broken htsd.toml, the form kept)."""
     import dataclasses
 
+    from htsd_cli.base.dates import impossible, why_not
+    from htsd_cli.base.errors import ConfigError
+    from htsd_cli.base.paths import unquoted
+    from htsd_cli.campaign.config import load_config
+    from htsd_cli.campaign.form import load_form
     from htsd_cli.cli_vi import translate
-    from htsd_cli.config import load_config
-    from htsd_cli.dates import impossible, why_not
-    from htsd_cli.errors import ConfigError
-    from htsd_cli.form import load_form
     from htsd_cli.init import Campaign, current_answers, keep_form_line, same_year
-    from htsd_cli.paths import unquoted
-    from htsd_cli.status import load_receipts
+    from htsd_cli.totals.status import load_receipts
 
     out = []
     for text in ("31/9/2025", "31/09/2025", "29/02/2025", "0/10/2025", "2025-13-01",

@@ -1,7 +1,7 @@
 """Nothing a clerk has is ever lost: every slip and interruption leaves earlier files as they were.
 
 Each test takes a snapshot of every file it cares about (bytes), makes the slip or stops the run
-at a named moment (HTSD_TEST_STOP_AT, see htsd_cli.stopping), and compares afterwards. Real
+at a named moment (HTSD_TEST_STOP_AT, see htsd_cli.base.stopping), and compares afterwards. Real
 signals are sent to real `htsd` processes; nothing sleeps to hit a moment.
 """
 
@@ -20,9 +20,9 @@ import psutil
 import pytest
 from typer.testing import CliRunner
 
-from htsd_cli.cache import CACHE_NAME
+from htsd_cli.base.outputs import LOCK, MANIFEST, STAGING
+from htsd_cli.checks.cache import CACHE_NAME
 from htsd_cli.cli import app
-from htsd_cli.outputs import LOCK, MANIFEST, STAGING
 
 from .conftest import SAMPLE_CONFIG, SAMPLE_ROSTER, SAMPLES, visible
 
@@ -317,7 +317,7 @@ def test_signal_during_the_switch_finishes_the_switch_first(returns, good_run):
     assert process.returncode == 130
     after = _snapshot(good_run)
     assert after != before and _leftovers(good_run) == []  # the new set, whole
-    from htsd_cli.outputs import digest
+    from htsd_cli.base.outputs import digest
 
     manifest = json.loads((good_run / MANIFEST).read_text(encoding="utf-8"))["files"]
     assert {n: digest(good_run / n) for n in REPORT} == manifest

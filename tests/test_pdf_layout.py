@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from htsd_cli.base.textnorm import format_number
 from htsd_cli.cli import app
-from htsd_cli.textnorm import format_number
 
 from .conftest import SAMPLE_ROSTER, SAMPLES
 
@@ -134,9 +134,9 @@ def test_each_kind_of_issuing_body_heads_its_report(
 
 
 def test_without_libreoffice_the_pdf_option_says_how_to_get_it(tmp_path, monkeypatch):
-    import htsd_cli.pdf
+    import htsd_cli.render.pdf
 
-    monkeypatch.setattr(htsd_cli.pdf, "find_soffice", lambda: None)
+    monkeypatch.setattr(htsd_cli.render.pdf, "find_soffice", lambda: None)
     result = runner.invoke(
         app,
         ["aggregate", str(SAMPLES / "returns"), "-r", str(SAMPLE_ROSTER), "-c",
@@ -169,7 +169,7 @@ def _print_sheet(book: Path, title: str, soffice, tmp: Path) -> tuple[int, str]:
 
 
 def test_the_issued_guide_and_the_annotated_copy_print_whole(issued, filled, soffice, tmp_path):
-    from htsd_cli.layout import GUIDE_SHEET
+    from htsd_cli.campaign.layout import GUIDE_SHEET
 
     pages, text = _print_sheet(issued["TH02"], GUIDE_SHEET, soffice, tmp_path)
     flat = " ".join(text.split())

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from htsd_cli.batch import check_batch
+from htsd_cli.base.findings import HELD_CODES, FileReport
+from htsd_cli.campaign.form import parse_form
+from htsd_cli.campaign.layout import compute_layout
+from htsd_cli.checks.batch import check_batch
 from htsd_cli.checks.plausible import check_plausible
-from htsd_cli.findings import HELD_CODES, FileReport
-from htsd_cli.form import parse_form
-from htsd_cli.layout import compute_layout
 
 from .conftest import FORMS
 
@@ -112,8 +112,8 @@ def test_a_form_without_plausibility_holds_nothing():
 
 def test_a_figure_held_in_a_row_the_unit_does_not_answer_is_no_longer_held(form):
     """A kindergarten has no literacy classes: what it wrote there is only noted, held or not."""
+    from htsd_cli.base.findings import ERROR, Finding
     from htsd_cli.checks.applies import apply_applicability
-    from htsd_cli.findings import ERROR, Finding
 
     cells = compute_layout(form).cells
     rep = FileReport("mn.xlsx", unit_type="mam_non", cells=cells, sheet="Báo cáo",

@@ -6,8 +6,8 @@ from __future__ import annotations
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from htsd_cli.textnorm import fold, format_number
-from htsd_cli.values import ValueProblem, parse_vn_number
+from htsd_cli.base.textnorm import fold, format_number
+from htsd_cli.base.values import ValueProblem, parse_vn_number
 
 
 def _grouped(n: int) -> str:
@@ -77,7 +77,7 @@ def test_folding_by_table_is_folding_by_decomposing(text):
 def test_xml_text_is_escaped_as_the_standard_library_escapes_it(text):
     from xml.sax.saxutils import escape
 
-    from htsd_cli.textnorm import xml_escape
+    from htsd_cli.base.textnorm import xml_escape
 
     assert xml_escape(text) == escape(text)
     assert xml_escape("a<b>&c&amp;") == "a&lt;b&gt;&amp;c&amp;amp;"
@@ -99,7 +99,7 @@ def test_totals_summed_a_few_columns_at_a_time_are_pandas_totals_bit_for_bit(row
     import numpy as np
     import pandas as pd
 
-    from htsd_cli.aggregate import _column_sums
+    from htsd_cli.totals.aggregate import _column_sums
 
     values = data.draw(st.lists(_FIGURES, min_size=rows * cols, max_size=rows * cols))
     wide = pd.DataFrame(
@@ -138,7 +138,7 @@ def test_a_units_words_in_the_markdown_report_render_as_they_were_written(text, 
     heading's words render as themselves on one line."""
     from markdown_it import MarkdownIt
 
-    from htsd_cli.report import md_escape, md_heading
+    from htsd_cli.render.report import md_escape, md_heading
 
     md = MarkdownIt("commonmark").enable(["table", "strikethrough"])
     escape = md_heading if before == "### " else md_escape

@@ -7,8 +7,8 @@ import datetime as dt
 import os
 from pathlib import Path
 
-from htsd_cli.status import INVALID, MISSING, VALID, build_status, load_receipts
-from htsd_cli.validate import validate_paths
+from htsd_cli.checks.validate import validate_paths
+from htsd_cli.totals.status import INVALID, MISSING, VALID, build_status, load_receipts
 
 
 def _at(path: Path, when: dt.datetime) -> Path:
@@ -119,8 +119,8 @@ def test_a_file_issued_to_one_unit_but_stamped_for_another_is_held_until_decided
     while MN01's figures may sit in its row): both units wait for the clerk, counted for
     neither. Once the decisions workbook says the file is THCS03's, it counts for THCS03 and
     MN01 is shown as having sent another unit's file."""
-    from htsd_cli.decisions import COLUMNS, file_code, parse_decisions
-    from htsd_cli.status import HELD
+    from htsd_cli.checks.decisions import COLUMNS, file_code, parse_decisions
+    from htsd_cli.totals.status import HELD
 
     name = roster.find("MN01").file_stem + ".xlsx"
     sent = filled({"s3_to_roi": 33}, name=name)

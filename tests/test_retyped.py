@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from htsd_cli.form import Form
-from htsd_cli.validate import validate_paths
+from htsd_cli.campaign.form import Form
+from htsd_cli.checks.validate import validate_paths
 
 from .test_evidence import expected, typed_values
 

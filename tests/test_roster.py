@@ -7,8 +7,8 @@ import datetime as dt
 import openpyxl
 import pytest
 
-from htsd_cli.errors import RosterError
-from htsd_cli.roster import load_roster
+from htsd_cli.base.errors import RosterError
+from htsd_cli.campaign.roster import load_roster
 
 ROWS = [
     ("MN01", "Trường Mầm non Cát Bi", "Mầm non", "Phường Cát Bi"),
@@ -125,7 +125,7 @@ def test_a_roster_without_its_columns_says_xlsx_works(tmp_path, form):
 
 
 def test_file_names_point_to_units_before_and_after_they_are_forgotten(tmp_path, form):
-    from htsd_cli.roster import Roster, Unit
+    from htsd_cli.campaign.roster import Roster, Unit
 
     units = (
         Unit("MN03", "Trường Mầm non Cát Bi", "mam_non", "Trường mầm non", "Cát Bi"),

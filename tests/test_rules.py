@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from htsd_cli.form import Comparison, Rule, parse_comparison, parse_expr
+from htsd_cli.campaign.form import Comparison, Rule, parse_comparison, parse_expr
 
 
 def test_a_sum_keeps_its_signs_and_constants():
@@ -85,7 +85,7 @@ def test_malformed_expressions_are_refused_in_words():
 def test_unit_text_never_becomes_a_formula_in_a_workbook_htsd_writes():
     import openpyxl
 
-    from htsd_cli.cellsafe import put
+    from htsd_cli.writing.cellsafe import put
 
     ws = openpyxl.Workbook().active
     for n, text in enumerate(("=HYPERLINK(1)", "+1", "-5 lớp", "@x", "bình thường"), start=1):
@@ -95,7 +95,7 @@ def test_unit_text_never_becomes_a_formula_in_a_workbook_htsd_writes():
 
 
 def test_markdown_escaping_keeps_a_table_whole():
-    from htsd_cli.report import md_escape
+    from htsd_cli.render.report import md_escape
 
     escaped = md_escape("a | b\n# tiêu đề [x](y) <b>")
     assert "|" not in escaped.replace("\\|", "")

@@ -188,7 +188,7 @@ def test_every_command_s_htsd_error_reaches_the_one_boundary(monkeypatch):
     """A sub-command's HtsdError, a usage error of one (exit 2), a message with brackets kept
     as written; --debug adds the traceback."""
     import htsd_cli.settings
-    from htsd_cli.errors import ConfigError, UsageError
+    from htsd_cli.base.errors import ConfigError, UsageError
 
     def broken(**kwargs):
         raise ConfigError("[office] hỏng ở dòng 3")

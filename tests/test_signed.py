@@ -17,11 +17,11 @@ import docx
 import pytest
 from typer.testing import CliRunner
 
-from htsd_cli import signature as sig
+from htsd_cli.campaign.config import load_config
+from htsd_cli.campaign.form import load_form
 from htsd_cli.cli import app
-from htsd_cli.config import load_config
-from htsd_cli.form import load_form
-from htsd_cli.remind import LetterDates, working_days_after
+from htsd_cli.render import signature as sig
+from htsd_cli.render.remind import LetterDates, working_days_after
 
 from .conftest import full_values
 from .test_init import _in, roster_and_issue

@@ -9,11 +9,11 @@ import openpyxl
 import pytest
 from typer.testing import CliRunner
 
+from htsd_cli.base.errors import ConfigError
+from htsd_cli.campaign.config import load_config
+from htsd_cli.campaign.layout import FORM_SHEET, GUIDE_SHEET, ID_SHEET, compute_layout
+from htsd_cli.campaign.roster import load_roster
 from htsd_cli.cli import app
-from htsd_cli.config import load_config
-from htsd_cli.errors import ConfigError
-from htsd_cli.layout import FORM_SHEET, GUIDE_SHEET, ID_SHEET, compute_layout
-from htsd_cli.roster import load_roster
 
 from .conftest import FORMS, SAMPLE_CONFIG, SAMPLE_ROSTER, visible
 

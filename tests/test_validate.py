@@ -13,12 +13,12 @@ import openpyxl
 import pytest
 from typer.testing import CliRunner
 
-from htsd_cli.checkfile import check_file
+from htsd_cli.campaign.form import load_form
+from htsd_cli.campaign.layout import FORM_SHEET, ID_SHEET, compute_layout
+from htsd_cli.campaign.roster import load_roster
+from htsd_cli.checks.checkfile import check_file
+from htsd_cli.checks.validate import validate_paths
 from htsd_cli.cli import app
-from htsd_cli.form import load_form
-from htsd_cli.layout import FORM_SHEET, ID_SHEET, compute_layout
-from htsd_cli.roster import load_roster
-from htsd_cli.validate import validate_paths
 
 from .conftest import FORMS, SAMPLE_CONFIG, SAMPLE_ROSTER, full_values, visible
 
@@ -151,7 +151,7 @@ def test_empty_return_is_one_error(issued, form):
 
 
 def test_return_of_another_form(tmp_path, config, form):
-    from htsd_cli.roster import Roster, Unit
+    from htsd_cli.campaign.roster import Roster, Unit
     from htsd_cli.template import issue_workbooks
 
     other = load_form(FORMS / "htsd-2023-test.yaml")
@@ -166,8 +166,8 @@ def test_return_of_another_form(tmp_path, config, form):
 
 
 def test_second_form_validates_with_no_code_change(tmp_path, config):
+    from htsd_cli.campaign.roster import Roster, Unit
     from htsd_cli.fill import fill_workbook
-    from htsd_cli.roster import Roster, Unit
     from htsd_cli.template import issue_workbooks
 
     other = load_form(FORMS / "htsd-2023-test.yaml")
@@ -281,7 +281,7 @@ def test_an_outlier_message_is_written_when_read_and_travels_as_a_plain_finding(
     import copy
     import pickle
 
-    from htsd_cli.findings import Finding
+    from htsd_cli.base.findings import Finding
 
     paths = [
         filled({"s3_to_roi": v}, unit=f"TH0{i}" if i < 9 else "TH01", name=f"th{i}.xlsx")
@@ -416,7 +416,7 @@ def test_the_font_is_looked_up_only_for_text_that_could_be_legacy(filled, form, 
     same font are converted."""
     from openpyxl.styles import Font
 
-    from htsd_cli.workbook.reader import WorkbookView
+    from htsd_cli.reading.reader import WorkbookView
 
     path = filled()
     wb = openpyxl.load_workbook(path)
@@ -447,7 +447,7 @@ def test_the_font_is_looked_up_only_for_text_that_could_be_legacy(filled, form, 
 
 
 def test_formula_cells_are_found_in_every_order_writers_use():
-    from htsd_cli.workbook.parts import xlsx_cell, xlsx_formula, xlsx_formula_cells
+    from htsd_cli.reading.parts import xlsx_cell, xlsx_formula, xlsx_formula_cells
 
     xml = (
         b'<sheetData><row r="1"><c r="A1" s="2"><f>B1*2</f></c>'
@@ -481,7 +481,7 @@ def test_validate_needs_no_configuration_when_the_form_is_named(filled, tmp_path
 def test_every_finding_code_has_a_vietnamese_title():
     import re
 
-    from htsd_cli.findings import CODES
+    from htsd_cli.base.findings import CODES
 
     src = Path(__file__).resolve().parent.parent / "src" / "htsd_cli"
     used = set()
@@ -500,7 +500,7 @@ def test_every_finding_code_has_a_vietnamese_title():
 
 
 def test_a_note_typed_as_a_formula_is_kept_as_words(filled, form):
-    from htsd_cli.checkfile import check_file
+    from htsd_cli.checks.checkfile import check_file
 
     # openpyxl stores a value that starts with '=' as a formula with no result: what a
     # spreadsheet program does when a unit starts a note with '='
@@ -512,8 +512,8 @@ def test_a_note_typed_as_a_formula_is_kept_as_words(filled, form):
 
 
 def test_a_note_longer_than_a_cell_is_cut_with_a_warning(filled, form):
-    from htsd_cli.checkfile import check_file
     from htsd_cli.checks.cells import MAX_CELL_TEXT
+    from htsd_cli.checks.checkfile import check_file
 
     path = filled({"chi_dao": "Tổ chức. " * 4000})
     report = check_file(str(path), form)
@@ -567,7 +567,7 @@ def test_figures_behave_as_the_dict_they_replace():
     import copy
     import pickle
 
-    from htsd_cli.findings import Figures
+    from htsd_cli.base.findings import Figures
 
     plain = {"b": 2.0, "z": True, "a": None}
     figures = Figures({"a": 0, "b": 1}, plain)
@@ -584,8 +584,8 @@ def test_figures_behave_as_the_dict_they_replace():
 def test_readings_are_folded_as_they_arrive_without_changing_a_figure(form):
     """Equal numbers are held once, a yes/no stays a bool (True == 1.0 must not merge them),
     and the cell map of one template is shared."""
-    from htsd_cli.findings import FileReport
-    from htsd_cli.folding import Folder
+    from htsd_cli.base.findings import FileReport
+    from htsd_cli.checks.folding import Folder
 
     fold = Folder(form)
     ids = [i.id for i in form.indicators]
@@ -601,7 +601,7 @@ def test_readings_are_folded_as_they_arrive_without_changing_a_figure(form):
 def test_a_few_files_are_read_by_one_process_and_many_by_every_core(monkeypatch, tmp_path, form):
     import os
 
-    import htsd_cli.validate as validate
+    import htsd_cli.checks.validate as validate
 
     monkeypatch.setattr(os, "cpu_count", lambda: 4)
     counts = {n: validate.reading_processes(n) for n in (0, 10, 99, 100, 250, 10_000)}

@@ -9,7 +9,7 @@ import unicodedata
 
 import pytest
 
-from htsd_cli.textnorm import (
+from htsd_cli.base.textnorm import (
     TCVN3_TO_UNICODE,
     detect_legacy,
     fold,
@@ -19,7 +19,7 @@ from htsd_cli.textnorm import (
     tcvn3_to_unicode,
     vni_to_unicode,
 )
-from htsd_cli.values import ValueProblem, parse_vn_number, parse_yes_no, read_yes_no
+from htsd_cli.base.values import ValueProblem, parse_vn_number, parse_yes_no, read_yes_no
 
 
 @pytest.mark.parametrize(
@@ -180,7 +180,7 @@ def test_fold_slug_and_number_format():
 
 
 def test_yes_no_answers_and_how_plain_they_are():
-    from htsd_cli.values import ValueProblem, read_yes_no
+    from htsd_cli.base.values import ValueProblem, read_yes_no
 
     assert read_yes_no(True) == (True, True) and read_yes_no(False) == (False, True)
     assert read_yes_no(1) == (True, True) and read_yes_no(0.0) == (False, True)
@@ -198,7 +198,7 @@ def test_yes_no_answers_and_how_plain_they_are():
 
 
 def test_words_around_a_number_at_their_limits():
-    from htsd_cli.values import ValueProblem, parse_vn_number
+    from htsd_cli.base.values import ValueProblem, parse_vn_number
 
     assert parse_vn_number("’1200").value == 1200 and parse_vn_number("`1200").value == 1200
     assert parse_vn_number("2,5 tr.").value == 2_500_000
@@ -216,7 +216,7 @@ def test_words_around_a_number_at_their_limits():
 
 
 def test_what_a_value_is_quoted_as_in_a_message():
-    from htsd_cli.values import show
+    from htsd_cli.base.values import show
 
     assert (show(True), show(False)) == ("TRUE", "FALSE")
     assert show("x" * 80) == "x" * 80  # up to 80 characters, as typed
@@ -228,7 +228,7 @@ def test_what_a_value_is_quoted_as_in_a_message():
 
 
 def test_a_problem_carries_its_words():
-    from htsd_cli.values import ValueProblem
+    from htsd_cli.base.values import ValueProblem
 
     problem = ValueProblem("not-a-number", "không phải là một con số")
     assert str(problem) == "không phải là một con số" and problem.code == "not-a-number"
@@ -257,20 +257,20 @@ def test_money_words_after_a_multiplier_and_letters_before_a_number():
     ],
 )
 def test_amounts_in_words(words, number):
-    from htsd_cli.values import words_to_number
+    from htsd_cli.base.values import words_to_number
 
     assert words_to_number(words) == number
 
 
 @pytest.mark.parametrize("words", ["đồng chẵn", "hai ba", "một triệu, đã nhận", "", "abc"])
 def test_words_that_are_no_amount(words):
-    from htsd_cli.values import words_to_number
+    from htsd_cli.base.values import words_to_number
 
     assert words_to_number(words) is None
 
 
 def test_an_amount_followed_by_words_is_split_but_a_footnote_is_not():
-    from htsd_cli.values import split_amount_in_words, split_footnote
+    from htsd_cli.base.values import split_amount_in_words, split_footnote
 
     assert split_amount_in_words("1.800.000đ (Một triệu tám trăm nghìn đồng chẵn)") == (
         "1.800.000đ",
@@ -295,7 +295,7 @@ def test_an_amount_followed_by_words_is_split_but_a_footnote_is_not():
 
 
 def test_numbers_written_in_a_note():
-    from htsd_cli.values import numbers_in
+    from htsd_cli.base.values import numbers_in
 
     assert numbers_in("152") == [152.0]
     assert numbers_in("Đã phát 1.200 tờ") == [1200.0]
@@ -321,6 +321,6 @@ def test_numbers_written_in_a_note():
     ],
 )
 def test_a_date_is_shown_as_its_format_shows_it(value, code, shown):
-    from htsd_cli.values import shown_as_date
+    from htsd_cli.base.values import shown_as_date
 
     assert shown_as_date(value, code) == shown

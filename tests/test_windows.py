@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from htsd_cli.errors import OutputError
-from htsd_cli.outputs import Inputs, OutputSet, windows_problem
-from htsd_cli.roster import Roster, Unit
+from htsd_cli.base.errors import OutputError
+from htsd_cli.base.outputs import Inputs, OutputSet, windows_problem
+from htsd_cli.campaign.roster import Roster, Unit
 from htsd_cli.template import issue_workbooks
 
 from .test_hostile import hostile  # noqa: F401  (the hostile corpus, built once)
@@ -101,7 +101,7 @@ def test_a_worker_growing_past_its_memory_is_stopped_without_rlimit(tmp_path):
     env = _windows_like(tmp_path)
     code = (
         "import time\n"
-        "from htsd_cli.isolate import Crash, run_isolated\n"
+        "from htsd_cli.base.isolate import Crash, run_isolated\n"
         "from tests.test_windows import grow\n"
         "out = dict(run_isolated(grow, ['a', 'grow', 'b'], workers=2, timeout=20,"
         " memory=300 * 1024 * 1024))\n"

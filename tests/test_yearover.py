@@ -16,14 +16,11 @@ import openpyxl
 import pytest
 from typer.testing import CliRunner
 
-from htsd_cli.cli import app
-from htsd_cli.config import load_config
-from htsd_cli.fill import fill_workbook
-from htsd_cli.form import parse_form
-from htsd_cli.roster import load_roster
-from htsd_cli.template import issue_workbooks
-from htsd_cli.textnorm import format_number
-from htsd_cli.yearover import (
+from htsd_cli.base.textnorm import format_number
+from htsd_cli.campaign.config import load_config
+from htsd_cli.campaign.form import parse_form
+from htsd_cli.campaign.roster import load_roster
+from htsd_cli.checks.yearover import (
     MERGED,
     NEW,
     RENAMED,
@@ -34,6 +31,9 @@ from htsd_cli.yearover import (
     load_last_year,
     match_rows,
 )
+from htsd_cli.cli import app
+from htsd_cli.fill import fill_workbook
+from htsd_cli.template import issue_workbooks
 
 from .conftest import SAMPLES
 
@@ -280,9 +280,9 @@ def test_units_beside_their_own_last_year(campaigns: dict[str, Any]) -> None:
 
 
 def test_checks_against_last_year_fire_on_planted_changes_only(campaigns: dict[str, Any]) -> None:
+    from htsd_cli.checks.yearover import Past
     from htsd_cli.pipeline import run_status
     from htsd_cli.settings import of_status
-    from htsd_cli.yearover import Past
 
     now = campaigns["now"]
     config = load_config(now / "htsd.toml")
@@ -334,7 +334,7 @@ def test_the_report_with_last_year_prints_on_a4_portrait(campaigns, soffice, tmp
     """Converted with LibreOffice (pdf.py): still A4 portrait, each row's figures on one line."""
     import subprocess
 
-    from htsd_cli.pdf import docx_to_pdf, find_soffice
+    from htsd_cli.render.pdf import docx_to_pdf, find_soffice
 
     exe = find_soffice()
     assert exe is not None
@@ -378,7 +378,7 @@ def test_init_names_last_years_folder(campaigns, tmp_path) -> None:
 def test_the_form_workbook_carries_last_years_ids(tmp_path) -> None:
     """The form as a workbook: column 'Mã năm trước' and the factors against last year, both
     read back as the YAML says them."""
-    from htsd_cli.formbook import read_book, write_book
+    from htsd_cli.campaign.formbook import read_book, write_book
 
     text = next_year_form().replace(
         "hold_outliers: 50", "hold_outliers: 50\n  against_last_year: {count: 5}"

@@ -21,9 +21,9 @@ from rich.markup import escape
 from typer.core import TyperGroup
 
 from htsd_cli import __version__
+from htsd_cli.base.errors import HtsdError, ReadError, UsageError, os_error_message
 from htsd_cli.cli_coerce import install as _plain_coercion
 from htsd_cli.cli_vi import install as _vietnamese
-from htsd_cli.errors import HtsdError, ReadError, UsageError, os_error_message
 
 if TYPE_CHECKING:
     from typer._click.core import Context
@@ -165,7 +165,7 @@ def form_show(
     loaded = settings.for_form(config=config, form=form).form
     assert loaded is not None
     if as_json:
-        from htsd_cli.formyaml import form_as_dict
+        from htsd_cli.campaign.formyaml import form_as_dict
 
         _print_json(form_as_dict(loaded))
         return
@@ -263,8 +263,8 @@ def _ask_date(given: datetime | None, question: str, default: dt.date) -> dt.dat
 def _ask_date(given: datetime | None, question: str, default: None) -> dt.date | None: ...
 def _ask_date(given: datetime | None, question: str, default: dt.date | None) -> dt.date | None:
     """A date flag's value, else the clerk's answer (dd/mm/yyyy) at a terminal, else `default`."""
-    from htsd_cli.dates import why_not
-    from htsd_cli.form import parse_date
+    from htsd_cli.base.dates import why_not
+    from htsd_cli.campaign.form import parse_date
 
     if given is not None:
         return given.date()
@@ -310,7 +310,7 @@ def _ask_signature(
     """Who signs and who receives (Nghị định 30): asked, or given as flags, with defaults that
     fit the office (`before`: the answers htsd.toml holds, when init runs again). Returns the
     lines above the title, the title, the name, the recipients."""
-    from htsd_cli import signature as sig
+    from htsd_cli.render import signature as sig
 
     before = before or {}
     kind = sig.office_kind(office, governing)
@@ -547,7 +547,7 @@ def init(
         recipients=receiving,
     )
     if last_year is not None:  # said now, not at the first aggregate
-        from htsd_cli.yearover import load_last_year
+        from htsd_cli.checks.yearover import load_last_year
 
         load_last_year(last_year)
     done = folders.init_folder(folder, setup, chosen.form, campaign, chosen.book, last_year)
@@ -951,7 +951,7 @@ for _name, _command in ALIASES.items():
 
 def main() -> None:
     """Entry point of the `htsd` command."""
-    from htsd_cli.stopping import Stopped, install
+    from htsd_cli.base.stopping import Stopped, install
 
     install()
     try:

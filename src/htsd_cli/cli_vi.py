@@ -106,7 +106,7 @@ _NOT_A_DATE = re.compile(
 
 def translate(message: str) -> str:
     """A click usage message in Vietnamese (unchanged when it is not one of click's)."""
-    from htsd_cli.dates import impossible
+    from htsd_cli.base.dates import impossible
 
     if message.startswith("Invalid value for "):  # '--roster' / '-r' → '--roster / -r'
         message = _BOTH_NAMES.sub(r"'\1 / \2'", message, count=1)

@@ -27,22 +27,22 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from htsd_cli import receipts
-from htsd_cli.archives import CANNOT_OPEN, MEMBER, SPREADSHEETS, kind_of, suffix, unpack
-from htsd_cli.cellsafe import from_csv
-from htsd_cli.errors import HtsdError, OutputError, os_reason
-from htsd_cli.fsutil import atomic_write_bytes
-from htsd_cli.mail import DATE_UNREADABLE, Attachment, Mail, short
-from htsd_cli.outputs import STAGING, FolderLock, digest, recover, sync_folder, write_synced
-from htsd_cli.receipts import BOOK_COLUMNS, TIME_FORMAT, units_by_address
-from htsd_cli.status import receipts_header
-from htsd_cli.stopping import checkpoint, deferred
-from htsd_cli.textnorm import slug
-from htsd_cli.workbook.guard import MAX_FILE_BYTES
+from htsd_cli.base.errors import HtsdError, OutputError, os_reason
+from htsd_cli.base.fsutil import atomic_write_bytes
+from htsd_cli.base.outputs import STAGING, FolderLock, digest, recover, sync_folder, write_synced
+from htsd_cli.base.stopping import checkpoint, deferred
+from htsd_cli.base.textnorm import slug
+from htsd_cli.intake import receipts
+from htsd_cli.intake.mail import DATE_UNREADABLE, Attachment, Mail, short
+from htsd_cli.intake.receipts import BOOK_COLUMNS, TIME_FORMAT, units_by_address
+from htsd_cli.reading.archives import CANNOT_OPEN, MEMBER, SPREADSHEETS, kind_of, suffix, unpack
+from htsd_cli.reading.guard import MAX_FILE_BYTES
+from htsd_cli.totals.status import receipts_header
+from htsd_cli.writing.cellsafe import from_csv
 
 if TYPE_CHECKING:
-    from htsd_cli.form import Form
-    from htsd_cli.roster import Roster, Unit
+    from htsd_cli.campaign.form import Form
+    from htsd_cli.campaign.roster import Roster, Unit
 
 
 @dataclass
@@ -484,7 +484,7 @@ def attribute(outcome: Outcome, folder: Path, form: Form, roster: Roster | None)
     """Which unit each saved file belongs to, from the htsd stamp in the workbook (read in the
     guarded worker processes, like any return); the unit of each attachment not taken, from its
     name or its sender's address; the unit of each address a bounce names."""
-    from htsd_cli.validate import check_files
+    from htsd_cli.checks.validate import check_files
 
     if outcome.saved:
         reports = check_files([folder / s.file for s in outcome.saved], form, want_names=True)

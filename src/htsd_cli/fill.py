@@ -29,11 +29,11 @@ def fill_workbook(
             wb[sheet][ref.replace("$", "")].value = value
     buffer = io.BytesIO()
     wb.save(buffer)
-    from htsd_cli.package import normalise_package
+    from htsd_cli.writing.package import normalise_package
 
     data = normalise_package(buffer.getvalue())
     if target is not None:
-        from htsd_cli.fsutil import atomic_write_bytes
+        from htsd_cli.base.fsutil import atomic_write_bytes
 
         atomic_write_bytes(target, data)
     return data

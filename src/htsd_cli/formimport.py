@@ -30,9 +30,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from htsd_cli.dates import parse_date
-from htsd_cli.errors import FormError
-from htsd_cli.form import (
+from htsd_cli.base.dates import parse_date
+from htsd_cli.base.errors import FormError
+from htsd_cli.base.textnorm import fold, nfc
+from htsd_cli.campaign.form import (
     Form,
     Indicator,
     Kind,
@@ -41,9 +42,8 @@ from htsd_cli.form import (
     default_aggregate,
     default_summary_line,
 )
-from htsd_cli.formbook import KIND_WORDS, Key, make_id
+from htsd_cli.campaign.formbook import KIND_WORDS, Key, make_id
 from htsd_cli.init import Campaign, carry, default_dates
-from htsd_cli.textnorm import fold, nfc
 
 if TYPE_CHECKING:
     from docx.document import Document
@@ -98,7 +98,7 @@ def _open_document(path: Path) -> Document:
 def _converted(path: Path) -> bytes:
     import subprocess
 
-    from htsd_cli.pdf import convert, find_soffice
+    from htsd_cli.render.pdf import convert, find_soffice
 
     soffice = find_soffice()
     if soffice is None:
@@ -722,7 +722,7 @@ def _campaign(plan: Plan, previous: Form, marks: dict[Key, str]) -> Form:
 def import_plan(path: Path, previous: Form) -> Draft:
     """The draft form of the plan at `path`, after `previous` (last year's form, or the one in
     use)."""
-    from htsd_cli.formbook import form_notes
+    from htsd_cli.campaign.formbook import form_notes
 
     return draft_form(read_plan(path), previous, form_notes(previous))
 

@@ -22,13 +22,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from htsd_cli.form import Form, bundled_forms, load_form
-from htsd_cli.outputs import Inputs, OutputSet
+from htsd_cli.base.outputs import Inputs, OutputSet
+from htsd_cli.campaign.form import Form, bundled_forms, load_form
 
 if TYPE_CHECKING:
     from collections.abc import MutableMapping
 
-    from htsd_cli.config import TomlValue
+    from htsd_cli.campaign.config import TomlValue
     from htsd_cli.formimport import Draft
 
 CONFIG = "htsd.toml"
@@ -164,8 +164,8 @@ def campaign_form(origin: Origin, campaign: Campaign, kept: str | None = None) -
     """The form of `campaign`: drafted from the plan, else the folder's own form workbook
     `kept` (init run again), else `origin`'s form as it is when it serves, else carried to the
     campaign."""
-    from htsd_cli.errors import ConfigError
-    from htsd_cli.formbook import form_notes, write_book
+    from htsd_cli.base.errors import ConfigError
+    from htsd_cli.campaign.formbook import form_notes, write_book
 
     if campaign.end < campaign.start:
         raise ConfigError(
@@ -210,7 +210,7 @@ def drafted_form(draft: Draft, campaign: Campaign) -> Form:
     gave is no longer a guess."""
     form = draft.form
     if form.year != campaign.year:
-        from htsd_cli.errors import ConfigError
+        from htsd_cli.base.errors import ConfigError
 
         raise ConfigError(
             f"Kế hoạch là của năm {form.year}, còn đợt này là năm {campaign.year}: hãy dùng Kế "
@@ -294,7 +294,7 @@ def config_text(
 ) -> str:
     """htsd.toml as init writes it; `last_year` is last year's summary or folder as the file
     names it ("" for none)."""
-    from htsd_cli.decisions import DECISIONS_NAME
+    from htsd_cli.checks.decisions import DECISIONS_NAME
 
     q = _quote
     decisions = DECISIONS_LINE.format(name=DECISIONS_NAME)
@@ -369,9 +369,9 @@ def roster_workbook(form: Form) -> bytes:
     from openpyxl.styles import Font
     from openpyxl.worksheet.datavalidation import DataValidation
 
-    from htsd_cli.cellsafe import append, put
-    from htsd_cli.package import FONT_NAME, normalise_package
-    from htsd_cli.xlstyle import first_sheet, new_workbook
+    from htsd_cli.writing.cellsafe import append, put
+    from htsd_cli.writing.package import FONT_NAME, normalise_package
+    from htsd_cli.writing.xlstyle import first_sheet, new_workbook
 
     wb = new_workbook()
     ws = first_sheet(wb)
@@ -410,7 +410,7 @@ def roster_workbook(form: Form) -> bytes:
 
 
 def narrative_text(form: Form) -> str:
-    from htsd_cli.narrative import DRAFT
+    from htsd_cli.render.narrative import DRAFT
 
     parts = [f"# {t.heading}\n\n{DRAFT}\n" for t in form.texts]
     return "\n".join(parts)
@@ -449,7 +449,7 @@ def init_folder(
     """Write the working folder (with the campaign's form workbook `book`, when it has one of
     its own). A file already there is never replaced; an htsd.toml already there gets only the
     answers that changed (`updated_config`)."""
-    from htsd_cli.decisions import DECISIONS_NAME, decisions_workbook
+    from htsd_cli.checks.decisions import DECISIONS_NAME, decisions_workbook
 
     # last year's summary or working folder, named from this folder
     past = "" if last_year is None else form_reference(folder, str(last_year), any_path=True)
@@ -506,8 +506,8 @@ def _read_existing(path: Path) -> tuple[str, dict[str, TomlValue]]:
     be read."""
     import copy
 
-    from htsd_cli.config import parse_config, toml_problem
-    from htsd_cli.errors import ConfigError, read_reason
+    from htsd_cli.base.errors import ConfigError, read_reason
+    from htsd_cli.campaign.config import parse_config, toml_problem
 
     text = ""
     try:
@@ -603,7 +603,7 @@ def signature_answers(answers: dict[tuple[str, str], TomlValue]) -> dict[str, st
 
 def same_year(folder: Path, answers: dict[tuple[str, str], TomlValue], year: int) -> None:
     """A folder set up for one year stays that year's: another year is another folder."""
-    from htsd_cli.errors import ConfigError
+    from htsd_cli.base.errors import ConfigError
 
     was = answers.get(("", "year"))
     if isinstance(was, int) and was != year:

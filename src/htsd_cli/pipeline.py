@@ -16,18 +16,18 @@ from typing import TYPE_CHECKING
 from htsd_cli.settings import Settings
 
 if TYPE_CHECKING:
-    from htsd_cli.aggregate import Aggregate
-    from htsd_cli.annotate import Annotated
-    from htsd_cli.cache import ReadCache
+    from htsd_cli.base.findings import Report
+    from htsd_cli.base.outputs import Inputs
+    from htsd_cli.campaign.form import Form
+    from htsd_cli.checks.cache import ReadCache
+    from htsd_cli.checks.yearover import Past
     from htsd_cli.collect import Outcome
-    from htsd_cli.findings import Report
-    from htsd_cli.form import Form
     from htsd_cli.formimport import Draft
-    from htsd_cli.mail import Mail
-    from htsd_cli.outputs import Inputs
-    from htsd_cli.status import StatusReport
+    from htsd_cli.intake.mail import Mail
+    from htsd_cli.render.annotate import Annotated
     from htsd_cli.template import Issued
-    from htsd_cli.yearover import Past
+    from htsd_cli.totals.aggregate import Aggregate
+    from htsd_cli.totals.status import StatusReport
 
 Progress = Callable[[int, int], None]
 MARKDOWN_NAME = "bao-cao.md"
@@ -67,9 +67,9 @@ def validate(
 ) -> Report:
     """Check the returns; the clerk's decisions are applied and the receipts book says who sent
     each file (when htsd.toml names them)."""
-    from htsd_cli.decisions import load_decisions
-    from htsd_cli.status import load_senders
-    from htsd_cli.validate import validate_paths
+    from htsd_cli.checks.decisions import load_decisions
+    from htsd_cli.checks.validate import validate_paths
+    from htsd_cli.totals.status import load_senders
 
     assert settings.form is not None
     return validate_paths(
@@ -82,7 +82,7 @@ def validate(
 def reading(settings: Settings, summary: Path | None = None) -> Inputs:
     """Everything a run reads: no output may land on it or in a folder of returns (`summary`:
     last year's summary when already found, see `_summary`)."""
-    from htsd_cli.outputs import Inputs
+    from htsd_cli.base.outputs import Inputs
 
     config = settings.config
     return Inputs.reading(
@@ -100,7 +100,7 @@ def reading(settings: Settings, summary: Path | None = None) -> Inputs:
 
 def _summary(settings: Settings) -> Path | None:
     """Last year's summary workbook, as read (a working folder given: its summary)."""
-    from htsd_cli.yearover import summary_path
+    from htsd_cli.checks.yearover import summary_path
 
     return summary_path(settings.last_year) if settings.last_year is not None else None
 
@@ -110,7 +110,7 @@ def last_year(settings: Settings, summary: Path | None = None) -> Past | None:
     this year's form: ConfigError when it cannot be read; None without one."""
     if settings.last_year is None:
         return None
-    from htsd_cli.yearover import Past, load_last_year
+    from htsd_cli.checks.yearover import Past, load_last_year
 
     assert settings.form is not None
     return Past.of(settings.form, load_last_year(summary or settings.last_year))
@@ -128,7 +128,7 @@ def annotate(
     settings: Settings, report: Report, out: Path, overwrite: bool = False
 ) -> list[Annotated]:
     """Annotated copies into `out`, never onto what was read."""
-    from htsd_cli.annotate import annotate_report
+    from htsd_cli.render.annotate import annotate_report
 
     return annotate_report(report, out, reading(settings), overwrite)
 
@@ -144,10 +144,10 @@ def run_status(
 ) -> tuple[Report, StatusReport]:
     """Validate the returns and account for every unit of the roster (`counted_by`: see
     `build_status`; `past`: last year, see `last_year`)."""
-    from htsd_cli.decisions import load_decisions
-    from htsd_cli.receipts import load_bounces, undelivered_by_unit
-    from htsd_cli.status import build_status, load_receipts, note_undelivered
-    from htsd_cli.validate import validate_paths
+    from htsd_cli.checks.decisions import load_decisions
+    from htsd_cli.checks.validate import validate_paths
+    from htsd_cli.intake.receipts import load_bounces, undelivered_by_unit
+    from htsd_cli.totals.status import build_status, load_receipts, note_undelivered
 
     form, config, roster = settings.form, settings.config, settings.roster
     assert form is not None and config is not None and roster is not None
@@ -186,8 +186,8 @@ def write_status_files(
 ) -> list[Path]:
     """The full table (--out) and the reminders (--remind), each written whole or not at all;
     the letter dated `settings.letter_date` (None: left blank), never by the clock."""
-    from htsd_cli.outputs import OutputSet
-    from htsd_cli.remind import LetterDates, status_workbook, write_reminders
+    from htsd_cli.base.outputs import OutputSet
+    from htsd_cli.render.remind import LetterDates, status_workbook, write_reminders
 
     form, config, roster = settings.form, settings.config, settings.roster
     assert form is not None and config is not None and roster is not None
@@ -241,11 +241,11 @@ def run_aggregate(
     written from, the outputs untouched since, reads and writes nothing and returns (None,
     outputs with `unchanged`), without importing the renderers.
     """
-    from htsd_cli.fingerprint import aggregate_fingerprint
-    from htsd_cli.isolate import Background
-    from htsd_cli.outputs import OutputSet
-    from htsd_cli.report import read_narrative
-    from htsd_cli.stopping import checkpoint
+    from htsd_cli.base.isolate import Background
+    from htsd_cli.base.outputs import OutputSet
+    from htsd_cli.base.stopping import checkpoint
+    from htsd_cli.render.report import read_narrative
+    from htsd_cli.totals.fingerprint import aggregate_fingerprint
 
     form, config, roster, out = settings.form, settings.config, settings.roster, settings.output
     assert form is not None and config is not None and roster is not None and out is not None
@@ -253,7 +253,7 @@ def run_aggregate(
     outputs = Outputs(out / MARKDOWN_NAME, out / WORKBOOK_NAME, out / DOCX_NAME)
     soffice = ""
     if pdf:  # said before any file is read
-        from htsd_cli.pdf import require_soffice
+        from htsd_cli.render.pdf import require_soffice
 
         soffice = require_soffice()
         outputs.pdf = out / PDF_NAME
@@ -273,14 +273,14 @@ def run_aggregate(
         if reuse and outs.unchanged(stamp):
             outputs.unchanged = True
             return None, outputs
-        from htsd_cli.aggregate import aggregate
-        from htsd_cli.docx_report import render_docx
-        from htsd_cli.report import render_markdown, report_context
-        from htsd_cli.summary import build_summary_workbook
+        from htsd_cli.render.docx_report import render_docx
+        from htsd_cli.render.report import render_markdown, report_context
+        from htsd_cli.render.summary import build_summary_workbook
+        from htsd_cli.totals.aggregate import aggregate
 
         cache = None
         if use_cache:  # kept with the outputs; a run with nothing to count keeps it too
-            from htsd_cli.cache import CACHE_NAME, ReadCache, fingerprint
+            from htsd_cli.checks.cache import CACHE_NAME, ReadCache, fingerprint
 
             cache = ReadCache(outs.scratch(CACHE_NAME), fingerprint(form, False, False))
             if cache.refused:
@@ -296,7 +296,7 @@ def run_aggregate(
         if not agg.used:
             return agg, outputs
         if past is not None:
-            from htsd_cli.yearover import compare_aggregate
+            from htsd_cli.checks.yearover import compare_aggregate
 
             agg.last_year = compare_aggregate(agg, past.last, roster)
         context = report_context(agg, config, texts)
@@ -317,7 +317,7 @@ def run_aggregate(
         outs.write(MARKDOWN_NAME, markdown.encode("utf-8"))
         outs.write(DOCX_NAME, document)
         if soffice:
-            from htsd_cli.pdf import docx_to_pdf
+            from htsd_cli.render.pdf import docx_to_pdf
 
             outs.write(PDF_NAME, docx_to_pdf(document, soffice, outs.workspace()))
         checkpoint("rendered")
@@ -327,9 +327,9 @@ def run_aggregate(
 
 def mail(settings: Settings, since: dt.date | None = None) -> Iterable[Mail]:
     """The messages of the mailbox (IMAP, read only) or of the mail files."""
-    from htsd_cli import imap
-    from htsd_cli import mail as mail_files
-    from htsd_cli.outputs import is_within
+    from htsd_cli.base.outputs import is_within
+    from htsd_cli.intake import imap
+    from htsd_cli.intake import mail as mail_files
 
     source = settings.mailbox
     if imap.is_address(source):
@@ -365,11 +365,11 @@ def collect(settings: Settings, since: dt.date | None = None) -> Iterator[Outcom
 def convert_form(source: str, target: Path, overwrite: bool = False) -> Path:
     """Write a form as a form workbook (.xlsx) or a YAML definition, by the target's suffix;
     the two read back as the same form, notes and comments kept."""
-    from htsd_cli.errors import FormError
-    from htsd_cli.form import load_form
-    from htsd_cli.formbook import form_notes, write_book
-    from htsd_cli.formyaml import form_yaml
-    from htsd_cli.outputs import Inputs, OutputSet
+    from htsd_cli.base.errors import FormError
+    from htsd_cli.base.outputs import Inputs, OutputSet
+    from htsd_cli.campaign.form import load_form
+    from htsd_cli.campaign.formbook import form_notes, write_book
+    from htsd_cli.campaign.formyaml import form_yaml
     from htsd_cli.template import form_file
 
     form = load_form(source)
@@ -418,9 +418,9 @@ def write_draft(
 ) -> Path:
     """The draft as a form workbook at `target`. It may take the place of the previous form's
     workbook only when htsd wrote that and nobody changed it since (nothing is lost then)."""
-    from htsd_cli.errors import FormError
-    from htsd_cli.formbook import write_book
-    from htsd_cli.outputs import Inputs, OutputSet, is_within, unchanged_since_written
+    from htsd_cli.base.errors import FormError
+    from htsd_cli.base.outputs import Inputs, OutputSet, is_within, unchanged_since_written
+    from htsd_cli.campaign.formbook import write_book
     from htsd_cli.template import form_file
 
     before = form_file(previous)

@@ -15,12 +15,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
-from htsd_cli.config import CONFIG_NAME, Config, load_optional_config, not_found
-from htsd_cli.errors import UsageError
+from htsd_cli.base.errors import UsageError
+from htsd_cli.campaign.config import CONFIG_NAME, Config, load_optional_config, not_found
 
 if TYPE_CHECKING:
-    from htsd_cli.form import Form
-    from htsd_cli.roster import Roster
+    from htsd_cli.campaign.form import Form
+    from htsd_cli.campaign.roster import Roster
 
 T = TypeVar("T")
 _NAME_THE_FORM = "ghi biểu mẫu bằng --form (mã có sẵn hoặc tệp biểu mẫu)"
@@ -165,8 +165,8 @@ def _existing(paths: Sequence[Path], command: str) -> tuple[Path, ...]:
     """Paths of returns as they are on disk (names compared in Unicode NFC): one that is not
     there is a usage error (exit 2), said before anything is read. Pieces of one path with
     spaces, typed without quotes, are said once, with the path as it should be typed."""
-    from htsd_cli.fsutil import find_path
-    from htsd_cli.paths import unquoted
+    from htsd_cli.base.fsutil import find_path
+    from htsd_cli.base.paths import unquoted
 
     found = [find_path(p) for p in paths]
     if all(f is not None for f in found):
@@ -186,7 +186,7 @@ def _existing(paths: Sequence[Path], command: str) -> tuple[Path, ...]:
 
 def _on_disk(path: Path | None) -> Path | None:
     """A file named on the command line as it is on disk (names compared in Unicode NFC)."""
-    from htsd_cli.fsutil import find_path
+    from htsd_cli.base.fsutil import find_path
 
     return (find_path(path) or path) if path is not None else None
 
@@ -206,8 +206,8 @@ def for_validate(
     """`htsd validate`: the returns and the form (--form, else htsd.toml's: without either, htsd
     says where it looked for htsd.toml); the roster
     when there is one; with htsd.toml, its decisions and its receipts book (who sent a file)."""
-    from htsd_cli.form import load_form
-    from htsd_cli.roster import load_roster
+    from htsd_cli.campaign.form import load_form
+    from htsd_cli.campaign.roster import load_roster
 
     cfg = load_optional_config(config)
     picker = _Picker(cfg)
@@ -244,7 +244,7 @@ def _collecting(
 ) -> tuple[Config, Form, Roster, tuple[Path, ...], Path | None]:
     """What status and aggregate both need: returns and roster (and aggregate's output folder),
     given or from htsd.toml, then htsd.toml itself, the form and the roster loaded."""
-    from htsd_cli.roster import load_roster
+    from htsd_cli.campaign.roster import load_roster
 
     cfg = load_optional_config(config)
     picker = _Picker(cfg)
@@ -307,7 +307,7 @@ def for_template(
 ) -> Settings:
     """`htsd template`: the folder for the issued forms, htsd.toml (who issues them), the form,
     and the roster unless a blank form is asked for."""
-    from htsd_cli.roster import load_roster
+    from htsd_cli.campaign.roster import load_roster
 
     cfg = load_optional_config(config)
     picker = _Picker(cfg)
@@ -325,7 +325,7 @@ def for_template(
 
 def for_form(*, config: Path | None, form: str | None) -> Settings:
     """`htsd form show`: the form named by --form, else htsd.toml's."""
-    from htsd_cli.form import load_form
+    from htsd_cli.campaign.form import load_form
 
     if form is not None:
         return Settings(form=load_form(form))
@@ -339,7 +339,7 @@ def for_import(*, config: Path | None, form: str | None, output: Path | None) ->
     """`htsd form import`: the previous form (--form, else htsd.toml's, else the latest bundled
     one) and htsd.toml when there is one; the output file as given (else chosen by the plan's
     year, `pipeline.import_form`)."""
-    from htsd_cli.form import bundled_forms, load_form
+    from htsd_cli.campaign.form import bundled_forms, load_form
 
     cfg = load_optional_config(config)
     if form is not None:
@@ -363,9 +363,9 @@ def for_collect(
     """`htsd collect`: the mailbox and the folder of returns, given or from htsd.toml; the
     receipts book to add to (`receipts_book`: else so-nhan.csv beside the returns); the form and
     roster to tell whose each saved file is, when they load (else the files are saved anyway)."""
-    from htsd_cli import imap
-    from htsd_cli.errors import HtsdError
-    from htsd_cli.roster import load_roster
+    from htsd_cli.base.errors import HtsdError
+    from htsd_cli.campaign.roster import load_roster
+    from htsd_cli.intake import imap
 
     cfg = load_optional_config(config)
     picker = _Picker(cfg)

@@ -15,12 +15,20 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from htsd_cli.cellsafe import put as put_value
-from htsd_cli.config import Config
-from htsd_cli.document import date_line
-from htsd_cli.findings import Code, LocatedBy
-from htsd_cli.form import Form
-from htsd_cli.formsheet import (
+from htsd_cli.base.findings import Code, LocatedBy
+from htsd_cli.base.outputs import Inputs, OutputSet
+from htsd_cli.base.textwidth import fit_lines
+from htsd_cli.campaign.config import Config
+from htsd_cli.campaign.form import Form
+from htsd_cli.campaign.layout import (
+    FORM_SHEET,
+    GUIDE_SHEET,
+    NOT_APPLICABLE,
+    compute_layout,
+)
+from htsd_cli.campaign.roster import Roster, Unit
+from htsd_cli.render.document import date_line
+from htsd_cli.render.formsheet import (
     SheetHeader,
     add_validations,
     identity_rows,
@@ -28,18 +36,10 @@ from htsd_cli.formsheet import (
     stamp_line,
     write_identity,
 )
-from htsd_cli.formulas import CHECK_GUIDE, add_checks
-from htsd_cli.layout import (
-    FORM_SHEET,
-    GUIDE_SHEET,
-    NOT_APPLICABLE,
-    compute_layout,
-)
-from htsd_cli.outputs import Inputs, OutputSet
-from htsd_cli.package import TOKENS, Stamper
-from htsd_cli.roster import Roster, Unit
-from htsd_cli.textwidth import fit_lines
-from htsd_cli.xlstyle import first_sheet, new_workbook, styles
+from htsd_cli.render.formulas import CHECK_GUIDE, add_checks
+from htsd_cli.writing.cellsafe import put as put_value
+from htsd_cli.writing.package import TOKENS, Stamper
+from htsd_cli.writing.xlstyle import first_sheet, new_workbook, styles
 
 if TYPE_CHECKING:
     from openpyxl.workbook.workbook import Workbook
@@ -186,7 +186,7 @@ def issue_workbooks(
     A file already there with the name of a form to issue is replaced only when it is a form htsd
     issued and nobody filled (or with `overwrite`): a folder of returns is never emptied.
     """
-    from htsd_cli.formbook import keep_issued
+    from htsd_cli.campaign.formbook import keep_issued
 
     units: list[Unit | None] = list(roster.units) if roster else [None]
     planned: list[tuple[str, Unit | None]] = []
@@ -233,8 +233,8 @@ def may_issue(form: Form, config: Config, today: dt.date, anyway: bool = False) 
     """Whether the form may be issued now: "" when it may; a line to show when it may all the
     same (asked for, or a campaign kept as an example); FormError when it may not (another
     year's form, a deadline passed, guesses in the form workbook nobody has checked)."""
-    from htsd_cli.errors import FormError
-    from htsd_cli.formbook import unchecked
+    from htsd_cli.base.errors import FormError
+    from htsd_cli.campaign.formbook import unchecked
 
     marks = unchecked(form)
     if marks:
@@ -274,7 +274,7 @@ def form_file(form: Form) -> Path | None:
 def unfilled_forms(paths: list[Path], form: Form) -> set[Path]:
     """Those of `paths` that are forms htsd issued (found by their defined names or identity
     sheet) with no figure and no text filled in: reissuing them loses nothing."""
-    from htsd_cli.validate import check_files
+    from htsd_cli.checks.validate import check_files
 
     out: set[Path] = set()
     for path, rep in zip(paths, check_files(paths, form), strict=True):

@@ -11,23 +11,23 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from htsd_cli.form import KINDS, Form, Limits
-from htsd_cli.textnorm import format_number
+from htsd_cli.base.textnorm import format_number
+from htsd_cli.campaign.form import KINDS, Form, Limits
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
     from rich.progress import Progress, TaskID
 
-    from htsd_cli.aggregate import Aggregate
-    from htsd_cli.annotate import Annotated
+    from htsd_cli.base.findings import Report
+    from htsd_cli.checks.decisions import Outcome, Row
     from htsd_cli.collect import Outcome as Collected
-    from htsd_cli.decisions import Outcome, Row
-    from htsd_cli.findings import Report
     from htsd_cli.init import Done
-    from htsd_cli.mail import Mail
+    from htsd_cli.intake.mail import Mail
     from htsd_cli.pipeline import Outputs
-    from htsd_cli.status import StatusReport
+    from htsd_cli.render.annotate import Annotated
     from htsd_cli.template import Issued
+    from htsd_cli.totals.aggregate import Aggregate
+    from htsd_cli.totals.status import StatusReport
 
 PROGRESS_THRESHOLD = 20
 
@@ -177,7 +177,7 @@ def _limits_text(limits: Limits) -> str:
 
 
 def print_form(console: Console, form: Form) -> None:
-    from htsd_cli.formbook import kept_ids, made_ids, unchecked
+    from htsd_cli.campaign.formbook import kept_ids, made_ids, unchecked
 
     console.print(f"[bold]{escape(form.title)}[/]")
     console.print(
@@ -381,7 +381,7 @@ def print_validation(
 def print_annotated(console: Console, report: Report, annotated: list[Annotated]) -> None:
     """Each copy written to send back, then how many, and that files without anything to fix
     got none."""
-    from htsd_cli.annotate import to_fix
+    from htsd_cli.render.annotate import to_fix
 
     for a in annotated:
         if a.path is None:
@@ -405,7 +405,7 @@ def print_decisions(console: Console, outcomes: list[Outcome], rows: list[Row], 
     """What became of the clerk's decisions (those not applied, with why), then one row of
     the decisions workbook for each file or figure still held, written as they are (cells
     separated by tabs: pasted into Excel, the row fills the columns)."""
-    from htsd_cli.decisions import DECISIONS_NAME
+    from htsd_cli.checks.decisions import DECISIONS_NAME
 
     book = book or DECISIONS_NAME
     if outcomes:
@@ -451,7 +451,7 @@ def print_status(
 ) -> None:
     """Counts first, then by unit type and by group, then the units: all of them in a small
     collection, else (and with --only) just those asked for."""
-    from htsd_cli.status import MISSING, STATE_LABELS
+    from htsd_cli.totals.status import MISSING, STATE_LABELS
 
     c = status.counts()
     left = status.days_left
@@ -543,7 +543,7 @@ def print_status(
 
 
 def print_aggregate(console: Console, agg: Aggregate, outputs: Outputs, book: str = "") -> None:
-    from htsd_cli.status import MISSING
+    from htsd_cli.totals.status import MISSING
 
     c = agg.status.counts()
     held = f", cần xác nhận {c['held']}" if c["held"] else ""
@@ -577,7 +577,7 @@ def print_aggregate(console: Console, agg: Aggregate, outputs: Outputs, book: st
 
 def unfinished_line(outputs: Outputs) -> str:
     """Which parts of the report are not yet written, and where to write them."""
-    from htsd_cli.narrative import UNFINISHED
+    from htsd_cli.render.narrative import UNFINISHED
 
     parts = "; ".join(f"'{heading}'" for heading in outputs.unfinished)
     where = outputs.narrative.name if outputs.narrative is not None else "tệp lời văn (--narrative)"
@@ -590,7 +590,7 @@ def unfinished_line(outputs: Outputs) -> str:
 def print_collect(console: Console, outcome: Collected, folder: Path) -> None:
     """What `htsd collect` did: counts, the files saved, and every attachment and message that
     needs a look, each with its reason and, where known, its unit."""
-    from htsd_cli.receipts import undelivered_text
+    from htsd_cli.intake.receipts import undelivered_text
 
     def when(mail: Mail) -> str:
         if mail.arrived is None:

@@ -9,13 +9,13 @@ row is not judged. A summary of an office below answers every row: it carries to
 
 from __future__ import annotations
 
+from htsd_cli.base.findings import ERROR, WARNING, Code, FileReport, Finding, ReadingKind
+from htsd_cli.base.textnorm import fold
+from htsd_cli.base.values import show
+from htsd_cli.campaign.form import Form, Kind
+from htsd_cli.campaign.layout import NOT_APPLICABLE
+from htsd_cli.campaign.roster import Roster
 from htsd_cli.checks.context import where
-from htsd_cli.findings import ERROR, WARNING, Code, FileReport, Finding, ReadingKind
-from htsd_cli.form import Form, Kind
-from htsd_cli.layout import NOT_APPLICABLE
-from htsd_cli.roster import Roster
-from htsd_cli.textnorm import fold
-from htsd_cli.values import show
 
 NOT_APPLICABLE_KEY = fold(NOT_APPLICABLE)
 

@@ -6,13 +6,9 @@ import datetime as dt
 from enum import Enum
 from typing import Final
 
-from htsd_cli.checks.applies import NOT_APPLICABLE_KEY
-from htsd_cli.checks.context import Context, where
-from htsd_cli.checks.plausible import DECIDE
-from htsd_cli.findings import ERROR, WARNING, Code, Figure, ReadingKind
-from htsd_cli.form import Indicator, Kind
-from htsd_cli.textnorm import could_be_legacy, fold, format_number, repair_legacy
-from htsd_cli.values import (
+from htsd_cli.base.findings import ERROR, WARNING, Code, Figure, ReadingKind
+from htsd_cli.base.textnorm import could_be_legacy, fold, format_number, repair_legacy
+from htsd_cli.base.values import (
     Parsed,
     ValueProblem,
     is_blank,
@@ -28,8 +24,12 @@ from htsd_cli.values import (
     split_footnote,
     words_to_number,
 )
-from htsd_cli.workbook.parts import DATE, PERCENT, TIME, CellLook
-from htsd_cli.workbook.view import CellValue
+from htsd_cli.campaign.form import Indicator, Kind
+from htsd_cli.checks.applies import NOT_APPLICABLE_KEY
+from htsd_cli.checks.context import Context, where
+from htsd_cli.checks.plausible import DECIDE
+from htsd_cli.reading.parts import DATE, PERCENT, TIME, CellLook
+from htsd_cli.reading.view import CellValue
 
 
 class _Held(Enum):

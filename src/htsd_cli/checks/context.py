@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from htsd_cli.findings import Code, Figure, FileReport, Finding, ReadingKind, Severity
-from htsd_cli.form import Form, Indicator
-from htsd_cli.layout import label_text
-from htsd_cli.values import show
-from htsd_cli.workbook.view import CellValue, SheetView
+from htsd_cli.base.findings import Code, Figure, FileReport, Finding, ReadingKind, Severity
+from htsd_cli.base.values import show
+from htsd_cli.campaign.form import Form, Indicator
+from htsd_cli.campaign.layout import label_text
+from htsd_cli.reading.view import CellValue, SheetView
 
 
 @dataclass

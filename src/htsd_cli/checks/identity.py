@@ -13,11 +13,11 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from htsd_cli.findings import FileReport, ReadingKind
-from htsd_cli.layout import STAMP_PREFIX, SUMMARY_MARK
-from htsd_cli.receipts import book_key
-from htsd_cli.roster import Roster, Unit, name_key
-from htsd_cli.workbook.view import SheetView
+from htsd_cli.base.findings import FileReport, ReadingKind
+from htsd_cli.campaign.layout import STAMP_PREFIX, SUMMARY_MARK
+from htsd_cli.campaign.roster import Roster, Unit, name_key
+from htsd_cli.intake.receipts import book_key
+from htsd_cli.reading.view import SheetView
 
 _STAMP_RE = re.compile(
     re.escape(STAMP_PREFIX) + r"\s*(\S+)\s*·\s*phiên bản\s*(\d+)\s*·\s*Mã đơn vị:\s*(.*)$"

@@ -20,13 +20,13 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from htsd_cli.findings import Code, LocatedBy
-from htsd_cli.form import Form, Indicator
-from htsd_cli.layout import compute_layout, label_text, per_form
-from htsd_cli.textnorm import label_key
-from htsd_cli.values import is_blank
-from htsd_cli.workbook.parts import NamedCell, address, position
-from htsd_cli.workbook.view import Grid
+from htsd_cli.base.findings import Code, LocatedBy
+from htsd_cli.base.textnorm import label_key
+from htsd_cli.base.values import is_blank
+from htsd_cli.campaign.form import Form, Indicator
+from htsd_cli.campaign.layout import compute_layout, label_text, per_form
+from htsd_cli.reading.parts import NamedCell, address, position
+from htsd_cli.reading.view import Grid
 
 LABEL_COLUMNS = 8  # labels are looked for in the first columns only
 HEADER_LOOKBACK = 8  # rows above the first figure searched for the table's header

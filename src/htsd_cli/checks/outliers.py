@@ -5,11 +5,11 @@ from __future__ import annotations
 import dataclasses
 import statistics
 
+from htsd_cli.base.findings import WARNING, Code, FileReport, Finding
+from htsd_cli.base.values import show
+from htsd_cli.campaign.form import Form, Indicator
 from htsd_cli.checks.context import where
 from htsd_cli.checks.plausible import how_far, peer_figures
-from htsd_cli.findings import WARNING, Code, FileReport, Finding
-from htsd_cli.form import Form, Indicator
-from htsd_cli.values import show
 
 OUTLIER_Z = 3.5
 OUTLIER_RATIO = 3.0  # and at least three times above or below the median

@@ -12,11 +12,11 @@ import datetime as dt
 import statistics
 from collections.abc import Iterator, Sequence
 
+from htsd_cli.base.findings import ERROR, Code, FileReport, Finding, ReadingKind, pick
+from htsd_cli.base.textnorm import format_number
+from htsd_cli.base.values import show
+from htsd_cli.campaign.form import Form, Indicator, Limits
 from htsd_cli.checks.context import where
-from htsd_cli.findings import ERROR, Code, FileReport, Finding, ReadingKind, pick
-from htsd_cli.form import Form, Indicator, Limits
-from htsd_cli.textnorm import format_number
-from htsd_cli.values import show
 
 PEERS_AT_LEAST = 8  # fewer figures of the same type say nothing about what is usual
 # '3/5' typed on a computer set to English is the date 5 March: its serial number (46086 in

@@ -9,9 +9,9 @@ batch.check_roster).
 
 from __future__ import annotations
 
-from htsd_cli.findings import ERROR, WARNING, Code, Figure, FileReport, Finding
-from htsd_cli.roster import name_key, normalise_code
-from htsd_cli.values import show
+from htsd_cli.base.findings import ERROR, WARNING, Code, Figure, FileReport, Finding
+from htsd_cli.base.values import show
+from htsd_cli.campaign.roster import name_key, normalise_code
 
 
 def unread_sheet(path: str, sheet: str, main: str) -> Finding:

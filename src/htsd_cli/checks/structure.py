@@ -4,18 +4,18 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from htsd_cli.base.errors import FormError
+from htsd_cli.base.findings import ERROR, WARNING, Code, ReadingKind
+from htsd_cli.base.textnorm import label_key, repair_legacy
+from htsd_cli.campaign.form import Form
+from htsd_cli.campaign.layout import compute_layout, per_form
 from htsd_cli.checks.context import Context
 from htsd_cli.checks.identity import identify, stamp_line
 from htsd_cli.checks.locate import Problem, form_items, locate
-from htsd_cli.errors import FormError
-from htsd_cli.findings import ERROR, WARNING, Code, ReadingKind
-from htsd_cli.form import Form
-from htsd_cli.layout import compute_layout, per_form
-from htsd_cli.textnorm import label_key, repair_legacy
-from htsd_cli.workbook.view import Grid, SheetView
+from htsd_cli.reading.view import Grid, SheetView
 
 if TYPE_CHECKING:
-    from htsd_cli.workbook.reader import CarriesForm, SheetScore
+    from htsd_cli.reading.reader import CarriesForm, SheetScore
 
 # A problem that leaves one figure unread is an error, except a removed row, which is read as
 # "not reported", like a blank cell.
@@ -176,7 +176,7 @@ def _report_problem(ctx: Context, problem: Problem) -> None:
 
 def _typed_unit_name(grid: Grid, cell: str) -> str:
     """The unit's name as typed at the top left of a copy without marks."""
-    from htsd_cli.workbook.parts import position
+    from htsd_cli.reading.parts import position
 
     r, c = position(cell)
     for row in grid[r : r + 4]:

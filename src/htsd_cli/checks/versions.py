@@ -9,10 +9,10 @@ has is listed, never dropped silently.
 
 from __future__ import annotations
 
+from htsd_cli.base.findings import WARNING, Code, Figure
+from htsd_cli.base.values import show
+from htsd_cli.campaign.form import KINDS, Form, Kind
 from htsd_cli.checks.context import Context, where
-from htsd_cli.findings import WARNING, Code, Figure
-from htsd_cli.form import KINDS, Form, Kind
-from htsd_cli.values import show
 
 
 def carry_over(ctx: Context, current: Form) -> dict[str, Figure | None]:

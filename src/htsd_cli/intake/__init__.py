@@ -1,0 +1,1 @@
+"""What comes in: the receipts book, mail files and IMAP mailboxes."""

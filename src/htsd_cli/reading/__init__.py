@@ -1,0 +1,7 @@
+"""Spreadsheet I/O: the guard, the parsers of workbook parts, and the read-only view."""
+
+from htsd_cli.reading.guard import Unreadable
+from htsd_cli.reading.reader import open_workbook
+from htsd_cli.reading.view import SheetView
+
+__all__ = ["SheetView", "Unreadable", "open_workbook"]
