@@ -1,4 +1,5 @@
-"""Spreadsheet I/O: the guard, the parsers of workbook parts, and the read-only view."""
+"""Reading returns: the guard, the parsers of workbook parts, the read-only view, archives, and
+finding the returns in folders."""
 
 from htsd_cli.reading.guard import Unreadable
 from htsd_cli.reading.reader import open_workbook
