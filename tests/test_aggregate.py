@@ -473,7 +473,7 @@ def test_libreoffice_opens_the_summary_workbook(sample_run, soffice, tmp_path):
 
 def test_receipts_book_saved_with_semicolons(tmp_path):
     """Excel in a Vietnamese locale saves CSV with ';': the receipts book reads like the roster."""
-    from htsd_cli.totals.status import load_receipts
+    from htsd_cli.intake.receipts import load_receipts
 
     book = tmp_path / "so-nhan.csv"
     book.write_text("Tệp;Ngày nhận\r\nth01.xlsx;09/10/2022 08:30\r\n", encoding="utf-8-sig")

@@ -36,7 +36,8 @@ from htsd_cli.checks.decisions import (
     load_decisions,
 )  # fmt: skip
 from htsd_cli.checks.validate import validate_paths
-from htsd_cli.totals.status import HELD, INVALID, MISSING, VALID, build_status, load_senders
+from htsd_cli.intake.receipts import load_senders
+from htsd_cli.totals.status import HELD, INVALID, MISSING, VALID, build_status
 
 from .conftest import SAMPLE_CONFIG, SAMPLE_ROSTER
 from .test_evidence import expected, typed_values

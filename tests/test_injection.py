@@ -230,7 +230,7 @@ def test_the_hostile_words_are_there_as_typed(collection):
 
 
 def test_the_receipts_book_opens_safely_and_reads_back_as_written(collection):
-    from htsd_cli.totals.status import load_receipts
+    from htsd_cli.intake.receipts import load_receipts
 
     book = collection / "so-nhan.csv"
     rows = list(csv.reader(io.StringIO(book.read_text(encoding="utf-8-sig"))))
@@ -248,7 +248,7 @@ def test_a_book_line_htsd_wrote_reads_back_whatever_its_first_character(tmp_path
     is found again by status and by the next collect."""
     from htsd_cli.collect import Book
     from htsd_cli.intake.mail import Mail
-    from htsd_cli.totals.status import load_receipts
+    from htsd_cli.intake.receipts import load_receipts
 
     names = ["-2+3.xlsx", "=1+1.xlsx", "@a.xlsx", "'=x.xlsx", "''-y.xlsx", "'z.xlsx", "b.xlsx"]
     book = Book(tmp_path / "so-nhan.csv")

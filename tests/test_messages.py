@@ -1933,7 +1933,7 @@ def _dead_end_lines(tmp: Path) -> list[str]:
     from htsd_cli.campaign.form import load_form
     from htsd_cli.cli_vi import translate
     from htsd_cli.init import Campaign, current_answers, keep_form_line, same_year
-    from htsd_cli.totals.status import load_receipts
+    from htsd_cli.intake.receipts import load_receipts
 
     out = []
     for text in ("31/9/2025", "31/09/2025", "29/02/2025", "0/10/2025", "2025-13-01",

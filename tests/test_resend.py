@@ -8,7 +8,8 @@ import os
 from pathlib import Path
 
 from htsd_cli.checks.validate import validate_paths
-from htsd_cli.totals.status import INVALID, MISSING, VALID, build_status, load_receipts
+from htsd_cli.intake.receipts import load_receipts
+from htsd_cli.totals.status import INVALID, MISSING, VALID, build_status
 
 
 def _at(path: Path, when: dt.datetime) -> Path:

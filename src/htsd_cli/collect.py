@@ -34,10 +34,9 @@ from htsd_cli.base.stopping import checkpoint, deferred
 from htsd_cli.base.textnorm import slug
 from htsd_cli.intake import receipts
 from htsd_cli.intake.mail import DATE_UNREADABLE, Attachment, Mail, short
-from htsd_cli.intake.receipts import BOOK_COLUMNS, TIME_FORMAT, units_by_address
+from htsd_cli.intake.receipts import BOOK_COLUMNS, TIME_FORMAT, receipts_header, units_by_address
 from htsd_cli.reading.archives import CANNOT_OPEN, MEMBER, SPREADSHEETS, kind_of, suffix, unpack
 from htsd_cli.reading.guard import MAX_FILE_BYTES
-from htsd_cli.totals.status import receipts_header
 from htsd_cli.writing.cellsafe import from_csv
 
 if TYPE_CHECKING:

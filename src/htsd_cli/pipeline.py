@@ -69,7 +69,7 @@ def validate(
     each file (when htsd.toml names them)."""
     from htsd_cli.checks.decisions import load_decisions
     from htsd_cli.checks.validate import validate_paths
-    from htsd_cli.totals.status import load_senders
+    from htsd_cli.intake.receipts import load_senders
 
     assert settings.form is not None
     return validate_paths(
@@ -146,8 +146,8 @@ def run_status(
     `build_status`; `past`: last year, see `last_year`)."""
     from htsd_cli.checks.decisions import load_decisions
     from htsd_cli.checks.validate import validate_paths
-    from htsd_cli.intake.receipts import load_bounces, undelivered_by_unit
-    from htsd_cli.totals.status import build_status, load_receipts, note_undelivered
+    from htsd_cli.intake.receipts import load_bounces, load_receipts, undelivered_by_unit
+    from htsd_cli.totals.status import build_status, note_undelivered
 
     form, config, roster = settings.form, settings.config, settings.roster
     assert form is not None and config is not None and roster is not None

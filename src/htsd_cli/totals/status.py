@@ -9,18 +9,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypedDict
 
-from htsd_cli.base.errors import RosterError
 from htsd_cli.base.findings import ERROR, HELD_CODES, WARNING, Code, FileReport, Finding, Report
 from htsd_cli.base.fsutil import modified
-from htsd_cli.base.textnorm import fold
 from htsd_cli.base.values import show
 from htsd_cli.base.words import Word
 from htsd_cli.campaign.form import Form
 from htsd_cli.campaign.roster import Roster, normalise_code
 from htsd_cli.checks.decisions import SET_ASIDE, Outcome, Row, is_set_aside
-from htsd_cli.intake.receipts import book_key, read_rows
+from htsd_cli.intake.receipts import book_key
 from htsd_cli.reading.archives import outer
-from htsd_cli.writing.cellsafe import from_csv
 
 
 class State(Word):
@@ -160,104 +157,6 @@ def note_undelivered(status: StatusReport, undelivered: dict[str, list[str]]) ->
     the bounces `collect` found beside the receipts book)."""
     for unit in status.units:
         unit.undelivered = undelivered.get(unit.code, ()) or ()
-
-
-def receipts_header(row: list[str]) -> list[str] | None:
-    """A receipts book's column names, folded ('Ngày nhận' → 'ngay_nhan'); None without the
-    two it needs, 'tep' and 'ngay_nhan'."""
-    header = [fold(h).replace(" ", "_") for h in row]
-    return header if "tep" in header and "ngay_nhan" in header else None
-
-
-class Receipts(dict[str, dt.datetime]):
-    """A receipts book: file name (lower case) → when it was received; and what could not be
-    read in it, one sentence per line of the book (the rest of the book still counts); and who
-    sent each file (`load_senders`), read from the same lines."""
-
-    def __init__(
-        self,
-        dates: dict[str, dt.datetime],
-        problems: list[str],
-        senders: dict[str, str] | None = None,
-    ) -> None:
-        super().__init__(dates)
-        self.problems = problems
-        self.senders = senders or {}
-
-
-def load_receipts(path: Path) -> Receipts:
-    """A receipts book: CSV with columns 'tep' (file name) and 'ngay_nhan' (date received). A
-    line that cannot be read is told (`Receipts.problems`) and its file has no date: a clerk's
-    typing slip in one line never stops `status`."""
-    from htsd_cli.base.dates import why_not
-
-    rows = read_rows(path)  # the delimiter from the header line, never from a subject
-    if not rows:
-        return Receipts({}, [])
-    header = receipts_header(rows[0])
-    if header is None:
-        raise RosterError(f"{path}, dòng 1: sổ nhận cần hai cột 'tep' và 'ngay_nhan'.")
-    i_file, i_date = header.index("tep"), header.index("ngay_nhan")
-    out: dict[str, dt.datetime] = {}
-    problems: list[str] = []
-    for number, row in enumerate(rows[1:], start=2):
-        if not any(c.strip() for c in row):
-            continue
-        name = from_csv(row[i_file].strip()) if i_file < len(row) else ""  # as collect wrote it
-        text = row[i_date].strip() if i_date < len(row) else ""
-        when = _parse_when(text)
-        if not name or not text:
-            missing = "tên tệp" if not name else "ngày nhận"
-            problems.append(
-                f"Sổ nhận {path.name}, dòng {number}: thiếu {missing} (dòng có "
-                f"{len(row)} cột, cần cột 'tep' và 'ngay_nhan'); dòng này chưa được tính."
-            )
-        elif when is None:
-            problems.append(
-                f"Sổ nhận {path.name}, dòng {number}: {why_not(text)}; tệp {name} coi như chưa "
-                "rõ ngày nhận (không xét muộn). Hãy sửa thành dd/mm/yyyy, có thể kèm giờ hh:mm."
-            )
-        else:
-            out[book_key(name)] = when
-    return Receipts(out, problems, _senders(rows, header))
-
-
-def load_senders(path: Path | None) -> dict[str, str]:
-    """Who sent each file, from the receipts book's 'nguoi_gui' column (htsd collect writes it;
-    a clerk may type 'Tên <địa chỉ>'): file name, lower case → the address, lower case. Empty
-    without a book, or a book without the column."""
-    if path is None or not path.is_file():
-        return {}
-    rows = read_rows(path)
-    header = receipts_header(rows[0]) if rows else None
-    return _senders(rows, header) if header is not None else {}
-
-
-def _senders(rows: list[list[str]], header: list[str]) -> dict[str, str]:
-    """The 'nguoi_gui' column of a receipts book read as `rows` (see `load_senders`)."""
-    if "nguoi_gui" not in header:
-        return {}
-    from email.utils import parseaddr
-
-    i_file, i_from = header.index("tep"), header.index("nguoi_gui")
-    out: dict[str, str] = {}
-    for row in rows[1:]:
-        name = from_csv(row[i_file].strip()) if i_file < len(row) else ""
-        sender = parseaddr(from_csv(row[i_from]))[1] if i_from < len(row) else ""
-        if name and sender:
-            out[book_key(name)] = sender.strip().lower()
-    return out
-
-
-def _parse_when(text: str) -> dt.datetime | None:
-    text = text.strip()
-    formats = ("%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%d/%m/%Y")
-    for fmt in (*formats, "%Y-%m-%d %H:%M", "%Y-%m-%d", "%Y-%m-%dT%H:%M:%S"):
-        try:
-            return dt.datetime.strptime(text, fmt)
-        except ValueError:
-            continue
-    return None
 
 
 def received_at(rep: FileReport, receipts: dict[str, dt.datetime] | None) -> dt.datetime | None:
