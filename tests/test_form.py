@@ -154,6 +154,19 @@ def test_plausibility_is_read_per_kind_and_per_row():
     assert not form.limits(form.indicator("ten_chuong_trinh"))
 
 
+def test_what_the_yaml_says_of_plausibility_json_says_too():
+    """`form show --json` carries every plausibility setting the YAML can hold."""
+    text = VALID.replace(
+        "unit_types:\n",
+        "plausibility:\n  money: {min: 1000}\n  hold_outliers: 40\n"
+        "  against_last_year: {count: 5}\nunit_types:\n",
+    )
+    said = form_as_dict(parse_form(text, "nam-sau.yaml"))["plausibility"]
+    assert isinstance(said, dict)
+    assert said["hold_outliers"] == 40 and said["against_last_year"] == {"count": 5.0}
+    assert said["by_kind"] == {"money": {"min": 1000.0, "max": None, "max_by_type": {}}}
+
+
 def test_plausibility_mistakes_are_reported_with_their_lines():
     text = (
         VALID.replace(

@@ -255,6 +255,7 @@ def form_as_dict(form: Form) -> dict[str, Plain]:
         "plausibility": {
             "by_kind": {kind: _limits_dict(limits) for kind, limits in form.plausibility.by_kind},
             "hold_outliers": form.plausibility.hold_outliers,
+            "against_last_year": dict(form.plausibility.against_last_year),
         },
         "texts": [{"id": t.id, "part": t.part, "heading": t.heading} for t in form.texts],
         "sections": [
