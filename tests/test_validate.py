@@ -374,6 +374,34 @@ def test_annotated_copy_is_the_same_bytes_every_run(filled, tmp_path):
     assert copies[0] == copies[1]
 
 
+def test_an_outdated_copy_goes_once_its_file_is_fixed(filled, tmp_path):
+    """The unit fixed its file: the copy an earlier --annotate wrote for it goes, so no old list
+    of mistakes is sent back. A copy the clerk edited, and a copy of a file this run did not
+    read, stay."""
+    folder, out = tmp_path / "ve", tmp_path / "gui-lai"
+    folder.mkdir()
+    for name in ("truong-a.xlsx", "truong-b.xlsx", "truong-c.xlsx"):
+        shutil.copy(filled({"s2_bai_bao": -2}, name=name), folder / name)
+    assert _cli(str(folder), "--annotate", str(out)).exit_code == 1
+    assert sorted(p.name for p in visible(out)) == [
+        "truong-a-can-sua.xlsx", "truong-b-can-sua.xlsx", "truong-c-can-sua.xlsx"
+    ]  # fmt: skip
+    edited = out / "truong-b-can-sua.xlsx"
+    edited.write_bytes(edited.read_bytes() + b"\0")  # the clerk's own change
+    for name in ("truong-a.xlsx", "truong-b.xlsx"):  # both fixed
+        shutil.copy(filled(name=f"sua-{name}"), folder / name)
+    result = _cli(
+        str(folder / "truong-a.xlsx"), str(folder / "truong-b.xlsx"), "--annotate", str(out)
+    )
+    assert result.exit_code == 0, result.output
+    said = " ".join(result.output.split())
+    assert "Đã xóa bản đánh dấu cũ" in said and "truong-a-can-sua.xlsx" in said
+    assert sorted(p.name for p in visible(out)) == [
+        "truong-b-can-sua.xlsx",
+        "truong-c-can-sua.xlsx",
+    ]
+
+
 def test_folders_are_searched_and_lock_files_skipped(filled, tmp_path):
     folder = tmp_path / "nhan"
     (folder / "sub").mkdir(parents=True)

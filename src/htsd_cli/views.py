@@ -384,14 +384,20 @@ def print_annotated(console: Console, report: Report, annotated: list[Annotated]
     from htsd_cli.render.annotate import to_fix
 
     for a in annotated:
-        if a.path is None:
+        if a.removed and a.path is not None:
+            console.print(
+                f"Đã xóa bản đánh dấu cũ {escape(shown(a.path))}: tệp {escape(shown(a.source))} "
+                "nay không còn gì cần sửa.",
+                highlight=False,
+            )
+        elif a.path is None:
             console.print(
                 f"[yellow]Không tạo được bản đánh dấu cho {escape(shown(a.source))}: {a.note}[/]"
             )
         else:
             extra = f" ({a.note})" if a.note else ""
             console.print(f"Bản đánh dấu để gửi lại: {escape(shown(a.path))}{extra}")
-    written = sum(a.path is not None for a in annotated)
+    written = sum(a.path is not None and not a.removed for a in annotated)
     files = report.by_file()
     clean = sum(not any(to_fix(r) for r in readings) for readings in files.values())
     console.print(

@@ -511,6 +511,8 @@ class OutputSet:
         self._digests: dict[str, str] = {}
         self._created: list[Path] = []
         self._scratch: list[Path] = []
+        self._retiring: list[str] = []
+        self.retired: list[Path] = []  # files of an earlier run removed at commit (`retire`)
 
     def __enter__(self) -> OutputSet:
         folder = self.folder
@@ -677,12 +679,27 @@ class OutputSet:
             ) from exc
         return folder
 
+    def retire(self, names: Iterable[str]) -> None:
+        """Outputs of an earlier run this run no longer makes: removed once the new set is in,
+        each only if htsd wrote it and nobody has changed it since (a copy the clerk edited
+        stays). A run stopped before that leaves them, as before."""
+        self._retiring.extend(n for n in names if n not in self.names)
+
+    def _retire_now(self) -> None:
+        for name in self._retiring:
+            target = self.folder / name
+            if self._ours(name, target):
+                with contextlib.suppress(OSError):
+                    target.unlink()
+                    self.retired.append(target)
+
     def commit(self, inputs: str | None = None) -> list[Path]:
         """Switch every staged output in; on failure the old set is put back. `inputs`: the
         digest of what the run read (fingerprint.py), kept to tell a later run with the same
         inputs that it has nothing to do."""
         staging = self.staging
         if staging is None:
+            self._retire_now()
             return []
         names = [n for n in self.names if n in self._digests]
         manifest = {n: d for n, d in self._manifest.items() if _exists(self.folder / n)}
@@ -725,6 +742,7 @@ class OutputSet:
                 raise
             self.committed = True
             shutil.rmtree(staging, ignore_errors=True)
+        self._retire_now()
         return [self.folder / n for n in names]
 
 

@@ -33,6 +33,7 @@ class Annotated:
     source: str
     path: Path | None
     note: str = ""
+    removed: bool = False  # `path` is an earlier run's copy, gone: the file has nothing to fix now
 
 
 def to_fix(rep: FileReport) -> bool:
@@ -66,10 +67,12 @@ def annotate_report(
             n += 1
         used.add(name.casefold())
         planned.append((rep, name))
-    if not planned:
+    stale = _stale_copies(report, out_dir, used)
+    if not planned and not stale:
         return out
     with OutputSet(out_dir, inputs or Inputs(), "bản sao cần sửa", overwrite) as outs:
         outs.claim(name for _, name in planned)
+        outs.retire(stale)
         for rep, name in planned:
             try:
                 data = _annotated_bytes(rep)
@@ -87,6 +90,31 @@ def annotate_report(
             note = "" if rep.fmt in ("xlsx", "xlsm") else f"chép từ tệp .{rep.fmt} sang .xlsx"
             out.append(Annotated(rep.path, target, note))
         outs.commit()
+    for gone in outs.retired:
+        out.append(Annotated(stale[gone.name], gone, removed=True))
+    return out
+
+
+def _stale_copies(report: Report, out_dir: Path, used: set[str]) -> dict[str, str]:
+    """The copies an earlier run wrote in `out_dir` for files of this run that have nothing to
+    fix now (name → the file's path), so that no outdated copy is sent back to a unit. Copies
+    of files this run did not read are none of its business."""
+    if not out_dir.is_dir():
+        return {}
+    on_disk = {p.name.casefold(): p.name for p in out_dir.iterdir()}
+    out: dict[str, str] = {}
+    for rep in report.files:
+        if to_fix(rep) or not rep.fmt:
+            continue
+        stem = slug(Path(rep.path).stem)
+        for folded, name in on_disk.items():
+            if folded in used:
+                continue
+            if folded == f"{stem}-can-sua.xlsx".casefold() or (
+                folded.startswith(f"{stem}-can-sua-".casefold())
+                and folded.removesuffix(".xlsx")[len(stem) + 9 :].isdigit()
+            ):
+                out[name] = rep.path
     return out
 
 
