@@ -99,9 +99,10 @@ def _stale_copies(report: Report, out_dir: Path, used: set[str]) -> dict[str, st
     """The copies an earlier run wrote in `out_dir` for files of this run that have nothing to
     fix now (name → the file's path), so that no outdated copy is sent back to a unit. Copies
     of files this run did not read are none of its business."""
-    if not out_dir.is_dir():
+    try:
+        on_disk = {p.name.casefold(): p.name for p in out_dir.iterdir()}
+    except OSError:  # no folder yet, or one that cannot be listed: nothing to retire
         return {}
-    on_disk = {p.name.casefold(): p.name for p in out_dir.iterdir()}
     out: dict[str, str] = {}
     for rep in report.files:
         if to_fix(rep) or not rep.fmt:
