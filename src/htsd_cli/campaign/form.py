@@ -553,9 +553,14 @@ def _get(
     if isinstance(value, str) and not value.strip():
         problems.add(where, f"{words.key(key, where=where)} đang để trống")
         return None
-    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+    # a switch is no number; a date with a time (YAML reads `2023-10-08 12:00:00` so) no date
+    wrong = (kind is int and isinstance(value, bool)) or (
+        kind is dt.date and isinstance(value, dt.datetime)
+    )
+    if wrong or not isinstance(value, kind):
         want = words.type_name(kind)
-        problems.add(where, f"{words.key(key, where=where)} phải là {want}, đang là {value!r}")
+        shown = repr(str(value)) if isinstance(value, dt.datetime) else repr(value)
+        problems.add(where, f"{words.key(key, where=where)} phải là {want}, đang là {shown}")
         return None
     return value
 
