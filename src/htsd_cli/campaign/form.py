@@ -458,8 +458,32 @@ def _construct_sequence(loader: _Loader, node: yaml.SequenceNode) -> LineList:
     return result
 
 
+class _NoSuchDate(yaml.constructor.ConstructorError):
+    """A date shaped as YAML writes dates that no calendar has (2023-02-30)."""
+
+
+def _construct_timestamp(loader: _Loader, node: yaml.ScalarNode) -> dt.date | dt.datetime:
+    """A date (or date and time) as YAML reads it; one no calendar has said with its line, not
+    YAML's own ValueError."""
+    try:
+        value: dt.date | dt.datetime = loader.construct_yaml_timestamp(node)
+    except ValueError:
+        from htsd_cli.base.dates import impossible
+
+        written = str(node.value)
+        why = impossible(written) or "không phải ngày giờ có thật"
+        raise _NoSuchDate(
+            None,
+            None,
+            f"ngày {written} không có thật ({why}); ghi năm-tháng-ngày, ví dụ 2025-10-10",
+            node.start_mark,
+        ) from None
+    return value
+
+
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
 
 
 _TYPE_NAMES: dict[type, str] = {
@@ -725,9 +749,8 @@ def parse_form(text: str, source: str = "<biểu mẫu>") -> Form:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else 0
         problem = getattr(exc, "problem", None) or str(exc)
-        raise FormError(
-            f"Tệp biểu mẫu có lỗi:\n{source}, dòng {line}: sai cú pháp YAML ({problem})"
-        ) from exc
+        said = problem if isinstance(exc, _NoSuchDate) else f"sai cú pháp YAML ({problem})"
+        raise FormError(f"Tệp biểu mẫu có lỗi:\n{source}, dòng {line}: {said}") from exc
     problems = Problems(source)
     if isinstance(data, LineDict):
         return build_form(data, problems, source)
