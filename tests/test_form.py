@@ -147,6 +147,13 @@ def test_a_date_no_calendar_has_is_reported_not_thrown():
     assert "dòng 8: ngày 2023-13-08 không có thật (không có tháng 13" in message
 
 
+def test_a_key_written_as_a_list_is_reported_not_thrown():
+    """`[x]: 1` makes a list the name of a key, which no mapping holds: said with its line."""
+    message = _error(VALID + "[x]: 1\n")
+    line = len(VALID.splitlines()) + 1
+    assert f"nam-sau.yaml, dòng {line}: sai cú pháp YAML (tên mục phải là chữ hoặc số" in message
+
+
 def test_sections_written_as_pairs_are_reported_not_thrown():
     """`!!omap` makes a list of pairs, not of tables: said as a mistake with its line."""
     text = VALID.replace("sections:\n", "sections: !!omap\n  - khong_phai: 1\nold_sections:\n", 1)
