@@ -1163,3 +1163,29 @@ def test_a_password_in_vietnamese(dovecot, tmp_path):
         for piece in [VIET_PASSWORD, *VIET_PASSWORD.split("-")]:
             assert piece not in said, piece
         assert "UnicodeEncodeError" not in said
+
+
+class _OddServer:
+    """An IMAP connection whose SEARCH answer is not the list of numbers RFC 3501 asks for."""
+
+    def __init__(self, answer: list[bytes | tuple[bytes, bytes] | None]) -> None:
+        self.answer = answer
+
+    def uid(self, command: str, *args: str) -> tuple[str, list[bytes | tuple[bytes, bytes] | None]]:
+        assert command == "SEARCH"
+        return "OK", self.answer
+
+    def logout(self) -> None:
+        pass
+
+
+@pytest.mark.parametrize("answer", [[(b"1 {3}", b"2 3")], [b"1 2 x"]])
+def test_a_search_answer_out_of_the_standard_is_said_not_thrown(answer):
+    """A literal or a word where the message numbers should be: the mailbox cannot be read, said
+    with the server's name, never an AttributeError or a ValueError."""
+    from htsd_cli.intake.imap import _fetch, parse_address
+    from htsd_cli.intake.mail import MailError
+
+    box = parse_address("imaps://van.thu%40haian.edu.vn@mail.haian.edu.vn/INBOX")
+    with pytest.raises(MailError, match=r"Máy chủ thư mail\.haian\.edu\.vn"):
+        list(_fetch(_OddServer(answer), box, None))

@@ -122,6 +122,38 @@ def test_missing_required_field_is_reported():
     assert "thiếu mục bắt buộc 'deadline'" in message
 
 
+def test_a_date_written_with_a_time_is_reported_not_thrown():
+    """YAML reads `2023-10-08 12:00:00` as a date and time: said with its line, never compared
+    with a plain date (TypeError)."""
+    text = VALID.replace("end: 2023-10-08}", "end: 2023-10-08 12:00:00}").replace(
+        "deadline: 2023-10-12\n", "deadline: 2023-10-12 17:00:00\n"
+    )
+    message = _error(text)
+    assert (
+        "nam-sau.yaml, dòng 8: 'end' phải là một ngày dạng YYYY-MM-DD, đang là "
+        "'2023-10-08 12:00:00'" in message
+    )
+    assert "dòng 9: 'deadline' phải là một ngày dạng YYYY-MM-DD, đang là '2023-10-12 17:00:00'" in (
+        message
+    )
+
+
+def test_a_date_no_calendar_has_is_reported_not_thrown():
+    """YAML refuses 2023-02-30 with a ValueError of its own: said with its line and why, as
+    htsd.toml says it."""
+    message = _error(VALID.replace("deadline: 2023-10-12\n", "deadline: 2023-02-30\n"))
+    assert "nam-sau.yaml, dòng 9: ngày 2023-02-30 không có thật (tháng 2 chỉ có 28 ngày)" in message
+    message = _error(VALID.replace("end: 2023-10-08}", "end: 2023-13-08}"))
+    assert "dòng 8: ngày 2023-13-08 không có thật (không có tháng 13" in message
+
+
+def test_a_key_written_as_a_list_is_reported_not_thrown():
+    """`[x]: 1` makes a list the name of a key, which no mapping holds: said with its line."""
+    message = _error(VALID + "[x]: 1\n")
+    line = len(VALID.splitlines()) + 1
+    assert f"nam-sau.yaml, dòng {line}: sai cú pháp YAML (tên mục phải là chữ hoặc số" in message
+
+
 def test_sections_written_as_pairs_are_reported_not_thrown():
     """`!!omap` makes a list of pairs, not of tables: said as a mistake with its line."""
     text = VALID.replace("sections:\n", "sections: !!omap\n  - khong_phai: 1\nold_sections:\n", 1)

@@ -10,7 +10,7 @@ import dataclasses
 import datetime as dt
 import functools
 import re
-from collections.abc import Mapping
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -447,6 +447,13 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> LineDict:
     result.key_lines = {}
     for key_node, value_node in node.value:
         key = loader.construct_object(key_node, deep=True)
+        if not isinstance(key, Hashable):  # `[x]: 1`: no mapping holds a list (a table, a set)
+            raise yaml.constructor.ConstructorError(
+                None,
+                None,
+                "tên mục phải là chữ hoặc số, không phải danh sách hay bảng",
+                key_node.start_mark,
+            )
         result[key] = loader.construct_object(value_node, deep=True)
         result.key_lines[key] = key_node.start_mark.line + 1
     return result
@@ -458,8 +465,32 @@ def _construct_sequence(loader: _Loader, node: yaml.SequenceNode) -> LineList:
     return result
 
 
+class _NoSuchDate(yaml.constructor.ConstructorError):
+    """A date shaped as YAML writes dates that no calendar has (2023-02-30)."""
+
+
+def _construct_timestamp(loader: _Loader, node: yaml.ScalarNode) -> dt.date | dt.datetime:
+    """A date (or date and time) as YAML reads it; one no calendar has said with its line, not
+    YAML's own ValueError."""
+    try:
+        value: dt.date | dt.datetime = loader.construct_yaml_timestamp(node)
+    except ValueError:
+        from htsd_cli.base.dates import impossible
+
+        written = str(node.value)
+        why = impossible(written) or "không phải ngày giờ có thật"
+        raise _NoSuchDate(
+            None,
+            None,
+            f"ngày {written} không có thật ({why}); ghi năm-tháng-ngày, ví dụ 2025-10-10",
+            node.start_mark,
+        ) from None
+    return value
+
+
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
 
 
 _TYPE_NAMES: dict[type, str] = {
@@ -553,9 +584,14 @@ def _get(
     if isinstance(value, str) and not value.strip():
         problems.add(where, f"{words.key(key, where=where)} đang để trống")
         return None
-    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+    # a switch is no number; a date with a time (YAML reads `2023-10-08 12:00:00` so) no date
+    wrong = (kind is int and isinstance(value, bool)) or (
+        kind is dt.date and isinstance(value, dt.datetime)
+    )
+    if wrong or not isinstance(value, kind):
         want = words.type_name(kind)
-        problems.add(where, f"{words.key(key, where=where)} phải là {want}, đang là {value!r}")
+        shown = repr(str(value)) if isinstance(value, dt.datetime) else repr(value)
+        problems.add(where, f"{words.key(key, where=where)} phải là {want}, đang là {shown}")
         return None
     return value
 
@@ -720,9 +756,8 @@ def parse_form(text: str, source: str = "<biểu mẫu>") -> Form:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else 0
         problem = getattr(exc, "problem", None) or str(exc)
-        raise FormError(
-            f"Tệp biểu mẫu có lỗi:\n{source}, dòng {line}: sai cú pháp YAML ({problem})"
-        ) from exc
+        said = problem if isinstance(exc, _NoSuchDate) else f"sai cú pháp YAML ({problem})"
+        raise FormError(f"Tệp biểu mẫu có lỗi:\n{source}, dòng {line}: {said}") from exc
     problems = Problems(source)
     if isinstance(data, LineDict):
         return build_form(data, problems, source)

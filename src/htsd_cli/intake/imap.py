@@ -291,10 +291,7 @@ def _fetch(conn: imaplib.IMAP4, box: Mailbox, since: dt.date | None) -> Iterator
         if since is not None:
             month = list(_MONTHS)[since.month - 1]
             criteria = ["SINCE", f"{since.day}-{month}-{since.year}"]
-        found = _ok(conn.uid("SEARCH", *criteria), "tìm thư")
-        # SEARCH answers in lines (RFC 3501); a literal in its answer raises AttributeError here,
-        # as it always has
-        uids = [int(u) for chunk in found if chunk for u in chunk.split()]  # type: ignore[union-attr]
+        uids = _uids(_ok(conn.uid("SEARCH", *criteria), "tìm thư"), box)
         for start in range(0, len(uids), 200):
             batch = uids[start : start + 200]
             meta = _ok(
@@ -326,6 +323,23 @@ def _fetch(conn: imaplib.IMAP4, box: Mailbox, since: dt.date | None) -> Iterator
     finally:
         with contextlib.suppress(Exception):
             conn.logout()
+
+
+def _uids(found: list[Response], box: Mailbox) -> list[int]:
+    """The message numbers SEARCH found: lines of numbers (RFC 3501); anything else (a literal,
+    a word) means the mailbox cannot be read, said with the server's name."""
+    out: list[int] = []
+    for chunk in found:
+        if not chunk:
+            continue
+        words = chunk.split() if isinstance(chunk, bytes) else [b"{literal}"]
+        if not all(w.isdigit() for w in words):
+            raise MailError(
+                f"Máy chủ thư {box.host} trả lời lệnh tìm thư không đúng chuẩn IMAP; htsd không "
+                "đọc được hộp thư này. Hãy báo người quản trị hộp thư."
+            )
+        out += map(int, words)
+    return out
 
 
 def _meta(data: list[Response]) -> dict[int, tuple[int, dt.datetime | None]]:
