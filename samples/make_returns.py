@@ -19,9 +19,9 @@ import sys
 import tempfile
 from pathlib import Path
 
-from htsd_cli.config import load_config
+from htsd_cli.campaign.config import load_config
+from htsd_cli.campaign.roster import load_roster
 from htsd_cli.fill import fill_workbook
-from htsd_cli.roster import load_roster
 from htsd_cli.template import issue_workbooks
 
 HERE = Path(__file__).resolve().parent / "hai-an-2022"
@@ -106,7 +106,9 @@ def figures(form, rng: random.Random, unit_type: str) -> dict[str, object]:
         elif ind.id == "s1_so_ke_hoach":
             if values["s1_ke_hoach"] == "Có":
                 values[ind.id] = f"Số {rng.randint(10, 99)}/KH ngày {rng.randint(15, 28)}/9"
-        elif ind.id == "s6_co_thu_vien":  # every primary and lower-secondary school; most kindergartens
+        elif (
+            ind.id == "s6_co_thu_vien"
+        ):  # every primary and lower-secondary school; most kindergartens
             values[ind.id] = "Có" if unit_type != "mam_non" or rng.random() < 0.6 else "Không"
         elif ind.id == "s7_tthtcd":
             values[ind.id] = "Có" if rng.random() < 0.9 else "Không"
@@ -136,7 +138,15 @@ def soffice(files: list[Path], target: str, outdir: Path, profile: Path) -> None
     exe = shutil.which("soffice") or shutil.which("libreoffice")
     if exe is None:
         sys.exit("soffice (LibreOffice) is needed to save the .xls and .ods samples")
-    cmd = [exe, f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", target, "--outdir", str(outdir)]
+    cmd = [
+        exe,
+        f"-env:UserInstallation=file://{profile}",
+        "--headless",
+        "--convert-to",
+        target,
+        "--outdir",
+        str(outdir),
+    ]
     subprocess.run([*cmd, *map(str, files)], check=True, capture_output=True)
 
 
@@ -153,7 +163,11 @@ def main() -> None:
     record: dict[str, dict[str, object]] = {}
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
-        issued = {i.unit.code: i.path for i in issue_workbooks(form, config, roster, tmp / "issued") if i.unit}
+        issued = {
+            i.unit.code: i.path
+            for i in issue_workbooks(form, config, roster, tmp / "issued")
+            if i.unit
+        }
         for n, unit in enumerate(roster.units):
             if unit.code in MISSING:
                 continue
@@ -171,10 +185,16 @@ def main() -> None:
             if unit.code == BLANK:
                 values["s2_tin_truyen_hinh"] = written["s2_tin_truyen_hinh"] = None
             if unit.code == LEGACY:
-                values["chi_dao"] = "§· x©y dùng kÕ ho¹ch vµ tæ chøc lÔ ph¸t ®éng t¹i nhµ v¨n hãa ph­êng."
-                written["chi_dao"] = "Đã xây dựng kế hoạch và tổ chức lễ phát động tại nhà văn hóa phường."
+                values["chi_dao"] = (
+                    "§· x©y dùng kÕ ho¹ch vµ tæ chøc lÔ ph¸t ®éng t¹i nhµ v¨n hãa ph­êng."
+                )
+                written["chi_dao"] = (
+                    "Đã xây dựng kế hoạch và tổ chức lễ phát động tại nhà văn hóa phường."
+                )
             else:
-                values["chi_dao"] = written["chi_dao"] = f"{unit.name} đã ban hành kế hoạch và tổ chức tuần lễ."
+                values["chi_dao"] = written["chi_dao"] = (
+                    f"{unit.name} đã ban hành kế hoạch và tổ chức tuần lễ."
+                )
             if unit.code == INVALID:
                 values["s3_to_roi"] = written["s3_to_roi"] = -50
                 valid = False
@@ -184,13 +204,25 @@ def main() -> None:
                 first = dict(values)
                 first["s3_to_roi"] = int(first["s3_to_roi"]) + 100  # type: ignore[call-overload]
                 first_name = f"{unit.code} bao cao HTSD (lan 1).xlsx"
-                fill_workbook(issued[unit.code], {k: v for k, v in first.items() if v is not None}, out / first_name)
+                fill_workbook(
+                    issued[unit.code],
+                    {k: v for k, v in first.items() if v is not None},
+                    out / first_name,
+                )
                 book.append((first_name, "07/10/2022 09:30"))
-                record[first_name] = {"unit": unit.code, "type": unit.unit_type, "values": first, "valid": True, "received": "2022-10-07"}
+                record[first_name] = {
+                    "unit": unit.code,
+                    "type": unit.unit_type,
+                    "values": first,
+                    "valid": True,
+                    "received": "2022-10-07",
+                }
                 name = f"{unit.code} bao cao HTSD (lan 2).xlsx"
                 day = 9
             target = tmp / name if unit.code in (AS_XLS, AS_ODS) else out / name
-            fill_workbook(issued[unit.code], {k: v for k, v in values.items() if v is not None}, target)
+            fill_workbook(
+                issued[unit.code], {k: v for k, v in values.items() if v is not None}, target
+            )
             if unit.code == AS_XLS:
                 soffice([target], "xls", out, tmp / "profile")
                 name = target.with_suffix(".xls").name

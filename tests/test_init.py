@@ -117,6 +117,30 @@ def test_init_then_every_command_without_options(tmp_path, form):
     assert (moved / "tong-hop" / "tong-hop.xlsx").exists()
 
 
+def test_init_run_again_completes_an_older_htsd_toml_and_refuses_a_wrong_kind(tmp_path):
+    """An htsd.toml from before the signature block (no [signer]) is completed, not refused; a
+    value of the wrong kind is said with its line, and nothing is written."""
+    work = tmp_path / "dot-2025"
+    dates = ["--tu-ngay", "29/09/2025", "--den-ngay", "05/10/2025", "--han-nop", "10/10/2025"]
+    assert runner.invoke(app, ["init", str(work), "--nam", "2025", *dates, *OFFICE]).exit_code == 0
+    config = work / "htsd.toml"
+    text = config.read_text(encoding="utf-8")
+    start = text.index("\n[signer]")
+    end = text.find("\n[", start + 1)
+    older = text[:start] + (text[end:] if end != -1 else "\n")
+    assert "[signer]" not in older
+    config.write_text(older, encoding="utf-8")
+    again = runner.invoke(app, ["init", str(work), "--nguoi-ky", "Trần Thị Hoa"])
+    assert again.exit_code == 0, again.output
+    assert 'name = "Trần Thị Hoa"' in config.read_text(encoding="utf-8")
+    wrong = config.read_text(encoding="utf-8").replace('name = "Trần Thị Hoa"', "name = 5")
+    config.write_text(wrong, encoding="utf-8")
+    refused = runner.invoke(app, ["init", str(work), "--nguoi-ky", "Lê Văn Bình"])
+    said = " ".join(refused.output.split())
+    assert refused.exit_code == 1 and "[signer] 'name' phải là" in said and "dòng " in said
+    assert config.read_text(encoding="utf-8") == wrong
+
+
 def test_init_run_again_keeps_the_answers_and_the_comments(tmp_path):
     work = tmp_path / "dot-2025"
     dates = ["--tu-ngay", "29/09/2025", "--den-ngay", "05/10/2025", "--han-nop", "10/10/2025"]

@@ -507,20 +507,22 @@ def _read_existing(path: Path) -> tuple[str, dict[str, TomlValue]]:
     import copy
 
     from htsd_cli.base.errors import ConfigError, read_reason
-    from htsd_cli.campaign.config import parse_config, toml_problem
+    from htsd_cli.campaign.config import toml_problem, wrong_kinds
 
     text = ""
     try:
         text = path.read_text(encoding="utf-8-sig")
         data = tomllib.loads(text)
-        parse_config(copy.deepcopy(data), path, text)  # what the commands would refuse, said now
-        return text, data
+        # a value of the wrong kind cannot be offered nor edited; a key an older htsd.toml
+        # lacks is what init adds
+        wrong = wrong_kinds(copy.deepcopy(data), text)
+        if not wrong:
+            return text, data
+        reason = "; ".join(wrong)
     except (OSError, UnicodeDecodeError) as exc:
         reason = read_reason(exc)
     except tomllib.TOMLDecodeError as exc:
         reason = toml_problem(text, exc)
-    except ConfigError as exc:
-        reason = str(exc).split(":\n", 1)[-1].replace("\n- ", "; ").removeprefix("- ")
     raise ConfigError(
         f"Thư mục đã có {path} nhưng htsd không dùng được tệp đó ({reason}). htsd init không "
         "viết lại tệp người dùng đã sửa: hãy mở nó bằng Notepad, sửa dòng bị lỗi rồi chạy lại "

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeAlias, TypeVar
@@ -311,15 +312,24 @@ def _mailbox(config: Path, value: str, where: str) -> str:
     return str(_beside(config, value))
 
 
-def parse_config(data: dict[str, TomlValue], path: Path, text: str = "") -> Config:
-    """The configuration from its TOML data; `text` (the file as written) places each problem
-    at its line and column."""
+def wrong_kinds(data: dict[str, TomlValue], text: str) -> list[str]:
+    """What in htsd.toml's data is of the wrong kind (a table written as a value, a number where
+    a text belongs…), placed by line and column; a missing or unknown key is not counted (htsd
+    init adds what an older htsd.toml lacks)."""
     places = _places(text)
 
     def at(table: str, key: str) -> str:
         place = places.get((table, key))
         return f"dòng {place[0]}, cột {place[1]}: " if place else ""
 
+    return _checked_tables(data, at, complete=False)[0]
+
+
+def _checked_tables(
+    data: dict[str, TomlValue], at: Callable[[str, str], str], complete: bool
+) -> tuple[list[str], dict[str, dict[str, TomlValue]]]:
+    """htsd.toml's data split into its tables, and its problems: values of the wrong kind, and
+    (`complete`) unknown, missing or blank keys."""
     problems: list[str] = []
     tables: dict[str, dict[str, TomlValue]] = {"": {}}
     for key, value in data.items():
@@ -336,7 +346,7 @@ def parse_config(data: dict[str, TomlValue], path: Path, text: str = "") -> Conf
     for table, fields in _SCHEMA.items():
         values = tables.get(table, {})
         where = f"[{table}] " if table else ""
-        for key in values:
+        for key in values if complete else ():
             if key not in fields:
                 problems.append(
                     f"{at(table, key)}{where}mục '{key}' không được biết (các mục hợp lệ: "
@@ -344,7 +354,7 @@ def parse_config(data: dict[str, TomlValue], path: Path, text: str = "") -> Conf
                 )
         for key, (kind, required) in fields.items():
             if key not in values:
-                if required:
+                if required and complete:
                     problems.append(f"{at(table, '')}{where}thiếu mục bắt buộc '{key}'")
                 continue
             value = values[key]
@@ -353,7 +363,7 @@ def parse_config(data: dict[str, TomlValue], path: Path, text: str = "") -> Conf
                 problems.append(
                     f"{at(table, key)}{where}'{key}' phải là {_TYPE_NAMES[kind]}, đang là {value!r}"
                 )
-            elif isinstance(value, str) and not value.strip() and required:
+            elif isinstance(value, str) and not value.strip() and required and complete:
                 problems.append(f"{at(table, key)}{where}'{key}' đang để trống")
     recipients = tables.get("report", {}).get("recipients", [])
     if isinstance(recipients, list) and not all(isinstance(r, str) for r in recipients):
@@ -365,6 +375,19 @@ def parse_config(data: dict[str, TomlValue], path: Path, text: str = "") -> Conf
         problems.append(
             f"{at('signer', 'authority')}[signer] 'authority' phải là danh sách các dòng chữ"
         )
+    return problems, tables
+
+
+def parse_config(data: dict[str, TomlValue], path: Path, text: str = "") -> Config:
+    """The configuration from its TOML data; `text` (the file as written) places each problem
+    at its line and column."""
+    places = _places(text)
+
+    def at(table: str, key: str) -> str:
+        place = places.get((table, key))
+        return f"dòng {place[0]}, cột {place[1]}: " if place else ""
+
+    problems, tables = _checked_tables(data, at, complete=True)
     if problems:
         raise ConfigError(f"Tệp cấu hình {path} có lỗi:\n" + "\n".join(f"- {p}" for p in problems))
     mailbox_at = at("", "mailbox")
