@@ -199,6 +199,16 @@ def test_what_the_yaml_says_of_plausibility_json_says_too():
     assert said["by_kind"] == {"money": {"min": 1000.0, "max": None, "max_by_type": {}}}
 
 
+@pytest.mark.parametrize("written", [".nan", ".inf", "-.inf"])
+def test_a_limit_that_is_no_number_is_refused(written):
+    """YAML reads .nan and .inf as floats: a NaN limit would hold nothing, an infinite floor
+    everything."""
+    text = VALID.replace(
+        "unit_types:\n", f"plausibility:\n  money: {{min: {written}}}\nunit_types:\n"
+    )
+    assert "phải là một số không âm" in _error(text)
+
+
 def test_plausibility_mistakes_are_reported_with_their_lines():
     text = (
         VALID.replace(

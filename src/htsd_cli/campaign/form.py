@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import functools
+import math
 import re
 from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field
@@ -907,7 +908,12 @@ def _number(m: Mapping[object, object], key: object, problems: Problems) -> floa
     value = m.get(key)
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, (int, float))
+        or not math.isfinite(value)  # YAML's .nan compares false with every figure: no limit
+        or value < 0
+    ):
         where = _line(m, key)
         problems.add(
             where,
