@@ -60,6 +60,24 @@ def _windows_like(tmp: Path) -> dict[str, str]:
     return env
 
 
+def test_workers_are_always_spawned():
+    """No start method but spawn, which exists everywhere: no code path (not even one chosen by an
+    environment variable) asks for fork or forkserver, nor calls os.fork."""
+    import re
+
+    from htsd_cli.base import isolate
+
+    assert isolate._context().get_start_method() == "spawn"
+    asking = re.compile(r"get_context\(\s*[\"']fork|os\.fork\b|set_start_method")
+    found = [
+        f"{path.relative_to(ROOT)}:{n}"
+        for path in sorted((ROOT / "src").rglob("*.py"))
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+        if asking.search(line)
+    ]
+    assert found == []
+
+
 def test_the_shim_really_hides_resource_and_fork(tmp_path):
     env = _windows_like(tmp_path)
     probe = (

@@ -30,19 +30,17 @@ from htsd_cli.base.stopping import checkpoint, signals_ignored
 
 if TYPE_CHECKING:
     from ctypes import c_longlong
-    from multiprocessing.context import ForkContext, ForkServerContext, SpawnContext
+    from multiprocessing.context import SpawnContext
     from multiprocessing.process import BaseProcess
 
     import psutil
 
 DEFAULT_TIMEOUT = 5.0
 DEFAULT_MEMORY = 500 * 1024 * 1024
-START_METHOD = "spawn"
+START_METHOD: Literal["spawn"] = "spawn"
 # Set by the tests when a mutation-testing tool runs them: it follows only this process, so the
 # work is done here, unguarded. Never for real files.
 INLINE = "HTSD_INLINE_WORKERS"
-# bench/ compares start methods; htsd itself always spawns (no fork on Windows, unsafe on macOS)
-START_METHODS = ("spawn", "forkserver", "fork")
 
 T = TypeVar("T")  # an item a worker is given
 R = TypeVar("R")  # what the function makes of an item
@@ -58,16 +56,9 @@ class Crash:
     detail: str
 
 
-def _context() -> SpawnContext | ForkContext | ForkServerContext:
-    method = os.environ.get("HTSD_BENCH_START_METHOD", START_METHOD)
-    if method not in START_METHODS or method not in mp.get_all_start_methods():
-        method = START_METHOD
-    # each start method named as a literal: the context's type (and its Process) follows from it
-    if method == "fork":
-        return mp.get_context("fork")
-    if method == "forkserver":
-        return mp.get_context("forkserver")
-    return mp.get_context("spawn")
+def _context() -> SpawnContext:
+    """Workers are spawned on every system: Windows has no fork, and fork is unsafe on macOS."""
+    return mp.get_context(START_METHOD)
 
 
 def _exit_with_parent() -> None:
@@ -145,7 +136,7 @@ class _Slot(Generic[T, R]):
 
     def __init__(
         self,
-        ctx: SpawnContext | ForkContext | ForkServerContext,
+        ctx: SpawnContext,
         func: Callable[[T], R],
         memory: int,
     ) -> None:
