@@ -263,8 +263,7 @@ def _ask_date(given: datetime | None, question: str, default: dt.date) -> dt.dat
 def _ask_date(given: datetime | None, question: str, default: None) -> dt.date | None: ...
 def _ask_date(given: datetime | None, question: str, default: dt.date | None) -> dt.date | None:
     """A date flag's value, else the clerk's answer (dd/mm/yyyy) at a terminal, else `default`."""
-    from htsd_cli.base.dates import why_not
-    from htsd_cli.campaign.form import parse_date
+    from htsd_cli.base.dates import parse_date, why_not
 
     if given is not None:
         return given.date()

@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING, Protocol, TypeAlias, TypeVar
 
 import yaml
 
-from htsd_cli.base.dates import parse_date as parse_date  # the form's importers take it from here
 from htsd_cli.base.errors import FormError, read_reason
 from htsd_cli.base.findings import Figure, Severity
 from htsd_cli.base.words import Word
