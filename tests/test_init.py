@@ -14,6 +14,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import openpyxl
@@ -399,3 +400,14 @@ def test_init_run_again_at_a_terminal_offers_the_answers_already_given(tmp_path)
     ):  # fmt: skip
         assert question in text, text
     assert (work / "htsd.toml").read_text(encoding="utf-8") == before
+
+
+def test_checking_htsd_toml_leaves_what_was_read_as_it_was():
+    """The kind check takes an older one-line signer `authority` as a list of one line without
+    changing the data it was given (init offers that data again as the answers given before)."""
+    from htsd_cli.campaign.config import wrong_kinds
+
+    text = '[signer]\nauthority = "KT. TRƯỞNG PHÒNG"\ntitle = "PHÓ TRƯỞNG PHÒNG"\nname = "A"\n'
+    data = tomllib.loads(text)
+    assert wrong_kinds(data, text) == []
+    assert data == tomllib.loads(text)

@@ -504,8 +504,6 @@ ADDED_WHEN_MISSING = (("", "decisions"),)  # a folder set up before the decision
 def _read_existing(path: Path) -> tuple[str, dict[str, TomlValue]]:
     """The text of the htsd.toml at `path` and what it holds; said in Vietnamese when it cannot
     be read."""
-    import copy
-
     from htsd_cli.base.errors import ConfigError, read_reason
     from htsd_cli.campaign.config import toml_problem, wrong_kinds
 
@@ -515,7 +513,7 @@ def _read_existing(path: Path) -> tuple[str, dict[str, TomlValue]]:
         data = tomllib.loads(text)
         # a value of the wrong kind cannot be offered nor edited; a key an older htsd.toml
         # lacks is what init adds
-        wrong = wrong_kinds(copy.deepcopy(data), text)
+        wrong = wrong_kinds(data, text)
         if not wrong:
             return text, data
         reason = "; ".join(wrong)

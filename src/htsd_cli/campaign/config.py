@@ -341,8 +341,9 @@ def _checked_tables(
         else:
             tables[""][key] = value
     signer_table = tables.get("signer", {})
-    if isinstance(signer_table.get("authority"), str):  # one line, as written before lists
-        signer_table["authority"] = [signer_table["authority"]]
+    authority = signer_table.get("authority")
+    if isinstance(authority, str):  # one line, as written before lists (the data left as read)
+        signer_table = tables["signer"] = {**signer_table, "authority": [authority]}
     for table, fields in _SCHEMA.items():
         values = tables.get(table, {})
         where = f"[{table}] " if table else ""
