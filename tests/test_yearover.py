@@ -17,7 +17,7 @@ import pytest
 from typer.testing import CliRunner
 
 from htsd_cli.base.textnorm import format_number
-from htsd_cli.campaign.config import load_config
+from htsd_cli.campaign.config import Config, load_config
 from htsd_cli.campaign.form import parse_form
 from htsd_cli.campaign.roster import load_roster
 from htsd_cli.checks.yearover import (
@@ -426,3 +426,29 @@ def test_json_says_what_the_workbook_says(campaigns) -> None:
     merged = [u for u in data["units"] if u["unit"] == MERGED_INTO]
     assert merged and all(u["last_year_units"] == list(MERGED_FROM) for u in merged)
     assert data["units_gone"] == []  # the merged wards are continued; nobody else left
+
+
+def test_last_years_folder_is_looked_into_once_a_run(campaigns, monkeypatch, tmp_path) -> None:
+    """Last year's summary is found in last year's working folder once (its htsd.toml read
+    once), however many steps of a run need it: where no output may go, the comparison."""
+    from htsd_cli.campaign import config as configuration
+
+    now = campaigns["now"]
+    text = (now / "htsd.toml").read_text(encoding="utf-8")
+    config = now / "htsd-mot-lan.toml"
+    config.write_text(text.replace("[office]", 'last_year = "../dot-2022"\n\n[office]'), "utf-8")
+    read: list[Path] = []
+    load = configuration.load_config
+
+    def counted(explicit: Path | None = None) -> Config:
+        read.append(Path(explicit or "").resolve())
+        return load(explicit)
+
+    monkeypatch.setattr(configuration, "load_config", counted)
+    result = runner.invoke(
+        app,
+        ["status", "--config", str(config), "--out", str(tmp_path / "tinh-hinh.xlsx"),
+         "--remind", str(tmp_path / "nhac")],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert read == [(campaigns["before"] / "htsd.toml").resolve()]

@@ -79,9 +79,8 @@ def validate(
     )  # fmt: skip
 
 
-def reading(settings: Settings, summary: Path | None = None) -> Inputs:
-    """Everything a run reads: no output may land on it or in a folder of returns (`summary`:
-    last year's summary when already found, see `_summary`)."""
+def reading(settings: Settings) -> Inputs:
+    """Everything a run reads: no output may land on it or in a folder of returns."""
     from htsd_cli.base.outputs import Inputs
 
     config = settings.config
@@ -93,27 +92,20 @@ def reading(settings: Settings, summary: Path | None = None) -> Inputs:
             settings.receipts.place,
             config.source if config is not None else None,
             settings.decisions,
-            summary if summary is not None else _summary(settings),
+            settings.last_year,
         ],
     )
 
 
-def _summary(settings: Settings) -> Path | None:
-    """Last year's summary workbook, as read (a working folder given: its summary)."""
-    from htsd_cli.checks.yearover import summary_path
-
-    return summary_path(settings.last_year) if settings.last_year is not None else None
-
-
-def last_year(settings: Settings, summary: Path | None = None) -> Past | None:
-    """Last year (`settings.last_year`; `summary`: its summary when already found) matched to
-    this year's form: ConfigError when it cannot be read; None without one."""
+def last_year(settings: Settings) -> Past | None:
+    """Last year (`settings.last_year`) matched to this year's form: ConfigError when it cannot
+    be read; None without one."""
     if settings.last_year is None:
         return None
     from htsd_cli.checks.yearover import Past, load_last_year
 
     assert settings.form is not None
-    return Past.of(settings.form, load_last_year(summary or settings.last_year))
+    return Past.of(settings.form, load_last_year(settings.last_year))
 
 
 def status(settings: Settings, *, progress: Progress | None = None) -> tuple[Report, StatusReport]:
@@ -257,16 +249,15 @@ def run_aggregate(
 
         soffice = require_soffice()
         outputs.pdf = out / PDF_NAME
-    summary = _summary(settings)  # last year's summary, found once (its htsd.toml read once)
-    past = last_year(settings, summary)  # read before the returns: a wrong path is said at once
-    inputs = reading(settings, summary)
+    past = last_year(settings)  # read before the returns: a wrong path is said at once
+    inputs = reading(settings)
     texts = read_narrative(narrative, [(t.id, t.heading) for t in form.texts]) if narrative else {}
     stamp = None
     if use_cache:  # --no-cache: everything is read and written again
         stamp = aggregate_fingerprint(
             returns=settings.returns, form=form, config=config, roster=roster,
             narrative=narrative, receipts=settings.receipts, decisions=settings.decisions,
-            as_of=settings.as_of, pdf=pdf, last_year=summary,
+            as_of=settings.as_of, pdf=pdf, last_year=settings.last_year,
         )  # fmt: skip
     with OutputSet(out, inputs, "báo cáo tổng hợp", overwrite) as outs:
         outs.claim([*OUTPUT_NAMES, PDF_NAME] if pdf else OUTPUT_NAMES)

@@ -49,7 +49,7 @@ class Settings:
     narrative: Path | None = None
     receipts: Receipts = field(default_factory=Receipts)
     decisions: Path | None = None  # the clerk's decisions workbook (decisions.py)
-    last_year: Path | None = None  # last year's summary or working folder (yearover.py)
+    last_year: Path | None = None  # last year's summary workbook (`last_summary`; yearover.py)
     as_of: dt.date | None = None  # status: days counted to the deadline from here; None: today
     letter_date: dt.date | None = None  # status --remind: the letter's date; None: left blank
     mailbox: str = ""  # collect: imaps://… or a path to mail files
@@ -73,6 +73,16 @@ def receipts_book(
     return Receipts(configured if configured.exists() else None, configured)
 
 
+def last_summary(given: Path | None) -> Path | None:
+    """Last year's summary workbook: the one given, or the one found in the working folder
+    given (its htsd.toml read here, once a run; ConfigError when there is none)."""
+    if given is None:
+        return None
+    from htsd_cli.checks.yearover import summary_path
+
+    return summary_path(given)
+
+
 def of_status(
     config: Config,
     form: Form,
@@ -92,7 +102,7 @@ def of_status(
         returns=tuple(returns),
         receipts=receipts_book(receipts, config),
         decisions=config.decisions,
-        last_year=config.last_year,
+        last_year=last_summary(config.last_year),
         as_of=as_of,
         letter_date=as_of or config.report_date,
     )
@@ -121,7 +131,7 @@ def of_aggregate(
         narrative=narrative,
         receipts=receipts_book(receipts, config),
         decisions=config.decisions,
-        last_year=last_year or config.last_year,
+        last_year=last_summary(last_year or config.last_year),
         as_of=config.report_date,
     )
 
@@ -229,7 +239,7 @@ def for_validate(
         returns=existing,
         receipts=receipts_book(None, cfg),
         decisions=cfg.decisions if cfg is not None else None,
-        last_year=cfg.last_year if cfg is not None else None,
+        last_year=last_summary(cfg.last_year) if cfg is not None else None,
     )
 
 
