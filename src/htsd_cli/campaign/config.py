@@ -316,13 +316,19 @@ def wrong_kinds(data: dict[str, TomlValue], text: str) -> list[str]:
     """What in htsd.toml's data is of the wrong kind (a table written as a value, a number where
     a text belongs…), placed by line and column; a missing or unknown key is not counted (htsd
     init adds what an older htsd.toml lacks)."""
+    return _checked_tables(data, _placer(text), complete=False)[0]
+
+
+def _placer(text: str) -> Callable[[str, str], str]:
+    """Where `text` (htsd.toml as written) has a table's key, as said before its problem:
+    "dòng L, cột C: "; "" when it is not written there."""
     places = _places(text)
 
     def at(table: str, key: str) -> str:
         place = places.get((table, key))
         return f"dòng {place[0]}, cột {place[1]}: " if place else ""
 
-    return _checked_tables(data, at, complete=False)[0]
+    return at
 
 
 def _checked_tables(
@@ -382,12 +388,7 @@ def _checked_tables(
 def parse_config(data: dict[str, TomlValue], path: Path, text: str = "") -> Config:
     """The configuration from its TOML data; `text` (the file as written) places each problem
     at its line and column."""
-    places = _places(text)
-
-    def at(table: str, key: str) -> str:
-        place = places.get((table, key))
-        return f"dòng {place[0]}, cột {place[1]}: " if place else ""
-
+    at = _placer(text)
     problems, tables = _checked_tables(data, at, complete=True)
     if problems:
         raise ConfigError(f"Tệp cấu hình {path} có lỗi:\n" + "\n".join(f"- {p}" for p in problems))
