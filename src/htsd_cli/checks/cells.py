@@ -236,7 +236,6 @@ def _parsed(
             text,
         )
         return None
-    assert isinstance(parsed.value, float)
     return parsed, parsed.value
 
 
