@@ -626,6 +626,24 @@ def test_readings_are_folded_as_they_arrive_without_changing_a_figure(form):
     assert first.cells is second.cells and first.cells == cells
 
 
+def test_folding_keeps_each_word_of_its_own_kind(form):
+    """How the cells were found and what a reading is of stay members of their closed sets, and
+    a plain word ('' for a unit type not known) stays a plain string: the empty word is equal to
+    LocatedBy.NOT_LOCATED, and folding must not give one field the other's."""
+    from htsd_cli.base.findings import FileReport, LocatedBy, ReadingKind
+    from htsd_cli.checks.folding import Folder
+
+    fold = Folder(form)
+    unread = fold(FileReport("a"))  # nothing located: its words are empty
+    assert type(unread.located_by) is LocatedBy and type(unread.kind) is ReadingKind
+    fold = Folder(form)
+    words = {"fmt": "xlsx", "form_id": "f", "unit_type": "t", "unit_group": "g", "sheet": "s"}
+    first = fold(FileReport("b", **words))  # located_by '' the first empty word folded
+    later = fold(FileReport("c", fmt="xlsx", located_by=LocatedBy.LAYOUT))
+    assert type(first.located_by) is LocatedBy
+    assert type(later.unit_type) is str and type(later.unit_group) is str
+
+
 def test_a_few_files_are_read_by_one_process_and_many_by_every_core(monkeypatch, tmp_path, form):
     import os
 

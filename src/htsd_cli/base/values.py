@@ -64,7 +64,7 @@ class ValueProblem(ValueError):
 
 @dataclass(frozen=True)
 class Parsed:
-    value: float | bool | str | None
+    value: float
     unit_text: str = ""  # words after the number that are not a multiplier ("lớp", "đồng")
     multiplier: int = 1  # 1_000_000 for "80 triệu"
 
@@ -199,8 +199,7 @@ def numbers_in(text: str) -> list[float]:
             parsed = parse_vn_number(m.group(0))
         except ValueProblem:
             continue
-        if isinstance(parsed.value, float):
-            found.append(parsed.value)
+        found.append(parsed.value)
     return found
 
 

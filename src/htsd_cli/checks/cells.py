@@ -142,7 +142,7 @@ def _read_value(ctx: Context, ind: Indicator, cell: str) -> Figure | _Held | Non
         )
         return None
     # "Có" or "Không" as the list in the cell writes it is never rich text: no runs to look at
-    look = ctx.view.look(cell, runs=not (ind.kind == Kind.YESNO and _listed_answer(raw_value)))
+    look = ctx.view.look(cell, runs=not (ind.kind == Kind.YESNO and raw_value in _LISTED))
     if look.struck or look.runs:
         left = _unstruck(ctx, ind, cell, raw_value, look)
         if left is HELD or left is None:
@@ -181,11 +181,6 @@ def _read_value(ctx: Context, ind: Indicator, cell: str) -> Figure | _Held | Non
 
 # The answers as the issued workbook's list writes them, each as read_yes_no reads it (plainly).
 _LISTED = {a: read_yes_no(a)[0] for a in ("Có", "Không") if read_yes_no(a)[1]}
-
-
-def _listed_answer(value: CellValue) -> bool:
-    """Whether `value` is an answer as the issued workbook's list writes it."""
-    return value in ("Có", "Không")
 
 
 def _read_number(
@@ -236,7 +231,6 @@ def _parsed(
             text,
         )
         return None
-    assert isinstance(parsed.value, float)
     return parsed, parsed.value
 
 

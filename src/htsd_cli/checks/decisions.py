@@ -592,10 +592,9 @@ def _read_as(value: object, kind: str, whole: bool) -> bool | str | float:
         number = float(value)
     else:
         try:
-            parsed = parse_vn_number(_text(value)).value
+            number = parse_vn_number(_text(value)).value
         except ValueProblem:
             raise ValueError("không phải một con số") from None
-        number = float(parsed)  # type: ignore[arg-type]
     if number < 0:
         raise ValueError("là số âm")
     if whole and not number.is_integer():

@@ -73,7 +73,9 @@ class Folder:
 
 
 # The fields of a reading that hold one of a few words (format, form, sheet…): held once each.
-_REPEATED = ("fmt", "form_id", "unit_type", "unit_group", "sheet", "located_by", "kind")
+# (How the cells were found and the reading's kind are members of closed sets, each one object
+# already: held here they could swap with a plain word, '' being both LocatedBy's and a word's.)
+_REPEATED = ("fmt", "form_id", "unit_type", "unit_group", "sheet")
 
 
 _K = TypeVar("_K")
