@@ -264,17 +264,15 @@ def units_by_address(roster: Roster) -> dict[str, Unit]:
 
 
 def undelivered_by_unit(roster: Roster, bounces: list[Bounce]) -> dict[str, list[str]]:
-    """Unit code → what the clerk reads about each bounce of its address (with when it came)."""
-    units = units_by_address(roster)
+    """Unit code → what the clerk reads about each bounce of its address (with when it came);
+    units that share the address each have it."""
     out: dict[str, list[str]] = {}
     for bounce in bounces:
-        unit = units.get(bounce.address.lower())
-        if unit is None:
-            continue
         said = undelivered_text(bounce.address)
         said += f" (thư báo lỗi gửi lúc {bounce.when})" if bounce.when else ""
-        if said not in out.setdefault(unit.code, []):
-            out[unit.code].append(said)
+        for unit in roster.with_email(bounce.address):
+            if said not in out.setdefault(unit.code, []):
+                out[unit.code].append(said)
     return out
 
 
