@@ -1189,3 +1189,20 @@ def test_a_search_answer_out_of_the_standard_is_said_not_thrown(answer):
     box = parse_address("imaps://van.thu%40haian.edu.vn@mail.haian.edu.vn/INBOX")
     with pytest.raises(MailError, match=r"Máy chủ thư mail\.haian\.edu\.vn"):
         list(_fetch(_OddServer(answer), box, None))
+
+
+def test_a_bounce_to_an_address_units_share_is_told_for_each_of_them(tmp_path):
+    """Units that share one e-mail address (the centres a ward's official reports for) all
+    missed the office's mail when it came back: each is told, as the roster lookup
+    (Roster.with_email) gives them all, not only the first."""
+    from htsd_cli.campaign.roster import Roster, Unit
+    from htsd_cli.intake import receipts
+
+    shared = "vanhoa@phuong.vn"
+    units = tuple(
+        Unit(code, f"Trung tâm {code}", "trung_tam", "", "", email=email)
+        for code, email in (("TT1", shared), ("TT2", f"Cán bộ <{shared}>"), ("TT3", "x@y.vn"))
+    )
+    roster = Roster(units, tmp_path / "ds.csv")
+    said = receipts.undelivered_by_unit(roster, [receipts.Bounce(shared.upper(), "")])
+    assert sorted(said) == ["TT1", "TT2"]

@@ -260,6 +260,27 @@ def test_a_run_with_nothing_new_still_removes_a_killed_writer_s_leftovers(tmp_pa
     check_whole(out, book)
 
 
+def test_tidy_removes_a_left_temporary_copy_and_closes_the_folder_listing(tmp_path):
+    """A temporary copy of the book left without its lock is found and removed; looking for it
+    leaves no folder listing open (an os.scandir left unclosed warns when collected)."""
+    import gc
+    import warnings
+
+    from htsd_cli.intake import receipts
+
+    book = tmp_path / "so-nhan.csv"
+    book.write_text("tep,ngay_nhan\r\n", encoding="utf-8")
+    left = tmp_path / ".so-nhan.csv.1-0a1b2c3d.tmp"
+    left.write_text("x", encoding="utf-8")
+    (tmp_path / "z-other.txt").write_text("y", encoding="utf-8")  # listed after the copy
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        receipts.tidy(book)
+        gc.collect()
+    assert not left.exists()
+    assert [w for w in caught if issubclass(w.category, ResourceWarning)] == []
+
+
 def test_the_next_run_removes_what_a_killed_run_left(tmp_path):
     """What a run killed mid-write leaves (a file written but not yet named, the book's
     temporary copy, the locks of a process that is gone) is removed before anything else."""

@@ -96,6 +96,16 @@ def test_recipients_typed_loosely_print_as_decree_30_sets_out():
     assert sig.recipient_lines(["Sở GD&ĐT"], "UBND") == ("Sở GD&ĐT;", "Lưu: VT, UBND.")
 
 
+def test_the_reminder_s_filing_line_is_read_as_the_recipients_are():
+    """The letter's "Lưu" line is the one recipient_lines finds, ending in '.', whatever an
+    edited htsd.toml left at its end (';', nothing, a dash in front)."""
+    assert sig.filing_line(["Sở GD&ĐT;", "Lưu: VT, VHXH."]) == "Lưu: VT, VHXH."
+    assert sig.filing_line(["Sở GD&ĐT;", "- Lưu: VT, VHXH;"]) == "Lưu: VT, VHXH."
+    assert sig.filing_line(["Sở GD&ĐT", "Lưu: VT, VHXH"]) == "Lưu: VT, VHXH."
+    assert sig.filing_line(["Sở GD&ĐT;"]) == "Lưu: VT."
+    assert sig.filing_line([]) == "Lưu: VT."
+
+
 def test_a_new_deadline_counts_working_days_from_the_letter_never_the_clock():
     thursday = dt.date(2025, 10, 16)
     assert working_days_after(thursday, 5) == dt.date(2025, 10, 23)  # Fri, Mon–Thu

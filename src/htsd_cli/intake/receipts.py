@@ -135,8 +135,7 @@ def writing(book: Path) -> Iterator[None]:
                 raise
             time.sleep(0.1)
     try:
-        for name in (book.name, bounces_path(book).name):
-            _remove_leftovers(book.parent, name)
+        _remove_leftovers(book)
         yield
     finally:
         lock.__exit__()
@@ -149,11 +148,8 @@ def _lock_name(book: Path) -> str:
 def tidy(book: Path) -> None:
     """What a writer killed mid-write left beside the book (its lock, a temporary copy),
     removed under the lock when there is any: a run with nothing to add cleans up too."""
-    prefixes = tuple(f".{name}." for name in (book.name, bounces_path(book).name))
     try:
-        left = (book.parent / _lock_name(book)).exists() or any(
-            e.name.startswith(prefixes) and e.name.endswith(".tmp") for e in os.scandir(book.parent)
-        )
+        left = (book.parent / _lock_name(book)).exists() or bool(_leftovers(book))
     except OSError:
         return
     if left:
@@ -161,15 +157,20 @@ def tidy(book: Path) -> None:
             pass
 
 
-def _remove_leftovers(folder: Path, name: str) -> None:
-    """The temporary files of a write that was cut off (fsutil.atomic_write_bytes names them
-    `.<name>.<pid>-<random>.tmp`); only the holder of the lock writes there."""
-    prefix = f".{name}."
+def _leftovers(book: Path) -> list[str]:
+    """The temporary files a write of the book or of its bounces cut off left beside them
+    (fsutil.atomic_write_bytes names them `.<name>.<pid>-<random>.tmp`)."""
+    prefixes = tuple(f".{name}." for name in (book.name, bounces_path(book).name))
+    with os.scandir(book.parent) as entries:
+        return [e.path for e in entries if e.name.startswith(prefixes) and e.name.endswith(".tmp")]
+
+
+def _remove_leftovers(book: Path) -> None:
+    """Remove `_leftovers`: only the holder of the lock writes there."""
     with contextlib.suppress(OSError):
-        for entry in os.scandir(folder):
-            if entry.name.startswith(prefix) and entry.name.endswith(".tmp"):
-                with contextlib.suppress(OSError):
-                    os.unlink(entry.path)
+        for path in _leftovers(book):
+            with contextlib.suppress(OSError):
+                os.unlink(path)
 
 
 # --- mail that did not arrive ------------------------------------------------------------------------
@@ -263,17 +264,15 @@ def units_by_address(roster: Roster) -> dict[str, Unit]:
 
 
 def undelivered_by_unit(roster: Roster, bounces: list[Bounce]) -> dict[str, list[str]]:
-    """Unit code → what the clerk reads about each bounce of its address (with when it came)."""
-    units = units_by_address(roster)
+    """Unit code → what the clerk reads about each bounce of its address (with when it came);
+    units that share the address each have it."""
     out: dict[str, list[str]] = {}
     for bounce in bounces:
-        unit = units.get(bounce.address.lower())
-        if unit is None:
-            continue
         said = undelivered_text(bounce.address)
         said += f" (thư báo lỗi gửi lúc {bounce.when})" if bounce.when else ""
-        if said not in out.setdefault(unit.code, []):
-            out[unit.code].append(said)
+        for unit in roster.with_email(bounce.address):
+            if said not in out.setdefault(unit.code, []):
+                out[unit.code].append(said)
     return out
 
 

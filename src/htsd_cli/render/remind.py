@@ -210,9 +210,9 @@ def write_reminders(
     if not items:
         return items, []
     dates = dates or LetterDates.settle(status.as_of, status.deadline)
-    deadline = dates.deadline_text().removeprefix("chậm nhất ngày ")
-    if dates.new and dates.deadline is not None:
-        deadline = f"{deadline} (hạn mới)"
+    deadline = dates.deadline_text()  # the messages say the date alone, new or not
+    if dates.deadline is not None:
+        deadline = f"{dates.deadline:%d/%m/%Y}" + (" (hạn mới)" if dates.new else "")
     texts = "\n\n".join(message(i, form, config, deadline) for i in items) + "\n"
     with OutputSet(folder, inputs, "thư nhắc", overwrite) as outs:
         outs.claim((LIST_NAME, MESSAGES_NAME, LETTER_NAME))

@@ -107,11 +107,9 @@ def default_recipients(kind: OfficeKind, short_name: str) -> tuple[str, ...]:
 
 
 def filing_line(recipients: Iterable[str]) -> str:
-    """The filing copy of a list of recipients ("Lưu: VT." when it has none)."""
-    for item in recipients:
-        if fold(item).startswith("luu"):
-            return item
-    return f"{FILING}."
+    """The filing copy of a list of recipients, read as `recipient_lines` reads it ("Lưu: VT."
+    when it has none)."""
+    return recipient_lines(recipients, "")[-1]
 
 
 def signature_block(signer: Signer) -> SignatureBlock:
