@@ -677,7 +677,7 @@ def _number(value: object) -> object:
         except ValueProblem:
             return value
         number = parsed.value
-        if isinstance(number, float) and not parsed.unit_text:
+        if not parsed.unit_text:
             return int(number) if number.is_integer() else number
         return value
     return value
